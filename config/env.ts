@@ -1,0 +1,115 @@
+// The only file that reads process.env: everything else receives a validated, typed Env.
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+export const Env = z.object({
+  /** Runtime flavour; `test` relaxes nothing, it only names the logs. Default `development`. */
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** HTTP listen port. Default 3000; 0 picks a free port. */
+  PORT: int(0, 65535).default(3000),
+  /** HTTP listen address. Default 127.0.0.1. */
+  HOST: z.string().min(1).default('127.0.0.1'),
+  /** Absolute URL under which the public pages and feeds are reached. Default http://localhost:PORT. */
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** PostgreSQL connection string. When absent, embedded PGlite under DATA_DIR is used. */
+  DATABASE_URL: optionalString.pipe(z.url({ protocol: /^postgres(ql)?$/ }).optional()),
+  /** PostgreSQL schema holding Siaran's tables. Default `public`. */
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lowercase letters, digits and _ only')
+    .default('public'),
+  /** Folder for the embedded database, the generated secret key and a private Redis. Default ./data. */
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** Redis for BullMQ. Default redis://127.0.0.1:6379. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  /** Key prefix for every BullMQ key, so several installations or test runs share one Redis. Default `siaran`. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .default('siaran'),
+  /** Start a private redis-server under DATA_DIR when REDIS_URL is unreachable and redis-server is installed. Default true. */
+  REDIS_AUTOSTART: bool.default(true),
+  /** 32-byte key (base64 or hex) that encrypts channel secrets at rest. Generated under DATA_DIR when embedded; required with DATABASE_URL. */
+  SECRETS_KEY: optionalString,
+  /** Shortest time between now and a post's scheduled instant when it is submitted. Default 300 s. */
+  SCHEDULE_MIN_LEAD_SECONDS: int(0, 7 * 24 * 3600).default(300),
+  /** Publish attempts for a target whose failures are known to have published nothing. Default 5. */
+  PUBLISH_ATTEMPTS: int(1, 50).default(5),
+  /** First retry delay; doubles each attempt. Default 30000 ms. */
+  PUBLISH_BACKOFF_MS: int(10, 3_600_000).default(30_000),
+  /** Publish jobs one worker process runs at once. Default 8. */
+  PUBLISH_CONCURRENCY: int(1, 256).default(8),
+  /** How long a worker holds a job before BullMQ considers it stalled. Default 30000 ms. */
+  JOB_LOCK_MS: int(500, 600_000).default(30_000),
+  /** How often stalled jobs are looked for. Default 30000 ms. */
+  JOB_STALLED_CHECK_MS: int(500, 600_000).default(30_000),
+  /** How often the reconciler compares the database with Redis. Default 60 s. */
+  RECONCILE_EVERY_SECONDS: int(1, 3600).default(60),
+  /** A claimed target with no job and no outcome for this long is handed to a human as unconfirmed. Default 600 s. */
+  CLAIM_STALE_SECONDS: int(1, 86_400).default(600),
+  /** Timeout of one outgoing webhook request. Default 10000 ms. */
+  WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** Largest JSON request body. Default 256kb. */
+  JSON_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i)
+    .default('256kb'),
+  /** Lifetime of API tokens created without --days. Default 90 days. */
+  TOKEN_DEFAULT_DAYS: int(1, 3650).default(90),
+  /** pino level. Default info. */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type Env = z.infer<typeof Env>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = Env.safeParse(source);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
+  }
+  const env = result.data;
+  const problems: string[] = [];
+  if (env.DATABASE_URL && !env.SECRETS_KEY) {
+    problems.push(
+      'SECRETS_KEY: required when DATABASE_URL is set, so every process decrypts channel secrets alike',
+    );
+  }
+  if (env.SECRETS_KEY && decodeKey(env.SECRETS_KEY) === undefined) {
+    problems.push('SECRETS_KEY: must be 32 bytes, as 64 hex characters or 44 base64 characters');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return env;
+}
+
+/** Decodes a 32-byte key written as hex or base64; undefined when it is neither. */
+export function decodeKey(text: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) {
+    const buf = Buffer.from(text, 'base64');
+    if (buf.length === 32) return buf;
+  }
+  return undefined;
+}
+
+export function publicBaseUrl(env: Env, boundPort?: number): string {
+  if (env.PUBLIC_BASE_URL) return env.PUBLIC_BASE_URL.replace(/\/+$/, '');
+  return `http://localhost:${boundPort ?? env.PORT}`;
+}

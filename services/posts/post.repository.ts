@@ -1,0 +1,196 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, type Transaction, sql } from 'kysely';
+import { AppError } from '../../shared/errors';
+import type { Post, PostStatus, PostTarget, TargetStatus } from '../../shared/post';
+import type { DB, PostRow } from '../storage/schema';
+
+export type Db = Kysely<DB> | Transaction<DB>;
+
+export function toPost(row: PostRow): Post {
+  return {
+    id: row.id,
+    unitId: row.unit_id,
+    authorId: row.author_id,
+    title: row.title,
+    body: row.body,
+    variants: row.variants,
+    status: row.status,
+    scheduledAt: row.scheduled_at,
+    version: row.version,
+    approvedBy: row.approved_by,
+    approvedAt: row.approved_at,
+    reviewNote: row.review_note,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function postNotFound(id: string): AppError {
+  return new AppError('not-found', 'post.not_found', {
+    id: `Pos ${id} tidak ditemukan.`,
+    en: `Post ${id} not found.`,
+  });
+}
+
+/** Reads a post; `forUpdate` locks its row until the transaction ends. */
+export async function getPost(db: Db, id: string, forUpdate = false): Promise<Post> {
+  let q = db.selectFrom('posts').selectAll().where('id', '=', id);
+  if (forUpdate) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  if (!row) throw postNotFound(id);
+  return toPost(row);
+}
+
+export async function targetsOf(db: Db, postId: string): Promise<PostTarget[]> {
+  const rows = await db
+    .selectFrom('post_targets as t')
+    .innerJoin('channels as c', 'c.id', 't.channel_id')
+    .selectAll('t')
+    .select('c.kind as channel_kind')
+    .where('t.post_id', '=', postId)
+    .orderBy('c.kind')
+    .orderBy('t.id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    postId: r.post_id,
+    channelId: r.channel_id,
+    channelKind: r.channel_kind,
+    status: r.status,
+    attempts: r.attempts,
+    generation: r.generation,
+    claimedAt: r.claimed_at,
+    publishedAt: r.published_at,
+    externalId: r.external_id,
+    externalUrl: r.external_url,
+    lastError: r.last_error,
+  }));
+}
+
+export async function appendEvent(
+  db: Db,
+  e: { postId: string; actorId: string | null; type: string; at: Date; data?: Record<string, unknown> },
+): Promise<void> {
+  await db
+    .insertInto('post_events')
+    .values({ post_id: e.postId, actor_id: e.actorId, type: e.type, at: e.at, data: JSON.stringify(e.data ?? {}) })
+    .execute();
+}
+
+/** Makes the post's targets exactly these channels, keeping the rows of channels that stay. */
+export async function setTargetChannels(db: Db, postId: string, channelIds: readonly string[], at: Date): Promise<void> {
+  const current = await db.selectFrom('post_targets').select(['id', 'channel_id']).where('post_id', '=', postId).execute();
+  const wanted = new Set(channelIds);
+  const gone = current.filter((t) => !wanted.has(t.channel_id)).map((t) => t.id);
+  if (gone.length > 0) {
+    // A target that never went out leaves no trace worth keeping; its attempts table rows would block it.
+    await db.deleteFrom('post_targets').where('id', 'in', gone).where('attempts', '=', 0).execute();
+    await db
+      .updateTable('post_targets')
+      .set({ status: 'cancelled', generation: sql`generation + 1`, updated_at: at })
+      .where('id', 'in', gone)
+      .execute();
+  }
+  const have = new Set(current.map((t) => t.channel_id));
+  const added = channelIds.filter((c) => !have.has(c));
+  if (added.length > 0) {
+    await db
+      .insertInto('post_targets')
+      .values(added.map((channelId) => ({ id: randomUUID(), post_id: postId, channel_id: channelId, status: 'pending' as const, updated_at: at })))
+      .execute();
+  }
+  if (channelIds.length > 0) {
+    // A channel picked again after being dropped comes back to life.
+    await db
+      .updateTable('post_targets')
+      .set({ status: 'pending', updated_at: at })
+      .where('post_id', '=', postId)
+      .where('channel_id', 'in', [...channelIds])
+      .where('status', '=', 'cancelled')
+      .execute();
+  }
+}
+
+/**
+ * Moves every live target of the post to `to`, bumping the generation so that any job queued
+ * for an earlier generation finds itself stale. Returns the slots before and after.
+ */
+export async function retargetLive(
+  db: Db,
+  postId: string,
+  to: TargetStatus,
+  at: Date,
+): Promise<{ before: Array<{ targetId: string; generation: number }>; after: Array<{ targetId: string; generation: number }> }> {
+  const rows = await db
+    .updateTable('post_targets')
+    .set({ status: to, generation: sql`generation + 1`, updated_at: at })
+    .where('post_id', '=', postId)
+    .where('status', 'in', ['pending', 'scheduled'])
+    .returning(['id', 'generation'])
+    .execute();
+  return {
+    before: rows.map((r) => ({ targetId: r.id, generation: r.generation - 1 })),
+    after: rows.map((r) => ({ targetId: r.id, generation: r.generation })),
+  };
+}
+
+export async function updatePostRow(
+  db: Db,
+  post: Post,
+  changes: Partial<Pick<PostRow, 'title' | 'body' | 'status' | 'scheduled_at' | 'approved_by' | 'approved_at' | 'review_note'>> & {
+    variants?: Record<string, string>;
+  },
+  at: Date,
+): Promise<Post> {
+  const { variants, ...rest } = changes;
+  const row = await db
+    .updateTable('posts')
+    .set({
+      ...rest,
+      ...(variants !== undefined ? { variants: JSON.stringify(variants) } : {}),
+      version: post.version + 1,
+      updated_at: at,
+    })
+    .where('id', '=', post.id)
+    .where('version', '=', post.version)
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw versionConflict(post.id);
+  return toPost(row);
+}
+
+export function versionConflict(postId: string): AppError {
+  return new AppError('conflict', 'post.version_conflict', {
+    id: 'Pos ini baru saja diubah orang lain. Muat ulang lalu coba lagi.',
+    en: 'Someone else changed this post just now. Reload and try again.',
+  }, { postId });
+}
+
+export interface PostFilter {
+  unitIds: readonly string[];
+  statuses?: readonly PostStatus[] | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+  limit: number;
+  offset: number;
+}
+
+export async function listPosts(db: Db, f: PostFilter): Promise<Post[]> {
+  if (f.unitIds.length === 0) return [];
+  let q = db.selectFrom('posts').selectAll().where('unit_id', 'in', [...f.unitIds]);
+  if (f.statuses && f.statuses.length > 0) q = q.where('status', 'in', [...f.statuses]);
+  if (f.from) q = q.where('scheduled_at', '>=', f.from);
+  if (f.to) q = q.where('scheduled_at', '<', f.to);
+  const rows = await q.orderBy('scheduled_at', 'desc').orderBy('id').limit(f.limit).offset(f.offset).execute();
+  return rows.map(toPost);
+}
+
+export async function eventsOf(db: Db, postId: string) {
+  return db
+    .selectFrom('post_events as e')
+    .leftJoin('users as u', 'u.id', 'e.actor_id')
+    .select([sql<string>`e.id::text`.as('id'), 'e.type', 'e.at', 'e.data', 'e.actor_id', 'u.name as actor_name', 'u.email as actor_email'])
+    .where('e.post_id', '=', postId)
+    .orderBy('e.id')
+    .execute();
+}

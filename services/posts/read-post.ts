@@ -1,0 +1,50 @@
+// Reading posts within the actor's reach.
+import { AppError } from '../../shared/errors';
+import type { Actor, ListPostsQuery } from '../../shared/post';
+import { inReach } from '../../shared/rules/permissions';
+import { parseInstant } from '../../shared/time';
+import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
+import { postInReach } from './access';
+import type { PostDeps } from './deps';
+import { eventsOf, listPosts } from './post.repository';
+import { type PostView, viewPost, viewPosts } from './post-view';
+
+export async function readPost(deps: PostDeps, actor: Actor, postId: string): Promise<PostView> {
+  const { post } = await postInReach(deps.db, actor, postId);
+  return viewPost(deps.db, post);
+}
+
+export async function postHistory(deps: PostDeps, actor: Actor, postId: string) {
+  await postInReach(deps.db, actor, postId);
+  const events = await eventsOf(deps.db, postId);
+  return events.map((e) => ({
+    id: e.id,
+    type: e.type,
+    at: e.at.toISOString(),
+    actor: e.actor_id ? { id: e.actor_id, name: e.actor_name, email: e.actor_email } : null,
+    data: e.data,
+  }));
+}
+
+export async function searchPosts(deps: PostDeps, actor: Actor, q: ListPostsQuery): Promise<PostView[]> {
+  const unitId = q.unitId ?? actor.unitId;
+  const unit = await getUnit(deps.db, unitId).catch(() => undefined);
+  if (!unit || !inReach(actor, await unitPath(deps.db, unitId))) {
+    throw new AppError('not-found', 'unit.not_found', {
+      id: 'Satuan tidak ditemukan atau di luar wewenang Anda.',
+      en: 'Unit not found or outside your reach.',
+    });
+  }
+  const operatorOnly = actor.role === 'operator';
+  const unitIds = q.includeDescendants && !operatorOnly ? await unitAndDescendants(deps.db, unitId) : [unitId];
+  const from = q.from ? parseInstant(q.from, unit.time_zone) : undefined;
+  const to = q.to ? parseInstant(q.to, unit.time_zone) : undefined;
+  if ((q.from && !from) || (q.to && !to)) {
+    throw new AppError('validation', 'query.bad_time', {
+      id: 'Parameter from/to bukan waktu yang valid.',
+      en: 'from/to is not a valid time.',
+    });
+  }
+  const posts = await listPosts(deps.db, { unitIds, statuses: q.status, from, to, limit: q.limit, offset: q.offset });
+  return viewPosts(deps.db, posts);
+}

@@ -1,0 +1,123 @@
+// The chain of command: an author submits, a supervisor of the unit or above approves or rejects.
+import { AppError } from '../../shared/errors';
+import type { Actor } from '../../shared/post';
+import { checkSchedule } from '../../shared/rules/content-rules';
+import { blocks } from '../../shared/rules/finding';
+import { checkApprover } from '../../shared/rules/permissions';
+import { nextStatus } from '../../shared/status-machine';
+import { getUnit } from '../units/unit.repository';
+import { assertExpectedVersion, assertMayAuthor, blockedBy, postInReach } from './access';
+import type { PostDeps } from './deps';
+import { appendEvent, retargetLive, updatePostRow } from './post.repository';
+import { type PostView, viewPost } from './post-view';
+import { enabledChannelIds, findingsFor, liveChannelIds } from './write-post';
+
+export async function submitPost(deps: PostDeps, actor: Actor, postId: string): Promise<PostView> {
+  const now = deps.now();
+  const post = await deps.db.transaction().execute(async (trx) => {
+    const { post, path } = await postInReach(trx, actor, postId, true);
+    assertMayAuthor(actor, path);
+    const status = nextStatus(post.status, 'submit');
+    const unit = await getUnit(trx, post.unitId);
+    const findings = findingsFor(
+      post,
+      await liveChannelIds(trx, post.id),
+      await enabledChannelIds(trx, unit.id),
+      unit.time_zone,
+      now,
+      deps.minLeadSeconds,
+    );
+    const blocking = blocks(findings);
+    if (blocking.length > 0) blockedBy(blocking, 'post.blocked_by_findings');
+    const updated = await updatePostRow(trx, post, { status, review_note: null }, now);
+    await appendEvent(trx, {
+      postId: post.id,
+      actorId: actor.id,
+      type: 'submitted',
+      at: now,
+      data: { warnings: findings },
+    });
+    return updated;
+  });
+  return viewPost(deps.db, post);
+}
+
+export async function approvePost(
+  deps: PostDeps,
+  actor: Actor,
+  postId: string,
+  input: { note?: string | undefined; expectedVersion?: number | undefined },
+): Promise<PostView> {
+  const now = deps.now();
+  const { post, slots } = await deps.db.transaction().execute(async (trx) => {
+    const { post, path } = await postInReach(trx, actor, postId, true);
+    const denied = checkApprover(actor, post, path);
+    if (denied.length > 0) blockedBy(denied, 'approval.forbidden', 'forbidden');
+    assertExpectedVersion(post, input.expectedVersion);
+    const status = nextStatus(post.status, 'approve');
+    const unit = await getUnit(trx, post.unitId);
+    // Approval may come late in the lead time, but never after the moment itself.
+    const late = checkSchedule(post.scheduledAt, { now, minLeadSeconds: 0, zone: unit.time_zone });
+    if (late.length > 0) {
+      throw new AppError('conflict', 'schedule.passed', {
+        id: 'Waktu terbit sudah lewat. Jadwalkan ulang lalu ajukan lagi.',
+        en: 'The publish time has passed. Reschedule it and submit again.',
+      });
+    }
+    const findings = findingsFor(
+      post,
+      await liveChannelIds(trx, post.id),
+      await enabledChannelIds(trx, unit.id),
+      unit.time_zone,
+      now,
+      0,
+    );
+    const blocking = blocks(findings);
+    if (blocking.length > 0) blockedBy(blocking, 'post.blocked_by_findings');
+    const moved = await retargetLive(trx, post.id, 'scheduled', now);
+    const updated = await updatePostRow(
+      trx,
+      post,
+      { status, approved_by: actor.id, approved_at: now, review_note: input.note ?? null },
+      now,
+    );
+    await appendEvent(trx, {
+      postId: post.id,
+      actorId: actor.id,
+      type: 'approved',
+      at: now,
+      data: { note: input.note ?? null, version: post.version, scheduledAt: post.scheduledAt.toISOString() },
+    });
+    return { post: updated, slots: moved.after };
+  });
+  await scheduleQuietly(deps, slots.map((s) => ({ ...s, at: post.scheduledAt })));
+  return viewPost(deps.db, post);
+}
+
+export async function rejectPost(deps: PostDeps, actor: Actor, postId: string, input: { note: string }): Promise<PostView> {
+  const now = deps.now();
+  const post = await deps.db.transaction().execute(async (trx) => {
+    const { post, path } = await postInReach(trx, actor, postId, true);
+    const denied = checkApprover(actor, post, path);
+    if (denied.length > 0) blockedBy(denied, 'approval.forbidden', 'forbidden');
+    const status = nextStatus(post.status, 'reject');
+    const updated = await updatePostRow(trx, post, { status, review_note: input.note }, now);
+    await appendEvent(trx, { postId: post.id, actorId: actor.id, type: 'rejected', at: now, data: { note: input.note } });
+    return updated;
+  });
+  return viewPost(deps.db, post);
+}
+
+export async function scheduleQuietly(
+  deps: PostDeps,
+  slots: Array<{ targetId: string; generation: number; at: Date }>,
+): Promise<void> {
+  if (slots.length === 0) return;
+  try {
+    await deps.scheduler.schedule(slots);
+  } catch (err) {
+    // The database already says "scheduled"; the reconciler queues what Redis did not take.
+    deps.log.warn({ err, slots: slots.length }, 'could not queue publish jobs now; the reconciler will');
+  }
+}
+

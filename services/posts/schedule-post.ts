@@ -1,0 +1,84 @@
+// Moving a post in time, or taking it off the schedule.
+import type { Kysely } from 'kysely';
+import type { Actor, Post } from '../../shared/post';
+import { checkSchedule } from '../../shared/rules/content-rules';
+import { rescheduleKeepsApproval } from '../../shared/rules/permissions';
+import { nextStatus } from '../../shared/status-machine';
+import type { DB } from '../storage/schema';
+import { getUnit } from '../units/unit.repository';
+import { assertMayAuthor, blockedBy, postInReach } from './access';
+import type { PostDeps } from './deps';
+import { appendEvent, retargetLive, toPost, updatePostRow } from './post.repository';
+import { type PostView, viewPost } from './post-view';
+import { scheduleQuietly } from './review-post';
+import { readTime, unscheduleQuietly } from './write-post';
+
+export async function cancelPost(deps: PostDeps, actor: Actor, postId: string, input: { note?: string | undefined }): Promise<PostView> {
+  const now = deps.now();
+  const { post, stale } = await deps.db.transaction().execute(async (trx) => {
+    const { post, path } = await postInReach(trx, actor, postId, true);
+    assertMayAuthor(actor, path);
+    const status = nextStatus(post.status, 'cancel');
+    const moved = await retargetLive(trx, post.id, 'cancelled', now);
+    const updated = await updatePostRow(trx, post, { status }, now);
+    await appendEvent(trx, { postId: post.id, actorId: actor.id, type: 'cancelled', at: now, data: { note: input.note ?? null, statusBefore: post.status } });
+    return { post: updated, stale: moved.before };
+  });
+  await unscheduleQuietly(deps, stale);
+  return viewPost(deps.db, post);
+}
+
+export async function reschedulePost(deps: PostDeps, actor: Actor, postId: string, input: { scheduledAt: string }): Promise<PostView> {
+  const now = deps.now();
+  const result = await deps.db.transaction().execute(async (trx) => {
+    const { post, path } = await postInReach(trx, actor, postId, true);
+    assertMayAuthor(actor, path);
+    const unit = await getUnit(trx, post.unitId);
+    const at = readTime(input.scheduledAt, unit.time_zone);
+    const tooSoon = checkSchedule(at, { now, minLeadSeconds: deps.minLeadSeconds, zone: unit.time_zone });
+    if (tooSoon.length > 0) blockedBy(tooSoon, 'schedule.too_soon');
+    const keeps = post.status === 'scheduled' && rescheduleKeepsApproval(actor, post, path);
+    const status = keeps ? 'scheduled' : nextStatus(post.status, 'reschedule');
+    const moved = post.status === 'scheduled' ? await retargetLive(trx, post.id, keeps ? 'scheduled' : 'pending', now) : { before: [], after: [] };
+    const updated = await updatePostRow(
+      trx,
+      post,
+      { scheduled_at: at, status, ...(keeps || post.status !== 'scheduled' ? {} : { approved_by: null, approved_at: null }) },
+      now,
+    );
+    await appendEvent(trx, {
+      postId: post.id,
+      actorId: actor.id,
+      type: 'rescheduled',
+      at: now,
+      data: { before: post.scheduledAt.toISOString(), after: at.toISOString(), statusBefore: post.status, statusAfter: status },
+    });
+    return { post: updated, stale: moved.before, fresh: keeps ? moved.after : [] };
+  });
+  await unscheduleQuietly(deps, result.stale);
+  await scheduleQuietly(deps, result.fresh.map((s) => ({ ...s, at: result.post.scheduledAt })));
+  return viewPost(deps.db, result.post);
+}
+
+/** A post nobody approved by its time is never published late: it expires. */
+export async function expireOverdue(db: Kysely<DB>, now: Date): Promise<Post[]> {
+  const due = await db
+    .selectFrom('posts')
+    .select('id')
+    .where('status', '=', 'pending_approval')
+    .where('scheduled_at', '<=', now)
+    .limit(500)
+    .execute();
+  const expired: Post[] = [];
+  for (const { id } of due) {
+    await db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('posts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+      if (!row || row.status !== 'pending_approval' || row.scheduled_at > now) return;
+      const post = toPost(row);
+      const updated = await updatePostRow(trx, post, { status: nextStatus(post.status, 'expire') }, now);
+      await appendEvent(trx, { postId: id, actorId: null, type: 'expired', at: now, data: { scheduledAt: post.scheduledAt.toISOString() } });
+      expired.push(updated);
+    });
+  }
+  return expired;
+}

@@ -1,0 +1,186 @@
+// Writing a post: create a draft, edit it. An edit to an approved post sends it back for approval.
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../../shared/errors';
+import type { Actor, CreatePostInput, Post, UpdatePostInput } from '../../shared/post';
+import { checkContent } from '../../shared/rules/content-rules';
+import type { Finding } from '../../shared/rules/finding';
+import { nextStatus, EDITABLE } from '../../shared/status-machine';
+import { parseInstant, type TimeZone } from '../../shared/time';
+import { getUnit, unitPath } from '../units/unit.repository';
+import { assertExpectedVersion, assertMayAuthor, postInReach } from './access';
+import type { PostDeps } from './deps';
+import { type Db, appendEvent, retargetLive, setTargetChannels, toPost, updatePostRow } from './post.repository';
+import { type PostView, viewPost } from './post-view';
+
+export async function createPost(deps: PostDeps, actor: Actor, input: CreatePostInput): Promise<PostView> {
+  const now = deps.now();
+  const unit = await getUnit(deps.db, input.unitId ?? actor.unitId);
+  assertMayAuthor(actor, await unitPath(deps.db, unit.id));
+  const scheduledAt = readTime(input.scheduledAt, unit.time_zone);
+  const enabled = await enabledChannelIds(deps.db, unit.id);
+  assertOwnChannels(input.channelIds, enabled);
+
+  const post = await deps.db.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('posts')
+      .values({
+        id: randomUUID(),
+        unit_id: unit.id,
+        author_id: actor.id,
+        title: input.title,
+        body: input.body,
+        variants: JSON.stringify(input.variants),
+        status: 'draft',
+        scheduled_at: scheduledAt,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await setTargetChannels(trx, row.id, input.channelIds, now);
+    await appendEvent(trx, {
+      postId: row.id,
+      actorId: actor.id,
+      type: 'created',
+      at: now,
+      data: { after: snapshot(toPost(row), input.channelIds) },
+    });
+    return toPost(row);
+  });
+  return viewPost(deps.db, post, findingsFor(post, input.channelIds, enabled, unit.time_zone, now, deps.minLeadSeconds));
+}
+
+export async function updatePost(deps: PostDeps, actor: Actor, postId: string, input: UpdatePostInput): Promise<PostView> {
+  const now = deps.now();
+  const result = await deps.db.transaction().execute(async (trx) => {
+    const { post, path } = await postInReach(trx, actor, postId, true);
+    assertMayAuthor(actor, path);
+    assertExpectedVersion(post, input.expectedVersion);
+    if (!EDITABLE.includes(post.status)) nextStatus(post.status, 'edit');
+    const unit = await getUnit(trx, post.unitId);
+    const enabled = await enabledChannelIds(trx, unit.id);
+    const currentChannels = await liveChannelIds(trx, post.id);
+    const channelIds = input.channelIds ?? currentChannels;
+    if (input.channelIds) assertOwnChannels(input.channelIds, enabled);
+
+    const changes: Record<string, { before: unknown; after: unknown }> = {};
+    const note = <T>(field: string, before: T, after: T | undefined) => {
+      if (after !== undefined && JSON.stringify(before) !== JSON.stringify(after)) changes[field] = { before, after };
+    };
+    const scheduledAt = input.scheduledAt !== undefined ? readTime(input.scheduledAt, unit.time_zone) : undefined;
+    note('title', post.title, input.title);
+    note('body', post.body, input.body);
+    note('variants', post.variants, input.variants);
+    note('scheduledAt', post.scheduledAt.toISOString(), scheduledAt?.toISOString());
+    note('channelIds', [...currentChannels].sort(), input.channelIds ? [...input.channelIds].sort() : undefined);
+    if (Object.keys(changes).length === 0) return { post, unschedule: [] };
+
+    const status = nextStatus(post.status, 'edit');
+    // Whatever was queued for the old content must not go out: bump every live target's generation.
+    const moved = post.status === 'scheduled' ? await retargetLive(trx, post.id, 'pending', now) : { before: [] };
+    const updated = await updatePostRow(
+      trx,
+      post,
+      {
+        ...(input.title !== undefined ? { title: input.title } : {}),
+        ...(input.body !== undefined ? { body: input.body } : {}),
+        ...(input.variants !== undefined ? { variants: input.variants } : {}),
+        ...(scheduledAt ? { scheduled_at: scheduledAt } : {}),
+        status,
+        ...(post.status === 'scheduled' ? { approved_by: null, approved_at: null } : {}),
+      },
+      now,
+    );
+    if (input.channelIds) await setTargetChannels(trx, post.id, channelIds, now);
+    await appendEvent(trx, {
+      postId: post.id,
+      actorId: actor.id,
+      type: 'edited',
+      at: now,
+      data: { changes, statusBefore: post.status, statusAfter: status },
+    });
+    return { post: updated, unschedule: moved.before };
+  });
+  await unscheduleQuietly(deps, result.unschedule);
+  const unit = await getUnit(deps.db, result.post.unitId);
+  const enabled = await enabledChannelIds(deps.db, unit.id);
+  const channels = await liveChannelIds(deps.db, result.post.id);
+  return viewPost(deps.db, result.post, findingsFor(result.post, channels, enabled, unit.time_zone, now, deps.minLeadSeconds));
+}
+
+export function findingsFor(
+  post: Post,
+  channelIds: readonly string[],
+  enabled: ReadonlySet<string>,
+  zone: TimeZone,
+  now: Date,
+  minLeadSeconds: number,
+): Finding[] {
+  return checkContent(
+    { title: post.title, body: post.body, variants: post.variants, channelIds, scheduledAt: post.scheduledAt },
+    { now, minLeadSeconds, zone, unitChannelIds: enabled },
+  );
+}
+
+export async function enabledChannelIds(db: Db, unitId: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('channels').select('id').where('unit_id', '=', unitId).where('enabled', '=', true).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+export async function liveChannelIds(db: Db, postId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('post_targets')
+    .select('channel_id')
+    .where('post_id', '=', postId)
+    .where('status', '!=', 'cancelled')
+    .execute();
+  return rows.map((r) => r.channel_id);
+}
+
+export async function unscheduleQuietly(deps: PostDeps, slots: Array<{ targetId: string; generation: number }>): Promise<void> {
+  if (slots.length === 0) return;
+  try {
+    await deps.scheduler.unschedule(slots);
+  } catch (err) {
+    // The bumped generation already fences these jobs off; removing them only saves a wasted wake-up.
+    deps.log.warn({ err, slots: slots.length }, 'could not remove stale publish jobs; they will be skipped');
+  }
+}
+
+export function readTime(text: string, zone: TimeZone): Date {
+  const at = parseInstant(text, zone);
+  if (!at) {
+    throw new AppError('validation', 'schedule.invalid', {
+      id: 'Waktu terbit tidak terbaca. Gunakan format 2026-11-24T09:00.',
+      en: 'The publish time cannot be read. Use the form 2026-11-24T09:00.',
+    }, { field: 'scheduledAt' });
+  }
+  return at;
+}
+
+function assertOwnChannels(channelIds: readonly string[], enabled: ReadonlySet<string>): void {
+  const foreign = channelIds.filter((id) => !enabled.has(id));
+  if (foreign.length > 0) {
+    throw new AppError('validation', 'channels.foreign', {
+      id: 'Ada kanal yang bukan milik satuan ini atau tidak aktif.',
+      en: 'Some channels do not belong to this unit or are disabled.',
+    }, { channelIds: foreign });
+  }
+  if (new Set(channelIds).size !== channelIds.length) {
+    throw new AppError('validation', 'channels.duplicate', {
+      id: 'Kanal yang sama dipilih dua kali.',
+      en: 'The same channel is picked twice.',
+    });
+  }
+}
+
+function snapshot(post: Post, channelIds: readonly string[]) {
+  return {
+    title: post.title,
+    body: post.body,
+    variants: post.variants,
+    scheduledAt: post.scheduledAt.toISOString(),
+    channelIds: [...channelIds],
+  };
+}

@@ -1,0 +1,127 @@
+// The one door to the database: PostgreSQL when DATABASE_URL is set, else embedded PGlite under DATA_DIR.
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import * as initial from './migrations/0001-initial';
+import { PGliteDialect } from './pglite-dialect';
+import type { DB } from './schema';
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined;
+  schema: string;
+  /** Folder for PGlite; `memory://` keeps it in memory (tests). */
+  dataDir: string;
+}
+
+export interface Database {
+  readonly db: Kysely<DB>;
+  readonly kind: 'postgres' | 'pglite';
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const MIGRATIONS: Record<string, Migration> = {
+  '0001-initial': initial,
+};
+
+class InlineMigrations implements MigrationProvider {
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve(MIGRATIONS);
+  }
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: opts.databaseUrl,
+      max: 10,
+      options: `-c search_path=${opts.schema}`,
+    });
+    // A dropped connection must not crash the process; the next query reports the failure.
+    pool.on('error', () => undefined);
+    const client = await pool.connect();
+    try {
+      await client.query(`create schema if not exists ${opts.schema}`);
+    } finally {
+      client.release();
+    }
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      kind: 'postgres',
+      ping: async () => {
+        await sql`select 1`.execute(db);
+      },
+      close: () => db.destroy(),
+    };
+  }
+
+  const inMemory = opts.dataDir === 'memory://';
+  const dir = inMemory ? undefined : path.resolve(opts.dataDir, 'pglite');
+  const releaseLock = dir ? takeLock(dir) : () => undefined;
+  try {
+    const client = dir ? await PGlite.create({ dataDir: dir }) : await PGlite.create();
+    const db = new Kysely<DB>({ dialect: new PGliteDialect(client) });
+    return {
+      db,
+      kind: 'pglite',
+      ping: async () => {
+        await sql`select 1`.execute(db);
+      },
+      close: async () => {
+        await db.destroy();
+        releaseLock();
+      },
+    };
+  } catch (e) {
+    releaseLock();
+    throw e;
+  }
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same folder would corrupt it,
+ * so the folder carries a lock naming the process that holds it.
+ */
+function takeLock(dir: string): () => void {
+  fs.mkdirSync(dir, { recursive: true });
+  const lockFile = `${dir}.lock`;
+  for (;;) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lockFile, { force: true });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number(fs.readFileSync(lockFile, 'utf8'));
+      if (holder && holder !== process.pid && processAlive(holder)) {
+        throw new Error(
+          `The embedded database in ${dir} is in use by process ${holder}. ` +
+            'Stop that process first, or set DATABASE_URL to share a PostgreSQL server between processes.',
+        );
+      }
+      fs.rmSync(lockFile, { force: true });
+    }
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function migrateToLatest(database: Database, schema: string): Promise<string[]> {
+  const migrator = new Migrator({
+    db: database.db,
+    provider: new InlineMigrations(),
+    migrationTableSchema: schema,
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,134 @@
+// Row shapes of the tables, as the query builder sees them.
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ChannelKind, PostStatus, Role, TargetStatus } from '../../shared/post';
+import type { TimeZone } from '../../shared/time';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface UnitsTable {
+  id: string;
+  slug: string;
+  name: string;
+  parent_id: string | null;
+  time_zone: TimeZone;
+  publishing_paused: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  name: string;
+  unit_id: string;
+  role: Role;
+  password_hash: string | null;
+  disabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  label: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+export interface ChannelsTable {
+  id: string;
+  unit_id: string;
+  kind: ChannelKind;
+  name: string;
+  settings: Json<Record<string, unknown>>;
+  secret_ciphertext: string | null;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: CreatedAt;
+}
+
+export interface PostsTable {
+  id: string;
+  unit_id: string;
+  author_id: string;
+  title: string;
+  body: string;
+  variants: Json<Record<string, string>>;
+  status: PostStatus;
+  scheduled_at: Timestamp;
+  version: number;
+  approved_by: string | null;
+  approved_at: Timestamp | null;
+  review_note: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface PostTargetsTable {
+  id: string;
+  post_id: string;
+  channel_id: string;
+  status: TargetStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  generation: ColumnType<number, number | undefined, number>;
+  claimed_at: Timestamp | null;
+  claim_token: string | null;
+  published_at: Timestamp | null;
+  external_id: string | null;
+  external_url: string | null;
+  last_error: string | null;
+  updated_at: Timestamp;
+}
+
+export interface PublishAttemptsTable {
+  id: Generated<string>;
+  target_id: string;
+  attempt: number;
+  claim_token: string;
+  started_at: Timestamp;
+  finished_at: Timestamp | null;
+  outcome: 'published' | 'failed' | 'retry' | 'unconfirmed' | null;
+  error_kind: string | null;
+  error: string | null;
+}
+
+export interface PostEventsTable {
+  id: Generated<string>;
+  post_id: string;
+  actor_id: string | null;
+  type: string;
+  at: Timestamp;
+  data: Json<Record<string, unknown>>;
+}
+
+export interface NewsItemsTable {
+  post_id: string;
+  unit_id: string;
+  target_id: string;
+  title: string;
+  body: string;
+  published_at: Timestamp;
+}
+
+export interface DB {
+  units: UnitsTable;
+  users: UsersTable;
+  api_tokens: ApiTokensTable;
+  channels: ChannelsTable;
+  posts: PostsTable;
+  post_targets: PostTargetsTable;
+  publish_attempts: PublishAttemptsTable;
+  post_events: PostEventsTable;
+  news_items: NewsItemsTable;
+}
+
+export type UnitRow = Selectable<UnitsTable>;
+export type UserRow = Selectable<UsersTable>;
+export type ChannelRow = Selectable<ChannelsTable>;
+export type PostRow = Selectable<PostsTable>;
+export type PostTargetRow = Selectable<PostTargetsTable>;
+export type NewPost = Insertable<PostsTable>;
+export type PostUpdate = Updateable<PostsTable>;

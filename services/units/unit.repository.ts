@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import { AppError } from '../../shared/errors';
+import type { TimeZone } from '../../shared/time';
+import type { DB, UnitRow } from '../storage/schema';
+
+export type Unit = UnitRow;
+
+export async function findUnitBySlug(db: Kysely<DB>, slug: string): Promise<Unit | undefined> {
+  return db.selectFrom('units').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+export async function getUnit(db: Kysely<DB>, id: string): Promise<Unit> {
+  const unit = await db.selectFrom('units').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!unit) throw unitNotFound(id);
+  return unit;
+}
+
+export function unitNotFound(ref: string): AppError {
+  return new AppError('not-found', 'unit.not_found', {
+    id: `Satuan "${ref}" tidak ditemukan.`,
+    en: `Unit "${ref}" not found.`,
+  });
+}
+
+/** The unit's id and its ancestors' ids, root first. */
+export async function unitPath(db: Kysely<DB>, unitId: string): Promise<string[]> {
+  const result = await sql<{ id: string; depth: number }>`
+    with recursive up(id, parent_id, depth) as (
+      select id, parent_id, 0 from units where id = ${unitId}
+      union all
+      select u.id, u.parent_id, up.depth + 1 from units u join up on u.id = up.parent_id
+    )
+    select id, depth from up order by depth desc`.execute(db);
+  return result.rows.map((r) => r.id);
+}
+
+/** The unit's id and every unit below it. */
+export async function unitAndDescendants(db: Kysely<DB>, unitId: string): Promise<string[]> {
+  const result = await sql<{ id: string }>`
+    with recursive down(id) as (
+      select id from units where id = ${unitId}
+      union all
+      select u.id from units u join down on u.parent_id = down.id
+    )
+    select id from down`.execute(db);
+  return result.rows.map((r) => r.id);
+}
+
+export async function addUnit(
+  db: Kysely<DB>,
+  input: { slug: string; name: string; parentSlug?: string | undefined; timeZone: TimeZone },
+): Promise<Unit> {
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(input.slug) || input.slug.length > 64) {
+    throw new AppError('validation', 'unit.bad_slug', {
+      id: 'Slug hanya boleh huruf kecil, angka dan tanda hubung.',
+      en: 'A slug may hold lowercase letters, digits and hyphens only.',
+    });
+  }
+  return db.transaction().execute(async (trx) => {
+    if (await findUnitBySlug(trx, input.slug)) {
+      throw new AppError('conflict', 'unit.slug_taken', {
+        id: `Slug "${input.slug}" sudah dipakai.`,
+        en: `Slug "${input.slug}" is taken.`,
+      });
+    }
+    let parentId: string | null = null;
+    if (input.parentSlug) {
+      const parent = await findUnitBySlug(trx, input.parentSlug);
+      if (!parent) throw unitNotFound(input.parentSlug);
+      parentId = parent.id;
+    }
+    const unit = await trx
+      .insertInto('units')
+      .values({ id: randomUUID(), slug: input.slug, name: input.name, parent_id: parentId, time_zone: input.timeZone })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    // Every unit owns its public news page from the start.
+    await trx
+      .insertInto('channels')
+      .values({
+        id: randomUUID(),
+        unit_id: unit.id,
+        kind: 'news_page',
+        name: `Berita ${input.name}`,
+        settings: JSON.stringify({}),
+      })
+      .execute();
+    return unit;
+  });
+}

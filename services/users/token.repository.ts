@@ -1,0 +1,59 @@
+// API tokens: shown once, stored only as a SHA-256 hash (they carry 256 random bits, so no slow hash is needed).
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Actor } from '../../shared/post';
+import type { DB } from '../storage/schema';
+
+const PREFIX = 'siaran_';
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export async function createToken(
+  db: Kysely<DB>,
+  userId: string,
+  opts: { label: string; days: number; now?: Date },
+): Promise<{ token: string; expiresAt: Date }> {
+  const token = PREFIX + randomBytes(32).toString('base64url');
+  const now = opts.now ?? new Date();
+  const expiresAt = new Date(now.getTime() + opts.days * 86_400_000);
+  await db
+    .insertInto('api_tokens')
+    .values({ id: randomUUID(), user_id: userId, token_hash: hashToken(token), label: opts.label, expires_at: expiresAt })
+    .execute();
+  return { token, expiresAt };
+}
+
+export type TokenCheck =
+  | { ok: true; actor: Actor & { email: string; name: string } }
+  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'disabled' };
+
+export async function checkToken(db: Kysely<DB>, token: string, now = new Date()): Promise<TokenCheck> {
+  if (!token.startsWith(PREFIX) || token.length > 200) return { ok: false, reason: 'unknown' };
+  const row = await db
+    .selectFrom('api_tokens as t')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .select(['t.id as token_id', 't.expires_at', 't.revoked_at', 't.last_used_at', 'u.id', 'u.role', 'u.unit_id', 'u.email', 'u.name', 'u.disabled'])
+    .where('t.token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  if (!row) return { ok: false, reason: 'unknown' };
+  if (row.revoked_at) return { ok: false, reason: 'revoked' };
+  if (row.expires_at.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
+  if (row.disabled) return { ok: false, reason: 'disabled' };
+  // Recording use at most once a minute keeps a busy token from writing on every request.
+  if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > 60_000) {
+    await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.token_id).execute();
+  }
+  return { ok: true, actor: { id: row.id, role: row.role, unitId: row.unit_id, email: row.email, name: row.name } };
+}
+
+export async function revokeTokens(db: Kysely<DB>, userId: string, now = new Date()): Promise<number> {
+  const res = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}

@@ -1,0 +1,142 @@
+// The post's vocabulary: one zod schema gives each type.
+import { z } from 'zod';
+
+export const Role = z.enum(['operator', 'supervisor', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+export const ChannelKind = z.enum(['news_page', 'webhook', 'x', 'facebook', 'instagram', 'telegram']);
+export type ChannelKind = z.infer<typeof ChannelKind>;
+
+export const PostStatus = z.enum([
+  'draft',
+  'pending_approval',
+  'scheduled',
+  'publishing',
+  'published',
+  'failed',
+  'unconfirmed',
+  'rejected',
+  'cancelled',
+  'expired',
+]);
+export type PostStatus = z.infer<typeof PostStatus>;
+
+export const TargetStatus = z.enum([
+  'pending',
+  'scheduled',
+  'publishing',
+  'published',
+  'failed',
+  'unconfirmed',
+  'cancelled',
+]);
+export type TargetStatus = z.infer<typeof TargetStatus>;
+
+/** The words users know, in Indonesian and English. */
+export const POST_STATUS_LABELS: Record<PostStatus, { id: string; en: string }> = {
+  draft: { id: 'Draf', en: 'Draft' },
+  pending_approval: { id: 'Menunggu persetujuan', en: 'Awaiting approval' },
+  scheduled: { id: 'Disetujui · Dijadwalkan', en: 'Approved · Scheduled' },
+  publishing: { id: 'Sedang diterbitkan', en: 'Publishing' },
+  published: { id: 'Terbit', en: 'Published' },
+  failed: { id: 'Gagal', en: 'Failed' },
+  unconfirmed: { id: 'Belum pasti — periksa', en: 'Unconfirmed — check' },
+  rejected: { id: 'Ditolak', en: 'Rejected' },
+  cancelled: { id: 'Dibatalkan', en: 'Cancelled' },
+  expired: { id: 'Kedaluwarsa', en: 'Expired' },
+};
+
+export const TITLE_MAX = 200;
+export const BODY_MAX = 20_000;
+export const NOTE_MAX = 2_000;
+
+const Id = z.uuid({ message: 'must be an id (UUID)' });
+
+/** Fields a person writes; shared by create and update. */
+export const PostContent = z.strictObject({
+  title: z.string().max(TITLE_MAX),
+  body: z.string().max(BODY_MAX),
+  channelIds: z.array(Id).max(20),
+  /** Per-channel text replacing `body` on that channel. */
+  variants: z.record(Id, z.string().max(BODY_MAX)).default({}),
+  /** ISO 8601; without an offset it is read in the unit's zone. */
+  scheduledAt: z.string().min(1).max(40),
+});
+export type PostContent = z.infer<typeof PostContent>;
+
+export const CreatePostInput = PostContent.extend({
+  /** The unit the post speaks for; defaults to the author's unit. */
+  unitId: Id.optional(),
+}).strict();
+export type CreatePostInput = z.infer<typeof CreatePostInput>;
+
+export const UpdatePostInput = PostContent.partial()
+  .extend({
+    /** The version the editor saw; a mismatch is a conflict instead of a lost update. */
+    expectedVersion: z.number().int().positive().optional(),
+  })
+  .strict();
+export type UpdatePostInput = z.infer<typeof UpdatePostInput>;
+
+export const ApproveInput = z.strictObject({
+  note: z.string().max(NOTE_MAX).optional(),
+  expectedVersion: z.number().int().positive().optional(),
+});
+export const RejectInput = z.strictObject({
+  note: z.string().trim().min(1, 'a rejection needs a note').max(NOTE_MAX),
+});
+export const CancelInput = z.strictObject({ note: z.string().max(NOTE_MAX).optional() });
+export const RescheduleInput = z.strictObject({ scheduledAt: z.string().min(1).max(40) });
+
+export const ListPostsQuery = z.strictObject({
+  unitId: Id.optional(),
+  includeDescendants: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  status: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',') : undefined))
+    .pipe(z.array(PostStatus).optional()),
+  from: z.string().max(40).optional(),
+  to: z.string().max(40).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  offset: z.coerce.number().int().min(0).max(100_000).default(0),
+});
+export type ListPostsQuery = z.infer<typeof ListPostsQuery>;
+
+export interface Post {
+  id: string;
+  unitId: string;
+  authorId: string;
+  title: string;
+  body: string;
+  variants: Record<string, string>;
+  status: PostStatus;
+  scheduledAt: Date;
+  version: number;
+  approvedBy: string | null;
+  approvedAt: Date | null;
+  reviewNote: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface PostTarget {
+  id: string;
+  postId: string;
+  channelId: string;
+  channelKind: ChannelKind;
+  status: TargetStatus;
+  attempts: number;
+  generation: number;
+  claimedAt: Date | null;
+  publishedAt: Date | null;
+  externalId: string | null;
+  externalUrl: string | null;
+  lastError: string | null;
+}
+
+export interface Actor {
+  id: string;
+  role: Role;
+  unitId: string;
+}

@@ -1,0 +1,61 @@
+// The chain of command: who may see, write and approve which unit's posts.
+import type { Actor } from '../post';
+import type { Finding } from './finding';
+
+/** Ids of the post's unit and its ancestors, root first. */
+export type UnitPath = readonly string[];
+
+export function inReach(actor: Actor, unitPath: UnitPath): boolean {
+  switch (actor.role) {
+    case 'operator':
+      return unitPath[unitPath.length - 1] === actor.unitId;
+    case 'supervisor':
+    case 'admin':
+      return unitPath.includes(actor.unitId);
+  }
+}
+
+/** Who may write or edit a post of that unit: operators of the unit, supervisors of it or above. */
+export function mayAuthor(actor: Actor, unitPath: UnitPath): boolean {
+  return actor.role !== 'admin' && inReach(actor, unitPath);
+}
+
+/** Four eyes, and a supervisor of the post's unit or of a unit above it. */
+export function checkApprover(actor: Actor, post: { authorId: string }, unitPath: UnitPath): Finding[] {
+  const findings: Finding[] = [];
+  if (actor.role !== 'supervisor') {
+    findings.push({
+      code: 'approval.not_supervisor',
+      severity: 'block',
+      message: {
+        id: 'Hanya supervisor yang dapat menyetujui atau menolak.',
+        en: 'Only a supervisor may approve or reject.',
+      },
+    });
+  } else if (!unitPath.includes(actor.unitId)) {
+    findings.push({
+      code: 'approval.out_of_reach',
+      severity: 'block',
+      message: {
+        id: 'Pos ini milik satuan di luar wewenang Anda.',
+        en: 'This post belongs to a unit outside your reach.',
+      },
+    });
+  }
+  if (actor.id === post.authorId) {
+    findings.push({
+      code: 'approval.own_post',
+      severity: 'block',
+      message: {
+        id: 'Anda tidak dapat menyetujui pos Anda sendiri (prinsip empat mata).',
+        en: 'You cannot approve your own post (four-eyes principle).',
+      },
+    });
+  }
+  return findings;
+}
+
+/** A supervisor who could approve the post may move it without sending it back for approval. */
+export function rescheduleKeepsApproval(actor: Actor, post: { authorId: string }, unitPath: UnitPath): boolean {
+  return checkApprover(actor, post, unitPath).length === 0;
+}

@@ -1,0 +1,1 @@
+process.env.SIARAN_TEST_DB = 'pglite';
