@@ -5,6 +5,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import * as initial from './migrations/0001-initial';
+import * as media from './migrations/0002-media';
 import { PGliteDialect } from './pglite-dialect';
 import type { DB } from './schema';
 
@@ -24,6 +25,7 @@ export interface Database {
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-media': media,
 };
 
 class InlineMigrations implements MigrationProvider {

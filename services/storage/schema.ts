@@ -132,3 +132,61 @@ export type PostRow = Selectable<PostsTable>;
 export type PostTargetRow = Selectable<PostTargetsTable>;
 export type NewPost = Insertable<PostsTable>;
 export type PostUpdate = Updateable<PostsTable>;
+
+export interface PhotosTable {
+  id: string;
+  unit_id: string;
+  post_id: string | null;
+  uploaded_by: string;
+  position: ColumnType<number, number | undefined, number>;
+  alt_text: ColumnType<string, string | undefined, string>;
+  fit: ColumnType<'crop' | 'pad', 'crop' | 'pad' | undefined, 'crop' | 'pad'>;
+  original_key: string;
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+  sha256: string;
+  status: 'processing' | 'ready' | 'failed';
+  error: string | null;
+  version: ColumnType<number, number | undefined, number>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export interface PhotoRenditionsTable {
+  photo_id: string;
+  /** Rendition name from shared/media/rendition-profiles: `x`, `news-960-webp`. */
+  name: string;
+  profile: string;
+  photo_version: number;
+  key: string;
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+  content_hash: string;
+  created_at: CreatedAt;
+}
+
+export interface UnitWatermarksTable {
+  unit_id: string;
+  logo_key: string;
+  corner: 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
+  opacity: number;
+  scale: number;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  updated_by: string;
+  updated_at: Timestamp;
+}
+
+// The media tables join DB by declaration merging, so this block stays separate from the rest.
+export interface DB {
+  photos: PhotosTable;
+  photo_renditions: PhotoRenditionsTable;
+  unit_watermarks: UnitWatermarksTable;
+}
+
+export type PhotoRow = Selectable<PhotosTable>;
+export type PhotoRenditionRow = Selectable<PhotoRenditionsTable>;
+export type UnitWatermarkRow = Selectable<UnitWatermarksTable>;

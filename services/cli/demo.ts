@@ -1,0 +1,44 @@
+// A small hierarchy from the units named in the team's notes, with one user of each role and their tokens.
+import type { Kysely } from 'kysely';
+import type { Env } from '../../config/env';
+import type { Role } from '../../shared/post';
+import type { TimeZone } from '../../shared/time';
+import type { DB } from '../storage/schema';
+import { addUnit, findUnitBySlug } from '../units/unit.repository';
+import { createToken } from '../users/token.repository';
+import { addUser, findUserByEmail } from '../users/user.repository';
+
+const UNITS: Array<{ slug: string; name: string; parent?: string; tz: TimeZone }> = [
+  { slug: 'mabes', name: 'Mabes Polri', tz: 'Asia/Jakarta' },
+  { slug: 'polda-lampung', name: 'Polda Lampung', parent: 'mabes', tz: 'Asia/Jakarta' },
+  { slug: 'polres-tulangbawang-barat', name: 'Polres Tulangbawang Barat', parent: 'polda-lampung', tz: 'Asia/Jakarta' },
+  { slug: 'polda-banten', name: 'Polda Banten', parent: 'mabes', tz: 'Asia/Jakarta' },
+  { slug: 'polres-serang', name: 'Polres Serang', parent: 'polda-banten', tz: 'Asia/Jakarta' },
+  { slug: 'polda-kalbar', name: 'Polda Kalimantan Barat', parent: 'mabes', tz: 'Asia/Jakarta' },
+  { slug: 'polres-sanggau', name: 'Polres Sanggau', parent: 'polda-kalbar', tz: 'Asia/Jakarta' },
+  { slug: 'polda-malut', name: 'Polda Maluku Utara', parent: 'mabes', tz: 'Asia/Jayapura' },
+  { slug: 'polres-halmahera-utara', name: 'Polres Halmahera Utara', parent: 'polda-malut', tz: 'Asia/Jayapura' },
+];
+
+const USERS: Array<{ email: string; name: string; unit: string; role: Role }> = [
+  { email: 'operator.tubaba@demo.siaran', name: 'Bripka Operator Tubaba', unit: 'polres-tulangbawang-barat', role: 'operator' },
+  { email: 'kasihumas.tubaba@demo.siaran', name: 'Kasi Humas Polres Tubaba', unit: 'polres-tulangbawang-barat', role: 'supervisor' },
+  { email: 'kabidhumas.lampung@demo.siaran', name: 'Kabid Humas Polda Lampung', unit: 'polda-lampung', role: 'supervisor' },
+  { email: 'operator.halut@demo.siaran', name: 'Brigpol Operator Halut', unit: 'polres-halmahera-utara', role: 'operator' },
+  { email: 'kasihumas.halut@demo.siaran', name: 'Kasi Humas Polres Halut', unit: 'polres-halmahera-utara', role: 'supervisor' },
+  { email: 'admin@demo.siaran', name: 'Admin TI Mabes', unit: 'mabes', role: 'admin' },
+];
+
+export async function runDemo(db: Kysely<DB>, env: Env, out: (line: string) => void): Promise<void> {
+  for (const u of UNITS) {
+    if (!(await findUnitBySlug(db, u.slug))) await addUnit(db, { slug: u.slug, name: u.name, parentSlug: u.parent, timeZone: u.tz });
+  }
+  out('units: ' + UNITS.map((u) => u.slug).join(', '));
+  out('');
+  out('API tokens (shown once; each valid ' + String(env.TOKEN_DEFAULT_DAYS) + ' days):');
+  for (const u of USERS) {
+    const user = (await findUserByEmail(db, u.email)) ?? (await addUser(db, { email: u.email, name: u.name, unitSlug: u.unit, role: u.role }));
+    const { token } = await createToken(db, user.id, { label: 'demo', days: env.TOKEN_DEFAULT_DAYS });
+    out(`  ${u.role.padEnd(10)} ${u.email.padEnd(34)} ${token}`);
+  }
+}

@@ -1,0 +1,142 @@
+// `siaran`: the admin's command line, on the same config and database as the server.
+import { parseArgs } from 'node:util';
+import { ConfigError, type Env, loadEnv } from '../../config/env';
+import { AppError } from '../../shared/errors';
+import { Role } from '../../shared/post';
+import { TimeZone } from '../../shared/time';
+import { addWebhookChannel } from '../channels/channel.repository';
+import { secretBox } from '../channels/secret-box';
+import { resolveSecretsKey } from '../runtime/secrets-key';
+import { type Database, migrateToLatest, openDatabase } from '../storage/database';
+import { addUnit, findUnitBySlug } from '../units/unit.repository';
+import { createToken } from '../users/token.repository';
+import { addUser, findUserByEmail } from '../users/user.repository';
+import { runDemo } from './demo';
+
+const USAGE = `siaran — Siaran admin CLI
+
+  siaran migrate
+  siaran unit add --slug S --name N [--parent SLUG] --tz Asia/Jakarta|Asia/Makassar|Asia/Jayapura
+  siaran user add --email E --unit SLUG --role operator|supervisor|admin [--name N] [--password P]
+  siaran token create --email E [--days D] [--label L]      (prints the token once)
+  siaran channel add --unit SLUG --kind webhook --url U --secret S [--name N]
+  siaran demo                                               (demo units, users and tokens)
+
+Uses the same configuration as the server (DATABASE_URL, DATA_DIR, SECRETS_KEY, ...).`;
+
+class UsageError extends Error {}
+
+function need(values: Record<string, string | boolean | undefined>, key: string): string {
+  const v = values[key];
+  if (typeof v !== 'string' || v.trim() === '') throw new UsageError(`missing --${key}`);
+  return v.trim();
+}
+
+async function run(argv: string[], env: Env, out: (line: string) => void): Promise<void> {
+  const [noun, verb, ...rest] = argv;
+  const { values } = parseArgs({
+    args: noun === 'migrate' || noun === 'demo' ? [verb ?? '', ...rest].filter(Boolean) : rest,
+    options: {
+      slug: { type: 'string' },
+      name: { type: 'string' },
+      parent: { type: 'string' },
+      tz: { type: 'string' },
+      email: { type: 'string' },
+      unit: { type: 'string' },
+      role: { type: 'string' },
+      password: { type: 'string' },
+      days: { type: 'string' },
+      label: { type: 'string' },
+      kind: { type: 'string' },
+      url: { type: 'string' },
+      secret: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const command = noun === 'migrate' || noun === 'demo' ? noun : `${noun ?? ''} ${verb ?? ''}`;
+  const known = ['migrate', 'demo', 'unit add', 'user add', 'token create', 'channel add'];
+  if (!known.includes(command)) throw new UsageError(noun ? `unknown command "${command.trim()}"` : 'no command given');
+
+  const database: Database = await openDatabase({ databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR });
+  try {
+    const applied = await migrateToLatest(database, env.DATABASE_SCHEMA);
+    const db = database.db;
+    switch (command) {
+      case 'migrate':
+        out(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'database is up to date');
+        return;
+      case 'unit add': {
+        const tz = TimeZone.safeParse(need(values, 'tz'));
+        if (!tz.success) throw new UsageError('--tz must be Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)');
+        const unit = await addUnit(db, { slug: need(values, 'slug'), name: need(values, 'name'), parentSlug: values.parent, timeZone: tz.data });
+        out(`unit ${unit.slug} (${unit.id}) added`);
+        return;
+      }
+      case 'user add': {
+        const role = Role.safeParse(need(values, 'role'));
+        if (!role.success) throw new UsageError('--role must be operator, supervisor or admin');
+        const email = need(values, 'email');
+        const user = await addUser(db, { email, name: values.name ?? email.split('@')[0] ?? email, unitSlug: need(values, 'unit'), role: role.data, password: values.password });
+        out(`user ${user.email} (${user.role}) added`);
+        return;
+      }
+      case 'token create': {
+        const user = await findUserByEmail(db, need(values, 'email'));
+        if (!user) throw new UsageError(`no user with e-mail ${need(values, 'email')}`);
+        const days = values.days ? Number(values.days) : env.TOKEN_DEFAULT_DAYS;
+        if (!Number.isInteger(days) || days < 1 || days > 3650) throw new UsageError('--days must be a whole number from 1 to 3650');
+        const { token, expiresAt } = await createToken(db, user.id, { label: values.label ?? 'cli', days });
+        out(token);
+        out(`# for ${user.email}, valid until ${expiresAt.toISOString()}; it is shown only this once`);
+        return;
+      }
+      case 'channel add': {
+        if (need(values, 'kind') !== 'webhook') throw new UsageError('only --kind webhook can be added from the CLI so far');
+        const unit = await findUnitBySlug(db, need(values, 'unit'));
+        if (!unit) throw new UsageError(`no unit ${need(values, 'unit')}`);
+        const box = secretBox(resolveSecretsKey(env.SECRETS_KEY, env.DATA_DIR));
+        const channel = await addWebhookChannel(db, box, { unitSlug: unit.slug, url: need(values, 'url'), secret: need(values, 'secret'), name: values.name });
+        out(`channel ${channel.id} (webhook) added to ${unit.slug}`);
+        return;
+      }
+      case 'demo':
+        await runDemo(db, env, out);
+        return;
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  let env: Env;
+  try {
+    env = loadEnv();
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : String(err));
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    await run(argv, env, (line) => console.log(line));
+  } catch (err) {
+    if (err instanceof UsageError || (err instanceof TypeError && 'code' in err)) {
+      console.error(`siaran: ${err.message}\n\n${USAGE}`);
+      process.exitCode = 64;
+    } else if (err instanceof AppError) {
+      console.error(`siaran: ${err.text.en} (${err.code})${err.details ? `\n${JSON.stringify(err.details, null, 2)}` : ''}`);
+      process.exitCode = 1;
+    } else {
+      console.error(`siaran: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    }
+  }
+}
+
+void main();

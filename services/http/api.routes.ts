@@ -1,0 +1,152 @@
+// The JSON API under /api/v1: thin handlers over the post use cases.
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import {
+  ApproveInput,
+  CancelInput,
+  CreatePostInput,
+  ListPostsQuery,
+  RejectInput,
+  RescheduleInput,
+  UpdatePostInput,
+} from '../../shared/post';
+import { inReach } from '../../shared/rules/permissions';
+import { zoneLabel } from '../../shared/time';
+import { channelsOfUnit } from '../channels/channel.repository';
+import type { PostDeps } from '../posts/deps';
+import { postHistory, readPost, searchPosts } from '../posts/read-post';
+import { approvePost, rejectPost, submitPost } from '../posts/review-post';
+import { cancelPost, reschedulePost } from '../posts/schedule-post';
+import { createPost, updatePost } from '../posts/write-post';
+import type { DB } from '../storage/schema';
+import { getUnit, unitAndDescendants, unitNotFound, unitPath } from '../units/unit.repository';
+import { RouteRegistry } from './route-registry';
+
+const Empty = z.strictObject({});
+
+export function apiRoutes(deps: PostDeps): RouteRegistry {
+  const api = new RouteRegistry();
+  const db: Kysely<DB> = deps.db;
+
+  api.define({
+    method: 'get',
+    path: '/me',
+    summary: 'The signed-in user',
+    tag: 'users',
+    handler: async ({ actor }) => {
+      const unit = await getUnit(db, actor.unitId);
+      return { id: actor.id, email: actor.email, name: actor.name, role: actor.role, unit: { id: unit.id, slug: unit.slug, name: unit.name, timeZone: unit.time_zone, zone: zoneLabel(unit.time_zone) } };
+    },
+  });
+
+  api.define({
+    method: 'get',
+    path: '/units',
+    summary: "Units in the user's reach: their own and, for supervisors and admins, every unit below",
+    tag: 'units',
+    handler: async ({ actor }) => {
+      const ids = actor.role === 'operator' ? [actor.unitId] : await unitAndDescendants(db, actor.unitId);
+      const units = await db.selectFrom('units').selectAll().where('id', 'in', ids).orderBy('name').execute();
+      return units.map((u) => ({ id: u.id, slug: u.slug, name: u.name, parentId: u.parent_id, timeZone: u.time_zone, zone: zoneLabel(u.time_zone), publishingPaused: u.publishing_paused }));
+    },
+  });
+
+  api.define({
+    method: 'get',
+    path: '/units/:unitId/channels',
+    summary: "A unit's channels (secrets are never returned)",
+    tag: 'units',
+    handler: async ({ actor, params }) => {
+      const unitId = params.unitId!;
+      if (!inReach(actor, await unitPath(db, unitId))) throw unitNotFound(unitId);
+      const channels = await channelsOfUnit(db, unitId);
+      return channels.map((c) => ({ id: c.id, kind: c.kind, name: c.name, enabled: c.enabled, settings: publicSettings(c.settings) }));
+    },
+  });
+
+  api.define({
+    method: 'get',
+    path: '/posts',
+    summary: 'List posts of a unit (and the units below), newest scheduled first',
+    tag: 'posts',
+    query: ListPostsQuery,
+    handler: async ({ actor, query }) => ({ posts: await searchPosts(deps, actor, query) }),
+  });
+  api.define({
+    method: 'post',
+    path: '/posts',
+    summary: 'Create a draft; returns it with the approval findings so far',
+    tag: 'posts',
+    body: CreatePostInput,
+    status: 201,
+    handler: ({ actor, body }) => createPost(deps, actor, body),
+  });
+  api.define({
+    method: 'get',
+    path: '/posts/:id',
+    summary: 'Read a post with its targets',
+    tag: 'posts',
+    handler: ({ actor, params }) => readPost(deps, actor, params.id!),
+  });
+  api.define({
+    method: 'patch',
+    path: '/posts/:id',
+    summary: 'Edit a post; an approved post goes back to awaiting approval',
+    tag: 'posts',
+    body: UpdatePostInput,
+    handler: ({ actor, params, body }) => updatePost(deps, actor, params.id!, body),
+  });
+  api.define({
+    method: 'get',
+    path: '/posts/:id/history',
+    summary: 'Every recorded event of the post, oldest first',
+    tag: 'posts',
+    handler: async ({ actor, params }) => ({ events: await postHistory(deps, actor, params.id!) }),
+  });
+  api.define({
+    method: 'post',
+    path: '/posts/:id/submit',
+    summary: 'Submit a draft for approval (blocked by any blocking finding)',
+    tag: 'review',
+    body: Empty,
+    handler: ({ actor, params }) => submitPost(deps, actor, params.id!),
+  });
+  api.define({
+    method: 'post',
+    path: '/posts/:id/approve',
+    summary: 'Approve and schedule (a supervisor of the unit or above, not the author)',
+    tag: 'review',
+    body: ApproveInput,
+    handler: ({ actor, params, body }) => approvePost(deps, actor, params.id!, body),
+  });
+  api.define({
+    method: 'post',
+    path: '/posts/:id/reject',
+    summary: 'Reject with a note the author sees',
+    tag: 'review',
+    body: RejectInput,
+    handler: ({ actor, params, body }) => rejectPost(deps, actor, params.id!, body),
+  });
+  api.define({
+    method: 'post',
+    path: '/posts/:id/cancel',
+    summary: 'Cancel a post that has not gone out',
+    tag: 'schedule',
+    body: CancelInput,
+    handler: ({ actor, params, body }) => cancelPost(deps, actor, params.id!, body),
+  });
+  api.define({
+    method: 'post',
+    path: '/posts/:id/reschedule',
+    summary: "Move a post in time; it keeps its approval only when the mover could approve it",
+    tag: 'schedule',
+    body: RescheduleInput,
+    handler: ({ actor, params, body }) => reschedulePost(deps, actor, params.id!, body),
+  });
+  return api;
+}
+
+function publicSettings(settings: Record<string, unknown>): Record<string, unknown> {
+  const { url } = settings;
+  return typeof url === 'string' ? { url } : {};
+}

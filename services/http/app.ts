@@ -1,0 +1,86 @@
+// The HTTP surface: health, the JSON API, the public news pages.
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import type { PostDeps } from '../posts/deps';
+import { newsPageRoutes } from '../public/news-page.routes';
+import { apiRoutes } from './api.routes';
+import { bearerAuth } from './auth';
+import { errorHandler, language } from './errors';
+
+export interface AppDeps {
+  posts: PostDeps;
+  log: Logger;
+  jsonLimit: string;
+  baseUrl: () => string;
+  version: string;
+  /** Each check throws when its dependency is unreachable. */
+  readiness: Record<string, () => Promise<void>>;
+  /** More API routers (photos, ...) mounted behind the same authentication. */
+  extraApi?: express.Router[];
+  /** More public routers mounted without authentication. */
+  extraPublic?: express.Router[];
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      Object.entries(deps.readiness).map(async ([name, check]): Promise<[string, string]> => {
+        try {
+          await withTimeout(check(), 2000);
+          return [name, 'ok'];
+        } catch (err) {
+          return [name, err instanceof Error ? err.message || err.name : 'unreachable'];
+        }
+      }),
+    );
+    const checks = Object.fromEntries(results);
+    const ready = results.every(([, r]) => r === 'ok');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks });
+  });
+
+  const registry = apiRoutes(deps.posts);
+  const openApi = () => registry.openApi({ title: 'Siaran API', version: deps.version, serverUrl: deps.baseUrl() });
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(openApi());
+  });
+  app.use('/api/v1', express.json({ limit: deps.jsonLimit, strict: true }), bearerAuth(deps.posts.db, deps.posts.now));
+  app.use('/api/v1', registry.router);
+  for (const r of deps.extraApi ?? []) app.use('/api/v1', r);
+  app.use('/api', (req, res) => {
+    const en = language(req) === 'en';
+    res.status(404).json({ error: { code: 'route.not_found', message: en ? 'No such API route.' : 'Rute API tidak ada.', details: { method: req.method, path: req.path } } });
+  });
+
+  app.use(newsPageRoutes(deps.posts.db, deps.baseUrl));
+  for (const r of deps.extraPublic ?? []) app.use(r);
+  app.get('/', (_req, res) => {
+    res.type('html').send(
+      '<!doctype html><html lang="id"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Siaran</title>' +
+        '<body style="font-family:system-ui;max-width:40rem;margin:2rem auto;padding:0 1rem"><h1>Siaran</h1>' +
+        '<p>Penjadwal konten Humas. API: <a href="/api/v1/openapi.json">/api/v1/openapi.json</a>. Halaman berita satuan: <code>/u/&lt;slug&gt;</code>.</p></body></html>',
+    );
+  });
+  app.use(errorHandler(deps.log));
+  return app;
+}
+
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      p,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,142 @@
+// Puts the product together from validated config: database, Redis, the API, the workers.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { type Env, publicBaseUrl } from '../../config/env';
+import { NewsPagePublisher } from '../../workers/platforms/news-page.publisher';
+import { WebhookPublisher } from '../../workers/platforms/webhook.publisher';
+import { type RunningWorkers, startPublishWorkers } from '../../workers/publish/publish.worker';
+import { PublishQueue } from '../../workers/queue/publish-queue';
+import { pingRedis, producerConnection, workerConnection } from '../../workers/queue/redis';
+import { secretBox } from '../channels/secret-box';
+import { createApp } from '../http/app';
+import type { PostDeps } from '../posts/deps';
+import { type Database, migrateToLatest, openDatabase } from '../storage/database';
+import { createLogger } from './logger';
+import { resolveRedis } from './private-redis';
+import { resolveSecretsKey } from './secrets-key';
+
+export interface Roles {
+  api: boolean;
+  worker: boolean;
+}
+
+export interface RunningSiaran {
+  /** Base URL of the HTTP server, when the API runs here. */
+  url: string | undefined;
+  database: Database;
+  queue: PublishQueue;
+  workers: RunningWorkers | undefined;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+const VERSION = '0.1.0';
+
+export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; now?: () => Date } = {}): Promise<RunningSiaran> {
+  const log = opts.log ?? createLogger(env.LOG_LEVEL);
+  const now = opts.now ?? (() => new Date());
+  if (!env.DATABASE_URL && !(roles.api && roles.worker)) {
+    throw new Error('The embedded database (no DATABASE_URL) serves one process: run API and workers together with `npm start`.');
+  }
+  const key = resolveSecretsKey(env.SECRETS_KEY, env.DATA_DIR);
+  const redis = await resolveRedis(env.REDIS_URL, { autostart: env.REDIS_AUTOSTART, dataDir: env.DATA_DIR, log });
+  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR });
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    const applied = await migrateToLatest(database, env.DATABASE_SCHEMA);
+    if (applied.length > 0) log.info({ applied }, 'database migrated');
+
+    const queue = new PublishQueue({
+      connection: producerConnection(redis.target),
+      prefix: env.REDIS_PREFIX,
+      attempts: env.PUBLISH_ATTEMPTS,
+      backoffMs: env.PUBLISH_BACKOFF_MS,
+    });
+    const postDeps: PostDeps = { db: database.db, scheduler: queue, log, now, minLeadSeconds: env.SCHEDULE_MIN_LEAD_SECONDS };
+
+    let server: Server | undefined;
+    let boundPort: number | undefined;
+    const baseUrl = () => publicBaseUrl(env, boundPort);
+
+    let workers: RunningWorkers | undefined;
+    if (roles.worker) {
+      const box = secretBox(key);
+      workers = await startPublishWorkers(
+        {
+          db: database.db,
+          publishers: { news_page: new NewsPagePublisher(database.db), webhook: new WebhookPublisher(env.WEBHOOK_TIMEOUT_MS) },
+          box,
+          log,
+          now,
+          maxAttempts: env.PUBLISH_ATTEMPTS,
+          publicBaseUrl: baseUrl(),
+        },
+        {
+          db: database.db,
+          queue,
+          log,
+          now,
+          horizonMs: 2 * 86_400_000,
+          claimStaleMs: env.CLAIM_STALE_SECONDS * 1000,
+        },
+        {
+          connection: workerConnection(redis.target),
+          prefix: env.REDIS_PREFIX,
+          concurrency: env.PUBLISH_CONCURRENCY,
+          lockMs: env.JOB_LOCK_MS,
+          stalledCheckMs: env.JOB_STALLED_CHECK_MS,
+          reconcileEveryMs: env.RECONCILE_EVERY_SECONDS * 1000,
+        },
+      );
+    }
+
+    if (roles.api) {
+      const app = createApp({
+        posts: postDeps,
+        log,
+        jsonLimit: env.JSON_BODY_LIMIT,
+        baseUrl,
+        version: VERSION,
+        readiness: {
+          database: () => database.ping(),
+          redis: () => pingRedis(redis.target),
+        },
+      });
+      server = await new Promise<Server>((resolve, reject) => {
+        const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+      });
+      boundPort = (server.address() as AddressInfo).port;
+      log.info({ url: baseUrl(), host: env.HOST, port: boundPort }, 'listening');
+    }
+
+    const url = server ? `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${boundPort}` : undefined;
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      database,
+      queue,
+      workers,
+      log,
+      close() {
+        closing ??= (async () => {
+          if (server) {
+            const s = server;
+            await new Promise<void>((resolve) => s.close(() => resolve()));
+          }
+          // Workers finish the jobs they hold before letting go: nothing is left half-published.
+          if (workers) await workers.close();
+          await queue.close();
+          for (const c of closers.reverse()) await c();
+          await database.close();
+          await redis.stop();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await database.close().catch(() => undefined);
+    await redis.stop();
+    throw err;
+  }
+}

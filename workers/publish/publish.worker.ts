@@ -1,0 +1,116 @@
+// BullMQ glue for publishing: the processor turns each outcome into what BullMQ should do next.
+import { type ConnectionOptions, DelayedError, type Job, Queue, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import { MAINTENANCE_QUEUE, PUBLISH_QUEUE, type PublishJobData } from '../queue/publish-queue';
+import { type PublishDeps, publishTarget } from './publish-target';
+import { type ReconcileDeps, reconcile } from './reconciler';
+
+export interface WorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  concurrency: number;
+  lockMs: number;
+  stalledCheckMs: number;
+  reconcileEveryMs: number;
+}
+
+export interface RunningWorkers {
+  publish: Worker<PublishJobData>;
+  /** Runs one reconciliation now, outside the schedule. */
+  reconcileNow(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const RECONCILE_SCHEDULER = 'reconcile';
+
+export async function startPublishWorkers(
+  publishDeps: PublishDeps,
+  reconcileDeps: ReconcileDeps,
+  opts: WorkerOptions,
+): Promise<RunningWorkers> {
+  const log: Logger = publishDeps.log;
+
+  const publish = new Worker<PublishJobData>(
+    PUBLISH_QUEUE,
+    async (job: Job<PublishJobData>, token?: string) => {
+      const outcome = await publishTarget(publishDeps, job.data);
+      switch (outcome.kind) {
+        case 'not-yet':
+          await job.moveToDelayed(outcome.until.getTime(), token);
+          throw new DelayedError();
+        case 'retry':
+          if (outcome.delayMs !== undefined) {
+            await job.moveToDelayed(Date.now() + outcome.delayMs, token);
+            throw new DelayedError();
+          }
+          // BullMQ's exponential backoff decides when.
+          throw new Error(`retry: ${outcome.reason}`);
+        case 'stale':
+        case 'skipped':
+        case 'published':
+        case 'failed':
+        case 'unconfirmed':
+          return outcome;
+      }
+    },
+    {
+      connection: opts.connection,
+      prefix: opts.prefix,
+      concurrency: opts.concurrency,
+      lockDuration: opts.lockMs,
+      stalledInterval: opts.stalledCheckMs,
+      // One redelivery after a stall is enough: the processor then sees the claim and resolves it.
+      maxStalledCount: 1,
+      autorun: true,
+    },
+  );
+  publish.on('error', (err) => log.error({ err }, 'publish worker error'));
+  publish.on('failed', (job, err) => {
+    if (!err.message.startsWith('retry:')) log.error({ err, jobId: job?.id }, 'publish job failed');
+  });
+
+  const maintenanceQueue = new Queue(MAINTENANCE_QUEUE, { connection: opts.connection, prefix: opts.prefix });
+  maintenanceQueue.on('error', (err) => log.warn({ err }, 'maintenance queue error'));
+  const maintenance = new Worker(
+    MAINTENANCE_QUEUE,
+    async () => {
+      await reconcile(reconcileDeps);
+    },
+    { connection: opts.connection, prefix: opts.prefix, concurrency: 1 },
+  );
+  maintenance.on('error', (err) => log.error({ err }, 'maintenance worker error'));
+
+  const ensureScheduler = async () => {
+    try {
+      await maintenanceQueue.upsertJobScheduler(RECONCILE_SCHEDULER, { every: opts.reconcileEveryMs }, {
+        name: RECONCILE_SCHEDULER,
+        opts: { removeOnComplete: true, removeOnFail: 100 },
+      });
+    } catch (err) {
+      log.warn({ err }, 'could not register the reconcile scheduler; will try again');
+    }
+  };
+  const reconcileNow = async () => {
+    try {
+      await reconcile(reconcileDeps);
+    } catch (err) {
+      log.error({ err }, 'reconcile failed');
+    }
+  };
+
+  await ensureScheduler();
+  await reconcileNow();
+  // Redis can lose the scheduler itself (FLUSHALL, failover without persistence); re-asserting it is idempotent.
+  const guard = setInterval(() => void ensureScheduler(), opts.reconcileEveryMs);
+  guard.unref();
+
+  return {
+    publish,
+    reconcileNow,
+    async close() {
+      clearInterval(guard);
+      await Promise.all([publish.close(), maintenance.close()]);
+      await maintenanceQueue.close();
+    },
+  };
+}

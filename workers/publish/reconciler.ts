@@ -1,0 +1,67 @@
+// The database is the truth and Redis the engine: this puts back into Redis whatever the database says is due.
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { expireOverdue } from '../../services/posts/schedule-post';
+import type { DB } from '../../services/storage/schema';
+import type { PublishQueue } from '../queue/publish-queue';
+
+export interface ReconcileDeps {
+  db: Kysely<DB>;
+  queue: PublishQueue;
+  log: Logger;
+  now: () => Date;
+  /** Scheduled targets due within this window are made sure of; later ones wait for a later pass. */
+  horizonMs: number;
+  /** A claimed target older than this with no job left is handed back to the publish job to resolve. */
+  claimStaleMs: number;
+}
+
+export interface ReconcileReport {
+  expired: number;
+  requeued: number;
+  staleClaims: number;
+}
+
+const BATCH = 200;
+
+export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
+  const now = deps.now();
+  const expired = await expireOverdue(deps.db, now);
+
+  const due = await deps.db
+    .selectFrom('post_targets as t')
+    .innerJoin('posts as p', 'p.id', 't.post_id')
+    .select(['t.id', 't.generation', 'p.scheduled_at'])
+    .where('t.status', '=', 'scheduled')
+    .where('p.status', 'in', ['scheduled', 'publishing'])
+    .where('p.scheduled_at', '<=', new Date(now.getTime() + deps.horizonMs))
+    .execute();
+  const requeued = await ensureJobs(deps, due.map((t) => ({ targetId: t.id, generation: t.generation, at: t.scheduled_at })));
+
+  const stale = await deps.db
+    .selectFrom('post_targets')
+    .select(['id', 'generation'])
+    .where('status', '=', 'publishing')
+    .where('claimed_at', '<', new Date(now.getTime() - deps.claimStaleMs))
+    .execute();
+  // The publish job itself decides what an abandoned claim means (verify, or unconfirmed); it only needs to run.
+  const staleClaims = await ensureJobs(deps, stale.map((t) => ({ targetId: t.id, generation: t.generation, at: now })));
+
+  const report = { expired: expired.length, requeued, staleClaims };
+  if (report.expired + report.requeued + report.staleClaims > 0) deps.log.info(report, 'reconciled');
+  return report;
+}
+
+async function ensureJobs(deps: ReconcileDeps, slots: Array<{ targetId: string; generation: number; at: Date }>): Promise<number> {
+  let added = 0;
+  for (let i = 0; i < slots.length; i += BATCH) {
+    const batch = slots.slice(i, i + BATCH);
+    const present = await Promise.all(batch.map((s) => deps.queue.hasJob(s)));
+    const missing = batch.filter((_, j) => !present[j]);
+    if (missing.length > 0) {
+      await deps.queue.schedule(missing);
+      added += missing.length;
+    }
+  }
+  return added;
+}
