@@ -68,6 +68,16 @@ export const Env = z.object({
   TOKEN_DEFAULT_DAYS: int(1, 3650).default(90),
   /** pino level. Default info. */
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest photo upload in bytes. Default 26214400 (25 MB). */
+  MEDIA_MAX_UPLOAD_BYTES: int(1024, 512 * 1024 * 1024).default(25 * 1024 * 1024),
+  /** Largest photo in pixels (width × height), the guard against decompression bombs. Default 100000000. */
+  MEDIA_MAX_PIXELS: int(1_000_000, 1_000_000_000).default(100_000_000),
+  /** Photos one media worker process renders at once. Default: the machine's cores. */
+  MEDIA_CONCURRENCY: int(1, 64).optional(),
+  /** Lifetime of a signed rendition URL (what Instagram fetches, what a preview shows). Default 3600 s. */
+  MEDIA_SIGNED_URL_SECONDS: int(60, 7 * 24 * 3600).default(3600),
+  /** Memory libvips may keep in its operation cache per process, in MB. Default 64. */
+  MEDIA_CACHE_MB: int(0, 4096).default(64),
 });
 export type Env = z.infer<typeof Env>;
 
