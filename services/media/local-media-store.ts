@@ -1,0 +1,83 @@
+// Photos on the local disk under DATA_DIR/media: enough for one server.
+import { createReadStream } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { type MediaStore, type StoredObject, signedPath } from './media-store';
+
+export interface LocalMediaStoreOptions {
+  /** Folder holding `originals/` and `renditions/`, e.g. `${DATA_DIR}/media`. */
+  root: string;
+  /** Absolute base URL the routes are reached under, without a trailing slash. */
+  baseUrl: string;
+  signingKey: Buffer;
+}
+
+const TYPES: Record<string, string> = {
+  '.jpg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+};
+
+export function createLocalMediaStore(opts: LocalMediaStoreOptions): MediaStore {
+  const root = path.resolve(opts.root);
+  const baseUrl = opts.baseUrl.replace(/\/+$/, '');
+
+  const fileOf = (key: string): string => {
+    if (!/^[a-z]+(\/[A-Za-z0-9._-]+)+$/.test(key) || key.includes('..')) throw new Error(`bad media key "${key}"`);
+    return path.join(root, key);
+  };
+
+  return {
+    async put(key, source, _contentType) {
+      const file = fileOf(key);
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      // Written beside the target and renamed, so a reader never sees half a file.
+      const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.part`;
+      try {
+        if (Buffer.isBuffer(source)) {
+          await fs.writeFile(tmp, source);
+          await fs.rename(tmp, file);
+          return;
+        }
+        try {
+          await fs.rename(source.file, file);
+          return;
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+        }
+        await fs.copyFile(source.file, tmp);
+        await fs.rename(tmp, file);
+        await fs.rm(source.file, { force: true });
+      } catch (e) {
+        await fs.rm(tmp, { force: true });
+        throw e;
+      }
+    },
+    async get(key) {
+      return fs.readFile(fileOf(key));
+    },
+    async stream(key): Promise<StoredObject | undefined> {
+      const file = fileOf(key);
+      let stat;
+      try {
+        stat = await fs.stat(file);
+      } catch {
+        return undefined;
+      }
+      return {
+        stream: createReadStream(file),
+        bytes: stat.size,
+        contentType: TYPES[path.extname(file)] ?? 'application/octet-stream',
+      };
+    },
+    async delete(key) {
+      await fs.rm(fileOf(key), { force: true });
+    },
+    publicUrl(key) {
+      return `${baseUrl}/media/${key.slice(key.indexOf('/') + 1)}`;
+    },
+    signedUrl(key, ttlSeconds, now = new Date()) {
+      return `${baseUrl}${signedPath(opts.signingKey, key, ttlSeconds, now)}`;
+    },
+  };
+}

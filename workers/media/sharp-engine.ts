@@ -1,0 +1,124 @@
+// The one door to sharp (libvips). The interfaces list only what Siaran calls, so nothing else
+// in the codebase depends on the library, and memory settings are made in one place.
+import sharp from 'sharp';
+
+export type Gravity = 'northwest' | 'northeast' | 'southwest' | 'southeast' | 'centre';
+
+export interface OpenOptions {
+  /** Refuse images with more pixels than this before decoding them; `false` only to read a header. */
+  limitInputPixels: number | false;
+  /** `truncated` rejects truncated and corrupt data instead of filling the gap with grey. */
+  failOn?: 'none' | 'truncated' | 'error';
+  raw?: { width: number; height: number; channels: 3 | 4 };
+  /** Read the rows in order once; saves memory when the whole image passes through a single pipeline. */
+  sequentialRead?: boolean;
+}
+
+export interface ImageHeader {
+  format: string | undefined;
+  width: number | undefined;
+  height: number | undefined;
+  /** Width and height once the EXIF orientation is applied. */
+  autoOrient: { width: number; height: number } | undefined;
+  pages: number | undefined;
+  hasAlpha: boolean;
+  space: string | undefined;
+}
+
+export interface RawImage {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 3 | 4;
+}
+
+export interface Encoded {
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+export interface ResizeOptions {
+  width: number;
+  height?: number;
+  fit: 'inside' | 'cover' | 'contain';
+  /** For `cover`: where to keep; `attention` is libvips's saliency crop. */
+  position?: 'attention' | 'centre';
+  background?: { r: number; g: number; b: number; alpha: number };
+  withoutEnlargement: boolean;
+}
+
+export interface OverlayLayer {
+  input: Buffer;
+  gravity: Gravity;
+}
+
+/** A pipeline: each call returns the same pipeline, like sharp's own chain. */
+export interface Pipeline {
+  metadata(): Promise<ImageHeader>;
+  autoOrient(): Pipeline;
+  toColourspace(space: 'srgb'): Pipeline;
+  resize(options: ResizeOptions): Pipeline;
+  flatten(options: { background: { r: number; g: number; b: number } }): Pipeline;
+  ensureAlpha(): Pipeline;
+  removeAlpha(): Pipeline;
+  extend(options: {
+    top: number;
+    bottom: number;
+    left: number;
+    right: number;
+    background: { r: number; g: number; b: number; alpha: number };
+  }): Pipeline;
+  /** Multiplies each band by `a` and adds `b`. */
+  linear(a: number[], b: number[]): Pipeline;
+  composite(layers: OverlayLayer[]): Pipeline;
+  jpeg(options: { quality: number; mozjpeg: boolean; chromaSubsampling?: string }): Pipeline;
+  png(options: { compressionLevel: number; palette?: boolean }): Pipeline;
+  webp(options: { quality: number; effort: number; alphaQuality?: number }): Pipeline;
+  raw(): Pipeline;
+  clone(): Pipeline;
+  toBuffer(options: { resolveWithObject: true }): Promise<{
+    data: Buffer;
+    info: { width: number; height: number; channels: number };
+  }>;
+}
+
+export interface ImageEngine {
+  open(input: Buffer | string, options: OpenOptions): Pipeline;
+  /** Decodes every pixel once, so truncated or corrupt data fails here rather than in the worker. */
+  verifyDecodes(input: Buffer | string, options: OpenOptions): Promise<void>;
+}
+
+export interface EngineSettings {
+  /** libvips threads per image. Default 1: many photos at once use the cores better than many threads per photo. */
+  threadsPerImage?: number;
+  /** libvips operation cache in MB. Default 64. */
+  cacheMb?: number;
+}
+
+/** Sets libvips's process-wide limits: called once by whoever starts the media work. */
+export function configureImageEngine(settings: EngineSettings = {}): void {
+  sharp.concurrency(settings.threadsPerImage ?? 1);
+  // No open-file cache: an upload's temp file and a removed original must really go away.
+  sharp.cache({ memory: settings.cacheMb ?? 64, files: 0, items: 100 });
+}
+
+function wrap(s: sharp.Sharp): Pipeline {
+  // sharp's overloaded chain (callbacks beside promises) defeats a structural check; the tests
+  // exercise every method listed in Pipeline against the real library.
+  return s as unknown as Pipeline;
+}
+
+export const imageEngine: ImageEngine = {
+  open(input, options) {
+    const { raw, ...rest } = options;
+    return wrap(sharp(input, { ...rest, ...(raw ? { raw } : {}) }));
+  },
+  async verifyDecodes(input, options) {
+    // A tiny output keeps memory low; libvips still reads every byte of the input to make it.
+    await sharp(input, { ...options, sequentialRead: true })
+      .resize({ width: 8, height: 8, fit: 'fill', fastShrinkOnLoad: true })
+      .raw()
+      .toBuffer();
+  },
+};
