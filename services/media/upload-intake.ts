@@ -57,7 +57,11 @@ export async function receivePhoto(input: Readable, declared: Declared, opts: In
       throw mediaErrors.incomplete(declared.size, received.bytes);
     }
     const sniffed = sniffType(received.head);
-    if (sniffed.kind === 'refused') throw mediaErrors.unsupportedType(sniffed.what);
+    if (sniffed.kind === 'refused') {
+      // An animated GIF gets the message about animation, which tells the operator what to send instead.
+      if (sniffed.what === 'gif') await refuseIfAnimated(opts.engine, file);
+      throw mediaErrors.unsupportedType(sniffed.what);
+    }
     if (sniffed.kind === 'unknown') throw mediaErrors.unsupportedType('unknown');
 
     const inspection = await inspectImage(opts.engine, file, opts.maxPixels);
@@ -88,6 +92,14 @@ export async function receivePhoto(input: Readable, declared: Declared, opts: In
     if (isAbort(e)) throw mediaErrors.incomplete(declared.size ?? 0, 0);
     throw e;
   }
+}
+
+async function refuseIfAnimated(engine: ImageEngine, file: string): Promise<void> {
+  const pages = await engine
+    .open(file, { limitInputPixels: false })
+    .metadata()
+    .then((m) => m.pages ?? 1, () => 1);
+  if (pages > 1) throw mediaErrors.animated(pages);
 }
 
 async function streamToFile(

@@ -1,0 +1,115 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import sharp from 'sharp';
+import { AppError } from '../../../shared/errors';
+import { type IntakeOptions, receivePhoto } from '../../../services/media/upload-intake';
+import { imageEngine } from '../../../workers/media/sharp-engine';
+import * as img from './image-fixtures';
+
+let tmpDir: string;
+let opts: IntakeOptions;
+
+beforeEach(async () => {
+  tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'siaran-intake-'));
+  opts = { tmpDir, engine: imageEngine, maxBytes: 2 * 1024 * 1024, maxPixels: 60_000_000 };
+});
+afterEach(async () => {
+  await fs.rm(tmpDir, { recursive: true, force: true });
+});
+
+/** Sends the bytes in small pieces, as a slow phone connection would. */
+function upload(data: Buffer, chunk = 16 * 1024): Readable {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < data.length; i += chunk) parts.push(data.subarray(i, i + chunk));
+  return Readable.from(parts);
+}
+
+async function refusal(data: Buffer, declaredSize?: number): Promise<AppError> {
+  const err = await receivePhoto(upload(data), { filename: 'foto.jpg', size: declaredSize }, opts).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(AppError);
+  const e = err as AppError;
+  expect(e.kind).toBe('validation');
+  expect(e.text.id.length).toBeGreaterThan(10);
+  expect(e.text.en.length).toBeGreaterThan(10);
+  // Nothing is left behind by a refusal.
+  expect(await fs.readdir(tmpDir)).toEqual([]);
+  return e;
+}
+
+describe('photo intake', () => {
+  test('a sideways phone JPEG is accepted with its upright size, type read from the bytes', async () => {
+    const data = await img.sidewaysJpegWithGps(1200, 900);
+    const got = await receivePhoto(upload(data), { filename: 'IMG_0001.HEIC', size: data.length }, opts);
+    expect(got).toMatchObject({ mime: 'image/jpeg', width: 900, height: 1200, bytes: data.length, hasAlpha: false });
+    expect(got.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(Buffer.compare(await fs.readFile(got.file), data)).toBe(0);
+  });
+
+  test('PNG, WebP and AVIF are accepted', async () => {
+    const base = sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } });
+    for (const [data, mime] of [
+      [await base.clone().png().toBuffer(), 'image/png'],
+      [await base.clone().webp().toBuffer(), 'image/webp'],
+      [await base.clone().avif().toBuffer(), 'image/avif'],
+    ] as const) {
+      await expect(receivePhoto(upload(data), {}, opts)).resolves.toMatchObject({ mime, width: 64, height: 48 });
+    }
+  });
+
+  test('a decompression bomb (tiny file, 60000×60000 declared) is refused before decoding', async () => {
+    const e = await refusal(img.pngBomb());
+    expect(e.code).toBe('media.too_many_pixels');
+    expect(e.details).toMatchObject({ width: 60_000, height: 60_000 });
+  });
+
+  test('a truncated JPEG is refused as damaged', async () => {
+    const data = await img.noisyJpeg(800, 600);
+    expect((await refusal(data.subarray(0, Math.floor(data.length * 0.6)))).code).toBe('media.corrupt');
+  });
+
+  test('a JPEG with garbage after its header is refused as damaged', async () => {
+    const data = await img.noisyJpeg(400, 300);
+    const broken = Buffer.concat([data.subarray(0, 200), Buffer.alloc(data.length - 200, 0x41)]);
+    expect((await refusal(broken)).code).toBe('media.corrupt');
+  });
+
+  test.each([
+    ['a PDF named .jpg', img.pdfFile, 'pdf'],
+    ['an HTML page named .jpg', img.htmlPage, 'html'],
+    ['an SVG with a script', img.svgWithScript, 'svg'],
+    ['random bytes', Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 9]), 'unknown'],
+  ])('%s is refused as unsupported', async (_what, data, detected) => {
+    const e = await refusal(data);
+    expect(e.code).toBe('media.unsupported_type');
+    expect(e.details).toEqual({ detected });
+  });
+
+  test('an animated GIF is refused with its own message', async () => {
+    expect((await refusal(await img.animatedGif())).code).toBe('media.animated');
+  });
+
+  test('a HEIC this server cannot decode asks for JPEG instead', async () => {
+    const fake = Buffer.concat([Buffer.from('\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic', 'latin1'), Buffer.alloc(2000, 7)]);
+    expect((await refusal(fake)).code).toBe('media.heic_unsupported');
+  });
+
+  test('a zero-byte file is refused as empty', async () => {
+    expect((await refusal(Buffer.alloc(0))).code).toBe('media.empty');
+  });
+
+  test('a file over the size limit is refused while streaming, and from its declared size at once', async () => {
+    const big = Buffer.alloc(opts.maxBytes + 1, 0xff);
+    expect((await refusal(big)).code).toBe('media.too_large');
+    expect((await refusal(Buffer.alloc(10), opts.maxBytes + 1)).code).toBe('media.too_large');
+  });
+
+  test('an upload shorter than its declared length is refused as incomplete', async () => {
+    const data = await img.tinyJpeg();
+    expect((await refusal(data, data.length + 500)).code).toBe('media.incomplete');
+  });
+});
