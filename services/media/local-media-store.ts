@@ -1,4 +1,5 @@
 // Photos on the local disk under DATA_DIR/media: enough for one server.
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -32,7 +33,7 @@ export function createLocalMediaStore(opts: LocalMediaStoreOptions): MediaStore 
       const file = fileOf(key);
       await fs.mkdir(path.dirname(file), { recursive: true });
       // Written beside the target and renamed, so a reader never sees half a file.
-      const tmp = `${file}.${process.pid}.${Date.now().toString(36)}.part`;
+      const tmp = `${file}.${randomUUID()}.part`;
       try {
         if (Buffer.isBuffer(source)) {
           await fs.writeFile(tmp, source);

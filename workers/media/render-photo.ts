@@ -42,14 +42,13 @@ export async function renderPhoto(deps: RenderDeps, photoId: string, version: nu
   const base = await decodeBase(deps.engine, original, todo, photo.fit, deps.maxPixels);
   const rendered = await renderRenditions(deps.engine, base, todo, photo.fit, watermark);
 
-  const made = await Promise.all(
-    rendered.map(async (r) => {
-      const hash = createHash('sha256').update(r.data).digest('hex').slice(0, 32);
-      const key = `renditions/${hash}.${EXT[r.format]}`;
-      await deps.store.put(key, r.data, r.mime);
-      return { ...r, key, hash };
-    }),
-  );
+  const made = rendered.map((r) => {
+    const hash = createHash('sha256').update(r.data).digest('hex').slice(0, 32);
+    return { ...r, key: `renditions/${hash}.${EXT[r.format]}`, hash };
+  });
+  // A small photo gives identical bytes for several widths: one file serves them all.
+  const unique = new Map(made.map((m) => [m.key, m]));
+  await Promise.all([...unique.values()].map((m) => deps.store.put(m.key, m.data, m.mime)));
 
   const result = await deps.db.transaction().execute(async (trx) => {
     const current = await trx.selectFrom('photos').select('version').where('id', '=', photoId).forUpdate().executeTakeFirst();

@@ -29,7 +29,7 @@ function gradient(width: number, height: number): Buffer {
 }
 
 export async function noisyJpeg(width: number, height: number, quality = 92): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+  return sharp({ create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
     .jpeg({ quality })
     .toBuffer();
 }

@@ -55,13 +55,13 @@ describe('renditions of a sideways phone photo with GPS inside', () => {
     expect(bottom[2]).toBeGreaterThan(150); // blue
   });
 
-  test('Instagram gets 1080 wide inside 4:5..1.91:1; a 3:4 portrait is cropped to 4:5', async () => {
+  test('Instagram gets 1080 wide inside 4:5..1.91:1; a 3:4 portrait is cropped to 4:5', () => {
     const ig = out.get('instagram')!;
     expect(ig.format).toBe('jpeg');
     expect([ig.width, ig.height]).toEqual([1080, 1350]);
   });
 
-  test('the news page gets WebP and JPEG at each width, never enlarged', async () => {
+  test('the news page gets WebP and JPEG at each width, never enlarged', () => {
     expect(out.get('news-480-webp')).toMatchObject({ format: 'webp', width: 480, height: 640 });
     expect(out.get('news-480-jpeg')).toMatchObject({ format: 'jpeg', width: 480, height: 640 });
     expect(out.get('news-1600-webp')).toMatchObject({ width: 900, height: 1200 });
