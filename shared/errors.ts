@@ -1,6 +1,7 @@
 // Errors carry a kind; the kind alone decides the HTTP status or the retry policy.
 export type ErrorKind =
   | 'validation'
+  | 'unsupported-media-type'
   | 'unauthenticated'
   | 'forbidden'
   | 'not-found'

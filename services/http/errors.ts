@@ -6,6 +6,7 @@ import { AppError, type ErrorKind, type LocalizedText } from '../../shared/error
 
 const STATUS: Record<ErrorKind, number> = {
   validation: 422,
+  'unsupported-media-type': 415,
   unauthenticated: 401,
   forbidden: 403,
   'not-found': 404,

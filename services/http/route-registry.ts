@@ -48,7 +48,7 @@ export class RouteRegistry {
       if (spec.body) {
         const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
         if (hasBody && !req.is('application/json')) {
-          throw new AppError('validation', 'request.unsupported_media_type', {
+          throw new AppError('unsupported-media-type', 'request.unsupported_media_type', {
             id: 'Kirim isi permintaan sebagai application/json.',
             en: 'Send the request body as application/json.',
           });

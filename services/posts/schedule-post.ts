@@ -34,7 +34,7 @@ export async function reschedulePost(deps: PostDeps, actor: Actor, postId: strin
     const { post, path } = await postInReach(trx, actor, postId, true);
     assertMayAuthor(actor, path);
     const unit = await getUnit(trx, post.unitId);
-    const at = readTime(input.scheduledAt, unit.time_zone);
+    const at = readTime(input.scheduledAt, unit.time_zone, now);
     const tooSoon = checkSchedule(at, { now, minLeadSeconds: deps.minLeadSeconds, zone: unit.time_zone });
     if (tooSoon.length > 0) blockedBy(tooSoon, 'schedule.too_soon');
     const keeps = post.status === 'scheduled' && rescheduleKeepsApproval(actor, post, path);

@@ -16,7 +16,7 @@ export async function createPost(deps: PostDeps, actor: Actor, input: CreatePost
   const now = deps.now();
   const unit = await getUnit(deps.db, input.unitId ?? actor.unitId);
   assertMayAuthor(actor, await unitPath(deps.db, unit.id));
-  const scheduledAt = readTime(input.scheduledAt, unit.time_zone);
+  const scheduledAt = readTime(input.scheduledAt, unit.time_zone, now);
   const enabled = await enabledChannelIds(deps.db, unit.id);
   assertOwnChannels(input.channelIds, enabled);
 
@@ -68,7 +68,7 @@ export async function updatePost(deps: PostDeps, actor: Actor, postId: string, i
     const note = <T>(field: string, before: T, after: T | undefined) => {
       if (after !== undefined && JSON.stringify(before) !== JSON.stringify(after)) changes[field] = { before, after };
     };
-    const scheduledAt = input.scheduledAt !== undefined ? readTime(input.scheduledAt, unit.time_zone) : undefined;
+    const scheduledAt = input.scheduledAt !== undefined ? readTime(input.scheduledAt, unit.time_zone, now) : undefined;
     note('title', post.title, input.title);
     note('body', post.body, input.body);
     note('variants', post.variants, input.variants);
@@ -148,8 +148,15 @@ export async function unscheduleQuietly(deps: PostDeps, slots: Array<{ targetId:
   }
 }
 
-export function readTime(text: string, zone: TimeZone): Date {
+/** Reads a typed publish time; a time already past is refused outright, even for a draft. */
+export function readTime(text: string, zone: TimeZone, now: Date): Date {
   const at = parseInstant(text, zone);
+  if (at && at.getTime() < now.getTime()) {
+    throw new AppError('validation', 'schedule.in_past', {
+      id: 'Waktu terbit sudah lewat. Pilih waktu yang akan datang.',
+      en: 'The publish time is in the past. Pick a time to come.',
+    }, { field: 'scheduledAt' });
+  }
   if (!at) {
     throw new AppError('validation', 'schedule.invalid', {
       id: 'Waktu terbit tidak terbaca. Gunakan format 2026-11-24T09:00.',
