@@ -1,0 +1,29 @@
+import { ConfigError, loadEnv } from '../../config/env';
+
+describe('config', () => {
+  test('embedded defaults need nothing set', () => {
+    const env = loadEnv({});
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.DATA_DIR).toBe('./data');
+    expect(env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(env.SCHEDULE_MIN_LEAD_SECONDS).toBe(300);
+  });
+  test('every bad value is listed at once', () => {
+    try {
+      loadEnv({ PORT: 'eighty', REDIS_URL: 'http://x', PUBLISH_ATTEMPTS: '0', LOG_LEVEL: 'loud' });
+      throw new Error('should not load');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const keys = (e as ConfigError).problems.map((p) => p.split(':')[0]);
+      expect(keys.sort()).toEqual(['LOG_LEVEL', 'PORT', 'PUBLISH_ATTEMPTS', 'REDIS_URL']);
+    }
+  });
+  test('PostgreSQL needs an explicit secrets key so every process agrees', () => {
+    expect(() => loadEnv({ DATABASE_URL: 'postgres://u@h/db' })).toThrow(/SECRETS_KEY/);
+    expect(() => loadEnv({ DATABASE_URL: 'postgres://u@h/db', SECRETS_KEY: 'short' })).toThrow(/32 bytes/);
+    expect(loadEnv({ DATABASE_URL: 'postgres://u@h/db', SECRETS_KEY: 'ab'.repeat(32) }).DATABASE_URL).toBe('postgres://u@h/db');
+  });
+  test('an empty DATABASE_URL means embedded', () => {
+    expect(loadEnv({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+});

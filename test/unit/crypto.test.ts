@@ -1,0 +1,51 @@
+import { randomBytes } from 'node:crypto';
+import { secretBox } from '../../services/channels/secret-box';
+import { hashPassword, verifyPassword } from '../../services/users/passwords';
+import { hashToken } from '../../services/users/token.repository';
+import { signWebhook, verifyWebhook } from '../../workers/platforms/webhook-signature';
+
+describe('secret box', () => {
+  const box = secretBox(randomBytes(32));
+  test('round-trips and never stores the plain text', () => {
+    const sealed = box.seal('rahasia-webhook');
+    expect(sealed).not.toContain('rahasia');
+    expect(box.open(sealed)).toBe('rahasia-webhook');
+    expect(box.seal('x')).not.toBe(box.seal('x'));
+  });
+  test('a tampered or foreign secret does not open', () => {
+    const sealed = box.seal('rahasia');
+    const parts = sealed.split('.');
+    parts[3] = Buffer.from('lain').toString('base64');
+    expect(() => box.open(parts.join('.'))).toThrow();
+    expect(() => secretBox(randomBytes(32)).open(sealed)).toThrow();
+  });
+});
+
+describe('webhook signature', () => {
+  const body = '{"a":1}';
+  const now = 1_800_000_000;
+  test('a receiver verifies what we sign', () => {
+    const sig = signWebhook('s3cret', now, body);
+    expect(sig).toMatch(/^sha256=[0-9a-f]{64}$/);
+    expect(verifyWebhook('s3cret', { signature: sig, timestamp: String(now) }, body, now)).toBe(true);
+  });
+  test('another body, secret, or a replay long after fails', () => {
+    const sig = signWebhook('s3cret', now, body);
+    expect(verifyWebhook('s3cret', { signature: sig, timestamp: String(now) }, '{"a":2}', now)).toBe(false);
+    expect(verifyWebhook('other', { signature: sig, timestamp: String(now) }, body, now)).toBe(false);
+    expect(verifyWebhook('s3cret', { signature: sig, timestamp: String(now) }, body, now + 301)).toBe(false);
+    expect(verifyWebhook('s3cret', { signature: undefined, timestamp: String(now) }, body, now)).toBe(false);
+  });
+});
+
+describe('passwords and tokens', () => {
+  test('scrypt hashes verify the right password only', async () => {
+    const h = await hashPassword('kata-sandi-panjang');
+    expect(h.startsWith('scrypt$')).toBe(true);
+    expect(await verifyPassword('kata-sandi-panjang', h)).toBe(true);
+    expect(await verifyPassword('kata-sandi-salah', h)).toBe(false);
+  });
+  test('tokens are stored as hashes', () => {
+    expect(hashToken('siaran_abc')).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
