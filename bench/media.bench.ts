@@ -16,6 +16,7 @@ import { MediaQueue } from '../workers/media/media.queue';
 import { startMediaWorker } from '../workers/media/media.worker';
 
 const PHOTOS = Number(process.env.BENCH_MEDIA_PHOTOS ?? 16);
+const ROUNDS = 2;
 const WIDTH = 4000;
 const HEIGHT = 3000;
 
@@ -142,35 +143,52 @@ export async function run(): Promise<void> {
   // Warm-up: both paths load their codecs before timing.
   await bareSharp(photos.slice(0, 1), 1);
 
-  const sampler = new RssSampler();
-  sampler.start();
-  let t = process.hrtime.bigint();
-  const bareMade = await bareSharp(photos, cores);
-  const bareSeconds = Number(process.hrtime.bigint() - t) / 1e9;
-  const bareRss = sampler.stop();
-
   const connection = { host: '127.0.0.1', port: 6379, maxRetriesPerRequest: null };
   const queue = new MediaQueue({ connection, prefix });
   const worker = await startMediaWorker({ db, connection, prefix, store, log, concurrency: cores, maxPixels: 100_000_000 });
-  // Completion is counted from the worker's events, so that the measuring does not load the database.
   let settled = 0;
-  const allSettled = new Promise<void>((resolve) => {
-    const count = () => {
-      if (++settled === ids.length) resolve();
-    };
-    worker.worker.on('completed', count);
-    worker.worker.on('failed', (job) => {
-      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) count();
-    });
+  let failures = 0;
+  let onSettled: () => void = () => undefined;
+  // Completion is counted from the worker's events, so that the measuring does not load the database.
+  worker.worker.on('completed', () => {
+    settled++;
+    onSettled();
   });
-  sampler.start();
-  t = process.hrtime.bigint();
-  for (const id of ids) await queue.enqueue(id, 1);
-  await allSettled;
-  const workerSeconds = Number(process.hrtime.bigint() - t) / 1e9;
-  const workerRss = sampler.stop();
+  worker.worker.on('failed', () => {
+    failures++;
+  });
+
+  // Other work on a shared machine skews a single run: the phases alternate and the best of each counts.
+  const sampler = new RssSampler();
+  const bare: Array<{ rate: number; rss: number }> = [];
+  const viaWorker: Array<{ rate: number; rss: number }> = [];
+  let workerMade = 0;
+  for (let round = 1; round <= ROUNDS; round++) {
+    sampler.start();
+    let t = process.hrtime.bigint();
+    const bareMade = await bareSharp(photos, cores);
+    bare.push({ rate: bareMade / (Number(process.hrtime.bigint() - t) / 1e9), rss: sampler.stop() });
+
+    const version = round;
+    if (round > 1) await db.updateTable('photos').set({ version, status: 'processing' }).execute();
+    settled = 0;
+    const done = new Promise<void>((resolve) => {
+      onSettled = () => {
+        if (settled === ids.length) resolve();
+      };
+    });
+    sampler.start();
+    t = process.hrtime.bigint();
+    for (const id of ids) await queue.enqueue(id, version);
+    await done;
+    const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+    workerMade = (await db.selectFrom('photo_renditions').select('name').where('photo_version', '=', version).execute()).length;
+    viaWorker.push({ rate: workerMade / seconds, rss: sampler.stop() });
+    console.log(
+      `round ${round}: bare sharp ${bare[round - 1]!.rate.toFixed(2)} renditions/s, media worker ${viaWorker[round - 1]!.rate.toFixed(2)} renditions/s (${workerMade} renditions)`,
+    );
+  }
   const failed = await db.selectFrom('photos').select(['id', 'error']).where('status', '=', 'failed').execute();
-  const workerMade = (await db.selectFrom('photo_renditions').select('name').execute()).length;
 
   await worker.close();
   await queue.close();
@@ -181,11 +199,12 @@ export async function run(): Promise<void> {
   await database.close();
   await fs.rm(dir, { recursive: true, force: true });
 
-  if (failed.length > 0) throw new Error(`${failed.length} photos failed: ${failed[0]!.error ?? ''}`);
-  const bareRate = bareMade / bareSeconds;
-  const workerRate = workerMade / workerSeconds;
-  const mb = (b: number) => `${Math.round(b / 1024 / 1024)} MB`;
-  console.log(`bare sharp     ${bareMade} renditions in ${bareSeconds.toFixed(2)} s = ${bareRate.toFixed(2)} renditions/s, peak RSS ${mb(bareRss)}`);
-  console.log(`media worker   ${workerMade} renditions in ${workerSeconds.toFixed(2)} s = ${workerRate.toFixed(2)} renditions/s, peak RSS ${mb(workerRss)}`);
-  console.log(`ratio worker / bare sharp: ${(workerRate / bareRate).toFixed(2)}× (goal ≥ 0.90×)`);
+  if (failed.length > 0 || failures > 0) throw new Error(`${failures} failed attempts: ${failed[0]?.error ?? ''}`);
+  const best = (xs: Array<{ rate: number; rss: number }>) => xs.reduce((a, b) => (b.rate > a.rate ? b : a));
+  const b = best(bare);
+  const w = best(viaWorker);
+  const mb = (n: number) => `${Math.round(n / 1024 / 1024)} MB`;
+  console.log(`bare sharp     best ${b.rate.toFixed(2)} renditions/s, peak RSS ${mb(Math.max(...bare.map((x) => x.rss)))}`);
+  console.log(`media worker   best ${w.rate.toFixed(2)} renditions/s, peak RSS ${mb(Math.max(...viaWorker.map((x) => x.rss)))}`);
+  console.log(`ratio worker / bare sharp: ${(w.rate / b.rate).toFixed(2)}× (goal ≥ 0.90×)`);
 }
