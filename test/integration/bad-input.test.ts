@@ -20,7 +20,7 @@ describe('bad input', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    world = await seedWorld(h.siaran);
+    world = await seedWorld(h.siaran.database.db);
     const created = await client(h.url, world.tokens.operator)('POST', '/api/v1/posts', {
       title: 'Judul',
       body: 'Isi',

@@ -13,9 +13,9 @@ describe('publishing backbone', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    world = await seedWorld(h.siaran);
+    world = await seedWorld(h.siaran.database.db);
     receiver = await startReceiver(SECRET);
-    webhookId = await addWebhook(h.siaran, world.units.polres, receiver.url, SECRET);
+    webhookId = await addWebhook(h.siaran.database.db, world.units.polres, receiver.url, SECRET);
   });
   afterAll(async () => {
     await h.close();
@@ -70,7 +70,7 @@ describe('publishing backbone', () => {
     expect(webhookTarget.externalId).toBe('rcv-1');
 
     // The news page and a standard feed parser see it.
-    const slug = await unitSlug(h.siaran, world.units.polres);
+    const slug = await unitSlug(h.siaran.database.db, world.units.polres);
     const page = await fetch(`${h.url}/u/${slug}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('Patroli Dialogis di Tulang Bawang Barat');

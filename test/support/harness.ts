@@ -2,11 +2,13 @@
 // and seeds a small unit hierarchy with users and tokens.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { type Env, decodeKey, loadEnv } from '../../config/env';
 import { addWebhookChannel, channelsOfUnit } from '../../services/channels/channel.repository';
 import { secretBox } from '../../services/channels/secret-box';
 import { type RunningSiaran, startSiaran } from '../../services/runtime/siaran';
+import type { DB } from '../../services/storage/schema';
 import { addUnit } from '../../services/units/unit.repository';
 import { createToken } from '../../services/users/token.repository';
 import { addUser } from '../../services/users/user.repository';
@@ -99,8 +101,7 @@ export interface World {
 }
 
 /** Polda Lampung (WIB) › Polres Tulangbawang Barat › Polsek; Polda Maluku Utara (WIT) › Polres Halmahera Utara. */
-export async function seedWorld(siaran: RunningSiaran, tag = randomBytes(3).toString('hex')): Promise<World> {
-  const db = siaran.database.db;
+export async function seedWorld(db: Kysely<DB>, tag = randomBytes(3).toString('hex')): Promise<World> {
   const polda = await addUnit(db, { slug: `polda-lampung-${tag}`, name: 'Polda Lampung', timeZone: 'Asia/Jakarta' });
   const polres = await addUnit(db, { slug: `polres-tubaba-${tag}`, name: 'Polres Tulangbawang Barat', parentSlug: polda.slug, timeZone: 'Asia/Jakarta' });
   const polsek = await addUnit(db, { slug: `polsek-tumijajar-${tag}`, name: 'Polsek Tumijajar', parentSlug: polres.slug, timeZone: 'Asia/Jakarta' });
@@ -135,14 +136,14 @@ export async function seedWorld(siaran: RunningSiaran, tag = randomBytes(3).toSt
   };
 }
 
-export async function unitSlug(siaran: RunningSiaran, unitId: string): Promise<string> {
-  const u = await siaran.database.db.selectFrom('units').select('slug').where('id', '=', unitId).executeTakeFirstOrThrow();
+export async function unitSlug(db: Kysely<DB>, unitId: string): Promise<string> {
+  const u = await db.selectFrom('units').select('slug').where('id', '=', unitId).executeTakeFirstOrThrow();
   return u.slug;
 }
 
-export async function addWebhook(siaran: RunningSiaran, unitId: string, url: string, secret: string): Promise<string> {
+export async function addWebhook(db: Kysely<DB>, unitId: string, url: string, secret: string): Promise<string> {
   const box = secretBox(decodeKey(TEST_SECRETS_KEY)!);
-  const channel = await addWebhookChannel(siaran.database.db, box, { unitSlug: await unitSlug(siaran, unitId), url, secret });
+  const channel = await addWebhookChannel(db, box, { unitSlug: await unitSlug(db, unitId), url, secret });
   return channel.id;
 }
 

@@ -80,14 +80,18 @@ export async function startPublishWorkers(
   );
   maintenance.on('error', (err) => log.error({ err }, 'maintenance worker error'));
 
-  const ensureScheduler = async () => {
+  const ensureScheduler = async (): Promise<boolean> => {
     try {
+      // Re-registering an existing scheduler would push its next run back; only a missing one is added.
+      if (await maintenanceQueue.getJobScheduler(RECONCILE_SCHEDULER)) return false;
       await maintenanceQueue.upsertJobScheduler(RECONCILE_SCHEDULER, { every: opts.reconcileEveryMs }, {
         name: RECONCILE_SCHEDULER,
         opts: { removeOnComplete: true, removeOnFail: 100 },
       });
+      return true;
     } catch (err) {
       log.warn({ err }, 'could not register the reconcile scheduler; will try again');
+      return false;
     }
   };
   const reconcileNow = async () => {
@@ -100,8 +104,11 @@ export async function startPublishWorkers(
 
   await ensureScheduler();
   await reconcileNow();
-  // Redis can lose the scheduler itself (FLUSHALL, failover without persistence); re-asserting it is idempotent.
-  const guard = setInterval(() => void ensureScheduler(), opts.reconcileEveryMs);
+  // Redis can lose everything, the scheduler too (FLUSHALL, a restart without persistence): whoever
+  // notices puts the scheduler back and reconciles at once.
+  const guard = setInterval(() => {
+    void ensureScheduler().then((lost) => (lost ? reconcileNow() : undefined));
+  }, opts.reconcileEveryMs);
   guard.unref();
 
   return {
