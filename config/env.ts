@@ -30,6 +30,8 @@ export const Env = z.object({
     .default('public'),
   /** Folder for the embedded database, the generated secret key and a private Redis. Default ./data. */
   DATA_DIR: z.string().min(1).default('./data'),
+  /** Keep the embedded database in memory only (tests, throw-away demos). Default false. */
+  EMBEDDED_DB_IN_MEMORY: bool.default(false),
   /** Redis for BullMQ. Default redis://127.0.0.1:6379. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   /** Key prefix for every BullMQ key, so several installations or test runs share one Redis. Default `siaran`. */

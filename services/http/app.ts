@@ -15,10 +15,13 @@ export interface AppDeps {
   version: string;
   /** Each check throws when its dependency is unreachable. */
   readiness: Record<string, () => Promise<void>>;
-  /** More API routers (photos, ...) mounted behind the same authentication. */
-  extraApi?: express.Router[];
-  /** More public routers mounted without authentication. */
-  extraPublic?: express.Router[];
+  /**
+   * More routers at the root, after authentication of /api/v1: their /api/v1 paths see `req.actor`,
+   * their other paths are public (photos, rendition files).
+   */
+  extraRouters?: express.Router[];
+  /** Public URL of a stored rendition, for the news pages. */
+  photoUrl?: (key: string) => string;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -52,14 +55,13 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/api/v1', express.json({ limit: deps.jsonLimit, strict: true }), bearerAuth(deps.posts.db, deps.posts.now));
   app.use('/api/v1', registry.router);
-  for (const r of deps.extraApi ?? []) app.use('/api/v1', r);
+  for (const r of deps.extraRouters ?? []) app.use(r);
   app.use('/api', (req, res) => {
     const en = language(req) === 'en';
     res.status(404).json({ error: { code: 'route.not_found', message: en ? 'No such API route.' : 'Rute API tidak ada.', details: { method: req.method, path: req.path } } });
   });
 
-  app.use(newsPageRoutes(deps.posts.db, deps.baseUrl));
-  for (const r of deps.extraPublic ?? []) app.use(r);
+  app.use(newsPageRoutes(deps.posts.db, deps.baseUrl, deps.photoUrl));
   app.get('/', (_req, res) => {
     res.type('html').send(
       '<!doctype html><html lang="id"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Siaran</title>' +

@@ -9,7 +9,8 @@ export interface LocalMediaStoreOptions {
   /** Folder holding `originals/` and `renditions/`, e.g. `${DATA_DIR}/media`. */
   root: string;
   /** Absolute base URL the routes are reached under, without a trailing slash. */
-  baseUrl: string;
+  /** Where the API is reached; a function when the port is known only once it listens. */
+  baseUrl: string | (() => string);
   signingKey: Buffer;
 }
 
@@ -21,7 +22,9 @@ const TYPES: Record<string, string> = {
 
 export function createLocalMediaStore(opts: LocalMediaStoreOptions): MediaStore {
   const root = path.resolve(opts.root);
-  const baseUrl = opts.baseUrl.replace(/\/+$/, '');
+  const configured = opts.baseUrl;
+  const base = typeof configured === 'string' ? () => configured : configured;
+  const baseUrl = () => base().replace(/\/+$/, '');
 
   const fileOf = (key: string): string => {
     if (!/^[a-z]+(\/[A-Za-z0-9._-]+)+$/.test(key) || key.includes('..')) throw new Error(`bad media key "${key}"`);
@@ -75,10 +78,10 @@ export function createLocalMediaStore(opts: LocalMediaStoreOptions): MediaStore 
       await fs.rm(fileOf(key), { force: true });
     },
     publicUrl(key) {
-      return `${baseUrl}/media/${key.slice(key.indexOf('/') + 1)}`;
+      return `${baseUrl()}/media/${key.slice(key.indexOf('/') + 1)}`;
     },
     signedUrl(key, ttlSeconds, now = new Date()) {
-      return `${baseUrl}${signedPath(opts.signingKey, key, ttlSeconds, now)}`;
+      return `${baseUrl()}${signedPath(opts.signingKey, key, ttlSeconds, now)}`;
     },
   };
 }

@@ -20,4 +20,6 @@ export interface PostDeps {
   log: Logger;
   now: () => Date;
   minLeadSeconds: number;
+  /** Told when a post's channels change, so that renditions for a new platform get made before approval. */
+  channelsChanged?: (postId: string) => Promise<void>;
 }

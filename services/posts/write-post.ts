@@ -48,7 +48,17 @@ export async function createPost(deps: PostDeps, actor: Actor, input: CreatePost
     });
     return toPost(row);
   });
+  await channelsChangedQuietly(deps, post.id);
   return viewPost(deps.db, post, findingsFor(post, input.channelIds, enabled, unit.time_zone, now, deps.minLeadSeconds));
+}
+
+async function channelsChangedQuietly(deps: PostDeps, postId: string): Promise<void> {
+  try {
+    await deps.channelsChanged?.(postId);
+  } catch (err) {
+    // Renditions missing at publish time hold the post back and are asked for again then.
+    deps.log.warn({ err, postId }, 'could not queue renditions for the new channels');
+  }
 }
 
 export async function updatePost(deps: PostDeps, actor: Actor, postId: string, input: UpdatePostInput): Promise<PostView> {
@@ -103,6 +113,7 @@ export async function updatePost(deps: PostDeps, actor: Actor, postId: string, i
     return { post: updated, unschedule: moved.before };
   });
   await unscheduleQuietly(deps, result.unschedule);
+  if (input.channelIds) await channelsChangedQuietly(deps, result.post.id);
   const unit = await getUnit(deps.db, result.post.unitId);
   const enabled = await enabledChannelIds(deps.db, unit.id);
   const channels = await liveChannelIds(deps.db, result.post.id);

@@ -9,19 +9,22 @@ import { escapeHtml, escapeXml, paragraphs } from './html';
 const PAGE_SIZE = 30;
 const FEED_SIZE = 50;
 
-export function newsPageRoutes(db: Kysely<DB>, baseUrl: () => string): Router {
+export function newsPageRoutes(db: Kysely<DB>, baseUrl: () => string, photoUrl?: (key: string) => string): Router {
   const router = Router();
+  const figures = async (postIds: string[]) => (photoUrl ? pictures(db, postIds, photoUrl) : new Map<string, string>());
 
   router.get('/u/:slug', async (req: Request, res: Response) => {
     const unit = await unitOr404(db, req, res);
     if (!unit) return;
     const items = await latest(db, unit.id, PAGE_SIZE);
     const base = baseUrl();
+    const photos = await figures(items.map((i) => i.post_id));
     const list = items
       .map(
         (i) => `<article id="post-${i.post_id}">
   <h2><a href="${base}/u/${escapeHtml(unit.slug)}/p/${i.post_id}">${escapeHtml(i.title)}</a></h2>
   <p class="when"><time datetime="${i.published_at.toISOString()}">${escapeHtml(formatInZone(i.published_at, unit.time_zone))}</time></p>
+  ${photos.get(i.post_id) ?? ''}
   ${paragraphs(i.body)}
 </article>`,
       )
@@ -40,9 +43,11 @@ export function newsPageRoutes(db: Kysely<DB>, baseUrl: () => string): Router {
       res.status(404).type('html').send(page(unit, baseUrl(), 'Tidak ditemukan', '<p>Berita ini tidak ada.</p>'));
       return;
     }
+    const photos = await figures([item.post_id]);
     const body = `<article>
   <h2>${escapeHtml(item.title)}</h2>
   <p class="when"><time datetime="${item.published_at.toISOString()}">${escapeHtml(formatInZone(item.published_at, unit.time_zone))}</time></p>
+  ${photos.get(item.post_id) ?? ''}
   ${paragraphs(item.body)}
 </article>`;
     res.type('html').set('Cache-Control', 'public, max-age=300').send(page(unit, baseUrl(), item.title, body));
@@ -94,6 +99,36 @@ async function unitOr404(db: Kysely<DB>, req: Request, res: Response): Promise<U
   return unit;
 }
 
+/** Each post's photos as responsive pictures: WebP where the browser takes it, JPEG otherwise. */
+async function pictures(db: Kysely<DB>, postIds: string[], photoUrl: (key: string) => string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (postIds.length === 0) return out;
+  const rows = await db
+    .selectFrom('photos as p')
+    .innerJoin('photo_renditions as r', (j) => j.onRef('r.photo_id', '=', 'p.id').onRef('r.photo_version', '=', 'p.version'))
+    .select(['p.id', 'p.post_id', 'p.position', 'p.alt_text', 'r.name', 'r.key', 'r.width', 'r.height', 'r.mime'])
+    .where('p.post_id', 'in', postIds)
+    .where('r.profile', '=', 'news_page')
+    .orderBy('p.position')
+    .orderBy('r.width')
+    .execute();
+  const byPhoto = new Map<string, typeof rows>();
+  for (const r of rows) byPhoto.set(r.id, [...(byPhoto.get(r.id) ?? []), r]);
+  for (const renditions of byPhoto.values()) {
+    const first = renditions[0]!;
+    const srcset = (mime: string) =>
+      renditions.filter((r) => r.mime === mime).map((r) => `${photoUrl(r.key)} ${r.width}w`).join(', ');
+    const jpegs = renditions.filter((r) => r.mime === 'image/jpeg');
+    const fallback = jpegs[Math.min(1, jpegs.length - 1)] ?? first;
+    const html = `<figure><picture>
+    <source type="image/webp" srcset="${escapeHtml(srcset('image/webp'))}" sizes="(max-width: 42rem) 100vw, 42rem">
+    <img src="${escapeHtml(photoUrl(fallback.key))}" srcset="${escapeHtml(srcset('image/jpeg'))}" sizes="(max-width: 42rem) 100vw, 42rem" width="${fallback.width}" height="${fallback.height}" alt="${escapeHtml(first.alt_text)}" loading="lazy" decoding="async">
+  </picture></figure>`;
+    out.set(first.post_id!, (out.get(first.post_id!) ?? '') + html);
+  }
+  return out;
+}
+
 function latest(db: Kysely<DB>, unitId: string, limit: number) {
   return db.selectFrom('news_items').selectAll().where('unit_id', '=', unitId).orderBy('published_at', 'desc').limit(limit).execute();
 }
@@ -114,6 +149,7 @@ h1{font-size:1.4rem;margin:.2rem 0}
 article{border-bottom:1px solid #ddd;padding:.5rem 0 1rem}
 h2{font-size:1.15rem;margin:.5rem 0 .2rem}
 a{color:#7a1f1f}
+figure{margin:.5rem 0}img{max-width:100%;height:auto;border-radius:4px}
 .when{color:#555;font-size:.9rem;margin:0}
 </style>
 </head>

@@ -3,6 +3,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { type Env, publicBaseUrl } from '../../config/env';
+import os from 'node:os';
+import path from 'node:path';
+import { startMediaWorker, type MediaWorkerHandle } from '../../workers/media/media.worker';
+import { MediaQueue } from '../../workers/media/media.queue';
+import { imageEngine } from '../../workers/media/sharp-engine';
 import { NewsPagePublisher } from '../../workers/platforms/news-page.publisher';
 import { WebhookPublisher } from '../../workers/platforms/webhook.publisher';
 import { type RunningWorkers, startPublishWorkers } from '../../workers/publish/publish.worker';
@@ -10,6 +15,11 @@ import { PublishQueue } from '../../workers/queue/publish-queue';
 import { pingRedis, producerConnection, workerConnection } from '../../workers/queue/redis';
 import { secretBox } from '../channels/secret-box';
 import { createApp } from '../http/app';
+import type { MediaDeps } from '../media/deps';
+import { createLocalMediaStore } from '../media/local-media-store';
+import { mediaSigningKey } from '../media/media-store';
+import { mediaRouter } from '../media/media.routes';
+import { queuePostRenditions } from '../media/read-photos';
 import type { PostDeps } from '../posts/deps';
 import { type Database, migrateToLatest, openDatabase } from '../storage/database';
 import { createLogger } from './logger';
@@ -41,7 +51,11 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
   }
   const key = resolveSecretsKey(env.SECRETS_KEY, env.DATA_DIR);
   const redis = await resolveRedis(env.REDIS_URL, { autostart: env.REDIS_AUTOSTART, dataDir: env.DATA_DIR, log });
-  const database = await openDatabase({ databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR });
+  const database = await openDatabase({
+    databaseUrl: env.DATABASE_URL,
+    schema: env.DATABASE_SCHEMA,
+    dataDir: env.EMBEDDED_DB_IN_MEMORY ? 'memory://' : env.DATA_DIR,
+  });
   const closers: Array<() => Promise<void>> = [];
   try {
     const applied = await migrateToLatest(database, env.DATABASE_SCHEMA);
@@ -53,24 +67,61 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       attempts: env.PUBLISH_ATTEMPTS,
       backoffMs: env.PUBLISH_BACKOFF_MS,
     });
-    const postDeps: PostDeps = { db: database.db, scheduler: queue, log, now, minLeadSeconds: env.SCHEDULE_MIN_LEAD_SECONDS };
-
-    let server: Server | undefined;
     let boundPort: number | undefined;
     const baseUrl = () => publicBaseUrl(env, boundPort);
 
+    const mediaQueue = new MediaQueue({ connection: producerConnection(redis.target), prefix: env.REDIS_PREFIX });
+    closers.push(() => mediaQueue.close());
+    const store = createLocalMediaStore({ root: path.resolve(env.DATA_DIR, 'media'), baseUrl, signingKey: mediaSigningKey(key) });
+    const media: MediaDeps = {
+      db: database.db,
+      store,
+      queue: mediaQueue,
+      engine: imageEngine,
+      log,
+      now,
+      maxBytes: env.MEDIA_MAX_UPLOAD_BYTES,
+      maxPixels: env.MEDIA_MAX_PIXELS,
+      tmpDir: path.resolve(env.DATA_DIR, 'tmp', 'uploads'),
+      signedUrlSeconds: env.MEDIA_SIGNED_URL_SECONDS,
+      signingKey: mediaSigningKey(key),
+    };
+
+    const postDeps: PostDeps = {
+      db: database.db,
+      scheduler: queue,
+      log,
+      now,
+      minLeadSeconds: env.SCHEDULE_MIN_LEAD_SECONDS,
+      channelsChanged: (postId) => queuePostRenditions(media, postId),
+    };
+
+    let server: Server | undefined;
+
     let workers: RunningWorkers | undefined;
+    let mediaWorker: MediaWorkerHandle | undefined;
     if (roles.worker) {
+      mediaWorker = await startMediaWorker({
+        db: database.db,
+        connection: workerConnection(redis.target),
+        prefix: env.REDIS_PREFIX,
+        store,
+        log,
+        concurrency: env.MEDIA_CONCURRENCY ?? os.availableParallelism(),
+        maxPixels: env.MEDIA_MAX_PIXELS,
+        cacheMb: env.MEDIA_CACHE_MB,
+      });
       const box = secretBox(key);
       workers = await startPublishWorkers(
         {
           db: database.db,
           publishers: { news_page: new NewsPagePublisher(database.db), webhook: new WebhookPublisher(env.WEBHOOK_TIMEOUT_MS) },
+          photos: { store, signedUrlSeconds: env.MEDIA_SIGNED_URL_SECONDS },
           box,
           log,
           now,
           maxAttempts: env.PUBLISH_ATTEMPTS,
-          publicBaseUrl: baseUrl(),
+          publicBaseUrl: baseUrl,
         },
         {
           db: database.db,
@@ -102,6 +153,8 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
           database: () => database.ping(),
           redis: () => pingRedis(redis.target),
         },
+        extraRouters: [mediaRouter(media)],
+        photoUrl: (k) => store.publicUrl(k),
       });
       server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
@@ -126,6 +179,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
           }
           // Workers finish the jobs they hold before letting go: nothing is left half-published.
           if (workers) await workers.close();
+          if (mediaWorker) await mediaWorker.close();
           await queue.close();
           for (const c of closers.reverse()) await c();
           await database.close();

@@ -29,7 +29,7 @@ describe('a worker killed right after claiming a target', () => {
 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-crash-'));
-    rawEnv = testEnv({ DATA_DIR: dataDir, JOB_LOCK_MS: '1500', JOB_STALLED_CHECK_MS: '500', LOG_LEVEL: 'info' });
+    rawEnv = testEnv({ DATA_DIR: dataDir, EMBEDDED_DB_IN_MEMORY: 'false', JOB_LOCK_MS: '1500', JOB_STALLED_CHECK_MS: '500', LOG_LEVEL: 'info' });
     receiver = await startReceiver(SECRET);
   });
   afterAll(async () => {

@@ -1,6 +1,9 @@
 // Starts the real product in this process (API on port 0, workers, real Redis, a fresh database)
 // and seeds a small unit hierarchy with users and tokens.
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
@@ -42,7 +45,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     JOB_LOCK_MS: '2000',
     JOB_STALLED_CHECK_MS: '1000',
     WEBHOOK_TIMEOUT_MS: '3000',
-    DATA_DIR: 'memory://',
+    DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-test-')),
+    EMBEDDED_DB_IN_MEMORY: 'true',
   };
   if (kind === 'postgres') {
     base.DATABASE_URL = TEST_POSTGRES_URL;
@@ -82,6 +86,7 @@ export async function dropTestState(env: Env): Promise<void> {
   } finally {
     redis.disconnect();
   }
+  if (env.DATA_DIR.startsWith(path.join(os.tmpdir(), 'siaran-'))) fs.rmSync(env.DATA_DIR, { recursive: true, force: true });
   if (env.DATABASE_URL && env.DATABASE_SCHEMA !== 'public') {
     const client = new pg.Client({ connectionString: env.DATABASE_URL });
     await client.connect();

@@ -1,4 +1,5 @@
 // What every platform adapter offers, and how its failures are told apart.
+import type { PublishablePhoto } from '../../services/media/read-photos';
 import type { ChannelKind } from '../../shared/post';
 import type { TimeZone } from '../../shared/time';
 
@@ -16,6 +17,8 @@ export interface PublishRequest {
     pageUrl: string;
   };
   channel: { id: string; kind: ChannelKind; settings: Record<string, unknown>; secret: string | null };
+  /** In the post's order, rendered for this channel, with alt text. */
+  photos: PublishablePhoto[];
 }
 
 export interface PublishedRef {

@@ -18,6 +18,7 @@ export function webhookPayload(req: PublishRequest, now: Date) {
       scheduledAt: req.post.scheduledAt.toISOString(),
       scheduledLocal: isoInZone(req.post.scheduledAt, req.post.unit.timeZone),
       unit: { slug: req.post.unit.slug, name: req.post.unit.name, timeZone: req.post.unit.timeZone },
+      photos: req.photos.map((p) => ({ url: p.url, alt: p.altText, width: p.width, height: p.height, type: p.mime, bytes: p.bytes })),
     },
     sentAt: now.toISOString(),
   };

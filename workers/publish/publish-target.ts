@@ -9,6 +9,8 @@ import type { SecretBox } from '../../services/channels/secret-box';
 import { appendEvent } from '../../services/posts/post.repository';
 import type { PublishSlot } from '../../services/posts/deps';
 import type { DB } from '../../services/storage/schema';
+import type { MediaStore } from '../../services/media/media-store';
+import { photosForChannel } from '../../services/media/read-photos';
 import { unitPath } from '../../services/units/unit.repository';
 import { PublishError, type PublishedRef, type Publisher, type PublishRequest } from '../platforms/publisher';
 
@@ -19,7 +21,9 @@ export interface PublishDeps {
   log: Logger;
   now: () => Date;
   maxAttempts: number;
-  publicBaseUrl: string;
+  publicBaseUrl: () => string;
+  /** Where the photos' renditions are; without it posts go out as text only. */
+  photos?: { store: MediaStore; signedUrlSeconds: number };
 }
 
 export type PublishOutcome =
@@ -55,8 +59,9 @@ async function loadTarget(db: Kysely<DB>, targetId: string) {
 }
 type Loaded = NonNullable<Awaited<ReturnType<typeof loadTarget>>>;
 
-function requestFor(deps: PublishDeps, row: Loaded, attempt: number): PublishRequest {
+function requestFor(deps: PublishDeps, row: Loaded, attempt: number, photos: PublishRequest['photos'] = []): PublishRequest {
   return {
+    photos,
     targetId: row.id,
     attempt,
     post: {
@@ -65,7 +70,7 @@ function requestFor(deps: PublishDeps, row: Loaded, attempt: number): PublishReq
       text: row.variants[row.channel_id] ?? row.body,
       scheduledAt: row.scheduled_at,
       unit: { id: row.unit_id, slug: row.unit_slug, name: row.unit_name, timeZone: row.time_zone },
-      pageUrl: postPageUrl(deps.publicBaseUrl, row.unit_slug, row.post_id),
+      pageUrl: postPageUrl(deps.publicBaseUrl(), row.unit_slug, row.post_id),
     },
     channel: {
       id: row.channel_id,
@@ -103,12 +108,20 @@ export async function publishTarget(deps: PublishDeps, slot: PublishSlot): Promi
 
   let ref: PublishedRef;
   try {
-    ref = await publisher.publish(requestFor(deps, row, attempt));
+    ref = await publisher.publish(requestFor(deps, row, attempt, await photosOf(deps, row)));
   } catch (err) {
     return recordError(deps, row, token, attempt, err);
   }
   await recordPublished(deps, row, token, ref);
   return { kind: 'published' };
+}
+
+/** The post's photos as rendered for this channel; a post never goes out without the photos it was approved with. */
+async function photosOf(deps: PublishDeps, row: Loaded): Promise<PublishRequest['photos']> {
+  if (!deps.photos) return [];
+  const found = await photosForChannel(deps.db, deps.photos.store, row.post_id, row.kind, deps.photos.signedUrlSeconds, deps.now());
+  if (!found.ready) throw new PublishError('transient', `photos not rendered yet: ${found.missing.join(', ')}`);
+  return found.photos;
 }
 
 /** The job ran before and claimed the target, then vanished (crash, kill, lost lock) without an outcome. */
