@@ -1,4 +1,5 @@
-// Unit tests run once; integration tests run twice, on embedded PGlite and on PostgreSQL.
+// Unit tests run once; integration tests run twice, on embedded PGlite and on PostgreSQL;
+// browser tests drive Debian's Chromium against the product on PGlite.
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
 };
@@ -13,6 +14,12 @@ module.exports = {
       ...common,
       displayName: 'pglite',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/support/db-pglite.js'],
+    },
+    {
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/support/db-pglite.js'],
     },
     {
