@@ -30,7 +30,7 @@ export function spawnSiaran(env: Record<string, string>, args: string[] = []): S
   });
   url.catch(() => undefined);
   let buffer = '';
-  proc.stdout!.on('data', (chunk: Buffer) => {
+  proc.stdout.on('data', (chunk: Buffer) => {
     buffer += chunk.toString('utf8');
     let nl: number;
     while ((nl = buffer.indexOf('\n')) >= 0) {
@@ -45,7 +45,7 @@ export function spawnSiaran(env: Record<string, string>, args: string[] = []): S
       }
     }
   });
-  proc.stderr!.on('data', (chunk: Buffer) => logs.push(chunk.toString('utf8')));
+  proc.stderr.on('data', (chunk: Buffer) => logs.push(chunk.toString('utf8')));
   const exited = new Promise<number | null>((res) => {
     proc.on('exit', (code) => {
       rejectUrl(new Error(`siaran exited (${code}) before listening:\n${logs.join('\n')}`));
