@@ -1,10 +1,11 @@
-// `npm run bench [name...]`: each benchmark prints its figures beside a baseline measured in the same run.
+// `npm run bench [name...] [--option=value...]`: each benchmark prints its figures beside a baseline measured in the same run.
 import path from 'node:path';
 
 const ALL = ['publish-lateness', 'media'];
 
 async function main(): Promise<void> {
-  const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ALL;
+  const named = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const names = named.length > 0 ? named : ALL;
   for (const name of names) {
     if (!ALL.includes(name)) throw new Error(`unknown benchmark "${name}"; known: ${ALL.join(', ')}`);
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,0 +1,137 @@
+// Lateness of publishing (actual start − scheduled instant) for a few hundred posts due within the
+// same minute, beside bare BullMQ delayed jobs on the same Redis, measured in the same run.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Queue, Worker } from 'bullmq';
+import pino from 'pino';
+import { loadEnv } from '../config/env';
+import { approvePost, submitPost } from '../services/posts/review-post';
+import { createPost } from '../services/posts/write-post';
+import { startSiaran } from '../services/runtime/siaran';
+import { channelsOfUnit } from '../services/channels/channel.repository';
+import { addUnit } from '../services/units/unit.repository';
+import { addUser } from '../services/users/user.repository';
+import { workerConnection } from '../workers/queue/redis';
+
+const POSTS = Number(process.argv.find((a) => a.startsWith('--posts='))?.slice(8) ?? 300);
+/** Spread of the due instants; 0 makes every post due at the same instant. */
+const WINDOW_MS = Number(process.argv.find((a) => a.startsWith('--window-ms='))?.slice(12) ?? 10_000);
+const CONCURRENCY = 8;
+
+function stats(ms: number[]): { p50: number; p99: number; max: number } {
+  const s = [...ms].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+  return { p50: at(0.5), p99: at(0.99), max: s[s.length - 1]! };
+}
+
+async function bareBullmq(redisUrl: string, dueAt: number[]): Promise<number[]> {
+  const prefix = `bench-bare-${randomBytes(3).toString('hex')}`;
+  const connection = workerConnection({ url: redisUrl });
+  const queue = new Queue('bare', { connection, prefix });
+  const lateness: number[] = [];
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const worker = new Worker(
+    'bare',
+    async (job) => {
+      lateness.push(Date.now() - (job.data as { at: number }).at);
+      if (lateness.length === dueAt.length) resolveDone();
+      return Promise.resolve();
+    },
+    { connection, prefix, concurrency: CONCURRENCY },
+  );
+  const now = Date.now();
+  await queue.addBulk(dueAt.map((at, i) => ({ name: 'j', data: { at }, opts: { jobId: `j-${i}`, delay: at - now, removeOnComplete: true } })));
+  await done;
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return lateness;
+}
+
+async function siaranRun(databaseUrl: string | undefined, label: string): Promise<number[]> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-bench-'));
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  const env = loadEnv({
+    DATA_DIR: dataDir,
+    EMBEDDED_DB_IN_MEMORY: 'true',
+    ...(databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema } : {}),
+    SECRETS_KEY: randomBytes(32).toString('hex'),
+    REDIS_PREFIX: `bench-${randomBytes(3).toString('hex')}`,
+    REDIS_AUTOSTART: 'false',
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    SCHEDULE_MIN_LEAD_SECONDS: '1',
+    PUBLISH_CONCURRENCY: String(CONCURRENCY),
+  });
+  const siaran = await startSiaran(env, { api: !databaseUrl, worker: true });
+  try {
+    const db = siaran.database.db;
+    const unit = await addUnit(db, { slug: 'polres-bench', name: 'Polres Bench', timeZone: 'Asia/Jakarta' });
+    const op = await addUser(db, { email: 'op@bench.siaran', name: 'op', unitSlug: unit.slug, role: 'operator' });
+    const sup = await addUser(db, { email: 'sup@bench.siaran', name: 'sup', unitSlug: unit.slug, role: 'supervisor' });
+    const channel = (await channelsOfUnit(db, unit.id))[0]!.id;
+    const deps = { db, scheduler: siaran.queue, log: pino({ level: 'silent' }), now: () => new Date(), minLeadSeconds: 1 };
+    const operator = { id: op.id, role: 'operator' as const, unitId: unit.id };
+    const supervisor = { id: sup.id, role: 'supervisor' as const, unitId: unit.id };
+    // Posts are written first, then all due within one window that opens once they are approved.
+    const setupStart = Date.now();
+    const start = setupStart + 5_000 + POSTS * 60;
+    const ids: string[] = [];
+    for (let i = 0; i < POSTS; i++) {
+      const at = new Date(start + Math.floor((i * WINDOW_MS) / POSTS));
+      const p = await createPost(deps, operator, { title: `Berita ${i}`, body: 'Isi.', channelIds: [channel], variants: {}, scheduledAt: at.toISOString() });
+      await submitPost(deps, operator, p.id);
+      await approvePost(deps, supervisor, p.id, {});
+      ids.push(p.id);
+    }
+    if (Date.now() > start) console.log(`  (${label}: setup overran the window by ${Date.now() - start} ms; lateness includes it)`);
+    for (;;) {
+      const left = await db.selectFrom('posts').select(db.fn.countAll().as('n')).where('status', '!=', 'published').executeTakeFirstOrThrow();
+      if (Number(left.n) === 0) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const rows = await db
+      .selectFrom('publish_attempts as a')
+      .innerJoin('post_targets as t', 't.id', 'a.target_id')
+      .innerJoin('posts as p', 'p.id', 't.post_id')
+      .select(['a.started_at', 'p.scheduled_at'])
+      .execute();
+    return rows.map((r) => r.started_at.getTime() - r.scheduled_at.getTime());
+  } finally {
+    await siaran.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    if (databaseUrl) {
+      const pg = await import('pg');
+      const c = new pg.default.Client({ connectionString: databaseUrl });
+      await c.connect();
+      await c.query(`drop schema if exists ${schema} cascade`);
+      await c.end();
+    }
+  }
+}
+
+export async function run(): Promise<void> {
+  const env = loadEnv({});
+  const redisUrl = env.REDIS_URL;
+  const pgUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  console.log(`${POSTS} posts due within ${WINDOW_MS / 1000} s, publish concurrency ${CONCURRENCY}, Redis ${redisUrl}`);
+
+  const now = Date.now();
+  const due = Array.from({ length: POSTS }, (_, i) => now + 5_000 + Math.floor((i * WINDOW_MS) / POSTS));
+  const bare = stats(await bareBullmq(redisUrl, due));
+  const row = (name: string, s: { p50: number; p99: number; max: number }) =>
+    console.log(`  ${name.padEnd(34)} p50 ${String(s.p50).padStart(5)} ms   p99 ${String(s.p99).padStart(5)} ms   max ${String(s.max).padStart(5)} ms`);
+  row('bare BullMQ delayed jobs', bare);
+  for (const [label, url] of [['Siaran on embedded PGlite', undefined], ['Siaran on PostgreSQL', pgUrl]] as const) {
+    try {
+      const s = stats(await siaranRun(url, label));
+      row(label, s);
+      console.log(`  ${''.padEnd(34)} ratio to bare: p50 ${(s.p50 / Math.max(1, bare.p50)).toFixed(1)}×, p99 ${(s.p99 / Math.max(1, bare.p99)).toFixed(1)}× (extra p99 ${s.p99 - bare.p99} ms)`);
+    } catch (err) {
+      console.log(`  ${label}: skipped (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+}
