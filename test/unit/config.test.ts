@@ -1,4 +1,6 @@
-import { ConfigError, loadEnv } from '../../config/env';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ConfigError, Env, loadEnv } from '../../config/env';
 
 describe('config', () => {
   test('embedded defaults need nothing set', () => {
@@ -25,5 +27,13 @@ describe('config', () => {
   });
   test('an empty DATABASE_URL means embedded', () => {
     expect(loadEnv({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+});
+
+describe('.env.example', () => {
+  test('documents every setting the process reads', () => {
+    const text = fs.readFileSync(path.join(__dirname, '../../.env.example'), 'utf8');
+    const missing = Object.keys(Env.shape).filter((k) => !new RegExp(`^# ${k}=`, 'm').test(text));
+    expect(missing).toEqual([]);
   });
 });
