@@ -1,0 +1,70 @@
+// A post with a photo, through the whole product: upload, renditions, approval, publication with the
+// photo on the news page and in the signed webhook, GPS gone from what is served.
+import sharp from 'sharp';
+import { type Harness, type World, addWebhook, client, inSeconds, seedWorld, startHarness, unitSlug, waitFor } from '../support/harness';
+import { type Receiver, startReceiver } from '../support/webhook-receiver';
+import * as img from '../unit/media/image-fixtures';
+
+const SECRET = 'photo-webhook-secret-long';
+
+describe('a post with a photo', () => {
+  let h: Harness;
+  let world: World;
+  let receiver: Receiver;
+  let webhookId: string;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    world = await seedWorld(h.siaran.database.db);
+    receiver = await startReceiver(SECRET);
+    webhookId = await addWebhook(h.siaran.database.db, world.units.polres, receiver.url, SECRET);
+  });
+  afterAll(async () => {
+    await h.close();
+    await receiver.close();
+  });
+
+  test('goes out with its photo, alt text and no GPS, on the news page and to the webhook', async () => {
+    const operator = client(h.url, world.tokens.operator);
+    const created = await operator('POST', '/api/v1/posts', {
+      title: 'Jumat Curhat bersama warga',
+      body: 'Kapolres mendengar keluhan warga.',
+      channelIds: [world.newsPage.polres, webhookId],
+      scheduledAt: inSeconds(6),
+    });
+    const id: string = created.body.id;
+
+    const upload = await fetch(`${h.url}/api/v1/photos?postId=${id}&alt=${encodeURIComponent('Kapolres berbincang dengan warga')}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${world.tokens.operator}`, 'content-type': 'image/jpeg' },
+      body: await img.sidewaysJpegWithGps(),
+    });
+    expect(upload.status).toBe(201);
+
+    await operator('POST', `/api/v1/posts/${id}/submit`);
+    const approved = await client(h.url, world.tokens.supervisor)('POST', `/api/v1/posts/${id}/approve`);
+    expect(approved.body.status).toBe('scheduled');
+
+    await waitFor('publication', async () => (await operator('GET', `/api/v1/posts/${id}`)).body.status === 'published', 40_000);
+
+    expect(receiver.deliveries).toHaveLength(1);
+    const photos = receiver.deliveries[0]!.body.post.photos;
+    expect(photos).toHaveLength(1);
+    expect(photos[0].alt).toBe('Kapolres berbincang dengan warga');
+    const served = await fetch(photos[0].url);
+    expect(served.status).toBe(200);
+    const meta = await sharp(Buffer.from(await served.arrayBuffer())).metadata();
+    expect(meta.exif).toBeUndefined();
+    // The photo was taken sideways; what is served stands upright.
+    expect(meta.height).toBeGreaterThan(meta.width);
+
+    const page = await (await fetch(`${h.url}/u/${await unitSlug(h.siaran.database.db, world.units.polres)}/p/${id}`)).text();
+    expect(page).toContain('<picture>');
+    expect(page).toContain('type="image/webp"');
+    expect(page).toContain('alt="Kapolres berbincang dengan warga"');
+    const src = /<img src="([^"]+)"/.exec(page)![1]!;
+    const publicRendition = await fetch(src.replace(/&amp;/g, '&'));
+    expect(publicRendition.status).toBe(200);
+    expect(publicRendition.headers.get('cache-control')).toMatch(/immutable/);
+  }, 60_000);
+});
