@@ -80,6 +80,14 @@ export const Env = z.object({
   MEDIA_SIGNED_URL_SECONDS: int(60, 7 * 24 * 3600).default(3600),
   /** Memory libvips may keep in its operation cache per process, in MB. Default 64. */
   MEDIA_CACHE_MB: int(0, 4096).default(64),
+  /** Lifetime of a web sign-in session. Default 12 hours. */
+  SESSION_TTL_HOURS: int(1, 24 * 90).default(12),
+  /** Failed sign-ins allowed per e-mail and per client address within the window. Default 10. */
+  LOGIN_RATE_LIMIT_ATTEMPTS: int(1, 1000).default(10),
+  /** The window of the sign-in limit. Default 900 s. */
+  LOGIN_RATE_LIMIT_WINDOW_SECONDS: int(10, 86_400).default(900),
+  /** Send cookies with the Secure flag (HTTPS only). Default: true in production, false otherwise. */
+  COOKIE_SECURE: bool.optional(),
 });
 export type Env = z.infer<typeof Env>;
 

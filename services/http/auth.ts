@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors';
 import type { Actor } from '../../shared/post';
 import type { DB } from '../storage/schema';
 import { checkToken } from '../users/token.repository';
+import { apiSessionActor } from '../web/session-auth';
 
 export type AuthedActor = Actor & { email: string; name: string };
 
@@ -26,6 +27,13 @@ export function bearerAuth(db: Kysely<DB>, now: () => Date) {
     const header = req.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match?.[1]) {
+      // The web pages call the API with their session cookie and CSRF header instead of a token.
+      const sessionActor = header ? undefined : await apiSessionActor(db, req, now());
+      if (sessionActor) {
+        req.actor = sessionActor;
+        next();
+        return;
+      }
       throw new AppError('unauthenticated', 'auth.missing', {
         id: 'Sertakan token: Authorization: Bearer <token>.',
         en: 'Send a token: Authorization: Bearer <token>.',

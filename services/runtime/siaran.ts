@@ -25,6 +25,7 @@ import { type Database, migrateToLatest, openDatabase } from '../storage/databas
 import { createLogger } from './logger';
 import { resolveRedis } from './private-redis';
 import { resolveSecretsKey } from './secrets-key';
+import { webRouter } from '../web/web.routes';
 
 export interface Roles {
   api: boolean;
@@ -153,7 +154,21 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
           database: () => database.ping(),
           redis: () => pingRedis(redis.target),
         },
-        extraRouters: [mediaRouter(media)],
+        extraRouters: [
+          mediaRouter(media),
+          webRouter({
+            db: database.db,
+            posts: postDeps,
+            media,
+            box: secretBox(key),
+            log,
+            now,
+            sessionTtlHours: env.SESSION_TTL_HOURS,
+            loginLimit: { attempts: env.LOGIN_RATE_LIMIT_ATTEMPTS, windowSeconds: env.LOGIN_RATE_LIMIT_WINDOW_SECONDS },
+            cookieSecure: env.COOKIE_SECURE ?? env.NODE_ENV === 'production',
+            webhookTimeoutMs: env.WEBHOOK_TIMEOUT_MS,
+          }),
+        ],
         photoUrl: (k) => store.publicUrl(k),
       });
       server = await new Promise<Server>((resolve, reject) => {

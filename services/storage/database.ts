@@ -6,6 +6,7 @@ import { Kysely, type Migration, type MigrationProvider, Migrator, PostgresDiale
 import pg from 'pg';
 import * as initial from './migrations/0001-initial';
 import * as media from './migrations/0002-media';
+import * as web from './migrations/0003-web';
 import { PGliteDialect } from './pglite-dialect';
 import type { DB } from './schema';
 
@@ -26,6 +27,7 @@ export interface Database {
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-media': media,
+  '0003-web': web,
 };
 
 class InlineMigrations implements MigrationProvider {

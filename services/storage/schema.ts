@@ -190,3 +190,39 @@ export interface DB {
 export type PhotoRow = Selectable<PhotosTable>;
 export type PhotoRenditionRow = Selectable<PhotoRenditionsTable>;
 export type UnitWatermarkRow = Selectable<UnitWatermarksTable>;
+
+export interface WebSessionsTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  /** `full` is signed in; `totp` waits for the second factor; `enroll` may only set up TOTP. */
+  stage: 'full' | 'totp' | 'enroll';
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  window_start: Timestamp;
+}
+
+export interface WebSettingsTable {
+  key: string;
+  value: string;
+  updated_at: Timestamp;
+}
+
+// The web tables join DB by declaration merging; the TOTP columns join the users table the same way.
+export interface DB {
+  web_sessions: WebSessionsTable;
+  login_throttle: LoginThrottleTable;
+  web_settings: WebSettingsTable;
+}
+
+export interface UsersTable {
+  totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_last_step: ColumnType<string | null, number | string | null | undefined, number | string | null>;
+}
+
+export type WebSessionRow = Selectable<WebSessionsTable>;

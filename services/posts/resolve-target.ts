@@ -1,0 +1,91 @@
+// A human settles what the publisher could not: retry a failed target, or say whether an unconfirmed one went out.
+import { sql } from 'kysely';
+import { AppError } from '../../shared/errors';
+import type { Actor } from '../../shared/post';
+import { settledPostStatus } from '../../shared/status-machine';
+import { postInReach } from './access';
+import type { PostDeps } from './deps';
+import { type Db, appendEvent, targetsOf, updatePostRow } from './post.repository';
+import { type PostView, viewPost } from './post-view';
+import { scheduleQuietly } from './review-post';
+
+export type TargetResolution = 'retry' | 'confirm-published' | 'confirm-not-published';
+
+export async function resolveTarget(
+  deps: PostDeps,
+  actor: Actor,
+  postId: string,
+  targetId: string,
+  input: { action: TargetResolution; externalUrl?: string | undefined },
+): Promise<PostView> {
+  const now = deps.now();
+  const result = await deps.db.transaction().execute(async (trx) => {
+    const { post, path } = await postInReach(trx, actor, postId, true);
+    if (actor.role !== 'supervisor' || !path.includes(actor.unitId)) {
+      throw new AppError('forbidden', 'target.not_supervisor', {
+        id: 'Hanya supervisor satuan ini atau satuan di atasnya yang dapat menyelesaikan tujuan terbit.',
+        en: 'Only a supervisor of this unit or a unit above may settle a publish target.',
+      });
+    }
+    const target = (await targetsOf(trx, post.id)).find((x) => x.id === targetId);
+    if (!target) {
+      throw new AppError('not-found', 'target.not_found', { id: 'Tujuan terbit tidak ditemukan.', en: 'Publish target not found.' });
+    }
+    const expected = input.action === 'retry' ? 'failed' : 'unconfirmed';
+    if (target.status !== expected) {
+      throw new AppError('conflict', 'target.wrong_status', {
+        id: `Tindakan ini hanya untuk tujuan berstatus "${expected}".`,
+        en: `This action is only for a target whose status is "${expected}".`,
+      }, { status: target.status });
+    }
+    let slot: { targetId: string; generation: number } | undefined;
+    switch (input.action) {
+      case 'retry': {
+        // A new generation fences off any job still around for the failed one.
+        const row = await trx
+          .updateTable('post_targets')
+          .set({ status: 'scheduled', generation: sql`generation + 1`, attempts: 0, last_error: null, claim_token: null, claimed_at: null, updated_at: now })
+          .where('id', '=', target.id)
+          .returning(['id', 'generation'])
+          .executeTakeFirstOrThrow();
+        slot = { targetId: row.id, generation: row.generation };
+        break;
+      }
+      case 'confirm-published':
+        await trx
+          .updateTable('post_targets')
+          .set({ status: 'published', published_at: now, external_url: input.externalUrl ?? target.externalUrl, claim_token: null, updated_at: now })
+          .where('id', '=', target.id)
+          .execute();
+        break;
+      case 'confirm-not-published':
+        await trx
+          .updateTable('post_targets')
+          .set({ status: 'failed', last_error: 'confirmed not published by a supervisor', claim_token: null, updated_at: now })
+          .where('id', '=', target.id)
+          .execute();
+        break;
+    }
+    const statuses = await liveStatuses(trx, post.id);
+    const status = settledPostStatus(statuses);
+    const updated = status === post.status ? post : await updatePostRow(trx, post, { status }, now);
+    await appendEvent(trx, {
+      postId: post.id,
+      actorId: actor.id,
+      type: `target.${input.action}`,
+      at: now,
+      data: { targetId: target.id, channelKind: target.channelKind, statusBefore: target.status, externalUrl: input.externalUrl ?? null },
+    });
+    return { post: updated, slot };
+  });
+  if (result.slot) {
+    // Due now: the original time has passed, and the supervisor asked for it to go out.
+    await scheduleQuietly(deps, [{ ...result.slot, at: now }]);
+  }
+  return viewPost(deps.db, result.post);
+}
+
+async function liveStatuses(db: Db, postId: string) {
+  const rows = await db.selectFrom('post_targets').select('status').where('post_id', '=', postId).where('status', '!=', 'cancelled').execute();
+  return rows.map((r) => r.status);
+}

@@ -1,0 +1,104 @@
+// What an admin does to the units below them: people, zones, channels, the publishing switch.
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../../shared/errors';
+import { type Actor, Role } from '../../shared/post';
+import { TimeZone } from '../../shared/time';
+import { addWebhookChannel } from '../channels/channel.repository';
+import { getUnit, unitAndDescendants } from '../units/unit.repository';
+import { addUser } from '../users/user.repository';
+import { setPassword } from './password-hash';
+import { deleteUserSessions } from './session.repository';
+import type { WebDeps } from './web-deps';
+
+const outOfReach = () =>
+  new AppError('not-found', 'admin.out_of_reach', { id: 'Tidak ditemukan atau di luar wewenang Anda.', en: 'Not found or outside your reach.' });
+
+export async function adminUnits(deps: WebDeps, admin: Actor): Promise<string[]> {
+  if (admin.role !== 'admin') throw new AppError('forbidden', 'admin.only', { id: 'Khusus admin.', en: 'Admins only.' });
+  return unitAndDescendants(deps.db, admin.unitId);
+}
+
+async function assertUnit(deps: WebDeps, admin: Actor, unitId: string): Promise<void> {
+  if (!(await adminUnits(deps, admin)).includes(unitId)) throw outOfReach();
+}
+
+async function assertUser(deps: WebDeps, admin: Actor, userId: string) {
+  const user = await deps.db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+  if (!user || !(await adminUnits(deps, admin)).includes(user.unit_id)) throw outOfReach();
+  return user;
+}
+
+const temporaryPassword = () => randomBytes(12).toString('base64url');
+
+/** Returns the one-time password the admin hands over; it is not stored in clear anywhere. */
+export async function inviteUser(deps: WebDeps, admin: Actor, input: { email: string; name: string; unitId: string; role: string }): Promise<string> {
+  await assertUnit(deps, admin, input.unitId);
+  const unit = await getUnit(deps.db, input.unitId);
+  const password = temporaryPassword();
+  const user = await addUser(deps.db, { email: input.email, name: input.name, unitSlug: unit.slug, role: Role.parse(input.role) });
+  await setPassword(deps.db, user.id, password);
+  return password;
+}
+
+export async function changeUser(deps: WebDeps, admin: Actor, userId: string, input: { role: string; unitId: string }): Promise<void> {
+  await assertUser(deps, admin, userId);
+  await assertUnit(deps, admin, input.unitId);
+  await deps.db.updateTable('users').set({ role: Role.parse(input.role), unit_id: input.unitId }).where('id', '=', userId).execute();
+  // A role or unit change takes effect at once, not at the next sign-in.
+  await deleteUserSessions(deps.db, userId);
+}
+
+export async function resetPassword(deps: WebDeps, admin: Actor, userId: string): Promise<string> {
+  await assertUser(deps, admin, userId);
+  const password = temporaryPassword();
+  await setPassword(deps.db, userId, password);
+  await deps.db.updateTable('users').set({ totp_secret: null, totp_last_step: null }).where('id', '=', userId).execute();
+  await deleteUserSessions(deps.db, userId);
+  return password;
+}
+
+export async function setUserDisabled(deps: WebDeps, admin: Actor, userId: string, disabled: boolean): Promise<void> {
+  await assertUser(deps, admin, userId);
+  if (userId === admin.id) throw new AppError('conflict', 'admin.self', { id: 'Tidak dapat menonaktifkan akun sendiri.', en: 'You cannot disable your own account.' });
+  await deps.db.updateTable('users').set({ disabled }).where('id', '=', userId).execute();
+  if (disabled) await deleteUserSessions(deps.db, userId);
+}
+
+export async function updateUnit(deps: WebDeps, admin: Actor, unitId: string, input: { timeZone?: string; paused?: boolean }): Promise<void> {
+  await assertUnit(deps, admin, unitId);
+  await deps.db
+    .updateTable('units')
+    .set({
+      ...(input.timeZone !== undefined ? { time_zone: TimeZone.parse(input.timeZone) } : {}),
+      ...(input.paused !== undefined ? { publishing_paused: input.paused } : {}),
+    })
+    .where('id', '=', unitId)
+    .execute();
+}
+
+export async function addWebhook(deps: WebDeps, admin: Actor, unitId: string, input: { url: string; secret: string; name?: string }): Promise<void> {
+  await assertUnit(deps, admin, unitId);
+  const unit = await getUnit(deps.db, unitId);
+  await addWebhookChannel(deps.db, deps.box, { unitSlug: unit.slug, url: input.url, secret: input.secret, name: input.name || undefined });
+}
+
+/** Reachability only: any HTTP answer means the address is right; the secret is checked at the first publish. */
+export async function testChannel(deps: WebDeps, admin: Actor, channelId: string): Promise<{ ok: boolean; detail: string }> {
+  const channel = await deps.db.selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirst();
+  if (!channel) throw outOfReach();
+  await assertUnit(deps, admin, channel.unit_id);
+  if (channel.kind === 'news_page') return { ok: true, detail: 'news page' };
+  const url = typeof channel.settings.url === 'string' ? channel.settings.url : undefined;
+  if (!url) return { ok: false, detail: 'no URL' };
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-siaran-event': 'ping' },
+      body: JSON.stringify({ type: 'ping' }),
+      signal: AbortSignal.timeout(deps.webhookTimeoutMs),
+    });
+    return { ok: res.status < 500, detail: `HTTP ${res.status}` };
+  } catch (err) {
+    return { ok: false, detail: err instanceof Error ? err.message : 'unreachable' };
+  }
+}

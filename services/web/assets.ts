@@ -1,0 +1,65 @@
+// Browser code is bundled once per process with esbuild, from the same shared/ modules the server runs.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+
+export interface Asset {
+  body: Buffer;
+  type: string;
+  hash: string;
+}
+
+const SCRIPTS = ['compose', 'calendar'] as const;
+export type ScriptName = (typeof SCRIPTS)[number];
+
+export interface AssetStore {
+  ready(): Promise<void>;
+  /** URL with the content hash, cacheable for a year. */
+  url(name: ScriptName | 'style'): string;
+  byFile(file: string): Asset | undefined;
+}
+
+/** The client sources: beside this file when run from sources, back in services/ when run from dist/. */
+function sourceDir(): string {
+  const here = path.join(__dirname, 'assets');
+  return fs.existsSync(path.join(here, 'compose.client.ts')) ? here : path.resolve(__dirname, '..', '..', '..', 'services', 'web', 'assets');
+}
+
+export function assetStore(dir: string = sourceDir()): AssetStore {
+  const byName = new Map<string, { file: string; asset: Asset }>();
+  const add = (name: string, ext: string, type: string, body: Buffer) => {
+    const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
+    byName.set(name, { file: `${name}.${hash}.${ext}`, asset: { body, type, hash } });
+  };
+  const building = (async () => {
+    const entry = (name: string) => path.join(dir, `${name}.client.ts`);
+    for (const name of SCRIPTS) {
+      const out = await build({
+        entryPoints: [entry(name)],
+        bundle: true,
+        minify: true,
+        format: 'iife',
+        target: 'es2020',
+        platform: 'browser',
+        write: false,
+        legalComments: 'none',
+        logLevel: 'silent',
+      });
+      add(name, 'js', 'text/javascript; charset=utf-8', Buffer.from(out.outputFiles[0]!.contents));
+    }
+    add('style', 'css', 'text/css; charset=utf-8', fs.readFileSync(path.join(dir, 'siaran.css')));
+  })();
+  building.catch(() => undefined);
+  return {
+    ready: () => building,
+    url(name) {
+      const entry = byName.get(name);
+      return `/assets/${entry ? entry.file : `${name}.missing`}`;
+    },
+    byFile(file) {
+      for (const v of byName.values()) if (v.file === file) return v.asset;
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,281 @@
+// The compose page in the browser: live checks with the server's own rules, autosave, photos.
+import type { ChannelKind } from '../../../shared/post';
+import { checkContent } from '../../../shared/rules/content-rules';
+import type { Finding } from '../../../shared/rules/finding';
+import { parseInstant, type TimeZone } from '../../../shared/time';
+import { countFor } from './channel-text';
+
+interface PhotoItem {
+  id: string;
+  position: number;
+  altText: string;
+  status: string;
+  renditions: Array<{ name: string; url: string; width: number }>;
+}
+
+interface ComposeData {
+  lang: 'id' | 'en';
+  csrf: string;
+  zone: TimeZone;
+  minLeadSeconds: number;
+  channels: Array<{ id: string; kind: ChannelKind; name: string }>;
+  post: { id: string; version: number; title: string; body: string } | null;
+  photos: PhotoItem[];
+  m: Record<'chars' | 'noFindings' | 'saving' | 'saved' | 'offline' | 'altText' | 'moveUp' | 'remove' | 'photoProcessing', string>;
+}
+
+const data = JSON.parse(document.getElementById('page-data')!.textContent!) as ComposeData;
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const title = $<HTMLInputElement>('title');
+const body = $<HTMLTextAreaElement>('body');
+const when = $<HTMLInputElement>('scheduled');
+const state = $('save-state');
+let postId = data.post?.id ?? null;
+let version = data.post?.version ?? 0;
+let photos: PhotoItem[] = data.photos;
+const localUrls = new Map<string, string>();
+let timer: number | undefined;
+let saving: Promise<boolean> | null = null;
+let dirty = false;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function picked(): string[] {
+  return [...document.querySelectorAll<HTMLInputElement>('input[name=channel]:checked')].map((i) => i.value);
+}
+
+function variants(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const ta of document.querySelectorAll<HTMLTextAreaElement>('textarea[data-variant]')) {
+    const id = ta.dataset.variant!;
+    if (ta.value.trim() !== '' && picked().includes(id)) out[id] = ta.value;
+  }
+  return out;
+}
+
+function content() {
+  return { title: title.value, body: body.value, channelIds: picked(), variants: variants(), scheduledAt: when.value };
+}
+
+function refresh(): void {
+  const c = content();
+  const findings: Finding[] = checkContent(
+    { ...c, scheduledAt: parseInstant(c.scheduledAt, data.zone) },
+    { now: new Date(), minLeadSeconds: data.minLeadSeconds, zone: data.zone, unitChannelIds: new Set(data.channels.map((ch) => ch.id)) },
+  );
+  showFindings(findings);
+  for (const ch of data.channels) {
+    const on = c.channelIds.includes(ch.id);
+    $('variant-' + ch.id).hidden = !on;
+  }
+  const counts = $('counts');
+  const previews = $('previews');
+  counts.replaceChildren();
+  previews.replaceChildren();
+  for (const ch of data.channels.filter((x) => c.channelIds.includes(x.id))) {
+    const text = c.variants[ch.id] ?? c.body;
+    const n = countFor(ch.kind, text);
+    counts.append(
+      el('div', { class: n.over ? 'count over' : 'count', 'data-channel': ch.kind }, `${ch.name}: ${n.used}${n.limit ? ` / ${n.limit}` : ''} ${data.m.chars}`),
+    );
+    const card = el('div', { class: 'preview', 'data-preview': ch.kind });
+    card.append(el('h3', {}, ch.name));
+    if (ch.kind === 'news_page' || ch.kind === 'webhook') card.append(el('strong', {}, c.title), el('br'));
+    card.append(document.createTextNode(text));
+    const first = photos[0];
+    const src = first ? photoSrc(first) : undefined;
+    if (src) card.append(el('br'), el('img', { src, alt: first!.altText }));
+    previews.append(card);
+  }
+  $<HTMLButtonElement>('submit').disabled = findings.some((f) => f.severity === 'block');
+}
+
+function showFindings(findings: Finding[]): void {
+  const box = $('findings');
+  box.replaceChildren();
+  if (findings.length === 0) box.append(el('p', { class: 'ok' }, data.m.noFindings));
+  for (const f of findings) box.append(el('div', { class: `finding ${f.severity}`, 'data-code': f.code, role: 'status' }, f.message[data.lang]));
+}
+
+function api(method: string, path: string, payload?: unknown, raw?: Blob): Promise<Response> {
+  const headers: Record<string, string> = { 'x-csrf-token': data.csrf, 'accept-language': data.lang };
+  if (payload !== undefined) headers['content-type'] = 'application/json';
+  if (raw) headers['content-type'] = raw.type || 'application/octet-stream';
+  return fetch(path, { method, headers, credentials: 'same-origin', body: raw ?? (payload !== undefined ? JSON.stringify(payload) : null) });
+}
+
+const localKey = () => `siaran-draft-${postId ?? 'new'}`;
+
+function setState(text: string, cls = 'muted'): void {
+  state.textContent = text;
+  state.className = cls;
+}
+
+async function errorText(res: Response): Promise<string> {
+  try {
+    const j = (await res.json()) as { error?: { message?: string; details?: { findings?: Finding[] } } };
+    if (j.error?.details?.findings) showFindings(j.error.details.findings);
+    return j.error?.message ?? String(res.status);
+  } catch {
+    return String(res.status);
+  }
+}
+
+/** Saves to the server; on a dropped connection the draft stays on the device and goes up later. */
+async function save(): Promise<boolean> {
+  if (saving) await saving;
+  saving = (async () => {
+    const c = content();
+    localStorage.setItem(localKey(), JSON.stringify(c));
+    dirty = false;
+    setState(data.m.saving);
+    try {
+      const res = postId ? await api('PATCH', `/api/v1/posts/${postId}`, { ...c, expectedVersion: version }) : await api('POST', '/api/v1/posts', c);
+      if (!res.ok) {
+        setState(await errorText(res), 'error');
+        return false;
+      }
+      const view = (await res.json()) as { id: string; version: number };
+      if (!postId) {
+        localStorage.removeItem(localKey());
+        postId = view.id;
+        history.replaceState(null, '', `/compose/${postId}`);
+      }
+      localStorage.removeItem(localKey());
+      version = view.version;
+      setState(`${data.m.saved} ${new Date().toLocaleTimeString()}`, 'ok');
+      return true;
+    } catch {
+      dirty = true;
+      setState(data.m.offline, 'error');
+      return false;
+    }
+  })();
+  try {
+    return await saving;
+  } finally {
+    saving = null;
+  }
+}
+
+function changed(): void {
+  refresh();
+  dirty = true;
+  window.clearTimeout(timer);
+  timer = window.setTimeout(() => void save(), 1500);
+}
+
+function photoSrc(p: PhotoItem): string | undefined {
+  const r = [...p.renditions].sort((a, b) => a.width - b.width)[0];
+  return r?.url ?? localUrls.get(p.id);
+}
+
+function renderPhotos(): void {
+  const list = $('photos');
+  list.replaceChildren();
+  photos.sort((a, b) => a.position - b.position);
+  photos.forEach((p, i) => {
+    const row = el('div', { class: 'photo', 'data-photo': p.id });
+    const src = photoSrc(p);
+    row.append(src ? el('img', { src, alt: p.altText }) : el('img', { alt: '' }));
+    const meta = el('div', { class: 'meta' });
+    const alt = el('input', { type: 'text', value: p.altText, 'aria-label': data.m.altText, placeholder: data.m.altText });
+    alt.addEventListener('change', () => void patchPhoto(p.id, { altText: alt.value }));
+    meta.append(alt);
+    if (p.status !== 'ready') meta.append(el('span', { class: 'muted' }, ` ${data.m.photoProcessing}`));
+    const bar = el('div', { class: 'row' });
+    const up = el('button', { type: 'button', class: 'secondary' }, data.m.moveUp);
+    up.disabled = i === 0;
+    up.addEventListener('click', () => void moveUp(i));
+    const rm = el('button', { type: 'button', class: 'danger' }, data.m.remove);
+    rm.addEventListener('click', () => void removePhoto(p.id));
+    bar.append(up, rm);
+    meta.append(bar);
+    row.append(meta);
+    list.append(row);
+  });
+  refresh();
+}
+
+async function loadPhotos(): Promise<void> {
+  if (!postId) return;
+  const res = await api('GET', `/api/v1/photos?postId=${postId}`);
+  if (res.ok) photos = ((await res.json()) as { photos: PhotoItem[] }).photos;
+  renderPhotos();
+  if (photos.some((p) => p.status === 'processing')) window.setTimeout(() => void loadPhotos(), 1500);
+}
+
+async function patchPhoto(id: string, change: Record<string, unknown>): Promise<void> {
+  const res = await api('PATCH', `/api/v1/photos/${id}`, change);
+  if (!res.ok) setState(await errorText(res), 'error');
+}
+
+async function moveUp(i: number): Promise<void> {
+  const a = photos[i]!;
+  const b = photos[i - 1]!;
+  await patchPhoto(a.id, { position: i - 1 });
+  await patchPhoto(b.id, { position: i });
+  await loadPhotos();
+}
+
+async function removePhoto(id: string): Promise<void> {
+  await api('DELETE', `/api/v1/photos/${id}`);
+  await loadPhotos();
+}
+
+async function upload(files: FileList): Promise<void> {
+  if (!postId && !(await save())) return;
+  for (const file of files) {
+    const res = await api('POST', `/api/v1/photos?postId=${postId!}`, undefined, file);
+    if (!res.ok) {
+      setState(await errorText(res), 'error');
+      continue;
+    }
+    const p = (await res.json()) as PhotoItem;
+    localUrls.set(p.id, URL.createObjectURL(file));
+  }
+  await loadPhotos();
+}
+
+async function submit(): Promise<void> {
+  window.clearTimeout(timer);
+  if (!(await save())) return;
+  const res = await api('POST', `/api/v1/posts/${postId!}/submit`);
+  if (!res.ok) {
+    setState(await errorText(res), 'error');
+    return;
+  }
+  location.href = `/posts/${postId!}`;
+}
+
+const recovered = localStorage.getItem(localKey());
+if (recovered) {
+  // A draft typed while offline comes back after a reload, and is saved again.
+  const c = JSON.parse(recovered) as { title: string; body: string; scheduledAt: string };
+  title.value = c.title;
+  body.value = c.body;
+  when.value = c.scheduledAt;
+  dirty = true;
+}
+
+for (const input of document.querySelectorAll('#compose input, #compose textarea')) {
+  if ((input as HTMLInputElement).type === 'file') continue;
+  input.addEventListener('input', changed);
+}
+$<HTMLInputElement>('photo-input').addEventListener('change', (e) => {
+  const files = (e.target as HTMLInputElement).files;
+  if (files && files.length > 0) void upload(files).then(() => ((e.target as HTMLInputElement).value = ''));
+});
+$('save').addEventListener('click', () => void save());
+$('submit').addEventListener('click', () => void submit());
+window.addEventListener('online', () => {
+  if (dirty) void save();
+});
+renderPhotos();
+if (postId) void loadPhotos();
+document.body.dataset.ready = 'true';

@@ -1,0 +1,50 @@
+import type { ChannelRow, UnitRow } from '../storage/schema';
+import type { PostView } from '../posts/post-view';
+import type { PhotoView } from '../media/photo-view';
+import { zoneLabel } from '../../shared/time';
+import { type Html, html } from './html';
+import { type Lang, messages, t } from './i18n';
+
+export const COMPOSE_MESSAGES = ['chars', 'noFindings', 'saving', 'saved', 'offline', 'altText', 'moveUp', 'remove', 'photoProcessing'] as const;
+
+export function composeData(lang: Lang, csrf: string, unit: UnitRow, channels: ChannelRow[], minLeadSeconds: number, post: PostView | undefined, photos: PhotoView[]) {
+  return {
+    lang,
+    csrf,
+    zone: unit.time_zone,
+    minLeadSeconds,
+    channels: channels.map((c) => ({ id: c.id, kind: c.kind, name: c.name })),
+    post: post ? { id: post.id, version: post.version, title: post.title, body: post.body } : null,
+    photos,
+    m: messages(lang, COMPOSE_MESSAGES),
+  };
+}
+
+export function composePage(lang: Lang, unit: UnitRow, channels: ChannelRow[], post: PostView | undefined, defaultLocal: string): Html {
+  const picked = new Set(post?.targets.filter((x) => x.status !== 'cancelled').map((x) => x.channelId) ?? []);
+  const local = post ? post.scheduledLocalIso.slice(0, 16) : defaultLocal;
+  return html`<h1>${post ? t(lang, 'edit') : t(lang, 'newPost')} · ${unit.name}</h1>
+${post?.reviewNote && post.status === 'rejected' ? html`<p class="flash err"><strong>${t(lang, 'reviewNote')}:</strong> ${post.reviewNote}</p>` : ''}
+<div class="grid2" id="compose"><section>
+<label for="title">${t(lang, 'title')}</label><input id="title" type="text" maxlength="200" value="${post?.title ?? ''}">
+<label for="body">${t(lang, 'text')}</label><textarea id="body" rows="8">${post?.body ?? ''}</textarea>
+<fieldset class="card channels"><legend>${t(lang, 'channels')}</legend>
+${channels.map(
+  (c) => html`<label><input type="checkbox" name="channel" value="${c.id}" data-kind="${c.kind}"${picked.has(c.id) ? html` checked` : ''}> ${c.name}</label>
+<div id="variant-${c.id}" hidden><label for="v-${c.id}" class="muted">${t(lang, 'variantFor')}</label><textarea id="v-${c.id}" rows="3" data-variant="${c.id}">${post?.variants[c.id] ?? ''}</textarea></div>`,
+)}
+</fieldset>
+<label for="scheduled">${t(lang, 'publishAt')} (${zoneLabel(unit.time_zone)})</label>
+<div class="row"><input id="scheduled" type="datetime-local" step="1" value="${local}"><span class="badge">${zoneLabel(unit.time_zone)}</span></div>
+<h2>${t(lang, 'photos')}</h2>
+<label for="photo-input" class="button secondary">${t(lang, 'addPhoto')}</label>
+<input id="photo-input" type="file" accept="image/jpeg,image/png,image/webp,image/heic" multiple hidden>
+<div id="photos" class="photos"></div>
+</section><aside>
+<h2>${t(lang, 'findings')}</h2><div id="findings" aria-live="polite"></div>
+<div id="counts"></div>
+<h2>${t(lang, 'preview')}</h2><div id="previews"></div>
+</aside></div>
+<div class="actions"><button type="button" id="save" class="secondary">${t(lang, 'saveDraft')}</button>
+<button type="button" id="submit">${t(lang, 'submit')}</button><span id="save-state" class="muted" role="status"></span></div>`;
+}

@@ -1,0 +1,34 @@
+// HTML by tagged template: every interpolated value is escaped unless it is already Html.
+export class Html {
+  constructor(readonly value: string) {}
+  toString(): string {
+    return this.value;
+  }
+}
+
+type Part = Html | string | number | boolean | null | undefined | readonly Part[];
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function render(part: Part): string {
+  if (part === null || part === undefined || part === false || part === true) return '';
+  if (part instanceof Html) return part.value;
+  if (Array.isArray(part)) return (part as readonly Part[]).map(render).join('');
+  return escapeHtml(String(part as string | number));
+}
+
+export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
+  let out = strings[0] ?? '';
+  values.forEach((v, i) => {
+    out += render(v) + (strings[i + 1] ?? '');
+  });
+  return new Html(out);
+}
+
+/** JSON for a `<script type="application/json">` block: `<` cannot close the element. */
+export function jsonBlock(id: string, data: unknown): Html {
+  const text = JSON.stringify(data).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return new Html(`<script type="application/json" id="${escapeHtml(id)}">${text}</script>`);
+}

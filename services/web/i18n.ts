@@ -1,0 +1,134 @@
+// Interface words in Bahasa Indonesia (default) and English.
+import type { Request } from 'express';
+import type { LocalizedText } from '../../shared/errors';
+import { LANG_COOKIE, readCookies } from './session-auth';
+
+export type Lang = 'id' | 'en';
+
+const M = {
+  appTagline: { id: 'Penjadwal konten Humas', en: 'Humas content scheduler' },
+  signIn: { id: 'Masuk', en: 'Sign in' },
+  signOut: { id: 'Keluar', en: 'Sign out' },
+  email: { id: 'E-mail', en: 'E-mail' },
+  password: { id: 'Kata sandi', en: 'Password' },
+  badLogin: { id: 'E-mail atau kata sandi salah.', en: 'Wrong e-mail or password.' },
+  throttled: { id: 'Terlalu banyak percobaan masuk. Coba lagi nanti.', en: 'Too many sign-in attempts. Try again later.' },
+  totpCode: { id: 'Kode 6 angka dari aplikasi autentikator', en: '6-digit code from your authenticator app' },
+  totpTitle: { id: 'Verifikasi dua langkah', en: 'Two-step verification' },
+  badTotp: { id: 'Kode salah atau sudah dipakai.', en: 'Wrong or already used code.' },
+  totpSetup: { id: 'Aktifkan verifikasi dua langkah', en: 'Turn on two-step verification' },
+  totpSetupHelp: {
+    id: 'Masukkan kunci ini ke aplikasi autentikator (Google Authenticator, Aegis, dsb.), lalu ketik kode yang muncul.',
+    en: 'Enter this key in an authenticator app (Google Authenticator, Aegis, …), then type the code it shows.',
+  },
+  totpRequired: { id: 'Admin mewajibkan verifikasi dua langkah untuk peran Anda.', en: 'An admin requires two-step verification for your role.' },
+  totpOn: { id: 'Verifikasi dua langkah aktif.', en: 'Two-step verification is on.' },
+  confirm: { id: 'Konfirmasi', en: 'Confirm' },
+  compose: { id: 'Tulis', en: 'Compose' },
+  inbox: { id: 'Persetujuan', en: 'Approvals' },
+  calendar: { id: 'Kalender', en: 'Calendar' },
+  admin: { id: 'Admin', en: 'Admin' },
+  account: { id: 'Akun', en: 'Account' },
+  title: { id: 'Judul', en: 'Title' },
+  text: { id: 'Isi berita', en: 'Text' },
+  channels: { id: 'Kanal', en: 'Channels' },
+  variantFor: { id: 'Teks khusus untuk kanal ini (opsional)', en: 'Text for this channel only (optional)' },
+  photos: { id: 'Foto', en: 'Photos' },
+  addPhoto: { id: 'Tambah foto', en: 'Add photo' },
+  altText: { id: 'Teks alternatif (deskripsi foto)', en: 'Alt text (photo description)' },
+  moveUp: { id: 'Naik', en: 'Up' },
+  remove: { id: 'Hapus', en: 'Remove' },
+  publishAt: { id: 'Waktu terbit', en: 'Publish time' },
+  saveDraft: { id: 'Simpan draf', en: 'Save draft' },
+  submit: { id: 'Ajukan persetujuan', en: 'Submit for approval' },
+  saved: { id: 'Tersimpan', en: 'Saved' },
+  saving: { id: 'Menyimpan…', en: 'Saving…' },
+  offline: { id: 'Tidak tersambung — disimpan di perangkat ini', en: 'Offline — kept on this device' },
+  findings: { id: 'Pemeriksaan', en: 'Checks' },
+  noFindings: { id: 'Tidak ada masalah.', en: 'No problems.' },
+  preview: { id: 'Pratinjau', en: 'Preview' },
+  inboxEmpty: { id: 'Tidak ada pos yang menunggu persetujuan.', en: 'No posts awaiting approval.' },
+  approve: { id: 'Setujui', en: 'Approve' },
+  reject: { id: 'Tolak', en: 'Reject' },
+  note: { id: 'Catatan', en: 'Note' },
+  rejectNoteHelp: { id: 'Catatan wajib saat menolak; operator akan membacanya.', en: 'A note is required to reject; the operator reads it.' },
+  deadline: { id: 'Tenggat', en: 'Deadline' },
+  changedSince: { id: 'Berubah sejak pemeriksaan terakhir', en: 'Changed since the last review' },
+  firstReview: { id: 'Belum pernah diperiksa.', en: 'Not reviewed before.' },
+  author: { id: 'Penulis', en: 'Author' },
+  unit: { id: 'Satuan', en: 'Unit' },
+  status: { id: 'Status', en: 'Status' },
+  targets: { id: 'Tujuan terbit', en: 'Publish targets' },
+  history: { id: 'Riwayat', en: 'History' },
+  openLink: { id: 'Lihat terbitan', en: 'Open published item' },
+  retry: { id: 'Coba lagi', en: 'Retry' },
+  confirmPublished: { id: 'Pastikan: sudah terbit', en: 'Confirm published' },
+  confirmNotPublished: { id: 'Pastikan: tidak terbit', en: 'Confirm not published' },
+  reschedule: { id: 'Jadwalkan ulang', en: 'Reschedule' },
+  edit: { id: 'Ubah', en: 'Edit' },
+  cancelPost: { id: 'Batalkan pos', en: 'Cancel post' },
+  reviewNote: { id: 'Catatan pemeriksa', en: 'Reviewer note' },
+  week: { id: 'Minggu', en: 'Week' },
+  month: { id: 'Bulan', en: 'Month' },
+  prev: { id: '‹ Sebelumnya', en: '‹ Previous' },
+  next: { id: 'Berikutnya ›', en: 'Next ›' },
+  allUnits: { id: 'Semua satuan', en: 'All units' },
+  allChannels: { id: 'Semua kanal', en: 'All channels' },
+  filter: { id: 'Saring', en: 'Filter' },
+  dragHint: { id: 'Seret pos ke hari lain untuk menjadwalkan ulang (jam tetap).', en: 'Drag a post to another day to reschedule it (same time of day).' },
+  notFound: { id: 'Halaman tidak ditemukan atau di luar wewenang Anda.', en: 'Page not found or outside your reach.' },
+  forbidden: { id: 'Anda tidak berwenang membuka halaman ini.', en: 'You may not open this page.' },
+  error: { id: 'Terjadi kesalahan', en: 'Something went wrong' },
+  back: { id: 'Kembali', en: 'Back' },
+  users: { id: 'Pengguna', en: 'Users' },
+  units: { id: 'Satuan', en: 'Units' },
+  name: { id: 'Nama', en: 'Name' },
+  role: { id: 'Peran', en: 'Role' },
+  invite: { id: 'Undang pengguna', en: 'Invite user' },
+  resetPassword: { id: 'Atur ulang kata sandi', en: 'Reset password' },
+  disable: { id: 'Nonaktifkan', en: 'Disable' },
+  enable: { id: 'Aktifkan', en: 'Enable' },
+  disabled: { id: 'nonaktif', en: 'disabled' },
+  save: { id: 'Simpan', en: 'Save' },
+  zone: { id: 'Zona waktu', en: 'Time zone' },
+  pausePublishing: { id: 'Tahan penerbitan', en: 'Pause publishing' },
+  resumePublishing: { id: 'Lanjutkan penerbitan', en: 'Resume publishing' },
+  paused: { id: 'DITAHAN', en: 'PAUSED' },
+  addWebhook: { id: 'Tambah kanal webhook', en: 'Add webhook channel' },
+  secret: { id: 'Rahasia (tidak akan ditampilkan lagi)', en: 'Secret (never shown again)' },
+  testConnection: { id: 'Uji koneksi', en: 'Test connection' },
+  oneTimePassword: { id: 'Kata sandi sementara — berikan kepada pengguna, tidak akan ditampilkan lagi:', en: 'Temporary password — hand it to the user, it is not shown again:' },
+  requireTotp: { id: 'Wajibkan verifikasi dua langkah untuk supervisor dan admin', en: 'Require two-step verification for supervisors and admins' },
+  language: { id: 'English', en: 'Bahasa Indonesia' },
+  roleOperator: { id: 'Operator', en: 'Operator' },
+  roleSupervisor: { id: 'Supervisor', en: 'Supervisor' },
+  roleAdmin: { id: 'Admin', en: 'Admin' },
+  newPost: { id: 'Pos baru', en: 'New post' },
+  myPosts: { id: 'Pos terakhir', en: 'Recent posts' },
+  chars: { id: 'karakter', en: 'characters' },
+  photoProcessing: { id: 'diproses…', en: 'processing…' },
+  done: { id: 'Selesai.', en: 'Done.' },
+} satisfies Record<string, LocalizedText>;
+
+export type MessageKey = keyof typeof M;
+
+export function t(lang: Lang, key: MessageKey): string {
+  return M[key][lang];
+}
+
+export function pick(lang: Lang, text: LocalizedText): string {
+  return text[lang];
+}
+
+/** `?lang=` wins, then the remembered choice, then Bahasa Indonesia. */
+export function langOf(req: Request): Lang {
+  const q = req.query.lang;
+  if (q === 'en' || q === 'id') return q;
+  const c = readCookies(req)[LANG_COOKIE];
+  return c === 'en' ? 'en' : 'id';
+}
+
+/** The words a page script needs, handed over as JSON. */
+export function messages(lang: Lang, keys: readonly MessageKey[]): Record<string, string> {
+  return Object.fromEntries(keys.map((k) => [k, M[k][lang]]));
+}

@@ -1,0 +1,31 @@
+import { type Html, html } from './html';
+import { type Lang, t } from './i18n';
+
+export function loginPage(lang: Lang, csrf: string, next: string, error?: string): Html {
+  return html`<div class="card"><h1>${t(lang, 'signIn')}</h1>
+${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
+<form method="post" action="/login">
+<input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="next" value="${next}">
+<label for="email">${t(lang, 'email')}</label><input id="email" name="email" type="email" autocomplete="username" required>
+<label for="password">${t(lang, 'password')}</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<p><button type="submit">${t(lang, 'signIn')}</button></p></form></div>`;
+}
+
+export function totpPage(lang: Lang, csrf: string, error?: string): Html {
+  return html`<div class="card"><h1>${t(lang, 'totpTitle')}</h1>
+${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
+<form method="post" action="/login/totp"><input type="hidden" name="_csrf" value="${csrf}">
+<label for="code">${t(lang, 'totpCode')}</label><input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required>
+<p><button type="submit">${t(lang, 'confirm')}</button></p></form></div>`;
+}
+
+export function totpSetupPage(lang: Lang, csrf: string, secret: string, uri: string, required: boolean, error?: string): Html {
+  return html`<div class="card"><h1>${t(lang, 'totpSetup')}</h1>
+${required ? html`<p class="flash">${t(lang, 'totpRequired')}</p>` : ''}
+${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
+<p>${t(lang, 'totpSetupHelp')}</p><pre class="secret" id="totp-secret">${secret}</pre>
+<p class="muted"><a href="${uri}">${uri}</a></p>
+<form method="post" action="/account/totp"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="secret" value="${secret}">
+<label for="code">${t(lang, 'totpCode')}</label><input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required>
+<p><button type="submit">${t(lang, 'confirm')}</button></p></form></div>`;
+}

@@ -1,0 +1,159 @@
+// Sign-in, second factor, sign-out and the language switch. Each sign-in step issues a new session id.
+import { randomBytes } from 'node:crypto';
+import { type Request, type Response, Router } from 'express';
+import { findUserByEmail } from '../users/user.repository';
+import type { AssetStore } from './assets';
+import type { Html } from './html';
+import { type Lang, langOf, t } from './i18n';
+import { layout } from './layout.page';
+import { loginPage, totpPage, totpSetupPage } from './login.page';
+import { clearFailures, isThrottled, recordFailure } from './login-throttle.repository';
+import { safeNext } from './page-context';
+import { checkPassword, hashPassword } from './password-hash';
+import { type SessionStage, createSession, deleteSession } from './session.repository';
+import { LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, assertCsrf, csrfRejected, readCookies, sameSecret, sessionFromRequest } from './session-auth';
+import { matchTotp, newTotpSecret, otpauthUri } from './totp';
+import { requiresTotp } from './web-settings.repository';
+import type { WebDeps } from './web-deps';
+
+export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
+  const router = Router();
+  const cookieBase = { httpOnly: true, sameSite: 'lax' as const, secure: deps.cookieSecure, path: '/' };
+
+  const bare = async (req: Request, res: Response, title: string, body: Html, status = 200) => {
+    await assets.ready();
+    res.status(status).type('html').set('Cache-Control', 'no-store').send(layout({ lang: langOf(req), title, assets, path: req.originalUrl }, body));
+  };
+
+  const startSession = async (req: Request, res: Response, userId: string, stage: SessionStage) => {
+    // Whatever session id the browser brought (perhaps planted by someone else) dies here.
+    const old = readCookies(req)[SESSION_COOKIE];
+    if (old) await deleteSession(deps.db, old);
+    const { cookieValue } = await createSession(deps.db, { userId, stage, now: deps.now(), ttlHours: deps.sessionTtlHours });
+    res.cookie(SESSION_COOKIE, cookieValue, { ...cookieBase, maxAge: deps.sessionTtlHours * 3_600_000 });
+  };
+
+  const loginCsrf = (req: Request, res: Response): string => {
+    const existing = readCookies(req)[LOGIN_CSRF_COOKIE];
+    if (existing && /^[A-Za-z0-9_-]{32,}$/.test(existing)) return existing;
+    const token = randomBytes(24).toString('base64url');
+    res.cookie(LOGIN_CSRF_COOKIE, token, { ...cookieBase, maxAge: 3_600_000 });
+    return token;
+  };
+
+  router.get('/login', async (req, res) => {
+    const lang = langOf(req);
+    await bare(req, res, t(lang, 'signIn'), loginPage(lang, loginCsrf(req, res), safeNext(req.query.next)));
+  });
+
+  router.post('/login', async (req, res) => {
+    const lang = langOf(req);
+    const body = formBody(req);
+    if (!sameSecret(body._csrf, readCookies(req)[LOGIN_CSRF_COOKIE])) throw csrfRejected();
+    const email = (body.email ?? '').trim().toLowerCase();
+    const next = safeNext(body.next);
+    const keys = [`email:${email}`, `ip:${req.ip ?? 'unknown'}`];
+    const again = (status: number, message: string) => bare(req, res, t(lang, 'signIn'), loginPage(lang, loginCsrf(req, res), next, message), status);
+    if (await isThrottled(deps.db, keys, deps.loginLimit, deps.now())) {
+      res.set('Retry-After', String(deps.loginLimit.windowSeconds));
+      return again(429, t(lang, 'throttled'));
+    }
+    const user = email ? await findUserByEmail(deps.db, email) : undefined;
+    const check = await checkPassword(body.password ?? '', user?.password_hash ?? null);
+    if (!user || !check.ok || user.disabled) {
+      await recordFailure(deps.db, keys, deps.loginLimit, deps.now());
+      return again(401, t(lang, 'badLogin'));
+    }
+    await clearFailures(deps.db, [`email:${email}`]);
+    if (check.upgrade) {
+      await deps.db.updateTable('users').set({ password_hash: await hashPassword(body.password ?? '') }).where('id', '=', user.id).execute();
+    }
+    const stage: SessionStage = user.totp_secret ? 'totp' : (await requiresTotp(deps.db, user.role)) ? 'enroll' : 'full';
+    await startSession(req, res, user.id, stage);
+    res.redirect(303, stage === 'totp' ? `/login/totp?next=${encodeURIComponent(next)}` : stage === 'enroll' ? '/account/totp' : next);
+  });
+
+  router.get('/login/totp', async (req, res) => {
+    const session = await sessionFromRequest(deps.db, req, deps.now());
+    if (session?.stage !== 'totp') return res.redirect(303, '/login');
+    const lang = langOf(req);
+    await bare(req, res, t(lang, 'totpTitle'), totpPage(lang, session.csrfToken));
+  });
+
+  router.post('/login/totp', async (req, res) => {
+    const session = await sessionFromRequest(deps.db, req, deps.now());
+    if (session?.stage !== 'totp') return res.redirect(303, '/login');
+    assertCsrf(req, session);
+    const lang = langOf(req);
+    const keys = [`totp:${session.user.id}`];
+    if (await isThrottled(deps.db, keys, deps.loginLimit, deps.now())) {
+      return bare(req, res, t(lang, 'totpTitle'), totpPage(lang, session.csrfToken, t(lang, 'throttled')), 429);
+    }
+    const user = await deps.db.selectFrom('users').select(['totp_secret', 'totp_last_step']).where('id', '=', session.user.id).executeTakeFirstOrThrow();
+    const step = user.totp_secret
+      ? matchTotp(user.totp_secret, (formBody(req).code ?? '').trim(), deps.now(), user.totp_last_step === null ? null : Number(user.totp_last_step))
+      : undefined;
+    if (step === undefined) {
+      await recordFailure(deps.db, keys, deps.loginLimit, deps.now());
+      return bare(req, res, t(lang, 'totpTitle'), totpPage(lang, session.csrfToken, t(lang, 'badTotp')), 401);
+    }
+    await deps.db.updateTable('users').set({ totp_last_step: step }).where('id', '=', session.user.id).execute();
+    await clearFailures(deps.db, keys);
+    await startSession(req, res, session.user.id, 'full');
+    res.redirect(303, safeNext(req.query.next));
+  });
+
+  router.get('/account/totp', async (req, res) => {
+    const session = await sessionFromRequest(deps.db, req, deps.now());
+    if (!session || session.stage === 'totp') return res.redirect(303, '/login');
+    const lang = langOf(req);
+    const secret = newTotpSecret();
+    await bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), session.stage === 'enroll'));
+  });
+
+  router.post('/account/totp', async (req, res) => {
+    const session = await sessionFromRequest(deps.db, req, deps.now());
+    if (!session || session.stage === 'totp') return res.redirect(303, '/login');
+    assertCsrf(req, session);
+    const lang = langOf(req);
+    const body = formBody(req);
+    const secret = (body.secret ?? '').trim();
+    const step = /^[A-Z2-7]{32}$/.test(secret) ? matchTotp(secret, (body.code ?? '').trim(), deps.now(), null) : undefined;
+    if (step === undefined) {
+      return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), session.stage === 'enroll', t(lang, 'badTotp')), 422);
+    }
+    await deps.db.updateTable('users').set({ totp_secret: secret, totp_last_step: step }).where('id', '=', session.user.id).execute();
+    await startSession(req, res, session.user.id, 'full');
+    res.redirect(303, '/account?totp=on');
+  });
+
+  router.post('/logout', async (req, res) => {
+    const cookie = readCookies(req)[SESSION_COOKIE];
+    const session = await sessionFromRequest(deps.db, req, deps.now());
+    if (session) assertCsrf(req, session);
+    if (cookie) await deleteSession(deps.db, cookie);
+    res.clearCookie(SESSION_COOKIE, cookieBase);
+    res.redirect(303, '/login');
+  });
+
+  router.get('/lang', (req, res) => {
+    const to: Lang = req.query.to === 'en' ? 'en' : 'id';
+    res.cookie(LANG_COOKIE, to, { ...cookieBase, httpOnly: false, maxAge: 365 * 86_400_000 });
+    res.redirect(303, safeNext(req.query.back));
+  });
+
+  router.get('/', async (req, res) => {
+    const session = await sessionFromRequest(deps.db, req, deps.now());
+    if (!session) return res.redirect(303, '/login');
+    res.redirect(303, session.user.role === 'operator' ? '/compose' : session.user.role === 'supervisor' ? '/inbox' : '/admin');
+  });
+
+  return router;
+}
+
+/** Fields of a urlencoded form; anything that is not a plain string is dropped. */
+export function formBody(req: Request): Record<string, string | undefined> {
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null) return {};
+  return Object.fromEntries(Object.entries(body as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}

@@ -1,0 +1,61 @@
+// What a supervisor needs to judge a post: findings, photos as rendered, and what changed since the last review.
+import type { Actor, Post } from '../../shared/post';
+import type { Finding } from '../../shared/rules/finding';
+import type { MediaDeps } from '../media/deps';
+import type { PhotoView } from '../media/photo-view';
+import { listPostPhotos } from '../media/read-photos';
+import type { PostDeps } from '../posts/deps';
+import { eventsOf, listPosts } from '../posts/post.repository';
+import { type PostView, viewPosts } from '../posts/post-view';
+import { enabledChannelIds, findingsFor, liveChannelIds } from '../posts/write-post';
+import { getUnit, unitAndDescendants } from '../units/unit.repository';
+
+export interface Change {
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface ReviewItem {
+  post: PostView;
+  findings: Finding[];
+  photos: PhotoView[];
+  /** Undefined when nobody reviewed the post before. */
+  changes: Change[] | undefined;
+}
+
+export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor, post: Post, view: PostView): Promise<ReviewItem> {
+  const unit = await getUnit(posts.db, post.unitId);
+  const findings = findingsFor(post, await liveChannelIds(posts.db, post.id), await enabledChannelIds(posts.db, unit.id), unit.time_zone, posts.now(), 0);
+  const photos = await listPostPhotos(media, actor, post.id);
+  const events = await eventsOf(posts.db, post.id);
+  const lastReview = events.map((e) => e.type).lastIndexOf('rejected');
+  const lastApproval = events.map((e) => e.type).lastIndexOf('approved');
+  const since = Math.max(lastReview, lastApproval);
+  let changes: Change[] | undefined;
+  if (since >= 0) {
+    const merged = new Map<string, Change>();
+    for (const e of events.slice(since + 1)) {
+      if (e.type !== 'edited') continue;
+      const c = (e.data as { changes?: Record<string, { before: unknown; after: unknown }> }).changes ?? {};
+      for (const [field, v] of Object.entries(c)) {
+        const first = merged.get(field);
+        merged.set(field, { field, before: first ? first.before : v.before, after: v.after });
+      }
+    }
+    changes = [...merged.values()];
+  }
+  return { post: view, findings, photos, changes };
+}
+
+/** Posts awaiting the supervisor's decision, in their unit and below, the nearest publish time first. */
+export async function approvalInbox(posts: PostDeps, media: MediaDeps, actor: Actor): Promise<ReviewItem[]> {
+  const unitIds = await unitAndDescendants(posts.db, actor.unitId);
+  const waiting = (await listPosts(posts.db, { unitIds, statuses: ['pending_approval'], limit: 200, offset: 0 })).sort(
+    (a, b) => a.scheduledAt.getTime() - b.scheduledAt.getTime(),
+  );
+  const views = await viewPosts(posts.db, waiting);
+  const items: ReviewItem[] = [];
+  for (const [i, post] of waiting.entries()) items.push(await reviewItem(posts, media, actor, post, views[i]!));
+  return items;
+}

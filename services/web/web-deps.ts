@@ -1,0 +1,25 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { SecretBox } from '../channels/secret-box';
+import type { MediaDeps } from '../media/deps';
+import type { PostDeps } from '../posts/deps';
+import type { DB } from '../storage/schema';
+import type { ThrottleRule } from './login-throttle.repository';
+
+export interface WebDeps {
+  db: Kysely<DB>;
+  posts: PostDeps;
+  media: MediaDeps;
+  /** Seals channel secrets typed by an admin. */
+  box: SecretBox;
+  log: Logger;
+  now: () => Date;
+  /** SESSION_TTL_HOURS */
+  sessionTtlHours: number;
+  /** LOGIN_RATE_LIMIT_ATTEMPTS, LOGIN_RATE_LIMIT_WINDOW_SECONDS */
+  loginLimit: ThrottleRule;
+  /** COOKIE_SECURE */
+  cookieSecure: boolean;
+  /** WEBHOOK_TIMEOUT_MS, for "test connection". */
+  webhookTimeoutMs: number;
+}

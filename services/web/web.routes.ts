@@ -1,0 +1,256 @@
+// The web app for operators, supervisors and admins. Thin: read the form, call a use case, render or redirect.
+import express, { type ErrorRequestHandler, Router } from 'express';
+import helmet from 'helmet';
+import { DateTime } from 'luxon';
+import { z } from 'zod';
+import { AppError, isAppError } from '../../shared/errors';
+import { ChannelKind, type PostStatus } from '../../shared/post';
+import { mayAuthor } from '../../shared/rules/permissions';
+import { channelsOfUnit } from '../channels/channel.repository';
+import { listPostPhotos } from '../media/read-photos';
+import { postInReach } from '../posts/access';
+import { postHistory, readPost, searchPosts } from '../posts/read-post';
+import { resolveTarget } from '../posts/resolve-target';
+import { approvePost, rejectPost, submitPost } from '../posts/review-post';
+import { cancelPost, reschedulePost } from '../posts/schedule-post';
+import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
+import { adminPage } from './admin.page';
+import { addWebhook, adminUnits, changeUser, inviteUser, resetPassword, setUserDisabled, testChannel, updateUnit } from './admin-actions';
+import { assetStore } from './assets';
+import { calendarPage, calendarRange } from './calendar.page';
+import { composeData, composePage } from './compose.page';
+import { html } from './html';
+import { langOf, pick, t } from './i18n';
+import { layout } from './layout.page';
+import { formBody, loginRoutes } from './login.routes';
+import { type PageCtx, page, safeNext } from './page-context';
+import { inboxPage, postPage } from './post.page';
+import { approvalInbox, reviewItem } from './review.view';
+import { setTotpRequiredForPrivileged, totpRequiredForPrivileged } from './web-settings.repository';
+import type { WebDeps } from './web-deps';
+
+const Id = z.uuid();
+const CALENDAR_STATUSES: PostStatus[] = ['scheduled', 'publishing', 'published', 'failed', 'unconfirmed'];
+
+function idParam(value: unknown): string {
+  const r = Id.safeParse(value);
+  if (!r.success) throw new AppError('not-found', 'page.not_found', { id: 'Tidak ditemukan.', en: 'Not found.' });
+  return r.data;
+}
+
+export function webRouter(deps: WebDeps): Router {
+  const assets = assetStore();
+  assets.ready().catch((err: unknown) => deps.log.error({ err }, 'could not build the web assets'));
+  const router = Router();
+  router.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'img-src': ["'self'", 'data:', 'blob:'],
+          'script-src': ["'self'"],
+          'style-src': ["'self'"],
+          'form-action': ["'self'"],
+          'upgrade-insecure-requests': deps.cookieSecure ? [] : null,
+        },
+      },
+      strictTransportSecurity: deps.cookieSecure,
+    }),
+  );
+  router.get('/assets/:file', async (req, res) => {
+    await assets.ready();
+    const asset = assets.byFile(String(req.params.file));
+    if (!asset) return res.status(404).end();
+    res.set({ 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable', ETag: `"${asset.hash}"` });
+    res.send(asset.body);
+  });
+  router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  router.use(loginRoutes(deps, assets));
+
+  const authors = ['operator', 'supervisor'] as const;
+
+  router.get('/account', page(deps, assets, 'any', async (ctx) => {
+    const { lang } = ctx;
+    await ctx.send(
+      t(lang, 'account'),
+      html`<h1>${t(lang, 'account')}</h1><div class="card"><p>${ctx.user.name} · ${ctx.user.email} · ${ctx.user.role}</p>
+<p>${ctx.user.hasTotp ? html`<span class="ok">${t(lang, 'totpOn')}</span>` : html`<a class="button" href="/account/totp">${t(lang, 'totpSetup')}</a>`}</p></div>`,
+    );
+  }));
+
+  const compose = async (ctx: PageCtx, postId: string | undefined) => {
+    const post = postId ? await readPost(deps.posts, ctx.user, postId) : undefined;
+    const unit = await getUnit(deps.db, post?.unit.id ?? ctx.user.unitId);
+    if (!mayAuthor(ctx.user, await unitPath(deps.db, unit.id))) throw new AppError('forbidden', 'post.not_author', { id: 'Anda tidak berwenang menulis pos satuan ini.', en: 'You may not write posts of this unit.' });
+    const channels = (await channelsOfUnit(deps.db, unit.id)).filter((c) => c.enabled);
+    const photos = post ? await listPostPhotos(deps.media, ctx.user, post.id) : [];
+    const tomorrow = DateTime.fromJSDate(deps.now(), { zone: unit.time_zone }).plus({ days: 1 }).set({ hour: 9, minute: 0 });
+    await ctx.send(t(ctx.lang, 'compose'), composePage(ctx.lang, unit, channels, post, tomorrow.toFormat("yyyy-MM-dd'T'HH:mm")), {
+      script: 'compose',
+      data: composeData(ctx.lang, ctx.csrf, unit, channels, deps.posts.minLeadSeconds, post, photos),
+    });
+  };
+  router.get('/compose', page(deps, assets, authors, (ctx) => compose(ctx, undefined)));
+  router.get('/compose/:id', page(deps, assets, authors, (ctx) => compose(ctx, idParam(ctx.req.params.id))));
+
+  router.get('/inbox', page(deps, assets, ['supervisor'], async (ctx) => {
+    const items = await approvalInbox(deps.posts, deps.media, ctx.user);
+    await ctx.send(t(ctx.lang, 'inbox'), inboxPage(ctx.lang, ctx.csrf, ctx.user.id, items));
+  }));
+
+  router.get('/posts/:id', page(deps, assets, 'any', async (ctx) => {
+    const id = idParam(ctx.req.params.id);
+    const { post, path } = await postInReach(deps.db, ctx.user, id);
+    const view = await readPost(deps.posts, ctx.user, id);
+    const item = await reviewItem(deps.posts, deps.media, ctx.user, post, view);
+    const history = await postHistory(deps.posts, ctx.user, id);
+    const mayResolve = ctx.user.role === 'supervisor' && path.includes(ctx.user.unitId);
+    await ctx.send(view.title || id, postPage(ctx.lang, ctx.csrf, ctx.user, item, history, mayAuthor(ctx.user, path), mayResolve));
+  }));
+
+  const back = (ctx: PageCtx, fallback: string) => ctx.res.redirect(303, safeNext(formBody(ctx.req).back ?? fallback));
+  router.post('/posts/:id/approve', page(deps, assets, ['supervisor'], async (ctx) => {
+    const id = idParam(ctx.req.params.id);
+    const version = Number(formBody(ctx.req).version);
+    await approvePost(deps.posts, ctx.user, id, { expectedVersion: Number.isInteger(version) && version > 0 ? version : undefined });
+    back(ctx, `/posts/${id}`);
+  }));
+  router.post('/posts/:id/reject', page(deps, assets, ['supervisor'], async (ctx) => {
+    const id = idParam(ctx.req.params.id);
+    const note = (formBody(ctx.req).note ?? '').trim();
+    if (!note) throw new AppError('validation', 'review.note_required', { id: 'Catatan wajib saat menolak.', en: 'A note is required to reject.' });
+    await rejectPost(deps.posts, ctx.user, id, { note: note.slice(0, 2000) });
+    back(ctx, `/posts/${id}`);
+  }));
+  router.post('/posts/:id/submit', page(deps, assets, authors, async (ctx) => {
+    const id = idParam(ctx.req.params.id);
+    await submitPost(deps.posts, ctx.user, id);
+    ctx.res.redirect(303, `/posts/${id}`);
+  }));
+  router.post('/posts/:id/cancel', page(deps, assets, authors, async (ctx) => {
+    const id = idParam(ctx.req.params.id);
+    await cancelPost(deps.posts, ctx.user, id, {});
+    ctx.res.redirect(303, `/posts/${id}`);
+  }));
+  router.post('/posts/:id/reschedule', page(deps, assets, authors, async (ctx) => {
+    const id = idParam(ctx.req.params.id);
+    await reschedulePost(deps.posts, ctx.user, id, { scheduledAt: formBody(ctx.req).scheduledAt ?? '' });
+    ctx.res.redirect(303, `/posts/${id}`);
+  }));
+  router.post('/posts/:id/targets/:targetId/:action', page(deps, assets, ['supervisor'], async (ctx) => {
+    const id = idParam(ctx.req.params.id);
+    const action = z.enum(['retry', 'confirm-published', 'confirm-not-published']).safeParse(ctx.req.params.action);
+    if (!action.success) throw new AppError('not-found', 'page.not_found', { id: 'Tidak ditemukan.', en: 'Not found.' });
+    await resolveTarget(deps.posts, ctx.user, id, idParam(ctx.req.params.targetId), { action: action.data });
+    ctx.res.redirect(303, `/posts/${id}`);
+  }));
+
+  router.get('/calendar', page(deps, assets, 'any', async (ctx) => {
+    const q = ctx.req.query;
+    const own = await getUnit(deps.db, ctx.user.unitId);
+    const reach = ctx.user.role === 'operator' ? [own.id] : await unitAndDescendants(deps.db, own.id);
+    const unitId = typeof q.unit === 'string' && reach.includes(q.unit) ? q.unit : undefined;
+    const kind = ChannelKind.safeParse(q.channel);
+    const query = {
+      view: q.view === 'month' ? ('month' as const) : ('week' as const),
+      date: typeof q.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(q.date) ? q.date : DateTime.fromJSDate(deps.now(), { zone: own.time_zone }).toISODate()!,
+      unitId,
+      channel: kind.success ? kind.data : undefined,
+    };
+    const range = calendarRange(query, own.time_zone);
+    const posts = (
+      await searchPosts(deps.posts, ctx.user, {
+        unitId: unitId ?? own.id,
+        includeDescendants: unitId === undefined,
+        status: CALENDAR_STATUSES,
+        from: range.from.toISOString(),
+        to: range.to.toISOString(),
+        limit: 200,
+        offset: 0,
+      })
+    ).filter((p) => !query.channel || p.targets.some((x) => x.channelKind === query.channel && x.status !== 'cancelled'));
+    const units = await deps.db.selectFrom('units').select(['id', 'name']).where('id', 'in', reach).orderBy('name').execute();
+    await ctx.send(t(ctx.lang, 'calendar'), calendarPage(ctx.lang, query, range, posts, units, ChannelKind.options), {
+      script: 'calendar',
+      data: { csrf: ctx.csrf, lang: ctx.lang },
+    });
+  }));
+
+  const admin = async (ctx: PageCtx, flash?: { text: string; secret?: string; error?: boolean }) => {
+    const unitIds = await adminUnits(deps, ctx.user);
+    const [units, users, channels] = await Promise.all([
+      deps.db.selectFrom('units').selectAll().where('id', 'in', unitIds).orderBy('name').execute(),
+      deps.db.selectFrom('users').selectAll().where('unit_id', 'in', unitIds).orderBy('name').execute(),
+      deps.db.selectFrom('channels').selectAll().where('unit_id', 'in', unitIds).orderBy('created_at').execute(),
+    ]);
+    await ctx.send(t(ctx.lang, 'admin'), adminPage(ctx.lang, ctx.csrf, { units, users, channels, requireTotp: await totpRequiredForPrivileged(deps.db), flash }));
+  };
+  const adminPost = (path: string, act: (ctx: PageCtx, f: Record<string, string | undefined>) => Promise<{ text: string; secret?: string; error?: boolean } | undefined>) =>
+    router.post(path, page(deps, assets, ['admin'], async (ctx) => {
+      let flash: { text: string; secret?: string; error?: boolean } | undefined;
+      try {
+        flash = (await act(ctx, formBody(ctx.req))) ?? { text: t(ctx.lang, 'done') };
+      } catch (err) {
+        if (!isAppError(err) || err.kind === 'not-found' || err.kind === 'forbidden') throw err;
+        flash = { text: pick(ctx.lang, err.text), error: true };
+      }
+      await admin(ctx, flash);
+    }));
+  router.get('/admin', page(deps, assets, ['admin'], (ctx) => admin(ctx)));
+  adminPost('/admin/users', async (ctx, f) => ({
+    text: t(ctx.lang, 'oneTimePassword'),
+    secret: await inviteUser(deps, ctx.user, { email: f.email ?? '', name: f.name ?? '', unitId: f.unitId ?? '', role: f.role ?? '' }),
+  }));
+  adminPost('/admin/users/:id', async (ctx, f) => {
+    await changeUser(deps, ctx.user, idParam(ctx.req.params.id), { role: f.role ?? '', unitId: f.unitId ?? '' });
+    return undefined;
+  });
+  adminPost('/admin/users/:id/reset', async (ctx) => ({ text: t(ctx.lang, 'oneTimePassword'), secret: await resetPassword(deps, ctx.user, idParam(ctx.req.params.id)) }));
+  adminPost('/admin/users/:id/disable', async (ctx, f) => {
+    await setUserDisabled(deps, ctx.user, idParam(ctx.req.params.id), f.disabled === 'true');
+    return undefined;
+  });
+  adminPost('/admin/units/:id', async (ctx, f) => {
+    await updateUnit(deps, ctx.user, idParam(ctx.req.params.id), { timeZone: f.timeZone });
+    return undefined;
+  });
+  adminPost('/admin/units/:id/pause', async (ctx, f) => {
+    await updateUnit(deps, ctx.user, idParam(ctx.req.params.id), { paused: f.paused === 'true' });
+    return undefined;
+  });
+  adminPost('/admin/units/:id/webhook', async (ctx, f) => {
+    await addWebhook(deps, ctx.user, idParam(ctx.req.params.id), { url: f.url ?? '', secret: f.secret ?? '', name: f.name ?? '' });
+    return undefined;
+  });
+  adminPost('/admin/channels/:id/test', async (ctx) => {
+    const r = await testChannel(deps, ctx.user, idParam(ctx.req.params.id));
+    return { text: `${t(ctx.lang, 'testConnection')}: ${r.detail}`, error: !r.ok };
+  });
+  adminPost('/admin/settings/totp', async (ctx, f) => {
+    await adminUnits(deps, ctx.user);
+    await setTotpRequiredForPrivileged(deps.db, f.on === 'true', deps.now());
+    return undefined;
+  });
+
+  router.use(webErrors(deps, assets));
+  return router;
+}
+
+/** Errors on pages answer as pages; another unit's post is simply not found. */
+function webErrors(deps: WebDeps, assets: ReturnType<typeof assetStore>): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (req.path.startsWith('/api/') || res.headersSent) {
+      next(err);
+      return;
+    }
+    const lang = langOf(req);
+    const kind = isAppError(err) ? err.kind : 'internal';
+    const status = kind === 'not-found' ? 404 : kind === 'forbidden' ? 403 : kind === 'unauthenticated' ? 401 : kind === 'validation' ? 422 : kind === 'conflict' ? 409 : 500;
+    if (status === 500) deps.log.error({ err, path: req.path }, 'web page failed');
+    const text = status === 404 ? t(lang, 'notFound') : isAppError(err) && status !== 500 ? pick(lang, err.text) : t(lang, 'error');
+    res
+      .status(status)
+      .type('html')
+      .send(layout({ lang, title: t(lang, 'error'), assets, path: req.originalUrl }, html`<h1>${t(lang, 'error')}</h1><p class="flash err" data-error="${status}">${text}</p><p><a href="/">${t(lang, 'back')}</a></p>`));
+  };
+}
