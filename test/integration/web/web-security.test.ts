@@ -1,0 +1,167 @@
+// Sign-in security over plain HTTP: CSRF, session fixation, the sign-in limit, TOTP.
+import { type Harness, type World, seedWorld, startHarness } from '../../support/harness';
+import { setPassword } from '../../../services/web/password-hash';
+import { totpAt } from '../../../services/web/totp';
+import { setTotpRequiredForPrivileged } from '../../../services/web/web-settings.repository';
+
+const PASSWORD = 'kata-sandi-rahasia-123';
+let h: Harness;
+let world: World;
+const emails: Record<string, string> = {};
+
+beforeAll(async () => {
+  h = await startHarness({ LOGIN_RATE_LIMIT_ATTEMPTS: '3', LOGIN_RATE_LIMIT_WINDOW_SECONDS: '600' });
+  const db = h.siaran.database.db;
+  world = await seedWorld(db);
+  for (const [key, id] of Object.entries(world.users)) {
+    await setPassword(db, id, PASSWORD);
+    emails[key] = (await db.selectFrom('users').select('email').where('id', '=', id).executeTakeFirstOrThrow()).email;
+  }
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+/** A cookie jar of one browser, enough for these flows. */
+function browser(ip = '127.0.0.1') {
+  const jar = new Map<string, string>();
+  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  async function go(method: string, path: string, form?: Record<string, string>, headers: Record<string, string> = {}) {
+    const res = await fetch(`${h.url}${path}`, {
+      method,
+      redirect: 'manual',
+      headers: {
+        cookie: cookieHeader(),
+        'x-forwarded-for': ip,
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...headers,
+      },
+      ...(form ? { body: new URLSearchParams(form).toString() } : {}),
+    });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const eq = pair!.indexOf('=');
+      const name = pair!.slice(0, eq);
+      const value = pair!.slice(eq + 1);
+      if (value === '' || /Expires=Thu, 01 Jan 1970/i.test(c)) jar.delete(name);
+      else jar.set(name, value);
+    }
+    return { status: res.status, location: res.headers.get('location'), text: await res.text(), setCookie: res.headers.getSetCookie() };
+  }
+  const loginCsrf = async () => {
+    const page = await go('GET', '/login');
+    return /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
+  };
+  const pageCsrf = async (path: string) => /name="_csrf" value="([^"]+)"/.exec((await go('GET', path)).text)![1]!;
+  return { jar, go, loginCsrf, pageCsrf };
+}
+
+describe('sign-in', () => {
+  test('when the login form comes without its CSRF token, then 403 and no session', async () => {
+    const b = browser();
+    await b.loginCsrf();
+    const res = await b.go('POST', '/login', { email: emails.operator!, password: PASSWORD });
+    expect(res.status).toBe(403);
+    expect(b.jar.has('siaran_sid')).toBe(false);
+  });
+
+  test('when a signed-in form is posted without the session CSRF token, then 403; with it, it works', async () => {
+    const b = browser();
+    const csrf = await b.loginCsrf();
+    const login = await b.go('POST', '/login', { _csrf: csrf, email: emails.operator!, password: PASSWORD });
+    expect(login.status).toBe(303);
+    const cookie = login.setCookie.find((c) => c.startsWith('siaran_sid='))!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    const bad = await b.go('POST', '/logout', { _csrf: 'not-the-token' });
+    expect(bad.status).toBe(403);
+    // The cookie alone does not move the API either.
+    const api = await b.go('POST', '/api/v1/posts', undefined, { 'content-type': 'application/json' });
+    expect(api.status).toBe(403);
+    expect((await b.go('GET', '/api/v1/me')).status).toBe(200);
+    const good = await b.go('POST', '/logout', { _csrf: await b.pageCsrf('/account') });
+    expect(good.status).toBe(303);
+    expect((await b.go('GET', '/api/v1/me')).status).toBe(401);
+  });
+
+  test('when a browser brings a planted session id, then sign-in issues a new one and the old one is dead', async () => {
+    const b = browser();
+    const first = await b.loginCsrf();
+    await b.go('POST', '/login', { _csrf: first, email: emails.supervisor!, password: PASSWORD });
+    const before = b.jar.get('siaran_sid')!;
+    const again = await b.go('POST', '/login', { _csrf: first, email: emails.supervisor!, password: PASSWORD });
+    expect(again.status).toBe(303);
+    const after = b.jar.get('siaran_sid')!;
+    expect(after).not.toBe(before);
+    const stale = await fetch(`${h.url}/api/v1/me`, { headers: { cookie: `siaran_sid=${before}` } });
+    expect(stale.status).toBe(401);
+    const fresh = await fetch(`${h.url}/api/v1/me`, { headers: { cookie: `siaran_sid=${after}` } });
+    expect(fresh.status).toBe(200);
+  });
+
+  test('bearer tokens keep working beside sessions', async () => {
+    const res = await fetch(`${h.url}/api/v1/me`, { headers: { authorization: `Bearer ${world.tokens.operator}` } });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('TOTP', () => {
+  test('when an admin requires TOTP, a supervisor enrols, then every sign-in needs a fresh code', async () => {
+    const db = h.siaran.database.db;
+    await setTotpRequiredForPrivileged(db, true, new Date());
+    try {
+      const b = browser('10.0.0.8');
+      const csrf = await b.loginCsrf();
+      const login = await b.go('POST', '/login', { _csrf: csrf, email: emails.otherSupervisor!, password: PASSWORD });
+      expect(login.location).toBe('/account/totp');
+      // Half signed in: the API and the pages stay shut.
+      expect((await b.go('GET', '/api/v1/me')).status).toBe(401);
+      expect((await b.go('GET', '/inbox')).location).toBe('/account/totp');
+      const setup = await b.go('GET', '/account/totp');
+      const secret = /id="totp-secret">([A-Z2-7]+)</.exec(setup.text)![1]!;
+      const sessionCsrf = /name="_csrf" value="([^"]+)"/.exec(setup.text)![1]!;
+      expect((await b.go('POST', '/account/totp', { _csrf: sessionCsrf, secret, code: '000000' })).status).toBe(422);
+      const enrolled = await b.go('POST', '/account/totp', { _csrf: sessionCsrf, secret, code: totpAt(secret, new Date()) });
+      expect(enrolled.status).toBe(303);
+      expect((await b.go('GET', '/api/v1/me')).status).toBe(200);
+
+      const b2 = browser('10.0.0.9');
+      const csrf2 = await b2.loginCsrf();
+      const step1 = await b2.go('POST', '/login', { _csrf: csrf2, email: emails.otherSupervisor!, password: PASSWORD });
+      expect(step1.location).toMatch(/^\/login\/totp/);
+      const halfId = b2.jar.get('siaran_sid');
+      expect((await b2.go('GET', '/api/v1/me')).status).toBe(401);
+      const form = await b2.go('GET', '/login/totp');
+      const c2 = /name="_csrf" value="([^"]+)"/.exec(form.text)![1]!;
+      // The code used at enrolment is spent: a replay fails.
+      expect((await b2.go('POST', '/login/totp', { _csrf: c2, code: totpAt(secret, new Date()) })).status).toBe(401);
+      const next = totpAt(secret, new Date(Date.now() + 30_000));
+      const ok = await b2.go('POST', '/login/totp', { _csrf: c2, code: next });
+      expect(ok.status).toBe(303);
+      expect(b2.jar.get('siaran_sid')).not.toBe(halfId);
+      expect((await b2.go('GET', '/api/v1/me')).status).toBe(200);
+    } finally {
+      await setTotpRequiredForPrivileged(db, false, new Date());
+    }
+  });
+
+  test('the TOTP code matches RFC 6238 test vector', () => {
+    // RFC 6238 appendix B, SHA-1 secret "12345678901234567890" at T=59 s: 94287082 (8 digits); we keep the last 6.
+    const secret = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
+    expect(totpAt(secret, new Date(59_000))).toBe('287082');
+  });
+});
+
+describe('the sign-in limit', () => {
+  test('when the limit of failed sign-ins is used up, then even the right password waits', async () => {
+    const b = browser('10.0.0.7');
+    const csrf = await b.loginCsrf();
+    for (let i = 0; i < 3; i++) {
+      expect((await b.go('POST', '/login', { _csrf: csrf, email: emails.admin!, password: 'salah-salah-salah' })).status).toBe(401);
+    }
+    const blocked = await b.go('POST', '/login', { _csrf: csrf, email: emails.admin!, password: PASSWORD });
+    expect(blocked.status).toBe(429);
+    expect(b.jar.has('siaran_sid')).toBe(false);
+  });
+
+});
