@@ -151,6 +151,7 @@ async function publishingPaused(db: Kysely<DB>, unitId: string): Promise<boolean
 
 async function claim(db: Kysely<DB>, row: Loaded, token: string, now: Date): Promise<number | undefined> {
   return db.transaction().execute(async (trx) => {
+    await lockPost(trx, row.post_id);
     const claimed = await trx
       .updateTable('post_targets')
       .set({ status: 'publishing', claim_token: token, claimed_at: now, attempts: sql`attempts + 1`, updated_at: now })
@@ -171,7 +172,8 @@ async function claim(db: Kysely<DB>, row: Loaded, token: string, now: Date): Pro
 
 async function recordPublished(deps: PublishDeps, row: Loaded, token: string, ref: PublishedRef): Promise<void> {
   const now = deps.now();
-  await deps.db.transaction().execute(async (trx) => {
+  await retryOnConflict(() => deps.db.transaction().execute(async (trx) => {
+    await lockPost(trx, row.post_id);
     const done = await trx
       .updateTable('post_targets')
       .set({ status: 'published', published_at: now, external_id: ref.externalId, external_url: ref.url, last_error: null, claim_token: null, updated_at: now })
@@ -189,7 +191,7 @@ async function recordPublished(deps: PublishDeps, row: Loaded, token: string, re
       data: { targetId: row.id, channelId: row.channel_id, channelKind: row.kind, externalId: ref.externalId, url: ref.url },
     });
     await settlePost(trx, row.post_id, now);
-  });
+  }));
   deps.log.info({ targetId: row.id, postId: row.post_id, channel: row.kind }, 'published');
 }
 
@@ -230,7 +232,8 @@ async function recordFailure(
   reason: string,
 ): Promise<void> {
   const now = deps.now();
-  await deps.db.transaction().execute(async (trx) => {
+  await retryOnConflict(() => deps.db.transaction().execute(async (trx) => {
+    await lockPost(trx, row.post_id);
     const moved = await trx
       .updateTable('post_targets')
       .set({ status: to, last_error: reason, claim_token: to === 'unconfirmed' ? token : null, updated_at: now })
@@ -250,7 +253,7 @@ async function recordFailure(
       });
       await settlePost(trx, row.post_id, now);
     }
-  });
+  }));
   deps.log[to === 'scheduled' ? 'info' : 'warn']({ targetId: row.id, postId: row.post_id, channel: row.kind, errorKind, reason }, `publish ${to === 'scheduled' ? 'will retry' : to}`);
 }
 
@@ -271,9 +274,33 @@ async function finishAttempt(
     .execute();
 }
 
+/**
+ * Every transaction that touches a post's targets takes the post's row lock first. Without one
+ * order, two targets of one post finishing together deadlock: each inserts an event (a key-share
+ * lock on the post) and then wants the post for its status.
+ */
+async function lockPost(trx: Transaction<DB>, postId: string): Promise<void> {
+  await trx.selectFrom('posts').select('id').where('id', '=', postId).forNoKeyUpdate().execute();
+}
+
+const RETRYABLE_SQLSTATE = new Set(['40P01', '40001']);
+
+/** Recording an outcome is idempotent (it is fenced by the claim token), so a lost race is simply run again. */
+async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (attempt >= 4 || typeof code !== 'string' || !RETRYABLE_SQLSTATE.has(code)) throw err;
+      await new Promise((r) => setTimeout(r, 20 * attempt));
+    }
+  }
+}
+
 /** Once its targets have spoken, the post's status is theirs. */
 export async function settlePost(trx: Transaction<DB>, postId: string, now: Date): Promise<void> {
-  const post = await trx.selectFrom('posts').select('status').where('id', '=', postId).forUpdate().executeTakeFirst();
+  const post = await trx.selectFrom('posts').select('status').where('id', '=', postId).forNoKeyUpdate().executeTakeFirst();
   if (!post || !['scheduled', 'publishing', 'published', 'failed', 'unconfirmed'].includes(post.status)) return;
   const targets = await trx.selectFrom('post_targets').select('status').where('post_id', '=', postId).where('status', '!=', 'cancelled').execute();
   const status = settledPostStatus(targets.map((t) => t.status));
