@@ -2,10 +2,14 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { build } from 'esbuild';
 
 export interface Asset {
   body: Buffer;
+  /** Compressed once at build: phones on slow links get a fraction of the bytes. */
+  brotli: Buffer;
+  gzip: Buffer;
   type: string;
   hash: string;
 }
@@ -30,7 +34,8 @@ export function assetStore(dir: string = sourceDir()): AssetStore {
   const byName = new Map<string, { file: string; asset: Asset }>();
   const add = (name: string, ext: string, type: string, body: Buffer) => {
     const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
-    byName.set(name, { file: `${name}.${hash}.${ext}`, asset: { body, type, hash } });
+    const brotli = zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
+    byName.set(name, { file: `${name}.${hash}.${ext}`, asset: { body, brotli, gzip: zlib.gzipSync(body, { level: 9 }), type, hash } });
   };
   const building = (async () => {
     const entry = (name: string) => path.join(dir, `${name}.client.ts`);

@@ -65,6 +65,6 @@ export async function apiSessionActor(db: Kysely<DB>, req: Request, now: Date) {
   const session = await sessionFromRequest(db, req, now);
   if (session?.stage !== 'full') return undefined;
   assertCsrf(req, session);
-  const { hasTotp: _ignored, ...actor } = session.user;
-  return actor;
+  const { id, role, unitId, email, name } = session.user;
+  return { id, role, unitId, email, name };
 }

@@ -59,10 +59,13 @@ export function webRouter(deps: WebDeps): Router {
   );
   router.get('/assets/:file', async (req, res) => {
     await assets.ready();
-    const asset = assets.byFile(String(req.params.file));
+    const asset = assets.byFile(req.params.file);
     if (!asset) return res.status(404).end();
-    res.set({ 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable', ETag: `"${asset.hash}"` });
-    res.send(asset.body);
+    res.set({ 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable', ETag: `"${asset.hash}"`, Vary: 'Accept-Encoding' });
+    const accepts = req.get('accept-encoding') ?? '';
+    if (/\bbr\b/.test(accepts)) res.set('Content-Encoding', 'br').send(asset.brotli);
+    else if (/\bgzip\b/.test(accepts)) res.set('Content-Encoding', 'gzip').send(asset.gzip);
+    else res.send(asset.body);
   });
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
   router.use(loginRoutes(deps, assets));

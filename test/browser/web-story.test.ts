@@ -36,8 +36,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await h?.close();
+  await browser.close();
+  await h.close();
 });
 
 async function signIn(ctx: BrowserContext, who: string): Promise<Page> {
@@ -74,7 +74,7 @@ test('an operator on a phone composes with a photo, meets the NIK finding, fixes
   await page.waitForSelector('.photo img[src]');
   await page.fill('.photo input[type=text]', 'Kapolres berbincang dengan warga di balai desa');
   await page.press('.photo input[type=text]', 'Tab');
-  await page.waitForFunction(() => location.pathname.startsWith('/compose/'));
+  await page.waitForURL(/\/compose\/[0-9a-f-]{36}$/);
   await page.screenshot({ path: path.join(SHOTS, 'compose-phone.png'), fullPage: true });
 
   await Promise.all([page.waitForURL(/\/posts\/[0-9a-f-]{36}$/), page.click('#submit')]);

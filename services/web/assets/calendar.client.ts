@@ -1,5 +1,5 @@
 // Drag a scheduled post to another day: same time of day, in the post's own unit zone.
-const data = JSON.parse(document.getElementById('page-data')!.textContent!) as { csrf: string; lang: 'id' | 'en' };
+const data = JSON.parse(document.getElementById('page-data')!.textContent) as { csrf: string; lang: 'id' | 'en' };
 let dragged: HTMLElement | null = null;
 
 for (const item of document.querySelectorAll<HTMLElement>('.cal .item[draggable=true]')) {

@@ -20,7 +20,7 @@ export interface TextCount {
 
 export function countFor(kind: ChannelKind, text: string): TextCount {
   // X weighs URLs as 23 and CJK or emoji as 2: only its own library gets that right.
-  const used = kind === 'x' ? parseTweet(text).weightedLength : [...text].length;
+  const used = kind === 'x' ? parseTweet(text).weightedLength : Array.from(text).length;
   const limit = LIMITS[kind];
   return { used, limit, over: limit !== undefined && used > limit };
 }

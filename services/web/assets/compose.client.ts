@@ -24,11 +24,11 @@ interface ComposeData {
   m: Record<'chars' | 'noFindings' | 'saving' | 'saved' | 'offline' | 'altText' | 'moveUp' | 'remove' | 'photoProcessing', string>;
 }
 
-const data = JSON.parse(document.getElementById('page-data')!.textContent!) as ComposeData;
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const title = $<HTMLInputElement>('title');
-const body = $<HTMLTextAreaElement>('body');
-const when = $<HTMLInputElement>('scheduled');
+const data = JSON.parse(document.getElementById('page-data')!.textContent) as ComposeData;
+const $ = (id: string): HTMLElement => document.getElementById(id)!;
+const title = $('title') as HTMLInputElement;
+const body = $('body') as HTMLTextAreaElement;
+const when = $('scheduled') as HTMLInputElement;
 const state = $('save-state');
 let postId = data.post?.id ?? null;
 let version = data.post?.version ?? 0;
@@ -92,7 +92,7 @@ function refresh(): void {
     if (src) card.append(el('br'), el('img', { src, alt: first!.altText }));
     previews.append(card);
   }
-  $<HTMLButtonElement>('submit').disabled = findings.some((f) => f.severity === 'block');
+  ($('submit') as HTMLButtonElement).disabled = findings.some((f) => f.severity === 'block');
 }
 
 function showFindings(findings: Finding[]): void {
@@ -267,7 +267,7 @@ for (const input of document.querySelectorAll('#compose input, #compose textarea
   if ((input as HTMLInputElement).type === 'file') continue;
   input.addEventListener('input', changed);
 }
-$<HTMLInputElement>('photo-input').addEventListener('change', (e) => {
+$('photo-input').addEventListener('change', (e) => {
   const files = (e.target as HTMLInputElement).files;
   if (files && files.length > 0) void upload(files).then(() => ((e.target as HTMLInputElement).value = ''));
 });

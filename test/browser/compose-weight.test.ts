@@ -1,0 +1,57 @@
+// Measures what the compose page costs a phone on a cold cache: bytes over the wire and time until it answers input.
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import { type Harness, seedWorld, startHarness } from '../support/harness';
+import { setPassword } from '../../services/web/password-hash';
+
+let h: Harness;
+let browser: Browser;
+
+beforeAll(async () => {
+  h = await startHarness();
+  const world = await seedWorld(h.siaran.database.db);
+  await setPassword(h.siaran.database.db, world.users.operator, 'kata-sandi-rahasia-123');
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+afterAll(async () => {
+  await browser.close();
+  await h.close();
+});
+
+test('the compose page stays small for a phone on a slow link', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true });
+  const page = await ctx.newPage();
+  const email = (await h.siaran.database.db.selectFrom('users').select('email').where('name', '=', 'operator').executeTakeFirstOrThrow()).email;
+  await page.goto(`${h.url}/login`);
+  await page.fill('#email', email);
+  await page.fill('#password', 'kata-sandi-rahasia-123');
+  await Promise.all([page.waitForURL(/\/compose$/), page.click('button[type=submit]')]);
+
+  const cdp = await ctx.newCDPSession(page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.clearBrowserCache');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  let bytes = 0;
+  const files: string[] = [];
+  cdp.on('Network.loadingFinished', (e: { encodedDataLength: number }) => {
+    bytes += e.encodedDataLength;
+  });
+  cdp.on('Network.responseReceived', (e: { response: { url: string } }) => files.push(new URL(e.response.url).pathname));
+  await page.goto(`${h.url}/compose`);
+  await page.waitForSelector('body[data-ready=true]');
+  const timing = await page.evaluate(`(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    return { domContentLoaded: Math.round(nav.domContentLoadedEventEnd), ready: Math.round(performance.now()) };
+  })()`);
+  const report = { bytesTransferred: bytes, files, ...(timing as object) };
+  fs.mkdirSync(path.resolve(__dirname, '..', '..', 'test-artifacts'), { recursive: true });
+  fs.writeFileSync(path.resolve(__dirname, '..', '..', 'test-artifacts', 'compose-weight.json'), JSON.stringify(report, null, 2));
+  console.log(`compose page, cold cache: ${JSON.stringify(report)}`);
+  // A budget on size, not on time: 150 kB over the wire for the whole page.
+  expect(bytes).toBeLessThan(150_000);
+  await ctx.close();
+});
