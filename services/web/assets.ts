@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 
 export interface Asset {
   body: Buffer;
@@ -53,6 +53,8 @@ export function assetStore(dir: string = sourceDir()): AssetStore {
       });
       add(name, 'js', 'text/javascript; charset=utf-8', Buffer.from(out.outputFiles[0]!.contents));
     }
+    // esbuild's helper process would otherwise keep a finished server from exiting.
+    await stop();
     add('style', 'css', 'text/css; charset=utf-8', fs.readFileSync(path.join(dir, 'siaran.css')));
   })();
   building.catch(() => undefined);

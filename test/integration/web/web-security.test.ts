@@ -19,7 +19,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  await h?.close();
+  await h.close();
 });
 
 /** A cookie jar of one browser, enough for these flows. */
