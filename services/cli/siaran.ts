@@ -58,6 +58,15 @@ async function run(argv: string[], env: Env, out: (line: string) => void): Promi
   const known = ['migrate', 'demo', 'unit add', 'user add', 'token create', 'channel add'];
   if (!known.includes(command)) throw new UsageError(noun ? `unknown command "${command.trim()}"` : 'no command given');
 
+  // Mistakes in the arguments are told before the database is opened: that is the slow part.
+  const tz = command === 'unit add' ? TimeZone.safeParse(need(values, 'tz')) : undefined;
+  if (tz && !tz.success) throw new UsageError('--tz must be Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)');
+  const role = command === 'user add' ? Role.safeParse(need(values, 'role')) : undefined;
+  if (role && !role.success) throw new UsageError('--role must be operator, supervisor or admin');
+  const days = values.days ? Number(values.days) : env.TOKEN_DEFAULT_DAYS;
+  if (!Number.isInteger(days) || days < 1 || days > 3650) throw new UsageError('--days must be a whole number from 1 to 3650');
+  if (command === 'channel add' && need(values, 'kind') !== 'webhook') throw new UsageError('only --kind webhook can be added from the CLI so far');
+
   const database: Database = await openDatabase({ databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR });
   try {
     const applied = await migrateToLatest(database, env.DATABASE_SCHEMA);
@@ -67,32 +76,25 @@ async function run(argv: string[], env: Env, out: (line: string) => void): Promi
         out(applied.length > 0 ? `applied: ${applied.join(', ')}` : 'database is up to date');
         return;
       case 'unit add': {
-        const tz = TimeZone.safeParse(need(values, 'tz'));
-        if (!tz.success) throw new UsageError('--tz must be Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)');
-        const unit = await addUnit(db, { slug: need(values, 'slug'), name: need(values, 'name'), parentSlug: values.parent, timeZone: tz.data });
+        const unit = await addUnit(db, { slug: need(values, 'slug'), name: need(values, 'name'), parentSlug: values.parent, timeZone: tz!.data });
         out(`unit ${unit.slug} (${unit.id}) added`);
         return;
       }
       case 'user add': {
-        const role = Role.safeParse(need(values, 'role'));
-        if (!role.success) throw new UsageError('--role must be operator, supervisor or admin');
         const email = need(values, 'email');
-        const user = await addUser(db, { email, name: values.name ?? email.split('@')[0] ?? email, unitSlug: need(values, 'unit'), role: role.data, password: values.password });
+        const user = await addUser(db, { email, name: values.name ?? email.split('@')[0] ?? email, unitSlug: need(values, 'unit'), role: role!.data, password: values.password });
         out(`user ${user.email} (${user.role}) added`);
         return;
       }
       case 'token create': {
         const user = await findUserByEmail(db, need(values, 'email'));
         if (!user) throw new UsageError(`no user with e-mail ${need(values, 'email')}`);
-        const days = values.days ? Number(values.days) : env.TOKEN_DEFAULT_DAYS;
-        if (!Number.isInteger(days) || days < 1 || days > 3650) throw new UsageError('--days must be a whole number from 1 to 3650');
         const { token, expiresAt } = await createToken(db, user.id, { label: values.label ?? 'cli', days });
         out(token);
         out(`# for ${user.email}, valid until ${expiresAt.toISOString()}; it is shown only this once`);
         return;
       }
       case 'channel add': {
-        if (need(values, 'kind') !== 'webhook') throw new UsageError('only --kind webhook can be added from the CLI so far');
         const unit = await findUnitBySlug(db, need(values, 'unit'));
         if (!unit) throw new UsageError(`no unit ${need(values, 'unit')}`);
         const box = secretBox(resolveSecretsKey(env.SECRETS_KEY, env.DATA_DIR));

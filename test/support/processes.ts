@@ -18,7 +18,8 @@ export interface SiaranProcess {
 export function spawnSiaran(env: Record<string, string>, args: string[] = []): SiaranProcess {
   const proc = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'services/main.ts'), ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    // The URL is read from the "listening" log line, so the child logs at least at info.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, ...(env.LOG_LEVEL === 'silent' ? { LOG_LEVEL: 'info' } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];

@@ -1,0 +1,100 @@
+// The product as an admin meets it: the siaran CLI, a refusal on bad config, a first start with no Redis.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadEnv } from '../../config/env';
+import { client, dropTestState, testEnv } from '../support/harness';
+import { freePort, spawnSiaran } from '../support/processes';
+import { testDbKind } from '../support/test-db';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+function siaran(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'services/cli/siaran.ts'), ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    p.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    p.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+describe('the siaran command line', () => {
+  let env: Record<string, string>;
+  beforeAll(() => {
+    env = testEnv({ DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-cli-')), EMBEDDED_DB_IN_MEMORY: 'false' });
+  });
+  afterAll(async () => {
+    await dropTestState(loadEnv(env));
+  });
+
+  test('builds a hierarchy, users, a token and a webhook, and the token works against the server', async () => {
+    expect((await siaran(env, 'unit', 'add', '--slug', 'polda-banten', '--name', 'Polda Banten', '--tz', 'Asia/Jakarta')).code).toBe(0);
+    const polres = await siaran(env, 'unit', 'add', '--slug', 'polres-serang', '--name', 'Polres Serang', '--parent', 'polda-banten', '--tz', 'Asia/Jakarta');
+    expect(polres.code).toBe(0);
+    expect((await siaran(env, 'user', 'add', '--email', 'Op@Serang.test', '--unit', 'polres-serang', '--role', 'operator', '--password', 'kata-sandi-panjang')).code).toBe(0);
+    const token = await siaran(env, 'token', 'create', '--email', 'op@serang.test', '--days', '7');
+    expect(token.code).toBe(0);
+    const secret = token.out.split('\n')[0]!.trim();
+    expect(secret).toMatch(/^siaran_[A-Za-z0-9_-]{40,}$/);
+    expect((await siaran(env, 'channel', 'add', '--unit', 'polres-serang', '--kind', 'webhook', '--url', 'https://example.invalid/hook', '--secret', 'a-secret-of-16-chars')).out).toMatch(/webhook/);
+
+    const server = spawnSiaran(env);
+    try {
+      const me = await client(await server.url, secret)('GET', '/api/v1/me');
+      expect(me.status).toBe(200);
+      expect(me.body).toMatchObject({ email: 'op@serang.test', role: 'operator', unit: { slug: 'polres-serang', zone: 'WIB' } });
+      const channels = await client(await server.url, secret)('GET', `/api/v1/units/${me.body.unit.id}/channels`);
+      expect(channels.body.map((c: { kind: string }) => c.kind).sort()).toEqual(['news_page', 'webhook']);
+      expect(JSON.stringify(channels.body)).not.toContain('a-secret-of-16-chars');
+    } finally {
+      expect(await server.kill('SIGTERM')).toBe(0);
+    }
+  }, 120_000);
+
+  test('mistakes are explained, with a non-zero exit', async () => {
+    const unknown = await siaran(env, 'unit', 'fly');
+    expect(unknown.code).toBe(64);
+    expect(unknown.err).toMatch(/unknown command/);
+    const badTz = await siaran(env, 'unit', 'add', '--slug', 'x', '--name', 'X', '--tz', 'Europe/Paris');
+    expect(badTz.code).toBe(64);
+    expect(badTz.err).toMatch(/WIB/);
+    const noParent = await siaran(env, 'unit', 'add', '--slug', 'polsek-x', '--name', 'X', '--parent', 'nope', '--tz', 'Asia/Jakarta');
+    expect(noParent.code).toBe(1);
+    expect(noParent.err).toMatch(/not found/);
+    const shortSecret = await siaran(env, 'channel', 'add', '--unit', 'polda-banten', '--kind', 'webhook', '--url', 'https://e.invalid', '--secret', 'short');
+    expect(shortSecret.err).toMatch(/16 characters/);
+  }, 120_000);
+});
+
+describe('starting the product', () => {
+  test('refuses to start on bad configuration and names every bad key', async () => {
+    const p = spawnSiaran({ PORT: 'eighty', REDIS_URL: 'ftp://nope', LOG_LEVEL: 'silent' });
+    expect(await p.exited).toBe(2);
+    const text = p.logs.join('\n');
+    expect(text).toMatch(/PORT/);
+    expect(text).toMatch(/REDIS_URL/);
+  });
+
+  // The one-process mode needs no database server; with PostgreSQL this case says nothing new.
+  (testDbKind() === 'pglite' ? test : test.skip)('on a machine with no Redis running, starts a private redis-server and stops it cleanly', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-fresh-'));
+    const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', REDIS_URL: `redis://127.0.0.1:${await freePort()}`, REDIS_PREFIX: 'fresh' };
+    const p = spawnSiaran(env);
+    try {
+      const ready = await client(await p.url)('GET', '/readyz');
+      expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok' } });
+      expect(fs.existsSync(path.join(dataDir, 'redis', 'redis.sock'))).toBe(true);
+      expect(fs.existsSync(path.join(dataDir, 'secrets.key'))).toBe(true);
+    } finally {
+      expect(await p.kill('SIGTERM')).toBe(0);
+    }
+    expect(p.logs.join('\n')).toMatch(/started a private redis-server/);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+});
