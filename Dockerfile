@@ -10,7 +10,8 @@ COPY services ./services
 COPY workers ./workers
 COPY bench ./bench
 COPY bin ./bin
-RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+# `npm install` where `npm ci` refuses a lock file that lacks other platforms' optional binaries.
+RUN (npm ci --no-audit --no-fund || npm install --no-audit --no-fund) && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/app/data
