@@ -17,6 +17,11 @@ export const Env = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** HTTP listen port. Default 3000; 0 picks a free port. */
   PORT: int(0, 65535).default(3000),
+  /**
+   * Express's "trust proxy": how many proxies (1), or which (loopback, uniquelocal), stand in front, so
+   * sign-in limits and logs see the client's address. Default: none trusted.
+   */
+  TRUST_PROXY: optionalString,
   /** HTTP listen address. Default 127.0.0.1. */
   HOST: z.string().min(1).default('127.0.0.1'),
   /** Absolute URL under which the public pages and feeds are reached. Default http://localhost:PORT. */

@@ -1,4 +1,5 @@
 // A small hierarchy from the units named in the team's notes, with one user of each role and their tokens.
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Env } from '../../config/env';
 import type { Role } from '../../shared/post';
@@ -6,6 +7,7 @@ import type { TimeZone } from '../../shared/time';
 import type { DB } from '../storage/schema';
 import { addUnit, findUnitBySlug } from '../units/unit.repository';
 import { createToken } from '../users/token.repository';
+import { hashPassword } from '../users/passwords';
 import { addUser, findUserByEmail } from '../users/user.repository';
 
 const UNITS: Array<{ slug: string; name: string; parent?: string; tz: TimeZone }> = [
@@ -35,10 +37,16 @@ export async function runDemo(db: Kysely<DB>, env: Env, out: (line: string) => v
   }
   out('units: ' + UNITS.map((u) => u.slug).join(', '));
   out('');
-  out('API tokens (shown once; each valid ' + String(env.TOKEN_DEFAULT_DAYS) + ' days):');
+  out(`Sign in at /login with these (passwords and API tokens are shown only now; tokens valid ${String(env.TOKEN_DEFAULT_DAYS)} days):`);
+  out('');
   for (const u of USERS) {
-    const user = (await findUserByEmail(db, u.email)) ?? (await addUser(db, { email: u.email, name: u.name, unitSlug: u.unit, role: u.role }));
+    // A fresh password on every run: demo accounts never share a known one.
+    const password = randomBytes(9).toString('base64url');
+    const existing = await findUserByEmail(db, u.email);
+    const user = existing ?? (await addUser(db, { email: u.email, name: u.name, unitSlug: u.unit, role: u.role, password }));
+    if (existing) await db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', user.id).execute();
     const { token } = await createToken(db, user.id, { label: 'demo', days: env.TOKEN_DEFAULT_DAYS });
-    out(`  ${u.role.padEnd(10)} ${u.email.padEnd(34)} ${token}`);
+    out(`  ${u.role.padEnd(10)} ${u.email.padEnd(34)} password ${password}`);
+    out(`  ${''.padEnd(10)} ${''.padEnd(34)} token    ${token}`);
   }
 }

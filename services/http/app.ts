@@ -20,6 +20,8 @@ export interface AppDeps {
    * their other paths are public (photos, rendition files).
    */
   extraRouters?: express.Router[];
+  /** Express's "trust proxy" value (TRUST_PROXY); undefined trusts none. */
+  trustProxy?: string | undefined;
   /** Public URL of a stored rendition, for the news pages. */
   photoUrl?: (key: string) => string;
 }
@@ -28,6 +30,7 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (deps.trustProxy) app.set('trust proxy', /^\d+$/.test(deps.trustProxy) ? Number(deps.trustProxy) : deps.trustProxy);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

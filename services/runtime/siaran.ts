@@ -25,6 +25,7 @@ import { type Database, migrateToLatest, openDatabase } from '../storage/databas
 import { createLogger } from './logger';
 import { resolveRedis } from './private-redis';
 import { resolveSecretsKey } from './secrets-key';
+import { purgeExpiredSessions } from '../web/session.repository';
 import { webRouter } from '../web/web.routes';
 
 export interface Roles {
@@ -131,6 +132,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
           now,
           horizonMs: 2 * 86_400_000,
           claimStaleMs: env.CLAIM_STALE_SECONDS * 1000,
+          housekeeping: [(at) => purgeExpiredSessions(database.db, at)],
         },
         {
           connection: workerConnection(redis.target),
@@ -148,6 +150,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
         posts: postDeps,
         log,
         jsonLimit: env.JSON_BODY_LIMIT,
+        trustProxy: env.TRUST_PROXY,
         baseUrl,
         version: VERSION,
         readiness: {

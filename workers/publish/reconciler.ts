@@ -14,6 +14,8 @@ export interface ReconcileDeps {
   horizonMs: number;
   /** A claimed target older than this with no job left is handed back to the publish job to resolve. */
   claimStaleMs: number;
+  /** Other periodic chores that ride on the same schedule (expired sessions, ...). */
+  housekeeping?: ReadonlyArray<(now: Date) => Promise<void>>;
 }
 
 export interface ReconcileReport {
@@ -46,6 +48,11 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     .execute();
   // The publish job itself decides what an abandoned claim means (verify, or unconfirmed); it only needs to run.
   const staleClaims = await ensureJobs(deps, stale.map((t) => ({ targetId: t.id, generation: t.generation, at: now })));
+
+  for (const chore of deps.housekeeping ?? []) {
+    // A failing chore must not stop publishing from being reconciled next time.
+    await chore(now).catch((err: unknown) => deps.log.warn({ err }, 'housekeeping failed'));
+  }
 
   const report = { expired: expired.length, requeued, staleClaims };
   if (report.expired + report.requeued + report.staleClaims > 0) deps.log.info(report, 'reconciled');
