@@ -1,5 +1,8 @@
 // The post's vocabulary: one zod schema gives each type.
 import { z } from 'zod';
+import { TIME_ZONE_IDS } from './time';
+
+export const TimeZoneSchema = z.enum(TIME_ZONE_IDS);
 
 export const Role = z.enum(['operator', 'supervisor', 'admin']);
 export type Role = z.infer<typeof Role>;

@@ -1,14 +1,18 @@
 // Instants are stored in UTC; people read and type them in their unit's zone, labelled WIB/WITA/WIT.
+// No zod here: this module runs in the browser too, where every kilobyte counts.
 import { DateTime } from 'luxon';
-import { z } from 'zod';
 
 export const TIME_ZONES = {
   'Asia/Jakarta': 'WIB',
   'Asia/Makassar': 'WITA',
   'Asia/Jayapura': 'WIT',
 } as const;
-export const TimeZone = z.enum(['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura']);
-export type TimeZone = z.infer<typeof TimeZone>;
+export const TIME_ZONE_IDS = ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'] as const;
+export type TimeZone = (typeof TIME_ZONE_IDS)[number];
+
+export function isTimeZone(value: string): value is TimeZone {
+  return (TIME_ZONE_IDS as readonly string[]).includes(value);
+}
 
 export function zoneLabel(zone: TimeZone): string {
   return TIME_ZONES[zone];

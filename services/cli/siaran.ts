@@ -2,8 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, type Env, loadEnv } from '../../config/env';
 import { AppError } from '../../shared/errors';
-import { Role } from '../../shared/post';
-import { TimeZone } from '../../shared/time';
+import { Role, TimeZoneSchema } from '../../shared/post';
 import { addWebhookChannel } from '../channels/channel.repository';
 import { secretBox } from '../channels/secret-box';
 import { resolveSecretsKey } from '../runtime/secrets-key';
@@ -59,7 +58,7 @@ async function run(argv: string[], env: Env, out: (line: string) => void): Promi
   if (!known.includes(command)) throw new UsageError(noun ? `unknown command "${command.trim()}"` : 'no command given');
 
   // Mistakes in the arguments are told before the database is opened: that is the slow part.
-  const tz = command === 'unit add' ? TimeZone.safeParse(need(values, 'tz')) : undefined;
+  const tz = command === 'unit add' ? TimeZoneSchema.safeParse(need(values, 'tz')) : undefined;
   if (tz && !tz.success) throw new UsageError('--tz must be Asia/Jakarta (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT)');
   const role = command === 'user add' ? Role.safeParse(need(values, 'role')) : undefined;
   if (role && !role.success) throw new UsageError('--role must be operator, supervisor or admin');

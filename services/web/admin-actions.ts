@@ -1,8 +1,7 @@
 // What an admin does to the units below them: people, zones, channels, the publishing switch.
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../shared/errors';
-import { type Actor, Role } from '../../shared/post';
-import { TimeZone } from '../../shared/time';
+import { type Actor, Role, TimeZoneSchema } from '../../shared/post';
 import { addWebhookChannel } from '../channels/channel.repository';
 import { getUnit, unitAndDescendants } from '../units/unit.repository';
 import { addUser } from '../users/user.repository';
@@ -69,7 +68,7 @@ export async function updateUnit(deps: WebDeps, admin: Actor, unitId: string, in
   await deps.db
     .updateTable('units')
     .set({
-      ...(input.timeZone !== undefined ? { time_zone: TimeZone.parse(input.timeZone) } : {}),
+      ...(input.timeZone !== undefined ? { time_zone: TimeZoneSchema.parse(input.timeZone) } : {}),
       ...(input.paused !== undefined ? { publishing_paused: input.paused } : {}),
     })
     .where('id', '=', unitId)
