@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadEnv } from '../../config/env';
-import { client, dropTestState, testEnv } from '../support/harness';
+import { migrateToLatest, openDatabase } from '../../services/storage/database';
+import { client, dropTestState, seedWorld, testEnv, waitFor } from '../support/harness';
 import { freePort, spawnSiaran } from '../support/processes';
 import { testDbKind } from '../support/test-db';
 
@@ -70,6 +71,35 @@ describe('the siaran command line', () => {
     const shortSecret = await siaran(env, 'channel', 'add', '--unit', 'polda-banten', '--kind', 'webhook', '--url', 'https://e.invalid', '--secret', 'short');
     expect(shortSecret.err).toMatch(/16 characters/);
   }, 120_000);
+});
+
+describe('API and workers as separate processes', () => {
+  // Apart, they share the database and Redis; that needs PostgreSQL (PGlite serves one process).
+  (testDbKind() === 'postgres' ? test : test.skip)('an API process takes the approval and a worker process publishes it', async () => {
+    const env = testEnv({ LOG_LEVEL: 'info' });
+    // Seed through the API process's own database so both processes see the same schema.
+    const api = spawnSiaran(env, ['--api']);
+    const worker = spawnSiaran({ ...env, PORT: '0' }, ['--worker']);
+    try {
+      const url = await api.url;
+      const parsed = loadEnv(env);
+      const database = await openDatabase({ databaseUrl: parsed.DATABASE_URL, schema: parsed.DATABASE_SCHEMA, dataDir: 'memory://' });
+      await migrateToLatest(database, parsed.DATABASE_SCHEMA);
+      const world = await seedWorld(database.db);
+      await database.close();
+      const operator = client(url, world.tokens.operator);
+      const created = await operator('POST', '/api/v1/posts', { title: 'Terpisah', body: 'Isi.', channelIds: [world.newsPage.polres], scheduledAt: new Date(Date.now() + 3000).toISOString() });
+      await operator('POST', `/api/v1/posts/${created.body.id}/submit`);
+      expect((await client(url, world.tokens.supervisor)('POST', `/api/v1/posts/${created.body.id}/approve`)).body.status).toBe('scheduled');
+      await waitFor('publication by the worker process', async () => (await operator('GET', `/api/v1/posts/${created.body.id}`)).body.status === 'published', 30_000);
+      expect(worker.logs.join('\n')).toMatch(/"msg":"published"/);
+      expect(api.logs.join('\n')).not.toMatch(/"msg":"published"/);
+    } finally {
+      expect(await api.kill('SIGTERM')).toBe(0);
+      expect(await worker.kill('SIGTERM')).toBe(0);
+      await dropTestState(loadEnv(env));
+    }
+  }, 90_000);
 });
 
 describe('starting the product', () => {

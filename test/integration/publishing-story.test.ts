@@ -169,6 +169,25 @@ describe('publishing backbone', () => {
     expect(r.body.targets[0].status).toBe('pending');
   });
 
+  test('the event log refuses to be rewritten', async () => {
+    const db = h.siaran.database.db;
+    const any = await db.selectFrom('post_events').select('id').limit(1).executeTakeFirstOrThrow();
+    await expect(db.updateTable('post_events').set({ type: 'forged' }).where('id', '=', any.id).execute()).rejects.toThrow(/append-only/);
+    await expect(db.deleteFrom('post_events').where('id', '=', any.id).execute()).rejects.toThrow(/append-only/);
+  });
+
+  test('the OpenAPI document describes the routes with the schemas that validate them', async () => {
+    const doc = (await client(h.url)('GET', '/api/v1/openapi.json')).body;
+    expect(doc.openapi).toBe('3.1.0');
+    const create = doc.paths['/api/v1/posts'].post;
+    const schema = create.requestBody.content['application/json'].schema;
+    expect(schema.required).toEqual(expect.arrayContaining(['title', 'body', 'channelIds', 'scheduledAt']));
+    expect(schema.additionalProperties).toBe(false);
+    expect(schema.properties.title.maxLength).toBe(200);
+    expect(doc.paths['/api/v1/posts/{id}/reject'].post.requestBody.content['application/json'].schema.required).toEqual(['note']);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/posts/{id}/approve', '/api/v1/posts/{id}/history', '/api/v1/me']));
+  });
+
   test('readiness reports the database and Redis', async () => {
     const r = await client(h.url)('GET', '/readyz');
     expect(r.status).toBe(200);
