@@ -1,7 +1,8 @@
 // Measures what the compose page costs a phone on a cold cache: bytes over the wire and time until it answers input.
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import { type Harness, seedWorld, startHarness } from '../support/harness';
 import { setPassword } from '../../services/web/password-hash';
 
@@ -12,10 +13,7 @@ beforeAll(async () => {
   h = await startHarness();
   const world = await seedWorld(h.siaran.database.db);
   await setPassword(h.siaran.database.db, world.users.operator, 'kata-sandi-rahasia-123');
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser.close();

@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser';
 import sharp from 'sharp';
 import { type Harness, type World, seedWorld, startHarness, waitFor } from '../support/harness';
 import { setPassword } from '../../services/web/password-hash';
@@ -29,10 +30,7 @@ beforeAll(async () => {
   photoFile = path.join(h.env.DATA_DIR, 'kegiatan.jpg');
   fs.writeFileSync(photoFile, await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#2f6db5' } }).jpeg().toBuffer());
   fs.mkdirSync(SHOTS, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {

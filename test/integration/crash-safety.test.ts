@@ -10,7 +10,7 @@ import { createPost } from '../../services/posts/write-post';
 import { type Database, migrateToLatest, openDatabase } from '../../services/storage/database';
 import { PublishQueue } from '../../workers/queue/publish-queue';
 import { producerConnection } from '../../workers/queue/redis';
-import { type Harness, type World, addWebhook, client, dropTestState, inSeconds, seedWorld, startHarness, testEnv, waitFor } from '../support/harness';
+import { type Harness, type WebhookWorld, type World, addWebhook, client, dropTestState, inSeconds, seedWorld, startWithWebhook, testEnv, waitFor } from '../support/harness';
 import { privateRedis, spawnSiaran } from '../support/processes';
 import { type Receiver, startReceiver } from '../support/webhook-receiver';
 
@@ -101,17 +101,15 @@ describe('Redis loses everything', () => {
   let receiver: Receiver;
   let webhookId: string;
   let redis: Awaited<ReturnType<typeof privateRedis>>;
+  let env: WebhookWorld;
 
   beforeAll(async () => {
     redis = await privateRedis();
-    h = await startHarness({ REDIS_URL: redis.url });
-    world = await seedWorld(h.siaran.database.db);
-    receiver = await startReceiver(SECRET);
-    webhookId = await addWebhook(h.siaran.database.db, world.units.polres, receiver.url, SECRET);
+    env = await startWithWebhook(SECRET, { REDIS_URL: redis.url });
+    ({ h, world, receiver, webhookId } = env);
   });
   afterAll(async () => {
-    await h.close();
-    await receiver.close();
+    await env.close();
     await redis.stop();
   });
 

@@ -1,8 +1,8 @@
 // A post with a photo, through the whole product: upload, renditions, approval, publication with the
 // photo on the news page and in the signed webhook, GPS gone from what is served.
 import sharp from 'sharp';
-import { type Harness, type World, addWebhook, client, inSeconds, seedWorld, startHarness, unitSlug, waitFor } from '../support/harness';
-import { type Receiver, startReceiver } from '../support/webhook-receiver';
+import { type Harness, type WebhookWorld, type World, client, inSeconds, startWithWebhook, unitSlug, waitFor } from '../support/harness';
+import type { Receiver } from '../support/webhook-receiver';
 import * as img from '../unit/media/image-fixtures';
 
 const SECRET = 'photo-webhook-secret-long';
@@ -12,17 +12,13 @@ describe('a post with a photo', () => {
   let world: World;
   let receiver: Receiver;
   let webhookId: string;
+  let env: WebhookWorld;
 
   beforeAll(async () => {
-    h = await startHarness();
-    world = await seedWorld(h.siaran.database.db);
-    receiver = await startReceiver(SECRET);
-    webhookId = await addWebhook(h.siaran.database.db, world.units.polres, receiver.url, SECRET);
+    env = await startWithWebhook(SECRET);
+    ({ h, world, receiver, webhookId } = env);
   });
-  afterAll(async () => {
-    await h.close();
-    await receiver.close();
-  });
+  afterAll(() => env.close());
 
   test('goes out with its photo, alt text and no GPS, on the news page and to the webhook', async () => {
     const operator = client(h.url, world.tokens.operator);

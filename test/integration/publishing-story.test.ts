@@ -1,7 +1,7 @@
 // The whole story through HTTP: an operator writes, a supervisor approves, a worker publishes at the minute.
 import Parser from 'rss-parser';
-import { type Harness, type World, addWebhook, client, inSeconds, seedWorld, startHarness, unitSlug, waitFor } from '../support/harness';
-import { type Receiver, startReceiver } from '../support/webhook-receiver';
+import { type Harness, type WebhookWorld, type World, client, inSeconds, startWithWebhook, unitSlug, waitFor } from '../support/harness';
+import type { Receiver } from '../support/webhook-receiver';
 
 const SECRET = 'a-webhook-secret-of-some-length';
 
@@ -10,17 +10,13 @@ describe('publishing backbone', () => {
   let world: World;
   let receiver: Receiver;
   let webhookId: string;
+  let env: WebhookWorld;
 
   beforeAll(async () => {
-    h = await startHarness();
-    world = await seedWorld(h.siaran.database.db);
-    receiver = await startReceiver(SECRET);
-    webhookId = await addWebhook(h.siaran.database.db, world.units.polres, receiver.url, SECRET);
+    env = await startWithWebhook(SECRET);
+    ({ h, world, receiver, webhookId } = env);
   });
-  afterAll(async () => {
-    await h.close();
-    await receiver.close();
-  });
+  afterAll(() => env.close());
 
   test('a post scheduled a few seconds ahead is approved, then published once to the news page, the feed and the signed webhook', async () => {
     const operator = client(h.url, world.tokens.operator);

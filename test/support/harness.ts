@@ -16,6 +16,7 @@ import { addUnit } from '../../services/units/unit.repository';
 import { createToken } from '../../services/users/token.repository';
 import { addUser } from '../../services/users/user.repository';
 import { TEST_POSTGRES_URL, testDbKind, uniquePrefix } from './test-db';
+import { type Receiver, startReceiver } from './webhook-receiver';
 
 export const TEST_SECRETS_KEY = randomBytes(32).toString('hex');
 
@@ -193,4 +194,30 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+export interface WebhookWorld {
+  h: Harness;
+  world: World;
+  receiver: Receiver;
+  webhookId: string;
+  close(): Promise<void>;
+}
+
+/** The product with the seeded hierarchy and a signed webhook channel on the Polres, pointed at a local receiver. */
+export async function startWithWebhook(secret: string, overrides: Record<string, string> = {}): Promise<WebhookWorld> {
+  const h = await startHarness(overrides);
+  const world = await seedWorld(h.siaran.database.db);
+  const receiver = await startReceiver(secret);
+  const webhookId = await addWebhook(h.siaran.database.db, world.units.polres, receiver.url, secret);
+  return {
+    h,
+    world,
+    receiver,
+    webhookId,
+    async close() {
+      await h.close();
+      await receiver.close();
+    },
+  };
 }
