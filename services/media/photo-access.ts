@@ -6,6 +6,7 @@ import { unitPath } from '../units/unit.repository';
 import type { PhotoRow } from '../storage/schema';
 import { mediaErrors } from './media-errors';
 import { type Db, getPhotoRow } from './photo.repository';
+import { isUuid } from '../../shared/ids';
 
 /**
  * Statuses in which a post's photos may change. An approved post is not among them: its photos are
@@ -26,7 +27,7 @@ export async function photoInReach(db: Db, actor: Actor, id: string, forUpdate =
 
 /** The post a photo is attached to, checked writable by the actor; the row is locked for the transaction. */
 export async function writablePost(db: Db, actor: Actor, postId: string): Promise<{ id: string; unitId: string }> {
-  if (!/^[0-9a-f-]{36}$/i.test(postId)) throw postNotFound(postId);
+  if (!isUuid(postId)) throw postNotFound(postId);
   const post = await db
     .selectFrom('posts')
     .select(['id', 'unit_id', 'status'])

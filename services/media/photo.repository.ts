@@ -2,11 +2,12 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ChannelKind } from '../../shared/post';
 import type { DB, PhotoRenditionRow, PhotoRow } from '../storage/schema';
 import { mediaErrors } from './media-errors';
+import { isUuid } from '../../shared/ids';
 
 export type Db = Kysely<DB> | Transaction<DB>;
 
 export async function getPhotoRow(db: Db, id: string, forUpdate = false): Promise<PhotoRow> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw mediaErrors.notFound(id);
+  if (!isUuid(id)) throw mediaErrors.notFound(id);
   let q = db.selectFrom('photos').selectAll().where('id', '=', id);
   if (forUpdate) q = q.forUpdate();
   const row = await q.executeTakeFirst();

@@ -9,6 +9,7 @@ import { photoInReach } from './photo-access';
 import { type Db, channelKindsOfPost, photosOfPost, renditionsOf } from './photo.repository';
 import { type PhotoView, viewPhoto } from './photo-view';
 import { AppError } from '../../shared/errors';
+import { isUuid } from '../../shared/ids';
 
 export async function getPhoto(deps: MediaDeps, actor: Actor, id: string): Promise<PhotoView> {
   const photo = await photoInReach(deps.db, actor, id);
@@ -16,7 +17,7 @@ export async function getPhoto(deps: MediaDeps, actor: Actor, id: string): Promi
 }
 
 export async function listPostPhotos(deps: MediaDeps, actor: Actor, postId: string): Promise<PhotoView[]> {
-  const post = /^[0-9a-f-]{36}$/i.test(postId)
+  const post = isUuid(postId)
     ? await deps.db.selectFrom('posts').select(['id', 'unit_id']).where('id', '=', postId).executeTakeFirst()
     : undefined;
   if (!post || !inReach(actor, await unitPath(deps.db, post.unit_id))) {

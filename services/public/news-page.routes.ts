@@ -5,6 +5,7 @@ import { formatInZone } from '../../shared/time';
 import type { DB, UnitRow } from '../storage/schema';
 import { findUnitBySlug } from '../units/unit.repository';
 import { escapeHtml, escapeXml, paragraphs } from './html';
+import { isUuid } from '../../shared/ids';
 
 const PAGE_SIZE = 30;
 const FEED_SIZE = 50;
@@ -36,7 +37,7 @@ export function newsPageRoutes(db: Kysely<DB>, baseUrl: () => string, photoUrl?:
     const unit = await unitOr404(db, req, res);
     if (!unit) return;
     const postId = String(req.params.postId);
-    const item = /^[0-9a-f-]{36}$/i.test(postId)
+    const item = isUuid(postId)
       ? await db.selectFrom('news_items').selectAll().where('post_id', '=', postId).where('unit_id', '=', unit.id).executeTakeFirst()
       : undefined;
     if (!item) {

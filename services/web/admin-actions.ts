@@ -17,6 +17,18 @@ export async function adminUnits(deps: WebDeps, admin: Actor): Promise<string[]>
   return unitAndDescendants(deps.db, admin.unitId);
 }
 
+/** The two-factor rule holds for the whole installation, so only an admin of the top unit may change it. */
+export async function assertNationalAdmin(deps: WebDeps, admin: Actor): Promise<void> {
+  await adminUnits(deps, admin);
+  const unit = await getUnit(deps.db, admin.unitId);
+  if (unit.parent_id !== null) {
+    throw new AppError('forbidden', 'admin.national_only', {
+      id: 'Aturan ini berlaku nasional; hanya admin satuan teratas yang dapat mengubahnya.',
+      en: 'This rule holds nationwide; only an admin of the top unit may change it.',
+    });
+  }
+}
+
 async function assertUnit(deps: WebDeps, admin: Actor, unitId: string): Promise<void> {
   if (!(await adminUnits(deps, admin)).includes(unitId)) throw outOfReach();
 }
@@ -29,12 +41,24 @@ async function assertUser(deps: WebDeps, admin: Actor, userId: string) {
 
 const temporaryPassword = () => randomBytes(12).toString('base64url');
 
+function roleOf(value: string) {
+  const r = Role.safeParse(value);
+  if (!r.success) throw new AppError('validation', 'admin.bad_role', { id: 'Peran tidak dikenal.', en: 'Unknown role.' });
+  return r.data;
+}
+
+function zoneOf(value: string) {
+  const z = TimeZoneSchema.safeParse(value);
+  if (!z.success) throw new AppError('validation', 'admin.bad_zone', { id: 'Zona waktu harus WIB, WITA atau WIT.', en: 'The time zone must be WIB, WITA or WIT.' });
+  return z.data;
+}
+
 /** Returns the one-time password the admin hands over; it is not stored in clear anywhere. */
 export async function inviteUser(deps: WebDeps, admin: Actor, input: { email: string; name: string; unitId: string; role: string }): Promise<string> {
   await assertUnit(deps, admin, input.unitId);
   const unit = await getUnit(deps.db, input.unitId);
   const password = temporaryPassword();
-  const user = await addUser(deps.db, { email: input.email, name: input.name, unitSlug: unit.slug, role: Role.parse(input.role) });
+  const user = await addUser(deps.db, { email: input.email, name: input.name, unitSlug: unit.slug, role: roleOf(input.role) });
   await setPassword(deps.db, user.id, password);
   return password;
 }
@@ -42,7 +66,7 @@ export async function inviteUser(deps: WebDeps, admin: Actor, input: { email: st
 export async function changeUser(deps: WebDeps, admin: Actor, userId: string, input: { role: string; unitId: string }): Promise<void> {
   await assertUser(deps, admin, userId);
   await assertUnit(deps, admin, input.unitId);
-  await deps.db.updateTable('users').set({ role: Role.parse(input.role), unit_id: input.unitId }).where('id', '=', userId).execute();
+  await deps.db.updateTable('users').set({ role: roleOf(input.role), unit_id: input.unitId }).where('id', '=', userId).execute();
   // A role or unit change takes effect at once, not at the next sign-in.
   await deleteUserSessions(deps.db, userId);
 }
@@ -68,7 +92,7 @@ export async function updateUnit(deps: WebDeps, admin: Actor, unitId: string, in
   await deps.db
     .updateTable('units')
     .set({
-      ...(input.timeZone !== undefined ? { time_zone: TimeZoneSchema.parse(input.timeZone) } : {}),
+      ...(input.timeZone !== undefined ? { time_zone: zoneOf(input.timeZone) } : {}),
       ...(input.paused !== undefined ? { publishing_paused: input.paused } : {}),
     })
     .where('id', '=', unitId)

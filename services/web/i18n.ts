@@ -14,6 +14,7 @@ const M = {
   badLogin: { id: 'E-mail atau kata sandi salah.', en: 'Wrong e-mail or password.' },
   throttled: { id: 'Terlalu banyak percobaan masuk. Coba lagi nanti.', en: 'Too many sign-in attempts. Try again later.' },
   totpCode: { id: 'Kode 6 angka dari aplikasi autentikator', en: '6-digit code from your authenticator app' },
+  totpCurrentCode: { id: 'Kode 6 angka dari autentikator yang sekarang dipakai', en: '6-digit code from the authenticator in use now' },
   totpTitle: { id: 'Verifikasi dua langkah', en: 'Two-step verification' },
   badTotp: { id: 'Kode salah atau sudah dipakai.', en: 'Wrong or already used code.' },
   totpSetup: { id: 'Aktifkan verifikasi dua langkah', en: 'Turn on two-step verification' },

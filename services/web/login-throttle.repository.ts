@@ -20,11 +20,31 @@ export async function isThrottled(db: Kysely<DB>, keys: readonly string[], rule:
   return row !== undefined;
 }
 
-export async function recordFailure(db: Kysely<DB>, keys: readonly string[], rule: ThrottleRule, now: Date): Promise<void> {
+/**
+ * Counts an attempt against every key BEFORE the password or code is checked, so that guesses sent in
+ * parallel cannot all pass a check made before any of them failed. True when a key is over its limit.
+ */
+export async function reserveAttempt(db: Kysely<DB>, keys: readonly string[], rule: ThrottleRule, now: Date): Promise<boolean> {
+  let over = false;
+  for (const failures of await countAttempt(db, keys, rule, now)) if (failures > rule.attempts) over = true;
+  return over;
+}
+
+/** A successful attempt does not count against a shared key (many colleagues behind one office address). */
+export async function releaseAttempt(db: Kysely<DB>, keys: readonly string[]): Promise<void> {
+  await db
+    .updateTable('login_throttle')
+    .set({ failures: sql<number>`greatest(failures - 1, 0)` })
+    .where('key', 'in', [...keys])
+    .execute();
+}
+
+async function countAttempt(db: Kysely<DB>, keys: readonly string[], rule: ThrottleRule, now: Date): Promise<number[]> {
   const since = new Date(now.getTime() - rule.windowSeconds * 1000);
+  const counts: number[] = [];
   for (const key of keys) {
-    // One statement per key: concurrent failures on several processes add up instead of overwriting.
-    await db
+    // One statement per key: concurrent attempts on several processes add up instead of overwriting.
+    const row = await db
       .insertInto('login_throttle')
       .values({ key, failures: 1, window_start: now })
       .onConflict((oc) =>
@@ -33,8 +53,11 @@ export async function recordFailure(db: Kysely<DB>, keys: readonly string[], rul
           window_start: sql<Date>`case when login_throttle.window_start <= ${since} then ${now} else login_throttle.window_start end`,
         }),
       )
-      .execute();
+      .returning('failures')
+      .executeTakeFirstOrThrow();
+    counts.push(row.failures);
   }
+  return counts;
 }
 
 export async function clearFailures(db: Kysely<DB>, keys: readonly string[]): Promise<void> {

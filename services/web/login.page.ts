@@ -19,13 +19,14 @@ ${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
 <p><button type="submit">${t(lang, 'confirm')}</button></p></form></div>`;
 }
 
-export function totpSetupPage(lang: Lang, csrf: string, secret: string, uri: string, required: boolean, error?: string): Html {
+export function totpSetupPage(lang: Lang, csrf: string, secret: string, uri: string, required: boolean, error?: string, askCurrent = false): Html {
   return html`<div class="card"><h1>${t(lang, 'totpSetup')}</h1>
 ${required ? html`<p class="flash">${t(lang, 'totpRequired')}</p>` : ''}
 ${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
 <p>${t(lang, 'totpSetupHelp')}</p><pre class="secret" id="totp-secret">${secret}</pre>
 <p class="muted"><a href="${uri}">${uri}</a></p>
 <form method="post" action="/account/totp"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="secret" value="${secret}">
+${askCurrent ? html`<label for="currentCode">${t(lang, 'totpCurrentCode')}</label><input id="currentCode" name="currentCode" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required>` : ''}
 <label for="code">${t(lang, 'totpCode')}</label><input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required>
 <p><button type="submit">${t(lang, 'confirm')}</button></p></form></div>`;
 }

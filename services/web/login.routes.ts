@@ -7,10 +7,10 @@ import type { Html } from './html';
 import { type Lang, langOf, t } from './i18n';
 import { layout } from './layout.page';
 import { loginPage, totpPage, totpSetupPage } from './login.page';
-import { clearFailures, isThrottled, recordFailure } from './login-throttle.repository';
+import { clearFailures, releaseAttempt, reserveAttempt } from './login-throttle.repository';
 import { safeNext } from './page-context';
 import { checkPassword, hashPassword } from './password-hash';
-import { type SessionStage, createSession, deleteSession } from './session.repository';
+import { type SessionStage, createSession, deleteSession, deleteUserSessions } from './session.repository';
 import { LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, assertCsrf, csrfRejected, readCookies, sameSecret, sessionFromRequest } from './session-auth';
 import { matchTotp, newTotpSecret, otpauthUri } from './totp';
 import { requiresTotp } from './web-settings.repository';
@@ -54,17 +54,15 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     const next = safeNext(body.next);
     const keys = [`email:${email}`, `ip:${req.ip ?? 'unknown'}`];
     const again = (status: number, message: string) => bare(req, res, t(lang, 'signIn'), loginPage(lang, loginCsrf(req, res), next, message), status);
-    if (await isThrottled(deps.db, keys, deps.loginLimit, deps.now())) {
+    if (await reserveAttempt(deps.db, keys, deps.loginLimit, deps.now())) {
       res.set('Retry-After', String(deps.loginLimit.windowSeconds));
       return again(429, t(lang, 'throttled'));
     }
     const user = email ? await findUserByEmail(deps.db, email) : undefined;
     const check = await checkPassword(body.password ?? '', user?.password_hash ?? null);
-    if (!user || !check.ok || user.disabled) {
-      await recordFailure(deps.db, keys, deps.loginLimit, deps.now());
-      return again(401, t(lang, 'badLogin'));
-    }
+    if (!user || !check.ok || user.disabled) return again(401, t(lang, 'badLogin'));
     await clearFailures(deps.db, [`email:${email}`]);
+    await releaseAttempt(deps.db, [`ip:${req.ip ?? 'unknown'}`]);
     if (check.upgrade) {
       await deps.db.updateTable('users').set({ password_hash: await hashPassword(body.password ?? '') }).where('id', '=', user.id).execute();
     }
@@ -86,18 +84,22 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     assertCsrf(req, session);
     const lang = langOf(req);
     const keys = [`totp:${session.user.id}`];
-    if (await isThrottled(deps.db, keys, deps.loginLimit, deps.now())) {
+    if (await reserveAttempt(deps.db, keys, deps.loginLimit, deps.now())) {
       return bare(req, res, t(lang, 'totpTitle'), totpPage(lang, session.csrfToken, t(lang, 'throttled')), 429);
     }
     const user = await deps.db.selectFrom('users').select(['totp_secret', 'totp_last_step']).where('id', '=', session.user.id).executeTakeFirstOrThrow();
     const step = user.totp_secret
       ? matchTotp(user.totp_secret, (formBody(req).code ?? '').trim(), deps.now(), user.totp_last_step === null ? null : Number(user.totp_last_step))
       : undefined;
-    if (step === undefined) {
-      await recordFailure(deps.db, keys, deps.loginLimit, deps.now());
-      return bare(req, res, t(lang, 'totpTitle'), totpPage(lang, session.csrfToken, t(lang, 'badTotp')), 401);
-    }
-    await deps.db.updateTable('users').set({ totp_last_step: step }).where('id', '=', session.user.id).execute();
+    if (step === undefined) return bare(req, res, t(lang, 'totpTitle'), totpPage(lang, session.csrfToken, t(lang, 'badTotp')), 401);
+    // The step is taken only if no other request took it (or a later one) first: a code works once.
+    const taken = await deps.db
+      .updateTable('users')
+      .set({ totp_last_step: step })
+      .where('id', '=', session.user.id)
+      .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', String(step))]))
+      .executeTakeFirst();
+    if (Number(taken.numUpdatedRows) === 0) return bare(req, res, t(lang, 'totpTitle'), totpPage(lang, session.csrfToken, t(lang, 'badTotp')), 401);
     await clearFailures(deps.db, keys);
     await startSession(req, res, session.user.id, 'full');
     res.redirect(303, safeNext(req.query.next));
@@ -108,7 +110,8 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     if (!session || session.stage === 'totp') return res.redirect(303, '/login');
     const lang = langOf(req);
     const secret = newTotpSecret();
-    await bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), session.stage === 'enroll'));
+    const current = await deps.db.selectFrom('users').select('totp_secret').where('id', '=', session.user.id).executeTakeFirstOrThrow();
+    await bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), session.stage === 'enroll', undefined, current.totp_secret !== null));
   });
 
   router.post('/account/totp', async (req, res) => {
@@ -118,11 +121,21 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     const lang = langOf(req);
     const body = formBody(req);
     const secret = (body.secret ?? '').trim();
+    const current = await deps.db.selectFrom('users').select(['totp_secret', 'totp_last_step']).where('id', '=', session.user.id).executeTakeFirstOrThrow();
+    // Replacing a second factor takes the one in place: a borrowed session must not be able to swap it.
+    if (current.totp_secret) {
+      const proven = matchTotp(current.totp_secret, (body.currentCode ?? '').trim(), deps.now(), current.totp_last_step === null ? null : Number(current.totp_last_step));
+      if (proven === undefined) {
+        return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), session.stage === 'enroll', t(lang, 'badTotp'), true), 403);
+      }
+    }
     const step = /^[A-Z2-7]{32}$/.test(secret) ? matchTotp(secret, (body.code ?? '').trim(), deps.now(), null) : undefined;
     if (step === undefined) {
-      return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), session.stage === 'enroll', t(lang, 'badTotp')), 422);
+      return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), session.stage === 'enroll', t(lang, 'badTotp'), current.totp_secret !== null), 422);
     }
     await deps.db.updateTable('users').set({ totp_secret: secret, totp_last_step: step }).where('id', '=', session.user.id).execute();
+    // Every other session of the user began under the old factor.
+    await deleteUserSessions(deps.db, session.user.id);
     await startSession(req, res, session.user.id, 'full');
     res.redirect(303, '/account?totp=on');
   });

@@ -81,7 +81,7 @@ ${reviewBlock(lang, csrf, item, actor.id, `/posts/${p.id}`)}
 <h2>${t(lang, 'targets')}</h2>
 <table><tbody>${p.targets.map(
     (x) => html`<tr data-target="${x.channelKind}"><td>${x.channelKind}</td><td><span class="badge ${x.status}" data-target-status="${x.status}">${x.status}</span></td>
-<td>${x.externalUrl ? html`<a href="${x.externalUrl}" rel="noopener" target="_blank">${t(lang, 'openLink')}</a>` : ''}${x.lastError ? html`<div class="error">${x.lastError}</div>` : ''}</td>
+<td>${x.externalUrl && /^https?:\/\//i.test(x.externalUrl) ? html`<a href="${x.externalUrl}" rel="noopener" target="_blank">${t(lang, 'openLink')}</a>` : ''}${x.lastError ? html`<div class="error">${x.lastError}</div>` : ''}</td>
 <td>${mayResolve && x.status === 'failed' ? resolveForm(lang, csrf, p.id, x.id, 'retry', 'retry') : ''}
 ${mayResolve && x.status === 'unconfirmed' ? html`${resolveForm(lang, csrf, p.id, x.id, 'confirm-published', 'confirmPublished')}${resolveForm(lang, csrf, p.id, x.id, 'confirm-not-published', 'confirmNotPublished')}` : ''}</td></tr>`,
   )}</tbody></table>

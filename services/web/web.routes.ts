@@ -15,7 +15,8 @@ import { approvePost, rejectPost, submitPost } from '../posts/review-post';
 import { cancelPost, reschedulePost } from '../posts/schedule-post';
 import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
 import { adminPage } from './admin.page';
-import { addWebhook, adminUnits, changeUser, inviteUser, resetPassword, setUserDisabled, testChannel, updateUnit } from './admin-actions';
+import { addWebhook, adminUnits,
+  assertNationalAdmin, changeUser, inviteUser, resetPassword, setUserDisabled, testChannel, updateUnit } from './admin-actions';
 import { assetStore } from './assets';
 import { calendarPage, calendarRange } from './calendar.page';
 import { composeData, composePage } from './compose.page';
@@ -179,25 +180,28 @@ export function webRouter(deps: WebDeps): Router {
     });
   }));
 
-  const admin = async (ctx: PageCtx, flash?: { text: string; secret?: string; error?: boolean }) => {
+  const admin = async (ctx: PageCtx, flash?: { text: string; secret?: string; error?: boolean }, status?: number) => {
     const unitIds = await adminUnits(deps, ctx.user);
     const [units, users, channels] = await Promise.all([
       deps.db.selectFrom('units').selectAll().where('id', 'in', unitIds).orderBy('name').execute(),
       deps.db.selectFrom('users').selectAll().where('unit_id', 'in', unitIds).orderBy('name').execute(),
       deps.db.selectFrom('channels').selectAll().where('unit_id', 'in', unitIds).orderBy('created_at').execute(),
     ]);
-    await ctx.send(t(ctx.lang, 'admin'), adminPage(ctx.lang, ctx.csrf, { units, users, channels, requireTotp: await totpRequiredForPrivileged(deps.db), flash }));
+    await ctx.send(t(ctx.lang, 'admin'), adminPage(ctx.lang, ctx.csrf, { units, users, channels, requireTotp: await totpRequiredForPrivileged(deps.db), flash }), undefined, status);
   };
   const adminPost = (path: string, act: (ctx: PageCtx, f: Record<string, string | undefined>) => Promise<{ text: string; secret?: string; error?: boolean } | undefined>) =>
     router.post(path, page(deps, assets, ['admin'], async (ctx) => {
       let flash: { text: string; secret?: string; error?: boolean } | undefined;
+      let status: number | undefined;
       try {
         flash = (await act(ctx, formBody(ctx.req))) ?? { text: t(ctx.lang, 'done') };
       } catch (err) {
         if (!isAppError(err) || err.kind === 'not-found' || err.kind === 'forbidden') throw err;
         flash = { text: pick(ctx.lang, err.text), error: true };
+        // The page shows the message; the status tells scripts and tests it was refused.
+        status = err.kind === 'validation' ? 422 : 409;
       }
-      await admin(ctx, flash);
+      await admin(ctx, flash, status);
     }));
   router.get('/admin', page(deps, assets, ['admin'], (ctx) => admin(ctx)));
   adminPost('/admin/users', async (ctx, f) => ({
@@ -230,7 +234,7 @@ export function webRouter(deps: WebDeps): Router {
     return { text: `${t(ctx.lang, 'testConnection')}: ${r.detail}`, error: !r.ok };
   });
   adminPost('/admin/settings/totp', async (ctx, f) => {
-    await adminUnits(deps, ctx.user);
+    await assertNationalAdmin(deps, ctx.user);
     await setTotpRequiredForPrivileged(deps.db, f.on === 'true', deps.now());
     return undefined;
   });
@@ -248,7 +252,10 @@ function webErrors(deps: WebDeps, assets: ReturnType<typeof assetStore>): ErrorR
     }
     const lang = langOf(req);
     const kind = isAppError(err) ? err.kind : 'internal';
-    const status = kind === 'not-found' ? 404 : kind === 'forbidden' ? 403 : kind === 'unauthenticated' ? 401 : kind === 'validation' ? 422 : kind === 'conflict' ? 409 : 500;
+    // Body-parser errors (too large, bad charset, aborted) carry their own 4xx: the user's, not ours.
+    const own = (err as { status?: unknown }).status;
+    const clientStatus = !isAppError(err) && typeof own === 'number' && own >= 400 && own < 500 ? own : undefined;
+    const status = clientStatus ?? (kind === 'not-found' ? 404 : kind === 'forbidden' ? 403 : kind === 'unauthenticated' ? 401 : kind === 'validation' ? 422 : kind === 'conflict' ? 409 : 500);
     if (status === 500) deps.log.error({ err, path: req.path }, 'web page failed');
     const text = status === 404 ? t(lang, 'notFound') : isAppError(err) && status !== 500 ? pick(lang, err.text) : t(lang, 'error');
     res

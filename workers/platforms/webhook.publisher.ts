@@ -79,7 +79,8 @@ function parseExternal(text: string): { id?: string; url?: string } {
       const o = json as Record<string, unknown>;
       return {
         ...(typeof o.id === 'string' || typeof o.id === 'number' ? { id: String(o.id) } : {}),
-        ...(typeof o.url === 'string' ? { url: o.url } : {}),
+        // Only a web address is kept: this link is shown to supervisors.
+        ...(typeof o.url === 'string' && /^https?:\/\//i.test(o.url) ? { url: o.url } : {}),
       };
     }
   } catch {

@@ -1,5 +1,6 @@
 // Sign-in security over plain HTTP: CSRF, session fixation, the sign-in limit, TOTP.
 import { type Harness, type World, seedWorld, startHarness } from '../../support/harness';
+import { addUser } from '../../../services/users/user.repository';
 import { setPassword } from '../../../services/web/password-hash';
 import { totpAt } from '../../../services/web/totp';
 import { setTotpRequiredForPrivileged } from '../../../services/web/web-settings.repository';
@@ -153,6 +154,34 @@ describe('TOTP', () => {
 });
 
 describe('the sign-in limit', () => {
+  test('admin form mistakes are 4xx pages, never 500s', async () => {
+    const b = browser();
+    const login = await b.go('POST', '/login', { _csrf: await b.loginCsrf(), email: emails.admin!, password: PASSWORD });
+    expect(login.status).toBe(303);
+    const csrf = await b.pageCsrf('/admin');
+    const badRole = await b.go('POST', '/admin/users', { _csrf: csrf, email: 'baru@test.siaran', name: 'Baru', unitId: world.units.polres, role: 'raja' });
+    expect(badRole.status).toBe(422);
+    const badZone = await b.go('POST', `/admin/units/${world.units.polres}`, { _csrf: csrf, timeZone: 'Bogus/Zone' });
+    expect(badZone.status).toBe(422);
+    const huge = await b.go('POST', '/admin/users', { _csrf: csrf, name: 'x'.repeat(200_000) });
+    expect(huge.status).toBe(413);
+    const dashes = await b.go('GET', '/api/v1/photos/------------------------------------');
+    expect(dashes.status).toBe(404);
+  });
+
+  test('only an admin of the top unit may change the nationwide two-factor rule', async () => {
+    const db = h.siaran.database.db;
+    const slug = (await db.selectFrom('units').select('slug').where('id', '=', world.units.polres).executeTakeFirstOrThrow()).slug;
+    const local = await addUser(db, { email: 'admin-polres@test.siaran', name: 'Admin Polres', unitSlug: slug, role: 'admin' });
+    await setPassword(db, local.id, PASSWORD);
+    const b = browser();
+    expect((await b.go('POST', '/login', { _csrf: await b.loginCsrf(), email: 'admin-polres@test.siaran', password: PASSWORD })).status).toBe(303);
+    const res = await b.go('POST', '/admin/settings/totp', { _csrf: await b.pageCsrf('/admin'), on: 'true' });
+    expect(res.status).toBe(403);
+    const setting = await db.selectFrom('web_settings').selectAll().execute();
+    expect(JSON.stringify(setting)).not.toMatch(/"value":"?true/);
+  });
+
   test('when the limit of failed sign-ins is used up, then even the right password waits', async () => {
     const b = browser('10.0.0.7');
     const csrf = await b.loginCsrf();
@@ -164,4 +193,15 @@ describe('the sign-in limit', () => {
     expect(b.jar.has('siaran_sid')).toBe(false);
   });
 
+
+  test('guesses sent all at once still stop at the limit', async () => {
+    const b = browser();
+    const csrf = await b.loginCsrf();
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => b.go('POST', '/login', { _csrf: csrf, email: emails.otherSupervisor!, password: 'tebakan-salah-123' })),
+    );
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((x) => x === 401).length).toBeLessThanOrEqual(3);
+    expect(statuses.filter((x) => x === 429).length).toBeGreaterThanOrEqual(9);
+  });
 });
