@@ -196,7 +196,7 @@ export interface WebSessionsTable {
   user_id: string;
   csrf_token: string;
   /** `full` is signed in; `totp` waits for the second factor; `enroll` may only set up TOTP. */
-  stage: 'full' | 'totp' | 'enroll';
+  stage: 'full' | 'totp' | 'enroll' | 'password';
   created_at: CreatedAt;
   expires_at: Timestamp;
 }
@@ -218,9 +218,20 @@ export interface DB {
   web_sessions: WebSessionsTable;
   login_throttle: LoginThrottleTable;
   web_settings: WebSettingsTable;
+  admin_events: AdminEventsTable;
+}
+
+export interface AdminEventsTable {
+  id: Generated<string>;
+  actor_id: string;
+  type: string;
+  subject_id: string | null;
+  at: ColumnType<Date, Date | string | undefined, never>;
+  data: ColumnType<Record<string, unknown>, string, never>;
 }
 
 export interface UsersTable {
+  password_must_change: ColumnType<boolean, boolean | undefined, boolean>;
   totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
   totp_last_step: ColumnType<string | null, number | string | null | undefined, number | string | null>;
 }

@@ -7,6 +7,7 @@ import { getUnit, unitAndDescendants } from '../units/unit.repository';
 import { addUser } from '../users/user.repository';
 import { setPassword } from './password-hash';
 import { deleteUserSessions } from './session.repository';
+import { setTotpRequiredForPrivileged } from './web-settings.repository';
 import type { WebDeps } from './web-deps';
 
 const outOfReach = () =>
@@ -27,6 +28,11 @@ export async function assertNationalAdmin(deps: WebDeps, admin: Actor): Promise<
       en: 'This rule holds nationwide; only an admin of the top unit may change it.',
     });
   }
+}
+
+/** Every admin action leaves a line nobody can rewrite. */
+async function audit(deps: WebDeps, admin: Actor, type: string, subjectId: string | null, data: Record<string, unknown> = {}): Promise<void> {
+  await deps.db.insertInto('admin_events').values({ actor_id: admin.id, type, subject_id: subjectId, data: JSON.stringify(data) }).execute();
 }
 
 async function assertUnit(deps: WebDeps, admin: Actor, unitId: string): Promise<void> {
@@ -60,13 +66,18 @@ export async function inviteUser(deps: WebDeps, admin: Actor, input: { email: st
   const password = temporaryPassword();
   const user = await addUser(deps.db, { email: input.email, name: input.name, unitSlug: unit.slug, role: roleOf(input.role) });
   await setPassword(deps.db, user.id, password);
+  await deps.db.updateTable('users').set({ password_must_change: true }).where('id', '=', user.id).execute();
+  await audit(deps, admin, 'user.invited', user.id, { email: user.email, role: user.role, unitId: input.unitId });
   return password;
 }
 
 export async function changeUser(deps: WebDeps, admin: Actor, userId: string, input: { role: string; unitId: string }): Promise<void> {
   await assertUser(deps, admin, userId);
   await assertUnit(deps, admin, input.unitId);
-  await deps.db.updateTable('users').set({ role: roleOf(input.role), unit_id: input.unitId }).where('id', '=', userId).execute();
+  const before = await deps.db.selectFrom('users').select(['role', 'unit_id']).where('id', '=', userId).executeTakeFirstOrThrow();
+  const role = roleOf(input.role);
+  await deps.db.updateTable('users').set({ role, unit_id: input.unitId }).where('id', '=', userId).execute();
+  await audit(deps, admin, 'user.changed', userId, { before: { role: before.role, unitId: before.unit_id }, after: { role, unitId: input.unitId } });
   // A role or unit change takes effect at once, not at the next sign-in.
   await deleteUserSessions(deps.db, userId);
 }
@@ -75,7 +86,9 @@ export async function resetPassword(deps: WebDeps, admin: Actor, userId: string)
   await assertUser(deps, admin, userId);
   const password = temporaryPassword();
   await setPassword(deps.db, userId, password);
-  await deps.db.updateTable('users').set({ totp_secret: null, totp_last_step: null }).where('id', '=', userId).execute();
+  // The handed-over password only lets its holder choose a new one; the reset is on the record.
+  await deps.db.updateTable('users').set({ totp_secret: null, totp_last_step: null, password_must_change: true }).where('id', '=', userId).execute();
+  await audit(deps, admin, 'user.password_reset', userId);
   await deleteUserSessions(deps.db, userId);
   return password;
 }
@@ -84,6 +97,7 @@ export async function setUserDisabled(deps: WebDeps, admin: Actor, userId: strin
   await assertUser(deps, admin, userId);
   if (userId === admin.id) throw new AppError('conflict', 'admin.self', { id: 'Tidak dapat menonaktifkan akun sendiri.', en: 'You cannot disable your own account.' });
   await deps.db.updateTable('users').set({ disabled }).where('id', '=', userId).execute();
+  await audit(deps, admin, disabled ? 'user.disabled' : 'user.enabled', userId);
   if (disabled) await deleteUserSessions(deps.db, userId);
 }
 
@@ -97,12 +111,21 @@ export async function updateUnit(deps: WebDeps, admin: Actor, unitId: string, in
     })
     .where('id', '=', unitId)
     .execute();
+  await audit(deps, admin, 'unit.changed', unitId, { timeZone: input.timeZone ?? null, paused: input.paused ?? null });
 }
 
 export async function addWebhook(deps: WebDeps, admin: Actor, unitId: string, input: { url: string; secret: string; name?: string }): Promise<void> {
   await assertUnit(deps, admin, unitId);
   const unit = await getUnit(deps.db, unitId);
-  await addWebhookChannel(deps.db, deps.box, { unitSlug: unit.slug, url: input.url, secret: input.secret, name: input.name || undefined });
+  const channel = await addWebhookChannel(deps.db, deps.box, { unitSlug: unit.slug, url: input.url, secret: input.secret, name: input.name || undefined });
+  await audit(deps, admin, 'channel.added', channel.id, { unitId, kind: 'webhook', url: input.url });
+}
+
+/** The nationwide two-factor rule, on the record like every admin action. */
+export async function setTotpRule(deps: WebDeps, admin: Actor, on: boolean): Promise<void> {
+  await assertNationalAdmin(deps, admin);
+  await setTotpRequiredForPrivileged(deps.db, on, deps.now());
+  await audit(deps, admin, on ? 'settings.totp_required' : 'settings.totp_optional', null);
 }
 
 /** Reachability only: any HTTP answer means the address is right; the secret is checked at the first publish. */

@@ -11,6 +11,16 @@ ${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
 <p><button type="submit">${t(lang, 'signIn')}</button></p></form></div>`;
 }
 
+export function passwordPage(lang: Lang, csrf: string, required: boolean, error?: string): Html {
+  return html`<div class="card"><h1>${t(lang, 'newPassword')}</h1>
+${required ? html`<p class="flash">${t(lang, 'passwordMustChange')}</p>` : ''}
+${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
+<form method="post" action="/account/password"><input type="hidden" name="_csrf" value="${csrf}">
+<label for="password">${t(lang, 'newPassword')}</label><input id="password" name="password" type="password" autocomplete="new-password" minlength="10" required>
+<label for="confirm">${t(lang, 'confirmPassword')}</label><input id="confirm" name="confirm" type="password" autocomplete="new-password" minlength="10" required>
+<p><button type="submit">${t(lang, 'confirm')}</button></p></form></div>`;
+}
+
 export function totpPage(lang: Lang, csrf: string, error?: string): Html {
   return html`<div class="card"><h1>${t(lang, 'totpTitle')}</h1>
 ${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}

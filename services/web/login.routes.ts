@@ -6,10 +6,10 @@ import type { AssetStore } from './assets';
 import type { Html } from './html';
 import { type Lang, langOf, t } from './i18n';
 import { layout } from './layout.page';
-import { loginPage, totpPage, totpSetupPage } from './login.page';
+import { loginPage, passwordPage, totpPage, totpSetupPage } from './login.page';
 import { clearFailures, releaseAttempt, reserveAttempt } from './login-throttle.repository';
 import { safeNext } from './page-context';
-import { checkPassword, hashPassword } from './password-hash';
+import { PASSWORD_MIN, checkPassword, hashPassword, setPassword } from './password-hash';
 import { type SessionStage, createSession, deleteSession, deleteUserSessions } from './session.repository';
 import { LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE, assertCsrf, csrfRejected, readCookies, sameSecret, sessionFromRequest } from './session-auth';
 import { matchTotp, newTotpSecret, otpauthUri } from './totp';
@@ -32,6 +32,15 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     const { cookieValue } = await createSession(deps.db, { userId, stage, now: deps.now(), ttlHours: deps.sessionTtlHours });
     res.cookie(SESSION_COOKIE, cookieValue, { ...cookieBase, maxAge: deps.sessionTtlHours * 3_600_000 });
   };
+
+  /** Once the second factor (if any) is passed: a handed-over password is replaced first, then TOTP enrolled where required. */
+  const stageAfterSecondFactor = async (userId: string): Promise<SessionStage> => {
+    const u = await deps.db.selectFrom('users').select(['role', 'totp_secret', 'password_must_change']).where('id', '=', userId).executeTakeFirstOrThrow();
+    if (u.password_must_change) return 'password';
+    return !u.totp_secret && (await requiresTotp(deps.db, u.role)) ? 'enroll' : 'full';
+  };
+  const landing = (stage: SessionStage, next: string): string =>
+    stage === 'password' ? '/account/password' : stage === 'enroll' ? '/account/totp' : stage === 'totp' ? '/login/totp' : next;
 
   const loginCsrf = (req: Request, res: Response): string => {
     const existing = readCookies(req)[LOGIN_CSRF_COOKIE];
@@ -66,9 +75,9 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     if (check.upgrade) {
       await deps.db.updateTable('users').set({ password_hash: await hashPassword(body.password ?? '') }).where('id', '=', user.id).execute();
     }
-    const stage: SessionStage = user.totp_secret ? 'totp' : (await requiresTotp(deps.db, user.role)) ? 'enroll' : 'full';
+    const stage: SessionStage = user.totp_secret ? 'totp' : await stageAfterSecondFactor(user.id);
     await startSession(req, res, user.id, stage);
-    res.redirect(303, stage === 'totp' ? `/login/totp?next=${encodeURIComponent(next)}` : stage === 'enroll' ? '/account/totp' : next);
+    res.redirect(303, stage === 'totp' ? `/login/totp?next=${encodeURIComponent(next)}` : landing(stage, next));
   });
 
   router.get('/login/totp', async (req, res) => {
@@ -101,8 +110,9 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
       .executeTakeFirst();
     if (Number(taken.numUpdatedRows) === 0) return bare(req, res, t(lang, 'totpTitle'), totpPage(lang, session.csrfToken, t(lang, 'badTotp')), 401);
     await clearFailures(deps.db, keys);
-    await startSession(req, res, session.user.id, 'full');
-    res.redirect(303, safeNext(req.query.next));
+    const stage = await stageAfterSecondFactor(session.user.id);
+    await startSession(req, res, session.user.id, stage);
+    res.redirect(303, landing(stage, safeNext(req.query.next)));
   });
 
   router.get('/account/totp', async (req, res) => {
@@ -138,6 +148,31 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     await deleteUserSessions(deps.db, session.user.id);
     await startSession(req, res, session.user.id, 'full');
     res.redirect(303, '/account?totp=on');
+  });
+
+  router.get('/account/password', async (req, res) => {
+    const session = await sessionFromRequest(deps.db, req, deps.now());
+    if (!session || session.stage === 'totp' || session.stage === 'enroll') return res.redirect(303, '/login');
+    await bare(req, res, t(langOf(req), 'newPassword'), passwordPage(langOf(req), session.csrfToken, session.stage === 'password'));
+  });
+
+  router.post('/account/password', async (req, res) => {
+    const session = await sessionFromRequest(deps.db, req, deps.now());
+    if (!session || session.stage === 'totp' || session.stage === 'enroll') return res.redirect(303, '/login');
+    assertCsrf(req, session);
+    const lang = langOf(req);
+    const body = formBody(req);
+    const password = body.password ?? '';
+    const problem =
+      password.length < PASSWORD_MIN || password.length > 200 ? t(lang, 'passwordTooShort') : password !== (body.confirm ?? '') ? t(lang, 'passwordMismatch') : undefined;
+    if (problem) return bare(req, res, t(lang, 'newPassword'), passwordPage(lang, session.csrfToken, session.stage === 'password', problem), 422);
+    await setPassword(deps.db, session.user.id, password);
+    await deps.db.updateTable('users').set({ password_must_change: false }).where('id', '=', session.user.id).execute();
+    // Whoever knew the old password keeps no session made with it.
+    await deleteUserSessions(deps.db, session.user.id);
+    const stage = await stageAfterSecondFactor(session.user.id);
+    await startSession(req, res, session.user.id, stage);
+    res.redirect(303, landing(stage, '/'));
   });
 
   router.post('/logout', async (req, res) => {

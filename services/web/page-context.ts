@@ -35,6 +35,7 @@ export function page(deps: WebDeps, assets: AssetStore, roles: readonly Role[] |
     }
     if (session.stage === 'totp') return res.redirect(303, '/login/totp');
     if (session.stage === 'enroll') return res.redirect(303, '/account/totp');
+    if (session.stage === 'password') return res.redirect(303, '/account/password');
     assertCsrf(req, session);
     if (roles !== 'any' && !roles.includes(session.user.role)) {
       throw new AppError('forbidden', 'page.forbidden', { id: 'Anda tidak berwenang membuka halaman ini.', en: 'You may not open this page.' });

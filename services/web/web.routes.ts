@@ -15,8 +15,7 @@ import { approvePost, rejectPost, submitPost } from '../posts/review-post';
 import { cancelPost, reschedulePost } from '../posts/schedule-post';
 import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
 import { adminPage } from './admin.page';
-import { addWebhook, adminUnits,
-  assertNationalAdmin, changeUser, inviteUser, resetPassword, setUserDisabled, testChannel, updateUnit } from './admin-actions';
+import { addWebhook, adminUnits, changeUser, inviteUser, resetPassword, setTotpRule, setUserDisabled, testChannel, updateUnit } from './admin-actions';
 import { assetStore } from './assets';
 import { calendarPage, calendarRange } from './calendar.page';
 import { composeData, composePage } from './compose.page';
@@ -27,7 +26,7 @@ import { formBody, loginRoutes } from './login.routes';
 import { type PageCtx, page, safeNext } from './page-context';
 import { inboxPage, postPage } from './post.page';
 import { approvalInbox, reviewItem } from './review.view';
-import { setTotpRequiredForPrivileged, totpRequiredForPrivileged } from './web-settings.repository';
+import { totpRequiredForPrivileged } from './web-settings.repository';
 import type { WebDeps } from './web-deps';
 
 const Id = z.uuid();
@@ -234,8 +233,7 @@ export function webRouter(deps: WebDeps): Router {
     return { text: `${t(ctx.lang, 'testConnection')}: ${r.detail}`, error: !r.ok };
   });
   adminPost('/admin/settings/totp', async (ctx, f) => {
-    await assertNationalAdmin(deps, ctx.user);
-    await setTotpRequiredForPrivileged(deps.db, f.on === 'true', deps.now());
+    await setTotpRule(deps, ctx.user, f.on === 'true');
     return undefined;
   });
 

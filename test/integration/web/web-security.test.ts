@@ -182,6 +182,32 @@ describe('the sign-in limit', () => {
     expect(JSON.stringify(setting)).not.toMatch(/"value":"?true/);
   });
 
+  test('a password an admin hands over works once: its holder must choose their own, and the reset is on the record', async () => {
+    const db = h.siaran.database.db;
+    const adminBrowser = browser();
+    expect((await adminBrowser.go('POST', '/login', { _csrf: await adminBrowser.loginCsrf(), email: emails.admin!, password: PASSWORD })).status).toBe(303);
+    const reset = await adminBrowser.go('POST', `/admin/users/${world.users.poldaSupervisor}/reset`, { _csrf: await adminBrowser.pageCsrf('/admin') });
+    expect(reset.status).toBe(200);
+    const audit = await db.selectFrom('admin_events').selectAll().where('subject_id', '=', world.users.poldaSupervisor).execute();
+    expect(audit.map((e) => [e.type, e.actor_id])).toEqual([['user.password_reset', world.users.admin]]);
+    await expect(db.deleteFrom('admin_events').execute()).rejects.toThrow(/append-only/);
+
+    const handedOver = 'handed-over-password-1';
+    await setPassword(db, world.users.poldaSupervisor, handedOver);
+    const b = browser();
+    const login = await b.go('POST', '/login', { _csrf: await b.loginCsrf(), email: emails.poldaSupervisor!, password: handedOver });
+    expect(login.location).toBe('/account/password');
+    expect((await b.go('GET', '/inbox')).location).toBe('/account/password');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec((await b.go('GET', '/account/password')).text)![1]!;
+    expect((await b.go('GET', '/api/v1/me')).status).toBe(401);
+    expect((await b.go('POST', '/account/password', { _csrf: csrf, password: 'pendek', confirm: 'pendek' })).status).toBe(422);
+    const chosen = await b.go('POST', '/account/password', { _csrf: csrf, password: 'pilihan-sendiri-123', confirm: 'pilihan-sendiri-123' });
+    expect(chosen.status).toBe(303);
+    expect((await b.go('GET', '/inbox')).status).toBe(200);
+    const row = await db.selectFrom('users').select('password_must_change').where('id', '=', world.users.poldaSupervisor).executeTakeFirstOrThrow();
+    expect(row.password_must_change).toBe(false);
+  });
+
   test('when the limit of failed sign-ins is used up, then even the right password waits', async () => {
     const b = browser('10.0.0.7');
     const csrf = await b.loginCsrf();
