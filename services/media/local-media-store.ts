@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { type MediaStore, type StoredObject, signedPath } from './media-store';
+import { type MediaStore, type StoredObject, mediaUrls } from './media-store';
 
 export interface LocalMediaStoreOptions {
   /** Folder holding `originals/` and `renditions/`, e.g. `${DATA_DIR}/media`. */
@@ -22,9 +22,7 @@ const TYPES: Record<string, string> = {
 
 export function createLocalMediaStore(opts: LocalMediaStoreOptions): MediaStore {
   const root = path.resolve(opts.root);
-  const configured = opts.baseUrl;
-  const base = typeof configured === 'string' ? () => configured : configured;
-  const baseUrl = () => base().replace(/\/+$/, '');
+  const urls = mediaUrls(opts.baseUrl, opts.signingKey);
 
   const fileOf = (key: string): string => {
     if (!/^[a-z]+(\/[A-Za-z0-9._-]+)+$/.test(key) || key.includes('..')) throw new Error(`bad media key "${key}"`);
@@ -77,11 +75,6 @@ export function createLocalMediaStore(opts: LocalMediaStoreOptions): MediaStore 
     async delete(key) {
       await fs.rm(fileOf(key), { force: true });
     },
-    publicUrl(key) {
-      return `${baseUrl()}/media/${key.slice(key.indexOf('/') + 1)}`;
-    },
-    signedUrl(key, ttlSeconds, now = new Date()) {
-      return `${baseUrl()}${signedPath(opts.signingKey, key, ttlSeconds, now)}`;
-    },
+    ...urls,
   };
 }

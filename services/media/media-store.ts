@@ -60,3 +60,24 @@ export function signedPath(signingKey: Buffer, key: string, ttlSeconds: number, 
 export function renditionKeyFromName(name: string): string {
   return `renditions/${name}`;
 }
+
+/**
+ * The browser-facing URLs every store hands out: always our own `/media/` route, so where the bytes
+ * live (disk or a private bucket) never shows in a URL and the route keeps deciding what is served.
+ */
+export function mediaUrls(
+  baseUrl: string | (() => string),
+  signingKey: Buffer,
+): Pick<MediaStore, 'publicUrl' | 'signedUrl'> {
+  const base = typeof baseUrl === 'string' ? () => baseUrl : baseUrl;
+  const root = () => base().replace(/\/+$/, '');
+  return {
+    publicUrl: (key) => `${root()}/media/${key.slice(key.indexOf('/') + 1)}`,
+    signedUrl: (key, ttlSeconds, now = new Date()) => `${root()}${signedPath(signingKey, key, ttlSeconds, now)}`,
+  };
+}
+
+/** Keys become file paths and object names: refuse anything that could step outside its folder. */
+export function assertMediaKey(key: string): void {
+  if (!/^[a-z]+(\/[A-Za-z0-9._-]+)+$/.test(key) || key.includes('..')) throw new Error(`bad media key "${key}"`);
+}
