@@ -98,7 +98,7 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     }
     const user = await deps.db.selectFrom('users').select(['totp_secret', 'totp_last_step']).where('id', '=', session.user.id).executeTakeFirstOrThrow();
     const step = user.totp_secret
-      ? matchTotp(user.totp_secret, (formBody(req).code ?? '').trim(), deps.now(), user.totp_last_step === null ? null : Number(user.totp_last_step))
+      ? matchTotp(deps.box.open(user.totp_secret), (formBody(req).code ?? '').trim(), deps.now(), user.totp_last_step === null ? null : Number(user.totp_last_step))
       : undefined;
     if (step === undefined) return bare(req, res, t(lang, 'totpTitle'), totpPage(lang, session.csrfToken, t(lang, 'badTotp')), 401);
     // The step is taken only if no other request took it (or a later one) first: a code works once.
@@ -134,7 +134,7 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     const current = await deps.db.selectFrom('users').select(['totp_secret', 'totp_last_step']).where('id', '=', session.user.id).executeTakeFirstOrThrow();
     // Replacing a second factor takes the one in place: a borrowed session must not be able to swap it.
     if (current.totp_secret) {
-      const proven = matchTotp(current.totp_secret, (body.currentCode ?? '').trim(), deps.now(), current.totp_last_step === null ? null : Number(current.totp_last_step));
+      const proven = matchTotp(deps.box.open(current.totp_secret), (body.currentCode ?? '').trim(), deps.now(), current.totp_last_step === null ? null : Number(current.totp_last_step));
       if (proven === undefined) {
         return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), session.stage === 'enroll', t(lang, 'badTotp'), true), 403);
       }
@@ -143,7 +143,8 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     if (step === undefined) {
       return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), session.stage === 'enroll', t(lang, 'badTotp'), current.totp_secret !== null), 422);
     }
-    await deps.db.updateTable('users').set({ totp_secret: secret, totp_last_step: step }).where('id', '=', session.user.id).execute();
+    // Sealed like channel secrets: a copy of the users table alone cannot mint codes.
+    await deps.db.updateTable('users').set({ totp_secret: deps.box.seal(secret), totp_last_step: step }).where('id', '=', session.user.id).execute();
     // Every other session of the user began under the old factor.
     await deleteUserSessions(deps.db, session.user.id);
     await startSession(req, res, session.user.id, 'full');

@@ -10,6 +10,7 @@ import { type PageFrame, layout } from './layout.page';
 import { type Session, type SessionUser } from './session.repository';
 import { assertCsrf, sessionFromRequest } from './session-auth';
 import type { WebDeps } from './web-deps';
+import { requiresTotp } from './web-settings.repository';
 
 export interface PageCtx {
   req: Request;
@@ -36,6 +37,8 @@ export function page(deps: WebDeps, assets: AssetStore, roles: readonly Role[] |
     if (session.stage === 'totp') return res.redirect(303, '/login/totp');
     if (session.stage === 'enroll') return res.redirect(303, '/account/totp');
     if (session.stage === 'password') return res.redirect(303, '/account/password');
+    // A rule switched on after this session began still applies to it.
+    if (!session.user.hasTotp && (await requiresTotp(deps.db, session.user.role))) return res.redirect(303, '/account/totp');
     assertCsrf(req, session);
     if (roles !== 'any' && !roles.includes(session.user.role)) {
       throw new AppError('forbidden', 'page.forbidden', { id: 'Anda tidak berwenang membuka halaman ini.', en: 'You may not open this page.' });

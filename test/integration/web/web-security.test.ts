@@ -123,6 +123,9 @@ describe('TOTP', () => {
       const sessionCsrf = /name="_csrf" value="([^"]+)"/.exec(setup.text)![1]!;
       expect((await b.go('POST', '/account/totp', { _csrf: sessionCsrf, secret, code: '000000' })).status).toBe(422);
       const enrolled = await b.go('POST', '/account/totp', { _csrf: sessionCsrf, secret, code: totpAt(secret, new Date()) });
+      // At rest the secret is sealed: a copy of the users table alone cannot mint codes.
+      const stored = await h.siaran.database.db.selectFrom('users').select('totp_secret').where('id', '=', world.users.otherSupervisor).executeTakeFirstOrThrow();
+      expect(stored.totp_secret).not.toContain(secret);
       expect(enrolled.status).toBe(303);
       expect((await b.go('GET', '/api/v1/me')).status).toBe(200);
 
