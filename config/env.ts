@@ -85,6 +85,18 @@ export const Env = z.object({
   MEDIA_SIGNED_URL_SECONDS: int(60, 7 * 24 * 3600).default(3600),
   /** Memory libvips may keep in its operation cache per process, in MB. Default 64. */
   MEDIA_CACHE_MB: int(0, 4096).default(64),
+  /** S3-compatible endpoint for photos, shared by several servers (e.g. https://s3.example.com). Default: photos on local disk under DATA_DIR. */
+  MEDIA_S3_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** Region the bucket is signed for. Default us-east-1. */
+  MEDIA_S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Bucket holding photos; keep it private (Siaran serves the files). Required with MEDIA_S3_ENDPOINT. */
+  MEDIA_S3_BUCKET: optionalString,
+  /** Access key id for the bucket. Required with MEDIA_S3_ENDPOINT. */
+  MEDIA_S3_ACCESS_KEY_ID: optionalString,
+  /** Secret access key for the bucket. Required with MEDIA_S3_ENDPOINT. */
+  MEDIA_S3_SECRET_ACCESS_KEY: optionalString,
+  /** Address the bucket as <endpoint>/<bucket>/<key> (MinIO and most self-hosted stores) rather than <bucket>.<host>. Default true. */
+  MEDIA_S3_FORCE_PATH_STYLE: bool.default(true),
   /** Lifetime of a web sign-in session. Default 12 hours. */
   SESSION_TTL_HOURS: int(1, 24 * 90).default(12),
   /** Failed sign-ins allowed per e-mail and per client address within the window. Default 10. */
@@ -119,6 +131,11 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   }
   if (env.SECRETS_KEY && decodeKey(env.SECRETS_KEY) === undefined) {
     problems.push('SECRETS_KEY: must be 32 bytes, as 64 hex characters or 44 base64 characters');
+  }
+  if (env.MEDIA_S3_ENDPOINT) {
+    for (const key of ['MEDIA_S3_BUCKET', 'MEDIA_S3_ACCESS_KEY_ID', 'MEDIA_S3_SECRET_ACCESS_KEY'] as const) {
+      if (!env[key]) problems.push(`${key}: required when MEDIA_S3_ENDPOINT is set`);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return env;

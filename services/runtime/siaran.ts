@@ -18,6 +18,7 @@ import { createApp } from '../http/app';
 import type { MediaDeps } from '../media/deps';
 import { createLocalMediaStore } from '../media/local-media-store';
 import { mediaSigningKey } from '../media/media-store';
+import { createS3MediaStore } from '../media/s3-media-store';
 import { mediaRouter } from '../media/media.routes';
 import { queuePostRenditions } from '../media/read-photos';
 import type { PostDeps } from '../posts/deps';
@@ -74,7 +75,18 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
 
     const mediaQueue = new MediaQueue({ connection: producerConnection(redis.target), prefix: env.REDIS_PREFIX });
     closers.push(() => mediaQueue.close());
-    const store = createLocalMediaStore({ root: path.resolve(env.DATA_DIR, 'media'), baseUrl, signingKey: mediaSigningKey(key) });
+    const store = env.MEDIA_S3_ENDPOINT
+      ? createS3MediaStore({
+          endpoint: env.MEDIA_S3_ENDPOINT,
+          region: env.MEDIA_S3_REGION,
+          bucket: env.MEDIA_S3_BUCKET!,
+          accessKeyId: env.MEDIA_S3_ACCESS_KEY_ID!,
+          secretAccessKey: env.MEDIA_S3_SECRET_ACCESS_KEY!,
+          forcePathStyle: env.MEDIA_S3_FORCE_PATH_STYLE,
+          baseUrl,
+          signingKey: mediaSigningKey(key),
+        })
+      : createLocalMediaStore({ root: path.resolve(env.DATA_DIR, 'media'), baseUrl, signingKey: mediaSigningKey(key) });
     const media: MediaDeps = {
       db: database.db,
       store,

@@ -4,21 +4,33 @@ import sharp from 'sharp';
 import { type Harness, type WebhookWorld, type World, client, inSeconds, startWithWebhook, unitSlug, waitFor } from '../support/harness';
 import type { Receiver } from '../support/webhook-receiver';
 import * as img from '../unit/media/image-fixtures';
+import { type FakeS3, startFakeS3 } from '../support/fake-s3';
 
 const SECRET = 'photo-webhook-secret-long';
 
-describe('a post with a photo', () => {
+describe.each([['on local disk', false], ['in an S3-compatible bucket', true]] as const)('a post with a photo, stored %s', (_where, useS3) => {
   let h: Harness;
   let world: World;
   let receiver: Receiver;
   let webhookId: string;
   let env: WebhookWorld;
 
+  let s3: FakeS3 | undefined;
+
   beforeAll(async () => {
-    env = await startWithWebhook(SECRET);
+    s3 = useS3 ? await startFakeS3() : undefined;
+    env = await startWithWebhook(
+      SECRET,
+      s3
+        ? { MEDIA_S3_ENDPOINT: s3.endpoint, MEDIA_S3_REGION: s3.region, MEDIA_S3_BUCKET: s3.bucket, MEDIA_S3_ACCESS_KEY_ID: s3.accessKeyId, MEDIA_S3_SECRET_ACCESS_KEY: s3.secretAccessKey }
+        : {},
+    );
     ({ h, world, receiver, webhookId } = env);
   });
-  afterAll(() => env.close());
+  afterAll(async () => {
+    await env.close();
+    await s3?.close();
+  });
 
   test('goes out with its photo, alt text and no GPS, on the news page and to the webhook', async () => {
     const operator = client(h.url, world.tokens.operator);
@@ -62,5 +74,12 @@ describe('a post with a photo', () => {
     const publicRendition = await fetch(src.replace(/&amp;/g, '&'));
     expect(publicRendition.status).toBe(200);
     expect(publicRendition.headers.get('cache-control')).toMatch(/immutable/);
+    if (s3) {
+      // Originals and renditions live in the bucket, and nothing fell back to the local disk.
+      const keys = [...s3.objects.keys()];
+      expect(keys.some((k) => k.includes('originals/'))).toBe(true);
+      expect(keys.some((k) => k.includes('renditions/'))).toBe(true);
+      expect(s3.requests.filter((r) => r.error)).toEqual([]);
+    }
   }, 60_000);
 });
