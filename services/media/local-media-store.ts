@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { type MediaStore, type StoredObject, mediaUrls } from './media-store';
+import { type MediaStore, type StoredObject, mediaUrls, assertMediaKey } from './media-store';
 
 export interface LocalMediaStoreOptions {
   /** Folder holding `originals/` and `renditions/`, e.g. `${DATA_DIR}/media`. */
@@ -25,7 +25,7 @@ export function createLocalMediaStore(opts: LocalMediaStoreOptions): MediaStore 
   const urls = mediaUrls(opts.baseUrl, opts.signingKey);
 
   const fileOf = (key: string): string => {
-    if (!/^[a-z]+(\/[A-Za-z0-9._-]+)+$/.test(key) || key.includes('..')) throw new Error(`bad media key "${key}"`);
+    assertMediaKey(key);
     return path.join(root, key);
   };
 
