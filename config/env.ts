@@ -64,6 +64,8 @@ export const Env = z.object({
   RECONCILE_EVERY_SECONDS: int(1, 3600).default(60),
   /** A claimed target with no job and no outcome for this long is handed to a human as unconfirmed. Default 600 s. */
   CLAIM_STALE_SECONDS: int(1, 86_400).default(600),
+  /** Let webhooks reach loopback and private networks (a receiver on the same host or LAN). Default false. */
+  WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool.default(false),
   /** Timeout of one outgoing webhook request. Default 10000 ms. */
   WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
   /** Largest JSON request body. Default 256kb. */

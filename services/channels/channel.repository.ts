@@ -5,6 +5,7 @@ import type { ChannelKind } from '../../shared/post';
 import type { ChannelRow, DB } from '../storage/schema';
 import { findUnitBySlug, unitNotFound } from '../units/unit.repository';
 import type { SecretBox } from './secret-box';
+import { classifyHost, privateAddressError } from './webhook-address';
 
 export type Channel = ChannelRow;
 
@@ -16,6 +17,7 @@ export async function addWebhookChannel(
   db: Kysely<DB>,
   box: SecretBox,
   input: { unitSlug: string; url: string; secret: string; name?: string | undefined },
+  opts: { allowPrivateNetworks: boolean },
 ): Promise<Channel> {
   let url: URL;
   try {
@@ -26,6 +28,8 @@ export async function addWebhookChannel(
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw badChannel('the webhook URL must be http or https', 'URL webhook harus http atau https');
   }
+  // A name that does not resolve yet is accepted; the publisher checks again before every delivery.
+  if (!opts.allowPrivateNetworks && (await classifyHost(url)) === 'private') throw privateAddressError();
   if (input.secret.length < 16) {
     throw badChannel('the webhook secret must have at least 16 characters', 'rahasia webhook minimal 16 karakter');
   }

@@ -97,7 +97,12 @@ async function run(argv: string[], env: Env, out: (line: string) => void): Promi
         const unit = await findUnitBySlug(db, need(values, 'unit'));
         if (!unit) throw new UsageError(`no unit ${need(values, 'unit')}`);
         const box = secretBox(resolveSecretsKey(env.SECRETS_KEY, env.DATA_DIR));
-        const channel = await addWebhookChannel(db, box, { unitSlug: unit.slug, url: need(values, 'url'), secret: need(values, 'secret'), name: values.name });
+        const channel = await addWebhookChannel(
+          db,
+          box,
+          { unitSlug: unit.slug, url: need(values, 'url'), secret: need(values, 'secret'), name: values.name },
+          { allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS },
+        );
         out(`channel ${channel.id} (webhook) added to ${unit.slug}`);
         return;
       }

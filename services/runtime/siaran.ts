@@ -129,7 +129,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       workers = await startPublishWorkers(
         {
           db: database.db,
-          publishers: { news_page: new NewsPagePublisher(database.db), webhook: new WebhookPublisher(env.WEBHOOK_TIMEOUT_MS) },
+          publishers: { news_page: new NewsPagePublisher(database.db), webhook: new WebhookPublisher(env.WEBHOOK_TIMEOUT_MS, env.WEBHOOK_ALLOW_PRIVATE_NETWORKS) },
           photos: { store, signedUrlSeconds: env.MEDIA_SIGNED_URL_SECONDS },
           box,
           log,
@@ -182,6 +182,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
             loginLimit: { attempts: env.LOGIN_RATE_LIMIT_ATTEMPTS, windowSeconds: env.LOGIN_RATE_LIMIT_WINDOW_SECONDS },
             cookieSecure: env.COOKIE_SECURE ?? env.NODE_ENV === 'production',
             webhookTimeoutMs: env.WEBHOOK_TIMEOUT_MS,
+            allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
           }),
         ],
         photoUrl: (k) => store.publicUrl(k),

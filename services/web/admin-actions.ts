@@ -6,6 +6,7 @@ import { addWebhookChannel } from '../channels/channel.repository';
 import { getUnit, unitAndDescendants } from '../units/unit.repository';
 import { addUser } from '../users/user.repository';
 import { setPassword } from './password-hash';
+import { classifyHost } from '../channels/webhook-address';
 import { deleteUserSessions } from './session.repository';
 import { setTotpRequiredForPrivileged } from './web-settings.repository';
 import type { WebDeps } from './web-deps';
@@ -117,7 +118,7 @@ export async function updateUnit(deps: WebDeps, admin: Actor, unitId: string, in
 export async function addWebhook(deps: WebDeps, admin: Actor, unitId: string, input: { url: string; secret: string; name?: string }): Promise<void> {
   await assertUnit(deps, admin, unitId);
   const unit = await getUnit(deps.db, unitId);
-  const channel = await addWebhookChannel(deps.db, deps.box, { unitSlug: unit.slug, url: input.url, secret: input.secret, name: input.name || undefined });
+  const channel = await addWebhookChannel(deps.db, deps.box, { unitSlug: unit.slug, url: input.url, secret: input.secret, name: input.name || undefined }, { allowPrivateNetworks: deps.allowPrivateNetworks });
   await audit(deps, admin, 'channel.added', channel.id, { unitId, kind: 'webhook', url: input.url });
 }
 
@@ -136,6 +137,7 @@ export async function testChannel(deps: WebDeps, admin: Actor, channelId: string
   if (channel.kind === 'news_page') return { ok: true, detail: 'news page' };
   const url = typeof channel.settings.url === 'string' ? channel.settings.url : undefined;
   if (!url) return { ok: false, detail: 'no URL' };
+  if (!deps.allowPrivateNetworks && (await classifyHost(new URL(url))) !== 'public') return { ok: false, detail: 'not a public address' };
   try {
     const res = await fetch(url, {
       method: 'POST',

@@ -22,4 +22,6 @@ export interface WebDeps {
   cookieSecure: boolean;
   /** WEBHOOK_TIMEOUT_MS, for "test connection". */
   webhookTimeoutMs: number;
+  /** WEBHOOK_ALLOW_PRIVATE_NETWORKS */
+  allowPrivateNetworks: boolean;
 }

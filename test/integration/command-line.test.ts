@@ -70,6 +70,9 @@ describe('the siaran command line', () => {
     expect(noParent.err).toMatch(/not found/);
     const shortSecret = await siaran(env, 'channel', 'add', '--unit', 'polda-banten', '--kind', 'webhook', '--url', 'https://e.invalid', '--secret', 'short');
     expect(shortSecret.err).toMatch(/16 characters/);
+    const inward = await siaran({ ...env, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' }, 'channel', 'add', '--unit', 'polda-banten', '--kind', 'webhook', '--url', 'http://127.0.0.1:9/hook', '--secret', 'a-secret-of-16-chars');
+    expect(inward.code).toBe(1);
+    expect(inward.err).toMatch(/internal network/);
   }, 120_000);
 });
 

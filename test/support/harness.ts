@@ -46,6 +46,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     JOB_LOCK_MS: '2000',
     JOB_STALLED_CHECK_MS: '1000',
     WEBHOOK_TIMEOUT_MS: '3000',
+    // The tests' receivers listen on 127.0.0.1.
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-test-')),
     EMBEDDED_DB_IN_MEMORY: 'true',
   };
@@ -149,7 +151,7 @@ export async function unitSlug(db: Kysely<DB>, unitId: string): Promise<string> 
 
 export async function addWebhook(db: Kysely<DB>, unitId: string, url: string, secret: string): Promise<string> {
   const box = secretBox(decodeKey(TEST_SECRETS_KEY)!);
-  const channel = await addWebhookChannel(db, box, { unitSlug: await unitSlug(db, unitId), url, secret });
+  const channel = await addWebhookChannel(db, box, { unitSlug: await unitSlug(db, unitId), url, secret }, { allowPrivateNetworks: true });
   return channel.id;
 }
 

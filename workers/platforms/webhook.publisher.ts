@@ -1,4 +1,5 @@
 // The signed webhook: POSTs the post as JSON; the delivery id lets a receiver drop duplicates.
+import { classifyHost } from '../../services/channels/webhook-address';
 import { isoInZone } from '../../shared/time';
 import { PublishError, type PublishedRef, type Publisher, type PublishRequest } from './publisher';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from './webhook-signature';
@@ -27,11 +28,20 @@ export function webhookPayload(req: PublishRequest, now: Date) {
 export class WebhookPublisher implements Publisher {
   readonly kind = 'webhook' as const;
 
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly allowPrivateNetworks = false,
+  ) {}
 
   async publish(req: PublishRequest): Promise<PublishedRef> {
     const url = typeof req.channel.settings.url === 'string' ? req.channel.settings.url : undefined;
     if (!url || !req.channel.secret) throw new PublishError('rejected', 'webhook channel has no URL or secret');
+    if (!this.allowPrivateNetworks) {
+      // Checked at every delivery: a name may have been pointed inward since the channel was added.
+      const verdict = await classifyHost(new URL(url));
+      if (verdict === 'private') throw new PublishError('rejected', 'webhook address leads into an internal network');
+      if (verdict === 'unresolved') throw new PublishError('transient', 'webhook host does not resolve');
+    }
     const now = new Date();
     const body = JSON.stringify(webhookPayload(req, now));
     const timestamp = Math.floor(now.getTime() / 1000);
