@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { ZodError } from 'zod';
 import { AppError, type ErrorKind, type LocalizedText } from '../../shared/errors';
 
-const STATUS: Record<ErrorKind, number> = {
+/** The one mapping of an error's kind to an HTTP status, for the API and the pages alike. */
+export const STATUS: Record<ErrorKind, number> = {
   validation: 422,
   'unsupported-media-type': 415,
   unauthenticated: 401,

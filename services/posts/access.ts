@@ -3,7 +3,7 @@ import type { Actor, Post } from '../../shared/post';
 import type { Finding } from '../../shared/rules/finding';
 import { inReach, mayAuthor } from '../../shared/rules/permissions';
 import { unitPath } from '../units/unit.repository';
-import { type Db, getPost, postNotFound } from './post.repository';
+import { type Db, getPost, postNotFound, versionConflict } from './post.repository';
 
 /** A post the actor may see; others' posts answer as if they did not exist. */
 export async function postInReach(
@@ -29,10 +29,7 @@ export function assertMayAuthor(actor: Actor, path: readonly string[]): void {
 
 export function assertExpectedVersion(post: Post, expected: number | undefined): void {
   if (expected !== undefined && expected !== post.version) {
-    throw new AppError('conflict', 'post.version_conflict', {
-      id: 'Pos ini baru saja diubah orang lain. Muat ulang lalu coba lagi.',
-      en: 'Someone else changed this post just now. Reload and try again.',
-    }, { expected, actual: post.version });
+    throw versionConflict({ expected, actual: post.version });
   }
 }
 

@@ -155,15 +155,15 @@ export async function updatePostRow(
     .where('version', '=', post.version)
     .returningAll()
     .executeTakeFirst();
-  if (!row) throw versionConflict(post.id);
+  if (!row) throw versionConflict({ postId: post.id });
   return toPost(row);
 }
 
-export function versionConflict(postId: string): AppError {
+export function versionConflict(details: Record<string, unknown>): AppError {
   return new AppError('conflict', 'post.version_conflict', {
     id: 'Pos ini baru saja diubah orang lain. Muat ulang lalu coba lagi.',
     en: 'Someone else changed this post just now. Reload and try again.',
-  }, { postId });
+  }, details);
 }
 
 export interface PostFilter {

@@ -75,6 +75,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
 
     const mediaQueue = new MediaQueue({ connection: producerConnection(redis.target), prefix: env.REDIS_PREFIX });
     closers.push(() => mediaQueue.close());
+    const mediaKey = mediaSigningKey(key);
     const store = env.MEDIA_S3_ENDPOINT
       ? createS3MediaStore({
           endpoint: env.MEDIA_S3_ENDPOINT,
@@ -84,9 +85,9 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
           secretAccessKey: env.MEDIA_S3_SECRET_ACCESS_KEY!,
           forcePathStyle: env.MEDIA_S3_FORCE_PATH_STYLE,
           baseUrl,
-          signingKey: mediaSigningKey(key),
+          signingKey: mediaKey,
         })
-      : createLocalMediaStore({ root: path.resolve(env.DATA_DIR, 'media'), baseUrl, signingKey: mediaSigningKey(key) });
+      : createLocalMediaStore({ root: path.resolve(env.DATA_DIR, 'media'), baseUrl, signingKey: mediaKey });
     const media: MediaDeps = {
       db: database.db,
       store,
@@ -98,7 +99,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       maxPixels: env.MEDIA_MAX_PIXELS,
       tmpDir: path.resolve(env.DATA_DIR, 'tmp', 'uploads'),
       signedUrlSeconds: env.MEDIA_SIGNED_URL_SECONDS,
-      signingKey: mediaSigningKey(key),
+      signingKey: mediaKey,
     };
 
     const postDeps: PostDeps = {

@@ -14,6 +14,7 @@ import { resolveTarget } from '../posts/resolve-target';
 import { approvePost, rejectPost, submitPost } from '../posts/review-post';
 import { cancelPost, reschedulePost } from '../posts/schedule-post';
 import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
+import { STATUS } from '../http/errors';
 import { adminPage } from './admin.page';
 import { addWebhook, adminUnits, changeUser, inviteUser, resetPassword, setTotpRule, setUserDisabled, testChannel, updateUnit } from './admin-actions';
 import { assetStore } from './assets';
@@ -253,7 +254,7 @@ function webErrors(deps: WebDeps, assets: ReturnType<typeof assetStore>): ErrorR
     // Body-parser errors (too large, bad charset, aborted) carry their own 4xx: the user's, not ours.
     const own = (err as { status?: unknown }).status;
     const clientStatus = !isAppError(err) && typeof own === 'number' && own >= 400 && own < 500 ? own : undefined;
-    const status = clientStatus ?? (kind === 'not-found' ? 404 : kind === 'forbidden' ? 403 : kind === 'unauthenticated' ? 401 : kind === 'validation' ? 422 : kind === 'conflict' ? 409 : 500);
+    const status = clientStatus ?? STATUS[kind];
     if (status === 500) deps.log.error({ err, path: req.path }, 'web page failed');
     const text = status === 404 ? t(lang, 'notFound') : isAppError(err) && status !== 500 ? pick(lang, err.text) : t(lang, 'error');
     res
