@@ -82,7 +82,7 @@ async function siaranRun(databaseUrl: string | undefined, label: string): Promis
     const ids: string[] = [];
     for (let i = 0; i < POSTS; i++) {
       const at = new Date(start + Math.floor((i * WINDOW_MS) / POSTS));
-      const p = await createPost(deps, operator, { title: `Berita ${i}`, body: 'Isi.', channelIds: [channel], variants: {}, scheduledAt: at.toISOString() });
+      const p = await createPost(deps, operator, { title: `Berita ${i}`, body: 'Isi.', channelIds: [channel], variants: {}, channelOptions: {}, scheduledAt: at.toISOString() });
       await submitPost(deps, operator, p.id);
       await approvePost(deps, supervisor, p.id, {});
       ids.push(p.id);

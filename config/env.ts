@@ -68,6 +68,26 @@ export const Env = z.object({
   WEBHOOK_ALLOW_PRIVATE_NETWORKS: bool.default(false),
   /** Timeout of one outgoing webhook request. Default 10000 ms. */
   WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** Timeout of every call to a platform (X, Telegram); a call that timed out after it was sent is an unknown outcome. Default 30000 ms. */
+  PLATFORM_TIMEOUT_MS: int(500, 300_000).default(30_000),
+  /** A post held by its channel (rate limit, re-connection) that could not go out within this long after its time waits for a supervisor instead. Default 21600 s (6 h). */
+  PUBLISH_LATE_WINDOW_SECONDS: int(60, 30 * 86_400).default(6 * 3600),
+  /** How long a webhook waits for the post's other channels, so that its payload carries their links. Default 120 s. */
+  WEBHOOK_WAIT_FOR_PLATFORMS_SECONDS: int(0, 3600).default(120),
+  /** X API base URL; the client's requests to api.x.com and upload.x.com go there on the same paths (an egress proxy). Default https://api.x.com. */
+  X_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.x.com'),
+  /** Where a person grants Siaran access to an X account (OAuth 2.0). Default https://x.com/i/oauth2/authorize. */
+  X_AUTHORIZE_URL: z.url({ protocol: /^https?$/ }).default('https://x.com/i/oauth2/authorize'),
+  /** The X app's API key, for accounts connected with OAuth 1.0a user tokens. */
+  X_CONSUMER_KEY: optionalString,
+  /** The X app's API key secret. Required with X_CONSUMER_KEY. */
+  X_CONSUMER_SECRET: optionalString,
+  /** The X app's OAuth 2.0 client id, for "Connect X account" on the admin page. */
+  X_CLIENT_ID: optionalString,
+  /** The X app's OAuth 2.0 client secret (confidential clients). */
+  X_CLIENT_SECRET: optionalString,
+  /** Telegram Bot API base URL (an egress proxy, or a local Bot API server). Default https://api.telegram.org. */
+  TELEGRAM_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
   /** Largest JSON request body. Default 256kb. */
   JSON_BODY_LIMIT: z
     .string()
@@ -139,6 +159,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
       if (!env[key]) problems.push(`${key}: required when MEDIA_S3_ENDPOINT is set`);
     }
   }
+  if (env.X_CONSUMER_KEY && !env.X_CONSUMER_SECRET) problems.push('X_CONSUMER_SECRET: required when X_CONSUMER_KEY is set');
+  if (env.TELEGRAM_API_URL.endsWith('/')) problems.push('TELEGRAM_API_URL: remove the trailing /');
   if (problems.length > 0) throw new ConfigError(problems);
   return env;
 }

@@ -7,8 +7,15 @@ export const TimeZoneSchema = z.enum(TIME_ZONE_IDS);
 export const Role = z.enum(['operator', 'supervisor', 'admin']);
 export type Role = z.infer<typeof Role>;
 
-export const ChannelKind = z.enum(['news_page', 'webhook', 'x', 'facebook', 'instagram', 'telegram']);
+/**
+ * Kinds of channel a unit can publish to. Start-up refuses to run unless every kind has a platform adapter,
+ * so a kind joins this list together with its adapter.
+ */
+export const ChannelKind = z.enum(['news_page', 'webhook', 'x', 'telegram']);
 export type ChannelKind = z.infer<typeof ChannelKind>;
+
+/** Every platform the photo renditions are made for, including those whose channels are not available yet. */
+export type PlatformKind = ChannelKind | 'facebook' | 'instagram';
 
 export const PostStatus = z.enum([
   'draft',
@@ -27,6 +34,8 @@ export type PostStatus = z.infer<typeof PostStatus>;
 export const TargetStatus = z.enum([
   'pending',
   'scheduled',
+  /** Waiting on its channel (rate limit, re-connection, disabled); uses none of its attempts. */
+  'held',
   'publishing',
   'published',
   'failed',
@@ -55,6 +64,9 @@ export const NOTE_MAX = 2_000;
 
 const Id = z.uuid({ message: 'must be an id (UUID)' });
 
+export const ChannelOptions = z.strictObject({ thread: z.boolean().optional() });
+export type ChannelOptions = z.infer<typeof ChannelOptions>;
+
 /** Fields a person writes; shared by create and update. */
 export const PostContent = z.strictObject({
   title: z.string().max(TITLE_MAX),
@@ -62,6 +74,8 @@ export const PostContent = z.strictObject({
   channelIds: z.array(Id).max(20),
   /** Per-channel text replacing `body` on that channel. */
   variants: z.record(Id, z.string().max(BODY_MAX)).default({}),
+  /** Per-channel choices of the author: `thread` lets an over-long X text go out as a thread. */
+  channelOptions: z.record(Id, ChannelOptions).default({}),
   /** ISO 8601; without an offset it is read in the unit's zone. */
   scheduledAt: z.string().min(1).max(40),
 });
@@ -113,6 +127,7 @@ export interface Post {
   title: string;
   body: string;
   variants: Record<string, string>;
+  channelOptions: Record<string, ChannelOptions>;
   status: PostStatus;
   scheduledAt: Date;
   version: number;
@@ -135,7 +150,12 @@ export interface PostTarget {
   publishedAt: Date | null;
   externalId: string | null;
   externalUrl: string | null;
+  /** Every id the platform gave (thread parts, album messages), the first being `externalId`. */
+  externalIds: string[];
   lastError: string | null;
+  /** Why a `held` target waits (a code of shared/channels/channel-words), and until when where known. */
+  heldReason: string | null;
+  heldUntil: Date | null;
 }
 
 export interface Actor {

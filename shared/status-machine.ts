@@ -64,7 +64,7 @@ export const PUBLISHABLE: readonly PostStatus[] = ['scheduled', 'publishing'];
  * any unconfirmed needs a human first, then any failure, else all went out.
  */
 export function settledPostStatus(targets: readonly TargetStatus[]): PostStatus {
-  if (targets.some((t) => t === 'scheduled' || t === 'publishing' || t === 'pending')) return 'publishing';
+  if (targets.some((t) => t === 'scheduled' || t === 'held' || t === 'publishing' || t === 'pending')) return 'publishing';
   if (targets.some((t) => t === 'unconfirmed')) return 'unconfirmed';
   if (targets.some((t) => t === 'failed')) return 'failed';
   if (targets.some((t) => t === 'published')) return 'published';

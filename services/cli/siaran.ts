@@ -1,10 +1,13 @@
 // `siaran`: the admin's command line, on the same config and database as the server.
 import { parseArgs } from 'node:util';
-import { ConfigError, type Env, loadEnv } from '../../config/env';
+import { ConfigError, type Env, loadEnv, publicBaseUrl } from '../../config/env';
 import { AppError } from '../../shared/errors';
 import { Role, TimeZoneSchema } from '../../shared/post';
 import { addWebhookChannel } from '../channels/channel.repository';
+import { type ChannelDeps, addTelegramChannel, addXChannelWithTokens, viewChannel } from '../channels/manage-channels';
 import { secretBox } from '../channels/secret-box';
+import { platformAdapters, platformConfig } from '../publishing/platforms/registry';
+import { createLogger } from '../runtime/logger';
 import { resolveSecretsKey } from '../runtime/secrets-key';
 import { type Database, migrateToLatest, openDatabase } from '../storage/database';
 import { addUnit, findUnitBySlug } from '../units/unit.repository';
@@ -19,7 +22,12 @@ const USAGE = `siaran — Siaran admin CLI
   siaran user add --email E --unit SLUG --role operator|supervisor|admin [--name N] [--password P]
   siaran token create --email E [--days D] [--label L]      (prints the token once)
   siaran channel add --unit SLUG --kind webhook --url U --secret S [--name N]
+  siaran channel add --unit SLUG --kind telegram --bot-token T --chat @name|-100… [--name N]
+  siaran channel add --unit SLUG --kind x --access-token T --access-secret S [--name N]
+                                    (OAuth 1.0a user tokens; needs X_CONSUMER_KEY and X_CONSUMER_SECRET)
   siaran demo                                               (demo units, users and tokens)
+
+  channel add checks the account with the platform first and prints the channel id (--json: a JSON object).
 
 Uses the same configuration as the server (DATABASE_URL, DATA_DIR, SECRETS_KEY, ...).`;
 
@@ -49,6 +57,11 @@ async function run(argv: string[], env: Env, out: (line: string) => void): Promi
       kind: { type: 'string' },
       url: { type: 'string' },
       secret: { type: 'string' },
+      'bot-token': { type: 'string' },
+      chat: { type: 'string' },
+      'access-token': { type: 'string' },
+      'access-secret': { type: 'string' },
+      json: { type: 'boolean' },
     },
     strict: true,
     allowPositionals: false,
@@ -64,7 +77,12 @@ async function run(argv: string[], env: Env, out: (line: string) => void): Promi
   if (role && !role.success) throw new UsageError('--role must be operator, supervisor or admin');
   const days = values.days ? Number(values.days) : env.TOKEN_DEFAULT_DAYS;
   if (!Number.isInteger(days) || days < 1 || days > 3650) throw new UsageError('--days must be a whole number from 1 to 3650');
-  if (command === 'channel add' && need(values, 'kind') !== 'webhook') throw new UsageError('only --kind webhook can be added from the CLI so far');
+  const kind = command === 'channel add' ? need(values, 'kind') : undefined;
+  if (kind !== undefined) {
+    if (!['webhook', 'telegram', 'x'].includes(kind)) throw new UsageError(`--kind must be webhook, telegram or x (the news page comes with every unit)`);
+    const required = { webhook: ['url', 'secret'], telegram: ['bot-token', 'chat'], x: ['access-token', 'access-secret'] }[kind as 'webhook' | 'telegram' | 'x'];
+    for (const key of required) need(values, key);
+  }
 
   const database: Database = await openDatabase({ databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR });
   try {
@@ -97,13 +115,35 @@ async function run(argv: string[], env: Env, out: (line: string) => void): Promi
         const unit = await findUnitBySlug(db, need(values, 'unit'));
         if (!unit) throw new UsageError(`no unit ${need(values, 'unit')}`);
         const box = secretBox(resolveSecretsKey(env.SECRETS_KEY, env.DATA_DIR));
-        const channel = await addWebhookChannel(
-          db,
-          box,
-          { unitSlug: unit.slug, url: need(values, 'url'), secret: need(values, 'secret'), name: values.name },
-          { allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS },
-        );
-        out(`channel ${channel.id} (webhook) added to ${unit.slug}`);
+        let channel;
+        if (kind === 'webhook') {
+          channel = await addWebhookChannel(
+            db,
+            box,
+            { unitSlug: unit.slug, url: need(values, 'url'), secret: need(values, 'secret'), name: values.name },
+            { allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS },
+          );
+        } else {
+          const platforms = platformConfig(env, db);
+          const deps: ChannelDeps = {
+            db,
+            box,
+            adapters: platformAdapters(platforms),
+            x: platforms.x,
+            telegram: platforms.telegram,
+            // Adding a channel releases nothing; the server's reconciler queues whatever needs it.
+            scheduler: { schedule: () => Promise.resolve(), unschedule: () => Promise.resolve() },
+            baseUrl: () => publicBaseUrl(env),
+            now: () => new Date(),
+            log: createLogger('silent'),
+          };
+          channel =
+            kind === 'telegram'
+              ? await addTelegramChannel(deps, { unitId: unit.id, botToken: need(values, 'bot-token'), chat: need(values, 'chat'), name: values.name })
+              : await addXChannelWithTokens(deps, { unitId: unit.id, accessToken: need(values, 'access-token'), accessSecret: need(values, 'access-secret'), name: values.name });
+        }
+        const view = viewChannel(channel, new Date());
+        out(values.json ? JSON.stringify(view) : `channel ${channel.id} (${channel.kind}, ${channel.account_name ?? channel.name}) added to ${unit.slug}`);
         return;
       }
       case 'demo':

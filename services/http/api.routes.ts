@@ -12,9 +12,10 @@ import {
 } from '../../shared/post';
 import { inReach } from '../../shared/rules/permissions';
 import { zoneLabel } from '../../shared/time';
-import { channelsOfUnit } from '../channels/channel.repository';
+import { channelViews } from '../channels/manage-channels';
 import type { PostDeps } from '../posts/deps';
 import { postHistory, readPost, searchPosts } from '../posts/read-post';
+import { resolveTarget } from '../posts/resolve-target';
 import { approvePost, rejectPost, submitPost } from '../posts/review-post';
 import { cancelPost, reschedulePost } from '../posts/schedule-post';
 import { createPost, updatePost } from '../posts/write-post';
@@ -54,13 +55,12 @@ export function apiRoutes(deps: PostDeps): RouteRegistry {
   api.define({
     method: 'get',
     path: '/units/:unitId/channels',
-    summary: "A unit's channels (secrets are never returned)",
+    summary: "A unit's channels with their state: connected, needs_reconnect, rate_limited (until), disabled. Secrets are never returned",
     tag: 'units',
     handler: async ({ actor, params }) => {
       const unitId = params.unitId!;
       if (!inReach(actor, await unitPath(db, unitId))) throw unitNotFound(unitId);
-      const channels = await channelsOfUnit(db, unitId);
-      return channels.map((c) => ({ id: c.id, kind: c.kind, name: c.name, enabled: c.enabled, settings: publicSettings(c.settings) }));
+      return channelViews(db, [unitId], deps.now());
     },
   });
 
@@ -143,10 +143,31 @@ export function apiRoutes(deps: PostDeps): RouteRegistry {
     body: RescheduleInput,
     handler: ({ actor, params, body }) => reschedulePost(deps, actor, params.id!, body),
   });
+  api.define({
+    method: 'post',
+    path: '/posts/:id/targets/:targetId/retry',
+    summary: 'Send one failed target again (a supervisor of the unit or above); the others are untouched',
+    tag: 'schedule',
+    body: Empty,
+    handler: ({ actor, params }) => resolveTarget(deps, actor, params.id!, params.targetId!, { action: 'retry' }),
+  });
+  api.define({
+    method: 'post',
+    path: '/posts/:id/targets/:targetId/confirm-published',
+    summary: 'Settle an unconfirmed target as published, optionally with its link',
+    tag: 'schedule',
+    body: ConfirmInput,
+    handler: ({ actor, params, body }) => resolveTarget(deps, actor, params.id!, params.targetId!, { action: 'confirm-published', externalUrl: body.url }),
+  });
+  api.define({
+    method: 'post',
+    path: '/posts/:id/targets/:targetId/confirm-not-published',
+    summary: 'Settle an unconfirmed target as not published',
+    tag: 'schedule',
+    body: Empty,
+    handler: ({ actor, params }) => resolveTarget(deps, actor, params.id!, params.targetId!, { action: 'confirm-not-published' }),
+  });
   return api;
 }
 
-function publicSettings(settings: Record<string, unknown>): Record<string, unknown> {
-  const { url } = settings;
-  return typeof url === 'string' ? { url } : {};
-}
+const ConfirmInput = z.strictObject({ url: z.url({ protocol: /^https?$/ }).max(2000).optional() });

@@ -1,5 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { ChannelKind } from '../../shared/post';
+import type { PlatformKind } from '../../shared/post';
 import type { DB, PhotoRenditionRow, PhotoRow } from '../storage/schema';
 import { mediaErrors } from './media-errors';
 import { isUuid } from '../../shared/ids';
@@ -25,7 +25,7 @@ export async function renditionsOf(db: Db, photoIds: readonly string[]): Promise
 }
 
 /** Kinds of the channels the post still goes out on. */
-export async function channelKindsOfPost(db: Db, postId: string): Promise<ChannelKind[]> {
+export async function channelKindsOfPost(db: Db, postId: string): Promise<PlatformKind[]> {
   const rows = await db
     .selectFrom('post_targets as t')
     .innerJoin('channels as c', 'c.id', 't.channel_id')

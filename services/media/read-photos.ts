@@ -1,6 +1,6 @@
 // Reading photos: for the editor and the supervisor (signed preview URLs), and for the publishers.
 import { ALL_PROFILES, primaryRenditionName, profilesFor, renditionsFor } from '../../shared/media/rendition-profiles';
-import type { Actor, ChannelKind } from '../../shared/post';
+import type { Actor, PlatformKind } from '../../shared/post';
 import { inReach } from '../../shared/rules/permissions';
 import { unitPath } from '../units/unit.repository';
 import type { MediaDeps } from './deps';
@@ -59,7 +59,7 @@ export async function photosForChannel(
   db: Db,
   store: MediaStore,
   postId: string,
-  kind: ChannelKind,
+  kind: PlatformKind,
   ttlSeconds: number,
   now: Date = new Date(),
 ): Promise<PhotosForChannel> {

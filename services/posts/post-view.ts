@@ -1,5 +1,7 @@
 // How a post is shown to API clients: instants in UTC and in the unit's own zone.
 import type { Kysely } from 'kysely';
+import { TARGET_STATUS_LABELS, holdReasonText } from '../../shared/channels/channel-words';
+import type { LocalizedText } from '../../shared/errors';
 import { POST_STATUS_LABELS, type Post, type PostTarget } from '../../shared/post';
 import type { Finding } from '../../shared/rules/finding';
 import { formatInZone, isoInZone, zoneLabel } from '../../shared/time';
@@ -24,7 +26,16 @@ export interface PostView {
   reviewNote: string | null;
   createdAt: string;
   updatedAt: string;
-  targets: Array<Omit<PostTarget, 'postId' | 'generation' | 'claimedAt' | 'publishedAt'> & { publishedAt: string | null }>;
+  channelOptions: Post['channelOptions'];
+  targets: Array<
+    Omit<PostTarget, 'postId' | 'generation' | 'claimedAt' | 'publishedAt' | 'heldUntil'> & {
+      publishedAt: string | null;
+      heldUntil: string | null;
+      statusLabel: LocalizedText;
+      /** Why a held target waits, in both languages. */
+      heldMessage: LocalizedText | null;
+    }
+  >;
   findings?: Finding[];
 }
 
@@ -54,6 +65,7 @@ export async function viewPosts(db: Kysely<DB> | Db, posts: readonly Post[]): Pr
       title: post.title,
       body: post.body,
       variants: post.variants,
+      channelOptions: post.channelOptions,
       status: post.status,
       statusLabel: POST_STATUS_LABELS[post.status],
       scheduledAt: post.scheduledAt.toISOString(),
@@ -74,7 +86,12 @@ export async function viewPosts(db: Kysely<DB> | Db, posts: readonly Post[]): Pr
         publishedAt: t.publishedAt?.toISOString() ?? null,
         externalId: t.externalId,
         externalUrl: t.externalUrl,
+        externalIds: t.externalIds,
         lastError: t.lastError,
+        heldReason: t.heldReason,
+        heldUntil: t.heldUntil?.toISOString() ?? null,
+        statusLabel: TARGET_STATUS_LABELS[t.status],
+        heldMessage: holdReasonText(t.heldReason) ?? null,
       })),
     });
   }

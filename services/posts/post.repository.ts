@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { AppError } from '../../shared/errors';
-import type { Post, PostStatus, PostTarget, TargetStatus } from '../../shared/post';
+import type { ChannelOptions, Post, PostStatus, PostTarget, TargetStatus } from '../../shared/post';
 import type { DB, PostRow } from '../storage/schema';
 
 export type Db = Kysely<DB> | Transaction<DB>;
@@ -14,6 +14,7 @@ export function toPost(row: PostRow): Post {
     title: row.title,
     body: row.body,
     variants: row.variants,
+    channelOptions: row.channel_options,
     status: row.status,
     scheduledAt: row.scheduled_at,
     version: row.version,
@@ -63,7 +64,10 @@ export async function targetsOf(db: Db, postId: string): Promise<PostTarget[]> {
     publishedAt: r.published_at,
     externalId: r.external_id,
     externalUrl: r.external_url,
+    externalIds: r.external_ids,
     lastError: r.last_error,
+    heldReason: r.held_reason,
+    heldUntil: r.held_until,
   }));
 }
 
@@ -123,9 +127,9 @@ export async function retargetLive(
 ): Promise<{ before: Array<{ targetId: string; generation: number }>; after: Array<{ targetId: string; generation: number }> }> {
   const rows = await db
     .updateTable('post_targets')
-    .set({ status: to, generation: sql`generation + 1`, updated_at: at })
+    .set({ status: to, generation: sql`generation + 1`, held_reason: null, held_until: null, updated_at: at })
     .where('post_id', '=', postId)
-    .where('status', 'in', ['pending', 'scheduled'])
+    .where('status', 'in', ['pending', 'scheduled', 'held'])
     .returning(['id', 'generation'])
     .execute();
   return {
@@ -139,15 +143,17 @@ export async function updatePostRow(
   post: Post,
   changes: Partial<Pick<PostRow, 'title' | 'body' | 'status' | 'scheduled_at' | 'approved_by' | 'approved_at' | 'review_note'>> & {
     variants?: Record<string, string>;
+    channelOptions?: Record<string, ChannelOptions>;
   },
   at: Date,
 ): Promise<Post> {
-  const { variants, ...rest } = changes;
+  const { variants, channelOptions, ...rest } = changes;
   const row = await db
     .updateTable('posts')
     .set({
       ...rest,
       ...(variants !== undefined ? { variants: JSON.stringify(variants) } : {}),
+      ...(channelOptions !== undefined ? { channel_options: JSON.stringify(channelOptions) } : {}),
       version: post.version + 1,
       updated_at: at,
     })

@@ -10,7 +10,7 @@ import { assertExpectedVersion, assertMayAuthor, blockedBy, postInReach } from '
 import type { PostDeps } from './deps';
 import { appendEvent, retargetLive, updatePostRow } from './post.repository';
 import { type PostView, viewPost } from './post-view';
-import { enabledChannelIds, findingsFor, liveChannelIds } from './write-post';
+import { findingsOf } from './write-post';
 
 export async function submitPost(deps: PostDeps, actor: Actor, postId: string): Promise<PostView> {
   const now = deps.now();
@@ -19,14 +19,7 @@ export async function submitPost(deps: PostDeps, actor: Actor, postId: string): 
     assertMayAuthor(actor, path);
     const status = nextStatus(post.status, 'submit');
     const unit = await getUnit(trx, post.unitId);
-    const findings = findingsFor(
-      post,
-      await liveChannelIds(trx, post.id),
-      await enabledChannelIds(trx, unit.id),
-      unit.time_zone,
-      now,
-      deps.minLeadSeconds,
-    );
+    const findings = await findingsOf(trx, post, unit.time_zone, now, deps.minLeadSeconds);
     const blocking = blocks(findings);
     if (blocking.length > 0) blockedBy(blocking, 'post.blocked_by_findings');
     const updated = await updatePostRow(trx, post, { status, review_note: null }, now);
@@ -64,14 +57,7 @@ export async function approvePost(
         en: 'The publish time has passed. Reschedule it and submit again.',
       });
     }
-    const findings = findingsFor(
-      post,
-      await liveChannelIds(trx, post.id),
-      await enabledChannelIds(trx, unit.id),
-      unit.time_zone,
-      now,
-      0,
-    );
+    const findings = await findingsOf(trx, post, unit.time_zone, now, 0);
     const blocking = blocks(findings);
     if (blocking.length > 0) blockedBy(blocking, 'post.blocked_by_findings');
     const moved = await retargetLive(trx, post.id, 'scheduled', now);

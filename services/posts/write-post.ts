@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../shared/errors';
 import type { Actor, CreatePostInput, Post, UpdatePostInput } from '../../shared/post';
-import { checkContent } from '../../shared/rules/content-rules';
+import { type UnitChannel, checkContent } from '../../shared/rules/content-rules';
 import type { Finding } from '../../shared/rules/finding';
 import { nextStatus, EDITABLE } from '../../shared/status-machine';
 import { parseInstant, type TimeZone } from '../../shared/time';
@@ -17,7 +17,7 @@ export async function createPost(deps: PostDeps, actor: Actor, input: CreatePost
   const unit = await getUnit(deps.db, input.unitId ?? actor.unitId);
   assertMayAuthor(actor, await unitPath(deps.db, unit.id));
   const scheduledAt = readTime(input.scheduledAt, unit.time_zone, now);
-  const enabled = await enabledChannelIds(deps.db, unit.id);
+  const enabled = await enabledChannels(deps.db, unit.id);
   assertOwnChannels(input.channelIds, enabled);
 
   const post = await deps.db.transaction().execute(async (trx) => {
@@ -30,6 +30,7 @@ export async function createPost(deps: PostDeps, actor: Actor, input: CreatePost
         title: input.title,
         body: input.body,
         variants: JSON.stringify(input.variants),
+        channel_options: JSON.stringify(input.channelOptions),
         status: 'draft',
         scheduled_at: scheduledAt,
         version: 1,
@@ -49,7 +50,7 @@ export async function createPost(deps: PostDeps, actor: Actor, input: CreatePost
     return toPost(row);
   });
   await channelsChangedQuietly(deps, post.id);
-  return viewPost(deps.db, post, findingsFor(post, input.channelIds, enabled, unit.time_zone, now, deps.minLeadSeconds));
+  return viewPost(deps.db, post, findingsFor(post, input.channelIds, enabled, unit.time_zone, now, deps.minLeadSeconds, []));
 }
 
 async function channelsChangedQuietly(deps: PostDeps, postId: string): Promise<void> {
@@ -69,7 +70,7 @@ export async function updatePost(deps: PostDeps, actor: Actor, postId: string, i
     assertExpectedVersion(post, input.expectedVersion);
     if (!EDITABLE.includes(post.status)) nextStatus(post.status, 'edit');
     const unit = await getUnit(trx, post.unitId);
-    const enabled = await enabledChannelIds(trx, unit.id);
+    const enabled = await enabledChannels(trx, unit.id);
     const currentChannels = await liveChannelIds(trx, post.id);
     const channelIds = input.channelIds ?? currentChannels;
     if (input.channelIds) assertOwnChannels(input.channelIds, enabled);
@@ -82,6 +83,7 @@ export async function updatePost(deps: PostDeps, actor: Actor, postId: string, i
     note('title', post.title, input.title);
     note('body', post.body, input.body);
     note('variants', post.variants, input.variants);
+    note('channelOptions', post.channelOptions, input.channelOptions);
     note('scheduledAt', post.scheduledAt.toISOString(), scheduledAt?.toISOString());
     note('channelIds', [...currentChannels].sort(), input.channelIds ? [...input.channelIds].sort() : undefined);
     if (Object.keys(changes).length === 0) return { post, unschedule: [] };
@@ -96,6 +98,7 @@ export async function updatePost(deps: PostDeps, actor: Actor, postId: string, i
         ...(input.title !== undefined ? { title: input.title } : {}),
         ...(input.body !== undefined ? { body: input.body } : {}),
         ...(input.variants !== undefined ? { variants: input.variants } : {}),
+        ...(input.channelOptions !== undefined ? { channelOptions: input.channelOptions } : {}),
         ...(scheduledAt ? { scheduled_at: scheduledAt } : {}),
         status,
         ...(post.status === 'scheduled' ? { approved_by: null, approved_at: null } : {}),
@@ -115,28 +118,36 @@ export async function updatePost(deps: PostDeps, actor: Actor, postId: string, i
   await unscheduleQuietly(deps, result.unschedule);
   if (input.channelIds) await channelsChangedQuietly(deps, result.post.id);
   const unit = await getUnit(deps.db, result.post.unitId);
-  const enabled = await enabledChannelIds(deps.db, unit.id);
-  const channels = await liveChannelIds(deps.db, result.post.id);
-  return viewPost(deps.db, result.post, findingsFor(result.post, channels, enabled, unit.time_zone, now, deps.minLeadSeconds));
+  return viewPost(deps.db, result.post, await findingsOf(deps.db, result.post, unit.time_zone, now, deps.minLeadSeconds));
 }
 
 export function findingsFor(
   post: Post,
   channelIds: readonly string[],
-  enabled: ReadonlySet<string>,
+  enabled: ReadonlyMap<string, UnitChannel>,
   zone: TimeZone,
   now: Date,
   minLeadSeconds: number,
+  photos: ReadonlyArray<{ altText: string }>,
 ): Finding[] {
   return checkContent(
-    { title: post.title, body: post.body, variants: post.variants, channelIds, scheduledAt: post.scheduledAt },
-    { now, minLeadSeconds, zone, unitChannelIds: enabled },
+    { title: post.title, body: post.body, variants: post.variants, channelOptions: post.channelOptions, channelIds, photos, scheduledAt: post.scheduledAt },
+    { now, minLeadSeconds, zone, unitChannels: enabled },
   );
 }
 
-export async function enabledChannelIds(db: Db, unitId: string): Promise<Set<string>> {
-  const rows = await db.selectFrom('channels').select('id').where('unit_id', '=', unitId).where('enabled', '=', true).execute();
-  return new Set(rows.map((r) => r.id));
+/** The post's findings as they stand in the database: its live channels, its photos. */
+export async function findingsOf(db: Db, post: Post, zone: TimeZone, now: Date, minLeadSeconds: number): Promise<Finding[]> {
+  const enabled = await enabledChannels(db, post.unitId);
+  const channels = await liveChannelIds(db, post.id);
+  const photos = await db.selectFrom('photos').select('alt_text').where('post_id', '=', post.id).orderBy('position').orderBy('created_at').execute();
+  return findingsFor(post, channels, enabled, zone, now, minLeadSeconds, photos.map((p) => ({ altText: p.alt_text })));
+}
+
+/** The unit's enabled channels, by id: what a post of the unit may pick. */
+export async function enabledChannels(db: Db, unitId: string): Promise<Map<string, UnitChannel>> {
+  const rows = await db.selectFrom('channels').select(['id', 'kind', 'name']).where('unit_id', '=', unitId).where('enabled', '=', true).execute();
+  return new Map(rows.map((r) => [r.id, { kind: r.kind, name: r.name }]));
 }
 
 export async function liveChannelIds(db: Db, postId: string): Promise<string[]> {
@@ -177,7 +188,7 @@ export function readTime(text: string, zone: TimeZone, now: Date): Date {
   return at;
 }
 
-function assertOwnChannels(channelIds: readonly string[], enabled: ReadonlySet<string>): void {
+function assertOwnChannels(channelIds: readonly string[], enabled: ReadonlyMap<string, UnitChannel>): void {
   const foreign = channelIds.filter((id) => !enabled.has(id));
   if (foreign.length > 0) {
     throw new AppError('validation', 'channels.foreign', {
@@ -198,6 +209,7 @@ function snapshot(post: Post, channelIds: readonly string[]) {
     title: post.title,
     body: post.body,
     variants: post.variants,
+    channelOptions: post.channelOptions,
     scheduledAt: post.scheduledAt.toISOString(),
     channelIds: [...channelIds],
   };

@@ -8,12 +8,12 @@ import path from 'node:path';
 import { startMediaWorker, type MediaWorkerHandle } from '../../workers/media/media.worker';
 import { MediaQueue } from '../../workers/media/media.queue';
 import { imageEngine } from '../../workers/media/sharp-engine';
-import { NewsPagePublisher } from '../../workers/platforms/news-page.publisher';
-import { WebhookPublisher } from '../../workers/platforms/webhook.publisher';
 import { type RunningWorkers, startPublishWorkers } from '../../workers/publish/publish.worker';
 import { PublishQueue } from '../../workers/queue/publish-queue';
 import { pingRedis, producerConnection, workerConnection } from '../../workers/queue/redis';
+import type { ChannelDeps } from '../channels/manage-channels';
 import { secretBox } from '../channels/secret-box';
+import { platformAdapters, platformConfig } from '../publishing/platforms/registry';
 import { createApp } from '../http/app';
 import type { MediaDeps } from '../media/deps';
 import { createLocalMediaStore } from '../media/local-media-store';
@@ -102,6 +102,11 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       signingKey: mediaKey,
     };
 
+    const box = secretBox(key);
+    const platforms = platformConfig(env, database.db);
+    // Refuses to start when a channel kind has no adapter.
+    const adapters = platformAdapters(platforms);
+
     const postDeps: PostDeps = {
       db: database.db,
       scheduler: queue,
@@ -110,6 +115,8 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       minLeadSeconds: env.SCHEDULE_MIN_LEAD_SECONDS,
       channelsChanged: (postId) => queuePostRenditions(media, postId),
     };
+
+    const channels: ChannelDeps = { db: database.db, box, adapters, x: platforms.x, telegram: platforms.telegram, scheduler: queue, baseUrl, now, log };
 
     let server: Server | undefined;
 
@@ -126,12 +133,14 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
         maxPixels: env.MEDIA_MAX_PIXELS,
         cacheMb: env.MEDIA_CACHE_MB,
       });
-      const box = secretBox(key);
       workers = await startPublishWorkers(
         {
           db: database.db,
-          publishers: { news_page: new NewsPagePublisher(database.db), webhook: new WebhookPublisher(env.WEBHOOK_TIMEOUT_MS, env.WEBHOOK_ALLOW_PRIVATE_NETWORKS) },
+          adapters,
           photos: { store, signedUrlSeconds: env.MEDIA_SIGNED_URL_SECONDS },
+          timeoutMs: env.PLATFORM_TIMEOUT_MS,
+          lateWindowMs: env.PUBLISH_LATE_WINDOW_SECONDS * 1000,
+          webhookWaitMs: env.WEBHOOK_WAIT_FOR_PLATFORMS_SECONDS * 1000,
           box,
           log,
           now,
@@ -176,13 +185,14 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
             db: database.db,
             posts: postDeps,
             media,
-            box: secretBox(key),
+            box,
+            channels,
             log,
             now,
             sessionTtlHours: env.SESSION_TTL_HOURS,
             loginLimit: { attempts: env.LOGIN_RATE_LIMIT_ATTEMPTS, windowSeconds: env.LOGIN_RATE_LIMIT_WINDOW_SECONDS },
             cookieSecure: env.COOKIE_SECURE ?? env.NODE_ENV === 'production',
-            webhookTimeoutMs: env.WEBHOOK_TIMEOUT_MS,
+            platformTimeoutMs: env.PLATFORM_TIMEOUT_MS,
             allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
           }),
         ],

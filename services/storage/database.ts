@@ -7,6 +7,7 @@ import pg from 'pg';
 import * as initial from './migrations/0001-initial';
 import * as media from './migrations/0002-media';
 import * as web from './migrations/0003-web';
+import * as platforms from './migrations/0004-platforms';
 import { PGliteDialect } from './pglite-dialect';
 import type { DB } from './schema';
 
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-media': media,
   '0003-web': web,
+  '0004-platforms': platforms,
 };
 
 class InlineMigrations implements MigrationProvider {

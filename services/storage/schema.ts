@@ -1,6 +1,6 @@
 // Row shapes of the tables, as the query builder sees them.
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
-import type { ChannelKind, PostStatus, Role, TargetStatus } from '../../shared/post';
+import type { ChannelKind, ChannelOptions, PostStatus, Role, TargetStatus } from '../../shared/post';
 import type { TimeZone } from '../../shared/time';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -48,6 +48,17 @@ export interface ChannelsTable {
   secret_ciphertext: string | null;
   enabled: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
+  health: ColumnType<'connected' | 'needs_reconnect', 'connected' | 'needs_reconnect' | undefined, 'connected' | 'needs_reconnect'>;
+  limited_until: Timestamp | null;
+  /** A hold reason code (shared/channels/channel-words) while `limited_until` lies ahead. */
+  limit_reason: string | null;
+  last_error: string | null;
+  last_error_at: Timestamp | null;
+  account_name: string | null;
+  token_expires_at: Timestamp | null;
+  credentials_version: ColumnType<number, number | undefined, number>;
+  refresh_lease_until: Timestamp | null;
+  refresh_lease_token: string | null;
 }
 
 export interface PostsTable {
@@ -57,6 +68,7 @@ export interface PostsTable {
   title: string;
   body: string;
   variants: Json<Record<string, string>>;
+  channel_options: ColumnType<Record<string, ChannelOptions>, string | undefined, string>;
   status: PostStatus;
   scheduled_at: Timestamp;
   version: number;
@@ -81,6 +93,10 @@ export interface PostTargetsTable {
   external_url: string | null;
   last_error: string | null;
   updated_at: Timestamp;
+  checkpoint: ColumnType<unknown, string | null | undefined, string | null>;
+  held_reason: string | null;
+  held_until: Timestamp | null;
+  external_ids: ColumnType<string[], string | undefined, string>;
 }
 
 export interface PublishAttemptsTable {
@@ -90,7 +106,7 @@ export interface PublishAttemptsTable {
   claim_token: string;
   started_at: Timestamp;
   finished_at: Timestamp | null;
-  outcome: 'published' | 'failed' | 'retry' | 'unconfirmed' | null;
+  outcome: 'published' | 'failed' | 'retry' | 'unconfirmed' | 'held' | null;
   error_kind: string | null;
   error: string | null;
 }
@@ -237,3 +253,20 @@ export interface UsersTable {
 }
 
 export type WebSessionRow = Selectable<WebSessionsTable>;
+
+export interface OAuthStatesTable {
+  state_hash: string;
+  kind: ChannelKind;
+  unit_id: string;
+  channel_id: string | null;
+  user_id: string;
+  verifier_sealed: string;
+  redirect_uri: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
+// The platform tables join DB by declaration merging, like the others.
+export interface DB {
+  oauth_states: OAuthStatesTable;
+}

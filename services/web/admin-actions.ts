@@ -2,11 +2,19 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../shared/errors';
 import { type Actor, Role, TimeZoneSchema } from '../../shared/post';
-import { addWebhookChannel } from '../channels/channel.repository';
+import { type Channel, addWebhookChannel, getChannel } from '../channels/channel.repository';
+import {
+  addTelegramChannel,
+  addXChannelWithTokens,
+  finishXConnect,
+  reconnectChannel,
+  setChannelEnabled,
+  startXConnect,
+  testChannel as testChannelConnection,
+} from '../channels/manage-channels';
 import { getUnit, unitAndDescendants } from '../units/unit.repository';
 import { addUser } from '../users/user.repository';
 import { setPassword } from './password-hash';
-import { classifyHost } from '../channels/webhook-address';
 import { deleteUserSessions } from './session.repository';
 import { setTotpRequiredForPrivileged } from './web-settings.repository';
 import type { WebDeps } from './web-deps';
@@ -122,6 +130,71 @@ export async function addWebhook(deps: WebDeps, admin: Actor, unitId: string, in
   await audit(deps, admin, 'channel.added', channel.id, { unitId, kind: 'webhook', url: input.url });
 }
 
+export async function addTelegram(deps: WebDeps, admin: Actor, unitId: string, input: { botToken: string; chat: string; name?: string }): Promise<Channel> {
+  await assertUnit(deps, admin, unitId);
+  const channel = await addTelegramChannel(deps.channels, { unitId, botToken: input.botToken, chat: input.chat, name: input.name });
+  await audit(deps, admin, 'channel.added', channel.id, { unitId, kind: 'telegram', chat: input.chat });
+  return channel;
+}
+
+export async function addXWithTokens(deps: WebDeps, admin: Actor, unitId: string, input: { accessToken: string; accessSecret: string; name?: string }): Promise<Channel> {
+  await assertUnit(deps, admin, unitId);
+  const channel = await addXChannelWithTokens(deps.channels, { unitId, ...input });
+  await audit(deps, admin, 'channel.added', channel.id, { unitId, kind: 'x', auth: 'oauth1', account: channel.account_name });
+  return channel;
+}
+
+/** The address of X's consent page for this admin; `channelId` reconnects an existing channel. */
+export async function beginXConnect(deps: WebDeps, admin: Actor, unitId: string, channelId?: string): Promise<string> {
+  await assertUnit(deps, admin, unitId);
+  return startXConnect(deps.channels, { userId: admin.id, unitId, channelId });
+}
+
+export async function completeXConnect(deps: WebDeps, admin: Actor, input: { state: string; code?: string | undefined; error?: string | undefined }) {
+  const units = await adminUnits(deps, admin);
+  const done = await finishXConnect(deps.channels, { userId: admin.id, ...input }, (unitId) => Promise.resolve(units.includes(unitId)));
+  await audit(deps, admin, 'channel.connected', done.channel.id, { unitId: done.channel.unit_id, kind: 'x', auth: 'oauth2', account: done.channel.account_name, released: done.released });
+  return done;
+}
+
+async function channelInReach(deps: WebDeps, admin: Actor, channelId: string): Promise<Channel> {
+  const channel = await getChannel(deps.db, channelId);
+  if (!channel) throw outOfReach();
+  await assertUnit(deps, admin, channel.unit_id);
+  return channel;
+}
+
+export async function reconnect(deps: WebDeps, admin: Actor, channelId: string, fields: Record<string, string | undefined>) {
+  const channel = await channelInReach(deps, admin, channelId);
+  const done = await reconnectChannel(deps.channels, channel, fields);
+  await audit(deps, admin, 'channel.reconnected', channel.id, { kind: channel.kind, released: done.released });
+  return done;
+}
+
+export async function reconnectXStart(deps: WebDeps, admin: Actor, channelId: string): Promise<string> {
+  const channel = await channelInReach(deps, admin, channelId);
+  if (channel.kind !== 'x') throw outOfReach();
+  return startXConnect(deps.channels, { userId: admin.id, unitId: channel.unit_id, channelId: channel.id });
+}
+
+export async function switchChannel(deps: WebDeps, admin: Actor, channelId: string, enabled: boolean): Promise<number> {
+  const channel = await channelInReach(deps, admin, channelId);
+  if (channel.kind === 'news_page' && !enabled) {
+    throw new AppError('conflict', 'channel.news_page_stays', { id: 'Halaman berita satuan tidak dapat dinonaktifkan.', en: "The unit's news page cannot be disabled." });
+  }
+  const released = await setChannelEnabled(deps.channels, channel, enabled);
+  await audit(deps, admin, enabled ? 'channel.enabled' : 'channel.disabled', channel.id, { released });
+  return released;
+}
+
+/** "Test connection": the platform is asked; a channel that answers well is connected again. */
+export async function testChannel(deps: WebDeps, admin: Actor, channelId: string) {
+  const channel = await channelInReach(deps, admin, channelId);
+  const report = await testChannelConnection(deps.channels, channel, deps.platformTimeoutMs);
+  await audit(deps, admin, 'channel.tested', channel.id, { ok: report.ok, released: report.released });
+  return report;
+}
+
 /** The nationwide two-factor rule, on the record like every admin action. */
 export async function setTotpRule(deps: WebDeps, admin: Actor, on: boolean): Promise<void> {
   await assertNationalAdmin(deps, admin);
@@ -129,24 +202,3 @@ export async function setTotpRule(deps: WebDeps, admin: Actor, on: boolean): Pro
   await audit(deps, admin, on ? 'settings.totp_required' : 'settings.totp_optional', null);
 }
 
-/** Reachability only: any HTTP answer means the address is right; the secret is checked at the first publish. */
-export async function testChannel(deps: WebDeps, admin: Actor, channelId: string): Promise<{ ok: boolean; detail: string }> {
-  const channel = await deps.db.selectFrom('channels').selectAll().where('id', '=', channelId).executeTakeFirst();
-  if (!channel) throw outOfReach();
-  await assertUnit(deps, admin, channel.unit_id);
-  if (channel.kind === 'news_page') return { ok: true, detail: 'news page' };
-  const url = typeof channel.settings.url === 'string' ? channel.settings.url : undefined;
-  if (!url) return { ok: false, detail: 'no URL' };
-  if (!deps.allowPrivateNetworks && (await classifyHost(new URL(url))) !== 'public') return { ok: false, detail: 'not a public address' };
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-siaran-event': 'ping' },
-      body: JSON.stringify({ type: 'ping' }),
-      signal: AbortSignal.timeout(deps.webhookTimeoutMs),
-    });
-    return { ok: res.status < 500, detail: `HTTP ${res.status}` };
-  } catch (err) {
-    return { ok: false, detail: err instanceof Error ? err.message : 'unreachable' };
-  }
-}

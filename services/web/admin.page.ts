@@ -1,13 +1,17 @@
-import type { ChannelRow, UnitRow, UserRow } from '../storage/schema';
-import { TIME_ZONES } from '../../shared/time';
+import type { ChannelView } from '../channels/manage-channels';
+import type { UnitRow, UserRow } from '../storage/schema';
+import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS } from '../../shared/channels/channel-words';
+import { TIME_ZONES, formatInZone } from '../../shared/time';
 import { type Html, html } from './html';
-import { type Lang, t } from './i18n';
+import { type Lang, pick, t } from './i18n';
 
 export interface AdminView {
   units: UnitRow[];
   users: UserRow[];
-  channels: ChannelRow[];
+  channels: ChannelView[];
   requireTotp: boolean;
+  /** Which ways of connecting X this server offers. */
+  x: { oauth2: boolean; tokens: boolean };
   flash?: { text: string; secret?: string; error?: boolean } | undefined;
 }
 
@@ -26,12 +30,8 @@ export function adminPage(lang: Lang, csrf: string, v: AdminView): Html {
           ([zone, label]) => html`<option value="${zone}"${zone === u.time_zone ? html` selected` : ''}>${label}</option>`,
         )}</select><button class="secondary">${t(lang, 'save')}</button></form>
 <form method="post" action="/admin/units/${u.id}/pause" class="inline">${c}<input type="hidden" name="paused" value="${u.publishing_paused ? 'false' : 'true'}"><button class="${u.publishing_paused ? 'secondary' : 'danger'}">${t(lang, u.publishing_paused ? 'resumePublishing' : 'pausePublishing')}</button></form>
-<ul class="muted">${v.channels.filter((ch) => ch.unit_id === u.id).map(
-          (ch) => html`<li>${ch.kind} · ${ch.name} <form method="post" action="/admin/channels/${ch.id}/test" class="inline">${c}<button class="link">${t(lang, 'testConnection')}</button></form></li>`,
-        )}</ul>
-<details><summary>${t(lang, 'addWebhook')}</summary><form method="post" action="/admin/units/${u.id}/webhook">${c}
-<label>URL<input type="url" name="url" required></label><label>${t(lang, 'name')}<input type="text" name="name"></label>
-<label>${t(lang, 'secret')}<input type="password" name="secret" minlength="16" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>
+${channelTable(lang, c, u, v.channels.filter((ch) => ch.unitId === u.id), v.x)}
+${addForms(lang, c, u, v.x)}
 <ul class="tree">${children(u.id)}</ul></li>`,
       );
   return html`<h1>${t(lang, 'admin')}</h1>
@@ -51,4 +51,56 @@ ${v.users.map(
 <label>${t(lang, 'role')}<select name="role">${roleOptions('operator')}</select></label><label>${t(lang, 'unit')}<select name="unitId">${unitOptions()}</select></label>
 <p><button>${t(lang, 'invite')}</button></p></form>
 <h2>${t(lang, 'units')}</h2><ul class="tree">${children(null)}</ul>`;
+}
+
+export function stateBadge(lang: Lang, state: ChannelView['state']): Html {
+  const tone = state === 'connected' ? 'published' : state === 'rate_limited' ? 'unconfirmed' : 'failed';
+  return html`<span class="badge ${tone}" data-channel-state="${state}">${pick(lang, CHANNEL_STATE_LABELS[state])}</span>`;
+}
+
+function channelTable(lang: Lang, c: Html, unit: UnitRow, channels: ChannelView[], x: AdminView['x']): Html {
+  const when = (iso: string | null) => (iso ? formatInZone(new Date(iso), unit.time_zone, lang) : '');
+  return html`<table class="channels-table"><caption class="muted">${t(lang, 'channelsOfUnit')}</caption><tbody>${channels.map(
+    (ch) => html`<tr data-channel="${ch.id}" data-kind="${ch.kind}"><td><strong>${pick(lang, CHANNEL_KIND_LABELS[ch.kind])}</strong> · ${ch.name}
+<div class="muted">${ch.accountName ?? ''}${ch.tokenExpiresAt ? html` · ${t(lang, 'tokenExpires')} ${when(ch.tokenExpiresAt)} (${t(lang, 'renewedAutomatically')})` : ''}</div></td>
+<td>${stateBadge(lang, ch.state)}${ch.until ? html` <span class="muted">${t(lang, 'until')} ${when(ch.until)}</span>` : ''}${ch.heldPosts > 0 ? html`<div class="muted" data-held="${ch.heldPosts}">${ch.heldPosts} ${t(lang, 'heldPosts')}</div>` : ''}
+${ch.lastError ? html`<div class="error" data-last-error>${t(lang, 'lastError')} (${when(ch.lastErrorAt)}): ${ch.lastError}</div>` : ''}</td>
+<td class="row"><form method="post" action="/admin/channels/${ch.id}/test" class="inline">${c}<button class="secondary" data-action="test">${t(lang, 'testConnection')}</button></form>
+${ch.kind === 'news_page' ? '' : html`<form method="post" action="/admin/channels/${ch.id}/${ch.enabled ? 'disable' : 'enable'}" class="inline">${c}<button class="${ch.enabled ? 'danger' : 'secondary'}">${t(lang, ch.enabled ? 'disable' : 'enable')}</button></form>`}
+${reconnectForm(lang, c, ch, x)}</td></tr>`,
+  )}</tbody></table>`;
+}
+
+function reconnectForm(lang: Lang, c: Html, ch: ChannelView, x: AdminView['x']): Html | '' {
+  switch (ch.kind) {
+    case 'news_page':
+      return '';
+    case 'webhook':
+      return html`<details><summary>${t(lang, 'reconnect')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
+<label>${t(lang, 'newSecret')}<input type="password" name="secret" minlength="16" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
+    case 'telegram':
+      return html`<details><summary>${t(lang, 'reconnect')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
+<label>${t(lang, 'botToken')}<input type="password" name="botToken" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
+    case 'x':
+      return html`${x.oauth2 ? html`<form method="post" action="/admin/channels/${ch.id}/x/connect" class="inline">${c}<button class="secondary" data-action="reconnect-x">${t(lang, 'reconnect')}</button></form>` : ''}
+${x.tokens ? html`<details><summary>${t(lang, 'reconnect')} (OAuth 1.0a)</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
+<label>${t(lang, 'accessToken')}<input type="text" name="accessToken" required autocomplete="off"></label><label>${t(lang, 'accessSecret')}<input type="password" name="accessSecret" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>` : ''}`;
+  }
+}
+
+function addForms(lang: Lang, c: Html, u: UnitRow, x: AdminView['x']): Html {
+  return html`<div class="row add-channel">
+${x.oauth2 ? html`<form method="post" action="/admin/units/${u.id}/x/connect" class="inline">${c}<button data-action="connect-x">${t(lang, 'connectX')}</button></form>` : ''}
+</div>
+${x.tokens ? html`<details><summary>${t(lang, 'addXTokens')}</summary><form method="post" action="/admin/units/${u.id}/x/tokens">${c}
+<label>${t(lang, 'accessToken')}<input type="text" name="accessToken" required autocomplete="off"></label><label>${t(lang, 'accessSecret')}<input type="password" name="accessSecret" required autocomplete="off"></label>
+<label>${t(lang, 'name')}<input type="text" name="name"></label><button>${t(lang, 'save')}</button></form></details>` : ''}
+${!x.oauth2 && !x.tokens ? html`<p class="muted">${t(lang, 'xNotConfigured')}</p>` : ''}
+<details><summary>${t(lang, 'addTelegram')}</summary><form method="post" action="/admin/units/${u.id}/telegram">${c}<p class="muted">${t(lang, 'telegramHelp')}</p>
+<label>${t(lang, 'telegramChat')}<input type="text" name="chat" required pattern="@[A-Za-z][A-Za-z0-9_]{3,31}|-100[0-9]{5,15}" placeholder="@humaspolrestubaba"></label>
+<label>${t(lang, 'botToken')}<input type="password" name="botToken" required autocomplete="off"></label>
+<label>${t(lang, 'name')}<input type="text" name="name"></label><button>${t(lang, 'save')}</button></form></details>
+<details><summary>${t(lang, 'addWebhook')}</summary><form method="post" action="/admin/units/${u.id}/webhook">${c}
+<label>URL<input type="url" name="url" required></label><label>${t(lang, 'name')}<input type="text" name="name"></label>
+<label>${t(lang, 'secret')}<input type="password" name="secret" minlength="16" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
 }

@@ -49,6 +49,8 @@ export function assetStore(dir: string = sourceDir()): AssetStore {
         platform: 'browser',
         write: false,
         legalComments: 'none',
+        // shared/ counts X's length with twitter-text's CommonJS build (for the server); the browser takes its ES build.
+        alias: { 'twitter-text/dist/parseTweet': 'twitter-text/dist/esm/parseTweet' },
         logLevel: 'silent',
       });
       add(name, 'js', 'text/javascript; charset=utf-8', Buffer.from(out.outputFiles[0]!.contents));

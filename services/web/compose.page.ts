@@ -2,6 +2,7 @@ import type { ChannelRow, UnitRow } from '../storage/schema';
 import type { PostView } from '../posts/post-view';
 import type { PhotoView } from '../media/photo-view';
 import { zoneLabel } from '../../shared/time';
+import { CHANNEL_RULES } from '../../shared/channels/channel-rules';
 import { type Html, html } from './html';
 import { type Lang, messages, t } from './i18n';
 
@@ -14,7 +15,7 @@ export function composeData(lang: Lang, csrf: string, unit: UnitRow, channels: C
     zone: unit.time_zone,
     minLeadSeconds,
     channels: channels.map((c) => ({ id: c.id, kind: c.kind, name: c.name })),
-    post: post ? { id: post.id, version: post.version, title: post.title, body: post.body } : null,
+    post: post ? { id: post.id, version: post.version, title: post.title, body: post.body, channelOptions: post.channelOptions } : null,
     photos,
     m: messages(lang, COMPOSE_MESSAGES),
   };
@@ -31,7 +32,8 @@ ${post?.reviewNote && post.status === 'rejected' ? html`<p class="flash err"><st
 <fieldset class="card channels"><legend>${t(lang, 'channels')}</legend>
 ${channels.map(
   (c) => html`<label><input type="checkbox" name="channel" value="${c.id}" data-kind="${c.kind}"${picked.has(c.id) ? html` checked` : ''}> ${c.name}</label>
-<div id="variant-${c.id}" hidden><label for="v-${c.id}" class="muted">${t(lang, 'variantFor')}</label><textarea id="v-${c.id}" rows="3" data-variant="${c.id}">${post?.variants[c.id] ?? ''}</textarea></div>`,
+<div id="variant-${c.id}" hidden><label for="v-${c.id}" class="muted">${t(lang, 'variantFor')}</label><textarea id="v-${c.id}" rows="3" data-variant="${c.id}">${post?.variants[c.id] ?? ''}</textarea>
+${CHANNEL_RULES[c.kind].threads ? html`<label class="muted"><input type="checkbox" data-thread="${c.id}"${post?.channelOptions[c.id]?.thread ? html` checked` : ''}> ${t(lang, 'sendAsThread')}</label>` : ''}</div>`,
 )}
 </fieldset>
 <label for="scheduled">${t(lang, 'publishAt')} (${zoneLabel(unit.time_zone)})</label>

@@ -117,6 +117,38 @@ const M = {
   chars: { id: 'karakter', en: 'characters' },
   photoProcessing: { id: 'diproses…', en: 'processing…' },
   done: { id: 'Selesai.', en: 'Done.' },
+  channelsOfUnit: { id: 'Kanal', en: 'Channels' },
+  state: { id: 'Keadaan', en: 'State' },
+  tokenExpires: { id: 'Token berakhir', en: 'Token expires' },
+  renewedAutomatically: { id: 'diperbarui otomatis', en: 'renewed automatically' },
+  lastError: { id: 'Galat terakhir', en: 'Last error' },
+  heldPosts: { id: 'pos tertahan', en: 'posts held' },
+  until: { id: 'sampai', en: 'until' },
+  reconnect: { id: 'Sambungkan ulang', en: 'Reconnect' },
+  addTelegram: { id: 'Tambah kanal Telegram', en: 'Add Telegram channel' },
+  botToken: { id: 'Token bot (dari @BotFather; tidak akan ditampilkan lagi)', en: 'Bot token (from @BotFather; never shown again)' },
+  telegramChat: { id: 'Kanal (@nama atau -100…)', en: 'Channel (@name or -100…)' },
+  telegramHelp: {
+    id: 'Tambahkan bot sebagai admin kanal dengan izin mengirim pesan, lalu isi di sini.',
+    en: 'Add the bot as an admin of the channel with the right to post messages, then fill this in.',
+  },
+  connectX: { id: 'Sambungkan akun X', en: 'Connect X account' },
+  addXTokens: { id: 'Tambah akun X dengan token akses (OAuth 1.0a)', en: 'Add X account with access tokens (OAuth 1.0a)' },
+  accessToken: { id: 'Access token', en: 'Access token' },
+  accessSecret: { id: 'Access token secret (tidak akan ditampilkan lagi)', en: 'Access token secret (never shown again)' },
+  xNotConfigured: {
+    id: 'Aplikasi X belum dikonfigurasi di server (X_CLIENT_ID atau X_CONSUMER_KEY).',
+    en: 'The X app is not configured on this server (X_CLIENT_ID or X_CONSUMER_KEY).',
+  },
+  newSecret: { id: 'Rahasia baru (minimal 16 karakter)', en: 'New secret (at least 16 characters)' },
+  connected: { id: 'Tersambung', en: 'Connected' },
+  released: { id: 'pos tertahan dilepas untuk terbit', en: 'held posts released to go out' },
+  channelTrouble: { id: 'Kanal bermasalah', en: 'Channels needing attention' },
+  channelTroubleHelp: {
+    id: 'Pos ke kanal ini tertahan sampai admin menyambungkannya ulang.',
+    en: 'Posts to these channels are held until an admin reconnects them.',
+  },
+  sendAsThread: { id: 'Kirim sebagai utas jika terlalu panjang', en: 'Send as a thread when too long' },
 } satisfies Record<string, LocalizedText>;
 
 export type MessageKey = keyof typeof M;

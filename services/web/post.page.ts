@@ -1,4 +1,6 @@
+import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS } from '../../shared/channels/channel-words';
 import { POST_STATUS_LABELS, type Role } from '../../shared/post';
+import type { ChannelView } from '../channels/manage-channels';
 import { EDITABLE } from '../../shared/status-machine';
 import { formatInZone, type TimeZone } from '../../shared/time';
 import type { PhotoView } from '../media/photo-view';
@@ -78,13 +80,18 @@ export function postPage(
 <p>${statusBadge(lang, p.status)} <span class="muted">${p.unit.name} · ${formatInZone(new Date(p.scheduledAt), zone, lang)}</span></p>
 ${p.reviewNote ? html`<p class="flash${p.status === 'rejected' ? ' err' : ''}"><strong>${t(lang, 'reviewNote')}:</strong> ${p.reviewNote}</p>` : ''}
 ${reviewBlock(lang, csrf, item, actor.id, `/posts/${p.id}`)}
+${channelTrouble(lang, item.channels.filter((c) => p.targets.some((x) => x.channelId === c.id)))}
 <h2>${t(lang, 'targets')}</h2>
-<table><tbody>${p.targets.map(
-    (x) => html`<tr data-target="${x.channelKind}"><td>${x.channelKind}</td><td><span class="badge ${x.status}" data-target-status="${x.status}">${x.status}</span></td>
-<td>${x.externalUrl && /^https?:\/\//i.test(x.externalUrl) ? html`<a href="${x.externalUrl}" rel="noopener" target="_blank">${t(lang, 'openLink')}</a>` : ''}${x.lastError ? html`<div class="error">${x.lastError}</div>` : ''}</td>
+<table><tbody>${p.targets.map((x) => {
+    const channel = item.channels.find((c) => c.id === x.channelId);
+    return html`<tr data-target="${x.channelKind}" data-target-id="${x.id}"><td>${pick(lang, CHANNEL_KIND_LABELS[x.channelKind])}${channel ? html`<div class="muted">${channel.name}</div>` : ''}</td>
+<td><span class="badge ${x.status}" data-target-status="${x.status}">${pick(lang, x.statusLabel)}</span>${
+      x.heldMessage ? html`<div class="muted" data-held-reason="${x.heldReason ?? ''}">${pick(lang, x.heldMessage)}${x.heldUntil ? html` (${t(lang, 'until')} ${formatInZone(new Date(x.heldUntil), zone, lang)})` : ''}</div>` : ''
+    }</td>
+<td>${x.externalUrl && /^https?:\/\//i.test(x.externalUrl) ? html`<a href="${x.externalUrl}" rel="noopener" target="_blank" data-link>${t(lang, 'openLink')}</a>` : ''}${x.lastError ? html`<div class="error">${x.lastError}</div>` : ''}</td>
 <td>${mayResolve && x.status === 'failed' ? resolveForm(lang, csrf, p.id, x.id, 'retry', 'retry') : ''}
-${mayResolve && x.status === 'unconfirmed' ? html`${resolveForm(lang, csrf, p.id, x.id, 'confirm-published', 'confirmPublished')}${resolveForm(lang, csrf, p.id, x.id, 'confirm-not-published', 'confirmNotPublished')}` : ''}</td></tr>`,
-  )}</tbody></table>
+${mayResolve && x.status === 'unconfirmed' ? html`${resolveForm(lang, csrf, p.id, x.id, 'confirm-published', 'confirmPublished')}${resolveForm(lang, csrf, p.id, x.id, 'confirm-not-published', 'confirmNotPublished')}` : ''}</td></tr>`;
+  })}</tbody></table>
 ${mayAuthor && EDITABLE.includes(p.status)
   ? html`<div class="card row"><a class="button secondary" href="/compose/${p.id}">${t(lang, 'edit')}</a>
 <form method="post" action="/posts/${p.id}/reschedule" class="row"><input type="hidden" name="_csrf" value="${csrf}">
@@ -104,6 +111,15 @@ function resolveForm(lang: Lang, csrf: string, postId: string, targetId: string,
   return html`<form method="post" action="/posts/${postId}/targets/${targetId}/${action}" class="inline"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="secondary">${t(lang, label)}</button></form> `;
 }
 
-export function inboxPage(lang: Lang, csrf: string, actorId: string, items: ReviewItem[]): Html {
-  return html`<h1>${t(lang, 'inbox')}</h1>${items.length === 0 ? html`<p class="muted">${t(lang, 'inboxEmpty')}</p>` : items.map((i) => reviewBlock(lang, csrf, i, actorId, '/inbox'))}`;
+/** Channels that hold posts until an admin acts, shown where supervisors look. */
+export function channelTrouble(lang: Lang, channels: ChannelView[]): Html | '' {
+  const troubled = channels.filter((c) => c.state === 'needs_reconnect' || (c.state === 'disabled' && c.heldPosts > 0));
+  if (troubled.length === 0) return '';
+  return html`<div class="flash err" role="alert" data-channel-trouble><strong>${t(lang, 'channelTrouble')}</strong> — ${t(lang, 'channelTroubleHelp')}<ul>${troubled.map(
+    (c) => html`<li data-channel="${c.id}">${pick(lang, CHANNEL_KIND_LABELS[c.kind])} · ${c.name}: ${pick(lang, CHANNEL_STATE_LABELS[c.state])}${c.heldPosts > 0 ? ` · ${c.heldPosts} ${t(lang, 'heldPosts')}` : ''}${c.lastError ? html` <span class="muted">(${c.lastError})</span>` : ''}</li>`,
+  )}</ul></div>`;
+}
+
+export function inboxPage(lang: Lang, csrf: string, actorId: string, items: ReviewItem[], troubled: ChannelView[] = []): Html {
+  return html`<h1>${t(lang, 'inbox')}</h1>${channelTrouble(lang, troubled)}${items.length === 0 ? html`<p class="muted">${t(lang, 'inboxEmpty')}</p>` : items.map((i) => reviewBlock(lang, csrf, i, actorId, '/inbox'))}`;
 }

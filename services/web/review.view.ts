@@ -7,8 +7,9 @@ import { listPostPhotos } from '../media/read-photos';
 import type { PostDeps } from '../posts/deps';
 import { eventsOf, listPosts } from '../posts/post.repository';
 import { type PostView, viewPosts } from '../posts/post-view';
-import { enabledChannelIds, findingsFor, liveChannelIds } from '../posts/write-post';
+import { findingsOf } from '../posts/write-post';
 import { getUnit, unitAndDescendants } from '../units/unit.repository';
+import { type ChannelView, channelViews } from '../channels/manage-channels';
 
 export interface Change {
   field: string;
@@ -22,11 +23,13 @@ export interface ReviewItem {
   photos: PhotoView[];
   /** Undefined when nobody reviewed the post before. */
   changes: Change[] | undefined;
+  /** The channels of the post's unit, with their health. */
+  channels: ChannelView[];
 }
 
 export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor, post: Post, view: PostView): Promise<ReviewItem> {
   const unit = await getUnit(posts.db, post.unitId);
-  const findings = findingsFor(post, await liveChannelIds(posts.db, post.id), await enabledChannelIds(posts.db, unit.id), unit.time_zone, posts.now(), 0);
+  const findings = await findingsOf(posts.db, post, unit.time_zone, posts.now(), 0);
   const photos = await listPostPhotos(media, actor, post.id);
   const events = await eventsOf(posts.db, post.id);
   const lastReview = events.map((e) => e.type).lastIndexOf('rejected');
@@ -45,7 +48,13 @@ export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor
     }
     changes = [...merged.values()];
   }
-  return { post: view, findings, photos, changes };
+  const channels = await channelViews(posts.db, [post.unitId], posts.now());
+  return { post: view, findings, photos, changes, channels };
+}
+
+/** Channels in the actor's reach that cannot publish until an admin acts. */
+export async function troubledChannels(posts: PostDeps, unitIds: readonly string[]): Promise<ChannelView[]> {
+  return (await channelViews(posts.db, unitIds, posts.now())).filter((c) => c.state === 'needs_reconnect' || (c.state === 'disabled' && c.heldPosts > 0));
 }
 
 /** Posts awaiting the supervisor's decision, in their unit and below, the nearest publish time first. */

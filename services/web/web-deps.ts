@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { ChannelDeps } from '../channels/manage-channels';
 import type { SecretBox } from '../channels/secret-box';
 import type { MediaDeps } from '../media/deps';
 import type { PostDeps } from '../posts/deps';
@@ -12,6 +13,10 @@ export interface WebDeps {
   media: MediaDeps;
   /** Seals channel secrets typed by an admin. */
   box: SecretBox;
+  /** Connecting and looking after channels. */
+  channels: ChannelDeps;
+  /** PLATFORM_TIMEOUT_MS, for "test connection". */
+  platformTimeoutMs: number;
   log: Logger;
   now: () => Date;
   /** SESSION_TTL_HOURS */
@@ -20,8 +25,6 @@ export interface WebDeps {
   loginLimit: ThrottleRule;
   /** COOKIE_SECURE */
   cookieSecure: boolean;
-  /** WEBHOOK_TIMEOUT_MS, for "test connection". */
-  webhookTimeoutMs: number;
   /** WEBHOOK_ALLOW_PRIVATE_NETWORKS */
   allowPrivateNetworks: boolean;
 }

@@ -7,6 +7,7 @@ import { AppError, isAppError } from '../../shared/errors';
 import { ChannelKind, type PostStatus } from '../../shared/post';
 import { mayAuthor } from '../../shared/rules/permissions';
 import { channelsOfUnit } from '../channels/channel.repository';
+import { channelViews } from '../channels/manage-channels';
 import { listPostPhotos } from '../media/read-photos';
 import { postInReach } from '../posts/access';
 import { postHistory, readPost, searchPosts } from '../posts/read-post';
@@ -16,17 +17,34 @@ import { cancelPost, reschedulePost } from '../posts/schedule-post';
 import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
 import { STATUS } from '../http/errors';
 import { adminPage } from './admin.page';
-import { addWebhook, adminUnits, changeUser, inviteUser, resetPassword, setTotpRule, setUserDisabled, testChannel, updateUnit } from './admin-actions';
+import {
+  addTelegram,
+  addWebhook,
+  addXWithTokens,
+  adminUnits,
+  beginXConnect,
+  changeUser,
+  completeXConnect,
+  inviteUser,
+  reconnect,
+  reconnectXStart,
+  resetPassword,
+  setTotpRule,
+  setUserDisabled,
+  switchChannel,
+  testChannel,
+  updateUnit,
+} from './admin-actions';
 import { assetStore } from './assets';
 import { calendarPage, calendarRange } from './calendar.page';
 import { composeData, composePage } from './compose.page';
 import { html } from './html';
-import { langOf, pick, t } from './i18n';
+import { type Lang, langOf, pick, t } from './i18n';
 import { layout } from './layout.page';
 import { formBody, loginRoutes } from './login.routes';
 import { type PageCtx, page, safeNext } from './page-context';
 import { inboxPage, postPage } from './post.page';
-import { approvalInbox, reviewItem } from './review.view';
+import { approvalInbox, reviewItem, troubledChannels } from './review.view';
 import { totpRequiredForPrivileged } from './web-settings.repository';
 import type { WebDeps } from './web-deps';
 
@@ -51,7 +69,8 @@ export function webRouter(deps: WebDeps): Router {
           'img-src': ["'self'", 'data:', 'blob:'],
           'script-src': ["'self'"],
           'style-src': ["'self'"],
-          'form-action': ["'self'"],
+          // "Connect X" posts a form that redirects to X's consent page.
+          'form-action': ["'self'", new URL(deps.channels.x.authorizeUrl).origin],
           'upgrade-insecure-requests': deps.cookieSecure ? [] : null,
         },
       },
@@ -99,7 +118,8 @@ export function webRouter(deps: WebDeps): Router {
 
   router.get('/inbox', page(deps, assets, ['supervisor'], async (ctx) => {
     const items = await approvalInbox(deps.posts, deps.media, ctx.user);
-    await ctx.send(t(ctx.lang, 'inbox'), inboxPage(ctx.lang, ctx.csrf, ctx.user.id, items));
+    const troubled = await troubledChannels(deps.posts, await unitAndDescendants(deps.db, ctx.user.unitId));
+    await ctx.send(t(ctx.lang, 'inbox'), inboxPage(ctx.lang, ctx.csrf, ctx.user.id, items, troubled));
   }));
 
   router.get('/posts/:id', page(deps, assets, 'any', async (ctx) => {
@@ -180,29 +200,47 @@ export function webRouter(deps: WebDeps): Router {
     });
   }));
 
-  const admin = async (ctx: PageCtx, flash?: { text: string; secret?: string; error?: boolean }, status?: number) => {
+  type Flash = { text: string; secret?: string; error?: boolean };
+  const admin = async (ctx: PageCtx, flash?: Flash, status?: number) => {
     const unitIds = await adminUnits(deps, ctx.user);
     const [units, users, channels] = await Promise.all([
       deps.db.selectFrom('units').selectAll().where('id', 'in', unitIds).orderBy('name').execute(),
       deps.db.selectFrom('users').selectAll().where('unit_id', 'in', unitIds).orderBy('name').execute(),
-      deps.db.selectFrom('channels').selectAll().where('unit_id', 'in', unitIds).orderBy('created_at').execute(),
+      channelViews(deps.db, unitIds, deps.now()),
     ]);
-    await ctx.send(t(ctx.lang, 'admin'), adminPage(ctx.lang, ctx.csrf, { units, users, channels, requireTotp: await totpRequiredForPrivileged(deps.db), flash }), undefined, status);
+    const x = { oauth2: Boolean(deps.channels.x.clientId), tokens: Boolean(deps.channels.x.consumerKey && deps.channels.x.consumerSecret) };
+    await ctx.send(t(ctx.lang, 'admin'), adminPage(ctx.lang, ctx.csrf, { units, users, channels, x, requireTotp: await totpRequiredForPrivileged(deps.db), flash }), undefined, status);
   };
-  const adminPost = (path: string, act: (ctx: PageCtx, f: Record<string, string | undefined>) => Promise<{ text: string; secret?: string; error?: boolean } | undefined>) =>
+  /** A refusal the admin can act on is shown on the page; the status tells scripts and tests it was refused. */
+  const refusal = (ctx: PageCtx, err: unknown): { flash: Flash; status: number } => {
+    if (!isAppError(err) || err.kind === 'not-found' || err.kind === 'forbidden') throw err;
+    return { flash: { text: pick(ctx.lang, err.text), error: true }, status: err.kind === 'validation' ? 422 : err.kind === 'unavailable' ? 503 : 409 };
+  };
+  const adminPost = (path: string, act: (ctx: PageCtx, f: Record<string, string | undefined>) => Promise<Flash | undefined>) =>
     router.post(path, page(deps, assets, ['admin'], async (ctx) => {
-      let flash: { text: string; secret?: string; error?: boolean } | undefined;
+      let flash: Flash | undefined;
       let status: number | undefined;
       try {
         flash = (await act(ctx, formBody(ctx.req))) ?? { text: t(ctx.lang, 'done') };
       } catch (err) {
-        if (!isAppError(err) || err.kind === 'not-found' || err.kind === 'forbidden') throw err;
-        flash = { text: pick(ctx.lang, err.text), error: true };
-        // The page shows the message; the status tells scripts and tests it was refused.
-        status = err.kind === 'validation' ? 422 : 409;
+        ({ flash, status } = refusal(ctx, err));
       }
       await admin(ctx, flash, status);
     }));
+  /** Sends the admin to X's consent page, or shows why not. */
+  const toX = (start: (ctx: PageCtx) => Promise<string>) =>
+    page(deps, assets, ['admin'], async (ctx) => {
+      let url: string;
+      try {
+        url = await start(ctx);
+      } catch (err) {
+        const r = refusal(ctx, err);
+        await admin(ctx, r.flash, r.status);
+        return;
+      }
+      ctx.res.redirect(303, url);
+    });
+  const releasedText = (lang: Lang, n: number) => (n > 0 ? ` ${n} ${t(lang, 'released')}.` : '');
   router.get('/admin', page(deps, assets, ['admin'], (ctx) => admin(ctx)));
   adminPost('/admin/users', async (ctx, f) => ({
     text: t(ctx.lang, 'oneTimePassword'),
@@ -229,9 +267,44 @@ export function webRouter(deps: WebDeps): Router {
     await addWebhook(deps, ctx.user, idParam(ctx.req.params.id), { url: f.url ?? '', secret: f.secret ?? '', name: f.name ?? '' });
     return undefined;
   });
+  adminPost('/admin/units/:id/telegram', async (ctx, f) => {
+    const channel = await addTelegram(deps, ctx.user, idParam(ctx.req.params.id), { botToken: f.botToken ?? '', chat: f.chat ?? '', name: f.name ?? '' });
+    return { text: `${t(ctx.lang, 'connected')}: ${channel.name}` };
+  });
+  adminPost('/admin/units/:id/x/tokens', async (ctx, f) => {
+    const channel = await addXWithTokens(deps, ctx.user, idParam(ctx.req.params.id), { accessToken: f.accessToken ?? '', accessSecret: f.accessSecret ?? '', name: f.name ?? '' });
+    return { text: `${t(ctx.lang, 'connected')}: ${channel.name}` };
+  });
+  router.post('/admin/units/:id/x/connect', toX((ctx) => beginXConnect(deps, ctx.user, idParam(ctx.req.params.id))));
+  router.post('/admin/channels/:id/x/connect', toX((ctx) => reconnectXStart(deps, ctx.user, idParam(ctx.req.params.id))));
+  router.get('/admin/oauth/x/callback', page(deps, assets, ['admin'], async (ctx) => {
+    const q = ctx.req.query;
+    const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 2000) : undefined);
+    let flash: Flash;
+    let status: number | undefined;
+    try {
+      const done = await completeXConnect(deps, ctx.user, { state: str(q.state) ?? '', code: str(q.code), error: str(q.error) });
+      flash = { text: `${t(ctx.lang, 'connected')}: ${done.channel.name}.${releasedText(ctx.lang, done.released)}` };
+    } catch (err) {
+      ({ flash, status } = refusal(ctx, err));
+    }
+    await admin(ctx, flash, status);
+  }));
+  adminPost('/admin/channels/:id/reconnect', async (ctx, f) => {
+    const done = await reconnect(deps, ctx.user, idParam(ctx.req.params.id), f);
+    return { text: `${t(ctx.lang, 'connected')}: ${done.channel.name}.${releasedText(ctx.lang, done.released)}` };
+  });
+  adminPost('/admin/channels/:id/enable', async (ctx) => {
+    const released = await switchChannel(deps, ctx.user, idParam(ctx.req.params.id), true);
+    return { text: `${t(ctx.lang, 'done')}${releasedText(ctx.lang, released)}` };
+  });
+  adminPost('/admin/channels/:id/disable', async (ctx) => {
+    await switchChannel(deps, ctx.user, idParam(ctx.req.params.id), false);
+    return undefined;
+  });
   adminPost('/admin/channels/:id/test', async (ctx) => {
     const r = await testChannel(deps, ctx.user, idParam(ctx.req.params.id));
-    return { text: `${t(ctx.lang, 'testConnection')}: ${r.detail}`, error: !r.ok };
+    return { text: `${t(ctx.lang, 'testConnection')}: ${pick(ctx.lang, r.detail)}${releasedText(ctx.lang, r.released)}`, error: !r.ok };
   });
   adminPost('/admin/settings/totp', async (ctx, f) => {
     await setTotpRule(deps, ctx.user, f.on === 'true');

@@ -39,10 +39,27 @@ export function fixedWidthBox(src: Box, width: number, minAspect: number, maxAsp
   return { width, height: Math.max(1, height) };
 }
 
+/** Whether the rendition changes the photo's aspect, so that its fit (crop or pad) fills the difference. */
+export function reshapes(src: Box, size: RenditionSize): boolean {
+  switch (size.kind) {
+    case 'fixed-width':
+      return true;
+    case 'long-side':
+      return size.maxAspect !== undefined && Math.max(src.width, src.height) / Math.min(src.width, src.height) > size.maxAspect;
+    case 'max-width':
+      return false;
+  }
+}
+
 export function targetBox(src: Box, size: RenditionSize): Box {
   switch (size.kind) {
-    case 'long-side':
-      return fitLongSide(src, size.max);
+    case 'long-side': {
+      const box = fitLongSide(src, size.max);
+      if (!reshapes(src, size)) return box;
+      // The short side grows to the allowed aspect; crop or pad fills it.
+      const short = Math.ceil(Math.max(box.width, box.height) / size.maxAspect!);
+      return box.width >= box.height ? { width: box.width, height: short } : { width: short, height: box.height };
+    }
     case 'max-width':
       return fitMaxWidth(src, size.width);
     case 'fixed-width':
@@ -59,6 +76,6 @@ export function decodeScaleFor(src: Box, size: RenditionSize, fit: 'crop' | 'pad
   const out = targetBox(src, size);
   const sx = out.width / src.width;
   const sy = out.height / src.height;
-  const scale = size.kind === 'fixed-width' && fit === 'crop' ? Math.max(sx, sy) : Math.min(sx, sy);
+  const scale = reshapes(src, size) && fit === 'crop' ? Math.max(sx, sy) : Math.min(sx, sy);
   return Math.min(1, scale);
 }

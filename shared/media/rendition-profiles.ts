@@ -1,5 +1,5 @@
 // One table of what each platform accepts, read alike by the web preview and the media worker.
-import type { ChannelKind } from '../post';
+import type { PlatformKind } from '../post';
 
 export type ProfileName = 'x' | 'instagram' | 'facebook' | 'telegram' | 'news_page';
 
@@ -9,8 +9,11 @@ export type RenditionFormat = 'jpeg' | 'webp' | 'jpeg-or-png';
 export type Fit = 'crop' | 'pad';
 
 export type RenditionSize =
-  /** Scaled down (never up) until the longer side is at most `max`. */
-  | { kind: 'long-side'; max: number }
+  /**
+   * Scaled down (never up) until the longer side is at most `max`; with `maxAspect`, a photo more
+   * elongated than that (long ÷ short side) is cropped or padded by its fit to exactly that aspect.
+   */
+  | { kind: 'long-side'; max: number; maxAspect?: number }
   /** Exactly `width` wide; the aspect (width ÷ height) is kept inside [minAspect, maxAspect] by the photo's fit. */
   | { kind: 'fixed-width'; width: number; minAspect: number; maxAspect: number }
   /** Scaled down (never up) to at most `width` wide. */
@@ -35,6 +38,9 @@ export const INSTAGRAM_WIDTH = 1080;
 export const INSTAGRAM_MIN_ASPECT = 4 / 5;
 export const INSTAGRAM_MAX_ASPECT = 1.91;
 
+/** Telegram's sendPhoto takes a ratio of the sides up to 20. */
+export const TELEGRAM_MAX_ASPECT = 20;
+
 export const RENDITIONS: readonly RenditionSpec[] = [
   { name: 'x', profile: 'x', format: 'jpeg-or-png', maxBytes: 5 * MB, size: { kind: 'long-side', max: 4096 } },
   {
@@ -45,8 +51,9 @@ export const RENDITIONS: readonly RenditionSpec[] = [
     size: { kind: 'fixed-width', width: INSTAGRAM_WIDTH, minAspect: INSTAGRAM_MIN_ASPECT, maxAspect: INSTAGRAM_MAX_ASPECT },
   },
   { name: 'facebook', profile: 'facebook', format: 'jpeg', maxBytes: 10 * MB, size: { kind: 'long-side', max: 2048 } },
-  // Telegram recompresses anything beyond 2560 px for photos, so larger gains nothing but bytes.
-  { name: 'telegram', profile: 'telegram', format: 'jpeg', maxBytes: 10 * MB, size: { kind: 'long-side', max: 2560 } },
+  // Telegram recompresses anything beyond 2560 px for photos, so larger gains nothing but bytes; it refuses
+  // photos more elongated than 20:1 (and width + height over 10,000, which 2560 px keeps clear of).
+  { name: 'telegram', profile: 'telegram', format: 'jpeg', maxBytes: 10 * MB, size: { kind: 'long-side', max: 2560, maxAspect: TELEGRAM_MAX_ASPECT } },
   ...NEWS_WIDTHS.flatMap((width): RenditionSpec[] => [
     { name: `news-${width}-webp`, profile: 'news_page', format: 'webp', maxBytes: 2 * MB, size: { kind: 'max-width', width } },
     { name: `news-${width}-jpeg`, profile: 'news_page', format: 'jpeg', maxBytes: 2 * MB, size: { kind: 'max-width', width } },
@@ -54,7 +61,7 @@ export const RENDITIONS: readonly RenditionSpec[] = [
 ];
 
 /** Which profiles a channel of that kind publishes; a webhook receives the news page's renditions. */
-export const PROFILES_BY_CHANNEL: Record<ChannelKind, readonly ProfileName[]> = {
+export const PROFILES_BY_CHANNEL: Record<PlatformKind, readonly ProfileName[]> = {
   news_page: ['news_page'],
   webhook: ['news_page'],
   x: ['x'],
@@ -65,7 +72,7 @@ export const PROFILES_BY_CHANNEL: Record<ChannelKind, readonly ProfileName[]> = 
 
 export const ALL_PROFILES: readonly ProfileName[] = ['x', 'instagram', 'facebook', 'telegram', 'news_page'];
 
-export function profilesFor(kinds: Iterable<ChannelKind>): ProfileName[] {
+export function profilesFor(kinds: Iterable<PlatformKind>): ProfileName[] {
   const wanted = new Set<ProfileName>();
   for (const kind of kinds) for (const p of PROFILES_BY_CHANNEL[kind]) wanted.add(p);
   return ALL_PROFILES.filter((p) => wanted.has(p));
@@ -81,7 +88,7 @@ export function renditionSpec(name: string): RenditionSpec | undefined {
 }
 
 /** The rendition a channel of that kind sends: the first of its profile (for the news page, the largest JPEG lives in srcset). */
-export function primaryRenditionName(kind: ChannelKind): string {
+export function primaryRenditionName(kind: PlatformKind): string {
   switch (kind) {
     case 'x':
     case 'instagram':

@@ -1,4 +1,7 @@
 // What a post must satisfy before it may go to a supervisor; the browser and the server run this same code.
+import { CHANNEL_RULES } from '../channels/channel-rules';
+import { countFor, splitThread } from '../channels/channel-text';
+import type { ChannelKind, ChannelOptions } from '../post';
 import type { Finding } from './finding';
 import { findPersonalData } from './personal-data';
 import { formatInZone, type TimeZone } from '../time';
@@ -8,16 +11,24 @@ export interface PostDraft {
   body: string;
   channelIds: readonly string[];
   variants: Readonly<Record<string, string>>;
+  channelOptions?: Readonly<Record<string, ChannelOptions>>;
+  /** The post's photos in order; only what the rules read. */
+  photos?: ReadonlyArray<{ altText: string }>;
   /** Undefined when the typed time could not be read. */
   scheduledAt: Date | undefined;
+}
+
+export interface UnitChannel {
+  kind: ChannelKind;
+  name: string;
 }
 
 export interface ContentContext {
   now: Date;
   minLeadSeconds: number;
   zone: TimeZone;
-  /** Channels owned by the post's own unit and enabled. */
-  unitChannelIds: ReadonlySet<string>;
+  /** Channels owned by the post's own unit and enabled, by id. */
+  unitChannels: ReadonlyMap<string, UnitChannel>;
 }
 
 export function checkContent(post: PostDraft, ctx: ContentContext): Finding[] {
@@ -55,7 +66,7 @@ export function checkContent(post: PostDraft, ctx: ContentContext): Finding[] {
     });
   }
   for (const id of post.channelIds) {
-    if (!ctx.unitChannelIds.has(id)) {
+    if (!ctx.unitChannels.has(id)) {
       findings.push({
         code: 'channels.foreign',
         severity: 'block',
@@ -80,9 +91,79 @@ export function checkContent(post: PostDraft, ctx: ContentContext): Finding[] {
       });
     }
   }
+  findings.push(...checkChannelLimits(post, ctx));
   findings.push(...checkSchedule(post.scheduledAt, ctx));
   findings.push(...findPersonalData('title', post.title), ...findPersonalData('body', post.body));
   for (const [id, text] of Object.entries(post.variants)) findings.push(...findPersonalData(`variants.${id}`, text));
+  return findings;
+}
+
+/** What each picked platform accepts: text length as that platform counts it, photos, alt text. */
+export function checkChannelLimits(post: PostDraft, ctx: Pick<ContentContext, 'unitChannels'>): Finding[] {
+  const findings: Finding[] = [];
+  const photos = post.photos ?? [];
+  for (const id of new Set(post.channelIds)) {
+    const channel = ctx.unitChannels.get(id);
+    if (!channel) continue;
+    const rules = CHANNEL_RULES[channel.kind];
+    const variant = post.variants[id];
+    const text = variant ?? post.body;
+    const field = variant !== undefined ? `variants.${id}` : 'body';
+    const count = countFor(channel.kind, text);
+    if (count.over && count.limit !== undefined) {
+      if (rules.threads && post.channelOptions?.[id]?.thread === true) {
+        const parts = splitThread(channel.kind, text).length;
+        if (parts > rules.threadPartsMax) {
+          findings.push({
+            code: 'channel.thread_too_long',
+            severity: 'block',
+            field,
+            message: {
+              id: `Utas untuk ${channel.name} menjadi ${parts} bagian; paling banyak ${rules.threadPartsMax}.`,
+              en: `The thread for ${channel.name} would have ${parts} parts; at most ${rules.threadPartsMax}.`,
+            },
+          });
+        }
+      } else {
+        findings.push({
+          code: 'channel.text_too_long',
+          severity: 'block',
+          field,
+          message: {
+            id: `Teks untuk ${channel.name} ${count.used} karakter; batasnya ${count.limit}.${rules.threads ? ' Persingkat, atau pilih "kirim sebagai utas".' : ' Persingkat, atau tulis teks khusus untuk kanal ini.'}`,
+            en: `The text for ${channel.name} is ${count.used} characters; the limit is ${count.limit}.${rules.threads ? ' Shorten it, or choose "send as a thread".' : ' Shorten it, or write a text for this channel only.'}`,
+          },
+        });
+      }
+    }
+    if (rules.photosMax !== undefined && photos.length > rules.photosMax) {
+      findings.push({
+        code: 'channel.too_many_photos',
+        severity: 'block',
+        field: 'photos',
+        message: {
+          id: `${channel.name} menerima paling banyak ${rules.photosMax} foto; pos ini punya ${photos.length}.`,
+          en: `${channel.name} takes at most ${rules.photosMax} photos; this post has ${photos.length}.`,
+        },
+      });
+    }
+    const altMax = rules.altTextMax;
+    if (altMax !== undefined) {
+      photos.forEach((photo, i) => {
+        if (photo.altText.length > altMax) {
+          findings.push({
+            code: 'photo.alt_too_long',
+            severity: 'block',
+            field: `photos.${i}.altText`,
+            message: {
+              id: `Teks alternatif foto ${i + 1} ${photo.altText.length} karakter; ${channel.name} menerima paling banyak ${altMax}.`,
+              en: `The alt text of photo ${i + 1} is ${photo.altText.length} characters; ${channel.name} takes at most ${altMax}.`,
+            },
+          });
+        }
+      });
+    }
+  }
   return findings;
 }
 

@@ -48,7 +48,7 @@ describe('a worker killed right after claiming a target', () => {
     const deps: PostDeps = { db: database.db, scheduler: queue, log: pino({ level: 'silent' }), now: () => new Date(), minLeadSeconds: 1 };
     const operator = { id: world.users.operator, role: 'operator' as const, unitId: world.units.polres };
     const supervisor = { id: world.users.supervisor, role: 'supervisor' as const, unitId: world.units.polres };
-    const post = await createPost(deps, operator, { title: 'Uji crash', body: 'Isi.', channelIds: [world.newsPage.polres, webhookId], variants: {}, scheduledAt: inSeconds(4) });
+    const post = await createPost(deps, operator, { title: 'Uji crash', body: 'Isi.', channelIds: [world.newsPage.polres, webhookId], variants: {}, channelOptions: {}, scheduledAt: inSeconds(4) });
     await submitPost(deps, operator, post.id);
     await approvePost(deps, supervisor, post.id, {});
     await queue.close();

@@ -1,7 +1,7 @@
 // A local webhook endpoint on 127.0.0.1 that checks each delivery's signature as a real receiver would.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../../workers/platforms/webhook-signature';
+import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyWebhook } from '../../services/publishing/platforms/webhook/webhook-signature';
 
 export interface Delivery {
   deliveryId: string;

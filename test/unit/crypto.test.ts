@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { secretBox } from '../../services/channels/secret-box';
 import { hashPassword, verifyPassword } from '../../services/users/passwords';
 import { hashToken } from '../../services/users/token.repository';
-import { signWebhook, verifyWebhook } from '../../workers/platforms/webhook-signature';
+import { signWebhook, verifyWebhook } from '../../services/publishing/platforms/webhook/webhook-signature';
 
 describe('secret box', () => {
   const box = secretBox(randomBytes(32));

@@ -1,6 +1,7 @@
 import { classifyHost, isPrivateAddress } from '../../services/channels/webhook-address';
-import { PublishError } from '../../workers/platforms/publisher';
-import { WebhookPublisher } from '../../workers/platforms/webhook.publisher';
+import pino from 'pino';
+import { PlatformError } from '../../services/publishing/platform';
+import { webhookAdapter } from '../../services/publishing/platforms/webhook/webhook.adapter';
 
 describe('webhook addresses', () => {
   test.each(['127.0.0.1', '10.1.2.3', '172.20.0.5', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fd00::1', 'fe80::1', '::ffff:127.0.0.1'])(
@@ -18,22 +19,45 @@ describe('webhook addresses', () => {
   });
 
   test('the publisher refuses an internal address before sending anything', async () => {
-    const publisher = new WebhookPublisher(1000, false);
-    const attempt = publisher.publish({
-      targetId: 't',
-      attempt: 1,
-      photos: [],
-      post: {
-        id: 'p',
-        title: 'x',
-        text: 'x',
-        scheduledAt: new Date(),
-        unit: { id: 'u', slug: 'u', name: 'U', timeZone: 'Asia/Jakarta' },
-        pageUrl: 'http://localhost/u/u/p/p',
+    const adapter = webhookAdapter({ allowPrivateNetworks: false, timeoutMs: 1000 });
+    const checkpoints: unknown[] = [];
+    const attempt = adapter.publish(
+      {
+        targetId: 't',
+        attempt: 1,
+        photos: [],
+        links: [],
+        post: {
+          id: 'p',
+          title: 'x',
+          text: 'x',
+          thread: false,
+          scheduledAt: new Date(),
+          unit: { id: 'u', slug: 'u', name: 'U', timeZone: 'Asia/Jakarta' },
+          pageUrl: 'http://localhost/u/u/p/p',
+        },
       },
-      channel: { id: 'c', kind: 'webhook', settings: { url: 'http://169.254.169.254/latest/meta-data' }, secret: 'a-secret-of-16-chars' },
-    });
-    await expect(attempt).rejects.toBeInstanceOf(PublishError);
+      {
+        channel: {
+          id: 'c',
+          kind: 'webhook',
+          name: 'Webhook',
+          settings: { url: 'http://169.254.169.254/latest/meta-data' },
+          credentials: { current: () => ({ secret: 'a-secret-of-16-chars' }), renew: () => Promise.reject(new Error('not used')) },
+        },
+        claimedAt: new Date(),
+        checkpoint: undefined,
+        saveCheckpoint: (d) => {
+          checkpoints.push(d);
+          return Promise.resolve();
+        },
+        timeoutMs: 1000,
+        log: pino({ level: 'silent' }),
+      },
+    );
+    await expect(attempt).rejects.toBeInstanceOf(PlatformError);
     await expect(attempt).rejects.toMatchObject({ kind: 'rejected' });
+    // Refused before the request could leave: no "sending" mark was ever saved.
+    expect(checkpoints).toEqual([]);
   });
 });

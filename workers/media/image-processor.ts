@@ -1,7 +1,7 @@
 // Photos in, renditions out: every rendition auto-oriented, in sRGB, stripped of all metadata
 // (sharp writes none unless asked), sized per profile and squeezed under the profile's byte limit.
 import type { Fit, RenditionSpec } from '../../shared/media/rendition-profiles';
-import { type Box, decodeScaleFor, targetBox } from '../../shared/media/photo-geometry';
+import { type Box, decodeScaleFor, reshapes, targetBox } from '../../shared/media/photo-geometry';
 import type { Gravity, ImageEngine, Pipeline, RawImage } from './sharp-engine';
 
 export type Corner = 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
@@ -141,7 +141,7 @@ async function encode(
     raw: { width: base.width, height: base.height, channels: base.channels },
   });
   if (format === 'jpeg' && base.channels === 4) p = p.flatten({ background: WHITE });
-  p = resizeTo(p, spec, box, fit, format !== 'jpeg' && base.channels === 4);
+  p = resizeTo(p, reshapes(base, spec.size), box, fit, format !== 'jpeg' && base.channels === 4);
   if (watermark) p = p.composite([{ input: await watermarkLayer(engine, watermark, box), gravity: GRAVITY[watermark.corner] }]);
   switch (format) {
     case 'jpeg':
@@ -158,8 +158,8 @@ async function encode(
   return { name: spec.name, format, mime: MIME[format], data, width: info.width, height: info.height };
 }
 
-function resizeTo(p: Pipeline, spec: RenditionSpec, box: Box, fit: Fit, keepAlpha: boolean): Pipeline {
-  if (spec.size.kind === 'fixed-width') {
+function resizeTo(p: Pipeline, reshape: boolean, box: Box, fit: Fit, keepAlpha: boolean): Pipeline {
+  if (reshape) {
     return p.resize({
       width: box.width,
       height: box.height,

@@ -1,8 +1,8 @@
 // BullMQ glue for publishing: the processor turns each outcome into what BullMQ should do next.
 import { type ConnectionOptions, DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
+import { type PublishDeps, publishTarget } from '../../services/publishing/publish-target';
 import { MAINTENANCE_QUEUE, PUBLISH_QUEUE, type PublishJobData } from '../queue/publish-queue';
-import { type PublishDeps, publishTarget } from './publish-target';
 import { type ReconcileDeps, reconcile } from './reconciler';
 
 export interface WorkerOptions {
@@ -23,6 +23,14 @@ export interface RunningWorkers {
 
 const RECONCILE_SCHEDULER = 'reconcile';
 
+/** Thrown to hand a known-not-published target back to BullMQ's backoff: an expected outcome, not a fault. */
+export class RetryLater extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'RetryLater';
+  }
+}
+
 export async function startPublishWorkers(
   publishDeps: PublishDeps,
   reconcileDeps: ReconcileDeps,
@@ -38,13 +46,18 @@ export async function startPublishWorkers(
         case 'not-yet':
           await job.moveToDelayed(outcome.until.getTime(), token);
           throw new DelayedError();
+        case 'held':
+          // A hold with an end (a rate limit) wakes the job then; one without waits for an admin, who releases it.
+          if (outcome.until === undefined) return outcome;
+          await job.moveToDelayed(outcome.until.getTime(), token);
+          throw new DelayedError();
         case 'retry':
           if (outcome.delayMs !== undefined) {
             await job.moveToDelayed(Date.now() + outcome.delayMs, token);
             throw new DelayedError();
           }
           // BullMQ's exponential backoff decides when.
-          throw new Error(`retry: ${outcome.reason}`);
+          throw new RetryLater(outcome.reason);
         case 'stale':
         case 'skipped':
         case 'published':
@@ -66,7 +79,7 @@ export async function startPublishWorkers(
   );
   publish.on('error', (err) => log.error({ err }, 'publish worker error'));
   publish.on('failed', (job, err) => {
-    if (!err.message.startsWith('retry:')) log.error({ err, jobId: job?.id }, 'publish job failed');
+    if (!(err instanceof RetryLater)) log.error({ err, jobId: job?.id }, 'publish job failed');
   });
 
   const maintenanceQueue = new Queue(MAINTENANCE_QUEUE, { connection: opts.connection, prefix: opts.prefix });

@@ -38,7 +38,24 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     .where('p.status', 'in', ['scheduled', 'publishing'])
     .where('p.scheduled_at', '<=', new Date(now.getTime() + deps.horizonMs))
     .execute();
-  const requeued = await ensureJobs(deps, due.map((t) => ({ targetId: t.id, generation: t.generation, at: t.scheduled_at })));
+  // Held targets with an end to their hold, or released by their channel's recovery, need their job too.
+  const held = await deps.db
+    .selectFrom('post_targets as t')
+    .innerJoin('posts as p', 'p.id', 't.post_id')
+    .select(['t.id', 't.generation', 't.held_until'])
+    .where('t.status', '=', 'held')
+    .where('p.status', 'in', ['scheduled', 'publishing'])
+    .where((eb) =>
+      eb.or([
+        eb('t.held_until', '<=', new Date(now.getTime() + deps.horizonMs)),
+        eb.and([eb('t.held_until', 'is', null), eb('t.held_reason', 'is', null)]),
+      ]),
+    )
+    .execute();
+  const requeued = await ensureJobs(deps, [
+    ...due.map((t) => ({ targetId: t.id, generation: t.generation, at: t.scheduled_at })),
+    ...held.map((t) => ({ targetId: t.id, generation: t.generation, at: t.held_until ?? now })),
+  ]);
 
   const stale = await deps.db
     .selectFrom('post_targets')

@@ -1,9 +1,9 @@
 // The compose page in the browser: live checks with the server's own rules, autosave, photos.
-import type { ChannelKind } from '../../../shared/post';
+import { countFor, splitThread } from '../../../shared/channels/channel-text';
+import type { ChannelKind, ChannelOptions } from '../../../shared/post';
 import { checkContent } from '../../../shared/rules/content-rules';
 import type { Finding } from '../../../shared/rules/finding';
 import { parseInstant, type TimeZone } from '../../../shared/time';
-import { countFor } from './channel-text';
 
 interface PhotoItem {
   id: string;
@@ -19,7 +19,7 @@ interface ComposeData {
   zone: TimeZone;
   minLeadSeconds: number;
   channels: Array<{ id: string; kind: ChannelKind; name: string }>;
-  post: { id: string; version: number; title: string; body: string } | null;
+  post: { id: string; version: number; title: string; body: string; channelOptions: Record<string, ChannelOptions> } | null;
   photos: PhotoItem[];
   m: Record<'chars' | 'noFindings' | 'saving' | 'saved' | 'offline' | 'altText' | 'moveUp' | 'remove' | 'photoProcessing', string>;
 }
@@ -58,15 +58,24 @@ function variants(): Record<string, string> {
   return out;
 }
 
+function channelOptions(): Record<string, ChannelOptions> {
+  const out: Record<string, ChannelOptions> = {};
+  for (const box of document.querySelectorAll<HTMLInputElement>('input[data-thread]')) {
+    const id = box.dataset.thread!;
+    if (box.checked && picked().includes(id)) out[id] = { thread: true };
+  }
+  return out;
+}
+
 function content() {
-  return { title: title.value, body: body.value, channelIds: picked(), variants: variants(), scheduledAt: when.value };
+  return { title: title.value, body: body.value, channelIds: picked(), variants: variants(), channelOptions: channelOptions(), scheduledAt: when.value };
 }
 
 function refresh(): void {
   const c = content();
   const findings: Finding[] = checkContent(
-    { ...c, scheduledAt: parseInstant(c.scheduledAt, data.zone) },
-    { now: new Date(), minLeadSeconds: data.minLeadSeconds, zone: data.zone, unitChannelIds: new Set(data.channels.map((ch) => ch.id)) },
+    { ...c, photos: photos.map((p) => ({ altText: p.altText })), scheduledAt: parseInstant(c.scheduledAt, data.zone) },
+    { now: new Date(), minLeadSeconds: data.minLeadSeconds, zone: data.zone, unitChannels: new Map(data.channels.map((ch) => [ch.id, { kind: ch.kind, name: ch.name }])) },
   );
   showFindings(findings);
   for (const ch of data.channels) {
@@ -86,7 +95,12 @@ function refresh(): void {
     const card = el('div', { class: 'preview', 'data-preview': ch.kind });
     card.append(el('h3', {}, ch.name));
     if (ch.kind === 'news_page' || ch.kind === 'webhook') card.append(el('strong', {}, c.title), el('br'));
-    card.append(document.createTextNode(text));
+    // A thread shows as the parts that will go out, each with its counter.
+    const parts = c.channelOptions[ch.id]?.thread && n.over ? splitThread(ch.kind, text) : [text];
+    parts.forEach((part, i) => {
+      if (i > 0) card.append(el('hr'));
+      card.append(document.createTextNode(part));
+    });
     const first = photos[0];
     const src = first ? photoSrc(first) : undefined;
     if (src) card.append(el('br'), el('img', { src, alt: first!.altText }));
@@ -185,6 +199,10 @@ function renderPhotos(): void {
     row.append(src ? el('img', { src, alt: p.altText }) : el('img', { alt: '' }));
     const meta = el('div', { class: 'meta' });
     const alt = el('input', { type: 'text', value: p.altText, 'aria-label': data.m.altText, placeholder: data.m.altText });
+    alt.addEventListener('input', () => {
+      p.altText = alt.value;
+      refresh();
+    });
     alt.addEventListener('change', () => void patchPhoto(p.id, { altText: alt.value }));
     meta.append(alt);
     if (p.status !== 'ready') meta.append(el('span', { class: 'muted' }, ` ${data.m.photoProcessing}`));

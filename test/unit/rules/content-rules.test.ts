@@ -4,7 +4,18 @@ import { blocks } from '../../../shared/rules/finding';
 const NOW = new Date('2026-11-23T02:00:00Z');
 const CH = '11111111-1111-4111-8111-111111111111';
 const OTHER = '22222222-2222-4222-8222-222222222222';
-const ctx = { now: NOW, minLeadSeconds: 300, zone: 'Asia/Jakarta' as const, unitChannelIds: new Set([CH]) };
+const X = '33333333-3333-4333-8333-333333333333';
+const TG = '44444444-4444-4444-8444-444444444444';
+const ctx = {
+  now: NOW,
+  minLeadSeconds: 300,
+  zone: 'Asia/Jakarta' as const,
+  unitChannels: new Map([
+    [CH, { kind: 'news_page' as const, name: 'Halaman berita' }],
+    [X, { kind: 'x' as const, name: 'X @polrestubaba' }],
+    [TG, { kind: 'telegram' as const, name: 'Telegram Humas' }],
+  ]),
+};
 const good: PostDraft = { title: 'Judul', body: 'Isi', channelIds: [CH], variants: {}, scheduledAt: new Date('2026-11-23T03:00:00Z') };
 const codes = (p: Partial<PostDraft>) => checkContent({ ...good, ...p }, ctx).map((f) => f.code);
 
@@ -41,5 +52,39 @@ describe('content rules', () => {
     const f = checkContent({ ...good, body: 'humas@polri.go.id' }, ctx);
     expect(f).toHaveLength(1);
     expect(blocks(f)).toEqual([]);
+  });
+
+});
+
+describe('what each platform accepts', () => {
+  const long = 'Personel Polres Tulangbawang Barat melaksanakan patroli dialogis bersama warga di pasar. '.repeat(5);
+  test('an X text over 280 weighted characters is blocked, naming the channel, its limit and the count', () => {
+    const f = checkContent({ ...good, body: long, channelIds: [CH, X] }, ctx);
+    expect(f.map((x) => x.code)).toEqual(['channel.text_too_long']);
+    expect(f[0]!.severity).toBe('block');
+    expect(f[0]!.field).toBe('body');
+    expect(f[0]!.message.en).toContain('X @polrestubaba');
+    expect(f[0]!.message.en).toContain('the limit is 280');
+    expect(f[0]!.message.en).toContain(`is ${long.length} characters`);
+  });
+  test('X counts a link as 23 whatever its length', () => {
+    const url = `https://polri.go.id/${'a'.repeat(300)}`;
+    expect(codes({ body: `Baca selengkapnya ${url}`, channelIds: [X] })).toEqual([]);
+  });
+  test('the same text as a thread passes, and a variant is counted in place of the body', () => {
+    expect(codes({ body: long, channelIds: [X], channelOptions: { [X]: { thread: true } } })).toEqual([]);
+    const f = checkContent({ ...good, body: 'pendek', channelIds: [X], variants: { [X]: long } }, ctx);
+    expect(f.map((x) => [x.code, x.field])).toEqual([['channel.text_too_long', `variants.${X}`]]);
+  });
+  test('Telegram takes 4,096 characters; a long text with photos is no error (it goes after them)', () => {
+    expect(codes({ body: 'a'.repeat(4096), channelIds: [TG], photos: [{ altText: '' }] })).toEqual([]);
+    expect(codes({ body: 'a'.repeat(4097), channelIds: [TG] })).toEqual(['channel.text_too_long']);
+  });
+  test('photos beyond the platform maximum and over-long X alt text are blocked', () => {
+    const five = Array.from({ length: 5 }, () => ({ altText: 'Kapolres menyapa warga' }));
+    expect(codes({ channelIds: [X], photos: five })).toEqual(['channel.too_many_photos']);
+    expect(codes({ channelIds: [TG], photos: five })).toEqual([]);
+    const f = checkContent({ ...good, channelIds: [X], photos: [{ altText: 'a'.repeat(1001) }] }, ctx);
+    expect(f.map((x) => [x.code, x.field])).toEqual([['photo.alt_too_long', 'photos.0.altText']]);
   });
 });

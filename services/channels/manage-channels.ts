@@ -1,0 +1,377 @@
+// Connecting and looking after a unit's channels: add, reconnect, test, enable and disable. Whatever
+// the platform says of the account is checked when the channel is added, not at a post's minute.
+import { createHash } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { type ChannelCredentials, type ChannelState, TelegramInput, XOAuth1Input } from '../../shared/channels/channel-schemas';
+import { AppError } from '../../shared/errors';
+import { ChannelKind } from '../../shared/post';
+import type { PublishScheduler } from '../posts/deps';
+import { credentialsHandle } from '../publishing/credentials';
+import { type ChannelHandle, type ConnectionReport, PlatformError } from '../publishing/platform';
+import { releaseHeld } from '../publishing/publish.repository';
+import type { AdapterRegistry } from '../publishing/platforms/registry';
+import { classify as classifyTelegram, inspectChannel } from '../publishing/platforms/telegram/telegram.adapter';
+import type { TelegramConfig } from '../publishing/platforms/telegram/telegram.client';
+import { type XAppConfig, XCallError, xClient, xOAuth2 } from '../publishing/platforms/x/x.client';
+import { classify as classifyX } from '../publishing/platforms/x/x.adapter';
+import type { DB } from '../storage/schema';
+import { type Channel, badChannel, channelState, getChannel, insertChannel, parseCredentials, parseSettings, replaceCredentials } from './channel.repository';
+import type { SecretBox } from './secret-box';
+
+export interface ChannelDeps {
+  db: Kysely<DB>;
+  box: SecretBox;
+  adapters: AdapterRegistry;
+  x: XAppConfig;
+  telegram: TelegramConfig;
+  /** Re-queues held posts when their channel recovers. */
+  scheduler: PublishScheduler;
+  baseUrl: () => string;
+  now: () => Date;
+  log: Logger;
+}
+
+/** What the API, the admin page and the CLI show of a channel; never a secret. */
+export interface ChannelView {
+  id: string;
+  unitId: string;
+  kind: ChannelKind;
+  name: string;
+  enabled: boolean;
+  state: ChannelState;
+  /** The end of a rate limit, when `state` is `rate_limited`. */
+  until: string | null;
+  accountName: string | null;
+  tokenExpiresAt: string | null;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  /** Posts of this channel waiting on it. */
+  heldPosts: number;
+  settings: Record<string, unknown>;
+}
+
+export async function channelViews(db: Kysely<DB>, unitIds: readonly string[], now: Date): Promise<ChannelView[]> {
+  if (unitIds.length === 0) return [];
+  const rows = await db.selectFrom('channels').selectAll().where('unit_id', 'in', [...unitIds]).orderBy('created_at').execute();
+  const held = rows.length
+    ? await db
+        .selectFrom('post_targets')
+        .select(['channel_id', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('channel_id', 'in', rows.map((r) => r.id))
+        .where('status', '=', 'held')
+        .groupBy('channel_id')
+        .execute()
+    : [];
+  const heldBy = new Map(held.map((h) => [h.channel_id, Number(h.n)]));
+  return rows.map((c) => viewChannel(c, now, heldBy.get(c.id) ?? 0));
+}
+
+export function viewChannel(c: Channel, now: Date, heldPosts = 0): ChannelView {
+  const { state, until } = channelState(c, now);
+  return {
+    id: c.id,
+    unitId: c.unit_id,
+    kind: c.kind,
+    name: c.name,
+    enabled: c.enabled,
+    state,
+    until: until?.toISOString() ?? null,
+    accountName: c.account_name,
+    tokenExpiresAt: c.token_expires_at?.toISOString() ?? null,
+    lastError: c.last_error,
+    lastErrorAt: c.last_error_at?.toISOString() ?? null,
+    heldPosts,
+    settings: publicSettings(c),
+  };
+}
+
+/** Settings that are safe to show: no secret ever lives in settings, but only what helps a person is shown. */
+function publicSettings(c: Channel): Record<string, unknown> {
+  const s = c.settings;
+  switch (c.kind) {
+    case 'webhook':
+      return typeof s.url === 'string' ? { url: s.url } : {};
+    case 'x':
+      return { username: s.username, auth: s.auth };
+    case 'telegram':
+      return { chatId: s.chatId, chatUsername: s.chatUsername, title: s.title };
+    case 'news_page':
+      return {};
+  }
+}
+
+/** A kind the admin may add; the news page comes with every unit. */
+function addableKind(kind: string): Exclude<ChannelKind, 'news_page'> {
+  const parsed = ChannelKind.safeParse(kind);
+  if (!parsed.success || parsed.data === 'news_page') {
+    throw new AppError('validation', 'channel.kind_unsupported', {
+      id: `Jenis kanal "${kind}" tidak dapat ditambahkan. Pilihan: ${ChannelKind.options.filter((k) => k !== 'news_page').join(', ')}.`,
+      en: `A channel of kind "${kind}" cannot be added. Choose one of: ${ChannelKind.options.filter((k) => k !== 'news_page').join(', ')}.`,
+    });
+  }
+  return parsed.data;
+}
+
+export function assertAddableKind(kind: string): void {
+  addableKind(kind);
+}
+
+function invalid(err: { issues: Array<{ path: PropertyKey[]; message: string }> }): AppError {
+  const text = err.issues.map((i) => `${i.path.map(String).join('.') || 'input'}: ${i.message}`).join('; ');
+  return new AppError('validation', 'channel.invalid', { id: `Data kanal tidak valid — ${text}.`, en: `Invalid channel data — ${text}.` });
+}
+
+/** A platform's refusal while connecting, in words the admin can act on. */
+function connectFailed(err: unknown, platform: string): AppError {
+  const reason = err instanceof PlatformError ? err.message : err instanceof Error ? err.message : String(err);
+  const kind = err instanceof PlatformError && err.kind === 'transient' ? 'unavailable' : 'validation';
+  return new AppError(kind, 'channel.connect_failed', {
+    id: `${platform} menolak atau tidak dapat dihubungi: ${reason}`,
+    en: `${platform} refused or could not be reached: ${reason}`,
+  });
+}
+
+// —— Telegram
+
+export async function addTelegramChannel(deps: ChannelDeps, input: { unitId: string; botToken: string; chat: string; name?: string | undefined }): Promise<Channel> {
+  const parsed = TelegramInput.safeParse({ botToken: input.botToken, chat: input.chat });
+  if (!parsed.success) throw invalid(parsed.error);
+  const settings = await inspectTelegram(deps, parsed.data.botToken, parsed.data.chat);
+  return insertChannel(deps.db, deps.box, {
+    unitId: input.unitId,
+    kind: 'telegram',
+    name: input.name?.trim() || `Telegram ${settings.chatUsername ? `@${settings.chatUsername}` : settings.title}`,
+    settings,
+    credentials: { botToken: parsed.data.botToken },
+    accountName: settings.title,
+  });
+}
+
+async function inspectTelegram(deps: ChannelDeps, botToken: string, chat: string) {
+  try {
+    return await inspectChannel(deps.telegram, botToken, chat);
+  } catch (err) {
+    throw connectFailed(classifyTelegram(err, 'read'), 'Telegram');
+  }
+}
+
+// —— X
+
+export async function addXChannelWithTokens(deps: ChannelDeps, input: { unitId: string; accessToken: string; accessSecret: string; name?: string | undefined }): Promise<Channel> {
+  const parsed = XOAuth1Input.safeParse({ accessToken: input.accessToken, accessSecret: input.accessSecret });
+  if (!parsed.success) throw invalid(parsed.error);
+  requireXApp(deps.x, 'oauth1');
+  const credentials = { type: 'oauth1' as const, ...parsed.data };
+  const me = await xMe(deps, credentials);
+  return insertChannel(deps.db, deps.box, {
+    unitId: input.unitId,
+    kind: 'x',
+    name: input.name?.trim() || `X @${me.username}`,
+    settings: { userId: me.id, username: me.username, auth: 'oauth1' },
+    credentials,
+    accountName: `@${me.username}`,
+  });
+}
+
+function requireXApp(x: XAppConfig, auth: 'oauth1' | 'oauth2'): void {
+  const ok = auth === 'oauth1' ? x.consumerKey && x.consumerSecret : x.clientId;
+  if (!ok) {
+    const keys = auth === 'oauth1' ? 'X_CONSUMER_KEY and X_CONSUMER_SECRET' : 'X_CLIENT_ID (and X_CLIENT_SECRET)';
+    throw new AppError('conflict', 'channel.x_app_missing', {
+      id: `Aplikasi X belum dikonfigurasi: setel ${keys} di server.`,
+      en: `The X app is not configured: set ${keys} on the server.`,
+    });
+  }
+}
+
+async function xMe(deps: ChannelDeps, credentials: ChannelCredentials<'x'>) {
+  try {
+    return await xClient(deps.x, credentials.type === 'oauth1' ? credentials : { type: 'oauth2', accessToken: credentials.accessToken }).me();
+  } catch (err) {
+    throw connectFailed(err instanceof XCallError ? classifyX(err, 'read') : err, 'X');
+  }
+}
+
+export const X_SCOPES = ['tweet.read', 'tweet.write', 'users.read', 'media.write', 'offline.access'];
+const OAUTH_STATE_TTL_MS = 15 * 60_000;
+const hashState = (state: string) => createHash('sha256').update(state).digest('hex');
+
+export function xCallbackUrl(deps: Pick<ChannelDeps, 'baseUrl'>): string {
+  return `${deps.baseUrl()}/admin/oauth/x/callback`;
+}
+
+/** Starts "connect X": the address to send the admin to. The state works once, for this admin, for 15 minutes. */
+export async function startXConnect(deps: ChannelDeps, input: { userId: string; unitId: string; channelId?: string | undefined }): Promise<string> {
+  requireXApp(deps.x, 'oauth2');
+  const redirectUri = xCallbackUrl(deps);
+  const link = xOAuth2(deps.x).authLink(redirectUri, X_SCOPES);
+  const now = deps.now();
+  await deps.db.deleteFrom('oauth_states').where('expires_at', '<', now).execute();
+  await deps.db
+    .insertInto('oauth_states')
+    .values({
+      state_hash: hashState(link.state),
+      kind: 'x',
+      unit_id: input.unitId,
+      channel_id: input.channelId ?? null,
+      user_id: input.userId,
+      verifier_sealed: deps.box.seal(link.codeVerifier),
+      redirect_uri: redirectUri,
+      expires_at: new Date(now.getTime() + OAUTH_STATE_TTL_MS),
+    })
+    .execute();
+  return link.url;
+}
+
+const badState = () =>
+  new AppError('validation', 'channel.oauth_state', {
+    id: 'Tautan persetujuan X tidak dikenal, sudah dipakai, atau kedaluwarsa. Mulai lagi dari halaman admin.',
+    en: 'The X approval link is unknown, already used, or expired. Start again from the admin page.',
+  });
+
+/** Finishes "connect X" when X sends the admin back: checks the state, trades the code for tokens, stores them. */
+export async function finishXConnect(
+  deps: ChannelDeps,
+  input: { userId: string; state: string; code?: string | undefined; error?: string | undefined },
+  mayUseUnit: (unitId: string) => Promise<boolean>,
+): Promise<{ channel: Channel; released: number }> {
+  // The state works once: it is taken out before anything else happens.
+  const row = await deps.db.deleteFrom('oauth_states').where('state_hash', '=', hashState(input.state)).returningAll().executeTakeFirst();
+  if (!row || row.user_id !== input.userId || row.expires_at.getTime() < deps.now().getTime() || !(await mayUseUnit(row.unit_id))) throw badState();
+  if (input.error || !input.code) {
+    throw new AppError('validation', 'channel.oauth_denied', { id: 'Akses ke akun X tidak diberikan.', en: 'Access to the X account was not granted.' });
+  }
+  let tokens;
+  try {
+    tokens = await xOAuth2(deps.x).exchange(input.code, deps.box.open(row.verifier_sealed), row.redirect_uri);
+  } catch (err) {
+    throw connectFailed(classifyX(err, 'renew'), 'X');
+  }
+  if (!tokens.refreshToken) {
+    throw new AppError('validation', 'channel.oauth_scope', {
+      id: 'X tidak memberi token pembaruan (izin offline.access). Hubungkan lagi dan setujui semua izin.',
+      en: 'X gave no refresh token (the offline.access scope). Connect again and grant every permission.',
+    });
+  }
+  const credentials: ChannelCredentials<'x'> = {
+    type: 'oauth2',
+    accessToken: tokens.accessToken,
+    refreshToken: tokens.refreshToken,
+    expiresAt: tokens.expiresAt.toISOString(),
+    scope: tokens.scope,
+  };
+  const me = await xMe(deps, credentials);
+  const settings = { userId: me.id, username: me.username, auth: 'oauth2' as const };
+  const common = { kind: 'x' as const, settings, credentials, accountName: `@${me.username}`, tokenExpiresAt: tokens.expiresAt };
+  if (row.channel_id) {
+    const existing = await getChannel(deps.db, row.channel_id);
+    if (!existing || existing.kind !== 'x' || existing.unit_id !== row.unit_id) throw badState();
+    const channel = await replaceCredentials(deps.db, deps.box, existing.id, common);
+    return { channel, released: await releaseChannel(deps, channel.id, ['channel.needs_reconnect']) };
+  }
+  const channel = await insertChannel(deps.db, deps.box, { unitId: row.unit_id, name: `X @${me.username}`, ...common });
+  return { channel, released: 0 };
+}
+
+// —— Any kind
+
+/** New credentials for an existing channel (typed by an admin); releases what waited on it. */
+export async function reconnectChannel(deps: ChannelDeps, channel: Channel, fields: Record<string, string | undefined>): Promise<{ channel: Channel; released: number }> {
+  let updated: Channel;
+  switch (channel.kind) {
+    case 'telegram': {
+      const parsed = TelegramInput.safeParse({ botToken: fields.botToken ?? '', chat: fields.chat || parseSettings('telegram', channel.settings).chatId });
+      if (!parsed.success) throw invalid(parsed.error);
+      const settings = await inspectTelegram(deps, parsed.data.botToken, parsed.data.chat);
+      updated = await replaceCredentials(deps.db, deps.box, channel.id, {
+        kind: 'telegram',
+        settings,
+        credentials: { botToken: parsed.data.botToken },
+        accountName: settings.title,
+      });
+      break;
+    }
+    case 'x': {
+      const parsed = XOAuth1Input.safeParse({ accessToken: fields.accessToken ?? '', accessSecret: fields.accessSecret ?? '' });
+      if (!parsed.success) throw invalid(parsed.error);
+      requireXApp(deps.x, 'oauth1');
+      const credentials = { type: 'oauth1' as const, ...parsed.data };
+      const me = await xMe(deps, credentials);
+      updated = await replaceCredentials(deps.db, deps.box, channel.id, {
+        kind: 'x',
+        settings: { userId: me.id, username: me.username, auth: 'oauth1' },
+        credentials,
+        accountName: `@${me.username}`,
+      });
+      break;
+    }
+    case 'webhook': {
+      const secret = fields.secret ?? '';
+      if (secret.length < 16) throw badChannel('the webhook secret must have at least 16 characters', 'rahasia webhook minimal 16 karakter');
+      updated = await replaceCredentials(deps.db, deps.box, channel.id, {
+        kind: 'webhook',
+        settings: parseSettings('webhook', channel.settings),
+        credentials: { secret },
+        accountName: channel.account_name,
+      });
+      break;
+    }
+    case 'news_page':
+      throw new AppError('conflict', 'channel.nothing_to_connect', { id: 'Halaman berita tidak perlu disambungkan.', en: 'The news page needs no connection.' });
+  }
+  return { channel: updated, released: await releaseChannel(deps, updated.id, ['channel.needs_reconnect']) };
+}
+
+export async function setChannelEnabled(deps: ChannelDeps, channel: Channel, enabled: boolean): Promise<number> {
+  await deps.db.updateTable('channels').set({ enabled }).where('id', '=', channel.id).execute();
+  return enabled ? releaseChannel(deps, channel.id, ['channel.disabled']) : 0;
+}
+
+/** "Test connection": asks the platform; a channel that answers well again is connected again. */
+export async function testChannel(deps: ChannelDeps, channel: Channel, timeoutMs: number): Promise<ConnectionReport & { released: number }> {
+  const kind = channel.kind;
+  let report: ConnectionReport;
+  try {
+    const handle = {
+      id: channel.id,
+      kind,
+      name: channel.name,
+      settings: parseSettings(kind, channel.settings),
+      credentials: credentialsHandle(
+        { db: deps.db, box: deps.box, channelId: channel.id, parse: (p) => parseCredentials(kind, p), leaseMs: timeoutMs + 10_000, now: deps.now },
+        { credentials: parseCredentials(kind, channel.secret_ciphertext ? deps.box.open(channel.secret_ciphertext) : null), version: channel.credentials_version },
+      ),
+    } as ChannelHandle<typeof kind>;
+    report = await (deps.adapters[kind] as { test(c: ChannelHandle<typeof kind>, t: number): Promise<ConnectionReport> }).test(handle, timeoutMs);
+  } catch (err) {
+    report = { ok: false, detail: { id: 'Data sambungan kanal tidak terbaca; sambungkan ulang.', en: `The channel's connection data cannot be read; reconnect it (${err instanceof Error ? err.name : 'error'}).` } };
+  }
+  let released = 0;
+  if (report.ok) {
+    await deps.db
+      .updateTable('channels')
+      .set({ health: 'connected', ...(report.accountName ? { account_name: report.accountName } : {}) })
+      .where('id', '=', channel.id)
+      .execute();
+    if (channel.health === 'needs_reconnect') released = await releaseChannel(deps, channel.id, ['channel.needs_reconnect']);
+  } else {
+    await deps.db.updateTable('channels').set({ last_error: report.detail.en, last_error_at: deps.now() }).where('id', '=', channel.id).execute();
+  }
+  return { ...report, released };
+}
+
+/** Posts that waited on the channel go out now, oldest first. */
+async function releaseChannel(deps: ChannelDeps, channelId: string, reasons: string[]): Promise<number> {
+  const now = deps.now();
+  const slots = await releaseHeld(deps.db, channelId, reasons, now);
+  if (slots.length === 0) return 0;
+  try {
+    // Due now, in the order they were meant to go out.
+    await deps.scheduler.schedule(slots.map((s, i) => ({ ...s, at: new Date(now.getTime() + i) })));
+  } catch (err) {
+    deps.log.warn({ err, channelId }, 'could not queue released posts now; the reconciler will');
+  }
+  deps.log.info({ channelId, released: slots.length }, 'held posts released');
+  return slots.length;
+}

@@ -1,0 +1,137 @@
+// The contract every platform adapter keeps: what a publish receives, what it may do on the way
+// (checkpoints, rotated credentials), what it returns, and how its failures are told apart.
+import type { Logger } from 'pino';
+import type { ChannelCredentials, ChannelSettings } from '../../shared/channels/channel-schemas';
+import type { HoldReason } from '../../shared/channels/channel-words';
+import type { ChannelKind } from '../../shared/post';
+import type { TimeZone } from '../../shared/time';
+
+export interface PlatformPhoto {
+  photoId: string;
+  altText: string;
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+  /** Signed and expiring: for platforms that fetch the photo themselves, and for webhook receivers. */
+  url: string;
+  /** The rendition's bytes, read before the claim; present when the adapter asked for bytes. */
+  data?: Buffer;
+}
+
+export interface PublishInput {
+  targetId: string;
+  attempt: number;
+  post: {
+    id: string;
+    title: string;
+    /** The channel's text: its own variant where the author wrote one, else the body. */
+    text: string;
+    /** The author asked for an over-long text to go out as a thread (where the platform has threads). */
+    thread: boolean;
+    scheduledAt: Date;
+    unit: { id: string; slug: string; name: string; timeZone: TimeZone };
+    /** Where the post lives on the unit's own news page. */
+    pageUrl: string;
+  };
+  /** In the post's order, rendered for this channel, with alt text. */
+  photos: PlatformPhoto[];
+  /** Where the post's other targets already went out (for receivers that collect the links). */
+  links: Array<{ kind: ChannelKind; url: string }>;
+}
+
+/** One channel as its adapter sees it: parsed settings and a handle on its sealed credentials. */
+export interface ChannelHandle<K extends ChannelKind> {
+  id: string;
+  kind: K;
+  name: string;
+  settings: ChannelSettings<K>;
+  credentials: CredentialsHandle<ChannelCredentials<K>>;
+}
+
+export interface CredentialsHandle<C> {
+  /** The credentials as last read. */
+  current(): C;
+  /**
+   * Replaces the credentials when `isStale` says so: at most one process at a time runs `renew` for this
+   * channel (a refresh token works once); the others wait for what it stored and use that.
+   */
+  renew(isStale: (c: C) => boolean, renew: (c: C) => Promise<{ credentials: C; expiresAt: Date | null }>): Promise<C>;
+}
+
+export interface PublishContext<K extends ChannelKind> {
+  channel: ChannelHandle<K>;
+  /** When this attempt claimed the target. */
+  claimedAt: Date;
+  /** The last checkpoint saved by an earlier, interrupted attempt; undefined on a fresh start. */
+  checkpoint: unknown;
+  /** Saves progress; call it before each outside step, so that a crash can be resumed without repeats. */
+  saveCheckpoint(data: unknown): Promise<void>;
+  /** Every outside call's timeout (PLATFORM_TIMEOUT_MS). */
+  timeoutMs: number;
+  log: Logger;
+}
+
+export interface PublishResult {
+  /** The reference of the post: a tweet id, the first message of an album. */
+  externalId: string;
+  /** The public link to it, where one exists. */
+  url: string | null;
+  /** Every id the platform gave, first one first. */
+  ids: string[];
+}
+
+export type Verification =
+  | { status: 'published'; result: PublishResult }
+  /** Nothing went out beyond what `checkpoint` records: publishing may resume from there. */
+  | { status: 'not-published'; checkpoint: unknown }
+  | { status: 'unknown'; reason: string };
+
+export interface ConnectionReport {
+  ok: boolean;
+  /** The account as the platform names it: `@polrestubaba`, `Humas Polres Tubaba`. */
+  accountName?: string | undefined;
+  /** What a person reads, in both languages. */
+  detail: { id: string; en: string };
+}
+
+/**
+ * - `transient`: nothing went out; retry this target with backoff.
+ * - `rate-limited`: nothing went out; the whole channel waits until `until` (its targets keep their attempts).
+ * - `auth-expired`: nothing went out; the channel needs re-connection, its targets wait for it.
+ * - `rejected`: nothing went out and retrying cannot help; the platform's reason is shown.
+ * - `unknown-outcome`: it may have gone out; never retried blindly (verify, else a human checks).
+ */
+export type PlatformErrorKind = 'transient' | 'rate-limited' | 'auth-expired' | 'rejected' | 'unknown-outcome';
+
+export class PlatformError extends Error {
+  constructor(
+    readonly kind: PlatformErrorKind,
+    /** The platform's own words where it gave any; shown to supervisors, so never a secret. */
+    message: string,
+    readonly hold?: { until: Date | undefined; reason: HoldReason },
+  ) {
+    super(message);
+    this.name = 'PlatformError';
+  }
+
+  static rateLimited(message: string, until: Date | undefined, reason: HoldReason = 'channel.rate_limited'): PlatformError {
+    return new PlatformError('rate-limited', message, { until, reason });
+  }
+}
+
+export interface PlatformAdapter<K extends ChannelKind = ChannelKind> {
+  readonly kind: K;
+  /** `bytes`: the engine reads each photo's rendition before the claim; `url`: signed links suffice. */
+  readonly photoInput: 'bytes' | 'url';
+  /** Posts per window the platform allows one account; the engine spaces the channel's targets to stay under. */
+  readonly pacing?: { posts: number; windowMs: number } | undefined;
+  publish(input: PublishInput, ctx: PublishContext<K>): Promise<PublishResult>;
+  /**
+   * Asks the platform whether an attempt that may have reached it went out (`ctx.checkpoint` is its last
+   * checkpoint). Adapters that cannot ask answer `unknown`.
+   */
+  verify(input: PublishInput, ctx: PublishContext<K>): Promise<Verification>;
+  /** Checks the credentials and the account, as the admin's "test connection" does. */
+  test(channel: ChannelHandle<K>, timeoutMs: number): Promise<ConnectionReport>;
+}

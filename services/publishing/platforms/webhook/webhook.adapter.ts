@@ -1,0 +1,151 @@
+// The signed webhook: POSTs the post as JSON; the delivery id lets a receiver drop duplicates.
+import { classifyHost } from '../../../channels/webhook-address';
+import { isoInZone } from '../../../../shared/time';
+import { neverSent, errorCode } from '../../outbound';
+import { type ConnectionReport, type PlatformAdapter, PlatformError, type PublishInput, type Verification } from '../../platform';
+import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from './webhook-signature';
+
+export function webhookPayload(input: PublishInput, now: Date) {
+  return {
+    event: 'post.published',
+    deliveryId: input.targetId,
+    post: {
+      id: input.post.id,
+      title: input.post.title,
+      text: input.post.text,
+      url: input.post.pageUrl,
+      scheduledAt: input.post.scheduledAt.toISOString(),
+      scheduledLocal: isoInZone(input.post.scheduledAt, input.post.unit.timeZone),
+      unit: { slug: input.post.unit.slug, name: input.post.unit.name, timeZone: input.post.unit.timeZone },
+      photos: input.photos.map((p) => ({ url: p.url, alt: p.altText, width: p.width, height: p.height, type: p.mime, bytes: p.bytes })),
+      /** Where the post already went out on the unit's other channels. */
+      links: input.links,
+    },
+    sentAt: now.toISOString(),
+  };
+}
+
+interface WebhookCheckpoint {
+  /** Set just before the request leaves: from then on it may have arrived. */
+  sending: true;
+}
+
+/** `timeoutMs` (WEBHOOK_TIMEOUT_MS): receivers get their own timeout, shorter than the platforms'. */
+export function webhookAdapter(opts: { allowPrivateNetworks: boolean; timeoutMs: number }): PlatformAdapter<'webhook'> {
+  return {
+    kind: 'webhook',
+    photoInput: 'url',
+    async publish(input, ctx) {
+      const url = ctx.channel.settings.url;
+      const { secret } = ctx.channel.credentials.current();
+      await assertPublic(url, opts.allowPrivateNetworks);
+      const now = new Date();
+      const body = JSON.stringify(webhookPayload(input, now));
+      const timestamp = Math.floor(now.getTime() / 1000);
+      await ctx.saveCheckpoint({ sending: true } satisfies WebhookCheckpoint);
+      let res: Response;
+      try {
+        res = await fetch(url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Siaran-Webhook/1',
+            [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
+            [TIMESTAMP_HEADER]: String(timestamp),
+            [DELIVERY_HEADER]: input.targetId,
+          },
+          body,
+          redirect: 'manual',
+          signal: AbortSignal.timeout(opts.timeoutMs),
+        });
+      } catch (err) {
+        const code = errorCode(err) ?? (err instanceof Error ? err.name : 'error');
+        if (neverSent(err)) {
+          await ctx.saveCheckpoint(null);
+          throw new PlatformError('transient', `webhook unreachable (${code})`);
+        }
+        throw new PlatformError('unknown-outcome', `webhook request ended without an answer (${code})`);
+      }
+      const text = await res.text().catch(() => '');
+      if (res.ok) {
+        const external = parseExternal(text);
+        const id = external.id ?? input.targetId;
+        return { externalId: id, url: external.url ?? null, ids: [id] };
+      }
+      // The receiver answered: it says it did not take the post.
+      await ctx.saveCheckpoint(null);
+      if (res.status === 429) {
+        const after = retryAfterMs(res.headers.get('retry-after'));
+        throw PlatformError.rateLimited('webhook receiver is rate limiting', after === undefined ? undefined : new Date(Date.now() + after));
+      }
+      if (res.status === 401 || res.status === 403) {
+        throw new PlatformError('auth-expired', `webhook receiver refused the signature (HTTP ${res.status})`);
+      }
+      // A receiver that answered with an error has said it did not take the post; the delivery id covers a lie.
+      if (res.status >= 500 || res.status === 408) throw new PlatformError('transient', `webhook answered HTTP ${res.status}`);
+      throw new PlatformError('rejected', `webhook answered HTTP ${res.status}: ${text.slice(0, 200)}`);
+    },
+    verify(_input, ctx): Promise<Verification> {
+      const cp = ctx.checkpoint as WebhookCheckpoint | null | undefined;
+      // A receiver cannot be asked; but a delivery that never left is safe to send.
+      return Promise.resolve(
+        cp?.sending ? { status: 'unknown', reason: 'a webhook receiver cannot be asked whether a delivery arrived' } : { status: 'not-published', checkpoint: undefined },
+      );
+    },
+    async test(channel): Promise<ConnectionReport> {
+      const url = channel.settings.url;
+      try {
+        await assertPublic(url, opts.allowPrivateNetworks);
+      } catch (err) {
+        return { ok: false, detail: { id: 'Alamat webhook tidak publik atau tidak dikenal.', en: err instanceof Error ? err.message : 'not a public address' } };
+      }
+      try {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-siaran-event': 'ping' },
+          body: JSON.stringify({ type: 'ping' }),
+          redirect: 'manual',
+          signal: AbortSignal.timeout(opts.timeoutMs),
+        });
+        const ok = res.status < 500;
+        return { ok, accountName: new URL(url).host, detail: { id: `Penerima menjawab HTTP ${res.status}.`, en: `The receiver answered HTTP ${res.status}.` } };
+      } catch (err) {
+        const code = errorCode(err) ?? 'timeout';
+        return { ok: false, detail: { id: `Penerima tidak dapat dihubungi (${code}).`, en: `The receiver cannot be reached (${code}).` } };
+      }
+    },
+  };
+}
+
+async function assertPublic(url: string, allowPrivateNetworks: boolean): Promise<void> {
+  if (allowPrivateNetworks) return;
+  // Checked at every delivery: a name may have been pointed inward since the channel was added.
+  const verdict = await classifyHost(new URL(url));
+  if (verdict === 'private') throw new PlatformError('rejected', 'webhook address leads into an internal network');
+  if (verdict === 'unresolved') throw new PlatformError('transient', 'webhook host does not resolve');
+}
+
+function parseExternal(text: string): { id?: string; url?: string } {
+  try {
+    const json = JSON.parse(text) as unknown;
+    if (json && typeof json === 'object') {
+      const o = json as Record<string, unknown>;
+      return {
+        ...(typeof o.id === 'string' || typeof o.id === 'number' ? { id: String(o.id) } : {}),
+        // Only a web address is kept: this link is shown to supervisors.
+        ...(typeof o.url === 'string' && /^https?:\/\//i.test(o.url) ? { url: o.url } : {}),
+      };
+    }
+  } catch {
+    // A receiver may answer with anything; the delivery id stands in.
+  }
+  return {};
+}
+
+function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}

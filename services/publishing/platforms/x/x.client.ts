@@ -1,0 +1,167 @@
+// The one module that talks to X, through twitter-api-v2. Its base URL is a setting (X_API_URL): the
+// library's requests to api.x.com and upload.x.com go there on the same paths.
+import http from 'node:http';
+import { ApiRequestError, ApiResponseError, ApiPartialResponseError, type ITwitterApiClientPlugin, TwitterApi, type TwitterRateLimit } from 'twitter-api-v2';
+
+export const X_DEFAULT_API_URL = 'https://api.x.com';
+const X_HOSTS = new Set(['api.x.com', 'upload.x.com']);
+
+export interface XAppConfig {
+  /** X_API_URL */
+  apiUrl: string;
+  /** X_AUTHORIZE_URL: the page where a person grants access (OAuth 2.0). */
+  authorizeUrl: string;
+  /** X_CONSUMER_KEY / X_CONSUMER_SECRET: the app's keys for OAuth 1.0a user tokens. */
+  consumerKey: string | undefined;
+  consumerSecret: string | undefined;
+  /** X_CLIENT_ID / X_CLIENT_SECRET: the app's OAuth 2.0 client. */
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  timeoutMs: number;
+}
+
+export type XUserAuth = { type: 'oauth1'; accessToken: string; accessSecret: string } | { type: 'oauth2'; accessToken: string };
+
+/** A failed call, as plain data: no request, no headers that could carry a token. */
+export type XFailure =
+  | { kind: 'response'; status: number; title: string; detail: string; type: string; rateLimit: TwitterRateLimit | undefined }
+  | { kind: 'network'; connected: boolean; timedOut: boolean };
+
+export class XCallError extends Error {
+  constructor(readonly failure: XFailure) {
+    super(failure.kind === 'response' ? `X answered HTTP ${failure.status}: ${failure.detail || failure.title}` : `X could not be reached${failure.timedOut ? ' (timeout)' : ''}`);
+    this.name = 'XCallError';
+  }
+}
+
+export interface XPost {
+  id: string;
+  text: string;
+  inReplyTo: string | undefined;
+}
+
+export interface XClient {
+  me(): Promise<{ id: string; username: string; name: string }>;
+  uploadPhoto(data: Buffer, mime: string): Promise<string>;
+  setAltText(mediaId: string, text: string): Promise<void>;
+  post(p: { text: string; mediaIds?: string[] | undefined; replyTo?: string | undefined }): Promise<{ id: string }>;
+  /** The account's own posts since `since`, newest first (at most 100). */
+  postsSince(userId: string, since: Date): Promise<XPost[]>;
+}
+
+export interface XTokens {
+  accessToken: string;
+  refreshToken: string | undefined;
+  expiresAt: Date;
+  scope: string[];
+}
+
+/** A client per use: each call's connection is watched, so a failure tells whether it reached X. */
+export function xClient(app: XAppConfig, auth: XUserAuth): XClient {
+  const watch = watcher(app);
+  const api =
+    auth.type === 'oauth2'
+      ? new TwitterApi(auth.accessToken, watch.settings)
+      : new TwitterApi({ appKey: app.consumerKey ?? '', appSecret: app.consumerSecret ?? '', accessToken: auth.accessToken, accessSecret: auth.accessSecret }, watch.settings);
+  const v2 = api.v2;
+  return {
+    me: () => watch.call(async () => {
+      const r = await v2.me();
+      return { id: r.data.id, username: r.data.username, name: r.data.name };
+    }),
+    uploadPhoto: (data, mime) => watch.call(() => v2.uploadMedia(data, { media_type: mime as 'image/jpeg', media_category: 'tweet_image' })),
+    setAltText: (mediaId, text) => watch.call(async () => {
+      await v2.createMediaMetadata(mediaId, { alt_text: { text } });
+    }),
+    post: (p) => watch.call(async () => {
+      const r = await v2.tweet({
+        text: p.text,
+        ...(p.mediaIds && p.mediaIds.length > 0 ? { media: { media_ids: p.mediaIds as [string] } } : {}),
+        ...(p.replyTo ? { reply: { in_reply_to_tweet_id: p.replyTo } } : {}),
+      });
+      return { id: r.data.id };
+    }),
+    postsSince: (userId, since) => watch.call(async () => {
+      const page = await v2.userTimeline(userId, { start_time: since.toISOString(), max_results: 100, 'tweet.fields': ['referenced_tweets', 'created_at'], exclude: ['retweets'] });
+      return page.tweets.map((t) => ({ id: t.id, text: t.text, inReplyTo: t.referenced_tweets?.find((r) => r.type === 'replied_to')?.id }));
+    }),
+  };
+}
+
+/** OAuth 2.0 with PKCE for the admin's "connect X": the link to send a person to, the code exchange, the refresh. */
+export function xOAuth2(app: XAppConfig) {
+  const watch = watcher(app);
+  const client = () => new TwitterApi({ clientId: app.clientId ?? '', clientSecret: app.clientSecret ?? '' }, watch.settings);
+  const tokens = (r: { accessToken: string; refreshToken?: string | undefined; expiresIn: number; scope: string[] }): XTokens => ({
+    accessToken: r.accessToken,
+    refreshToken: r.refreshToken,
+    expiresAt: new Date(Date.now() + r.expiresIn * 1000),
+    scope: r.scope,
+  });
+  return {
+    authLink(redirectUri: string, scope: string[]): { url: string; state: string; codeVerifier: string } {
+      const link = client().generateOAuth2AuthLink(redirectUri, { scope });
+      // The library knows only X's own page; the query it built goes to the configured one.
+      const url = new URL(app.authorizeUrl);
+      url.search = new URL(link.url).search;
+      return { url: url.toString(), state: link.state, codeVerifier: link.codeVerifier };
+    },
+    exchange: (code: string, codeVerifier: string, redirectUri: string) => watch.call(async () => tokens(await client().loginWithOAuth2({ code, codeVerifier, redirectUri }))),
+    refresh: (refreshToken: string) => watch.call(async () => tokens(await client().refreshOAuth2Token(refreshToken))),
+  };
+}
+
+function watcher(app: XAppConfig) {
+  const rewrite = new URL(app.apiUrl).origin !== X_DEFAULT_API_URL;
+  // One call at a time per client (the adapter awaits each), so the last request is the one that failed.
+  let last = { connected: false, timedOut: false };
+  const plugin: ITwitterApiClientPlugin = {
+    onBeforeRequestConfig(args) {
+      if (rewrite) {
+        const url = new URL(args.params.url);
+        if (X_HOSTS.has(url.hostname)) args.params.url = `${app.apiUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`;
+      }
+      args.params.timeout = app.timeoutMs;
+      const state = { connected: false, timedOut: false };
+      last = state;
+      args.params.requestEventDebugHandler = (event, data) => {
+        if (event === 'socket') state.connected ||= !(data as { socket?: { connecting?: boolean } } | undefined)?.socket?.connecting;
+        if (event === 'socket-connect') state.connected = true;
+        if (event === 'socket-timeout') state.timedOut = true;
+      };
+    },
+  };
+  const settings = {
+    plugins: [plugin],
+    ...(app.apiUrl.startsWith('http:') ? { httpAgent: new http.Agent({ keepAlive: true }) } : {}),
+  };
+  async function call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new XCallError(describe(err, last));
+    }
+  }
+  return { settings, call };
+}
+
+function describe(err: unknown, last: { connected: boolean; timedOut: boolean }): XFailure {
+  if (err instanceof ApiResponseError) {
+    // An answer with no body parses to nothing.
+    const data = (err.data as { title?: unknown; detail?: unknown; type?: unknown; errors?: Array<{ message?: unknown }> } | undefined) ?? {};
+    const firstError = data.errors?.[0]?.message;
+    return {
+      kind: 'response',
+      status: err.code,
+      title: typeof data.title === 'string' ? data.title : '',
+      detail: typeof data.detail === 'string' ? data.detail : typeof firstError === 'string' ? firstError : '',
+      type: typeof data.type === 'string' ? data.type : '',
+      rateLimit: err.rateLimit,
+    };
+  }
+  if (err instanceof ApiRequestError || err instanceof ApiPartialResponseError) {
+    return { kind: 'network', connected: last.connected || err instanceof ApiPartialResponseError, timedOut: last.timedOut };
+  }
+  // Anything else (media processing failed, a malformed answer) happened after X was reached.
+  return { kind: 'network', connected: true, timedOut: false };
+}

@@ -1,0 +1,377 @@
+// Publishing one target: wait for the channel if it is held, claim the target in the database before any
+// outside call, give the platform adapter what it needs, record exactly what happened. A target found
+// claimed with no recorded outcome is never retried blindly: the platform is asked first, where it can be.
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { HoldReason } from '../../shared/channels/channel-words';
+import type { ChannelKind } from '../../shared/post';
+import { PUBLISHABLE } from '../../shared/status-machine';
+import { parseCredentials, parseSettings } from '../channels/channel.repository';
+import type { SecretBox } from '../channels/secret-box';
+import type { MediaStore } from '../media/media-store';
+import { photosForChannel } from '../media/read-photos';
+import type { PublishSlot } from '../posts/deps';
+import type { DB } from '../storage/schema';
+import { unitPath } from '../units/unit.repository';
+import { credentialsHandle } from './credentials';
+import { type PlatformAdapter, PlatformError, type PlatformPhoto, type PublishContext, type PublishInput, type PublishResult } from './platform';
+import type { AdapterRegistry } from './platforms/registry';
+import {
+  type LoadedTarget,
+  attemptsSince,
+  claim,
+  failHeld,
+  flagNeedsReconnect,
+  holdTarget,
+  limitChannel,
+  loadTarget,
+  noteChannelError,
+  recordFailure,
+  recordPublished,
+  saveCheckpoint,
+  siblingsOf,
+} from './publish.repository';
+
+export interface PublishDeps {
+  db: Kysely<DB>;
+  adapters: AdapterRegistry;
+  box: SecretBox;
+  log: Logger;
+  now: () => Date;
+  maxAttempts: number;
+  publicBaseUrl: () => string;
+  /** Where the photos' renditions are; without it posts go out as text only. */
+  photos?: { store: MediaStore; signedUrlSeconds: number };
+  /** PLATFORM_TIMEOUT_MS: every outside call's timeout. */
+  timeoutMs: number;
+  /** PUBLISH_LATE_WINDOW_SECONDS: a held target still waiting this long after its time waits for a supervisor instead. */
+  lateWindowMs: number;
+  /** WEBHOOK_WAIT_FOR_PLATFORMS_SECONDS: how long a webhook waits for the post's platforms, to carry their links. */
+  webhookWaitMs: number;
+}
+
+export type PublishOutcome =
+  | { kind: 'stale' }
+  | { kind: 'skipped'; reason: string }
+  | { kind: 'not-yet'; until: Date }
+  /** Waiting on its channel: until a time (rate limit), or until an admin acts (no time). */
+  | { kind: 'held'; until: Date | undefined; reason: string }
+  | { kind: 'published' }
+  | { kind: 'retry'; delayMs?: number | undefined; reason: string }
+  | { kind: 'failed'; reason: string }
+  | { kind: 'unconfirmed'; reason: string };
+
+/** How long a paused unit's due posts wait before looking again. */
+const PAUSE_RECHECK_MS = 60_000;
+/** How long a post whose photos are still being rendered waits before looking again. */
+const PHOTOS_RECHECK_MS = 3_000;
+/** How often a webhook waiting for the post's platforms looks again. */
+const SIBLINGS_RECHECK_MS = 1_000;
+/** A rate limit the platform gave no end for is looked at again after this long. */
+const DEFAULT_LIMIT_MS = 60_000;
+
+export function postPageUrl(base: string, unitSlug: string, postId: string): string {
+  return `${base}/u/${encodeURIComponent(unitSlug)}/p/${postId}`;
+}
+
+export async function publishTarget(deps: PublishDeps, slot: PublishSlot): Promise<PublishOutcome> {
+  const row = await loadTarget(deps.db, slot.targetId);
+  if (!row || row.generation !== slot.generation) return { kind: 'stale' };
+  const adapter = deps.adapters[row.kind] as PlatformAdapter;
+
+  if (row.status === 'publishing') return resolveAbandonedClaim(deps, row, adapter);
+  if (row.status !== 'scheduled' && row.status !== 'held') return { kind: 'skipped', reason: `target is ${row.status}` };
+  if (!PUBLISHABLE.includes(row.post_status)) return { kind: 'skipped', reason: `post is ${row.post_status}` };
+
+  const now = deps.now();
+  if (row.scheduled_at.getTime() > now.getTime() + 1000) return { kind: 'not-yet', until: row.scheduled_at };
+  if (await publishingPaused(deps.db, row.unit_id)) return { kind: 'not-yet', until: new Date(now.getTime() + PAUSE_RECHECK_MS) };
+
+  const gate = await channelGate(deps, row, adapter, now);
+  if (gate) {
+    if (row.status === 'held' && now.getTime() - row.scheduled_at.getTime() > deps.lateWindowMs) return failLate(deps, row, now);
+    await holdTarget(deps.db, row, { reason: gate.reason, until: gate.until ?? null }, now);
+    return { kind: 'held', until: gate.until, reason: gate.reason };
+  }
+  if (row.status === 'held' && now.getTime() - row.scheduled_at.getTime() > deps.lateWindowMs) return failLate(deps, row, now);
+
+  let links: PublishInput['links'] = [];
+  if (row.kind === 'webhook') {
+    const siblings = await siblingsOf(deps.db, row.post_id, row.id);
+    // Receivers collect the platforms' links, so the webhook goes once the others have spoken (or waited long enough).
+    if (siblings.some((s) => s.status === 'scheduled' || s.status === 'publishing') && now.getTime() < row.scheduled_at.getTime() + deps.webhookWaitMs) {
+      return { kind: 'not-yet', until: new Date(now.getTime() + SIBLINGS_RECHECK_MS) };
+    }
+    links = siblings.flatMap((s) => (s.status === 'published' && s.external_url ? [{ kind: s.kind, url: s.external_url }] : []));
+  }
+
+  // Everything that can fail before the platform is reached fails here, before the claim: nothing was sent.
+  const photos = await photosOf(deps, row, adapter);
+  if (photos.kind === 'wait') return { kind: 'not-yet', until: new Date(now.getTime() + PHOTOS_RECHECK_MS) };
+  if (photos.kind === 'broken') return failUnclaimed(deps, row, photos.reason, now);
+  const handle = channelHandle(deps, row);
+  if (!handle) {
+    const reason = 'the channel credentials cannot be read; reconnect the channel';
+    await flagNeedsReconnect(deps.db, row.channel_id, row.credentials_version, reason, now);
+    await holdTarget(deps.db, row, { reason: 'channel.needs_reconnect', until: null, error: reason }, now);
+    return { kind: 'held', until: undefined, reason };
+  }
+
+  const token = randomUUID();
+  const attempt = await claim(deps.db, row, token, now, 'ready');
+  if (attempt === undefined) return { kind: 'skipped', reason: 'claimed elsewhere' };
+  const input = inputFor(deps, row, attempt, photos.photos, links);
+  return runPublish(deps, row, adapter, input, contextFor(deps, row, handle, token, now, row.checkpoint ?? undefined), token);
+}
+
+async function runPublish(
+  deps: PublishDeps,
+  row: LoadedTarget,
+  adapter: PlatformAdapter,
+  input: PublishInput,
+  ctx: PublishContext<ChannelKind>,
+  token: string,
+): Promise<PublishOutcome> {
+  let result: PublishResult;
+  try {
+    result = await adapter.publish(input, ctx);
+  } catch (err) {
+    if (err instanceof ClaimLost) return { kind: 'skipped', reason: 'claim lost while publishing' };
+    return recordError(deps, row, adapter, input, ctx, token, input.attempt, err);
+  }
+  await recordPublished(deps.db, row, token, result, deps.now());
+  deps.log.info({ targetId: row.id, postId: row.post_id, channel: row.kind }, 'published');
+  return { kind: 'published' };
+}
+
+/** A channel that cannot take posts now holds them; undefined when it can. */
+async function channelGate(deps: PublishDeps, row: LoadedTarget, adapter: PlatformAdapter, now: Date): Promise<{ reason: HoldReason; until?: Date } | undefined> {
+  if (!row.enabled) return { reason: 'channel.disabled' };
+  if (row.health === 'needs_reconnect') return { reason: 'channel.needs_reconnect' };
+  if (row.limited_until && row.limited_until.getTime() > now.getTime()) {
+    return { reason: (row.limit_reason as HoldReason | null) ?? 'channel.rate_limited', until: row.limited_until };
+  }
+  if (adapter.pacing) {
+    const { posts, windowMs } = adapter.pacing;
+    const recent = await attemptsSince(deps.db, row.channel_id, new Date(now.getTime() - windowMs));
+    if (recent.length >= posts) {
+      // The window frees when its oldest attempt leaves it.
+      return { reason: 'channel.pacing', until: new Date(recent[recent.length - posts]!.getTime() + windowMs + 1) };
+    }
+  }
+  return undefined;
+}
+
+async function failLate(deps: PublishDeps, row: LoadedTarget, now: Date): Promise<PublishOutcome> {
+  const reason = `held for longer than ${Math.round(deps.lateWindowMs / 60_000)} minutes past its time; a supervisor may retry it to publish late`;
+  await failHeld(deps.db, row, reason, now);
+  return { kind: 'failed', reason };
+}
+
+/** A failure found before any claim: nothing went out, and no attempt is spent on it. */
+async function failUnclaimed(deps: PublishDeps, row: LoadedTarget, reason: string, now: Date): Promise<PublishOutcome> {
+  const token = randomUUID();
+  if ((await claim(deps.db, row, token, now, 'ready')) === undefined) return { kind: 'skipped', reason: 'claimed elsewhere' };
+  await recordFailure(deps.db, row, token, 'failed', 'rejected', reason, deps.now());
+  return { kind: 'failed', reason };
+}
+
+type PhotosFor = { kind: 'ready'; photos: PlatformPhoto[] } | { kind: 'wait' } | { kind: 'broken'; reason: string };
+
+/** The post's photos as rendered for this channel; a post never goes out without the photos it was approved with. */
+async function photosOf(deps: PublishDeps, row: LoadedTarget, adapter: PlatformAdapter): Promise<PhotosFor> {
+  if (!deps.photos) return { kind: 'ready', photos: [] };
+  const { store, signedUrlSeconds } = deps.photos;
+  const found = await photosForChannel(deps.db, store, row.post_id, row.kind, signedUrlSeconds, deps.now());
+  if (!found.ready) {
+    const failed = await deps.db.selectFrom('photos').select('id').where('id', 'in', found.missing).where('status', '=', 'failed').execute();
+    return failed.length > 0 ? { kind: 'broken', reason: `photo ${failed[0]!.id} could not be rendered for ${row.kind}; replace it and retry` } : { kind: 'wait' };
+  }
+  const photos: PlatformPhoto[] = [];
+  for (const p of found.photos) {
+    photos.push({
+      photoId: p.photoId,
+      altText: p.altText,
+      mime: p.mime,
+      width: p.width,
+      height: p.height,
+      bytes: p.bytes,
+      url: p.url,
+      ...(adapter.photoInput === 'bytes' ? { data: await store.get(p.key) } : {}),
+    });
+  }
+  return { kind: 'ready', photos };
+}
+
+function channelHandle(deps: PublishDeps, row: LoadedTarget): PublishContext<ChannelKind>['channel'] | undefined {
+  const kind = row.kind;
+  try {
+    const parse = (plain: string) => parseCredentials(kind, plain);
+    const credentials = parseCredentials(kind, row.secret_ciphertext ? deps.box.open(row.secret_ciphertext) : null);
+    return {
+      id: row.channel_id,
+      kind,
+      name: row.channel_name,
+      settings: parseSettings(kind, row.settings),
+      credentials: credentialsHandle(
+        { db: deps.db, box: deps.box, channelId: row.channel_id, parse, leaseMs: deps.timeoutMs + 10_000, now: deps.now },
+        { credentials, version: row.credentials_version },
+      ),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+class ClaimLost extends Error {}
+
+function contextFor(
+  deps: PublishDeps,
+  row: LoadedTarget,
+  channel: PublishContext<ChannelKind>['channel'],
+  token: string,
+  claimedAt: Date,
+  checkpoint: unknown,
+): PublishContext<ChannelKind> {
+  const ctx: PublishContext<ChannelKind> = {
+    channel,
+    claimedAt,
+    checkpoint,
+    timeoutMs: deps.timeoutMs,
+    log: deps.log.child({ targetId: row.id, channel: row.kind }),
+    async saveCheckpoint(data) {
+      if (!(await saveCheckpoint(deps.db, row.id, token, data))) throw new ClaimLost('claim lost');
+      ctx.checkpoint = data;
+    },
+  };
+  return ctx;
+}
+
+function inputFor(deps: PublishDeps, row: LoadedTarget, attempt: number, photos: PlatformPhoto[], links: PublishInput['links']): PublishInput {
+  return {
+    targetId: row.id,
+    attempt,
+    photos,
+    links,
+    post: {
+      id: row.post_id,
+      title: row.title,
+      text: row.variants[row.channel_id] ?? row.body,
+      thread: row.channel_options[row.channel_id]?.thread === true,
+      scheduledAt: row.scheduled_at,
+      unit: { id: row.unit_id, slug: row.unit_slug, name: row.unit_name, timeZone: row.time_zone },
+      pageUrl: postPageUrl(deps.publicBaseUrl(), row.unit_slug, row.post_id),
+    },
+  };
+}
+
+async function recordError(
+  deps: PublishDeps,
+  row: LoadedTarget,
+  adapter: PlatformAdapter,
+  input: PublishInput,
+  ctx: PublishContext<ChannelKind>,
+  token: string,
+  attempt: number,
+  err: unknown,
+): Promise<PublishOutcome> {
+  const now = deps.now();
+  // An adapter that threw something unclassified may have sent the post already.
+  const e = err instanceof PlatformError ? err : new PlatformError('unknown-outcome', `unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+  const log = { targetId: row.id, postId: row.post_id, channel: row.kind, errorKind: e.kind, reason: e.message };
+  switch (e.kind) {
+    case 'transient':
+      await noteChannelError(deps.db, row.channel_id, e.message, now);
+      if (attempt >= deps.maxAttempts) {
+        const reason = `gave up after ${attempt} attempts: ${e.message}`;
+        await recordFailure(deps.db, row, token, 'failed', e.kind, reason, now);
+        deps.log.warn(log, 'publish failed');
+        return { kind: 'failed', reason };
+      }
+      await recordFailure(deps.db, row, token, 'scheduled', e.kind, e.message, now);
+      deps.log.info(log, 'publish will retry');
+      return { kind: 'retry', reason: e.message };
+    case 'rate-limited': {
+      const until = e.hold?.until ?? new Date(now.getTime() + DEFAULT_LIMIT_MS);
+      const reason = e.hold?.reason ?? 'channel.rate_limited';
+      await limitChannel(deps.db, row.channel_id, until, reason, e.message, now);
+      await holdTarget(deps.db, row, { reason, until, error: e.message }, now, token);
+      deps.log.info({ ...log, until }, 'channel rate-limited; target held');
+      return { kind: 'held', until, reason: e.message };
+    }
+    case 'auth-expired':
+      await flagNeedsReconnect(deps.db, row.channel_id, row.credentials_version, e.message, now);
+      await holdTarget(deps.db, row, { reason: 'channel.needs_reconnect', until: null, error: e.message }, now, token);
+      deps.log.warn(log, 'channel needs re-connection; target held');
+      return { kind: 'held', until: undefined, reason: e.message };
+    case 'rejected':
+      await noteChannelError(deps.db, row.channel_id, e.message, now);
+      await recordFailure(deps.db, row, token, 'failed', e.kind, e.message, now);
+      deps.log.warn(log, 'publish failed');
+      return { kind: 'failed', reason: e.message };
+    case 'unknown-outcome': {
+      // Ask the platform before a human is asked.
+      const verdict = await adapter.verify(input, ctx).catch((v: unknown) => ({ status: 'unknown' as const, reason: v instanceof Error ? v.message : 'verify failed' }));
+      if (verdict.status === 'published') {
+        await recordPublished(deps.db, row, token, verdict.result, deps.now());
+        deps.log.info({ ...log }, 'published (confirmed by the platform after an unclear answer)');
+        return { kind: 'published' };
+      }
+      const reason = verdict.status === 'unknown' ? `${e.message} — ${verdict.reason}` : `${e.message} — the platform shows no such post yet`;
+      await recordFailure(deps.db, row, token, 'unconfirmed', e.kind, reason, now);
+      deps.log.warn({ ...log, reason }, 'publish unconfirmed');
+      return { kind: 'unconfirmed', reason };
+    }
+  }
+}
+
+/** A target claimed by a worker that never recorded an outcome: ask the platform, then resume, record, or ask a human. */
+async function resolveAbandonedClaim(deps: PublishDeps, row: LoadedTarget, adapter: PlatformAdapter): Promise<PublishOutcome> {
+  const staleToken = row.claim_token;
+  if (!staleToken) return { kind: 'skipped', reason: 'target is publishing without a claim' };
+  const now = deps.now();
+  const handle = channelHandle(deps, row);
+  const photos = await photosOf(deps, row, adapter);
+  const input = inputFor(deps, row, row.attempts, photos.kind === 'ready' ? photos.photos : [], []);
+  if (!handle || photos.kind !== 'ready') {
+    const reason = 'a publish was interrupted and cannot be checked with the platform';
+    await recordFailure(deps.db, row, staleToken, 'unconfirmed', 'unknown-outcome', reason, now);
+    return { kind: 'unconfirmed', reason };
+  }
+  const ctx = contextFor(deps, row, handle, staleToken, row.claimed_at ?? now, row.checkpoint ?? undefined);
+  let verdict;
+  try {
+    verdict = await adapter.verify(input, ctx);
+  } catch (err) {
+    // The platform could not be asked now; the claim stays, and the job (or the reconciler) asks again later.
+    return { kind: 'retry', reason: `could not check an interrupted publish: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  switch (verdict.status) {
+    case 'published':
+      await recordPublished(deps.db, row, staleToken, verdict.result, deps.now());
+      deps.log.info({ targetId: row.id, postId: row.post_id, channel: row.kind }, 'interrupted publish found published');
+      return { kind: 'published' };
+    case 'unknown': {
+      const reason = `the worker stopped while publishing: ${verdict.reason}`;
+      await recordFailure(deps.db, row, staleToken, 'unconfirmed', 'unknown-outcome', reason, now);
+      deps.log.warn({ targetId: row.id, postId: row.post_id, channel: row.kind, reason }, 'publish unconfirmed');
+      return { kind: 'unconfirmed', reason };
+    }
+    case 'not-published': {
+      // Nothing went out beyond the checkpoint: take the target over and carry on from there.
+      const token = randomUUID();
+      const attempt = await claim(deps.db, row, token, now, { abandoned: staleToken });
+      if (attempt === undefined) return { kind: 'skipped', reason: 'claimed elsewhere' };
+      if (!(await saveCheckpoint(deps.db, row.id, token, verdict.checkpoint ?? null))) return { kind: 'skipped', reason: 'claim lost' };
+      deps.log.info({ targetId: row.id, postId: row.post_id, channel: row.kind }, 'resuming an interrupted publish');
+      return runPublish(deps, row, adapter, { ...input, attempt }, contextFor(deps, row, handle, token, now, verdict.checkpoint), token);
+    }
+  }
+}
+
+export async function publishingPaused(db: Kysely<DB>, unitId: string): Promise<boolean> {
+  const path = await unitPath(db, unitId);
+  const paused = await db.selectFrom('units').select('id').where('id', 'in', path).where('publishing_paused', '=', true).executeTakeFirst();
+  return paused !== undefined;
+}

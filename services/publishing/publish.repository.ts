@@ -1,0 +1,325 @@
+// The publishing records: claims fenced by a token, outcomes, holds and checkpoints, channel health.
+import { type Kysely, type Transaction, sql } from 'kysely';
+import { settledPostStatus } from '../../shared/status-machine';
+import { appendEvent } from '../posts/post.repository';
+import type { DB } from '../storage/schema';
+import type { PublishResult } from './platform';
+
+export async function loadTarget(db: Kysely<DB>, targetId: string) {
+  return db
+    .selectFrom('post_targets as t')
+    .innerJoin('posts as p', 'p.id', 't.post_id')
+    .innerJoin('channels as c', 'c.id', 't.channel_id')
+    .innerJoin('units as u', 'u.id', 'p.unit_id')
+    .select([
+      't.id', 't.status', 't.generation', 't.attempts', 't.claim_token', 't.claimed_at', 't.post_id', 't.checkpoint',
+      'p.status as post_status', 'p.title', 'p.body', 'p.variants', 'p.channel_options', 'p.scheduled_at', 'p.unit_id',
+      'c.id as channel_id', 'c.kind', 'c.name as channel_name', 'c.settings', 'c.secret_ciphertext', 'c.credentials_version',
+      'c.enabled', 'c.health', 'c.limited_until', 'c.limit_reason',
+      'u.slug as unit_slug', 'u.name as unit_name', 'u.time_zone',
+    ])
+    .where('t.id', '=', targetId)
+    .executeTakeFirst();
+}
+export type LoadedTarget = NonNullable<Awaited<ReturnType<typeof loadTarget>>>;
+
+/**
+ * Takes the target for this attempt: from `scheduled` or `held`, or (`from: 'publishing'`) over an
+ * abandoned claim whose token is known. Returns the attempt number, or undefined when someone else has it.
+ */
+export async function claim(db: Kysely<DB>, row: LoadedTarget, token: string, now: Date, from: 'ready' | { abandoned: string }): Promise<number | undefined> {
+  return db.transaction().execute(async (trx) => {
+    await lockPost(trx, row.post_id);
+    let q = trx
+      .updateTable('post_targets')
+      .set({ status: 'publishing', claim_token: token, claimed_at: now, attempts: sql`attempts + 1`, held_reason: null, held_until: null, updated_at: now })
+      .where('id', '=', row.id)
+      .where('generation', '=', row.generation);
+    q = from === 'ready' ? q.where('status', 'in', ['scheduled', 'held']) : q.where('status', '=', 'publishing').where('claim_token', '=', from.abandoned);
+    const claimed = await q.returning('attempts').executeTakeFirst();
+    if (!claimed) return undefined;
+    await trx.insertInto('publish_attempts').values({ target_id: row.id, attempt: claimed.attempts, claim_token: token, started_at: now }).execute();
+    await trx.updateTable('posts').set({ status: 'publishing', updated_at: now }).where('id', '=', row.post_id).where('status', '=', 'scheduled').execute();
+    return claimed.attempts;
+  });
+}
+
+/** Saves a multi-step publish's progress; false when the claim was lost (the work belongs to someone else now). */
+export async function saveCheckpoint(db: Kysely<DB>, targetId: string, token: string, data: unknown): Promise<boolean> {
+  const r = await db
+    .updateTable('post_targets')
+    .set({ checkpoint: JSON.stringify(data ?? null) })
+    .where('id', '=', targetId)
+    .where('claim_token', '=', token)
+    .where('status', '=', 'publishing')
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function recordPublished(db: Kysely<DB>, row: LoadedTarget, token: string, result: PublishResult, now: Date): Promise<boolean> {
+  return retryOnConflict(() =>
+    db.transaction().execute(async (trx) => {
+      await lockPost(trx, row.post_id);
+      const done = await trx
+        .updateTable('post_targets')
+        .set({
+          status: 'published',
+          published_at: now,
+          external_id: result.externalId,
+          external_url: result.url,
+          external_ids: JSON.stringify(result.ids),
+          last_error: null,
+          claim_token: null,
+          updated_at: now,
+        })
+        .where('id', '=', row.id)
+        .where('claim_token', '=', token)
+        .where('status', 'in', ['publishing', 'unconfirmed'])
+        .executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 0) return false;
+      await finishAttempt(trx, row.id, token, now, 'published', null, null);
+      await appendEvent(trx, {
+        postId: row.post_id,
+        actorId: null,
+        type: 'target.published',
+        at: now,
+        data: { targetId: row.id, channelId: row.channel_id, channelKind: row.kind, externalId: result.externalId, url: result.url },
+      });
+      await settlePost(trx, row.post_id, now);
+      return true;
+    }),
+  );
+}
+
+/** Moves a claimed target to failed, unconfirmed, or back to scheduled for a retry. */
+export async function recordFailure(
+  db: Kysely<DB>,
+  row: LoadedTarget,
+  token: string,
+  to: 'failed' | 'unconfirmed' | 'scheduled',
+  errorKind: string,
+  reason: string,
+  now: Date,
+): Promise<boolean> {
+  return retryOnConflict(() =>
+    db.transaction().execute(async (trx) => {
+      await lockPost(trx, row.post_id);
+      const moved = await trx
+        .updateTable('post_targets')
+        .set({ status: to, last_error: reason, claim_token: to === 'unconfirmed' ? token : null, updated_at: now })
+        .where('id', '=', row.id)
+        .where('status', '=', 'publishing')
+        .where('claim_token', '=', token)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 0) return false;
+      await finishAttempt(trx, row.id, token, now, to === 'scheduled' ? 'retry' : to, errorKind, reason);
+      if (to !== 'scheduled') {
+        await appendEvent(trx, {
+          postId: row.post_id,
+          actorId: null,
+          type: to === 'failed' ? 'target.failed' : 'target.unconfirmed',
+          at: now,
+          data: { targetId: row.id, channelId: row.channel_id, channelKind: row.kind, errorKind, reason },
+        });
+        await settlePost(trx, row.post_id, now);
+      }
+      return true;
+    }),
+  );
+}
+
+/**
+ * Puts a target on hold for its channel. A claimed one (`token`) gives its attempt back: a hold is the
+ * channel's doing, never the target's.
+ */
+export async function holdTarget(
+  db: Kysely<DB>,
+  row: LoadedTarget,
+  hold: { reason: string; until: Date | null; error?: string | undefined },
+  now: Date,
+  token?: string,
+): Promise<boolean> {
+  return retryOnConflict(() =>
+    db.transaction().execute(async (trx) => {
+      await lockPost(trx, row.post_id);
+      let q = trx
+        .updateTable('post_targets')
+        .set({
+          status: 'held',
+          held_reason: hold.reason,
+          held_until: hold.until,
+          ...(hold.error !== undefined ? { last_error: hold.error } : {}),
+          ...(token ? { claim_token: null, attempts: sql`greatest(attempts - 1, 0)` } : {}),
+          updated_at: now,
+        })
+        .where('id', '=', row.id)
+        .where('generation', '=', row.generation);
+      q = token ? q.where('status', '=', 'publishing').where('claim_token', '=', token) : q.where('status', 'in', ['scheduled', 'held']);
+      const moved = await q.executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 0) return false;
+      if (token) await finishAttempt(trx, row.id, token, now, 'held', hold.reason, hold.error ?? null);
+      return true;
+    }),
+  );
+}
+
+/** A held target past its window: nobody approved it going out this late, so a supervisor decides. */
+export async function failHeld(db: Kysely<DB>, row: LoadedTarget, reason: string, now: Date): Promise<boolean> {
+  return retryOnConflict(() =>
+    db.transaction().execute(async (trx) => {
+      await lockPost(trx, row.post_id);
+      const moved = await trx
+        .updateTable('post_targets')
+        .set({ status: 'failed', last_error: reason, held_reason: null, held_until: null, updated_at: now })
+        .where('id', '=', row.id)
+        .where('generation', '=', row.generation)
+        .where('status', '=', 'held')
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) === 0) return false;
+      await appendEvent(trx, {
+        postId: row.post_id,
+        actorId: null,
+        type: 'target.failed',
+        at: now,
+        data: { targetId: row.id, channelId: row.channel_id, channelKind: row.kind, errorKind: 'late', reason },
+      });
+      await settlePost(trx, row.post_id, now);
+      return true;
+    }),
+  );
+}
+
+async function finishAttempt(
+  trx: Transaction<DB>,
+  targetId: string,
+  token: string,
+  now: Date,
+  outcome: 'published' | 'failed' | 'retry' | 'unconfirmed' | 'held',
+  errorKind: string | null,
+  error: string | null,
+): Promise<void> {
+  await trx
+    .updateTable('publish_attempts')
+    .set({ finished_at: now, outcome, error_kind: errorKind, error })
+    .where('target_id', '=', targetId)
+    .where('claim_token', '=', token)
+    .execute();
+}
+
+/** The platform limits this channel until `until`: all its due targets wait for it. */
+export async function limitChannel(db: Kysely<DB>, channelId: string, until: Date, reason: string, error: string, now: Date): Promise<void> {
+  await db
+    .updateTable('channels')
+    .set({ limited_until: until, limit_reason: reason, last_error: error, last_error_at: now })
+    .where('id', '=', channelId)
+    .where((eb) => eb.or([eb('limited_until', 'is', null), eb('limited_until', '<', until)]))
+    .execute();
+}
+
+/** The platform refused the channel's credentials: an admin must reconnect it. */
+export async function flagNeedsReconnect(db: Kysely<DB>, channelId: string, credentialsVersion: number, error: string, now: Date): Promise<void> {
+  await db
+    .updateTable('channels')
+    .set({ health: 'needs_reconnect', last_error: error, last_error_at: now })
+    .where('id', '=', channelId)
+    // Credentials replaced since this attempt read them are not the ones that failed.
+    .where('credentials_version', '=', credentialsVersion)
+    .execute();
+}
+
+export async function noteChannelError(db: Kysely<DB>, channelId: string, error: string, now: Date): Promise<void> {
+  await db.updateTable('channels').set({ last_error: error, last_error_at: now }).where('id', '=', channelId).execute();
+}
+
+/** Attempts on this channel that started since `since` (holds excluded: they sent nothing). */
+export async function attemptsSince(db: Kysely<DB>, channelId: string, since: Date): Promise<Date[]> {
+  const rows = await db
+    .selectFrom('publish_attempts as a')
+    .innerJoin('post_targets as t', 't.id', 'a.target_id')
+    .select('a.started_at')
+    .where('t.channel_id', '=', channelId)
+    .where('a.started_at', '>=', since)
+    .where((eb) => eb.or([eb('a.outcome', 'is', null), eb('a.outcome', '!=', 'held')]))
+    .orderBy('a.started_at')
+    .execute();
+  return rows.map((r) => r.started_at);
+}
+
+/** The post's other targets: what is still to go out, and the links of what went out. */
+export async function siblingsOf(db: Kysely<DB>, postId: string, targetId: string) {
+  return db
+    .selectFrom('post_targets as t')
+    .innerJoin('channels as c', 'c.id', 't.channel_id')
+    .select(['t.status', 't.external_url', 'c.kind'])
+    .where('t.post_id', '=', postId)
+    .where('t.id', '!=', targetId)
+    .where('t.status', '!=', 'cancelled')
+    .execute();
+}
+
+/**
+ * Held targets of a channel whose hold the channel's recovery lifts, oldest time first. They stay `held`
+ * with no reason until their job runs, so that one held past its window is still told apart from one due now.
+ */
+export async function releaseHeld(
+  db: Kysely<DB>,
+  channelId: string,
+  reasons: readonly string[],
+  now: Date,
+): Promise<Array<{ targetId: string; generation: number; at: Date }>> {
+  return db.transaction().execute(async (trx) => {
+    const rows = await trx
+      .updateTable('post_targets')
+      .set({ generation: sql`generation + 1`, held_reason: null, held_until: null, updated_at: now })
+      .where('channel_id', '=', channelId)
+      .where('status', '=', 'held')
+      .where('held_reason', 'in', [...reasons])
+      .returning(['id', 'generation', 'post_id'])
+      .execute();
+    if (rows.length === 0) return [];
+    const times = await trx.selectFrom('posts').select(['id', 'scheduled_at']).where('id', 'in', rows.map((r) => r.post_id)).execute();
+    const at = new Map(times.map((p) => [p.id, p.scheduled_at]));
+    return rows
+      .map((r) => ({ targetId: r.id, generation: r.generation, at: at.get(r.post_id) ?? now }))
+      .sort((a, b) => a.at.getTime() - b.at.getTime());
+  });
+}
+
+/**
+ * Every transaction that touches a post's targets takes the post's row lock first. Without one
+ * order, two targets of one post finishing together deadlock: each inserts an event (a key-share
+ * lock on the post) and then wants the post for its status.
+ */
+async function lockPost(trx: Transaction<DB>, postId: string): Promise<void> {
+  await trx.selectFrom('posts').select('id').where('id', '=', postId).forNoKeyUpdate().execute();
+}
+
+const RETRYABLE_SQLSTATE = new Set(['40P01', '40001']);
+
+/** Recording an outcome is idempotent (it is fenced by the claim token), so a lost race is simply run again. */
+async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (attempt >= 4 || typeof code !== 'string' || !RETRYABLE_SQLSTATE.has(code)) throw err;
+      await new Promise((r) => setTimeout(r, 20 * attempt));
+    }
+  }
+}
+
+/** Once its targets have spoken, the post's status is theirs. */
+export async function settlePost(trx: Transaction<DB>, postId: string, now: Date): Promise<void> {
+  const post = await trx.selectFrom('posts').select('status').where('id', '=', postId).forNoKeyUpdate().executeTakeFirst();
+  if (!post || !['scheduled', 'publishing', 'published', 'failed', 'unconfirmed'].includes(post.status)) return;
+  const targets = await trx.selectFrom('post_targets').select('status').where('post_id', '=', postId).where('status', '!=', 'cancelled').execute();
+  const status = settledPostStatus(targets.map((t) => t.status));
+  if (status !== post.status) {
+    await trx.updateTable('posts').set({ status, updated_at: now }).where('id', '=', postId).execute();
+    if (status !== 'publishing') {
+      await appendEvent(trx, { postId, actorId: null, type: `post.${status}`, at: now, data: {} });
+    }
+  }
+}
+

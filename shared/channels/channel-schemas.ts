@@ -1,0 +1,67 @@
+// Each kind of channel: what an admin types to add it, what we keep in its settings (shown) and in its
+// sealed credentials (never shown). One zod schema gives each type.
+import { z } from 'zod';
+import type { ChannelKind } from '../post';
+
+/** What the API, the admin page and the CLI show of a channel's health. */
+export const ChannelState = z.enum(['connected', 'needs_reconnect', 'rate_limited', 'disabled']);
+export type ChannelState = z.infer<typeof ChannelState>;
+
+// —— News page: lives in our own database, nothing to connect.
+export const NewsPageSettings = z.strictObject({});
+export const NewsPageCredentials = z.null();
+
+// —— Webhook
+export const WebhookSettings = z.strictObject({ url: z.url() });
+export const WebhookCredentials = z.strictObject({ secret: z.string().min(16) });
+
+// —— X: the account's id and handle come from the platform when it is connected.
+export const XSettings = z.strictObject({
+  userId: z.string().regex(/^\d{1,25}$/),
+  username: z.string().min(1).max(50),
+  auth: z.enum(['oauth1', 'oauth2']),
+});
+export const XCredentials = z.discriminatedUnion('type', [
+  /** OAuth 1.0a user tokens: they work until revoked. */
+  z.strictObject({ type: z.literal('oauth1'), accessToken: z.string().min(1), accessSecret: z.string().min(1) }),
+  /** OAuth 2.0 with PKCE: a two-hour access token and a refresh token that works once. */
+  z.strictObject({
+    type: z.literal('oauth2'),
+    accessToken: z.string().min(1),
+    refreshToken: z.string().min(1),
+    /** ISO instant the access token stops working. */
+    expiresAt: z.string(),
+    scope: z.array(z.string()).default([]),
+  }),
+]);
+export const XOAuth1Input = z.strictObject({
+  accessToken: z.string().trim().regex(/^\d+-[A-Za-z0-9]+$/, 'an X access token looks like 12345-AbCd…'),
+  accessSecret: z.string().trim().min(20).max(100),
+});
+
+// —— Telegram channel: the bot posts; the chat id is resolved from `@name` when connected.
+export const TelegramSettings = z.strictObject({
+  chatId: z.string().regex(/^-?\d{1,20}$/),
+  /** Public channels have a name; their posts get public t.me links. */
+  chatUsername: z.string().nullable(),
+  title: z.string(),
+  botUsername: z.string(),
+});
+export const TelegramCredentials = z.strictObject({ botToken: z.string() });
+export const TelegramInput = z.strictObject({
+  botToken: z.string().trim().regex(/^\d{3,15}:[A-Za-z0-9_-]{30,64}$/, 'a bot token looks like 123456:ABC-DEF… (from @BotFather)'),
+  chat: z
+    .string()
+    .trim()
+    .regex(/^(@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{5,15})$/, 'the channel is @name or its -100… id'),
+});
+
+export const CHANNEL_SCHEMAS = {
+  news_page: { settings: NewsPageSettings, credentials: NewsPageCredentials },
+  webhook: { settings: WebhookSettings, credentials: WebhookCredentials },
+  x: { settings: XSettings, credentials: XCredentials },
+  telegram: { settings: TelegramSettings, credentials: TelegramCredentials },
+} as const satisfies Record<ChannelKind, { settings: z.ZodType; credentials: z.ZodType }>;
+
+export type ChannelSettings<K extends ChannelKind> = z.infer<(typeof CHANNEL_SCHEMAS)[K]['settings']>;
+export type ChannelCredentials<K extends ChannelKind> = z.infer<(typeof CHANNEL_SCHEMAS)[K]['credentials']>;

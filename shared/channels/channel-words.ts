@@ -1,0 +1,59 @@
+// The words people read about channels, in Indonesian and English: kinds, states, why a post waits.
+// No zod here: page scripts may import it.
+import type { LocalizedText } from '../errors';
+import type { ChannelKind, TargetStatus } from '../post';
+import type { ChannelState } from './channel-schemas';
+
+export const CHANNEL_KIND_LABELS: Record<ChannelKind, LocalizedText> = {
+  news_page: { id: 'Halaman berita', en: 'News page' },
+  webhook: { id: 'Webhook', en: 'Webhook' },
+  x: { id: 'X', en: 'X' },
+  telegram: { id: 'Kanal Telegram', en: 'Telegram channel' },
+};
+
+export const CHANNEL_STATE_LABELS: Record<ChannelState, LocalizedText> = {
+  connected: { id: 'Tersambung', en: 'Connected' },
+  needs_reconnect: { id: 'Perlu disambungkan ulang', en: 'Needs re-connection' },
+  rate_limited: { id: 'Dibatasi platform', en: 'Rate-limited' },
+  disabled: { id: 'Nonaktif', en: 'Disabled' },
+};
+
+export const TARGET_STATUS_LABELS: Record<TargetStatus, LocalizedText> = {
+  pending: { id: 'Menunggu persetujuan', en: 'Awaiting approval' },
+  scheduled: { id: 'Dijadwalkan', en: 'Scheduled' },
+  held: { id: 'Tertahan', en: 'Held' },
+  publishing: { id: 'Sedang diterbitkan', en: 'Publishing' },
+  published: { id: 'Terbit', en: 'Published' },
+  failed: { id: 'Gagal', en: 'Failed' },
+  unconfirmed: { id: 'Belum pasti — periksa', en: 'Unconfirmed — check' },
+  cancelled: { id: 'Dibatalkan', en: 'Cancelled' },
+};
+
+/** Why a target is held, by the code stored with it. */
+export const HOLD_REASONS = {
+  'channel.rate_limited': {
+    id: 'Platform membatasi jumlah kiriman akun ini; pos terbit otomatis setelah batas dibuka.',
+    en: 'The platform is rate-limiting this account; the post goes out by itself when the limit resets.',
+  },
+  'channel.usage_cap': {
+    id: 'Kuota atau kredit API akun ini habis; pos terbit otomatis setelah kuota pulih.',
+    en: "The account's API quota or credits are used up; the post goes out by itself when they return.",
+  },
+  'channel.pacing': {
+    id: 'Diberi jarak agar akun tidak melampaui batas kiriman platform.',
+    en: "Spaced out so the account stays under the platform's posting limit.",
+  },
+  'channel.needs_reconnect': {
+    id: 'Akses ke akun ini ditolak platform. Admin perlu menyambungkan ulang kanal; pos terbit setelah itu.',
+    en: 'The platform refused access to this account. An admin must reconnect the channel; the post goes out then.',
+  },
+  'channel.disabled': {
+    id: 'Kanal dinonaktifkan admin; pos terbit setelah kanal diaktifkan lagi.',
+    en: 'An admin disabled the channel; the post goes out once it is enabled again.',
+  },
+} as const satisfies Record<string, LocalizedText>;
+export type HoldReason = keyof typeof HOLD_REASONS;
+
+export function holdReasonText(code: string | null): LocalizedText | undefined {
+  return code !== null && code in HOLD_REASONS ? HOLD_REASONS[code as HoldReason] : undefined;
+}
