@@ -40,6 +40,8 @@ export interface RunningSiaran {
   database: Database;
   queue: PublishQueue;
   workers: RunningWorkers | undefined;
+  /** Connecting and looking after channels, as the admin page and the CLI do. */
+  channels: ChannelDeps;
   log: Logger;
   close(): Promise<void>;
 }
@@ -212,6 +214,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       database,
       queue,
       workers,
+      channels,
       log,
       close() {
         closing ??= (async () => {
