@@ -1,6 +1,8 @@
 // Publishing to X through twitter-api-v2 against a local fake of X's API: photos with alt text, rate
 // limits that hold the channel, server errors, lost answers, revoked tokens, rejections, OAuth 2 renewal.
+import { reconnectChannel } from '../../../services/channels/manage-channels';
 import { client, waitFor } from '../../support/harness';
+import { signIn } from '../../support/web-session';
 import { xRateLimited } from '../../support/fakes/fake-x';
 import { type PlatformWorld, connectXOAuth2, connectXTokens, photo, postOf, publishSoon, scheduledPost, settled, startWithPlatforms } from '../../support/platforms';
 
@@ -161,4 +163,69 @@ test('402 (credits used up) holds the channel with a clear reason', async () => 
   const done = await settled(p, id);
   expect(done.status).toBe('published');
   expect(done.targets[0].attempts).toBe(1);
+}, 60_000);
+
+test('a revoked token flags the channel, holds its other posts, and reconnecting releases them, each once', async () => {
+  const admin = client(p.h.url, p.world.tokens.admin);
+  const channel = await connectXTokens(p);
+  const a = await scheduledPost(p, { body: 'Sebelum token dicabut.', channelIds: [channel] });
+  const b = await scheduledPost(p, { body: 'Menunggu sambungan ulang.', channelIds: [channel] });
+  p.x.revokeAll();
+  await publishSoon(p, a);
+  const flagged = await waitFor('the channel to need re-connection', async () => {
+    const r = await admin('GET', `/api/v1/units/${p.world.units.polres}/channels`);
+    return r.body.find((c: { id: string; state: string }) => c.id === channel && c.state === 'needs_reconnect');
+  });
+  expect(flagged.lastError).toMatch(/X refused the account's token/);
+  await publishSoon(p, b);
+  await waitFor('both posts held', async () => {
+    const [pa, pb] = [await postOf(p, a), await postOf(p, b)];
+    return pa.targets[0].status === 'held' && pb.targets[0].status === 'held';
+  });
+  const pa = await postOf(p, a);
+  expect(pa.targets[0].heldReason).toBe('channel.needs_reconnect');
+  expect(pa.targets[0].attempts).toBe(0);
+  // The supervisors' inbox and the post page say so.
+  const cookie = await signIn(p, 'supervisor');
+  const inbox = await (await fetch(`${p.h.url}/inbox`, { headers: { cookie } })).text();
+  expect(inbox).toContain('data-channel-trouble');
+  expect(inbox).toContain('Perlu disambungkan ulang');
+  const page = await (await fetch(`${p.h.url}/posts/${a}`, { headers: { cookie } })).text();
+  expect(page).toContain('data-held-reason="channel.needs_reconnect"');
+
+  // The admin enters new tokens: the channel is connected again and the held posts go out, once each.
+  const fresh = p.x.newOAuth1();
+  const row = (await p.h.siaran.database.db.selectFrom('channels').selectAll().where('id', '=', channel).executeTakeFirstOrThrow());
+  const done = await reconnectChannel(p.h.siaran.channels, row, { accessToken: fresh.accessToken, accessSecret: fresh.accessSecret });
+  expect(done.released).toBe(2);
+  const [da, db] = await Promise.all([settled(p, a), settled(p, b)]);
+  expect(da.status).toBe('published');
+  expect(db.status).toBe('published');
+  expect(da.targets[0].attempts).toBe(1);
+  expect(db.targets[0].attempts).toBe(1);
+  expect(postsWith('Sebelum token dicabut.')).toHaveLength(1);
+  expect(postsWith('Menunggu sambungan ulang.')).toHaveLength(1);
+  expect(postsWith('Sebelum token dicabut.')[0]!.authToken).toBe(fresh.accessToken);
+}, 90_000);
+
+test('an OAuth 2 token near its end is renewed before use, and the rotated pair is stored sealed', async () => {
+  const channel = await connectXOAuth2(p);
+  const db = p.h.siaran.database.db;
+  // The stored access token runs out in a minute: it is renewed first.
+  const before = await db.selectFrom('channels').select(['secret_ciphertext', 'credentials_version']).where('id', '=', channel).executeTakeFirstOrThrow();
+  const creds = JSON.parse(p.h.siaran.channels.box.open(before.secret_ciphertext!));
+  creds.expiresAt = new Date(Date.now() + 60_000).toISOString();
+  await db.updateTable('channels').set({ secret_ciphertext: p.h.siaran.channels.box.seal(JSON.stringify(creds)) }).where('id', '=', channel).execute();
+  const calls = p.x.refreshCalls;
+  const id = await scheduledPost(p, { body: 'Token diperbarui lebih dulu.', channelIds: [channel] });
+  await publishSoon(p, id);
+  expect((await settled(p, id)).status).toBe('published');
+  expect(p.x.refreshCalls - calls).toBe(1);
+  const after = await db.selectFrom('channels').select(['secret_ciphertext', 'credentials_version', 'token_expires_at']).where('id', '=', channel).executeTakeFirstOrThrow();
+  expect(after.credentials_version).toBe(before.credentials_version + 1);
+  expect(after.secret_ciphertext).not.toContain(creds.refreshToken);
+  const renewed = JSON.parse(p.h.siaran.channels.box.open(after.secret_ciphertext!));
+  expect(renewed.refreshToken).not.toBe(creds.refreshToken);
+  expect(postsWith('Token diperbarui lebih dulu.')[0]!.authToken).toBe(renewed.accessToken);
+  expect(after.token_expires_at!.getTime()).toBeGreaterThan(Date.now() + 3_600_000);
 }, 60_000);

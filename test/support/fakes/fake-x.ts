@@ -45,6 +45,8 @@ export interface FakeX extends FakeServer {
   issueOAuth2(opts?: { expiresInSeconds?: number; scope?: string[] }): { accessToken: string; refreshToken: string; expiresAt: Date };
   /** Revokes every token of the user, as a password change on X would. */
   revokeAll(): void;
+  /** New OAuth 1.0a user tokens for the user (after a revocation). */
+  newOAuth1(): { accessToken: string; accessSecret: string };
   /** How long the token endpoint takes (to make concurrent refreshes overlap). */
   tokenDelayMs: number;
   /** Posts each user may make per 15-minute window before 429. */
@@ -306,6 +308,11 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
     issueOAuth2: (o: { expiresInSeconds?: number; scope?: string[] } = {}) => {
       const t = issue(user.id, o.scope ?? ['tweet.read', 'tweet.write', 'users.read', 'media.write', 'offline.access'], o.expiresInSeconds);
       return { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: t.expiresAt };
+    },
+    newOAuth1: () => {
+      const t = { accessToken: `${user.id}-${randomBytes(15).toString('hex')}`, accessSecret: randomBytes(24).toString('base64url') };
+      oauth1Tokens.set(t.accessToken, { secret: t.accessSecret, userId: user.id, revoked: false });
+      return t;
     },
     revokeAll: () => {
       access.clear();
