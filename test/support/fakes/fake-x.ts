@@ -135,6 +135,7 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
   const fake = {} as FakeX;
   const routes = (req: FakeRequest): Handler | undefined => {
     const key = `${req.method} ${req.path}`;
+    if (key === 'GET /favicon.ico') return () => ({ status: 204 });
     if (key === 'GET /i/oauth2/authorize') return consentPage;
     if (key === 'GET /i/oauth2/authorize/approve') return approve;
     if (key === 'POST /2/oauth2/token') return token;
