@@ -8,6 +8,9 @@ import { migrateToLatest, openDatabase } from '../../services/storage/database';
 import { client, dropTestState, seedWorld, testEnv, waitFor } from '../support/harness';
 import { freePort, spawnSiaran } from '../support/processes';
 import { testDbKind } from '../support/test-db';
+import { type FakeTelegram, startFakeTelegram } from '../support/fakes/fake-telegram';
+import { type FakeX, startFakeX } from '../support/fakes/fake-x';
+import { platformEnv } from '../support/platforms';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -73,6 +76,60 @@ describe('the siaran command line', () => {
     const inward = await siaran({ ...env, WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'false' }, 'channel', 'add', '--unit', 'polda-banten', '--kind', 'webhook', '--url', 'http://127.0.0.1:9/hook', '--secret', 'a-secret-of-16-chars');
     expect(inward.code).toBe(1);
     expect(inward.err).toMatch(/internal network/);
+  }, 120_000);
+});
+
+describe('connecting platform channels from the command line', () => {
+  let env: Record<string, string>;
+  let x: FakeX;
+  let tg: FakeTelegram;
+  beforeAll(async () => {
+    x = await startFakeX();
+    tg = await startFakeTelegram();
+    env = testEnv({ ...platformEnv(x, tg), DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-cli-')), EMBEDDED_DB_IN_MEMORY: 'false' });
+  });
+  afterAll(async () => {
+    await dropTestState(loadEnv(env));
+    await x.close();
+    await tg.close();
+  });
+
+  test('adds a Telegram channel and an X account after checking them with the platform, and prints the ids (--json too)', async () => {
+    expect((await siaran(env, 'unit', 'add', '--slug', 'polres-halut', '--name', 'Polres Halmahera Utara', '--tz', 'Asia/Jayapura')).code).toBe(0);
+    const telegram = await siaran(env, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'telegram', '--bot-token', tg.bot.token, '--chat', '@humaspolrestubaba');
+    expect(telegram.code).toBe(0);
+    expect(telegram.out).toMatch(/^channel [0-9a-f-]{36} \(telegram, Humas Polres Tulangbawang Barat\) added to polres-halut$/m);
+
+    const xAdded = await siaran(env, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'x', '--access-token', x.oauth1.accessToken, '--access-secret', x.oauth1.accessSecret, '--json');
+    expect(xAdded.code).toBe(0);
+    const view = JSON.parse(xAdded.out);
+    expect(view).toMatchObject({ kind: 'x', state: 'connected', accountName: '@humaspolrestubaba', settings: { username: 'humaspolrestubaba', auth: 'oauth1' } });
+    expect(xAdded.out).not.toContain(x.oauth1.accessSecret);
+
+    // The platform's refusal is told in words, and nothing is added.
+    const wrongBot = await siaran(env, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'telegram', '--bot-token', `${tg.bot.id}:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`, '--chat', '@humaspolrestubaba');
+    expect(wrongBot.code).toBe(1);
+    expect(wrongBot.err).toMatch(/Telegram refused or could not be reached: Telegram: Unauthorized/);
+    const missing = await siaran(env, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'telegram', '--chat', '@humaspolrestubaba');
+    expect(missing.code).toBe(64);
+    expect(missing.err).toMatch(/missing --bot-token/);
+    const noKind = await siaran(env, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'facebook');
+    expect(noKind.code).toBe(64);
+    expect(noKind.err).toMatch(/--kind must be webhook, telegram or x/);
+    const noApp = await siaran({ ...env, X_CONSUMER_KEY: '', X_CONSUMER_SECRET: '' }, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'x', '--access-token', x.oauth1.accessToken, '--access-secret', x.oauth1.accessSecret);
+    expect(noApp.code).toBe(1);
+    expect(noApp.err).toMatch(/X_CONSUMER_KEY and X_CONSUMER_SECRET/);
+
+    const parsed = loadEnv(env);
+    const database = await openDatabase({ databaseUrl: parsed.DATABASE_URL, schema: parsed.DATABASE_SCHEMA, dataDir: parsed.DATA_DIR });
+    try {
+      const rows = await database.db.selectFrom('channels').innerJoin('units', 'units.id', 'channels.unit_id').select(['channels.kind', 'channels.secret_ciphertext']).where('units.slug', '=', 'polres-halut').execute();
+      expect(rows.map((r) => r.kind).sort()).toEqual(['news_page', 'telegram', 'x']);
+      // Sealed at rest: the token is not in the database in clear.
+      for (const r of rows) expect(r.secret_ciphertext ?? '').not.toContain(tg.bot.token.split(':')[1]);
+    } finally {
+      await database.close();
+    }
   }, 120_000);
 });
 
