@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { type ChannelCredentials, type ChannelState, TelegramInput, XOAuth1Input } from '../../shared/channels/channel-schemas';
 import { AppError } from '../../shared/errors';
-import { ChannelKind } from '../../shared/post';
+import type { ChannelKind } from '../../shared/post';
 import type { PublishScheduler } from '../posts/deps';
 import { credentialsHandle } from '../publishing/credentials';
 import { type ChannelHandle, type ConnectionReport, PlatformError } from '../publishing/platform';
@@ -99,22 +99,6 @@ function publicSettings(c: Channel): Record<string, unknown> {
     case 'news_page':
       return {};
   }
-}
-
-/** A kind the admin may add; the news page comes with every unit. */
-function addableKind(kind: string): Exclude<ChannelKind, 'news_page'> {
-  const parsed = ChannelKind.safeParse(kind);
-  if (!parsed.success || parsed.data === 'news_page') {
-    throw new AppError('validation', 'channel.kind_unsupported', {
-      id: `Jenis kanal "${kind}" tidak dapat ditambahkan. Pilihan: ${ChannelKind.options.filter((k) => k !== 'news_page').join(', ')}.`,
-      en: `A channel of kind "${kind}" cannot be added. Choose one of: ${ChannelKind.options.filter((k) => k !== 'news_page').join(', ')}.`,
-    });
-  }
-  return parsed.data;
-}
-
-export function assertAddableKind(kind: string): void {
-  addableKind(kind);
 }
 
 function invalid(err: { issues: Array<{ path: PropertyKey[]; message: string }> }): AppError {

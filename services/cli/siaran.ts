@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, type Env, loadEnv, publicBaseUrl } from '../../config/env';
 import { AppError } from '../../shared/errors';
-import { Role, TimeZoneSchema } from '../../shared/post';
+import { ChannelKind, Role, TimeZoneSchema } from '../../shared/post';
 import { addWebhookChannel } from '../channels/channel.repository';
 import { type ChannelDeps, addTelegramChannel, addXChannelWithTokens, viewChannel } from '../channels/manage-channels';
 import { secretBox } from '../channels/secret-box';
@@ -79,7 +79,9 @@ async function run(argv: string[], env: Env, out: (line: string) => void): Promi
   if (!Number.isInteger(days) || days < 1 || days > 3650) throw new UsageError('--days must be a whole number from 1 to 3650');
   const kind = command === 'channel add' ? need(values, 'kind') : undefined;
   if (kind !== undefined) {
-    if (!['webhook', 'telegram', 'x'].includes(kind)) throw new UsageError(`--kind must be webhook, telegram or x (the news page comes with every unit)`);
+    // Every kind has its platform adapter (start-up checks it); the news page comes with every unit.
+    const addable = ChannelKind.options.filter((k) => k !== 'news_page');
+    if (!(addable as string[]).includes(kind)) throw new UsageError(`--kind must be ${addable.slice(0, -1).join(', ')} or ${addable.at(-1)!} (the news page comes with every unit)`);
     const required = { webhook: ['url', 'secret'], telegram: ['bot-token', 'chat'], x: ['access-token', 'access-secret'] }[kind as 'webhook' | 'telegram' | 'x'];
     for (const key of required) need(values, key);
   }

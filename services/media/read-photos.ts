@@ -63,20 +63,26 @@ export async function photosForChannel(
   ttlSeconds: number,
   now: Date = new Date(),
 ): Promise<PhotosForChannel> {
-  const photos = await photosOfPost(db, postId);
-  const renditions = await renditionsOf(db, photos.map((p) => p.id));
   const name = primaryRenditionName(kind);
+  // One query: each photo with its current rendition for this channel, if there is one yet.
+  const rows = await db
+    .selectFrom('photos as p')
+    .leftJoin('photo_renditions as r', (j) => j.onRef('r.photo_id', '=', 'p.id').on('r.name', '=', name).onRef('r.photo_version', '=', 'p.version'))
+    .select(['p.id', 'p.alt_text', 'r.key', 'r.mime', 'r.width', 'r.height', 'r.bytes'])
+    .where('p.post_id', '=', postId)
+    .orderBy('p.position')
+    .orderBy('p.created_at')
+    .execute();
   const out: PublishablePhoto[] = [];
   const missing: string[] = [];
-  for (const photo of photos) {
-    const r = renditions.find((x) => x.photo_id === photo.id && x.name === name && x.photo_version === photo.version);
-    if (!r) {
-      missing.push(photo.id);
+  for (const r of rows) {
+    if (r.key === null || r.mime === null || r.width === null || r.height === null || r.bytes === null) {
+      missing.push(r.id);
       continue;
     }
     out.push({
-      photoId: photo.id,
-      altText: photo.alt_text,
+      photoId: r.id,
+      altText: r.alt_text,
       key: r.key,
       mime: r.mime,
       width: r.width,

@@ -2,6 +2,7 @@
 // "retry" (it never connected) and "maybe published" (it did, then timed out or broke).
 import http from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
 /** Network errors raised before any byte could reach the other side. */
@@ -46,4 +47,34 @@ export function trackedAgent(baseUrl: string): TrackedAgent {
     return socket;
   };
   return { agent, connected: () => connected };
+}
+
+/**
+ * A keep-alive agent shared by every call to one base URL, which marks each socket that connected: a
+ * failed request whose socket never connected cannot have reached the platform.
+ */
+export interface ConnectionPool {
+  agent: http.Agent;
+  reached(request: { socket?: Socket | null } | undefined): boolean;
+}
+
+const pools = new Map<string, ConnectionPool>();
+
+export function connectionPool(baseUrl: string): ConnectionPool {
+  const origin = new URL(baseUrl).origin;
+  const known = pools.get(origin);
+  if (known) return known;
+  const secure = origin.startsWith('https:');
+  const agent: http.Agent = secure ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  const connected = new WeakSet<object>();
+  const withCreate = agent as unknown as { createConnection: (opts: unknown, cb: unknown) => Duplex };
+  const create = withCreate.createConnection.bind(agent);
+  withCreate.createConnection = (opts, cb) => {
+    const socket = create(opts, cb);
+    socket.once(secure ? 'secureConnect' : 'connect', () => connected.add(socket));
+    return socket;
+  };
+  const pool: ConnectionPool = { agent, reached: (request) => (request?.socket ? connected.has(request.socket) : false) };
+  pools.set(origin, pool);
+  return pool;
 }

@@ -13,7 +13,6 @@ import type { MediaStore } from '../media/media-store';
 import { photosForChannel } from '../media/read-photos';
 import type { PublishSlot } from '../posts/deps';
 import type { DB } from '../storage/schema';
-import { unitPath } from '../units/unit.repository';
 import { credentialsHandle } from './credentials';
 import { type PlatformAdapter, PlatformError, type PlatformPhoto, type PublishContext, type PublishInput, type PublishResult } from './platform';
 import type { AdapterRegistry } from './platforms/registry';
@@ -86,7 +85,7 @@ export async function publishTarget(deps: PublishDeps, slot: PublishSlot): Promi
 
   const now = deps.now();
   if (row.scheduled_at.getTime() > now.getTime() + 1000) return { kind: 'not-yet', until: row.scheduled_at };
-  if (await publishingPaused(deps.db, row.unit_id)) return { kind: 'not-yet', until: new Date(now.getTime() + PAUSE_RECHECK_MS) };
+  if (row.paused) return { kind: 'not-yet', until: new Date(now.getTime() + PAUSE_RECHECK_MS) };
 
   const gate = await channelGate(deps, row, adapter, now);
   if (gate) {
@@ -370,8 +369,3 @@ async function resolveAbandonedClaim(deps: PublishDeps, row: LoadedTarget, adapt
   }
 }
 
-export async function publishingPaused(db: Kysely<DB>, unitId: string): Promise<boolean> {
-  const path = await unitPath(db, unitId);
-  const paused = await db.selectFrom('units').select('id').where('id', 'in', path).where('publishing_paused', '=', true).executeTakeFirst();
-  return paused !== undefined;
-}

@@ -1,5 +1,6 @@
 // The publishing records: claims fenced by a token, outcomes, holds and checkpoints, channel health.
 import { type Kysely, type Transaction, sql } from 'kysely';
+import type { PostStatus } from '../../shared/post';
 import { settledPostStatus } from '../../shared/status-machine';
 import { appendEvent } from '../posts/post.repository';
 import type { DB } from '../storage/schema';
@@ -17,6 +18,13 @@ export async function loadTarget(db: Kysely<DB>, targetId: string) {
       'c.id as channel_id', 'c.kind', 'c.name as channel_name', 'c.settings', 'c.secret_ciphertext', 'c.credentials_version',
       'c.enabled', 'c.health', 'c.limited_until', 'c.limit_reason',
       'u.slug as unit_slug', 'u.name as unit_name', 'u.time_zone',
+      // Publishing is paused for the unit or any unit above it.
+      sql<boolean>`exists (
+        with recursive up(id, parent_id, paused) as (
+          select id, parent_id, publishing_paused from units where id = p.unit_id
+          union all
+          select x.id, x.parent_id, x.publishing_paused from units x join up on x.id = up.parent_id
+        ) select 1 from up where paused)`.as('paused'),
     ])
     .where('t.id', '=', targetId)
     .executeTakeFirst();
@@ -28,20 +36,24 @@ export type LoadedTarget = NonNullable<Awaited<ReturnType<typeof loadTarget>>>;
  * abandoned claim whose token is known. Returns the attempt number, or undefined when someone else has it.
  */
 export async function claim(db: Kysely<DB>, row: LoadedTarget, token: string, now: Date, from: 'ready' | { abandoned: string }): Promise<number | undefined> {
-  return db.transaction().execute(async (trx) => {
-    await lockPost(trx, row.post_id);
-    let q = trx
-      .updateTable('post_targets')
-      .set({ status: 'publishing', claim_token: token, claimed_at: now, attempts: sql`attempts + 1`, held_reason: null, held_until: null, updated_at: now })
-      .where('id', '=', row.id)
-      .where('generation', '=', row.generation);
-    q = from === 'ready' ? q.where('status', 'in', ['scheduled', 'held']) : q.where('status', '=', 'publishing').where('claim_token', '=', from.abandoned);
-    const claimed = await q.returning('attempts').executeTakeFirst();
-    if (!claimed) return undefined;
-    await trx.insertInto('publish_attempts').values({ target_id: row.id, attempt: claimed.attempts, claim_token: token, started_at: now }).execute();
-    await trx.updateTable('posts').set({ status: 'publishing', updated_at: now }).where('id', '=', row.post_id).where('status', '=', 'scheduled').execute();
-    return claimed.attempts;
-  });
+  // One statement: the target taken, the attempt opened and the post marked publishing, or nothing at all.
+  const statuses = from === 'ready' ? sql`t.status in ('scheduled', 'held')` : sql`t.status = 'publishing' and t.claim_token = ${from.abandoned}`;
+  const result = await sql<{ attempts: number }>`
+    with claimed as (
+      update post_targets t
+         set status = 'publishing', claim_token = ${token}, claimed_at = ${now}, attempts = attempts + 1,
+             held_reason = null, held_until = null, updated_at = ${now}
+       where t.id = ${row.id} and t.generation = ${row.generation} and ${statuses}
+      returning t.id, t.attempts, t.post_id
+    ), opened as (
+      insert into publish_attempts (target_id, attempt, claim_token, started_at)
+      select id, attempts, ${token}, ${now} from claimed
+    ), started as (
+      update posts set status = 'publishing', updated_at = ${now}
+       where id = (select post_id from claimed) and status = 'scheduled'
+    )
+    select attempts from claimed`.execute(db);
+  return result.rows[0]?.attempts;
 }
 
 /** Saves a multi-step publish's progress; false when the claim was lost (the work belongs to someone else now). */
@@ -59,33 +71,27 @@ export async function saveCheckpoint(db: Kysely<DB>, targetId: string, token: st
 export async function recordPublished(db: Kysely<DB>, row: LoadedTarget, token: string, result: PublishResult, now: Date): Promise<boolean> {
   return retryOnConflict(() =>
     db.transaction().execute(async (trx) => {
-      await lockPost(trx, row.post_id);
-      const done = await trx
-        .updateTable('post_targets')
-        .set({
-          status: 'published',
-          published_at: now,
-          external_id: result.externalId,
-          external_url: result.url,
-          external_ids: JSON.stringify(result.ids),
-          last_error: null,
-          claim_token: null,
-          updated_at: now,
-        })
-        .where('id', '=', row.id)
-        .where('claim_token', '=', token)
-        .where('status', 'in', ['publishing', 'unconfirmed'])
-        .executeTakeFirst();
-      if (Number(done.numUpdatedRows) === 0) return false;
-      await finishAttempt(trx, row.id, token, now, 'published', null, null);
-      await appendEvent(trx, {
-        postId: row.post_id,
-        actorId: null,
-        type: 'target.published',
-        at: now,
-        data: { targetId: row.id, channelId: row.channel_id, channelKind: row.kind, externalId: result.externalId, url: result.url },
-      });
-      await settlePost(trx, row.post_id, now);
+      const status = await lockPost(trx, row.post_id);
+      // The target, its attempt and the event in one statement, fenced by the claim token.
+      const done = await sql<{ id: string }>`
+        with done as (
+          update post_targets
+             set status = 'published', published_at = ${now}, external_id = ${result.externalId}, external_url = ${result.url},
+                 external_ids = ${JSON.stringify(result.ids)}::jsonb, last_error = null, claim_token = null, updated_at = ${now}
+           where id = ${row.id} and claim_token = ${token} and status in ('publishing', 'unconfirmed')
+          returning id
+        ), finished as (
+          update publish_attempts set finished_at = ${now}, outcome = 'published', error_kind = null, error = null
+           where target_id = ${row.id} and claim_token = ${token} and exists (select 1 from done)
+        ), recorded as (
+          insert into post_events (post_id, actor_id, type, at, data)
+          select ${row.post_id}, null, 'target.published', ${now},
+                 ${JSON.stringify({ targetId: row.id, channelId: row.channel_id, channelKind: row.kind, externalId: result.externalId, url: result.url })}::jsonb
+            from done
+        )
+        select id from done`.execute(trx);
+      if (done.rows.length === 0) return false;
+      await settleLocked(trx, row.post_id, status, now);
       return true;
     }),
   );
@@ -290,8 +296,9 @@ export async function releaseHeld(
  * order, two targets of one post finishing together deadlock: each inserts an event (a key-share
  * lock on the post) and then wants the post for its status.
  */
-async function lockPost(trx: Transaction<DB>, postId: string): Promise<void> {
-  await trx.selectFrom('posts').select('id').where('id', '=', postId).forNoKeyUpdate().execute();
+async function lockPost(trx: Transaction<DB>, postId: string): Promise<PostStatus | undefined> {
+  const post = await trx.selectFrom('posts').select('status').where('id', '=', postId).forNoKeyUpdate().executeTakeFirst();
+  return post?.status;
 }
 
 const RETRYABLE_SQLSTATE = new Set(['40P01', '40001']);
@@ -311,15 +318,18 @@ async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
 
 /** Once its targets have spoken, the post's status is theirs. */
 export async function settlePost(trx: Transaction<DB>, postId: string, now: Date): Promise<void> {
-  const post = await trx.selectFrom('posts').select('status').where('id', '=', postId).forNoKeyUpdate().executeTakeFirst();
-  if (!post || !['scheduled', 'publishing', 'published', 'failed', 'unconfirmed'].includes(post.status)) return;
+  await settleLocked(trx, postId, await lockPost(trx, postId), now);
+}
+
+/** `settlePost` for a transaction that already holds the post's lock and read its status. */
+async function settleLocked(trx: Transaction<DB>, postId: string, current: PostStatus | undefined, now: Date): Promise<void> {
+  if (!current || !['scheduled', 'publishing', 'published', 'failed', 'unconfirmed'].includes(current)) return;
   const targets = await trx.selectFrom('post_targets').select('status').where('post_id', '=', postId).where('status', '!=', 'cancelled').execute();
   const status = settledPostStatus(targets.map((t) => t.status));
-  if (status !== post.status) {
+  if (status !== current) {
     await trx.updateTable('posts').set({ status, updated_at: now }).where('id', '=', postId).execute();
     if (status !== 'publishing') {
       await appendEvent(trx, { postId, actorId: null, type: `post.${status}`, at: now, data: {} });
     }
   }
 }
-

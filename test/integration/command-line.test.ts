@@ -115,7 +115,7 @@ describe('connecting platform channels from the command line', () => {
     expect(missing.err).toMatch(/missing --bot-token/);
     const noKind = await siaran(env, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'facebook');
     expect(noKind.code).toBe(64);
-    expect(noKind.err).toMatch(/--kind must be webhook, telegram or x/);
+    expect(noKind.err).toMatch(/--kind must be webhook, x or telegram/);
     const noApp = await siaran({ ...env, X_CONSUMER_KEY: '', X_CONSUMER_SECRET: '' }, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'x', '--access-token', x.oauth1.accessToken, '--access-secret', x.oauth1.accessSecret);
     expect(noApp.code).toBe(1);
     expect(noApp.err).toMatch(/X_CONSUMER_KEY and X_CONSUMER_SECRET/);

@@ -93,7 +93,7 @@ test('a thread cut by SIGKILL after its second part resumes from there: each par
   await first.url;
   await firstPart;
   x.fault('POST /2/tweets', { hang: true, accept: true });
-  await waitFor('the second part to reach X', async () => x.posts.length >= 2, 30_000);
+  await waitFor('the second part to reach X', () => Promise.resolve(x.posts.length >= 2), 30_000);
   await first.kill('SIGKILL');
 
   const second = spawnSiaran(rawEnv);

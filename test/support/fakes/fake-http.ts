@@ -40,14 +40,21 @@ export type Handler = (req: FakeRequest) => FakeAnswer | Promise<FakeAnswer>;
 
 export interface FakeServer {
   url: string;
+  /** Added to every answer, as the distance to the real platform would (benchmarks). Default 0. */
+  latencyMs: number;
   port: number;
   requests: FakeRequest[];
   /** Adds a fault for a route, e.g. `POST /2/tweets` or `POST /bot*\/sendMessage` (a `*` matches a segment). */
-  fault(route: string, fault: Fault): void;
-  clearFaults(): void;
+  fault: (route: string, fault: Fault) => void;
+  clearFaults: () => void;
   /** Resolves when a request for the route arrives. */
-  nextRequest(route: string): Promise<FakeRequest>;
-  close(): Promise<void>;
+  nextRequest: (route: string) => Promise<FakeRequest>;
+  close: () => Promise<void>;
+}
+
+/** A request field as text: what a form or JSON carried, or empty. */
+export function text(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 }
 
 export async function startFakeServer(
@@ -78,6 +85,7 @@ export async function startFakeServer(
         const f = faults.find((x) => x.left > 0 && x.pattern.test(key));
         if (f) f.left -= 1;
         const fault = f?.fault;
+        if (self.latencyMs > 0) await new Promise((r) => setTimeout(r, self.latencyMs));
         const send = (a: FakeAnswer) => {
           const answer = decorate(fr, a);
           res.writeHead(answer.status, { 'content-type': 'application/json; charset=utf-8', ...answer.headers });
@@ -107,19 +115,18 @@ export async function startFakeServer(
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return {
+  const self: FakeServer = {
     url: `http://127.0.0.1:${port}`,
     port,
+    latencyMs: 0,
     requests,
-    fault(routeText, fault) {
+    fault: (routeText, fault) => {
       faults.push({ pattern: toPattern(routeText), fault, left: fault.times ?? 1 });
     },
-    clearFaults() {
+    clearFaults: () => {
       faults.length = 0;
     },
-    nextRequest(routeText) {
-      return new Promise((resolve) => waiters.push({ pattern: toPattern(routeText), resolve }));
-    },
+    nextRequest: (routeText) => new Promise((resolve) => waiters.push({ pattern: toPattern(routeText), resolve })),
     close: () =>
       new Promise((r) => {
         held.forEach((res) => res.destroy());
@@ -127,10 +134,11 @@ export async function startFakeServer(
         server.close(() => r());
       }),
   };
+  return self;
 }
 
 async function parseBody(fr: FakeRequest): Promise<void> {
-  const type = String(fr.headers['content-type'] ?? '');
+  const type = fr.headers['content-type'] ?? '';
   if (fr.raw.length === 0) return;
   if (type.includes('application/json')) {
     fr.body = JSON.parse(fr.raw.toString('utf8')) as Record<string, unknown>;

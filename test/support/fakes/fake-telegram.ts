@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import type { FakeAnswer, FakeRequest, FakeServer, Handler } from './fake-http';
-import { startFakeServer } from './fake-http';
+import { startFakeServer, text } from './fake-http';
 
 export interface FakeMessage {
   chatId: number;
@@ -57,7 +57,7 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
     return c;
   };
   const findChat = (ref: unknown): FakeChannel | undefined => {
-    const s = String(ref ?? '');
+    const s = text(ref);
     if (s.startsWith('@')) return [...channels.values()].find((c) => c.username?.toLowerCase() === s.slice(1).toLowerCase());
     return channels.get(Number(s));
   };
@@ -84,7 +84,7 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
   };
 
   const photoOf = async (req: FakeRequest, ref: unknown): Promise<{ width: number; height: number; bytes: number } | FakeAnswer> => {
-    const s = String(ref ?? '');
+    const s = text(ref);
     const file = s.startsWith('attach://') ? req.files[s.slice('attach://'.length)] : undefined;
     if (!file) return err(400, 'Bad Request: there is no photo in the request');
     const meta = await sharp(file.data).metadata().catch(() => undefined);
@@ -114,21 +114,21 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
       const c = findChat(param(req, 'chat_id'));
       if (!c) return err(400, 'Bad Request: chat not found');
       if (!c.admins.has(bot.id)) return err(403, 'Forbidden: bot is not a member of the channel chat');
-      const text = parsed(String(param(req, 'text') ?? ''), param(req, 'parse_mode'));
-      if (text === undefined) return err(400, "Bad Request: can't parse entities: Unsupported start tag at byte offset 0");
-      if (text.trim() === '') return err(400, 'Bad Request: message text is empty');
-      if (text.length > 4096) return err(400, 'Bad Request: message is too long');
+      const body = parsed(text(param(req, 'text')), param(req, 'parse_mode'));
+      if (body === undefined) return err(400, "Bad Request: can't parse entities: Unsupported start tag at byte offset 0");
+      if (body.trim() === '') return err(400, 'Bad Request: message text is empty');
+      if (body.length > 4096) return err(400, 'Bad Request: message is too long');
       const limited = admit(c, 1);
       if (limited) return limited;
-      const m: FakeMessage = { chatId: c.id, messageId: c.nextMessageId++, text, botToken: token, date: Math.floor(Date.now() / 1000) };
+      const m: FakeMessage = { chatId: c.id, messageId: c.nextMessageId++, text: body, botToken: token, date: Math.floor(Date.now() / 1000) };
       messages.push(m);
-      return ok({ message_id: m.messageId, sender_chat: { id: c.id, type: 'channel', title: c.title }, chat: { id: c.id, type: 'channel', title: c.title }, date: m.date, text });
+      return ok({ message_id: m.messageId, sender_chat: { id: c.id, type: 'channel', title: c.title }, chat: { id: c.id, type: 'channel', title: c.title }, date: m.date, text: body });
     },
     sendPhoto: async (req, token) => {
       const c = findChat(param(req, 'chat_id'));
       if (!c) return err(400, 'Bad Request: chat not found');
       if (!c.admins.has(bot.id)) return err(403, 'Forbidden: bot is not a member of the channel chat');
-      const caption = param(req, 'caption') === undefined ? undefined : parsed(String(param(req, 'caption')), param(req, 'parse_mode'));
+      const caption = param(req, 'caption') === undefined ? undefined : parsed(text(param(req, 'caption')), param(req, 'parse_mode'));
       if (caption === undefined && param(req, 'caption') !== undefined) return err(400, "Bad Request: can't parse entities: Unsupported start tag at byte offset 0");
       if (caption !== undefined && caption.length > 1024) return err(400, 'Bad Request: message caption is too long');
       const photo = await photoOf(req, param(req, 'photo'));
@@ -145,7 +145,7 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
       if (!c.admins.has(bot.id)) return err(403, 'Forbidden: bot is not a member of the channel chat');
       let media: Array<{ type: string; media: string; caption?: string; parse_mode?: string }>;
       try {
-        media = JSON.parse(String(param(req, 'media') ?? '[]')) as typeof media;
+        media = JSON.parse(text(param(req, 'media')) || '[]') as typeof media;
       } catch {
         return err(400, "Bad Request: can't parse media JSON object");
       }
@@ -199,10 +199,8 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
       return bot.token;
     },
   });
-  fake.fault = server.fault;
-  fake.clearFaults = server.clearFaults;
-  fake.nextRequest = server.nextRequest;
-  fake.close = server.close;
+  // The latency lives on the server, which reads it per request.
+  Object.defineProperty(fake, 'latencyMs', { get: () => server.latencyMs, set: (v: number) => (server.latencyMs = v) });
   return fake;
 }
 

@@ -3,7 +3,8 @@
 // checked, the v2 chunked media upload, media metadata (alt text), posts and replies, the user's timeline;
 // rate-limit headers on every answer and X's problem+json error bodies. Faults are injected per route.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { type FakeAnswer, type FakeRequest, type FakeServer, type Handler, startFakeServer } from './fake-http';
+import parseTweet from 'twitter-text/dist/parseTweet';
+import { type FakeAnswer, type FakeRequest, type FakeServer, type Handler, startFakeServer, text } from './fake-http';
 
 export interface FakeXUser {
   id: string;
@@ -72,7 +73,7 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
   const media = new Map<string, Media>();
   const posts: FakePost[] = [];
   const windows = new Map<string, { start: number; used: number }>();
-  let nextId = BigInt(1_860_000_000_000_000_000n) + BigInt(Math.floor(Math.random() * 1e9));
+  let nextId = 1_860_000_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e9));
   const newId = () => String((nextId += 1n));
 
   const issue = (userId: string, scope: string[], expiresInSeconds = 7200) => {
@@ -89,7 +90,7 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
 
   /** Who is calling, by OAuth 2.0 bearer token or a checked OAuth 1.0a signature. */
   const authenticate = (req: FakeRequest, port: number): { userId: string; scope: string[] | 'all'; token: string } | undefined => {
-    const header = String(req.headers.authorization ?? '');
+    const header = text(req.headers.authorization);
     if (header.startsWith('Bearer ')) {
       const token = header.slice(7);
       const a = access.get(token);
@@ -107,7 +108,7 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
       if (!Number.isFinite(ts) || Math.abs(Date.now() / 1000 - ts) > 300 || nonces.has(nonce)) return undefined;
       const signed: Array<[string, string]> = [...params.entries()].filter(([k]) => k !== 'oauth_signature' && k !== 'realm');
       for (const [k, v] of req.query) signed.push([k, v]);
-      if (String(req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) for (const [k, v] of Object.entries(req.body)) signed.push([k, String(v)]);
+      if ((req.headers['content-type'] ?? '').includes('application/x-www-form-urlencoded')) for (const [k, v] of Object.entries(req.body)) signed.push([k, text(v)]);
       const enc = (s: string) => encodeURIComponent(s).replace(/[!*'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
       const paramString = signed
         .map(([k, v]) => [enc(k), enc(v)] as const)
@@ -124,9 +125,10 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
     return undefined;
   };
 
-  let server!: FakeServer;
+  // Signatures cover the URL the client called, port included: known once the server listens.
+  let port = 0;
   const userRoute = (scope: string | undefined, fn: (req: FakeRequest, who: { userId: string; token: string }) => FakeAnswer | Promise<FakeAnswer>): Handler => (req) => {
-    const who = authenticate(req, server.port);
+    const who = authenticate(req, port);
     if (!who) return unauthorized();
     if (scope && who.scope !== 'all' && !who.scope.includes(scope)) return problem(403, 'Forbidden', `Missing scope ${scope}`);
     return fn(req, who);
@@ -149,7 +151,7 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
     if (key === 'POST /2/media/metadata') return userRoute('media.write', metadata);
     if (key === 'POST /2/tweets') return userRoute('tweet.write', createPost);
     m = /^GET \/2\/users\/(\d+)\/tweets$/.exec(key);
-    if (m) return userRoute('tweet.read', (r, who) => timeline(r, who, m![1]!));
+    if (m) return userRoute('tweet.read', (r, who) => timeline(r, who, m[1]!));
     return undefined;
   };
 
@@ -178,7 +180,7 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
 
   const token: Handler = async (req) => {
     // A confidential client authenticates with HTTP Basic; the client id may also come in the body.
-    const basic = String(req.headers.authorization ?? '');
+    const basic = text(req.headers.authorization);
     const [id, secret] = basic.startsWith('Basic ') ? Buffer.from(basic.slice(6), 'base64').toString('utf8').split(':').map(decodeURIComponent) : [];
     if (id !== app.clientId || secret !== app.clientSecret) return { status: 401, body: { error: 'unauthorized_client', error_description: 'Missing valid authorization header' } };
     const b = req.body;
@@ -188,7 +190,7 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
       const c = codes.get(String(b.code));
       codes.delete(String(b.code));
       if (!c || c.redirectUri !== b.redirect_uri) return invalid;
-      const challenge = createHash('sha256').update(String(b.code_verifier ?? '')).digest('base64url');
+      const challenge = createHash('sha256').update(text(b.code_verifier)).digest('base64url');
       if (challenge !== c.challenge) return { status: 400, body: { error: 'invalid_request', error_description: 'Value passed for the code verifier did not match the code challenge.' } };
       const t = issue(c.userId, c.scope);
       return { status: 200, body: { token_type: 'bearer', expires_in: t.expiresIn, access_token: t.accessToken, scope: c.scope.join(' '), ...(c.scope.includes('offline.access') ? { refresh_token: t.refreshToken } : {}) } };
@@ -206,7 +208,7 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
   };
 
   const initialize = (req: FakeRequest, who: { userId: string }): FakeAnswer => {
-    const type = String(req.body.media_type ?? '');
+    const type = text(req.body.media_type);
     const total = Number(req.body.total_bytes);
     if (!/^image\/(jpeg|png|webp|gif)$/.test(type) || !Number.isInteger(total) || total <= 0) {
       return { status: 400, body: { errors: [{ message: 'media_type and total_bytes are required' }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' } };
@@ -233,7 +235,7 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
     return { status: 200, body: { data: { id, media_key: `3_${id}`, size, expires_after_secs: 86400 } } };
   };
   const metadata = (req: FakeRequest, who: { userId: string }): FakeAnswer => {
-    const id = String(req.body.id ?? '');
+    const id = text(req.body.id);
     const m = media.get(id);
     const alt = (req.body.metadata as { alt_text?: { text?: unknown } } | undefined)?.alt_text?.text;
     if (!m || m.userId !== who.userId || typeof alt !== 'string') return problem(400, 'Invalid Request', 'Invalid media id or metadata.');
@@ -247,19 +249,19 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
     windows.set(who.userId, w);
     if (w.used >= fake.postLimit) return problem(429, 'Too Many Requests', 'Too Many Requests');
     w.used += 1;
-    const text = String(req.body.text ?? '');
+    const said = text(req.body.text);
     const mediaIds = ((req.body.media as { media_ids?: unknown } | undefined)?.media_ids as string[] | undefined) ?? [];
     const replyTo = (req.body.reply as { in_reply_to_tweet_id?: string } | undefined)?.in_reply_to_tweet_id;
-    if (text.length === 0 && mediaIds.length === 0) return { status: 400, body: { errors: [{ message: 'text or media is required' }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' } };
+    if (said.length === 0 && mediaIds.length === 0) return { status: 400, body: { errors: [{ message: 'text or media is required' }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' } };
     if (mediaIds.length > 4 || mediaIds.some((id) => !media.get(id)?.finalized || media.get(id)!.userId !== who.userId)) {
       return { status: 400, body: { errors: [{ parameters: { 'media.media_ids': mediaIds }, message: 'Your media IDs are invalid.' }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' } };
     }
     if (replyTo && !posts.some((p) => p.id === replyTo)) return problem(400, 'Invalid Request', 'The post you are replying to does not exist.', 'https://api.twitter.com/2/problems/invalid-request');
-    if ([...text].length > 280 && !text.includes('http')) return problem(400, 'Invalid Request', 'Your Tweet text is too long.', 'https://api.twitter.com/2/problems/invalid-request');
-    if (posts.some((p) => p.userId === who.userId && p.text === text && !replyTo && !p.replyTo)) {
+    if (parseTweet(said).weightedLength > 280) return problem(400, 'Invalid Request', 'Your Tweet text is too long.', 'https://api.twitter.com/2/problems/invalid-request');
+    if (posts.some((p) => p.userId === who.userId && p.text === said && !replyTo && !p.replyTo)) {
       return problem(403, 'Forbidden', 'You are not allowed to create a Tweet with duplicate content.');
     }
-    const post: FakePost = { id: newId(), userId: who.userId, text, mediaIds, replyTo, createdAt: new Date(), authToken: who.token };
+    const post: FakePost = { id: newId(), userId: who.userId, text: said, mediaIds, replyTo, createdAt: new Date(), authToken: who.token };
     posts.push(post);
     return { status: 201, body: { data: { id: post.id, text: post.text, edit_history_tweet_ids: [post.id] } } };
   };
@@ -296,7 +298,8 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
     };
   };
 
-  server = await startFakeServer(routes, decorate);
+  const server = await startFakeServer(routes, decorate);
+  port = server.port;
   Object.assign(fake, server, {
     app,
     user,
@@ -321,11 +324,8 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
       for (const t of oauth1Tokens.values()) t.revoked = true;
     },
   });
-  // The server object's own methods must keep working on the merged object.
-  fake.fault = server.fault;
-  fake.clearFaults = server.clearFaults;
-  fake.nextRequest = server.nextRequest;
-  fake.close = server.close;
+  // The latency lives on the server, which reads it per request.
+  Object.defineProperty(fake, 'latencyMs', { get: () => server.latencyMs, set: (v: number) => (server.latencyMs = v) });
   return fake;
 }
 

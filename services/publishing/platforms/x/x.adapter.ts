@@ -42,12 +42,22 @@ export function xAdapter(app: XAppConfig): PlatformAdapter<'x'> {
       },
     );
 
+  /** One client per set of credentials and publish: its connection is kept for the publish's calls. */
+  const clients = new WeakMap<PublishContext<'x'>, { token: string; client: XClient }>();
+  const clientFor = (ctx: PublishContext<'x'>, creds: XCredentials): XClient => {
+    const known = clients.get(ctx);
+    if (known?.token === creds.accessToken) return known.client;
+    const client = xClient(app, authOf(creds));
+    clients.set(ctx, { token: creds.accessToken, client });
+    return client;
+  };
+
   /** Runs one call; an OAuth 2 token refused once is renewed and the call tried again. */
   async function withClient<T>(ctx: PublishContext<'x'>, step: Step, call: (client: XClient) => Promise<T>): Promise<T> {
     let creds = await freshOrThrow(ctx);
     for (let round = 0; ; round++) {
       try {
-        return await call(xClient(app, authOf(creds)));
+        return await call(clientFor(ctx, creds));
       } catch (err) {
         const refused = err instanceof XCallError && err.failure.kind === 'response' && err.failure.status === 401;
         if (refused && creds.type === 'oauth2' && round === 0) {
@@ -92,8 +102,9 @@ export function xAdapter(app: XAppConfig): PlatformAdapter<'x'> {
             return id;
           });
           cp.media.push({ photoId: photo.photoId, mediaId });
-          await ctx.saveCheckpoint(cp);
         }
+        // The uploaded ids are saved with the first part's "sending" mark below: an upload repeated after a
+        // crash costs nothing but time, a post repeated would be a duplicate.
       }
 
       for (let k = cp.parts.length; k < texts.length; k++) {
@@ -176,8 +187,8 @@ export function classify(err: unknown, step: Step): PlatformError {
   if (!(err instanceof XCallError)) return new PlatformError(step === 'post' ? 'unknown-outcome' : 'transient', err instanceof Error ? err.message : String(err));
   const f: XFailure = err.failure;
   if (f.kind === 'network') {
-    if (step === 'post' && f.connected) return new PlatformError('unknown-outcome', `X did not answer${f.timedOut ? ' in time' : ''}; the post may have gone out`);
-    return new PlatformError('transient', `X could not be reached${f.timedOut ? ' in time' : ''}`);
+    if (step === 'post' && f.connected) return new PlatformError('unknown-outcome', 'X did not answer; the post may have gone out');
+    return new PlatformError('transient', 'X could not be reached');
   }
   const words = [f.title, f.detail].filter((s) => s !== '').join(': ') || `HTTP ${f.status}`;
   const resetAt = (seconds: number | undefined) => (seconds && Number.isFinite(seconds) ? new Date(seconds * 1000) : undefined);

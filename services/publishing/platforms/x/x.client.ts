@@ -1,6 +1,6 @@
 // The one module that talks to X, through twitter-api-v2. Its base URL is a setting (X_API_URL): the
 // library's requests to api.x.com and upload.x.com go there on the same paths.
-import http from 'node:http';
+import { type ConnectionPool, connectionPool, neverSent } from '../../outbound';
 import { ApiRequestError, ApiResponseError, ApiPartialResponseError, type ITwitterApiClientPlugin, TwitterApi, type TwitterRateLimit } from 'twitter-api-v2';
 
 export const X_DEFAULT_API_URL = 'https://api.x.com';
@@ -25,11 +25,11 @@ export type XUserAuth = { type: 'oauth1'; accessToken: string; accessSecret: str
 /** A failed call, as plain data: no request, no headers that could carry a token. */
 export type XFailure =
   | { kind: 'response'; status: number; title: string; detail: string; type: string; rateLimit: TwitterRateLimit | undefined }
-  | { kind: 'network'; connected: boolean; timedOut: boolean };
+  | { kind: 'network'; connected: boolean };
 
 export class XCallError extends Error {
   constructor(readonly failure: XFailure) {
-    super(failure.kind === 'response' ? `X answered HTTP ${failure.status}: ${failure.detail || failure.title}` : `X could not be reached${failure.timedOut ? ' (timeout)' : ''}`);
+    super(failure.kind === 'response' ? `X answered HTTP ${failure.status}: ${failure.detail || failure.title}` : 'X could not be reached');
     this.name = 'XCallError';
   }
 }
@@ -113,8 +113,8 @@ export function xOAuth2(app: XAppConfig) {
 
 function watcher(app: XAppConfig) {
   const rewrite = new URL(app.apiUrl).origin !== X_DEFAULT_API_URL;
-  // One call at a time per client (the adapter awaits each), so the last request is the one that failed.
-  let last = { connected: false, timedOut: false };
+  // Connections to X are kept alive across publishes; the pool tells whether a failed call ever connected.
+  const pool = connectionPool(app.apiUrl);
   const plugin: ITwitterApiClientPlugin = {
     onBeforeRequestConfig(args) {
       if (rewrite) {
@@ -122,30 +122,20 @@ function watcher(app: XAppConfig) {
         if (X_HOSTS.has(url.hostname)) args.params.url = `${app.apiUrl.replace(/\/+$/, '')}${url.pathname}${url.search}`;
       }
       args.params.timeout = app.timeoutMs;
-      const state = { connected: false, timedOut: false };
-      last = state;
-      args.params.requestEventDebugHandler = (event, data) => {
-        if (event === 'socket') state.connected ||= !(data as { socket?: { connecting?: boolean } } | undefined)?.socket?.connecting;
-        if (event === 'socket-connect') state.connected = true;
-        if (event === 'socket-timeout') state.timedOut = true;
-      };
     },
   };
-  const settings = {
-    plugins: [plugin],
-    ...(app.apiUrl.startsWith('http:') ? { httpAgent: new http.Agent({ keepAlive: true }) } : {}),
-  };
+  const settings = { plugins: [plugin], httpAgent: pool.agent };
   async function call<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      throw new XCallError(describe(err, last));
+      throw new XCallError(describe(err, pool));
     }
   }
   return { settings, call };
 }
 
-function describe(err: unknown, last: { connected: boolean; timedOut: boolean }): XFailure {
+function describe(err: unknown, pool: ConnectionPool): XFailure {
   if (err instanceof ApiResponseError) {
     // An answer with no body parses to nothing.
     const data = (err.data as { title?: unknown; detail?: unknown; type?: unknown; errors?: Array<{ message?: unknown }> } | undefined) ?? {};
@@ -159,9 +149,10 @@ function describe(err: unknown, last: { connected: boolean; timedOut: boolean })
       rateLimit: err.rateLimit,
     };
   }
-  if (err instanceof ApiRequestError || err instanceof ApiPartialResponseError) {
-    return { kind: 'network', connected: last.connected || err instanceof ApiPartialResponseError, timedOut: last.timedOut };
+  if (err instanceof ApiPartialResponseError) return { kind: 'network', connected: true };
+  if (err instanceof ApiRequestError) {
+    return { kind: 'network', connected: pool.reached(err.request) && !neverSent(err.requestError) };
   }
   // Anything else (media processing failed, a malformed answer) happened after X was reached.
-  return { kind: 'network', connected: true, timedOut: false };
+  return { kind: 'network', connected: true };
 }
