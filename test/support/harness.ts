@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { type Env, decodeKey, loadEnv } from '../../config/env';
 import { addWebhookChannel, channelsOfUnit } from '../../services/channels/channel.repository';
 import { secretBox } from '../../services/channels/secret-box';
@@ -58,9 +59,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
   return { ...base, ...overrides };
 }
 
-export async function startHarness(overrides: Record<string, string> = {}): Promise<Harness> {
+export async function startHarness(overrides: Record<string, string> = {}, opts: { log?: Logger } = {}): Promise<Harness> {
   const env = loadEnv(testEnv(overrides));
-  const siaran = await startSiaran(env, { api: true, worker: true });
+  const siaran = await startSiaran(env, { api: true, worker: true }, opts);
   return {
     siaran,
     env,

@@ -1,6 +1,7 @@
 // The product with every platform pointed at its local fake: X and Telegram on 127.0.0.1, plus the seeded
 // unit hierarchy, and helpers to connect channels and write posts with photos as people do.
 import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
 import sharp from 'sharp';
 import { addTelegramChannel, addXChannelWithTokens, finishXConnect, startXConnect } from '../../services/channels/manage-channels';
 import { type Harness, type World, client, inSeconds, seedWorld, startHarness, waitFor } from './harness';
@@ -28,10 +29,10 @@ export function platformEnv(x: FakeX, tg: FakeTelegram): Record<string, string> 
   };
 }
 
-export async function startWithPlatforms(overrides: Record<string, string> = {}): Promise<PlatformWorld> {
+export async function startWithPlatforms(overrides: Record<string, string> = {}, opts: { log?: Logger } = {}): Promise<PlatformWorld> {
   const x = await startFakeX();
   const tg = await startFakeTelegram();
-  const h = await startHarness({ ...platformEnv(x, tg), ...overrides });
+  const h = await startHarness({ ...platformEnv(x, tg), ...overrides }, opts);
   const world = await seedWorld(h.siaran.database.db);
   return {
     h,
