@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import pino from 'pino';
+import { dropSchema } from './support';
 import { loadEnv } from '../config/env';
 import { approvePost, submitPost } from '../services/posts/review-post';
 import { createPost } from '../services/posts/write-post';
@@ -103,13 +104,7 @@ async function siaranRun(databaseUrl: string | undefined, label: string): Promis
   } finally {
     await siaran.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
-    if (databaseUrl) {
-      const pg = await import('pg');
-      const c = new pg.default.Client({ connectionString: databaseUrl });
-      await c.connect();
-      await c.query(`drop schema if exists ${schema} cascade`);
-      await c.end();
-    }
+    if (databaseUrl) await dropSchema(databaseUrl, schema);
   }
 }
 

@@ -8,6 +8,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { dropSchema } from './support';
 import sharp from 'sharp';
 import { TwitterApi } from 'twitter-api-v2';
 import { decodeKey, loadEnv } from '../config/env';
@@ -116,13 +117,7 @@ async function siaranSetup(x: FakeX, databaseUrl: string | undefined, images: Bu
     async close() {
       await database.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
-      if (databaseUrl) {
-        const pg = await import('pg');
-        const c = new pg.default.Client({ connectionString: databaseUrl });
-        await c.connect();
-        await c.query(`drop schema if exists ${schema} cascade`);
-        await c.end();
-      }
+      if (databaseUrl) await dropSchema(databaseUrl, schema);
     },
   };
 }

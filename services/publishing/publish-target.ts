@@ -137,7 +137,7 @@ async function runPublish(
     result = await adapter.publish(input, ctx);
   } catch (err) {
     if (err instanceof ClaimLost) return { kind: 'skipped', reason: 'claim lost while publishing' };
-    return recordError(deps, row, adapter, input, ctx, token, input.attempt, err);
+    return recordError(deps, row, adapter, input, ctx, token, err);
   }
   await recordPublished(deps.db, row, token, result, deps.now());
   deps.log.info({ targetId: row.id, postId: row.post_id, channel: row.kind }, 'published');
@@ -272,9 +272,9 @@ async function recordError(
   input: PublishInput,
   ctx: PublishContext<ChannelKind>,
   token: string,
-  attempt: number,
   err: unknown,
 ): Promise<PublishOutcome> {
+  const attempt = input.attempt;
   const now = deps.now();
   // An adapter that threw something unclassified may have sent the post already.
   const e = err instanceof PlatformError ? err : new PlatformError('unknown-outcome', `unexpected error: ${err instanceof Error ? err.message : String(err)}`);
