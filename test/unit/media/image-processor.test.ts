@@ -147,3 +147,25 @@ describe('byte limits and watermark', () => {
     expect(px(60, 60)[0]).toBeLessThan(20); // untouched corner
   });
 });
+
+describe("Telegram's photo rules", () => {
+  const tg = RENDITIONS.filter((r) => r.name === 'telegram');
+
+  test('a strip longer than 20:1 is cropped or padded to 20:1, and width + height stay under 10,000', async () => {
+    const strip = await img.noisyJpeg(6000, 200, 80);
+    for (const fit of ['crop', 'pad'] as const) {
+      const r = (await renderAll(strip, fit, tg)).get('telegram')!;
+      expect(Math.max(r.width, r.height) / Math.min(r.width, r.height)).toBeLessThanOrEqual(20);
+      expect(r.width + r.height).toBeLessThanOrEqual(10_000);
+      // Decoding at a reduced scale may leave the long side a few pixels short of 2560, never over.
+      expect(r.width).toBeGreaterThan(2500);
+      expect(r.width).toBeLessThanOrEqual(2560);
+      await expectClean(r);
+    }
+  });
+
+  test('an ordinary photo keeps its own aspect', async () => {
+    const r = (await renderAll(await img.noisyJpeg(3000, 2000, 80), 'crop', tg)).get('telegram')!;
+    expect([r.width, r.height]).toEqual([2560, 1707]);
+  });
+});
