@@ -72,7 +72,7 @@ test('no token or secret appears in logs, job data, API answers or HTML', async 
       for (const key of keys) {
         const type = await redis.type(key);
         if (type === 'hash') dump += JSON.stringify(await redis.hgetall(key));
-        else if (type === 'string') dump += await redis.get(key);
+        else if (type === 'string') dump += (await redis.get(key)) ?? '';
         else if (type === 'list') dump += (await redis.lrange(key, 0, -1)).join();
         else if (type === 'zset') dump += (await redis.zrange(key, 0, -1)).join();
         else if (type === 'stream') dump += JSON.stringify(await redis.xrange(key, '-', '+'));
