@@ -89,7 +89,7 @@ async function siaranSetup(x: FakeX, databaseUrl: string | undefined, images: Bu
     maxAttempts: 5,
     publicBaseUrl: () => 'http://localhost:3000',
     photos: { store, signedUrlSeconds: 3600 },
-    timeoutMs: 30_000,
+    jobLockMs: 30_000,
     lateWindowMs: 6 * 3_600_000,
     webhookWaitMs: 0,
   };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type Transaction, sql } from 'kysely';
 import { CHANNEL_SCHEMAS, type ChannelCredentials, type ChannelSettings, type ChannelState } from '../../shared/channels/channel-schemas';
 import { AppError } from '../../shared/errors';
 import type { ChannelKind } from '../../shared/post';
@@ -82,13 +82,12 @@ export async function replaceCredentials<K extends ChannelKind>(
   channelId: string,
   c: Pick<NewChannel<K>, 'kind' | 'settings' | 'credentials' | 'accountName' | 'tokenExpiresAt'>,
 ): Promise<Channel> {
-  const row = await db.selectFrom('channels').select('credentials_version').where('id', '=', channelId).executeTakeFirstOrThrow();
   return db
     .updateTable('channels')
     .set({
       settings: JSON.stringify(CHANNEL_SCHEMAS[c.kind].settings.parse(c.settings)),
       secret_ciphertext: c.credentials === null ? null : box.seal(JSON.stringify(CHANNEL_SCHEMAS[c.kind].credentials.parse(c.credentials))),
-      credentials_version: row.credentials_version + 1,
+      credentials_version: sql`credentials_version + 1`,
       health: 'connected',
       limited_until: null,
       limit_reason: null,

@@ -232,10 +232,11 @@ export async function finishXConnect(
   } catch (err) {
     throw connectFailed(classifyX(err, 'renew'), 'X');
   }
-  if (!tokens.refreshToken) {
+  const missing = X_SCOPES.filter((scope) => !tokens.scope.includes(scope));
+  if (!tokens.refreshToken || missing.length > 0) {
     throw new AppError('validation', 'channel.oauth_scope', {
-      id: 'X tidak memberi token pembaruan (izin offline.access). Hubungkan lagi dan setujui semua izin.',
-      en: 'X gave no refresh token (the offline.access scope). Connect again and grant every permission.',
+      id: `X tidak memberi semua izin yang diperlukan (${missing.join(', ') || 'offline.access'}). Hubungkan lagi dan setujui semua izin.`,
+      en: `X did not grant every permission needed (${missing.join(', ') || 'offline.access'}). Connect again and grant them all.`,
     });
   }
   const credentials: ChannelCredentials<'x'> = {
@@ -251,11 +252,26 @@ export async function finishXConnect(
   if (row.channel_id) {
     const existing = await getChannel(deps.db, row.channel_id);
     if (!existing || existing.kind !== 'x' || existing.unit_id !== row.unit_id) throw badState();
+    assertSameXAccount(existing, me);
     const channel = await replaceCredentials(deps.db, deps.box, existing.id, common);
     return { channel, released: await releaseChannel(deps, channel.id, ['channel.needs_reconnect']) };
   }
   const channel = await insertChannel(deps.db, deps.box, { unitId: row.unit_id, name: `X @${me.username}`, ...common });
   return { channel, released: 0 };
+}
+
+/**
+ * A reconnect renews access to the same account: posts held for it were approved for that account, and a
+ * thread half-way must go on in it. Another account is a new channel.
+ */
+function assertSameXAccount(channel: Channel, me: { id: string; username: string }): void {
+  const settings = parseSettings('x', channel.settings);
+  if (settings.userId !== me.id) {
+    throw new AppError('validation', 'channel.other_account', {
+      id: `Kanal ini untuk @${settings.username}, tetapi yang disambungkan @${me.username}. Tambahkan @${me.username} sebagai kanal baru.`,
+      en: `This channel is @${settings.username}, but @${me.username} was connected. Add @${me.username} as a new channel instead.`,
+    });
+  }
 }
 
 // —— Any kind
@@ -268,6 +284,13 @@ export async function reconnectChannel(deps: ChannelDeps, channel: Channel, fiel
       const parsed = TelegramInput.safeParse({ botToken: fields.botToken ?? '', chat: fields.chat || parseSettings('telegram', channel.settings).chatId });
       if (!parsed.success) throw invalid(parsed.error);
       const settings = await inspectTelegram(deps, parsed.data.botToken, parsed.data.chat);
+      const before = parseSettings('telegram', channel.settings);
+      if (settings.chatId !== before.chatId) {
+        throw new AppError('validation', 'channel.other_account', {
+          id: `Kanal ini untuk ${before.title}; tambahkan ${settings.title} sebagai kanal baru.`,
+          en: `This channel is ${before.title}; add ${settings.title} as a new channel instead.`,
+        });
+      }
       updated = await replaceCredentials(deps.db, deps.box, channel.id, {
         kind: 'telegram',
         settings,
@@ -282,6 +305,7 @@ export async function reconnectChannel(deps: ChannelDeps, channel: Channel, fiel
       requireXApp(deps.x, 'oauth1');
       const credentials = { type: 'oauth1' as const, ...parsed.data };
       const me = await xMe(deps, credentials);
+      assertSameXAccount(channel, me);
       updated = await replaceCredentials(deps.db, deps.box, channel.id, {
         kind: 'x',
         settings: { userId: me.id, username: me.username, auth: 'oauth1' },

@@ -28,10 +28,28 @@ const USAGE = `siaran — Siaran admin CLI
   siaran demo                                               (demo units, users and tokens)
 
   channel add checks the account with the platform first and prints the channel id (--json: a JSON object).
+  A secret given as - (--bot-token -, --access-secret -, --secret -) is read from standard input, so that
+  it stays out of the process list and the shell history.
 
 Uses the same configuration as the server (DATABASE_URL, DATA_DIR, SECRETS_KEY, ...).`;
 
 class UsageError extends Error {}
+
+/** Reads what was piped in, for a secret given as `-`. */
+async function fromStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
+/** A secret option: its value, or what standard input holds when it is `-`. */
+async function secretOf(values: Record<string, string | boolean | undefined>, key: string): Promise<string> {
+  const v = need(values, key);
+  if (v !== '-') return v;
+  const piped = await fromStdin();
+  if (piped === '') throw new UsageError(`--${key} - reads the secret from standard input, which was empty`);
+  return piped;
+}
 
 function need(values: Record<string, string | boolean | undefined>, key: string): string {
   const v = values[key];
@@ -122,7 +140,7 @@ async function run(argv: string[], env: Env, out: (line: string) => void): Promi
           channel = await addWebhookChannel(
             db,
             box,
-            { unitSlug: unit.slug, url: need(values, 'url'), secret: need(values, 'secret'), name: values.name },
+            { unitSlug: unit.slug, url: need(values, 'url'), secret: await secretOf(values, 'secret'), name: values.name },
             { allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS },
           );
         } else {
@@ -141,8 +159,8 @@ async function run(argv: string[], env: Env, out: (line: string) => void): Promi
           };
           channel =
             kind === 'telegram'
-              ? await addTelegramChannel(deps, { unitId: unit.id, botToken: need(values, 'bot-token'), chat: need(values, 'chat'), name: values.name })
-              : await addXChannelWithTokens(deps, { unitId: unit.id, accessToken: need(values, 'access-token'), accessSecret: need(values, 'access-secret'), name: values.name });
+              ? await addTelegramChannel(deps, { unitId: unit.id, botToken: await secretOf(values, 'bot-token'), chat: need(values, 'chat'), name: values.name })
+              : await addXChannelWithTokens(deps, { unitId: unit.id, accessToken: need(values, 'access-token'), accessSecret: await secretOf(values, 'access-secret'), name: values.name });
         }
         const view = viewChannel(channel, new Date());
         out(values.json ? JSON.stringify(view) : `channel ${channel.id} (${channel.kind}, ${channel.account_name ?? channel.name}) added to ${unit.slug}`);

@@ -44,7 +44,8 @@ export async function resolveTarget(
         // A new generation fences off any job still around for the failed one.
         const row = await trx
           .updateTable('post_targets')
-          .set({ status: 'scheduled', generation: sql`generation + 1`, attempts: 0, last_error: null, claim_token: null, claimed_at: null, updated_at: now })
+          // A step left "sending" was settled by a person (not published): resume after the steps that went out.
+          .set({ status: 'scheduled', generation: sql`generation + 1`, attempts: 0, last_error: null, claim_token: null, claimed_at: null, checkpoint: sql`checkpoint - 'sending'`, updated_at: now })
           .where('id', '=', target.id)
           .returning(['id', 'generation'])
           .executeTakeFirstOrThrow();

@@ -64,9 +64,11 @@ export function credentialsHandle<C>(opts: CredentialsOptions, initial: Versione
           refresh_lease_token: null,
         })
         .where('id', '=', opts.channelId)
-        .where('refresh_lease_token', '=', token)
+        // The old refresh token is spent either way: the new pair is kept unless the credentials were replaced
+        // meanwhile (a reconnect), even if this process's lease ran out while X answered.
+        .where('credentials_version', '=', current.version)
         .executeTakeFirst();
-      if (Number(stored.numUpdatedRows) !== 1) throw new Error('the credentials lease was lost before the renewed credentials could be stored');
+      if (Number(stored.numUpdatedRows) !== 1) throw new Error('the credentials were replaced while being renewed');
       return { credentials: renewed.credentials, version: current.version + 1 };
     }
     // Someone else renews (or already has): wait for a newer version, or for the lease to fall free.

@@ -67,7 +67,7 @@ export interface PublishContext<K extends ChannelKind> {
   checkpoint: unknown;
   /** Saves progress; call it before each outside step, so that a crash can be resumed without repeats. */
   saveCheckpoint(data: unknown): Promise<void>;
-  /** Every outside call's timeout (PLATFORM_TIMEOUT_MS). */
+  /** Every outside call's timeout (the adapter's own). */
   timeoutMs: number;
   log: Logger;
 }
@@ -124,6 +124,8 @@ export interface PlatformAdapter<K extends ChannelKind = ChannelKind> {
   readonly kind: K;
   /** `bytes`: the engine reads each photo's rendition before the claim; `url`: signed links suffice. */
   readonly photoInput: 'bytes' | 'url';
+  /** The timeout of each of its outside calls: a claim quiet for longer than this (and a job lock) is abandoned. */
+  readonly timeoutMs: number;
   /** Posts per window the platform allows one account; the engine spaces the channel's targets to stay under. */
   readonly pacing?: { posts: number; windowMs: number } | undefined;
   publish(input: PublishInput, ctx: PublishContext<K>): Promise<PublishResult>;

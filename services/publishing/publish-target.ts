@@ -42,8 +42,8 @@ export interface PublishDeps {
   publicBaseUrl: () => string;
   /** Where the photos' renditions are; without it posts go out as text only. */
   photos?: { store: MediaStore; signedUrlSeconds: number };
-  /** PLATFORM_TIMEOUT_MS: every outside call's timeout. */
-  timeoutMs: number;
+  /** JOB_LOCK_MS: with an adapter's call timeout, how long a live worker can stay silent on a claim. */
+  jobLockMs: number;
   /** PUBLISH_LATE_WINDOW_SECONDS: a held target still waiting this long after its time waits for a supervisor instead. */
   lateWindowMs: number;
   /** WEBHOOK_WAIT_FOR_PLATFORMS_SECONDS: how long a webhook waits for the post's platforms, to carry their links. */
@@ -109,7 +109,7 @@ export async function publishTarget(deps: PublishDeps, slot: PublishSlot): Promi
   const photos = await photosOf(deps, row, adapter);
   if (photos.kind === 'wait') return { kind: 'not-yet', until: new Date(now.getTime() + PHOTOS_RECHECK_MS) };
   if (photos.kind === 'broken') return failUnclaimed(deps, row, photos.reason, now);
-  const handle = channelHandle(deps, row);
+  const handle = channelHandle(deps, row, adapter);
   if (!handle) {
     const reason = 'the channel credentials cannot be read; reconnect the channel';
     await flagNeedsReconnect(deps.db, row.channel_id, row.credentials_version, reason, now);
@@ -121,7 +121,7 @@ export async function publishTarget(deps: PublishDeps, slot: PublishSlot): Promi
   const attempt = await claim(deps.db, row, token, now, 'ready');
   if (attempt === undefined) return { kind: 'skipped', reason: 'claimed elsewhere' };
   const input = inputFor(deps, row, attempt, photos.photos, links);
-  return runPublish(deps, row, adapter, input, contextFor(deps, row, handle, token, now, row.checkpoint ?? undefined), token);
+  return runPublish(deps, row, adapter, input, contextFor(deps, row, adapter, handle, token, now, row.checkpoint ?? undefined), token);
 }
 
 async function runPublish(
@@ -163,7 +163,8 @@ async function channelGate(deps: PublishDeps, row: LoadedTarget, adapter: Platfo
 }
 
 async function failLate(deps: PublishDeps, row: LoadedTarget, now: Date): Promise<PublishOutcome> {
-  const reason = `held for longer than ${Math.round(deps.lateWindowMs / 60_000)} minutes past its time; a supervisor may retry it to publish late`;
+  const window = deps.lateWindowMs >= 120_000 ? `${Math.round(deps.lateWindowMs / 60_000)} minutes` : `${Math.round(deps.lateWindowMs / 1000)} seconds`;
+  const reason = `held for longer than ${window} past its time; a supervisor may retry it to publish late`;
   await failHeld(deps.db, row, reason, now);
   return { kind: 'failed', reason };
 }
@@ -203,7 +204,7 @@ async function photosOf(deps: PublishDeps, row: LoadedTarget, adapter: PlatformA
   return { kind: 'ready', photos };
 }
 
-function channelHandle(deps: PublishDeps, row: LoadedTarget): PublishContext<ChannelKind>['channel'] | undefined {
+function channelHandle(deps: PublishDeps, row: LoadedTarget, adapter: PlatformAdapter): PublishContext<ChannelKind>['channel'] | undefined {
   const kind = row.kind;
   try {
     const parse = (plain: string) => parseCredentials(kind, plain);
@@ -214,7 +215,7 @@ function channelHandle(deps: PublishDeps, row: LoadedTarget): PublishContext<Cha
       name: row.channel_name,
       settings: parseSettings(kind, row.settings),
       credentials: credentialsHandle(
-        { db: deps.db, box: deps.box, channelId: row.channel_id, parse, leaseMs: deps.timeoutMs + 10_000, now: deps.now },
+        { db: deps.db, box: deps.box, channelId: row.channel_id, parse, leaseMs: adapter.timeoutMs + 10_000, now: deps.now },
         { credentials, version: row.credentials_version },
       ),
     };
@@ -228,6 +229,7 @@ class ClaimLost extends Error {}
 function contextFor(
   deps: PublishDeps,
   row: LoadedTarget,
+  adapter: PlatformAdapter,
   channel: PublishContext<ChannelKind>['channel'],
   token: string,
   claimedAt: Date,
@@ -237,10 +239,10 @@ function contextFor(
     channel,
     claimedAt,
     checkpoint,
-    timeoutMs: deps.timeoutMs,
+    timeoutMs: adapter.timeoutMs,
     log: deps.log.child({ targetId: row.id, channel: row.kind }),
     async saveCheckpoint(data) {
-      if (!(await saveCheckpoint(deps.db, row.id, token, data))) throw new ClaimLost('claim lost');
+      if (!(await saveCheckpoint(deps.db, row.id, token, data, deps.now()))) throw new ClaimLost('claim lost');
       ctx.checkpoint = data;
     },
   };
@@ -330,7 +332,12 @@ async function resolveAbandonedClaim(deps: PublishDeps, row: LoadedTarget, adapt
   const staleToken = row.claim_token;
   if (!staleToken) return { kind: 'skipped', reason: 'target is publishing without a claim' };
   const now = deps.now();
-  const handle = channelHandle(deps, row);
+  // A worker that lost its job lock may still be at work: its claim is abandoned only after a silence longer
+  // than a lock and one outside call, and is taken over only if it stayed silent until then.
+  const lastSign = row.progress_at ?? row.claimed_at ?? now;
+  const quietUntil = lastSign.getTime() + deps.jobLockMs + adapter.timeoutMs + 1000;
+  if (now.getTime() < quietUntil) return { kind: 'not-yet', until: new Date(quietUntil) };
+  const handle = channelHandle(deps, row, adapter);
   const photos = await photosOf(deps, row, adapter);
   const input = inputFor(deps, row, row.attempts, photos.kind === 'ready' ? photos.photos : [], []);
   if (!handle || photos.kind !== 'ready') {
@@ -338,7 +345,7 @@ async function resolveAbandonedClaim(deps: PublishDeps, row: LoadedTarget, adapt
     await recordFailure(deps.db, row, staleToken, 'unconfirmed', 'unknown-outcome', reason, now);
     return { kind: 'unconfirmed', reason };
   }
-  const ctx = contextFor(deps, row, handle, staleToken, row.claimed_at ?? now, row.checkpoint ?? undefined);
+  const ctx = contextFor(deps, row, adapter, handle, staleToken, row.claimed_at ?? now, row.checkpoint ?? undefined);
   let verdict;
   try {
     verdict = await adapter.verify(input, ctx);
@@ -360,11 +367,11 @@ async function resolveAbandonedClaim(deps: PublishDeps, row: LoadedTarget, adapt
     case 'not-published': {
       // Nothing went out beyond the checkpoint: take the target over and carry on from there.
       const token = randomUUID();
-      const attempt = await claim(deps.db, row, token, now, { abandoned: staleToken });
+      const attempt = await claim(deps.db, row, token, now, { abandoned: staleToken, progressAt: row.progress_at });
       if (attempt === undefined) return { kind: 'skipped', reason: 'claimed elsewhere' };
-      if (!(await saveCheckpoint(deps.db, row.id, token, verdict.checkpoint ?? null))) return { kind: 'skipped', reason: 'claim lost' };
+      if (!(await saveCheckpoint(deps.db, row.id, token, verdict.checkpoint ?? null, now))) return { kind: 'skipped', reason: 'claim lost' };
       deps.log.info({ targetId: row.id, postId: row.post_id, channel: row.kind }, 'resuming an interrupted publish');
-      return runPublish(deps, row, adapter, { ...input, attempt }, contextFor(deps, row, handle, token, now, verdict.checkpoint), token);
+      return runPublish(deps, row, adapter, { ...input, attempt }, contextFor(deps, row, adapter, handle, token, now, verdict.checkpoint), token);
     }
   }
 }

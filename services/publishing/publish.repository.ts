@@ -13,7 +13,7 @@ export async function loadTarget(db: Kysely<DB>, targetId: string) {
     .innerJoin('channels as c', 'c.id', 't.channel_id')
     .innerJoin('units as u', 'u.id', 'p.unit_id')
     .select([
-      't.id', 't.status', 't.generation', 't.attempts', 't.claim_token', 't.claimed_at', 't.post_id', 't.checkpoint',
+      't.id', 't.status', 't.generation', 't.attempts', 't.claim_token', 't.claimed_at', 't.progress_at', 't.post_id', 't.checkpoint',
       'p.status as post_status', 'p.title', 'p.body', 'p.variants', 'p.channel_options', 'p.scheduled_at', 'p.unit_id',
       'c.id as channel_id', 'c.kind', 'c.name as channel_name', 'c.settings', 'c.secret_ciphertext', 'c.credentials_version',
       'c.enabled', 'c.health', 'c.limited_until', 'c.limit_reason',
@@ -35,13 +35,23 @@ export type LoadedTarget = NonNullable<Awaited<ReturnType<typeof loadTarget>>>;
  * Takes the target for this attempt: from `scheduled` or `held`, or (`from: 'publishing'`) over an
  * abandoned claim whose token is known. Returns the attempt number, or undefined when someone else has it.
  */
-export async function claim(db: Kysely<DB>, row: LoadedTarget, token: string, now: Date, from: 'ready' | { abandoned: string }): Promise<number | undefined> {
+export async function claim(
+  db: Kysely<DB>,
+  row: LoadedTarget,
+  token: string,
+  now: Date,
+  from: 'ready' | { abandoned: string; progressAt: Date | null },
+): Promise<number | undefined> {
   // One statement: the target taken, the attempt opened and the post marked publishing, or nothing at all.
-  const statuses = from === 'ready' ? sql`t.status in ('scheduled', 'held')` : sql`t.status = 'publishing' and t.claim_token = ${from.abandoned}`;
+  // An abandoned claim is taken over only if its worker has shown no progress since it was judged abandoned.
+  const statuses =
+    from === 'ready'
+      ? sql`t.status in ('scheduled', 'held')`
+      : sql`t.status = 'publishing' and t.claim_token = ${from.abandoned} and t.progress_at is not distinct from ${from.progressAt}`;
   const result = await sql<{ attempts: number }>`
     with claimed as (
       update post_targets t
-         set status = 'publishing', claim_token = ${token}, claimed_at = ${now}, attempts = attempts + 1,
+         set status = 'publishing', claim_token = ${token}, claimed_at = ${now}, progress_at = ${now}, attempts = attempts + 1,
              held_reason = null, held_until = null, updated_at = ${now}
        where t.id = ${row.id} and t.generation = ${row.generation} and ${statuses}
       returning t.id, t.attempts, t.post_id
@@ -56,14 +66,18 @@ export async function claim(db: Kysely<DB>, row: LoadedTarget, token: string, no
   return result.rows[0]?.attempts;
 }
 
-/** Saves a multi-step publish's progress; false when the claim was lost (the work belongs to someone else now). */
-export async function saveCheckpoint(db: Kysely<DB>, targetId: string, token: string, data: unknown): Promise<boolean> {
+/**
+ * Saves a multi-step publish's progress, which also shows its worker alive; false when the claim was lost
+ * (the work belongs to someone else now). A claim judged unconfirmed while its worker was in fact still at
+ * work keeps its token, so that worker may still finish and record what it did.
+ */
+export async function saveCheckpoint(db: Kysely<DB>, targetId: string, token: string, data: unknown, now: Date): Promise<boolean> {
   const r = await db
     .updateTable('post_targets')
-    .set({ checkpoint: JSON.stringify(data ?? null) })
+    .set({ checkpoint: JSON.stringify(data ?? null), progress_at: now })
     .where('id', '=', targetId)
     .where('claim_token', '=', token)
-    .where('status', '=', 'publishing')
+    .where('status', 'in', ['publishing', 'unconfirmed'])
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }

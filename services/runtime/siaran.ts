@@ -106,6 +106,11 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
 
     const box = secretBox(key);
     const platforms = platformConfig(env, database.db);
+    if (env.NODE_ENV === 'production') {
+      for (const [key, url] of [['X_API_URL', env.X_API_URL], ['TELEGRAM_API_URL', env.TELEGRAM_API_URL]] as const) {
+        if (url.startsWith('http:')) log.warn({ setting: key }, `${key} is plain http: tokens travel unencrypted to it`);
+      }
+    }
     // Refuses to start when a channel kind has no adapter.
     const adapters = platformAdapters(platforms);
 
@@ -140,7 +145,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
           db: database.db,
           adapters,
           photos: { store, signedUrlSeconds: env.MEDIA_SIGNED_URL_SECONDS },
-          timeoutMs: env.PLATFORM_TIMEOUT_MS,
+          jobLockMs: env.JOB_LOCK_MS,
           lateWindowMs: env.PUBLISH_LATE_WINDOW_SECONDS * 1000,
           webhookWaitMs: env.WEBHOOK_WAIT_FOR_PLATFORMS_SECONDS * 1000,
           box,

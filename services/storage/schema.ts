@@ -94,6 +94,7 @@ export interface PostTargetsTable {
   last_error: string | null;
   updated_at: Timestamp;
   checkpoint: ColumnType<unknown, string | null | undefined, string | null>;
+  progress_at: Timestamp | null;
   held_reason: string | null;
   held_until: Timestamp | null;
   external_ids: ColumnType<string[], string | undefined, string>;

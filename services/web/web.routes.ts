@@ -246,7 +246,13 @@ export function webRouter(deps: WebDeps): Router {
       ctx.res.redirect(303, url);
     });
   const releasedText = (lang: Lang, n: number) => (n > 0 ? ` ${n} ${t(lang, 'released')}.` : '');
-  router.get('/admin', page(deps, assets, ['admin'], (ctx) => admin(ctx)));
+  router.get('/admin', page(deps, assets, ['admin'], async (ctx) => {
+    const connected = typeof ctx.req.query.connected === 'string' && Id.safeParse(ctx.req.query.connected).success ? ctx.req.query.connected : undefined;
+    const channel = connected ? await deps.db.selectFrom('channels').select(['name', 'unit_id']).where('id', '=', connected).executeTakeFirst() : undefined;
+    const released = Number(ctx.req.query.released);
+    const shown = channel && (await adminUnits(deps, ctx.user)).includes(channel.unit_id);
+    await admin(ctx, shown ? { text: `${t(ctx.lang, 'connected')}: ${channel.name}.${releasedText(ctx.lang, Number.isInteger(released) ? released : 0)}` } : undefined);
+  }));
   adminPost('/admin/users', async (ctx, f) => ({
     text: t(ctx.lang, 'oneTimePassword'),
     secret: await inviteUser(deps, ctx.user, { email: f.email ?? '', name: f.name ?? '', unitId: f.unitId ?? '', role: f.role ?? '' }),
@@ -285,15 +291,16 @@ export function webRouter(deps: WebDeps): Router {
   router.get('/admin/oauth/x/callback', page(deps, assets, ['admin'], async (ctx) => {
     const q = ctx.req.query;
     const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 2000) : undefined);
-    let flash: Flash;
-    let status: number | undefined;
+    let done;
     try {
-      const done = await completeXConnect(deps, ctx.user, { state: str(q.state) ?? '', code: str(q.code), error: str(q.error) });
-      flash = { text: `${t(ctx.lang, 'connected')}: ${done.channel.name}.${releasedText(ctx.lang, done.released)}` };
+      done = await completeXConnect(deps, ctx.user, { state: str(q.state) ?? '', code: str(q.code), error: str(q.error) });
     } catch (err) {
-      ({ flash, status } = refusal(ctx, err));
+      const r = refusal(ctx, err);
+      await admin(ctx, r.flash, r.status);
+      return;
     }
-    await admin(ctx, flash, status);
+    // Away from the address that carried X's code, so that it is neither bookmarked nor reloaded.
+    ctx.res.redirect(303, `/admin?connected=${done.channel.id}&released=${done.released}`);
   }));
   adminPost('/admin/channels/:id/reconnect', async (ctx, f) => {
     const done = await reconnect(deps, ctx.user, idParam(ctx.req.params.id), f);

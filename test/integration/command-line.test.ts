@@ -15,6 +15,10 @@ import { platformEnv } from '../support/platforms';
 const ROOT = path.resolve(__dirname, '../..');
 
 function siaran(env: Record<string, string>, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return siaranWithInput(env, '', ...args);
+}
+
+function siaranWithInput(env: Record<string, string>, input: string, ...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const p = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'services/cli/siaran.ts'), ...args], {
       cwd: ROOT,
@@ -25,6 +29,7 @@ function siaran(env: Record<string, string>, ...args: string[]): Promise<{ code:
     p.stdout.on('data', (c: Buffer) => (out += c.toString()));
     p.stderr.on('data', (c: Buffer) => (err += c.toString()));
     p.on('exit', (code) => resolve({ code, out, err }));
+    p.stdin.end(input);
   });
 }
 
@@ -96,7 +101,8 @@ describe('connecting platform channels from the command line', () => {
 
   test('adds a Telegram channel and an X account after checking them with the platform, and prints the ids (--json too)', async () => {
     expect((await siaran(env, 'unit', 'add', '--slug', 'polres-halut', '--name', 'Polres Halmahera Utara', '--tz', 'Asia/Jayapura')).code).toBe(0);
-    const telegram = await siaran(env, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'telegram', '--bot-token', tg.bot.token, '--chat', '@humaspolrestubaba');
+    // The bot token comes through standard input, out of the process list.
+    const telegram = await siaranWithInput(env, `${tg.bot.token}\n`, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'telegram', '--bot-token', '-', '--chat', '@humaspolrestubaba');
     expect(telegram.code).toBe(0);
     expect(telegram.out).toMatch(/^channel [0-9a-f-]{36} \(telegram, Humas Polres Tulangbawang Barat\) added to polres-halut$/m);
 

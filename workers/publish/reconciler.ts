@@ -1,5 +1,5 @@
 // The database is the truth and Redis the engine: this puts back into Redis whatever the database says is due.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { expireOverdue } from '../../services/posts/schedule-post';
 import type { DB } from '../../services/storage/schema';
@@ -38,6 +38,15 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     .where('p.status', 'in', ['scheduled', 'publishing'])
     .where('p.scheduled_at', '<=', new Date(now.getTime() + deps.horizonMs))
     .execute();
+  // A hold for a channel that has recovered since (a hold written just after its release) is lifted here.
+  await deps.db
+    .updateTable('post_targets')
+    .set({ held_reason: null, generation: sql`generation + 1`, updated_at: now })
+    .where('status', '=', 'held')
+    .where('held_reason', 'in', ['channel.needs_reconnect', 'channel.disabled'])
+    .where('channel_id', 'in', (eb) => eb.selectFrom('channels').select('id').where('health', '=', 'connected').where('enabled', '=', true))
+    .execute();
+
   // Held targets with an end to their hold, or released by their channel's recovery, need their job too.
   const held = await deps.db
     .selectFrom('post_targets as t')
@@ -61,7 +70,7 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     .selectFrom('post_targets')
     .select(['id', 'generation'])
     .where('status', '=', 'publishing')
-    .where('claimed_at', '<', new Date(now.getTime() - deps.claimStaleMs))
+    .where(sql<Date>`coalesce(progress_at, claimed_at)`, '<', new Date(now.getTime() - deps.claimStaleMs))
     .execute();
   // The publish job itself decides what an abandoned claim means (verify, or unconfirmed); it only needs to run.
   const staleClaims = await ensureJobs(deps, stale.map((t) => ({ targetId: t.id, generation: t.generation, at: now })));

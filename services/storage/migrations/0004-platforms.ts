@@ -23,6 +23,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .alterTable('post_targets')
     // What a multi-step publish has done so far (media ids, thread parts), saved before each outside step.
     .addColumn('checkpoint', 'jsonb')
+    // When the claiming worker last showed it was alive (its claim, each checkpoint): a claim quiet for
+    // longer than a job lock and a call's timeout is abandoned; a younger one is someone's work in progress.
+    .addColumn('progress_at', 'timestamptz')
     .addColumn('held_reason', 'text')
     .addColumn('held_until', 'timestamptz')
     .addColumn('external_ids', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
@@ -52,7 +55,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('posts').dropColumn('channel_options').execute();
   await db.schema.dropIndex('publish_attempts_started_idx').execute();
   await db.schema.dropIndex('post_targets_channel_status_idx').execute();
-  for (const c of ['checkpoint', 'held_reason', 'held_until', 'external_ids']) await db.schema.alterTable('post_targets').dropColumn(c).execute();
+  for (const c of ['checkpoint', 'progress_at', 'held_reason', 'held_until', 'external_ids']) await db.schema.alterTable('post_targets').dropColumn(c).execute();
   for (const c of ['health', 'limited_until', 'limit_reason', 'last_error', 'last_error_at', 'account_name', 'token_expires_at', 'credentials_version', 'refresh_lease_until', 'refresh_lease_token']) {
     await db.schema.alterTable('channels').dropColumn(c).execute();
   }

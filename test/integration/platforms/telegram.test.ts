@@ -138,3 +138,24 @@ test('a revoked bot token flags the channel, holds its posts, and a new token re
   expect(inChannel().filter((m) => m.text === 'Menunggu token baru.')).toHaveLength(1);
   expect(inChannel().at(-1)!.botToken).toBe(fresh);
 }, 60_000);
+
+test('a message a supervisor confirms was not sent goes out on retry, once', async () => {
+  p.tg.fault('POST /bot*/sendMessage', { hang: true, accept: false });
+  const id = await scheduledPost(p, { body: 'Dikonfirmasi tidak terkirim.', channelIds: [channel] });
+  await publishSoon(p, id);
+  const unsure = await settled(p, id);
+  expect(unsure.status).toBe('unconfirmed');
+  const supervisor = client(p.h.url, p.world.tokens.supervisor);
+  const target = unsure.targets[0];
+  expect((await supervisor('POST', `/api/v1/posts/${id}/targets/${target.id}/confirm-not-published`, {})).body.status).toBe('failed');
+  expect((await supervisor('POST', `/api/v1/posts/${id}/targets/${target.id}/retry`, {})).status).toBe(200);
+  const done = await settled(p, id);
+  expect(done.status).toBe('published');
+  expect(inChannel().filter((m) => m.text === 'Dikonfirmasi tidak terkirim.')).toHaveLength(1);
+}, 60_000);
+
+test('reconnecting cannot switch the channel to another Telegram channel', async () => {
+  p.tg.addChannel({ username: 'satlantastubaba', title: 'Satlantas Tubaba' });
+  const row = await p.h.siaran.database.db.selectFrom('channels').selectAll().where('id', '=', channel).executeTakeFirstOrThrow();
+  await expect(reconnectChannel(p.h.siaran.channels, row, { botToken: p.tg.bot.token, chat: '@satlantastubaba' })).rejects.toMatchObject({ code: 'channel.other_account' });
+});

@@ -192,6 +192,8 @@ test('a revoked token flags the channel, holds its other posts, and reconnecting
   expect(inbox).toContain('Perlu disambungkan ulang');
   const page = await (await fetch(`${p.h.url}/posts/${a}`, { headers: { cookie } })).text();
   expect(page).toContain('data-held-reason="channel.needs_reconnect"');
+  const adminPage = await (await fetch(`${p.h.url}/admin`, { headers: { cookie: await signIn(p, 'admin') } })).text();
+  expect(adminPage).toMatch(new RegExp(`data-channel="${channel}"[^]*?data-channel-state="needs_reconnect"[^]*?data-held="2"`));
 
   // The admin enters new tokens: the channel is connected again and the held posts go out, once each.
   const fresh = p.x.newOAuth1();

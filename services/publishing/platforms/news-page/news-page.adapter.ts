@@ -7,6 +7,7 @@ export function newsPageAdapter(db: Kysely<DB>): PlatformAdapter<'news_page'> {
   const result = (input: PublishInput): PublishResult => ({ externalId: input.post.id, url: input.post.pageUrl, ids: [input.post.id] });
   return {
     kind: 'news_page',
+    timeoutMs: 0,
     photoInput: 'url',
     async publish(input, ctx) {
       await db

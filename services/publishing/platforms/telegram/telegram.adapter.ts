@@ -42,6 +42,7 @@ export function telegramAdapter(cfg: TelegramConfig): PlatformAdapter<'telegram'
   };
   return {
     kind: 'telegram',
+    timeoutMs: cfg.timeoutMs,
     photoInput: 'bytes',
     pacing: PACING,
     async publish(input, ctx) {

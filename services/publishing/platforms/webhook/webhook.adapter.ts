@@ -34,6 +34,7 @@ interface WebhookCheckpoint {
 export function webhookAdapter(opts: { allowPrivateNetworks: boolean; timeoutMs: number }): PlatformAdapter<'webhook'> {
   return {
     kind: 'webhook',
+    timeoutMs: opts.timeoutMs,
     photoInput: 'url',
     async publish(input, ctx) {
       const url = ctx.channel.settings.url;
@@ -99,16 +100,29 @@ export function webhookAdapter(opts: { allowPrivateNetworks: boolean; timeoutMs:
       } catch (err) {
         return { ok: false, detail: { id: 'Alamat webhook tidak publik atau tidak dikenal.', en: err instanceof Error ? err.message : 'not a public address' } };
       }
+      // A ping signed like a delivery: a receiver that refuses the signature is not ready for posts.
+      const now = Math.floor(Date.now() / 1000);
+      const body = JSON.stringify({ event: 'ping', sentAt: new Date().toISOString() });
       try {
         const res = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-siaran-event': 'ping' },
-          body: JSON.stringify({ type: 'ping' }),
+          headers: {
+            'content-type': 'application/json',
+            'user-agent': 'Siaran-Webhook/1',
+            'x-siaran-event': 'ping',
+            [SIGNATURE_HEADER]: signWebhook(channel.credentials.current().secret, now, body),
+            [TIMESTAMP_HEADER]: String(now),
+            [DELIVERY_HEADER]: 'ping',
+          },
+          body,
           redirect: 'manual',
           signal: AbortSignal.timeout(opts.timeoutMs),
         });
-        const ok = res.status < 500;
-        return { ok, accountName: new URL(url).host, detail: { id: `Penerima menjawab HTTP ${res.status}.`, en: `The receiver answered HTTP ${res.status}.` } };
+        if (res.ok) return { ok: true, accountName: new URL(url).host, detail: { id: `Penerima menjawab HTTP ${res.status}.`, en: `The receiver answered HTTP ${res.status}.` } };
+        if (res.status === 401 || res.status === 403) {
+          return { ok: false, detail: { id: `Penerima menolak tanda tangan (HTTP ${res.status}); periksa rahasia webhook.`, en: `The receiver refused the signature (HTTP ${res.status}); check the webhook secret.` } };
+        }
+        return { ok: false, detail: { id: `Penerima menjawab HTTP ${res.status}.`, en: `The receiver answered HTTP ${res.status}.` } };
       } catch (err) {
         const code = errorCode(err) ?? 'timeout';
         return { ok: false, detail: { id: `Penerima tidak dapat dihubungi (${code}).`, en: `The receiver cannot be reached (${code}).` } };

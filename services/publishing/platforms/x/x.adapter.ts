@@ -85,6 +85,7 @@ export function xAdapter(app: XAppConfig): PlatformAdapter<'x'> {
 
   return {
     kind: 'x',
+    timeoutMs: app.timeoutMs,
     photoInput: 'bytes',
     pacing: PACING,
     async publish(input, ctx) {
