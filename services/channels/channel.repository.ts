@@ -89,6 +89,8 @@ export async function replaceCredentials<K extends ChannelKind>(
       secret_ciphertext: c.credentials === null ? null : box.seal(JSON.stringify(CHANNEL_SCHEMAS[c.kind].credentials.parse(c.credentials))),
       credentials_version: sql`credentials_version + 1`,
       health: 'connected',
+      last_error: null,
+      last_error_at: null,
       limited_until: null,
       limit_reason: null,
       refresh_lease_until: null,

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { type ChannelCredentials, type ChannelState, TelegramInput, XOAuth1Input } from '../../shared/channels/channel-schemas';
+import { type ChannelCredentials, type ChannelSettings, type ChannelState, TelegramInput, XOAuth1Input } from '../../shared/channels/channel-schemas';
 import { AppError } from '../../shared/errors';
 import type { ChannelKind } from '../../shared/post';
 import type { PublishScheduler } from '../posts/deps';
@@ -122,6 +122,7 @@ export async function addTelegramChannel(deps: ChannelDeps, input: { unitId: str
   const parsed = TelegramInput.safeParse({ botToken: input.botToken, chat: input.chat });
   if (!parsed.success) throw invalid(parsed.error);
   const settings = await inspectTelegram(deps, parsed.data.botToken, parsed.data.chat);
+  await assertNotConnected(deps, input.unitId, 'telegram', (s) => s.chatId === settings.chatId, settings.title);
   return insertChannel(deps.db, deps.box, {
     unitId: input.unitId,
     kind: 'telegram',
@@ -148,6 +149,7 @@ export async function addXChannelWithTokens(deps: ChannelDeps, input: { unitId: 
   requireXApp(deps.x, 'oauth1');
   const credentials = { type: 'oauth1' as const, ...parsed.data };
   const me = await xMe(deps, credentials);
+  await assertNotConnected(deps, input.unitId, 'x', (s) => s.userId === me.id, `@${me.username}`);
   return insertChannel(deps.db, deps.box, {
     unitId: input.unitId,
     kind: 'x',
@@ -256,6 +258,12 @@ export async function finishXConnect(
     const channel = await replaceCredentials(deps.db, deps.box, existing.id, common);
     return { channel, released: await releaseChannel(deps, channel.id, ['channel.needs_reconnect']) };
   }
+  // The account is connected to this unit already: this is its reconnect.
+  const same = await sameAccount(deps, row.unit_id, 'x', (s) => s.userId === me.id);
+  if (same) {
+    const channel = await replaceCredentials(deps.db, deps.box, same.id, common);
+    return { channel, released: await releaseChannel(deps, channel.id, ['channel.needs_reconnect']) };
+  }
   const channel = await insertChannel(deps.db, deps.box, { unitId: row.unit_id, name: `X @${me.username}`, ...common });
   return { channel, released: 0 };
 }
@@ -270,6 +278,23 @@ function assertSameXAccount(channel: Channel, me: { id: string; username: string
     throw new AppError('validation', 'channel.other_account', {
       id: `Kanal ini untuk @${settings.username}, tetapi yang disambungkan @${me.username}. Tambahkan @${me.username} sebagai kanal baru.`,
       en: `This channel is @${settings.username}, but @${me.username} was connected. Add @${me.username} as a new channel instead.`,
+    });
+  }
+}
+
+/** The unit's channel of that kind for the same account, if there is one. */
+async function sameAccount<K extends 'x' | 'telegram'>(deps: ChannelDeps, unitId: string, kind: K, same: (s: ChannelSettings<K>) => boolean): Promise<Channel | undefined> {
+  const rows = await deps.db.selectFrom('channels').selectAll().where('unit_id', '=', unitId).where('kind', '=', kind).execute();
+  return rows.find((r) => same(parseSettings(kind, r.settings)));
+}
+
+/** One account is one channel per unit: a second would publish every post twice. */
+async function assertNotConnected<K extends 'x' | 'telegram'>(deps: ChannelDeps, unitId: string, kind: K, same: (s: ChannelSettings<K>) => boolean, account: string): Promise<void> {
+  const existing = await sameAccount(deps, unitId, kind, same);
+  if (existing) {
+    throw new AppError('conflict', 'channel.exists', {
+      id: `${account} sudah tersambung untuk satuan ini sebagai kanal "${existing.name}". Gunakan "Sambungkan ulang" pada kanal itu bila aksesnya bermasalah.`,
+      en: `${account} is already connected to this unit as the channel "${existing.name}". Use "Reconnect" on it if its access fails.`,
     });
   }
 }
@@ -359,7 +384,7 @@ export async function testChannel(deps: ChannelDeps, channel: Channel, timeoutMs
   if (report.ok) {
     await deps.db
       .updateTable('channels')
-      .set({ health: 'connected', ...(report.accountName ? { account_name: report.accountName } : {}) })
+      .set({ health: 'connected', last_error: null, last_error_at: null, ...(report.accountName ? { account_name: report.accountName } : {}) })
       .where('id', '=', channel.id)
       .execute();
     if (channel.health === 'needs_reconnect') released = await releaseChannel(deps, channel.id, ['channel.needs_reconnect']);

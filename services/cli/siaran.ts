@@ -10,7 +10,7 @@ import { platformAdapters, platformConfig } from '../publishing/platforms/regist
 import { createLogger } from '../runtime/logger';
 import { resolveSecretsKey } from '../runtime/secrets-key';
 import { type Database, migrateToLatest, openDatabase } from '../storage/database';
-import { addUnit, findUnitBySlug } from '../units/unit.repository';
+import { addUnit, findUnitBySlug, unitNotFound } from '../units/unit.repository';
 import { createToken } from '../users/token.repository';
 import { addUser, findUserByEmail } from '../users/user.repository';
 import { runDemo } from './demo';
@@ -34,6 +34,11 @@ const USAGE = `siaran — Siaran admin CLI
 Uses the same configuration as the server (DATABASE_URL, DATA_DIR, SECRETS_KEY, ...).`;
 
 class UsageError extends Error {}
+
+/** A Telegram channel as people write it: `humaspolres` means `@humaspolres`. */
+function channelRef(chat: string): string {
+  return /^[A-Za-z][A-Za-z0-9_]{3,31}$/.test(chat) ? `@${chat}` : chat;
+}
 
 /** Reads what was piped in, for a secret given as `-`. */
 async function fromStdin(): Promise<string> {
@@ -95,7 +100,7 @@ async function run(argv: string[], env: Env, out: (line: string) => void): Promi
   if (role && !role.success) throw new UsageError('--role must be operator, supervisor or admin');
   const days = values.days ? Number(values.days) : env.TOKEN_DEFAULT_DAYS;
   if (!Number.isInteger(days) || days < 1 || days > 3650) throw new UsageError('--days must be a whole number from 1 to 3650');
-  const kind = command === 'channel add' ? need(values, 'kind') : undefined;
+  const kind = command === 'channel add' ? need(values, 'kind').toLowerCase() : undefined;
   if (kind !== undefined) {
     // Every kind has its platform adapter (start-up checks it); the news page comes with every unit.
     const addable = ChannelKind.options.filter((k) => k !== 'news_page');
@@ -133,7 +138,7 @@ async function run(argv: string[], env: Env, out: (line: string) => void): Promi
       }
       case 'channel add': {
         const unit = await findUnitBySlug(db, need(values, 'unit'));
-        if (!unit) throw new UsageError(`no unit ${need(values, 'unit')}`);
+        if (!unit) throw unitNotFound(need(values, 'unit'));
         const box = secretBox(resolveSecretsKey(env.SECRETS_KEY, env.DATA_DIR));
         let channel;
         if (kind === 'webhook') {
@@ -159,7 +164,7 @@ async function run(argv: string[], env: Env, out: (line: string) => void): Promi
           };
           channel =
             kind === 'telegram'
-              ? await addTelegramChannel(deps, { unitId: unit.id, botToken: await secretOf(values, 'bot-token'), chat: need(values, 'chat'), name: values.name })
+              ? await addTelegramChannel(deps, { unitId: unit.id, botToken: await secretOf(values, 'bot-token'), chat: channelRef(need(values, 'chat')), name: values.name })
               : await addXChannelWithTokens(deps, { unitId: unit.id, accessToken: need(values, 'access-token'), accessSecret: await secretOf(values, 'access-secret'), name: values.name });
         }
         const view = viewChannel(channel, new Date());

@@ -1,6 +1,6 @@
 import type { ChannelView } from '../channels/manage-channels';
 import type { UnitRow, UserRow } from '../storage/schema';
-import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS } from '../../shared/channels/channel-words';
+import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS, remedy } from '../../shared/channels/channel-words';
 import { TIME_ZONES, formatInZone } from '../../shared/time';
 import { type Html, html } from './html';
 import { type Lang, pick, t } from './i18n';
@@ -39,7 +39,7 @@ ${v.flash ? html`<div class="flash${v.flash.error ? ' err' : ''}" role="status">
 <form method="post" action="/admin/settings/totp" class="card">${c}<input type="hidden" name="on" value="${v.requireTotp ? 'false' : 'true'}">
 <label><input type="checkbox" disabled${v.requireTotp ? html` checked` : ''}> ${t(lang, 'requireTotp')}</label><button class="secondary">${v.requireTotp ? t(lang, 'disable') : t(lang, 'enable')}</button></form>
 <h2>${t(lang, 'users')}</h2>
-<table><thead><tr><th>${t(lang, 'name')}</th><th>${t(lang, 'role')} / ${t(lang, 'unit')}</th><th></th></tr></thead><tbody>
+<table class="users-table"><thead><tr><th>${t(lang, 'name')}</th><th>${t(lang, 'role')} / ${t(lang, 'unit')}</th><th></th></tr></thead><tbody>
 ${v.users.map(
   (u) => html`<tr data-user="${u.email}"><td>${u.name}<div class="muted">${u.email}${u.disabled ? html` · ${t(lang, 'disabled')}` : ''}</div></td>
 <td><form method="post" action="/admin/users/${u.id}" class="row">${c}<select name="role">${roleOptions(u.role)}</select><select name="unitId">${unitOptions(u.unit_id)}</select><button class="secondary">${t(lang, 'save')}</button></form></td>
@@ -62,9 +62,10 @@ function channelTable(lang: Lang, c: Html, unit: UnitRow, channels: ChannelView[
   const when = (iso: string | null) => (iso ? formatInZone(new Date(iso), unit.time_zone, lang) : '');
   return html`<table class="channels-table"><caption class="muted">${t(lang, 'channelsOfUnit')}</caption><tbody>${channels.map(
     (ch) => html`<tr data-channel="${ch.id}" data-kind="${ch.kind}"><td><strong>${pick(lang, CHANNEL_KIND_LABELS[ch.kind])}</strong> · ${ch.name}
-<div class="muted">${ch.accountName ?? ''}${ch.tokenExpiresAt ? html` · ${t(lang, 'tokenExpires')} ${when(ch.tokenExpiresAt)} (${t(lang, 'renewedAutomatically')})` : ''}</div></td>
+<div class="muted">${ch.accountName ?? ''}${ch.tokenExpiresAt && ch.state !== 'needs_reconnect' ? html` · ${t(lang, 'tokenExpires')} ${when(ch.tokenExpiresAt)} (${t(lang, 'renewedAutomatically')})` : ''}</div></td>
 <td>${stateBadge(lang, ch.state)}${ch.until ? html` <span class="muted">${t(lang, 'until')} ${when(ch.until)}</span>` : ''}${ch.heldPosts > 0 ? html`<div class="muted" data-held="${ch.heldPosts}">${ch.heldPosts} ${t(lang, 'heldPosts')}</div>` : ''}
-${ch.lastError ? html`<div class="error" data-last-error>${t(lang, 'lastError')} (${when(ch.lastErrorAt)}): ${ch.lastError}</div>` : ''}</td>
+${remedy(ch.kind, ch.state) ? html`<div data-remedy>${pick(lang, remedy(ch.kind, ch.state)!)}</div>` : ''}
+${ch.lastError ? html`<div class="${ch.state === 'connected' ? 'muted' : 'error'}" data-last-error>${t(lang, 'lastError')} (${when(ch.lastErrorAt)}): ${ch.lastError}</div>` : ''}</td>
 <td class="row"><form method="post" action="/admin/channels/${ch.id}/test" class="inline">${c}<button class="secondary" data-action="test">${t(lang, 'testConnection')}</button></form>
 ${ch.kind === 'news_page' ? '' : html`<form method="post" action="/admin/channels/${ch.id}/${ch.enabled ? 'disable' : 'enable'}" class="inline">${c}<button class="${ch.enabled ? 'danger' : 'secondary'}">${t(lang, ch.enabled ? 'disable' : 'enable')}</button></form>`}
 ${reconnectForm(lang, c, ch, x)}</td></tr>`,

@@ -3,10 +3,11 @@ import type { PostView } from '../posts/post-view';
 import type { PhotoView } from '../media/photo-view';
 import { zoneLabel } from '../../shared/time';
 import { CHANNEL_RULES } from '../../shared/channels/channel-rules';
+import { CHANNEL_KIND_LABELS } from '../../shared/channels/channel-words';
 import { type Html, html } from './html';
-import { type Lang, messages, t } from './i18n';
+import { type Lang, messages, pick, t } from './i18n';
 
-export const COMPOSE_MESSAGES = ['chars', 'noFindings', 'saving', 'saved', 'offline', 'altText', 'moveUp', 'remove', 'photoProcessing'] as const;
+export const COMPOSE_MESSAGES = ['chars', 'noFindings', 'saving', 'saved', 'offline', 'altText', 'moveUp', 'remove', 'photoProcessing', 'threadParts'] as const;
 
 export function composeData(lang: Lang, csrf: string, unit: UnitRow, channels: ChannelRow[], minLeadSeconds: number, post: PostView | undefined, photos: PhotoView[]) {
   return {
@@ -14,7 +15,7 @@ export function composeData(lang: Lang, csrf: string, unit: UnitRow, channels: C
     csrf,
     zone: unit.time_zone,
     minLeadSeconds,
-    channels: channels.map((c) => ({ id: c.id, kind: c.kind, name: c.name })),
+    channels: channels.map((c) => ({ id: c.id, kind: c.kind, name: channelLabel(lang, c) })),
     post: post ? { id: post.id, version: post.version, title: post.title, body: post.body, channelOptions: post.channelOptions } : null,
     photos,
     m: messages(lang, COMPOSE_MESSAGES),
@@ -31,7 +32,7 @@ ${post?.reviewNote && post.status === 'rejected' ? html`<p class="flash err"><st
 <label for="body">${t(lang, 'text')}</label><textarea id="body" rows="8">${post?.body ?? ''}</textarea>
 <fieldset class="card channels"><legend>${t(lang, 'channels')}</legend>
 ${channels.map(
-  (c) => html`<label><input type="checkbox" name="channel" value="${c.id}" data-kind="${c.kind}"${picked.has(c.id) ? html` checked` : ''}> ${c.name}</label>
+  (c) => html`<label><input type="checkbox" name="channel" value="${c.id}" data-kind="${c.kind}"${picked.has(c.id) ? html` checked` : ''}> ${channelLabel(lang, c)}</label>
 <div id="variant-${c.id}" hidden><label for="v-${c.id}" class="muted">${t(lang, 'variantFor')}</label><textarea id="v-${c.id}" rows="3" data-variant="${c.id}">${post?.variants[c.id] ?? ''}</textarea>
 ${CHANNEL_RULES[c.kind].threads ? html`<label class="muted"><input type="checkbox" data-thread="${c.id}"${post?.channelOptions[c.id]?.thread ? html` checked` : ''}> ${t(lang, 'sendAsThread')}</label>` : ''}</div>`,
 )}
@@ -49,4 +50,10 @@ ${CHANNEL_RULES[c.kind].threads ? html`<label class="muted"><input type="checkbo
 </aside></div>
 <div class="actions"><button type="button" id="save" class="secondary">${t(lang, 'saveDraft')}</button>
 <button type="button" id="submit">${t(lang, 'submit')}</button><span id="save-state" class="muted" role="status"></span></div>`;
+}
+
+/** A channel as people recognise it: the platform, then the name the admin gave it, unless it says so already. */
+export function channelLabel(lang: Lang, c: Pick<ChannelRow, 'kind' | 'name'>): string {
+  const kind = pick(lang, CHANNEL_KIND_LABELS[c.kind]);
+  return c.name.toLowerCase().startsWith(kind.toLowerCase()) ? c.name : `${kind} · ${c.name}`;
 }

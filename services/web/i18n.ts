@@ -142,12 +142,16 @@ const M = {
   },
   newSecret: { id: 'Rahasia baru (minimal 16 karakter)', en: 'New secret (at least 16 characters)' },
   connected: { id: 'Tersambung', en: 'Connected' },
+  channelEnabled: { id: 'Kanal diaktifkan', en: 'Channel enabled' },
+  channelDisabled: { id: 'Kanal dinonaktifkan; posnya tertahan sampai diaktifkan lagi', en: 'Channel disabled; its posts wait until it is enabled again' },
   released: { id: 'pos tertahan dilepas untuk terbit', en: 'held posts released to go out' },
   channelTrouble: { id: 'Kanal bermasalah', en: 'Channels needing attention' },
   channelTroubleHelp: {
-    id: 'Pos ke kanal ini tertahan sampai admin menyambungkannya ulang.',
-    en: 'Posts to these channels are held until an admin reconnects them.',
+    id: 'Pos ke kanal ini tertahan sampai admin membereskannya; setelah itu pos terbit sendiri.',
+    en: 'Posts to these channels are held until an admin puts them right; they go out by themselves then.',
   },
+  platformSaid: { id: 'Kata platform', en: 'The platform said' },
+  threadParts: { id: 'bagian utas', en: 'thread parts' },
   sendAsThread: { id: 'Kirim sebagai utas jika terlalu panjang', en: 'Send as a thread when too long' },
 } satisfies Record<string, LocalizedText>;
 

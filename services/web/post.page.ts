@@ -1,5 +1,5 @@
-import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS } from '../../shared/channels/channel-words';
-import { POST_STATUS_LABELS, type Role } from '../../shared/post';
+import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS, remedy } from '../../shared/channels/channel-words';
+import { ChannelKind, POST_STATUS_LABELS, type Role } from '../../shared/post';
 import type { ChannelView } from '../channels/manage-channels';
 import { EDITABLE } from '../../shared/status-machine';
 import { formatInZone, type TimeZone } from '../../shared/time';
@@ -31,6 +31,13 @@ const EVENT_WORDS: Record<string, { id: string; en: string }> = {
   'target.retry': { id: 'meminta coba lagi', en: 'asked for a retry' },
   'target.confirm-published': { id: 'memastikan sudah terbit', en: 'confirmed published' },
   'target.confirm-not-published': { id: 'memastikan tidak terbit', en: 'confirmed not published' },
+  'post.published': { id: 'menyelesaikan penerbitan ke semua kanal', en: 'finished publishing to every channel' },
+  'post.failed': { id: 'menyelesaikan penerbitan; ada kanal yang gagal', en: 'finished publishing; some channel failed' },
+  'post.unconfirmed': { id: 'menyelesaikan penerbitan; ada kanal yang belum pasti', en: 'finished publishing; some channel is unconfirmed' },
+  'post.cancelled': { id: 'mencatat pos batal', en: 'recorded the post as cancelled' },
+  photo_added: { id: 'menambah foto', en: 'added a photo' },
+  photo_changed: { id: 'mengubah foto', en: 'changed a photo' },
+  photo_removed: { id: 'menghapus foto', en: 'removed a photo' },
 };
 
 export function statusBadge(lang: Lang, status: PostView['status']): Html {
@@ -82,7 +89,7 @@ ${p.reviewNote ? html`<p class="flash${p.status === 'rejected' ? ' err' : ''}"><
 ${reviewBlock(lang, csrf, item, actor.id, `/posts/${p.id}`)}
 ${channelTrouble(lang, item.channels.filter((c) => p.targets.some((x) => x.channelId === c.id)))}
 <h2>${t(lang, 'targets')}</h2>
-<table><tbody>${p.targets.map((x) => {
+<table class="targets-table"><tbody>${p.targets.map((x) => {
     const channel = item.channels.find((c) => c.id === x.channelId);
     return html`<tr data-target="${x.channelKind}" data-target-id="${x.id}"><td>${pick(lang, CHANNEL_KIND_LABELS[x.channelKind])}${channel ? html`<div class="muted">${channel.name}</div>` : ''}</td>
 <td><span class="badge ${x.status}" data-target-status="${x.status}">${pick(lang, x.statusLabel)}</span>${
@@ -102,6 +109,8 @@ ${p.status === 'draft' || p.status === 'rejected' ? html`<form method="post" act
 <h2>${t(lang, 'history')}</h2>
 <ol class="card" id="history">${history.map(
     (e) => html`<li data-event="${e.type}"><span class="muted">${formatInZone(new Date(e.at), zone, lang)}</span> — ${e.actor?.name ?? 'Siaran'} ${pick(lang, EVENT_WORDS[e.type] ?? { id: e.type, en: e.type })}${
+      isChannelKind(e.data.channelKind) ? ` (${pick(lang, CHANNEL_KIND_LABELS[e.data.channelKind])})` : ''
+    }${
       typeof e.data.note === 'string' && e.data.note ? html`: “${e.data.note}”` : ''
     }</li>`,
   )}</ol>`;
@@ -115,11 +124,18 @@ function resolveForm(lang: Lang, csrf: string, postId: string, targetId: string,
 export function channelTrouble(lang: Lang, channels: ChannelView[]): Html | '' {
   const troubled = channels.filter((c) => c.state === 'needs_reconnect' || (c.state === 'disabled' && c.heldPosts > 0));
   if (troubled.length === 0) return '';
-  return html`<div class="flash err" role="alert" data-channel-trouble><strong>${t(lang, 'channelTrouble')}</strong> — ${t(lang, 'channelTroubleHelp')}<ul>${troubled.map(
-    (c) => html`<li data-channel="${c.id}">${pick(lang, CHANNEL_KIND_LABELS[c.kind])} · ${c.name}: ${pick(lang, CHANNEL_STATE_LABELS[c.state])}${c.heldPosts > 0 ? ` · ${c.heldPosts} ${t(lang, 'heldPosts')}` : ''}${c.lastError ? html` <span class="muted">(${c.lastError})</span>` : ''}</li>`,
-  )}</ul></div>`;
+  return html`<div class="flash err" role="alert" data-channel-trouble><strong>${t(lang, 'channelTrouble')}</strong> — ${t(lang, 'channelTroubleHelp')}<ul>${troubled.map((c) => {
+    const todo = remedy(c.kind, c.state);
+    return html`<li data-channel="${c.id}">${pick(lang, CHANNEL_KIND_LABELS[c.kind])} · ${c.name}: ${pick(lang, CHANNEL_STATE_LABELS[c.state])}${c.heldPosts > 0 ? ` · ${c.heldPosts} ${t(lang, 'heldPosts')}` : ''}${
+      todo ? html`<div>${pick(lang, todo)}</div>` : ''
+    }${c.state === 'needs_reconnect' && c.lastError ? html`<div class="muted">${t(lang, 'platformSaid')}: ${c.lastError}</div>` : ''}</li>`;
+  })}</ul></div>`;
 }
 
 export function inboxPage(lang: Lang, csrf: string, actorId: string, items: ReviewItem[], troubled: ChannelView[] = []): Html {
   return html`<h1>${t(lang, 'inbox')}</h1>${channelTrouble(lang, troubled)}${items.length === 0 ? html`<p class="muted">${t(lang, 'inboxEmpty')}</p>` : items.map((i) => reviewBlock(lang, csrf, i, actorId, '/inbox'))}`;
+}
+
+function isChannelKind(value: unknown): value is ChannelKind {
+  return ChannelKind.safeParse(value).success;
 }

@@ -247,12 +247,30 @@ export function webRouter(deps: WebDeps): Router {
     });
   const releasedText = (lang: Lang, n: number) => (n > 0 ? ` ${n} ${t(lang, 'released')}.` : '');
   router.get('/admin', page(deps, assets, ['admin'], async (ctx) => {
-    const connected = typeof ctx.req.query.connected === 'string' && Id.safeParse(ctx.req.query.connected).success ? ctx.req.query.connected : undefined;
-    const channel = connected ? await deps.db.selectFrom('channels').select(['name', 'unit_id']).where('id', '=', connected).executeTakeFirst() : undefined;
-    const released = Number(ctx.req.query.released);
-    const shown = channel && (await adminUnits(deps, ctx.user)).includes(channel.unit_id);
-    await admin(ctx, shown ? { text: `${t(ctx.lang, 'connected')}: ${channel.name}.${releasedText(ctx.lang, Number.isInteger(released) ? released : 0)}` } : undefined);
+    // After a channel action the page is asked for again (a reload repeats nothing); the query says what was done.
+    const q = ctx.req.query;
+    const channelId = typeof q.channel === 'string' && Id.safeParse(q.channel).success ? q.channel : undefined;
+    const channel = channelId ? await deps.db.selectFrom('channels').select(['name', 'unit_id']).where('id', '=', channelId).executeTakeFirst() : undefined;
+    const released = Number(q.released);
+    const n = Number.isInteger(released) && released > 0 ? released : 0;
+    const done = q.done === 'connected' || q.done === 'enabled' || q.done === 'disabled' ? q.done : undefined;
+    const shown = channel && done && (await adminUnits(deps, ctx.user)).includes(channel.unit_id);
+    const words = { connected: t(ctx.lang, 'connected'), enabled: t(ctx.lang, 'channelEnabled'), disabled: t(ctx.lang, 'channelDisabled') };
+    await admin(ctx, shown ? { text: `${words[done]}: ${channel.name}.${releasedText(ctx.lang, n)}` } : undefined);
   }));
+  /** A channel action that succeeded shows the admin page anew, by a redirect. */
+  const channelPost = (path: string, act: (ctx: PageCtx, f: Record<string, string | undefined>) => Promise<{ channelId: string; done: 'connected' | 'enabled' | 'disabled'; released: number }>) =>
+    router.post(path, page(deps, assets, ['admin'], async (ctx) => {
+      let r;
+      try {
+        r = await act(ctx, formBody(ctx.req));
+      } catch (err) {
+        const refused = refusal(ctx, err);
+        await admin(ctx, refused.flash, refused.status);
+        return;
+      }
+      ctx.res.redirect(303, `/admin?channel=${r.channelId}&done=${r.done}&released=${r.released}`);
+    }));
   adminPost('/admin/users', async (ctx, f) => ({
     text: t(ctx.lang, 'oneTimePassword'),
     secret: await inviteUser(deps, ctx.user, { email: f.email ?? '', name: f.name ?? '', unitId: f.unitId ?? '', role: f.role ?? '' }),
@@ -278,13 +296,13 @@ export function webRouter(deps: WebDeps): Router {
     await addWebhook(deps, ctx.user, idParam(ctx.req.params.id), { url: f.url ?? '', secret: f.secret ?? '', name: f.name ?? '' });
     return undefined;
   });
-  adminPost('/admin/units/:id/telegram', async (ctx, f) => {
+  channelPost('/admin/units/:id/telegram', async (ctx, f) => {
     const channel = await addTelegram(deps, ctx.user, idParam(ctx.req.params.id), { botToken: f.botToken ?? '', chat: f.chat ?? '', name: f.name ?? '' });
-    return { text: `${t(ctx.lang, 'connected')}: ${channel.name}` };
+    return { channelId: channel.id, done: 'connected', released: 0 };
   });
-  adminPost('/admin/units/:id/x/tokens', async (ctx, f) => {
+  channelPost('/admin/units/:id/x/tokens', async (ctx, f) => {
     const channel = await addXWithTokens(deps, ctx.user, idParam(ctx.req.params.id), { accessToken: f.accessToken ?? '', accessSecret: f.accessSecret ?? '', name: f.name ?? '' });
-    return { text: `${t(ctx.lang, 'connected')}: ${channel.name}` };
+    return { channelId: channel.id, done: 'connected', released: 0 };
   });
   router.post('/admin/units/:id/x/connect', toX((ctx) => beginXConnect(deps, ctx.user, idParam(ctx.req.params.id))));
   router.post('/admin/channels/:id/x/connect', toX((ctx) => reconnectXStart(deps, ctx.user, idParam(ctx.req.params.id))));
@@ -300,19 +318,20 @@ export function webRouter(deps: WebDeps): Router {
       return;
     }
     // Away from the address that carried X's code, so that it is neither bookmarked nor reloaded.
-    ctx.res.redirect(303, `/admin?connected=${done.channel.id}&released=${done.released}`);
+    ctx.res.redirect(303, `/admin?channel=${done.channel.id}&done=connected&released=${done.released}`);
   }));
-  adminPost('/admin/channels/:id/reconnect', async (ctx, f) => {
+  channelPost('/admin/channels/:id/reconnect', async (ctx, f) => {
     const done = await reconnect(deps, ctx.user, idParam(ctx.req.params.id), f);
-    return { text: `${t(ctx.lang, 'connected')}: ${done.channel.name}.${releasedText(ctx.lang, done.released)}` };
+    return { channelId: done.channel.id, done: 'connected', released: done.released };
   });
-  adminPost('/admin/channels/:id/enable', async (ctx) => {
-    const released = await switchChannel(deps, ctx.user, idParam(ctx.req.params.id), true);
-    return { text: `${t(ctx.lang, 'done')}${releasedText(ctx.lang, released)}` };
+  channelPost('/admin/channels/:id/enable', async (ctx) => {
+    const id = idParam(ctx.req.params.id);
+    return { channelId: id, done: 'enabled', released: await switchChannel(deps, ctx.user, id, true) };
   });
-  adminPost('/admin/channels/:id/disable', async (ctx) => {
-    await switchChannel(deps, ctx.user, idParam(ctx.req.params.id), false);
-    return undefined;
+  channelPost('/admin/channels/:id/disable', async (ctx) => {
+    const id = idParam(ctx.req.params.id);
+    await switchChannel(deps, ctx.user, id, false);
+    return { channelId: id, done: 'disabled', released: 0 };
   });
   adminPost('/admin/channels/:id/test', async (ctx) => {
     const r = await testChannel(deps, ctx.user, idParam(ctx.req.params.id));

@@ -57,3 +57,22 @@ export type HoldReason = keyof typeof HOLD_REASONS;
 export function holdReasonText(code: string | null): LocalizedText | undefined {
   return code !== null && code in HOLD_REASONS ? HOLD_REASONS[code as HoldReason] : undefined;
 }
+
+/** What an admin does about a channel that holds its posts, by kind and state. */
+export function remedy(kind: ChannelKind, state: ChannelState): LocalizedText | undefined {
+  if (state === 'disabled') return { id: 'Aktifkan kanal di halaman Admin.', en: 'Enable the channel on the Admin page.' };
+  if (state !== 'needs_reconnect') return undefined;
+  switch (kind) {
+    case 'x':
+      return { id: 'Sambungkan ulang akun X di halaman Admin.', en: 'Reconnect the X account on the Admin page.' };
+    case 'telegram':
+      return {
+        id: 'Pastikan bot masih admin kanal yang boleh mengirim pesan lalu tekan "Uji koneksi", atau masukkan token bot baru.',
+        en: 'Make sure the bot is still an admin of the channel allowed to post, then press "Test connection", or enter a new bot token.',
+      };
+    case 'webhook':
+      return { id: 'Periksa rahasia webhook dengan penerima, lalu masukkan yang benar ("Sambungkan ulang").', en: 'Check the webhook secret with the receiver and enter the right one ("Reconnect").' };
+    case 'news_page':
+      return undefined;
+  }
+}

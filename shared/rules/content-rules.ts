@@ -72,8 +72,8 @@ export function checkContent(post: PostDraft, ctx: ContentContext): Finding[] {
         severity: 'block',
         field: 'channelIds',
         message: {
-          id: `Kanal ${id} bukan milik satuan ini atau tidak aktif.`,
-          en: `Channel ${id} does not belong to this unit or is disabled.`,
+          id: 'Salah satu kanal yang dipilih bukan milik satuan ini atau sudah dinonaktifkan admin. Hapus centangnya.',
+          en: 'One of the picked channels does not belong to this unit or was disabled by an admin. Untick it.',
         },
       });
     }
@@ -130,7 +130,7 @@ export function checkChannelLimits(post: PostDraft, ctx: Pick<ContentContext, 'u
           severity: 'block',
           field,
           message: {
-            id: `Teks untuk ${channel.name} ${count.used} karakter; batasnya ${count.limit}.${rules.threads ? ' Persingkat, atau pilih "kirim sebagai utas".' : ' Persingkat, atau tulis teks khusus untuk kanal ini.'}`,
+            id: `Teks untuk ${channel.name} sepanjang ${count.used} karakter; batasnya ${count.limit}.${rules.threads ? ' Persingkat, atau pilih "kirim sebagai utas".' : ' Persingkat, atau tulis teks khusus untuk kanal ini.'}`,
             en: `The text for ${channel.name} is ${count.used} characters; the limit is ${count.limit}.${rules.threads ? ' Shorten it, or choose "send as a thread".' : ' Shorten it, or write a text for this channel only.'}`,
           },
         });

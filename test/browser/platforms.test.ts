@@ -60,7 +60,7 @@ test('an admin connects the unit X account on X consent page and sees it connect
   // X's page names the scopes asked for, offline access and photo upload among them.
   expect(await page.textContent('body')).toContain('offline.access');
   expect(await page.textContent('body')).toContain('media.write');
-  await Promise.all([page.waitForURL((u) => u.pathname === '/admin' && u.searchParams.has('connected')), page.click('#authorize')]);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/admin' && u.searchParams.get('done') === 'connected'), page.click('#authorize')]);
   expect(await page.textContent('.flash')).toContain('X @humaspolrestubaba');
   const row = page.locator('tr[data-kind=x]');
   expect(await row.locator('[data-channel-state]').getAttribute('data-channel-state')).toBe('connected');

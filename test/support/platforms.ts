@@ -48,8 +48,8 @@ export async function startWithPlatforms(overrides: Record<string, string> = {},
 }
 
 /** An X channel connected with OAuth 1.0a user tokens (as `siaran channel add --kind x` does). */
-export async function connectXTokens(p: PlatformWorld, unitId = p.world.units.polres): Promise<string> {
-  const c = await addXChannelWithTokens(p.h.siaran.channels, { unitId, accessToken: p.x.oauth1.accessToken, accessSecret: p.x.oauth1.accessSecret });
+export async function connectXTokens(p: PlatformWorld, unitId = p.world.units.polres, tokens = p.x.oauth1): Promise<string> {
+  const c = await addXChannelWithTokens(p.h.siaran.channels, { unitId, accessToken: tokens.accessToken, accessSecret: tokens.accessSecret });
   return c.id;
 }
 

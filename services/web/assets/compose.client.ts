@@ -21,7 +21,7 @@ interface ComposeData {
   channels: Array<{ id: string; kind: ChannelKind; name: string }>;
   post: { id: string; version: number; title: string; body: string; channelOptions: Record<string, ChannelOptions> } | null;
   photos: PhotoItem[];
-  m: Record<'chars' | 'noFindings' | 'saving' | 'saved' | 'offline' | 'altText' | 'moveUp' | 'remove' | 'photoProcessing', string>;
+  m: Record<'chars' | 'noFindings' | 'saving' | 'saved' | 'offline' | 'altText' | 'moveUp' | 'remove' | 'photoProcessing' | 'threadParts', string>;
 }
 
 const data = JSON.parse(document.getElementById('page-data')!.textContent) as ComposeData;
@@ -89,14 +89,20 @@ function refresh(): void {
   for (const ch of data.channels.filter((x) => c.channelIds.includes(x.id))) {
     const text = c.variants[ch.id] ?? c.body;
     const n = countFor(ch.kind, text);
+    // A thread shows as the parts that will go out, each with its counter.
+    const parts = c.channelOptions[ch.id]?.thread && n.over ? splitThread(ch.kind, text) : [text];
     counts.append(
-      el('div', { class: n.over ? 'count over' : 'count', 'data-channel': ch.kind }, `${ch.name}: ${n.used}${n.limit ? ` / ${n.limit}` : ''} ${data.m.chars}`),
+      el(
+        'div',
+        { class: n.over && parts.length === 1 ? 'count over' : 'count', 'data-channel': ch.kind },
+        parts.length > 1
+          ? `${ch.name}: ${parts.length} ${data.m.threadParts}, ${parts.map((part) => countFor(ch.kind, part).used).join(' + ')} / ${n.limit ?? ''} ${data.m.chars}`
+          : `${ch.name}: ${n.used}${n.limit ? ` / ${n.limit}` : ''} ${data.m.chars}`,
+      ),
     );
     const card = el('div', { class: 'preview', 'data-preview': ch.kind });
     card.append(el('h3', {}, ch.name));
     if (ch.kind === 'news_page' || ch.kind === 'webhook') card.append(el('strong', {}, c.title), el('br'));
-    // A thread shows as the parts that will go out, each with its counter.
-    const parts = c.channelOptions[ch.id]?.thread && n.over ? splitThread(ch.kind, text) : [text];
     parts.forEach((part, i) => {
       if (i > 0) card.append(el('hr'));
       card.append(document.createTextNode(part));

@@ -32,6 +32,7 @@ afterAll(async () => {
 test('no token or secret appears in logs, job data, API answers or HTML', async () => {
   const db = p.h.siaran.database.db;
   const xTokens = await connectXTokens(p);
+  p.x.consentAs = p.x.addUser({ username: 'satlantastubaba' }).user;
   const xOAuth = await connectXOAuth2(p);
   const tg = await connectTelegram(p);
   const hook = await addWebhook(db, p.world.units.polres, receiver.url, WEBHOOK_SECRET);

@@ -13,7 +13,10 @@ let oauth2Channel: string;
 beforeAll(async () => {
   p = await startWithPlatforms();
   tokensChannel = await connectXTokens(p);
+  // The unit's second account (its traffic unit's), connected through X's consent page.
+  p.x.consentAs = p.x.addUser({ username: 'satlantastubaba' }).user;
   oauth2Channel = await connectXOAuth2(p);
+  p.x.consentAs = p.x.user;
 });
 afterAll(() => p.close());
 afterEach(() => p.x.clearFaults());
@@ -24,10 +27,8 @@ test('the channels show as connected with the account name', async () => {
   const r = await client(p.h.url, p.world.tokens.admin)('GET', `/api/v1/units/${p.world.units.polres}/channels`);
   const x = r.body.filter((c: { kind: string }) => c.kind === 'x');
   expect(x).toHaveLength(2);
-  for (const c of x) {
-    expect(c.state).toBe('connected');
-    expect(c.accountName).toBe('@humaspolrestubaba');
-  }
+  expect(x.map((c: { state: string }) => c.state)).toEqual(['connected', 'connected']);
+  expect(x.map((c: { accountName: string }) => c.accountName).sort()).toEqual(['@humaspolrestubaba', '@satlantastubaba']);
   expect(JSON.stringify(r.body)).not.toContain(p.x.oauth1.accessSecret);
 });
 
@@ -167,7 +168,8 @@ test('402 (credits used up) holds the channel with a clear reason', async () => 
 
 test('a revoked token flags the channel, holds its other posts, and reconnecting releases them, each once', async () => {
   const admin = client(p.h.url, p.world.tokens.admin);
-  const channel = await connectXTokens(p);
+  const account = p.x.addUser({ username: 'polsektumijajar' });
+  const channel = await connectXTokens(p, p.world.units.polres, account.oauth1);
   const a = await scheduledPost(p, { body: 'Sebelum token dicabut.', channelIds: [channel] });
   const b = await scheduledPost(p, { body: 'Menunggu sambungan ulang.', channelIds: [channel] });
   p.x.revokeAll();
@@ -196,7 +198,7 @@ test('a revoked token flags the channel, holds its other posts, and reconnecting
   expect(adminPage).toMatch(new RegExp(`data-channel="${channel}"[^]*?data-channel-state="needs_reconnect"[^]*?data-held="2"`));
 
   // The admin enters new tokens: the channel is connected again and the held posts go out, once each.
-  const fresh = p.x.newOAuth1();
+  const fresh = p.x.newOAuth1(account.user);
   const row = (await p.h.siaran.database.db.selectFrom('channels').selectAll().where('id', '=', channel).executeTakeFirstOrThrow());
   const done = await reconnectChannel(p.h.siaran.channels, row, { accessToken: fresh.accessToken, accessSecret: fresh.accessSecret });
   expect(done.released).toBe(2);
@@ -211,7 +213,9 @@ test('a revoked token flags the channel, holds its other posts, and reconnecting
 }, 90_000);
 
 test('an OAuth 2 token near its end is renewed before use, and the rotated pair is stored sealed', async () => {
+  p.x.consentAs = p.x.addUser({ username: 'polsekbaru' }).user;
   const channel = await connectXOAuth2(p);
+  p.x.consentAs = p.x.user;
   const db = p.h.siaran.database.db;
   // The stored access token runs out in a minute: it is renewed first.
   const before = await db.selectFrom('channels').select(['secret_ciphertext', 'credentials_version']).where('id', '=', channel).executeTakeFirstOrThrow();
@@ -231,3 +235,13 @@ test('an OAuth 2 token near its end is renewed before use, and the rotated pair 
   expect(postsWith('Token diperbarui lebih dulu.')[0]!.authToken).toBe(renewed.accessToken);
   expect(after.token_expires_at!.getTime()).toBeGreaterThan(Date.now() + 3_600_000);
 }, 60_000);
+
+test('an account connected twice to one unit is refused: every post would go out twice', async () => {
+  await expect(connectXTokens(p, p.world.units.polres, p.x.newOAuth1())).rejects.toMatchObject({ code: 'channel.exists', text: { en: expect.stringContaining('@humaspolrestubaba is already connected to this unit') } });
+  // Through the consent page, the same account renews its channel instead.
+  p.x.consentAs = p.x.user;
+  const channels = async () => (await p.h.siaran.database.db.selectFrom('channels').select('id').where('kind', '=', 'x').execute()).length;
+  const before = await channels();
+  await connectXOAuth2(p);
+  expect(await channels()).toBe(before);
+});

@@ -43,11 +43,15 @@ export interface FakeX extends FakeServer {
   /** OAuth 1.0a user tokens X would have issued to this app for the user. */
   oauth1: { accessToken: string; accessSecret: string };
   /** Puts an OAuth 2.0 token pair straight into the fake (an account connected earlier). */
-  issueOAuth2(opts?: { expiresInSeconds?: number; scope?: string[] }): { accessToken: string; refreshToken: string; expiresAt: Date };
-  /** Revokes every token of the user, as a password change on X would. */
+  issueOAuth2(opts?: { expiresInSeconds?: number; scope?: string[]; user?: FakeXUser }): { accessToken: string; refreshToken: string; expiresAt: Date };
+  /** Revokes every token of every user, as password changes on X would. */
   revokeAll(): void;
-  /** New OAuth 1.0a user tokens for the user (after a revocation). */
-  newOAuth1(): { accessToken: string; accessSecret: string };
+  /** New OAuth 1.0a user tokens for a user (the first by default), after a revocation. */
+  newOAuth1(of?: FakeXUser): { accessToken: string; accessSecret: string };
+  /** Another account on X, with OAuth 1.0a tokens for this app. */
+  addUser(u: { username: string; name?: string }): { user: FakeXUser; oauth1: { accessToken: string; accessSecret: string } };
+  /** Who is signed in to X in the browser, and so approves on the consent page. Default: the first user. */
+  consentAs: FakeXUser;
   /** How long the token endpoint takes (to make concurrent refreshes overlap). */
   tokenDelayMs: number;
   /** Posts each user may make per 15-minute window before 429. */
@@ -66,6 +70,12 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
   const user: FakeXUser = { id: String(1_000_000_000 + Math.floor(Math.random() * 1e9)), username: 'humaspolrestubaba', name: 'Humas Polres Tubaba', ...opts.user };
   const oauth1 = { accessToken: `${user.id}-${randomBytes(15).toString('base64url').replace(/[-_]/g, 'a')}`, accessSecret: randomBytes(24).toString('base64url') };
   const oauth1Tokens = new Map([[oauth1.accessToken, { secret: oauth1.accessSecret, userId: user.id, revoked: false }]]);
+  const users = new Map([[user.id, user]]);
+  const newTokens = (of: FakeXUser) => {
+    const t = { accessToken: `${of.id}-${randomBytes(15).toString('hex')}`, accessSecret: randomBytes(24).toString('base64url') };
+    oauth1Tokens.set(t.accessToken, { secret: t.accessSecret, userId: of.id, revoked: false });
+    return t;
+  };
   const codes = new Map<string, { redirectUri: string; challenge: string; scope: string[]; userId: string }>();
   const access = new Map<string, { userId: string; expiresAt: number; scope: string[] }>();
   const refresh = new Map<string, { userId: string; used: boolean; scope: string[] }>();
@@ -141,7 +151,12 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
     if (key === 'GET /i/oauth2/authorize') return consentPage;
     if (key === 'GET /i/oauth2/authorize/approve') return approve;
     if (key === 'POST /2/oauth2/token') return token;
-    if (key === 'GET /2/users/me') return userRoute('users.read', (_r, who) => ({ status: 200, body: { data: { id: who.userId, name: user.name, username: user.username } } }));
+    if (key === 'GET /2/users/me') {
+      return userRoute('users.read', (_r, who) => {
+        const u = users.get(who.userId)!;
+        return { status: 200, body: { data: { id: u.id, name: u.name, username: u.username } } };
+      });
+    }
     if (key === 'POST /2/media/upload/initialize') return userRoute('media.write', initialize);
     let m = /^POST \/2\/media\/upload\/(\d+)\/append$/.exec(key);
     if (m) return userRoute('media.write', (r, who) => append(r, who, m![1]!));
@@ -164,14 +179,14 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
     return {
       status: 200,
       headers: { 'content-type': 'text/html; charset=utf-8' },
-      body: `<!doctype html><html><head><meta charset="utf-8"><title>Authorize app</title></head><body><h1>Siaran wants to access your X account</h1><p>@${user.username}</p><p>Scopes: ${q.get('scope') ?? ''}</p><a id="authorize" href="${approveUrl.replace(/&/g, '&amp;')}">Authorize app</a> <a id="cancel" href="${q.get('redirect_uri') ?? ''}?error=access_denied&amp;state=${encodeURIComponent(q.get('state') ?? '')}">Cancel</a></body></html>`,
+      body: `<!doctype html><html><head><meta charset="utf-8"><title>Authorize app</title></head><body><h1>Siaran wants to access your X account</h1><p>@${fake.consentAs.username}</p><p>Scopes: ${q.get('scope') ?? ''}</p><a id="authorize" href="${approveUrl.replace(/&/g, '&amp;')}">Authorize app</a> <a id="cancel" href="${q.get('redirect_uri') ?? ''}?error=access_denied&amp;state=${encodeURIComponent(q.get('state') ?? '')}">Cancel</a></body></html>`,
     };
   };
 
   const approve: Handler = (req) => {
     const q = req.query;
     const code = randomBytes(18).toString('base64url');
-    codes.set(code, { redirectUri: q.get('redirect_uri') ?? '', challenge: q.get('code_challenge') ?? '', scope: (q.get('scope') ?? '').split(' ').filter(Boolean), userId: user.id });
+    codes.set(code, { redirectUri: q.get('redirect_uri') ?? '', challenge: q.get('code_challenge') ?? '', scope: (q.get('scope') ?? '').split(' ').filter(Boolean), userId: fake.consentAs.id });
     const to = new URL(q.get('redirect_uri') ?? '');
     to.searchParams.set('state', q.get('state') ?? '');
     to.searchParams.set('code', code);
@@ -309,14 +324,16 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
     refreshCalls: 0,
     tokenDelayMs: 0,
     postLimit: 100,
-    issueOAuth2: (o: { expiresInSeconds?: number; scope?: string[] } = {}) => {
-      const t = issue(user.id, o.scope ?? ['tweet.read', 'tweet.write', 'users.read', 'media.write', 'offline.access'], o.expiresInSeconds);
+    consentAs: user,
+    issueOAuth2: (o: { expiresInSeconds?: number; scope?: string[]; user?: FakeXUser } = {}) => {
+      const t = issue((o.user ?? user).id, o.scope ?? ['tweet.read', 'tweet.write', 'users.read', 'media.write', 'offline.access'], o.expiresInSeconds);
       return { accessToken: t.accessToken, refreshToken: t.refreshToken, expiresAt: t.expiresAt };
     },
-    newOAuth1: () => {
-      const t = { accessToken: `${user.id}-${randomBytes(15).toString('hex')}`, accessSecret: randomBytes(24).toString('base64url') };
-      oauth1Tokens.set(t.accessToken, { secret: t.accessSecret, userId: user.id, revoked: false });
-      return t;
+    newOAuth1: (of: FakeXUser = user) => newTokens(of),
+    addUser: (u: { username: string; name?: string }) => {
+      const added: FakeXUser = { id: String(2_000_000_000 + Math.floor(Math.random() * 1e9)), username: u.username, name: u.name ?? u.username };
+      users.set(added.id, added);
+      return { user: added, oauth1: newTokens(added) };
     },
     revokeAll: () => {
       access.clear();
