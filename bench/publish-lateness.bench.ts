@@ -84,8 +84,8 @@ async function siaranRun(databaseUrl: string | undefined, label: string): Promis
     for (let i = 0; i < POSTS; i++) {
       const at = new Date(start + Math.floor((i * WINDOW_MS) / POSTS));
       const p = await createPost(deps, operator, { title: `Berita ${i}`, body: 'Isi.', channelIds: [channel], variants: {}, channelOptions: {}, scheduledAt: at.toISOString() });
-      await submitPost(deps, operator, p.id);
-      await approvePost(deps, supervisor, p.id, {});
+      const submitted = await submitPost(deps, operator, p.id);
+      await approvePost(deps, supervisor, p.id, { expectedVersion: submitted.version });
       ids.push(p.id);
     }
     if (Date.now() > start) console.log(`  (${label}: setup overran the window by ${Date.now() - start} ms; lateness includes it)`);

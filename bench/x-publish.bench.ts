@@ -102,8 +102,8 @@ async function siaranSetup(x: FakeX, databaseUrl: string | undefined, images: Bu
       await db.insertInto('photos').values({ id, unit_id: unit.id, post_id: post.id, uploaded_by: op.id, position, alt_text: `Foto ${position + 1} kegiatan`, fit: 'crop', original_key: `originals/${unit.id}/${id}`, mime: 'image/jpeg', width: r.width, height: r.height, bytes: r.bytes, sha256: r.hash, status: 'ready', version: 1, created_at: new Date(), updated_at: new Date() }).execute();
       await db.insertInto('photo_renditions').values({ photo_id: id, name: 'x', profile: 'x', photo_version: 1, key: r.key, mime: 'image/jpeg', width: r.width, height: r.height, bytes: r.bytes, content_hash: r.hash }).execute();
     }
-    await submitPost(posts, { id: op.id, role: 'operator', unitId: unit.id }, post.id);
-    await approvePost(posts, { id: sup.id, role: 'supervisor', unitId: unit.id }, post.id, {});
+    const submitted = await submitPost(posts, { id: op.id, role: 'operator', unitId: unit.id }, post.id);
+    await approvePost(posts, { id: sup.id, role: 'supervisor', unitId: unit.id }, post.id, { expectedVersion: submitted.version });
     await db.updateTable('posts').set({ scheduled_at: new Date() }).where('id', '=', post.id).execute();
     const t = await db.selectFrom('post_targets').select(['id', 'generation']).where('post_id', '=', post.id).executeTakeFirstOrThrow();
     return { targetId: t.id, generation: t.generation };

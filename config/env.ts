@@ -70,7 +70,7 @@ export const Env = z.object({
   WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
   /** Timeout of every call to a platform (X, Telegram); a call that timed out after it was sent is an unknown outcome. Default 30000 ms. */
   PLATFORM_TIMEOUT_MS: int(500, 300_000).default(30_000),
-  /** A post held by its channel (rate limit, re-connection) that could not go out within this long after its time waits for a supervisor instead. Default 21600 s (6 h). */
+  /** A post that could not go out within this long after its time (a paused unit, an outage, a held channel) waits for a supervisor's release or a new approval instead. Default 21600 s (6 h). */
   PUBLISH_LATE_WINDOW_SECONDS: int(1, 30 * 86_400).default(6 * 3600),
   /** How long a webhook waits for the post's other channels, so that its payload carries their links. Default 120 s. */
   WEBHOOK_WAIT_FOR_PLATFORMS_SECONDS: int(0, 3600).default(120),

@@ -97,7 +97,8 @@ export type UpdatePostInput = z.infer<typeof UpdatePostInput>;
 
 export const ApproveInput = z.strictObject({
   note: z.string().max(NOTE_MAX).optional(),
-  expectedVersion: z.number().int().positive().optional(),
+  /** The version the supervisor saw: an approval is of that version, never of whatever is there now. */
+  expectedVersion: z.number({ message: 'name the version you approve (expectedVersion)' }).int().positive(),
 });
 export const RejectInput = z.strictObject({
   note: z.string().trim().min(1, 'a rejection needs a note').max(NOTE_MAX),

@@ -153,6 +153,14 @@ export function apiRoutes(deps: PostDeps): RouteRegistry {
   });
   api.define({
     method: 'post',
+    path: '/posts/:id/targets/:targetId/release',
+    summary: 'Let a target held as late go out now (a supervisor of the unit or above)',
+    tag: 'schedule',
+    body: Empty,
+    handler: ({ actor, params }) => resolveTarget(deps, actor, params.id!, params.targetId!, { action: 'release' }),
+  });
+  api.define({
+    method: 'post',
     path: '/posts/:id/targets/:targetId/confirm-published',
     summary: 'Settle an unconfirmed target as published, optionally with its link',
     tag: 'schedule',

@@ -6,6 +6,7 @@ import { assertMayAuthorUnit, photoInReach, writablePost } from './photo-access'
 import { appendPhotoEvent, renditionsOf, unreferencedKeys } from './photo.repository';
 import { type PhotoView, viewPhoto } from './photo-view';
 import { mediaErrors } from './media-errors';
+import { bumpPostVersion } from '../posts/post.repository';
 import { ALT_TEXT_MAX } from './upload-photo';
 
 export const UpdatePhotoInput = z.strictObject({
@@ -60,6 +61,7 @@ export async function updatePhoto(deps: MediaDeps, actor: Actor, id: string, inp
       if (!postId) continue;
       const type = !postChange ? 'photo_changed' : postId === updated.post_id ? 'photo_added' : 'photo_removed';
       await appendPhotoEvent(trx, { postId, actorId: actor.id, type, at: now, data: { photoId: id, changes } });
+      await bumpPostVersion(trx, postId, now);
     }
     // A new post may publish on channels the photo has no rendition for yet.
     return { row: updated, requeue: pixelsChange || (postChange && updated.post_id !== null) };
@@ -75,7 +77,8 @@ export async function removePhoto(deps: MediaDeps, actor: Actor, id: string): Pr
     await assertMayAuthorUnit(trx, actor, photo.unit_id);
     if (photo.post_id) {
       await writablePost(trx, actor, photo.post_id);
-      await appendPhotoEvent(trx, { postId: photo.post_id, actorId: actor.id, type: 'photo_removed', at: now, data: { photoId: id } });
+      await appendPhotoEvent(trx, { postId: photo.post_id, actorId: actor.id, type: 'photo_removed', at: now, data: { photoId: id, altText: photo.alt_text } });
+      await bumpPostVersion(trx, photo.post_id, now);
     }
     const renditions = await renditionsOf(trx, [id]);
     await trx.deleteFrom('photo_renditions').where('photo_id', '=', id).execute();

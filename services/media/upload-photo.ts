@@ -7,6 +7,7 @@ import type { Actor } from '../../shared/post';
 import type { MediaDeps } from './deps';
 import { assertMayAuthorUnit, writablePost } from './photo-access';
 import { appendPhotoEvent, nextPosition } from './photo.repository';
+import { bumpPostVersion } from '../posts/post.repository';
 import { type PhotoView, viewPhoto } from './photo-view';
 import { receivePhoto } from './upload-intake';
 
@@ -82,8 +83,9 @@ export async function uploadPhoto(deps: MediaDeps, actor: Actor, input: UploadPh
           actorId: actor.id,
           type: 'photo_added',
           at: now,
-          data: { photoId: id, sha256: received.sha256, width: received.width, height: received.height },
+          data: { photoId: id, sha256: received.sha256, width: received.width, height: received.height, altText: input.altText ?? '' },
         });
+        await bumpPostVersion(trx, input.postId, now);
       }
       return inserted;
     });

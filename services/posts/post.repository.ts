@@ -127,7 +127,7 @@ export async function retargetLive(
 ): Promise<{ before: Array<{ targetId: string; generation: number }>; after: Array<{ targetId: string; generation: number }> }> {
   const rows = await db
     .updateTable('post_targets')
-    .set({ status: to, generation: sql`generation + 1`, held_reason: null, held_until: null, updated_at: at })
+    .set({ status: to, generation: sql`generation + 1`, held_reason: null, held_until: null, late_released: false, updated_at: at })
     .where('post_id', '=', postId)
     .where('status', 'in', ['pending', 'scheduled', 'held'])
     .returning(['id', 'generation'])
@@ -199,4 +199,28 @@ export async function eventsOf(db: Db, postId: string) {
     .where('e.post_id', '=', postId)
     .orderBy('e.id')
     .execute();
+}
+
+/** Event types that change what goes out; their actors are the post's contributors. */
+export const CONTENT_EVENTS = ['created', 'edited', 'photo_added', 'photo_changed', 'photo_removed', 'rescheduled'] as const;
+
+/**
+ * Everyone who wrote or changed any part of the post. A supervisor's reschedule that kept the approval is
+ * itself an approval of the new time, not a change to be approved by someone else.
+ */
+export async function contributorsOf(db: Db, postId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('post_events')
+    .select(['actor_id', 'type', 'data'])
+    .where('post_id', '=', postId)
+    .where('type', 'in', [...CONTENT_EVENTS])
+    .where('actor_id', 'is not', null)
+    .execute();
+  const ids = rows.filter((r) => !(r.type === 'rescheduled' && (r.data as { statusAfter?: unknown }).statusAfter === 'scheduled')).map((r) => r.actor_id!);
+  return [...new Set(ids)];
+}
+
+/** A change to the post's photos is a change to the post: a new version, which the supervisor must see. */
+export async function bumpPostVersion(db: Db, postId: string, at: Date): Promise<void> {
+  await db.updateTable('posts').set({ version: sql`version + 1`, updated_at: at }).where('id', '=', postId).execute();
 }

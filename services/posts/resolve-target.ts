@@ -9,7 +9,7 @@ import { type Db, appendEvent, targetsOf, updatePostRow } from './post.repositor
 import { type PostView, viewPost } from './post-view';
 import { scheduleQuietly } from './review-post';
 
-export type TargetResolution = 'retry' | 'confirm-published' | 'confirm-not-published';
+export type TargetResolution = 'retry' | 'release' | 'confirm-published' | 'confirm-not-published';
 
 export async function resolveTarget(
   deps: PostDeps,
@@ -31,8 +31,8 @@ export async function resolveTarget(
     if (!target) {
       throw new AppError('not-found', 'target.not_found', { id: 'Tujuan terbit tidak ditemukan.', en: 'Publish target not found.' });
     }
-    const expected = input.action === 'retry' ? 'failed' : 'unconfirmed';
-    if (target.status !== expected) {
+    const expected = input.action === 'retry' ? 'failed' : input.action === 'release' ? 'held' : 'unconfirmed';
+    if (target.status !== expected || (input.action === 'release' && target.heldReason !== 'post.late')) {
       throw new AppError('conflict', 'target.wrong_status', {
         id: `Tindakan ini hanya untuk tujuan berstatus "${expected}".`,
         en: `This action is only for a target whose status is "${expected}".`,
@@ -45,7 +45,18 @@ export async function resolveTarget(
         const row = await trx
           .updateTable('post_targets')
           // A step left "sending" was settled by a person (not published): resume after the steps that went out.
-          .set({ status: 'scheduled', generation: sql`generation + 1`, attempts: 0, last_error: null, claim_token: null, claimed_at: null, checkpoint: sql`checkpoint - 'sending'`, updated_at: now })
+          .set({ status: 'scheduled', generation: sql`generation + 1`, attempts: 0, last_error: null, claim_token: null, claimed_at: null, checkpoint: sql`checkpoint - 'sending'`, late_released: true, updated_at: now })
+          .where('id', '=', target.id)
+          .returning(['id', 'generation'])
+          .executeTakeFirstOrThrow();
+        slot = { targetId: row.id, generation: row.generation };
+        break;
+      }
+      case 'release': {
+        // A supervisor lets a late post go out now, knowing it is late; the window no longer stops it.
+        const row = await trx
+          .updateTable('post_targets')
+          .set({ held_reason: null, held_until: null, late_released: true, generation: sql`generation + 1`, updated_at: now })
           .where('id', '=', target.id)
           .returning(['id', 'generation'])
           .executeTakeFirstOrThrow();

@@ -8,7 +8,7 @@ import { nextStatus } from '../../shared/status-machine';
 import { getUnit } from '../units/unit.repository';
 import { assertExpectedVersion, assertMayAuthor, blockedBy, postInReach } from './access';
 import type { PostDeps } from './deps';
-import { appendEvent, retargetLive, updatePostRow } from './post.repository';
+import { appendEvent, contributorsOf, retargetLive, updatePostRow } from './post.repository';
 import { type PostView, viewPost } from './post-view';
 import { findingsOf } from './write-post';
 
@@ -39,15 +39,15 @@ export async function approvePost(
   deps: PostDeps,
   actor: Actor,
   postId: string,
-  input: { note?: string | undefined; expectedVersion?: number | undefined },
+  input: { note?: string | undefined; expectedVersion: number },
 ): Promise<PostView> {
   const now = deps.now();
   const { post, slots } = await deps.db.transaction().execute(async (trx) => {
     const { post, path } = await postInReach(trx, actor, postId, true);
-    const denied = checkApprover(actor, post, path);
+    const denied = checkApprover(actor, { authorId: post.authorId, contributors: await contributorsOf(trx, post.id) }, path);
     if (denied.length > 0) blockedBy(denied, 'approval.forbidden', 'forbidden');
-    assertExpectedVersion(post, input.expectedVersion);
     const status = nextStatus(post.status, 'approve');
+    assertExpectedVersion(post, input.expectedVersion);
     const unit = await getUnit(trx, post.unitId);
     // Approval may come late in the lead time, but never after the moment itself.
     const late = checkSchedule(post.scheduledAt, { now, minLeadSeconds: 0, zone: unit.time_zone });

@@ -1,14 +1,14 @@
 // Moving a post in time, or taking it off the schedule.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Actor, Post } from '../../shared/post';
 import { checkSchedule } from '../../shared/rules/content-rules';
 import { rescheduleKeepsApproval } from '../../shared/rules/permissions';
 import { nextStatus } from '../../shared/status-machine';
 import type { DB } from '../storage/schema';
-import { getUnit } from '../units/unit.repository';
+import { getUnit, unitAndDescendants } from '../units/unit.repository';
 import { assertMayAuthor, blockedBy, postInReach } from './access';
 import type { PostDeps } from './deps';
-import { appendEvent, retargetLive, toPost, updatePostRow } from './post.repository';
+import { appendEvent, contributorsOf, retargetLive, toPost, updatePostRow } from './post.repository';
 import { type PostView, viewPost } from './post-view';
 import { scheduleQuietly } from './review-post';
 import { readTime, unscheduleQuietly } from './write-post';
@@ -37,7 +37,7 @@ export async function reschedulePost(deps: PostDeps, actor: Actor, postId: strin
     const at = readTime(input.scheduledAt, unit.time_zone, now);
     const tooSoon = checkSchedule(at, { now, minLeadSeconds: deps.minLeadSeconds, zone: unit.time_zone });
     if (tooSoon.length > 0) blockedBy(tooSoon, 'schedule.too_soon');
-    const keeps = post.status === 'scheduled' && rescheduleKeepsApproval(actor, post, path);
+    const keeps = post.status === 'scheduled' && rescheduleKeepsApproval(actor, { authorId: post.authorId, contributors: await contributorsOf(trx, post.id) }, path);
     const status = keeps ? 'scheduled' : nextStatus(post.status, 'reschedule');
     const moved = post.status === 'scheduled' ? await retargetLive(trx, post.id, keeps ? 'scheduled' : 'pending', now) : { before: [], after: [] };
     const updated = await updatePostRow(
@@ -81,4 +81,24 @@ export async function expireOverdue(db: Kysely<DB>, now: Date): Promise<Post[]> 
     });
   }
   return expired;
+}
+
+/**
+ * Publishing resumes for a unit and those below it: what came due while it was paused is looked at now
+ * (and held as late, if it is), instead of at the paused jobs' next look.
+ */
+export async function resumeUnitPublishing(deps: PostDeps, unitId: string): Promise<void> {
+  const now = deps.now();
+  const unitIds = await unitAndDescendants(deps.db, unitId);
+  const due = await deps.db
+    .updateTable('post_targets as t')
+    .set({ generation: sql`t.generation + 1`, updated_at: now })
+    .from('posts as p')
+    .whereRef('p.id', '=', 't.post_id')
+    .where('p.unit_id', 'in', unitIds)
+    .where('p.scheduled_at', '<=', now)
+    .where('t.status', '=', 'scheduled')
+    .returning(['t.id', 't.generation'])
+    .execute();
+  await scheduleQuietly(deps, due.map((t) => ({ targetId: t.id, generation: t.generation, at: now })));
 }

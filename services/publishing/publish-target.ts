@@ -20,7 +20,6 @@ import {
   type LoadedTarget,
   attemptsSince,
   claim,
-  failHeld,
   flagNeedsReconnect,
   holdTarget,
   limitChannel,
@@ -44,7 +43,7 @@ export interface PublishDeps {
   photos?: { store: MediaStore; signedUrlSeconds: number };
   /** JOB_LOCK_MS: with an adapter's call timeout, how long a live worker can stay silent on a claim. */
   jobLockMs: number;
-  /** PUBLISH_LATE_WINDOW_SECONDS: a held target still waiting this long after its time waits for a supervisor instead. */
+  /** PUBLISH_LATE_WINDOW_SECONDS: a target that could not go out this long after its time waits for a supervisor instead. */
   lateWindowMs: number;
   /** WEBHOOK_WAIT_FOR_PLATFORMS_SECONDS: how long a webhook waits for the post's platforms, to carry their links. */
   webhookWaitMs: number;
@@ -87,13 +86,17 @@ export async function publishTarget(deps: PublishDeps, slot: PublishSlot): Promi
   if (row.scheduled_at.getTime() > now.getTime() + 1000) return { kind: 'not-yet', until: row.scheduled_at };
   if (row.paused) return { kind: 'not-yet', until: new Date(now.getTime() + PAUSE_RECHECK_MS) };
 
+  // Late is never silent: a post that could not go out near its time (a paused unit, an outage, a held
+  // channel) waits for a supervisor to let it go, or for a new approval.
+  if (!row.late_released && now.getTime() - row.scheduled_at.getTime() > deps.lateWindowMs) {
+    await holdTarget(deps.db, row, { reason: 'post.late', until: null }, now);
+    return { kind: 'held', until: undefined, reason: 'post.late' };
+  }
   const gate = await channelGate(deps, row, adapter, now);
   if (gate) {
-    if (row.status === 'held' && now.getTime() - row.scheduled_at.getTime() > deps.lateWindowMs) return failLate(deps, row, now);
     await holdTarget(deps.db, row, { reason: gate.reason, until: gate.until ?? null }, now);
     return { kind: 'held', until: gate.until, reason: gate.reason };
   }
-  if (row.status === 'held' && now.getTime() - row.scheduled_at.getTime() > deps.lateWindowMs) return failLate(deps, row, now);
 
   let links: PublishInput['links'] = [];
   if (row.kind === 'webhook') {
@@ -160,13 +163,6 @@ async function channelGate(deps: PublishDeps, row: LoadedTarget, adapter: Platfo
     }
   }
   return undefined;
-}
-
-async function failLate(deps: PublishDeps, row: LoadedTarget, now: Date): Promise<PublishOutcome> {
-  const window = deps.lateWindowMs >= 120_000 ? `${Math.round(deps.lateWindowMs / 60_000)} minutes` : `${Math.round(deps.lateWindowMs / 1000)} seconds`;
-  const reason = `held for longer than ${window} past its time; a supervisor may retry it to publish late`;
-  await failHeld(deps.db, row, reason, now);
-  return { kind: 'failed', reason };
 }
 
 /** A failure found before any claim: nothing went out, and no attempt is spent on it. */

@@ -13,7 +13,7 @@ export async function loadTarget(db: Kysely<DB>, targetId: string) {
     .innerJoin('channels as c', 'c.id', 't.channel_id')
     .innerJoin('units as u', 'u.id', 'p.unit_id')
     .select([
-      't.id', 't.status', 't.generation', 't.attempts', 't.claim_token', 't.claimed_at', 't.progress_at', 't.post_id', 't.checkpoint',
+      't.id', 't.status', 't.generation', 't.attempts', 't.claim_token', 't.claimed_at', 't.progress_at', 't.post_id', 't.checkpoint', 't.late_released',
       'p.status as post_status', 'p.title', 'p.body', 'p.variants', 'p.channel_options', 'p.scheduled_at', 'p.unit_id',
       'c.id as channel_id', 'c.kind', 'c.name as channel_name', 'c.settings', 'c.secret_ciphertext', 'c.credentials_version',
       'c.enabled', 'c.health', 'c.limited_until', 'c.limit_reason',
@@ -178,32 +178,6 @@ export async function holdTarget(
       const moved = await q.executeTakeFirst();
       if (Number(moved.numUpdatedRows) === 0) return false;
       if (token) await finishAttempt(trx, row.id, token, now, 'held', hold.reason, hold.error ?? null);
-      return true;
-    }),
-  );
-}
-
-/** A held target past its window: nobody approved it going out this late, so a supervisor decides. */
-export async function failHeld(db: Kysely<DB>, row: LoadedTarget, reason: string, now: Date): Promise<boolean> {
-  return retryOnConflict(() =>
-    db.transaction().execute(async (trx) => {
-      await lockPost(trx, row.post_id);
-      const moved = await trx
-        .updateTable('post_targets')
-        .set({ status: 'failed', last_error: reason, held_reason: null, held_until: null, updated_at: now })
-        .where('id', '=', row.id)
-        .where('generation', '=', row.generation)
-        .where('status', '=', 'held')
-        .executeTakeFirst();
-      if (Number(moved.numUpdatedRows) === 0) return false;
-      await appendEvent(trx, {
-        postId: row.post_id,
-        actorId: null,
-        type: 'target.failed',
-        at: now,
-        data: { targetId: row.id, channelId: row.channel_id, channelKind: row.kind, errorKind: 'late', reason },
-      });
-      await settlePost(trx, row.post_id, now);
       return true;
     }),
   );

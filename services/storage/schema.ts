@@ -97,6 +97,7 @@ export interface PostTargetsTable {
   progress_at: Timestamp | null;
   held_reason: string | null;
   held_until: Timestamp | null;
+  late_released: ColumnType<boolean, boolean | undefined, boolean>;
   external_ids: ColumnType<string[], string | undefined, string>;
 }
 

@@ -14,6 +14,7 @@ import {
 } from '../channels/manage-channels';
 import { getUnit, unitAndDescendants } from '../units/unit.repository';
 import { addUser } from '../users/user.repository';
+import { resumeUnitPublishing } from '../posts/schedule-post';
 import { setPassword } from './password-hash';
 import { deleteUserSessions } from './session.repository';
 import { setTotpRequiredForPrivileged } from './web-settings.repository';
@@ -121,6 +122,7 @@ export async function updateUnit(deps: WebDeps, admin: Actor, unitId: string, in
     .where('id', '=', unitId)
     .execute();
   await audit(deps, admin, 'unit.changed', unitId, { timeZone: input.timeZone ?? null, paused: input.paused ?? null });
+  if (input.paused === false) await resumeUnitPublishing(deps.posts, unitId);
 }
 
 export async function addWebhook(deps: WebDeps, admin: Actor, unitId: string, input: { url: string; secret: string; name?: string }): Promise<void> {

@@ -71,6 +71,7 @@ const M = {
   history: { id: 'Riwayat', en: 'History' },
   openLink: { id: 'Lihat terbitan', en: 'Open published item' },
   retry: { id: 'Coba lagi', en: 'Retry' },
+  releaseLate: { id: 'Lepas untuk terbit (terlambat)', en: 'Release to go out (late)' },
   confirmPublished: { id: 'Pastikan: sudah terbit', en: 'Confirm published' },
   confirmNotPublished: { id: 'Pastikan: tidak terbit', en: 'Confirm not published' },
   reschedule: { id: 'Jadwalkan ulang', en: 'Reschedule' },
@@ -152,6 +153,8 @@ const M = {
   },
   platformSaid: { id: 'Kata platform', en: 'The platform said' },
   threadParts: { id: 'bagian utas', en: 'thread parts' },
+  ownText: { id: 'teks khusus', en: 'own text' },
+  noAltText: { id: '(tanpa teks alternatif)', en: '(no alt text)' },
   sendAsThread: { id: 'Kirim sebagai utas jika terlalu panjang', en: 'Send as a thread when too long' },
 } satisfies Record<string, LocalizedText>;
 

@@ -8,6 +8,7 @@ import type { PostView } from '../posts/post-view';
 import { type Html, html } from './html';
 import { type Lang, pick, t } from './i18n';
 import type { Change, ReviewItem } from './review.view';
+import { countFor, splitThread } from '../../shared/channels/channel-text';
 
 export interface HistoryEntry {
   type: string;
@@ -29,6 +30,7 @@ const EVENT_WORDS: Record<string, { id: string; en: string }> = {
   'target.failed': { id: 'gagal terbit', en: 'failed to publish' },
   'target.unconfirmed': { id: 'belum pasti terbit', en: 'unconfirmed' },
   'target.retry': { id: 'meminta coba lagi', en: 'asked for a retry' },
+  'target.release': { id: 'melepas pos terlambat untuk terbit', en: 'released the late post to go out' },
   'target.confirm-published': { id: 'memastikan sudah terbit', en: 'confirmed published' },
   'target.confirm-not-published': { id: 'memastikan tidak terbit', en: 'confirmed not published' },
   'post.published': { id: 'menyelesaikan penerbitan ke semua kanal', en: 'finished publishing to every channel' },
@@ -44,16 +46,54 @@ export function statusBadge(lang: Lang, status: PostView['status']): Html {
   return html`<span class="badge ${status}" data-status="${status}">${pick(lang, POST_STATUS_LABELS[status])}</span>`;
 }
 
-export function photoStrip(photos: PhotoView[]): Html {
-  return html`<div class="row">${photos.map((p) => {
+/** The photos as they go out, each with the alt text screen readers will say. */
+export function photoStrip(lang: Lang, photos: PhotoView[]): Html {
+  return html`<div class="row photo-strip">${photos.map((p) => {
     const r = p.renditions.find((x) => x.name.startsWith('news')) ?? p.renditions[0];
-    return r ? html`<img src="${r.url}" alt="${p.altText}" width="160" loading="lazy">` : html`<span class="badge">${p.status}</span>`;
+    return html`<figure data-photo="${p.id}">${r ? html`<img src="${r.url}" alt="${p.altText}" width="160" loading="lazy">` : html`<span class="badge">${t(lang, 'photoProcessing')}</span>`}
+<figcaption class="muted" data-alt>${p.altText ? p.altText : t(lang, 'noAltText')}</figcaption></figure>`;
   })}</div>`;
 }
 
-function showChange(lang: Lang, c: Change): Html {
-  const s = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
-  return html`<li><strong>${c.field}</strong>: <del>${s(c.before)}</del> → <ins>${s(c.after)}</ins></li>`;
+/** What changed, in words: the field's name in the reader's language, each value as people read it. */
+const FIELD_WORDS: Record<string, { id: string; en: string }> = {
+  title: { id: 'Judul', en: 'Title' },
+  body: { id: 'Isi berita', en: 'Text' },
+  variants: { id: 'Teks khusus kanal', en: 'Channel texts' },
+  channelOptions: { id: 'Pilihan kanal (utas)', en: 'Channel choices (thread)' },
+  channelIds: { id: 'Kanal', en: 'Channels' },
+  scheduledAt: { id: 'Waktu terbit', en: 'Publish time' },
+  photo: { id: 'Foto', en: 'Photo' },
+  'photo.altText': { id: 'Teks alternatif foto', en: 'Photo alt text' },
+  'photo.position': { id: 'Urutan foto', en: 'Photo order' },
+  'photo.fit': { id: 'Potongan foto (crop/pad)', en: 'Photo fit (crop/pad)' },
+  'photo.postId': { id: 'Foto dipindah', en: 'Photo moved' },
+};
+
+function showChange(lang: Lang, c: Change, zone: TimeZone, channels: ChannelView[]): Html {
+  const name = (id: string) => channels.find((ch) => ch.id === id)?.name ?? id;
+  const s = (v: unknown): string => {
+    if (v === null || v === undefined || v === '') return '—';
+    if (c.field === 'scheduledAt' && typeof v === 'string') return formatInZone(new Date(v), zone, lang);
+    if (c.field === 'channelIds' && Array.isArray(v)) return v.map((x) => name(String(x))).join(', ');
+    if (c.field === 'variants' && typeof v === 'object') return Object.entries(v as Record<string, string>).map(([k, text]) => `${name(k)}: ${text}`).join(' | ') || '—';
+    if (c.field === 'channelOptions' && typeof v === 'object') return Object.entries(v as Record<string, { thread?: boolean }>).filter(([, o]) => o.thread).map(([k]) => `${name(k)}: ${lang === 'id' ? 'utas' : 'thread'}`).join(', ') || '—';
+    return typeof v === 'string' ? v : JSON.stringify(v);
+  };
+  return html`<li data-change="${c.field}"><strong>${pick(lang, FIELD_WORDS[c.field] ?? { id: c.field, en: c.field })}</strong>: <del>${s(c.before)}</del> → <ins>${s(c.after)}</ins></li>`;
+}
+
+/** Each channel's text as that channel will publish it: its own variant or the body, an X thread as its parts. */
+function channelTexts(lang: Lang, p: PostView, channels: ChannelView[]): Html {
+  const live = p.targets.filter((x) => x.status !== 'cancelled');
+  return html`<div class="channel-texts">${live.map((x) => {
+    const channel = channels.find((c) => c.id === x.channelId);
+    const text = p.variants[x.channelId] ?? p.body;
+    const parts = p.channelOptions[x.channelId]?.thread && countFor(x.channelKind, text).over ? splitThread(x.channelKind, text) : [text];
+    return html`<details class="preview" data-channel-text="${x.channelId}"${p.variants[x.channelId] !== undefined ? html` open` : ''}><summary>${pick(lang, CHANNEL_KIND_LABELS[x.channelKind])}${channel ? ` · ${channel.name}` : ''}${
+      p.variants[x.channelId] !== undefined ? html` <span class="badge unconfirmed">${t(lang, 'ownText')}</span>` : ''
+    }${parts.length > 1 ? html` <span class="badge">${parts.length} ${t(lang, 'threadParts')}</span>` : ''}</summary>${parts.map((part, i) => html`${i > 0 ? html`<hr>` : ''}${part}`)}</details>`;
+  })}</div>`;
 }
 
 export function reviewBlock(lang: Lang, csrf: string, item: ReviewItem, actorId: string, back: string): Html {
@@ -61,10 +101,10 @@ export function reviewBlock(lang: Lang, csrf: string, item: ReviewItem, actorId:
   return html`<article class="card" data-post="${p.id}">
 <div class="row"><a href="/posts/${p.id}"><strong>${p.title}</strong></a> ${statusBadge(lang, p.status)}</div>
 <p class="muted">${p.unit.name} · ${t(lang, 'author')}: ${p.author.name} · ${t(lang, 'deadline')}: ${formatInZone(new Date(p.scheduledAt), p.unit.timeZone as TimeZone, lang)}</p>
-<p class="preview">${p.body}</p>${photoStrip(item.photos)}
+<p class="preview">${p.body}</p>${channelTexts(lang, p, item.channels)}${photoStrip(lang, item.photos)}
 ${item.findings.map((f) => html`<div class="finding ${f.severity}" data-code="${f.code}">${pick(lang, f.message)}</div>`)}
 <details${item.changes && item.changes.length > 0 ? html` open` : ''}><summary>${t(lang, 'changedSince')}</summary>
-${item.changes === undefined ? html`<p class="muted">${t(lang, 'firstReview')}</p>` : html`<ul>${item.changes.map((c) => showChange(lang, c))}</ul>`}</details>
+${item.changes === undefined ? html`<p class="muted">${t(lang, 'firstReview')}</p>` : html`<ul>${item.changes.map((c) => showChange(lang, c, p.unit.timeZone as TimeZone, item.channels))}</ul>`}</details>
 ${p.status === 'pending_approval' && p.author.id !== actorId
   ? html`<div class="row"><form method="post" action="/posts/${p.id}/approve"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="back" value="${back}"><input type="hidden" name="version" value="${p.version}"><button type="submit" data-action="approve">${t(lang, 'approve')}</button></form>
 <form method="post" action="/posts/${p.id}/reject" class="row"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="back" value="${back}"><input type="text" name="note" required placeholder="${t(lang, 'note')}" aria-label="${t(lang, 'rejectNoteHelp')}"><button type="submit" class="danger" data-action="reject">${t(lang, 'reject')}</button></form></div>`
@@ -97,6 +137,7 @@ ${channelTrouble(lang, item.channels.filter((c) => p.targets.some((x) => x.chann
     }</td>
 <td>${x.externalUrl && /^https?:\/\//i.test(x.externalUrl) ? html`<a href="${x.externalUrl}" rel="noopener" target="_blank" data-link>${t(lang, 'openLink')}</a>` : ''}${x.lastError ? html`<div class="error">${x.lastError}</div>` : ''}</td>
 <td>${mayResolve && x.status === 'failed' ? resolveForm(lang, csrf, p.id, x.id, 'retry', 'retry') : ''}
+${mayResolve && x.status === 'held' && x.heldReason === 'post.late' ? resolveForm(lang, csrf, p.id, x.id, 'release', 'releaseLate') : ''}
 ${mayResolve && x.status === 'unconfirmed' ? html`${resolveForm(lang, csrf, p.id, x.id, 'confirm-published', 'confirmPublished')}${resolveForm(lang, csrf, p.id, x.id, 'confirm-not-published', 'confirmNotPublished')}` : ''}</td></tr>`;
   })}</tbody></table>
 ${mayAuthor && EDITABLE.includes(p.status)
@@ -116,7 +157,7 @@ ${p.status === 'draft' || p.status === 'rejected' ? html`<form method="post" act
   )}</ol>`;
 }
 
-function resolveForm(lang: Lang, csrf: string, postId: string, targetId: string, action: string, label: 'retry' | 'confirmPublished' | 'confirmNotPublished'): Html {
+function resolveForm(lang: Lang, csrf: string, postId: string, targetId: string, action: string, label: 'retry' | 'releaseLate' | 'confirmPublished' | 'confirmNotPublished'): Html {
   return html`<form method="post" action="/posts/${postId}/targets/${targetId}/${action}" class="inline"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="secondary">${t(lang, label)}</button></form> `;
 }
 

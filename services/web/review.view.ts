@@ -38,12 +38,29 @@ export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor
   let changes: Change[] | undefined;
   if (since >= 0) {
     const merged = new Map<string, Change>();
+    const note = (key: string, field: string, before: unknown, after: unknown) => {
+      const first = merged.get(key);
+      merged.set(key, { field, before: first ? first.before : before, after });
+    };
     for (const e of events.slice(since + 1)) {
-      if (e.type !== 'edited') continue;
-      const c = (e.data as { changes?: Record<string, { before: unknown; after: unknown }> }).changes ?? {};
-      for (const [field, v] of Object.entries(c)) {
-        const first = merged.get(field);
-        merged.set(field, { field, before: first ? first.before : v.before, after: v.after });
+      const data = e.data as { changes?: Record<string, { before: unknown; after: unknown }>; photoId?: string; altText?: string; before?: string; after?: string };
+      switch (e.type) {
+        case 'edited':
+          for (const [field, v] of Object.entries(data.changes ?? {})) note(field, field, v.before, v.after);
+          break;
+        case 'rescheduled':
+          note('scheduledAt', 'scheduledAt', data.before, data.after);
+          break;
+        // Photos are part of what is approved: each added, changed or removed one is listed.
+        case 'photo_added':
+          note(`photo:${data.photoId ?? ''}`, 'photo', null, data.altText ?? '');
+          break;
+        case 'photo_removed':
+          note(`photo:${data.photoId ?? ''}`, 'photo', data.altText ?? '', null);
+          break;
+        case 'photo_changed':
+          for (const [field, v] of Object.entries(data.changes ?? {})) note(`photo:${data.photoId ?? ''}:${field}`, `photo.${field}`, v.before, v.after);
+          break;
       }
     }
     changes = [...merged.values()];

@@ -141,7 +141,9 @@ export function webRouter(deps: WebDeps): Router {
   router.post('/posts/:id/approve', page(deps, assets, ['supervisor'], async (ctx) => {
     const id = idParam(ctx.req.params.id);
     const version = Number(formBody(ctx.req).version);
-    await approvePost(deps.posts, ctx.user, id, { expectedVersion: Number.isInteger(version) && version > 0 ? version : undefined });
+    // The form carries the version the supervisor was shown; without it there is nothing to approve.
+    if (!Number.isInteger(version) || version < 1) throw new AppError('validation', 'approval.version_required', { id: 'Persetujuan harus menyebut versi pos yang diperiksa.', en: 'An approval must name the version of the post that was reviewed.' });
+    await approvePost(deps.posts, ctx.user, id, { expectedVersion: version });
     back(ctx, `/posts/${id}`);
   }));
   router.post('/posts/:id/reject', page(deps, assets, ['supervisor'], async (ctx) => {
@@ -168,7 +170,7 @@ export function webRouter(deps: WebDeps): Router {
   }));
   router.post('/posts/:id/targets/:targetId/:action', page(deps, assets, ['supervisor'], async (ctx) => {
     const id = idParam(ctx.req.params.id);
-    const action = z.enum(['retry', 'confirm-published', 'confirm-not-published']).safeParse(ctx.req.params.action);
+    const action = z.enum(['retry', 'release', 'confirm-published', 'confirm-not-published']).safeParse(ctx.req.params.action);
     if (!action.success) throw new AppError('not-found', 'page.not_found', { id: 'Tidak ditemukan.', en: 'Not found.' });
     await resolveTarget(deps.posts, ctx.user, id, idParam(ctx.req.params.targetId), { action: action.data });
     ctx.res.redirect(303, `/posts/${id}`);

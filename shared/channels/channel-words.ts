@@ -47,6 +47,10 @@ export const HOLD_REASONS = {
     id: 'Akses ke akun ini ditolak platform. Admin perlu menyambungkan ulang kanal; pos terbit setelah itu.',
     en: 'The platform refused access to this account. An admin must reconnect the channel; the post goes out then.',
   },
+  'post.late': {
+    id: 'Tidak sempat terbit mendekati waktunya (satuan ditahan, gangguan, atau kanal tertahan). Supervisor perlu melepasnya untuk terbit terlambat, atau menjadwalkan ulang.',
+    en: 'It could not go out near its time (a paused unit, an outage, or a held channel). A supervisor must release it to go out late, or reschedule it.',
+  },
   'channel.disabled': {
     id: 'Kanal dinonaktifkan admin; pos terbit setelah kanal diaktifkan lagi.',
     en: 'An admin disabled the channel; the post goes out once it is enabled again.',

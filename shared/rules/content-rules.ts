@@ -95,6 +95,8 @@ export function checkContent(post: PostDraft, ctx: ContentContext): Finding[] {
   findings.push(...checkSchedule(post.scheduledAt, ctx));
   findings.push(...findPersonalData('title', post.title), ...findPersonalData('body', post.body));
   for (const [id, text] of Object.entries(post.variants)) findings.push(...findPersonalData(`variants.${id}`, text));
+  // Alt text goes out with the photo on every platform that takes it, and in the news page's HTML.
+  (post.photos ?? []).forEach((photo, i) => findings.push(...findPersonalData(`photos.${i}.altText`, photo.altText)));
   return findings;
 }
 

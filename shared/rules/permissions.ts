@@ -20,8 +20,12 @@ export function mayAuthor(actor: Actor, unitPath: UnitPath): boolean {
   return actor.role !== 'admin' && inReach(actor, unitPath);
 }
 
-/** Four eyes, and a supervisor of the post's unit or of a unit above it. */
-export function checkApprover(actor: Actor, post: { authorId: string }, unitPath: UnitPath): Finding[] {
+/**
+ * Four eyes, and a supervisor of the post's unit or of a unit above it. `contributors` are everyone who wrote
+ * or changed any part of what goes out (text, channel texts, photos, alt texts, channels, time): none of them
+ * may approve it.
+ */
+export function checkApprover(actor: Actor, post: { authorId: string; contributors?: readonly string[] }, unitPath: UnitPath): Finding[] {
   const findings: Finding[] = [];
   if (actor.role !== 'supervisor') {
     findings.push({
@@ -51,11 +55,20 @@ export function checkApprover(actor: Actor, post: { authorId: string }, unitPath
         en: 'You cannot approve your own post (four-eyes principle).',
       },
     });
+  } else if (post.contributors?.includes(actor.id)) {
+    findings.push({
+      code: 'approval.own_change',
+      severity: 'block',
+      message: {
+        id: 'Anda ikut mengubah isi pos ini, jadi tidak dapat menyetujuinya (prinsip empat mata). Minta supervisor lain.',
+        en: 'You changed part of this post, so you cannot approve it (four-eyes principle). Ask another supervisor.',
+      },
+    });
   }
   return findings;
 }
 
 /** A supervisor who could approve the post may move it without sending it back for approval. */
-export function rescheduleKeepsApproval(actor: Actor, post: { authorId: string }, unitPath: UnitPath): boolean {
+export function rescheduleKeepsApproval(actor: Actor, post: { authorId: string; contributors?: readonly string[] }, unitPath: UnitPath): boolean {
   return checkApprover(actor, post, unitPath).length === 0;
 }

@@ -106,7 +106,7 @@ describe('bad input', () => {
     expectError(await other('PATCH', `/api/v1/posts/${postId}`, { title: 'Diretas' }), 404, 'post.not_found');
     expectError(await other('POST', `/api/v1/posts/${postId}/submit`), 404, 'post.not_found');
     expectError(await other('GET', `/api/v1/posts/${postId}/history`), 404, 'post.not_found');
-    expectError(await call(world.tokens.otherSupervisor)('POST', `/api/v1/posts/${postId}/approve`), 404, 'post.not_found');
+    expectError(await call(world.tokens.otherSupervisor)('POST', `/api/v1/posts/${postId}/approve`, { expectedVersion: 1 }), 404, 'post.not_found');
     // A unit below cannot see the post of the unit above either.
     expectError(await call(world.tokens.polsekOperator)('GET', `/api/v1/posts/${postId}`), 404, 'post.not_found');
     const list = await other('GET', `/api/v1/posts?unitId=${world.units.polres}`);
@@ -114,11 +114,11 @@ describe('bad input', () => {
   });
 
   test('roles: an operator cannot approve, nobody approves their own post, an admin cannot write', async () => {
-    expectError(await call(world.tokens.operator)('POST', `/api/v1/posts/${postId}/approve`), 403, 'approval.forbidden');
+    expectError(await call(world.tokens.operator)('POST', `/api/v1/posts/${postId}/approve`, { expectedVersion: 1 }), 403, 'approval.forbidden');
     const sup = call(world.tokens.supervisor);
     const own = await sup('POST', '/api/v1/posts', { title: 'x', body: 'x', channelIds: [world.newsPage.polres], scheduledAt: inSeconds(3600) });
     expect(own.status).toBe(201);
-    const r = await sup('POST', `/api/v1/posts/${own.body.id}/approve`);
+    const r = await sup('POST', `/api/v1/posts/${own.body.id}/approve`, { expectedVersion: own.body.version });
     expectError(r, 403, 'approval.forbidden');
     expect(r.body.error.details.findings.map((f: { code: string }) => f.code)).toEqual(['approval.own_post']);
     ownPostId = own.body.id;
@@ -127,7 +127,7 @@ describe('bad input', () => {
 
   test('a rejection needs a note; a draft cannot be approved', async () => {
     expectError(await call(world.tokens.supervisor)('POST', `/api/v1/posts/${postId}/reject`, { note: '  ' }), 422, 'request.invalid');
-    expectError(await call(world.tokens.supervisor)('POST', `/api/v1/posts/${postId}/approve`), 409, 'post.invalid_transition');
+    expectError(await call(world.tokens.supervisor)('POST', `/api/v1/posts/${postId}/approve`, { expectedVersion: 1 }), 409, 'post.invalid_transition');
   });
 
   test('a stale version is a 409', async () => {

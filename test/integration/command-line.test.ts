@@ -155,8 +155,8 @@ describe('API and workers as separate processes', () => {
       await database.close();
       const operator = client(url, world.tokens.operator);
       const created = await operator('POST', '/api/v1/posts', { title: 'Terpisah', body: 'Isi.', channelIds: [world.newsPage.polres], scheduledAt: new Date(Date.now() + 3000).toISOString() });
-      await operator('POST', `/api/v1/posts/${created.body.id}/submit`);
-      expect((await client(url, world.tokens.supervisor)('POST', `/api/v1/posts/${created.body.id}/approve`)).body.status).toBe('scheduled');
+      const submitted = await operator('POST', `/api/v1/posts/${created.body.id}/submit`);
+      expect((await client(url, world.tokens.supervisor)('POST', `/api/v1/posts/${created.body.id}/approve`, { expectedVersion: submitted.body.version })).body.status).toBe('scheduled');
       await waitFor('publication by the worker process', async () => (await operator('GET', `/api/v1/posts/${created.body.id}`)).body.status === 'published', 30_000);
       expect(worker.logs.join('\n')).toMatch(/"msg":"published"/);
       expect(api.logs.join('\n')).not.toMatch(/"msg":"published"/);

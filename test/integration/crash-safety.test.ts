@@ -49,8 +49,8 @@ describe('a worker killed right after claiming a target', () => {
     const operator = { id: world.users.operator, role: 'operator' as const, unitId: world.units.polres };
     const supervisor = { id: world.users.supervisor, role: 'supervisor' as const, unitId: world.units.polres };
     const post = await createPost(deps, operator, { title: 'Uji crash', body: 'Isi.', channelIds: [world.newsPage.polres, webhookId], variants: {}, channelOptions: {}, scheduledAt: inSeconds(4) });
-    await submitPost(deps, operator, post.id);
-    await approvePost(deps, supervisor, post.id, {});
+    const submitted = await submitPost(deps, operator, post.id);
+    await approvePost(deps, supervisor, post.id, { expectedVersion: submitted.version });
     await queue.close();
     await database.close();
 
@@ -119,8 +119,8 @@ describe('Redis loses everything', () => {
     const ids: string[] = [];
     for (let i = 0; i < n; i++) {
       const c = await operator('POST', '/api/v1/posts', { title: `Berita ${i}`, body: 'Isi.', channelIds: [world.newsPage.polres, webhookId], scheduledAt: inSeconds(seconds) });
-      await operator('POST', `/api/v1/posts/${c.body.id}/submit`);
-      const a = await supervisor('POST', `/api/v1/posts/${c.body.id}/approve`);
+      const s = await operator('POST', `/api/v1/posts/${c.body.id}/submit`);
+      const a = await supervisor('POST', `/api/v1/posts/${c.body.id}/approve`, { expectedVersion: s.body.version });
       expect(a.status).toBe(200);
       ids.push(c.body.id);
     }

@@ -49,8 +49,8 @@ describe.each([['on local disk', false], ['in an S3-compatible bucket', true]] a
     });
     expect(upload.status).toBe(201);
 
-    await operator('POST', `/api/v1/posts/${id}/submit`);
-    const approved = await client(h.url, world.tokens.supervisor)('POST', `/api/v1/posts/${id}/approve`);
+    const submitted = await operator('POST', `/api/v1/posts/${id}/submit`);
+    const approved = await client(h.url, world.tokens.supervisor)('POST', `/api/v1/posts/${id}/approve`, { expectedVersion: submitted.body.version });
     expect(approved.body.status).toBe('scheduled');
 
     await waitFor('publication', async () => (await operator('GET', `/api/v1/posts/${id}`)).body.status === 'published', 40_000);

@@ -40,7 +40,7 @@ describe('publishing backbone', () => {
     expect(submitted.status).toBe(200);
     expect(submitted.body.status).toBe('pending_approval');
 
-    const approved = await supervisor('POST', `/api/v1/posts/${id}/approve`, { note: 'Lanjutkan.' });
+    const approved = await supervisor('POST', `/api/v1/posts/${id}/approve`, { note: 'Lanjutkan.', expectedVersion: submitted.body.version });
     expect(approved.status).toBe(200);
     expect(approved.body.status).toBe('scheduled');
     expect(approved.body.targets.every((t: { status: string }) => t.status === 'scheduled')).toBe(true);
@@ -99,8 +99,8 @@ describe('publishing backbone', () => {
       scheduledAt: inSeconds(3),
     });
     const id: string = created.body.id;
-    await operator('POST', `/api/v1/posts/${id}/submit`);
-    expect((await supervisor('POST', `/api/v1/posts/${id}/approve`)).body.status).toBe('scheduled');
+    const submitted = await operator('POST', `/api/v1/posts/${id}/submit`);
+    expect((await supervisor('POST', `/api/v1/posts/${id}/approve`, { expectedVersion: submitted.body.version })).body.status).toBe('scheduled');
 
     const edited = await operator('PATCH', `/api/v1/posts/${id}`, { body: 'Polres membagikan sembako kepada warga.' });
     expect(edited.status).toBe(200);
@@ -119,7 +119,7 @@ describe('publishing backbone', () => {
     expect(history.body.events.at(-1).type).toBe('expired');
 
     // Approving it late is refused.
-    const late = await supervisor('POST', `/api/v1/posts/${id}/approve`);
+    const late = await supervisor('POST', `/api/v1/posts/${id}/approve`, { expectedVersion: expired.version });
     expect(late.status).toBe(409);
   });
 
@@ -128,8 +128,8 @@ describe('publishing backbone', () => {
     const supervisor = client(h.url, world.tokens.supervisor);
     const make = async () => {
       const c = await operator('POST', '/api/v1/posts', { title: 'Jadwal', body: 'Isi.', channelIds: [world.newsPage.polres], scheduledAt: inSeconds(3) });
-      await operator('POST', `/api/v1/posts/${c.body.id}/submit`);
-      await supervisor('POST', `/api/v1/posts/${c.body.id}/approve`);
+      const s = await operator('POST', `/api/v1/posts/${c.body.id}/submit`);
+      await supervisor('POST', `/api/v1/posts/${c.body.id}/approve`, { expectedVersion: s.body.version });
       return c.body.id as string;
     };
     const cancelled = await make();
@@ -157,8 +157,8 @@ describe('publishing backbone', () => {
     const operator = client(h.url, world.tokens.operator);
     const supervisor = client(h.url, world.tokens.supervisor);
     const c = await operator('POST', '/api/v1/posts', { title: 'Jadwal', body: 'Isi.', channelIds: [world.newsPage.polres], scheduledAt: inSeconds(60) });
-    await operator('POST', `/api/v1/posts/${c.body.id}/submit`);
-    await supervisor('POST', `/api/v1/posts/${c.body.id}/approve`);
+    const s = await operator('POST', `/api/v1/posts/${c.body.id}/submit`);
+    await supervisor('POST', `/api/v1/posts/${c.body.id}/approve`, { expectedVersion: s.body.version });
     const r = await operator('POST', `/api/v1/posts/${c.body.id}/reschedule`, { scheduledAt: inSeconds(120) });
     expect(r.status).toBe(200);
     expect(r.body.status).toBe('pending_approval');

@@ -118,7 +118,7 @@ export async function scheduledPost(p: PlatformWorld, spec: PostSpec): Promise<s
   }
   const submitted = await operator('POST', `/api/v1/posts/${id}/submit`);
   if (submitted.status !== 200) throw new Error(`submit: ${submitted.status} ${JSON.stringify(submitted.body)}`);
-  const approved = await client(p.h.url, p.world.tokens.supervisor)('POST', `/api/v1/posts/${id}/approve`, {});
+  const approved = await client(p.h.url, p.world.tokens.supervisor)('POST', `/api/v1/posts/${id}/approve`, { expectedVersion: submitted.body.version });
   if (approved.status !== 200) throw new Error(`approve: ${approved.status} ${JSON.stringify(approved.body)}`);
   return id;
 }

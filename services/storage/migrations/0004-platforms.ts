@@ -27,6 +27,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     // longer than a job lock and a call's timeout is abandoned; a younger one is someone's work in progress.
     .addColumn('progress_at', 'timestamptz')
     .addColumn('held_reason', 'text')
+    // A supervisor let this target go out later than the window after its time allows on its own.
+    .addColumn('late_released', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('held_until', 'timestamptz')
     .addColumn('external_ids', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
     .execute();
@@ -55,7 +57,7 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('posts').dropColumn('channel_options').execute();
   await db.schema.dropIndex('publish_attempts_started_idx').execute();
   await db.schema.dropIndex('post_targets_channel_status_idx').execute();
-  for (const c of ['checkpoint', 'progress_at', 'held_reason', 'held_until', 'external_ids']) await db.schema.alterTable('post_targets').dropColumn(c).execute();
+  for (const c of ['checkpoint', 'progress_at', 'held_reason', 'late_released', 'held_until', 'external_ids']) await db.schema.alterTable('post_targets').dropColumn(c).execute();
   for (const c of ['health', 'limited_until', 'limit_reason', 'last_error', 'last_error_at', 'account_name', 'token_expires_at', 'credentials_version', 'refresh_lease_until', 'refresh_lease_token']) {
     await db.schema.alterTable('channels').dropColumn(c).execute();
   }

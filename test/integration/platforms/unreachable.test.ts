@@ -51,7 +51,7 @@ describe('a post held past its window', () => {
   });
   afterAll(() => p.close());
 
-  test('is not published late when its channel is reconnected: it fails with the reason, and a supervisor may send it', async () => {
+  test('is not published late when its channel is reconnected: it waits, saying so, until a supervisor releases it', async () => {
     const channel = await connectTelegram(p);
     const id = await scheduledPost(p, { body: 'Tertahan terlalu lama.', channelIds: [channel] });
     const fresh = p.tg.revokeToken();
@@ -60,13 +60,21 @@ describe('a post held past its window', () => {
     await new Promise((r) => setTimeout(r, 4000));
     const row = await p.h.siaran.database.db.selectFrom('channels').selectAll().where('id', '=', channel).executeTakeFirstOrThrow();
     expect((await reconnectChannel(p.h.siaran.channels, row, { botToken: fresh })).released).toBe(1);
-    const late = await settled(p, id);
-    expect(late.status).toBe('failed');
-    expect(late.targets[0].lastError).toMatch(/held for longer than 3 seconds past its time; a supervisor may retry it/);
+    const late = await waitFor('the late hold', async () => {
+      const post = await postOf(p, id);
+      return post.targets[0].heldReason === 'post.late' ? post : undefined;
+    });
+    expect(late.targets[0].status).toBe('held');
+    expect(late.targets[0].heldMessage.id).toMatch(/Supervisor perlu melepasnya/);
+    await new Promise((r) => setTimeout(r, 1500));
     expect(p.tg.messages.filter((m) => m.text === 'Tertahan terlalu lama.')).toHaveLength(0);
-    const retried = await client(p.h.url, p.world.tokens.supervisor)('POST', `/api/v1/posts/${id}/targets/${late.targets[0].id}/retry`, {});
-    expect(retried.status).toBe(200);
+    // An operator cannot let it go; a supervisor can.
+    expect((await client(p.h.url, p.world.tokens.operator)('POST', `/api/v1/posts/${id}/targets/${late.targets[0].id}/release`, {})).status).toBe(403);
+    const released = await client(p.h.url, p.world.tokens.supervisor)('POST', `/api/v1/posts/${id}/targets/${late.targets[0].id}/release`, {});
+    expect(released.status).toBe(200);
     expect((await settled(p, id)).status).toBe('published');
     expect(p.tg.messages.filter((m) => m.text === 'Tertahan terlalu lama.')).toHaveLength(1);
+    const history = (await client(p.h.url, p.world.tokens.supervisor)('GET', `/api/v1/posts/${id}/history`)).body.events;
+    expect(history.find((e: { type: string }) => e.type === 'target.release').actor.id).toBe(p.world.users.supervisor);
   }, 60_000);
 });

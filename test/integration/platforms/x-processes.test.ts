@@ -63,8 +63,8 @@ async function approved(d: ReturnType<typeof deps>, world: World, channelId: str
   const operator = { id: world.users.operator, role: 'operator' as const, unitId: world.units.polres };
   const supervisor = { id: world.users.supervisor, role: 'supervisor' as const, unitId: world.units.polres };
   const post = await createPost(d.posts, operator, { title: 'Utas', body, channelIds: [channelId], variants: {}, channelOptions: thread ? { [channelId]: { thread: true } } : {}, scheduledAt: at });
-  await submitPost(d.posts, operator, post.id);
-  await approvePost(d.posts, supervisor, post.id, {});
+  const submitted = await submitPost(d.posts, operator, post.id);
+  await approvePost(d.posts, supervisor, post.id, { expectedVersion: submitted.version });
   return post.id;
 }
 

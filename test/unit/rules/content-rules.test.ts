@@ -88,3 +88,13 @@ describe('what each platform accepts', () => {
     expect(f.map((x) => [x.code, x.field])).toEqual([['photo.alt_too_long', 'photos.0.altText']]);
   });
 });
+
+describe('alt text is checked like the text', () => {
+  test('a NIK and a phone number in a photo description are blocked, with the photo named', () => {
+    const f = checkContent({ ...good, photos: [{ altText: 'Kapolres menyapa warga' }, { altText: 'Tersangka Budi, NIK 1871012345678901, HP 0812-3456-7890' }] }, ctx);
+    expect(f.map((x) => [x.code, x.field])).toEqual([
+      ['personal_data.nik', 'photos.1.altText'],
+      ['personal_data.phone', 'photos.1.altText'],
+    ]);
+  });
+});

@@ -1,0 +1,141 @@
+// An approval is a promise that what goes out is what was seen. Tried as a hostile or careless operator
+// and supervisor would: every part that goes out is in the version approved, and nobody approves their own work.
+import { type Harness, type World, client, inSeconds, startHarness, seedWorld, waitFor } from './../support/harness';
+import { photo } from '../support/platforms';
+import { signIn } from '../support/web-session';
+
+let h: Harness;
+let world: World;
+beforeAll(async () => {
+  h = await startHarness({ PUBLISH_LATE_WINDOW_SECONDS: '3' });
+  world = await seedWorld(h.siaran.database.db);
+});
+afterAll(() => h.close());
+
+const api = (token: string) => client(h.url, token);
+
+async function draft(extra: Record<string, unknown> = {}) {
+  const r = await api(world.tokens.operator)('POST', '/api/v1/posts', { title: 'Patroli malam', body: 'Patroli malam di Tumijajar.', channelIds: [world.newsPage.polres], scheduledAt: inSeconds(3600), ...extra });
+  expect(r.status).toBe(201);
+  return r.body as { id: string; version: number };
+}
+
+async function upload(postId: string, alt: string) {
+  const r = await fetch(`${h.url}/api/v1/photos?postId=${postId}&alt=${encodeURIComponent(alt)}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${world.tokens.operator}`, 'content-type': 'image/jpeg' },
+    body: await photo(),
+  });
+  return { status: r.status, body: (await r.json()) as any };
+}
+
+test('an approval names the version it approves; without one nothing is approved', async () => {
+  const post = await draft();
+  const submitted = await api(world.tokens.operator)('POST', `/api/v1/posts/${post.id}/submit`);
+  const none = await api(world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/approve`, {});
+  expect(none.status).toBe(422);
+  expect(none.body.error.code).toBe('request.invalid');
+  expect((await api(world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/approve`, { expectedVersion: submitted.body.version })).status).toBe(200);
+});
+
+test('a channel text changed after the supervisor read the post: the approval of what was read is refused', async () => {
+  const webhookLike = world.newsPage.polres;
+  const post = await draft();
+  const submitted = await api(world.tokens.operator)('POST', `/api/v1/posts/${post.id}/submit`);
+  const seen = submitted.body.version;
+  const changed = await api(world.tokens.operator)('PATCH', `/api/v1/posts/${post.id}`, { variants: { [webhookLike]: 'Teks lain untuk halaman berita.' } });
+  expect(changed.body.status).toBe('pending_approval');
+  expect(changed.body.version).toBe(seen + 1);
+  const stale = await api(world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/approve`, { expectedVersion: seen });
+  expect(stale.status).toBe(409);
+  expect(stale.body.error.code).toBe('post.version_conflict');
+  // The post's answer shows the channel's own text, as the page does.
+  expect((await api(world.tokens.supervisor)('GET', `/api/v1/posts/${post.id}`)).body.variants[webhookLike]).toBe('Teks lain untuk halaman berita.');
+});
+
+test('a photo swapped, re-described or reordered after the supervisor opened the post is a new version', async () => {
+  const post = await draft();
+  const first = await upload(post.id, 'Patroli di pasar');
+  expect(first.status).toBe(201);
+  const submitted = await api(world.tokens.operator)('POST', `/api/v1/posts/${post.id}/submit`);
+  let seen = submitted.body.version as number;
+
+  const swap = async (what: () => Promise<unknown>) => {
+    await what();
+    const now = (await api(world.tokens.supervisor)('GET', `/api/v1/posts/${post.id}`)).body;
+    expect(now.version).toBeGreaterThan(seen);
+    expect(now.status).toBe('pending_approval');
+    const stale = await api(world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/approve`, { expectedVersion: seen });
+    expect(stale.status).toBe(409);
+    seen = now.version;
+  };
+  await swap(() => api(world.tokens.operator)('PATCH', `/api/v1/photos/${first.body.id}`, { altText: 'Foto lain' }));
+  let second = { body: { id: '' } };
+  await swap(async () => (second = await upload(post.id, 'Foto kedua')));
+  await swap(() => api(world.tokens.operator)('PATCH', `/api/v1/photos/${second.body.id}`, { position: 0 }));
+  await swap(() => api(world.tokens.operator)('DELETE', `/api/v1/photos/${first.body.id}`));
+  await swap(() => api(world.tokens.operator)('PATCH', `/api/v1/photos/${second.body.id}`, { fit: 'pad' }));
+  const history = (await api(world.tokens.supervisor)('GET', `/api/v1/posts/${post.id}/history`)).body.events.map((e: { type: string }) => e.type);
+  expect(history).toEqual(expect.arrayContaining(['photo_added', 'photo_changed', 'photo_removed']));
+});
+
+test('a NIK or a mobile number in a photo description is refused at submit and at approval', async () => {
+  const post = await draft();
+  await upload(post.id, 'Tersangka Budi, NIK 1871012345678901, HP 0812-3456-7890');
+  const submit = await api(world.tokens.operator)('POST', `/api/v1/posts/${post.id}/submit`);
+  expect(submit.status).toBe(422);
+  const fields = submit.body.error.details.findings.map((f: { code: string; field: string }) => `${f.code}@${f.field}`);
+  expect(fields).toEqual(expect.arrayContaining(['personal_data.nik@photos.0.altText', 'personal_data.phone@photos.0.altText']));
+});
+
+test('a supervisor who rewrote a post cannot approve it; another supervisor can', async () => {
+  const post = await draft();
+  await api(world.tokens.operator)('POST', `/api/v1/posts/${post.id}/submit`);
+  const rewritten = await api(world.tokens.supervisor)('PATCH', `/api/v1/posts/${post.id}`, { body: 'Versi supervisor: patroli malam di Tumijajar bersama warga.' });
+  expect(rewritten.status).toBe(200);
+  const own = await api(world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/approve`, { expectedVersion: rewritten.body.version });
+  expect(own.status).toBe(403);
+  expect(own.body.error.details.findings.map((f: { code: string }) => f.code)).toEqual(['approval.own_change']);
+  // Changing only a photo's description is a change too.
+  const other = await draft();
+  await upload(other.id, 'Patroli');
+  await api(world.tokens.operator)('POST', `/api/v1/posts/${other.id}/submit`);
+  const photos = (await api(world.tokens.supervisor)('GET', `/api/v1/photos?postId=${other.id}`)).body.photos;
+  await api(world.tokens.supervisor)('PATCH', `/api/v1/photos/${photos[0].id}`, { altText: 'Disunting supervisor' });
+  const v = (await api(world.tokens.supervisor)('GET', `/api/v1/posts/${other.id}`)).body.version;
+  expect((await api(world.tokens.supervisor)('POST', `/api/v1/posts/${other.id}/approve`, { expectedVersion: v })).status).toBe(403);
+  // The Polda's supervisor, who changed nothing, may.
+  expect((await api(world.tokens.poldaSupervisor)('POST', `/api/v1/posts/${post.id}/approve`, { expectedVersion: rewritten.body.version })).status).toBe(200);
+});
+
+test('a post held back by a paused unit does not go out late on its own: it waits for a supervisor to release it', async () => {
+  const cookie = await signIn({ h, world }, 'admin');
+  const pause = async (paused: boolean) => {
+    const page = await (await fetch(`${h.url}/admin`, { headers: { cookie } })).text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+    const r = await fetch(`${h.url}/admin/units/${world.units.polres}/pause`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, paused: String(paused) }).toString(),
+    });
+    expect(r.status).toBe(200);
+  };
+  await pause(true);
+  const post = await draft({ scheduledAt: inSeconds(2) });
+  const submitted = await api(world.tokens.operator)('POST', `/api/v1/posts/${post.id}/submit`);
+  expect((await api(world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/approve`, { expectedVersion: submitted.body.version })).status).toBe(200);
+  // Past its time and past the 3-second window, the unit resumes.
+  await new Promise((r) => setTimeout(r, 6000));
+  await pause(false);
+  const held = await waitFor('the late hold', async () => {
+    const p = (await api(world.tokens.supervisor)('GET', `/api/v1/posts/${post.id}`)).body;
+    return p.targets[0].heldReason === 'post.late' ? p : undefined;
+  });
+  expect(held.targets[0].status).toBe('held');
+  const news = () => h.siaran.database.db.selectFrom('news_items').select('post_id').where('post_id', '=', post.id).execute();
+  expect(await news()).toHaveLength(0);
+  expect((await api(world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/targets/${held.targets[0].id}/release`, {})).status).toBe(200);
+  await waitFor('publication', async () => (await api(world.tokens.supervisor)('GET', `/api/v1/posts/${post.id}`)).body.status === 'published');
+  expect(await news()).toHaveLength(1);
+}, 60_000);
