@@ -42,7 +42,7 @@ test('a channel text changed after the supervisor read the post: the approval of
   const webhookLike = world.newsPage.polres;
   const post = await draft();
   const submitted = await api(world.tokens.operator)('POST', `/api/v1/posts/${post.id}/submit`);
-  const seen = submitted.body.version;
+  const seen = submitted.body.version as number;
   const changed = await api(world.tokens.operator)('PATCH', `/api/v1/posts/${post.id}`, { variants: { [webhookLike]: 'Teks lain untuk halaman berita.' } });
   expect(changed.body.status).toBe('pending_approval');
   expect(changed.body.version).toBe(seen + 1);
