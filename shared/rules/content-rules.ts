@@ -3,7 +3,7 @@ import { CHANNEL_RULES } from '../channels/channel-rules';
 import { countFor, splitThread } from '../channels/channel-text';
 import type { ChannelKind, ChannelOptions } from '../post';
 import type { Finding } from './finding';
-import { findPersonalData } from './personal-data';
+import { findProtectedData } from './protected-data';
 import { formatInZone, type TimeZone } from '../time';
 
 export interface PostDraft {
@@ -93,10 +93,10 @@ export function checkContent(post: PostDraft, ctx: ContentContext): Finding[] {
   }
   findings.push(...checkChannelLimits(post, ctx));
   findings.push(...checkSchedule(post.scheduledAt, ctx));
-  findings.push(...findPersonalData('title', post.title), ...findPersonalData('body', post.body));
-  for (const [id, text] of Object.entries(post.variants)) findings.push(...findPersonalData(`variants.${id}`, text));
+  findings.push(...findProtectedData('title', post.title), ...findProtectedData('body', post.body));
+  for (const [id, text] of Object.entries(post.variants)) findings.push(...findProtectedData(`variants.${id}`, text));
   // Alt text goes out with the photo on every platform that takes it, and in the news page's HTML.
-  (post.photos ?? []).forEach((photo, i) => findings.push(...findPersonalData(`photos.${i}.altText`, photo.altText)));
+  (post.photos ?? []).forEach((photo, i) => findings.push(...findProtectedData(`photos.${i}.altText`, photo.altText)));
   return findings;
 }
 

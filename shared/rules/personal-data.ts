@@ -1,44 +1,61 @@
-// Personal data that Law 27/2022 keeps out of public posts, found in free text.
+// Personal data that Law 27/2022 keeps out of public posts, found in free text: national ID (NIK) and
+// family card (KK) numbers, mobile numbers, e-mail addresses. Matched on the normalized text (full-width
+// and other scripts' digits, invisible characters, separator runs), reported at what the person typed.
 import type { Finding } from './finding';
+import { type Normalized, normalize, originalSpan } from './normalize';
 
-/** Province codes that open a NIK: 11 (Aceh) up to 96 (the newest Papua provinces). */
-const PROVINCE = /^(1[1-9]|2[1]|3[1-6]|5[1-3]|6[1-5]|7[1-6]|8[1-2]|9[1-6])/;
-
-// 16 digits, written whole or in groups separated by one space, dot or dash.
-const NIK_CANDIDATE = /(?<![\d+])\d(?:[ .-]?\d){15}(?![\d])/g;
-// Mobile numbers: 08…, 628…, +62 8…; 10 to 13 digits once the leading 0 / 62 is counted.
-const MOBILE = /(?<![\d+])(?:\+62|62|0)[ .-]?8\d(?:[ .-]?\d){6,10}(?!\d)/g;
-const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g;
-// Official addresses of government bodies are public contact points, not personal data.
+/** Province codes that open a NIK or KK number: 11 (Aceh) up to 96 (the newest Papua provinces). */
+const PROVINCE = /^(1[1-9]|21|3[1-6]|5[1-3]|6[1-5]|7[1-6]|8[1-2]|9[1-6])/;
+/** What may stand between the digits of one number: spaces, dots, dashes, slashes, brackets, up to three. */
+const SEP = '[ .\\-/()]{0,3}';
+const ID_NUMBER = new RegExp(`(?<!\\d${SEP})\\d(?:${SEP}\\d){15}(?!${SEP}\\d)`, 'g');
+const FAMILY_CARD = /(?:\bkk\b|kartu\s*keluarga)[^0-9]{0,20}$/i;
+/**
+ * Mobile numbers: 08xx, 628xx, +62 8xx, (+62) 8xx, (08xx); 10 to 13 digits with the leading 0. The second
+ * digit after 8 is never 0 (0800 is a toll-free line), so office lines and hotlines stay clean.
+ */
+const MOBILE = new RegExp(`(?<![\\d+])\\(?(?:\\+\\s?62|62|0)\\)?[ .\\-]{0,3}\\(?8[1-9]\\d\\)?(?:${SEP}\\d){6,9}(?!${SEP}\\d)`, 'g');
+/** E-mail addresses, also spelled out: `nama [at] gmail [dot] com`, `nama @ gmail.com`, `nama at gmail dot com`. */
+const AT = String.raw`(?:\s*@\s*|\s*[\[({]\s*(?:at|et)\s*[\])}]\s*|\s+(?:at|et)\s+)`;
+const DOT = String.raw`(?:\.|\s*[\[({]\s*(?:dot|titik)\s*[\])}]\s*|\s+(?:dot|titik)\s+)`;
+const EMAIL = new RegExp(String.raw`[A-Za-z0-9][A-Za-z0-9._%+-]*${AT}[A-Za-z0-9-]+(?:${DOT}[A-Za-z0-9-]+)*${DOT}[A-Za-z]{2,}\b`, 'gi');
+/** Official addresses of government bodies are public contact points, not personal data. */
 const OFFICIAL_DOMAIN = /@([a-z0-9-]+\.)*go\.id$/i;
 
-function digitsOf(s: string): string {
-  return s.replace(/\D/g, '');
+/** An e-mail address as written, put back into its plain form. */
+function canonicalEmail(written: string): string {
+  return written
+    .replace(new RegExp(AT, 'i'), '@')
+    .replace(new RegExp(DOT, 'gi'), '.')
+    .toLowerCase();
 }
 
-export function findPersonalData(field: string, text: string): Finding[] {
+export function findPersonalData(field: string, text: string, normalized: Normalized = normalize(text)): Finding[] {
   const findings: Finding[] = [];
   const taken: Array<[number, number]> = [];
   const overlaps = (start: number, end: number) => taken.some(([s, e]) => start < e && s < end);
+  const n = normalized.text;
+  const span = (start: number, end: number) => originalSpan(normalized, start, end, text);
 
-  for (const m of text.matchAll(NIK_CANDIDATE)) {
-    const digits = digitsOf(m[0]);
+  for (const m of n.matchAll(ID_NUMBER)) {
+    const digits = m[0].replace(/\D/g, '');
     if (digits.length !== 16 || !PROVINCE.test(digits)) continue;
-    const start = m.index;
-    const end = start + m[0].length;
-    taken.push([start, end]);
+    taken.push([m.index, m.index + m[0].length]);
+    const familyCard = FAMILY_CARD.test(n.slice(Math.max(0, m.index - 40), m.index));
     findings.push({
-      code: 'personal_data.nik',
+      code: familyCard ? 'personal_data.kk' : 'personal_data.nik',
       severity: 'block',
       field,
-      span: { start, end },
-      message: {
-        id: 'Teks memuat nomor yang tampak seperti NIK (16 digit). Hapus data pribadi ini.',
-        en: 'The text contains what looks like a national ID number (NIK, 16 digits). Remove this personal data.',
-      },
+      span: span(m.index, m.index + m[0].length),
+      message: familyCard
+        ? { id: 'Teks memuat nomor Kartu Keluarga (16 digit). Hapus data pribadi ini.', en: 'The text contains a family card (KK) number (16 digits). Remove this personal data.' }
+        : {
+            id: 'Teks memuat nomor yang tampak seperti NIK (16 digit). Hapus data pribadi ini.',
+            en: 'The text contains what looks like a national ID number (NIK, 16 digits). Remove this personal data.',
+          },
     });
   }
-  for (const m of text.matchAll(MOBILE)) {
+  for (const m of n.matchAll(MOBILE)) {
     const start = m.index;
     const end = start + m[0].length;
     if (overlaps(start, end)) continue;
@@ -47,22 +64,23 @@ export function findPersonalData(field: string, text: string): Finding[] {
       code: 'personal_data.phone',
       severity: 'block',
       field,
-      span: { start, end },
+      span: span(start, end),
       message: {
         id: 'Teks memuat nomor telepon seluler. Nomor pribadi tidak boleh diterbitkan.',
         en: 'The text contains a mobile phone number. Private numbers must not be published.',
       },
     });
   }
-  for (const m of text.matchAll(EMAIL)) {
+  for (const m of n.matchAll(EMAIL)) {
     const start = m.index;
     const end = start + m[0].length;
-    const official = OFFICIAL_DOMAIN.test(m[0]);
+    if (overlaps(start, end)) continue;
+    const official = OFFICIAL_DOMAIN.test(canonicalEmail(m[0]));
     findings.push({
       code: official ? 'personal_data.email_official' : 'personal_data.email',
       severity: official ? 'warn' : 'block',
       field,
-      span: { start, end },
+      span: span(start, end),
       message: official
         ? {
             id: 'Teks memuat alamat e-mail instansi. Pastikan memang untuk umum.',

@@ -1,0 +1,30 @@
+// Everything the rules keep out of what goes out, in one call, and the masked form the history keeps.
+import type { Finding } from './finding';
+import { normalize } from './normalize';
+import { findPersonalData } from './personal-data';
+import { findProtectedIdentities } from './protected-identities';
+
+export function findProtectedData(field: string, text: string): Finding[] {
+  const n = normalize(text);
+  return [...findPersonalData(field, text, n), ...findProtectedIdentities(field, text, n)].sort((a, b) => (a.span?.start ?? 0) - (b.span?.start ?? 0));
+}
+
+export interface MaskedSpan {
+  code: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The text with every blocked span replaced by `•` (one per character, so positions hold), and where and
+ * what was masked: the history keeps the finding's code and position, never the digits or the name.
+ */
+export function maskProtected(text: string): { text: string; masked: MaskedSpan[] } {
+  const masked = findProtectedData('', text)
+    .filter((f) => f.severity === 'block' && f.span)
+    .map((f) => ({ code: f.code, start: f.span!.start, end: f.span!.end }));
+  if (masked.length === 0) return { text, masked };
+  const chars = text.split('');
+  for (const m of masked) for (let i = m.start; i < m.end; i++) chars[i] = '•';
+  return { text: chars.join(''), masked };
+}
