@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { PlatformKind } from '../../shared/post';
 import type { DB, PhotoRenditionRow, PhotoRow } from '../storage/schema';
 import { mediaErrors } from './media-errors';
+import { appendEvent, masked } from '../posts/post.repository';
 import { isUuid } from '../../shared/ids';
 
 export type Db = Kysely<DB> | Transaction<DB>;
@@ -55,12 +56,14 @@ export async function unreferencedKeys(db: Db, keys: readonly string[]): Promise
   return [...new Set(keys)].filter((k) => !usedSet.has(k));
 }
 
+/** A photo's change in the post's history; its alt texts are kept masked, like every text there. */
 export async function appendPhotoEvent(
   db: Db,
   e: { postId: string; actorId: string; type: string; at: Date; data: Record<string, unknown> },
 ): Promise<void> {
-  await db
-    .insertInto('post_events')
-    .values({ post_id: e.postId, actor_id: e.actorId, type: e.type, at: e.at, data: JSON.stringify(e.data) })
-    .execute();
+  const data = { ...e.data } as Record<string, unknown> & { altText?: unknown; changes?: Record<string, { before: unknown; after: unknown }> };
+  if (typeof data.altText === 'string') data.altText = masked(data.altText);
+  const alt = data.changes?.altText;
+  if (alt) data.changes = { ...data.changes, altText: { before: typeof alt.before === 'string' ? masked(alt.before) : alt.before, after: typeof alt.after === 'string' ? masked(alt.after) : alt.after } };
+  await appendEvent(db, { postId: e.postId, actorId: e.actorId, type: e.type, at: e.at, data });
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { AppError } from '../../shared/errors';
 import type { ChannelOptions, Post, PostStatus, PostTarget, TargetStatus } from '../../shared/post';
+import { maskProtected } from '../../shared/rules/protected-data';
 import type { DB, PostRow } from '../storage/schema';
 
 export type Db = Kysely<DB> | Transaction<DB>;
@@ -223,4 +224,56 @@ export async function contributorsOf(db: Db, postId: string): Promise<string[]> 
 /** A change to the post's photos is a change to the post: a new version, which the supervisor must see. */
 export async function bumpPostVersion(db: Db, postId: string, at: Date): Promise<void> {
   await db.updateTable('posts').set({ version: sql`version + 1`, updated_at: at }).where('id', '=', postId).execute();
+}
+
+/** Text as the history keeps it: personal data masked, its code and place recorded, never its characters. */
+export function masked(text: string): string {
+  return maskProtected(text).text;
+}
+
+/** What goes out, as the history keeps it: every text masked. */
+export function maskedSnapshot(post: Pick<Post, 'title' | 'body' | 'variants' | 'channelOptions' | 'scheduledAt'>, channelIds: readonly string[]) {
+  return {
+    title: masked(post.title),
+    body: masked(post.body),
+    variants: Object.fromEntries(Object.entries(post.variants).map(([k, v]) => [k, masked(v)])),
+    channelOptions: post.channelOptions,
+    scheduledAt: post.scheduledAt.toISOString(),
+    channelIds: [...channelIds].sort(),
+  };
+}
+export type MaskedSnapshot = ReturnType<typeof maskedSnapshot>;
+
+/** Field by field, what differs between two snapshots. */
+export function snapshotChanges(before: MaskedSnapshot, after: MaskedSnapshot): Record<string, { before: unknown; after: unknown }> {
+  const changes: Record<string, { before: unknown; after: unknown }> = {};
+  for (const key of Object.keys(after) as Array<keyof MaskedSnapshot>) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changes[key] = { before: before[key], after: after[key] };
+  }
+  return changes;
+}
+
+/** The last event of the post that changed its content, if any. */
+export async function lastContentEvent(db: Db, postId: string) {
+  return db
+    .selectFrom('post_events')
+    .select(['actor_id', 'type', 'data'])
+    .where('post_id', '=', postId)
+    .where('type', 'in', [...CONTENT_EVENTS, 'submitted'])
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The snapshot recorded at the post's last submission, if it was submitted before. */
+export async function lastSubmittedSnapshot(db: Db, postId: string): Promise<MaskedSnapshot | undefined> {
+  const row = await db
+    .selectFrom('post_events')
+    .select('data')
+    .where('post_id', '=', postId)
+    .where('type', '=', 'submitted')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return (row?.data as { snapshot?: MaskedSnapshot } | undefined)?.snapshot;
 }

@@ -8,9 +8,9 @@ import { nextStatus } from '../../shared/status-machine';
 import { getUnit } from '../units/unit.repository';
 import { assertExpectedVersion, assertMayAuthor, blockedBy, postInReach } from './access';
 import type { PostDeps } from './deps';
-import { appendEvent, contributorsOf, retargetLive, updatePostRow } from './post.repository';
+import { appendEvent, contributorsOf, lastSubmittedSnapshot, masked, maskedSnapshot, retargetLive, snapshotChanges, updatePostRow } from './post.repository';
 import { type PostView, viewPost } from './post-view';
-import { findingsOf } from './write-post';
+import { findingsOf, liveChannelIds } from './write-post';
 
 export async function submitPost(deps: PostDeps, actor: Actor, postId: string): Promise<PostView> {
   const now = deps.now();
@@ -23,12 +23,16 @@ export async function submitPost(deps: PostDeps, actor: Actor, postId: string): 
     const blocking = blocks(findings);
     if (blocking.length > 0) blockedBy(blocking, 'post.blocked_by_findings');
     const updated = await updatePostRow(trx, post, { status, review_note: null }, now);
+    // What is submitted is recorded (masked), with what differs from the last submission: a reviewer sees
+    // what changed since, however many drafts were saved in between.
+    const snapshot = maskedSnapshot(post, await liveChannelIds(trx, post.id));
+    const previous = await lastSubmittedSnapshot(trx, post.id);
     await appendEvent(trx, {
       postId: post.id,
       actorId: actor.id,
       type: 'submitted',
       at: now,
-      data: { warnings: findings },
+      data: { warnings: findings, snapshot, ...(previous ? { changes: snapshotChanges(previous, snapshot) } : {}) },
     });
     return updated;
   });
@@ -72,7 +76,7 @@ export async function approvePost(
       actorId: actor.id,
       type: 'approved',
       at: now,
-      data: { note: input.note ?? null, version: post.version, scheduledAt: post.scheduledAt.toISOString() },
+      data: { note: input.note === undefined ? null : masked(input.note), version: post.version, scheduledAt: post.scheduledAt.toISOString() },
     });
     return { post: updated, slots: moved.after };
   });
@@ -88,7 +92,7 @@ export async function rejectPost(deps: PostDeps, actor: Actor, postId: string, i
     if (denied.length > 0) blockedBy(denied, 'approval.forbidden', 'forbidden');
     const status = nextStatus(post.status, 'reject');
     const updated = await updatePostRow(trx, post, { status, review_note: input.note }, now);
-    await appendEvent(trx, { postId: post.id, actorId: actor.id, type: 'rejected', at: now, data: { note: input.note } });
+    await appendEvent(trx, { postId: post.id, actorId: actor.id, type: 'rejected', at: now, data: { note: masked(input.note) } });
     return updated;
   });
   return viewPost(deps.db, post);

@@ -8,7 +8,7 @@ import type { DB } from '../storage/schema';
 import { getUnit, unitAndDescendants } from '../units/unit.repository';
 import { assertMayAuthor, blockedBy, postInReach } from './access';
 import type { PostDeps } from './deps';
-import { appendEvent, contributorsOf, retargetLive, toPost, updatePostRow } from './post.repository';
+import { appendEvent, contributorsOf, masked, retargetLive, toPost, updatePostRow } from './post.repository';
 import { type PostView, viewPost } from './post-view';
 import { scheduleQuietly } from './review-post';
 import { readTime, unscheduleQuietly } from './write-post';
@@ -21,7 +21,7 @@ export async function cancelPost(deps: PostDeps, actor: Actor, postId: string, i
     const status = nextStatus(post.status, 'cancel');
     const moved = await retargetLive(trx, post.id, 'cancelled', now);
     const updated = await updatePostRow(trx, post, { status }, now);
-    await appendEvent(trx, { postId: post.id, actorId: actor.id, type: 'cancelled', at: now, data: { note: input.note ?? null, statusBefore: post.status } });
+    await appendEvent(trx, { postId: post.id, actorId: actor.id, type: 'cancelled', at: now, data: { note: input.note === undefined ? null : masked(input.note), statusBefore: post.status } });
     return { post: updated, stale: moved.before };
   });
   await unscheduleQuietly(deps, stale);

@@ -9,7 +9,7 @@ import { parseInstant, type TimeZone } from '../../shared/time';
 import { getUnit, unitPath } from '../units/unit.repository';
 import { assertExpectedVersion, assertMayAuthor, postInReach } from './access';
 import type { PostDeps } from './deps';
-import { type Db, appendEvent, retargetLive, setTargetChannels, toPost, updatePostRow } from './post.repository';
+import { type Db, appendEvent, lastContentEvent, masked, maskedSnapshot, retargetLive, setTargetChannels, toPost, updatePostRow } from './post.repository';
 import { type PostView, viewPost } from './post-view';
 
 export async function createPost(deps: PostDeps, actor: Actor, input: CreatePostInput): Promise<PostView> {
@@ -45,7 +45,7 @@ export async function createPost(deps: PostDeps, actor: Actor, input: CreatePost
       actorId: actor.id,
       type: 'created',
       at: now,
-      data: { after: snapshot(toPost(row), input.channelIds) },
+      data: { after: maskedSnapshot(toPost(row), input.channelIds) },
     });
     return toPost(row);
   });
@@ -76,8 +76,11 @@ export async function updatePost(deps: PostDeps, actor: Actor, postId: string, i
     if (input.channelIds) assertOwnChannels(input.channelIds, enabled);
 
     const changes: Record<string, { before: unknown; after: unknown }> = {};
+    // Texts are kept masked: a NIK typed and removed again leaves no digits behind.
+    const maskValue = (v: unknown): unknown =>
+      typeof v === 'string' ? masked(v) : v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, maskValue(x)])) : v;
     const note = <T>(field: string, before: T, after: T | undefined) => {
-      if (after !== undefined && JSON.stringify(before) !== JSON.stringify(after)) changes[field] = { before, after };
+      if (after !== undefined && JSON.stringify(before) !== JSON.stringify(after)) changes[field] = { before: maskValue(before), after: maskValue(after) };
     };
     const scheduledAt = input.scheduledAt !== undefined ? readTime(input.scheduledAt, unit.time_zone, now) : undefined;
     note('title', post.title, input.title);
@@ -106,13 +109,23 @@ export async function updatePost(deps: PostDeps, actor: Actor, postId: string, i
       now,
     );
     if (input.channelIds) await setTargetChannels(trx, post.id, channelIds, now);
-    await appendEvent(trx, {
-      postId: post.id,
-      actorId: actor.id,
-      type: 'edited',
-      at: now,
-      data: { changes, statusBefore: post.status, statusAfter: status },
-    });
+    if (post.status === 'draft' && status === 'draft') {
+      // A draft is work in progress, saved as it is typed: the history records who worked on it (four eyes
+      // needs that), once per person in a row, and which fields, not a copy of every keystroke. What the
+      // draft says when it is submitted is recorded then.
+      const last = await lastContentEvent(trx, post.id);
+      if (last?.actor_id !== actor.id) {
+        await appendEvent(trx, { postId: post.id, actorId: actor.id, type: 'edited', at: now, data: { fields: Object.keys(changes), statusBefore: post.status, statusAfter: status } });
+      }
+    } else {
+      await appendEvent(trx, {
+        postId: post.id,
+        actorId: actor.id,
+        type: 'edited',
+        at: now,
+        data: { changes, statusBefore: post.status, statusAfter: status },
+      });
+    }
     return { post: updated, unschedule: moved.before };
   });
   await unscheduleQuietly(deps, result.unschedule);
@@ -202,15 +215,4 @@ function assertOwnChannels(channelIds: readonly string[], enabled: ReadonlyMap<s
       en: 'The same channel is picked twice.',
     });
   }
-}
-
-function snapshot(post: Post, channelIds: readonly string[]) {
-  return {
-    title: post.title,
-    body: post.body,
-    variants: post.variants,
-    channelOptions: post.channelOptions,
-    scheduledAt: post.scheduledAt.toISOString(),
-    channelIds: [...channelIds],
-  };
 }

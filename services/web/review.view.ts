@@ -46,6 +46,7 @@ export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor
       const data = e.data as { changes?: Record<string, { before: unknown; after: unknown }>; photoId?: string; altText?: string; before?: string; after?: string };
       switch (e.type) {
         case 'edited':
+        case 'submitted':
           for (const [field, v] of Object.entries(data.changes ?? {})) note(field, field, v.before, v.after);
           break;
         case 'rescheduled':

@@ -139,3 +139,32 @@ test('a post held back by a paused unit does not go out late on its own: it wait
   await waitFor('publication', async () => (await api(world.tokens.supervisor)('GET', `/api/v1/posts/${post.id}`)).body.status === 'published');
   expect(await news()).toHaveLength(1);
 }, 60_000);
+
+test('a NIK typed, autosaved and removed before submission leaves no digit in the history, its API or its page', async () => {
+  const operator = api(world.tokens.operator);
+  const nik = '1871012345678901';
+  const post = await draft({ body: `Pelapor dengan NIK ${nik} datang ke SPKT.` });
+  // The compose page saves as the operator types: many saves, one person.
+  for (const body of [`Pelapor dengan NIK ${nik} datang ke SPKT Polres.`, `Pelapor dengan NIK ${nik.slice(0, 8)} datang ke SPKT Polres.`, 'Pelapor datang ke SPKT Polres Tulangbawang Barat.']) {
+    const saved = await operator('PATCH', `/api/v1/posts/${post.id}`, { body });
+    expect(saved.status).toBe(200);
+  }
+  const history = await operator('GET', `/api/v1/posts/${post.id}/history`);
+  // Saving a draft does not copy it into the history each time.
+  expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['created']);
+  const submitted = await operator('POST', `/api/v1/posts/${post.id}/submit`);
+  expect(submitted.status).toBe(200);
+  const after = await api(world.tokens.poldaSupervisor)('GET', `/api/v1/posts/${post.id}/history`);
+  const text = JSON.stringify(after.body);
+  expect(text).not.toContain(nik);
+  expect(text).not.toContain(nik.slice(0, 8));
+  // The creation's masked text says a NIK was there, in its place.
+  expect(after.body.events[0].data.after.body).toBe(`Pelapor dengan NIK ${'•'.repeat(nik.length)} datang ke SPKT.`);
+  const cookie = await signIn({ h, world }, 'poldaSupervisor');
+  const page = await (await fetch(`${h.url}/posts/${post.id}`, { headers: { cookie } })).text();
+  expect(page).not.toContain(nik);
+  expect(page).not.toContain(nik.slice(0, 8));
+  // Nor does the database keep it anywhere in the post's events.
+  const rows = await h.siaran.database.db.selectFrom('post_events').select('data').where('post_id', '=', post.id).execute();
+  expect(JSON.stringify(rows)).not.toContain(nik.slice(0, 8));
+});
