@@ -99,6 +99,8 @@ export const ApproveInput = z.strictObject({
   note: z.string().max(NOTE_MAX).optional(),
   /** The version the supervisor saw: an approval is of that version, never of whatever is there now. */
   expectedVersion: z.number({ message: 'name the version you approve (expectedVersion)' }).int().positive(),
+  /** Each warning the supervisor goes ahead despite, with why; kept in the history. A block cannot be overridden. */
+  overrides: z.array(z.strictObject({ code: z.string().min(1).max(100), reason: z.string().trim().min(3).max(NOTE_MAX) })).max(50).default([]),
 });
 export const RejectInput = z.strictObject({
   note: z.string().trim().min(1, 'a rejection needs a note').max(NOTE_MAX),

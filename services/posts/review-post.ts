@@ -43,7 +43,7 @@ export async function approvePost(
   deps: PostDeps,
   actor: Actor,
   postId: string,
-  input: { note?: string | undefined; expectedVersion: number },
+  input: { note?: string | undefined; expectedVersion: number; overrides?: ReadonlyArray<{ code: string; reason: string }> | undefined },
 ): Promise<PostView> {
   const now = deps.now();
   const { post, slots } = await deps.db.transaction().execute(async (trx) => {
@@ -64,6 +64,15 @@ export async function approvePost(
     const findings = await findingsOf(trx, post, unit.time_zone, now, 0);
     const blocking = blocks(findings);
     if (blocking.length > 0) blockedBy(blocking, 'post.blocked_by_findings');
+    // A warning is the supervisor's call: going ahead takes a reason, which the history keeps.
+    const overrides = input.overrides ?? [];
+    const unanswered = findings.filter((f) => f.severity === 'warn' && !overrides.some((o) => o.code === f.code));
+    if (unanswered.length > 0) {
+      throw new AppError('validation', 'approval.warnings_need_reason', {
+        id: `Pos ini punya peringatan yang perlu alasan untuk tetap disetujui: ${unanswered.map((f) => f.message.id).join(' ')}`,
+        en: `This post has warnings that need a reason to approve it anyway: ${unanswered.map((f) => f.message.en).join(' ')}`,
+      }, { findings: unanswered });
+    }
     const moved = await retargetLive(trx, post.id, 'scheduled', now);
     const updated = await updatePostRow(
       trx,
@@ -76,7 +85,12 @@ export async function approvePost(
       actorId: actor.id,
       type: 'approved',
       at: now,
-      data: { note: input.note === undefined ? null : masked(input.note), version: post.version, scheduledAt: post.scheduledAt.toISOString() },
+      data: {
+        note: input.note === undefined ? null : masked(input.note),
+        version: post.version,
+        scheduledAt: post.scheduledAt.toISOString(),
+        overrides: findings.filter((f) => f.severity === 'warn').map((f) => ({ code: f.code, field: f.field ?? null, reason: masked(overrides.find((o) => o.code === f.code)!.reason) })),
+      },
     });
     return { post: updated, slots: moved.after };
   });

@@ -71,6 +71,7 @@ const M = {
   history: { id: 'Riwayat', en: 'History' },
   openLink: { id: 'Lihat terbitan', en: 'Open published item' },
   retry: { id: 'Coba lagi', en: 'Retry' },
+  overrideReason: { id: 'Alasan tetap menyetujui', en: 'Reason to approve anyway' },
   releaseLate: { id: 'Lepas untuk terbit (terlambat)', en: 'Release to go out (late)' },
   confirmPublished: { id: 'Pastikan: sudah terbit', en: 'Confirm published' },
   confirmNotPublished: { id: 'Pastikan: tidak terbit', en: 'Confirm not published' },

@@ -106,7 +106,9 @@ ${item.findings.map((f) => html`<div class="finding ${f.severity}" data-code="${
 <details${item.changes && item.changes.length > 0 ? html` open` : ''}><summary>${t(lang, 'changedSince')}</summary>
 ${item.changes === undefined ? html`<p class="muted">${t(lang, 'firstReview')}</p>` : html`<ul>${item.changes.map((c) => showChange(lang, c, p.unit.timeZone as TimeZone, item.channels))}</ul>`}</details>
 ${p.status === 'pending_approval' && p.author.id !== actorId
-  ? html`<div class="row"><form method="post" action="/posts/${p.id}/approve"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="back" value="${back}"><input type="hidden" name="version" value="${p.version}"><button type="submit" data-action="approve">${t(lang, 'approve')}</button></form>
+  ? html`<div class="row"><form method="post" action="/posts/${p.id}/approve"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="back" value="${back}"><input type="hidden" name="version" value="${p.version}">${item.findings
+      .filter((f) => f.severity === 'warn')
+      .map((f) => html`<label class="muted">${t(lang, 'overrideReason')}: ${pick(lang, f.message)}<input type="text" name="override:${f.code}" required minlength="3" maxlength="2000" data-override="${f.code}"></label>`)}<button type="submit" data-action="approve">${t(lang, 'approve')}</button></form>
 <form method="post" action="/posts/${p.id}/reject" class="row"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="back" value="${back}"><input type="text" name="note" required placeholder="${t(lang, 'note')}" aria-label="${t(lang, 'rejectNoteHelp')}"><button type="submit" class="danger" data-action="reject">${t(lang, 'reject')}</button></form></div>`
   : ''}
 </article>`;

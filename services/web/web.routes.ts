@@ -143,7 +143,12 @@ export function webRouter(deps: WebDeps): Router {
     const version = Number(formBody(ctx.req).version);
     // The form carries the version the supervisor was shown; without it there is nothing to approve.
     if (!Number.isInteger(version) || version < 1) throw new AppError('validation', 'approval.version_required', { id: 'Persetujuan harus menyebut versi pos yang diperiksa.', en: 'An approval must name the version of the post that was reviewed.' });
-    await approvePost(deps.posts, ctx.user, id, { expectedVersion: version });
+    // Each warning answered on the form carries the supervisor's reason to go ahead.
+    const form = formBody(ctx.req);
+    const overrides = Object.entries(form)
+      .filter(([k, v]) => k.startsWith('override:') && typeof v === 'string' && v.trim() !== '')
+      .map(([k, v]) => ({ code: k.slice('override:'.length), reason: (v ?? '').trim().slice(0, 2000) }));
+    await approvePost(deps.posts, ctx.user, id, { expectedVersion: version, overrides });
     back(ctx, `/posts/${id}`);
   }));
   router.post('/posts/:id/reject', page(deps, assets, ['supervisor'], async (ctx) => {

@@ -168,3 +168,28 @@ test('a NIK typed, autosaved and removed before submission leaves no digit in th
   const rows = await h.siaran.database.db.selectFrom('post_events').select('data').where('post_id', '=', post.id).execute();
   expect(JSON.stringify(rows)).not.toContain(nik.slice(0, 8));
 });
+
+test('a warning may be overridden with a reason, which the history keeps; a block may not', async () => {
+  const post = await draft({ body: 'Pengaduan dapat dikirim ke humas@lampung.polri.go.id setiap hari kerja.' });
+  const submitted = await api(world.tokens.operator)('POST', `/api/v1/posts/${post.id}/submit`);
+  expect(submitted.status).toBe(200);
+  const bare = await api(world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/approve`, { expectedVersion: submitted.body.version });
+  expect(bare.status).toBe(422);
+  expect(bare.body.error.code).toBe('approval.warnings_need_reason');
+  expect(bare.body.error.details.findings.map((f: { code: string }) => f.code)).toEqual(['personal_data.email_official']);
+  const ok = await api(world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/approve`, {
+    expectedVersion: submitted.body.version,
+    overrides: [{ code: 'personal_data.email_official', reason: 'Alamat resmi layanan pengaduan Polda.' }],
+  });
+  expect(ok.status).toBe(200);
+  const approved = (await api(world.tokens.supervisor)('GET', `/api/v1/posts/${post.id}/history`)).body.events.find((e: { type: string }) => e.type === 'approved');
+  expect(approved.data.overrides).toEqual([{ code: 'personal_data.email_official', field: 'body', reason: 'Alamat resmi layanan pengaduan Polda.' }]);
+
+  // A block is not the supervisor's to lift: a NIK written in by an edit stops the approval whatever the reason.
+  const other = await draft();
+  await api(world.tokens.operator)('POST', `/api/v1/posts/${other.id}/submit`);
+  const edited = await api(world.tokens.operator)('PATCH', `/api/v1/posts/${other.id}`, { body: 'NIK 1871012345678901 ikut tertulis.' });
+  const blocked = await api(world.tokens.supervisor)('POST', `/api/v1/posts/${other.id}/approve`, { expectedVersion: edited.body.version, overrides: [{ code: 'personal_data.nik', reason: 'Sudah izin.' }] });
+  expect(blocked.status).toBe(422);
+  expect(blocked.body.error.code).toBe('post.blocked_by_findings');
+});
