@@ -16,6 +16,7 @@ import { type ChannelDeps, addXChannelWithTokens } from '../services/channels/ma
 import { secretBox } from '../services/channels/secret-box';
 import { createLocalMediaStore } from '../services/media/local-media-store';
 import { mediaSigningKey } from '../services/media/media-store';
+import { RECONCILER_QUEUES } from '../services/posts/deps';
 import { approvePost, submitPost } from '../services/posts/review-post';
 import { createPost } from '../services/posts/write-post';
 import { platformAdapters, platformConfig } from '../services/publishing/platforms/registry';
@@ -64,7 +65,7 @@ async function siaranSetup(x: FakeX, databaseUrl: string | undefined, images: Bu
   const store = createLocalMediaStore({ root: path.join(dataDir, 'media'), baseUrl: 'http://localhost:3000', signingKey: mediaSigningKey(decodeKey(key)!) });
   const platforms = platformConfig(env, db);
   const adapters = platformAdapters(platforms);
-  const noQueue = { schedule: () => Promise.resolve(), unschedule: () => Promise.resolve() };
+  const noQueue = RECONCILER_QUEUES;
   const channels: ChannelDeps = { db, box, adapters, x: platforms.x, telegram: platforms.telegram, scheduler: noQueue, baseUrl: () => 'http://localhost:3000', now: () => new Date(), log };
   const unit = await addUnit(db, { slug: 'polres-bench', name: 'Polres Bench', timeZone: 'Asia/Jakarta' });
   const op = await addUser(db, { email: 'op@bench.siaran', name: 'op', unitSlug: unit.slug, role: 'operator' });

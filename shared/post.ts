@@ -28,6 +28,8 @@ export const PostStatus = z.enum([
   'rejected',
   'cancelled',
   'expired',
+  /** Published, then taken back by a supervisor. */
+  'retracted',
 ]);
 export type PostStatus = z.infer<typeof PostStatus>;
 
@@ -56,6 +58,7 @@ export const POST_STATUS_LABELS: Record<PostStatus, { id: string; en: string }> 
   rejected: { id: 'Ditolak', en: 'Rejected' },
   cancelled: { id: 'Dibatalkan', en: 'Cancelled' },
   expired: { id: 'Kedaluwarsa', en: 'Expired' },
+  retracted: { id: 'Ditarik', en: 'Retracted' },
 };
 
 export const TITLE_MAX = 200;
@@ -106,6 +109,7 @@ export const RejectInput = z.strictObject({
   note: z.string().trim().min(1, 'a rejection needs a note').max(NOTE_MAX),
 });
 export const CancelInput = z.strictObject({ note: z.string().max(NOTE_MAX).optional() });
+export const RetractInput = z.strictObject({ reason: z.string().trim().min(3, 'say why the post is taken back').max(NOTE_MAX) });
 export const RescheduleInput = z.strictObject({ scheduledAt: z.string().min(1).max(40) });
 
 export const ListPostsQuery = z.strictObject({
@@ -159,6 +163,9 @@ export interface PostTarget {
   /** Why a `held` target waits (a code of shared/channels/channel-words), and until when where known. */
   heldReason: string | null;
   heldUntil: Date | null;
+  /** Taking it back after it went out: pending, retracting, done, failed, unconfirmed, unsupported. */
+  retraction: string | null;
+  retractionError: string | null;
 }
 
 export interface Actor {

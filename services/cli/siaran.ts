@@ -14,6 +14,7 @@ import { addUnit, findUnitBySlug, unitNotFound } from '../units/unit.repository'
 import { createToken } from '../users/token.repository';
 import { addUser, findUserByEmail } from '../users/user.repository';
 import { runDemo } from './demo';
+import { RECONCILER_QUEUES } from '../posts/deps';
 
 const USAGE = `siaran — Siaran admin CLI
 
@@ -157,7 +158,7 @@ async function run(argv: string[], env: Env, out: (line: string) => void): Promi
             x: platforms.x,
             telegram: platforms.telegram,
             // Adding a channel releases nothing; the server's reconciler queues whatever needs it.
-            scheduler: { schedule: () => Promise.resolve(), unschedule: () => Promise.resolve() },
+            scheduler: RECONCILER_QUEUES,
             baseUrl: () => publicBaseUrl(env),
             now: () => new Date(),
             log: createLogger('silent'),

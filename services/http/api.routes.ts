@@ -8,6 +8,7 @@ import {
   ListPostsQuery,
   RejectInput,
   RescheduleInput,
+  RetractInput,
   UpdatePostInput,
 } from '../../shared/post';
 import { inReach } from '../../shared/rules/permissions';
@@ -16,6 +17,7 @@ import { channelViews } from '../channels/manage-channels';
 import type { PostDeps } from '../posts/deps';
 import { postHistory, readPost, searchPosts } from '../posts/read-post';
 import { resolveTarget } from '../posts/resolve-target';
+import { retractPost } from '../posts/retract-post';
 import { approvePost, rejectPost, submitPost } from '../posts/review-post';
 import { cancelPost, reschedulePost } from '../posts/schedule-post';
 import { createPost, updatePost } from '../posts/write-post';
@@ -150,6 +152,14 @@ export function apiRoutes(deps: PostDeps): RouteRegistry {
     tag: 'schedule',
     body: Empty,
     handler: ({ actor, params }) => resolveTarget(deps, actor, params.id!, params.targetId!, { action: 'retry' }),
+  });
+  api.define({
+    method: 'post',
+    path: '/posts/:id/retract',
+    summary: 'Take a published post back (a supervisor of the unit or above): its page answers 410, it leaves the feed, webhooks are told, platforms delete it',
+    tag: 'schedule',
+    body: RetractInput,
+    handler: ({ actor, params, body }) => retractPost(deps, actor, params.id!, body),
   });
   api.define({
     method: 'post',

@@ -12,6 +12,8 @@ export interface PublishSlot {
 export interface PublishScheduler {
   schedule(slots: ReadonlyArray<PublishSlot & { at: Date }>): Promise<void>;
   unschedule(slots: readonly PublishSlot[]): Promise<void>;
+  /** Takes these published targets back, each once. */
+  retract(targetIds: readonly string[]): Promise<void>;
 }
 
 export interface PostDeps {
@@ -23,3 +25,13 @@ export interface PostDeps {
   /** Told when a post's channels change, so that renditions for a new platform get made before approval. */
   channelsChanged?: (postId: string) => Promise<void>;
 }
+
+/**
+ * For tools that write to the database without a job engine at hand (the CLI, benchmarks): the workers'
+ * reconciler queues whatever the database says is due.
+ */
+export const RECONCILER_QUEUES: PublishScheduler = {
+  schedule: () => Promise.resolve(),
+  unschedule: () => Promise.resolve(),
+  retract: () => Promise.resolve(),
+};

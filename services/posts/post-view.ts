@@ -92,6 +92,8 @@ export async function viewPosts(db: Kysely<DB> | Db, posts: readonly Post[]): Pr
         heldUntil: t.heldUntil?.toISOString() ?? null,
         statusLabel: TARGET_STATUS_LABELS[t.status],
         heldMessage: holdReasonText(t.heldReason) ?? null,
+        retraction: t.retraction,
+        retractionError: t.retractionError,
       })),
     });
   }

@@ -69,6 +69,8 @@ export async function targetsOf(db: Db, postId: string): Promise<PostTarget[]> {
     lastError: r.last_error,
     heldReason: r.held_reason,
     heldUntil: r.held_until,
+    retraction: r.retraction,
+    retractionError: r.retraction_error,
   }));
 }
 

@@ -44,6 +44,15 @@ export function newsPageRoutes(db: Kysely<DB>, baseUrl: () => string, photoUrl?:
       res.status(404).type('html').send(page(unit, baseUrl(), 'Tidak ditemukan', '<p>Berita ini tidak ada.</p>'));
       return;
     }
+    if (item.retracted_at) {
+      // Taken back by the unit: gone for good, and said so, so that search engines and readers drop it.
+      res
+        .status(410)
+        .type('html')
+        .set('Cache-Control', 'public, max-age=300')
+        .send(page(unit, baseUrl(), 'Berita ditarik', `<p>Berita ini telah ditarik oleh ${escapeHtml(unit.name)} pada ${escapeHtml(formatInZone(item.retracted_at, unit.time_zone))}.</p>`));
+      return;
+    }
     const photos = await figures([item.post_id]);
     const body = `<article>
   <h2>${escapeHtml(item.title)}</h2>
@@ -131,7 +140,7 @@ async function pictures(db: Kysely<DB>, postIds: string[], photoUrl: (key: strin
 }
 
 function latest(db: Kysely<DB>, unitId: string, limit: number) {
-  return db.selectFrom('news_items').selectAll().where('unit_id', '=', unitId).orderBy('published_at', 'desc').limit(limit).execute();
+  return db.selectFrom('news_items').selectAll().where('unit_id', '=', unitId).where('retracted_at', 'is', null).orderBy('published_at', 'desc').limit(limit).execute();
 }
 
 function page(unit: UnitRow, base: string, title: string, main: string): string {

@@ -72,6 +72,15 @@ export interface PublishContext<K extends ChannelKind> {
   log: Logger;
 }
 
+export interface RetractInput {
+  targetId: string;
+  post: { id: string; pageUrl: string };
+  /** Every id the platform gave when it published. */
+  ids: string[];
+  reason: string;
+  retractedAt: Date;
+}
+
 export interface PublishResult {
   /** The reference of the post: a tweet id, the first message of an album. */
   externalId: string;
@@ -134,6 +143,12 @@ export interface PlatformAdapter<K extends ChannelKind = ChannelKind> {
    * checkpoint). Adapters that cannot ask answer `unknown`.
    */
   verify(input: PublishInput, ctx: PublishContext<K>): Promise<Verification>;
+  /**
+   * Takes a published post back (deletes it, or tells a receiver). Throws PlatformError; `rejected` with
+   * the platform's words where it cannot (too old, not allowed). Adapters of platforms that cannot take a
+   * post back omit it.
+   */
+  retract?(input: RetractInput, ctx: PublishContext<K>): Promise<void>;
   /** Checks the credentials and the account, as the admin's "test connection" does. */
   test(channel: ChannelHandle<K>, timeoutMs: number): Promise<ConnectionReport>;
 }

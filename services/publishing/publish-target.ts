@@ -200,7 +200,26 @@ async function photosOf(deps: PublishDeps, row: LoadedTarget, adapter: PlatformA
   return { kind: 'ready', photos };
 }
 
-function channelHandle(deps: PublishDeps, row: LoadedTarget, adapter: PlatformAdapter): PublishContext<ChannelKind>['channel'] | undefined {
+type ChannelFields = Pick<LoadedTarget, 'channel_id' | 'kind' | 'channel_name' | 'settings' | 'secret_ciphertext' | 'credentials_version'>;
+
+/** The channel of a target as its adapter sees it; undefined when its credentials cannot be read. */
+export function channelHandleFor(deps: PublishDeps, row: ChannelFields, adapter: PlatformAdapter): PublishContext<ChannelKind>['channel'] | undefined {
+  return channelHandle(deps, row, adapter);
+}
+
+/** A context for work with no steps to checkpoint (taking a post back). */
+export function contextForRetraction(deps: PublishDeps, targetId: string, kind: ChannelKind, adapter: PlatformAdapter, channel: PublishContext<ChannelKind>['channel']): PublishContext<ChannelKind> {
+  return {
+    channel,
+    claimedAt: deps.now(),
+    checkpoint: undefined,
+    saveCheckpoint: () => Promise.resolve(),
+    timeoutMs: adapter.timeoutMs,
+    log: deps.log.child({ targetId, channel: kind }),
+  };
+}
+
+function channelHandle(deps: PublishDeps, row: ChannelFields, adapter: PlatformAdapter): PublishContext<ChannelKind>['channel'] | undefined {
   const kind = row.kind;
   try {
     const parse = (plain: string) => parseCredentials(kind, plain);

@@ -98,6 +98,9 @@ export interface PostTargetsTable {
   held_reason: string | null;
   held_until: Timestamp | null;
   late_released: ColumnType<boolean, boolean | undefined, boolean>;
+  retraction: 'pending' | 'retracting' | 'done' | 'failed' | 'unconfirmed' | 'unsupported' | null;
+  retraction_error: string | null;
+  retracted_at: Timestamp | null;
   external_ids: ColumnType<string[], string | undefined, string>;
 }
 
@@ -129,6 +132,7 @@ export interface NewsItemsTable {
   title: string;
   body: string;
   published_at: Timestamp;
+  retracted_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface DB {

@@ -71,6 +71,12 @@ const M = {
   history: { id: 'Riwayat', en: 'History' },
   openLink: { id: 'Lihat terbitan', en: 'Open published item' },
   retry: { id: 'Coba lagi', en: 'Retry' },
+  retract: { id: 'Tarik pos', en: 'Take the post back' },
+  retractHelp: {
+    id: 'Halaman berita akan menjawab "ditarik", pos hilang dari feed, webhook diberi tahu, dan pos dihapus dari X dan Telegram.',
+    en: 'The news page will say it was taken back, the post leaves the feed, webhooks are told, and it is deleted from X and Telegram.',
+  },
+  retractReason: { id: 'Alasan (tercatat di riwayat)', en: 'Reason (kept in the history)' },
   overrideReason: { id: 'Alasan tetap menyetujui', en: 'Reason to approve anyway' },
   releaseLate: { id: 'Lepas untuk terbit (terlambat)', en: 'Release to go out (late)' },
   confirmPublished: { id: 'Pastikan: sudah terbit', en: 'Confirm published' },

@@ -31,6 +31,10 @@ const EVENT_WORDS: Record<string, { id: string; en: string }> = {
   'target.unconfirmed': { id: 'belum pasti terbit', en: 'unconfirmed' },
   'target.retry': { id: 'meminta coba lagi', en: 'asked for a retry' },
   'target.release': { id: 'melepas pos terlambat untuk terbit', en: 'released the late post to go out' },
+  retracted: { id: 'menarik pos yang sudah terbit', en: 'took the published post back' },
+  'target.retracted': { id: 'menarik pos dari kanal', en: 'took the post back from a channel' },
+  'target.retraction_failed': { id: 'gagal menarik pos dari kanal', en: 'could not take the post back from a channel' },
+  'post.retracted': { id: 'mencatat pos ditarik', en: 'recorded the post as retracted' },
   'target.confirm-published': { id: 'memastikan sudah terbit', en: 'confirmed published' },
   'target.confirm-not-published': { id: 'memastikan tidak terbit', en: 'confirmed not published' },
   'post.published': { id: 'menyelesaikan penerbitan ke semua kanal', en: 'finished publishing to every channel' },
@@ -54,6 +58,15 @@ export function photoStrip(lang: Lang, photos: PhotoView[]): Html {
 <figcaption class="muted" data-alt>${p.altText ? p.altText : t(lang, 'noAltText')}</figcaption></figure>`;
   })}</div>`;
 }
+
+const RETRACTION_WORDS: Record<string, { id: string; en: string }> = {
+  pending: { id: 'Sedang ditarik', en: 'Being taken back' },
+  retracting: { id: 'Sedang ditarik', en: 'Being taken back' },
+  done: { id: 'Sudah ditarik', en: 'Taken back' },
+  failed: { id: 'Gagal ditarik', en: 'Could not be taken back' },
+  unconfirmed: { id: 'Belum pasti ditarik — periksa', en: 'Not sure it was taken back — check' },
+  unsupported: { id: 'Platform ini tidak bisa menarik pos; hapus manual', en: 'This platform cannot take a post back; remove it by hand' },
+};
 
 /** What changed, in words: the field's name in the reader's language, each value as people read it. */
 const FIELD_WORDS: Record<string, { id: string; en: string }> = {
@@ -137,7 +150,9 @@ ${channelTrouble(lang, item.channels.filter((c) => p.targets.some((x) => x.chann
 <td><span class="badge ${x.status}" data-target-status="${x.status}">${pick(lang, x.statusLabel)}</span>${
       x.heldMessage ? html`<div class="muted" data-held-reason="${x.heldReason ?? ''}">${pick(lang, x.heldMessage)}${x.heldUntil ? html` (${t(lang, 'until')} ${formatInZone(new Date(x.heldUntil), zone, lang)})` : ''}</div>` : ''
     }</td>
-<td>${x.externalUrl && /^https?:\/\//i.test(x.externalUrl) ? html`<a href="${x.externalUrl}" rel="noopener" target="_blank" data-link>${t(lang, 'openLink')}</a>` : ''}${x.lastError ? html`<div class="error">${x.lastError}</div>` : ''}</td>
+<td>${x.externalUrl && /^https?:\/\//i.test(x.externalUrl) && x.retraction !== 'done' ? html`<a href="${x.externalUrl}" rel="noopener" target="_blank" data-link>${t(lang, 'openLink')}</a>` : ''}${x.lastError ? html`<div class="error">${x.lastError}</div>` : ''}${
+      x.retraction ? html`<div class="${x.retraction === 'done' ? 'muted' : 'error'}" data-retraction="${x.retraction}">${pick(lang, RETRACTION_WORDS[x.retraction] ?? { id: x.retraction, en: x.retraction })}${x.retractionError ? `: ${x.retractionError}` : ''}</div>` : ''
+    }</td>
 <td>${mayResolve && x.status === 'failed' ? resolveForm(lang, csrf, p.id, x.id, 'retry', 'retry') : ''}
 ${mayResolve && x.status === 'held' && x.heldReason === 'post.late' ? resolveForm(lang, csrf, p.id, x.id, 'release', 'releaseLate') : ''}
 ${mayResolve && x.status === 'unconfirmed' ? html`${resolveForm(lang, csrf, p.id, x.id, 'confirm-published', 'confirmPublished')}${resolveForm(lang, csrf, p.id, x.id, 'confirm-not-published', 'confirmNotPublished')}` : ''}</td></tr>`;
@@ -149,12 +164,16 @@ ${mayAuthor && EDITABLE.includes(p.status)
 ${p.status === 'draft' || p.status === 'rejected' ? html`<form method="post" action="/posts/${p.id}/submit"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">${t(lang, 'submit')}</button></form>` : ''}
 <form method="post" action="/posts/${p.id}/cancel"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="danger">${t(lang, 'cancelPost')}</button></form></div>`
   : ''}
+${mayResolve && ['published', 'failed', 'unconfirmed', 'publishing'].includes(p.status)
+  ? html`<details class="card"><summary>${t(lang, 'retract')}</summary><form method="post" action="/posts/${p.id}/retract"><input type="hidden" name="_csrf" value="${csrf}">
+<p class="muted">${t(lang, 'retractHelp')}</p><label>${t(lang, 'retractReason')}<input type="text" name="reason" required minlength="3" maxlength="2000"></label><button type="submit" class="danger" data-action="retract">${t(lang, 'retract')}</button></form></details>`
+  : ''}
 <h2>${t(lang, 'history')}</h2>
 <ol class="card" id="history">${history.map(
     (e) => html`<li data-event="${e.type}"><span class="muted">${formatInZone(new Date(e.at), zone, lang)}</span> — ${e.actor?.name ?? 'Siaran'} ${pick(lang, EVENT_WORDS[e.type] ?? { id: e.type, en: e.type })}${
       isChannelKind(e.data.channelKind) ? ` (${pick(lang, CHANNEL_KIND_LABELS[e.data.channelKind])})` : ''
     }${
-      typeof e.data.note === 'string' && e.data.note ? html`: “${e.data.note}”` : ''
+      typeof e.data.note === 'string' && e.data.note ? html`: “${e.data.note}”` : typeof e.data.reason === 'string' && e.data.reason && e.type === 'retracted' ? html`: “${e.data.reason}”` : ''
     }</li>`,
   )}</ol>`;
 }

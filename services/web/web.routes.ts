@@ -12,6 +12,7 @@ import { listPostPhotos } from '../media/read-photos';
 import { postInReach } from '../posts/access';
 import { postHistory, readPost, searchPosts } from '../posts/read-post';
 import { resolveTarget } from '../posts/resolve-target';
+import { retractPost } from '../posts/retract-post';
 import { approvePost, rejectPost, submitPost } from '../posts/review-post';
 import { cancelPost, reschedulePost } from '../posts/schedule-post';
 import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
@@ -171,6 +172,13 @@ export function webRouter(deps: WebDeps): Router {
   router.post('/posts/:id/reschedule', page(deps, assets, authors, async (ctx) => {
     const id = idParam(ctx.req.params.id);
     await reschedulePost(deps.posts, ctx.user, id, { scheduledAt: formBody(ctx.req).scheduledAt ?? '' });
+    ctx.res.redirect(303, `/posts/${id}`);
+  }));
+  router.post('/posts/:id/retract', page(deps, assets, ['supervisor'], async (ctx) => {
+    const id = idParam(ctx.req.params.id);
+    const reason = (formBody(ctx.req).reason ?? '').trim();
+    if (reason.length < 3) throw new AppError('validation', 'retract.reason_required', { id: 'Tuliskan alasan menarik pos.', en: 'Say why the post is taken back.' });
+    await retractPost(deps.posts, ctx.user, id, { reason: reason.slice(0, 2000) });
     ctx.res.redirect(303, `/posts/${id}`);
   }));
   router.post('/posts/:id/targets/:targetId/:action', page(deps, assets, ['supervisor'], async (ctx) => {

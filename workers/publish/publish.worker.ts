@@ -2,6 +2,7 @@
 import { type ConnectionOptions, DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { type PublishDeps, publishTarget } from '../../services/publishing/publish-target';
+import { retractTarget } from '../../services/publishing/retract-target';
 import { MAINTENANCE_QUEUE, PUBLISH_QUEUE, type PublishJobData } from '../queue/publish-queue';
 import { type ReconcileDeps, reconcile } from './reconciler';
 
@@ -41,6 +42,12 @@ export async function startPublishWorkers(
   const publish = new Worker<PublishJobData>(
     PUBLISH_QUEUE,
     async (job: Job<PublishJobData>, token?: string) => {
+      if (job.name === 'retract') {
+        const done = await retractTarget(publishDeps, job.data.targetId);
+        // A retraction that could not reach the platform tries again with BullMQ's backoff.
+        if (done === 'retry') throw new RetryLater('retraction will be tried again');
+        return { kind: 'retraction', outcome: done };
+      }
       const outcome = await publishTarget(publishDeps, job.data);
       switch (outcome.kind) {
         case 'not-yet':

@@ -75,6 +75,12 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
   // The publish job itself decides what an abandoned claim means (verify, or unconfirmed); it only needs to run.
   const staleClaims = await ensureJobs(deps, stale.map((t) => ({ targetId: t.id, generation: t.generation, at: now })));
 
+  // Retractions decided while Redis was away, or lost with it.
+  const retracting = await deps.db.selectFrom('post_targets').select('id').where('retraction', '=', 'pending').limit(BATCH).execute();
+  const missing: string[] = [];
+  for (const t of retracting) if (!(await deps.queue.hasRetractJob(t.id))) missing.push(t.id);
+  if (missing.length > 0) await deps.queue.retract(missing);
+
   for (const chore of deps.housekeeping ?? []) {
     // A failing chore must not stop publishing from being reconciled next time.
     await chore(now).catch((err: unknown) => deps.log.warn({ err }, 'housekeeping failed'));

@@ -14,6 +14,15 @@ export function publishJobId(slot: PublishSlot): string {
   return `t-${slot.targetId}-g${slot.generation}`;
 }
 
+/** One retraction per target, ever: the id is fixed by the target alone. */
+export function retractJobId(targetId: string): string {
+  return `r-${targetId}`;
+}
+
+export interface RetractJobData {
+  targetId: string;
+}
+
 export interface PublishQueueOptions {
   connection: ConnectionOptions;
   prefix: string;
@@ -48,6 +57,27 @@ export class PublishQueue implements PublishScheduler {
         },
       })),
     );
+  }
+
+  async retract(targetIds: readonly string[]): Promise<void> {
+    if (targetIds.length === 0) return;
+    await this.queue.addBulk(
+      targetIds.map((targetId) => ({
+        name: 'retract',
+        data: { targetId, generation: 0 },
+        opts: {
+          jobId: retractJobId(targetId),
+          attempts: this.opts.attempts + 5,
+          backoff: { type: 'exponential', delay: this.opts.backoffMs },
+          removeOnComplete: true,
+          removeOnFail: true,
+        },
+      })),
+    );
+  }
+
+  async hasRetractJob(targetId: string): Promise<boolean> {
+    return (await this.queue.getJob(retractJobId(targetId))) !== undefined;
   }
 
   async unschedule(slots: readonly PublishSlot[]): Promise<void> {

@@ -31,7 +31,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('late_released', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('held_until', 'timestamptz')
     .addColumn('external_ids', 'jsonb', (c) => c.notNull().defaultTo(sql`'[]'::jsonb`))
+    // Taking a published post back: pending → retracting (claimed) → done, failed, unconfirmed or unsupported.
+    .addColumn('retraction', 'text')
+    .addColumn('retraction_error', 'text')
+    .addColumn('retracted_at', 'timestamptz')
     .execute();
+  // A retracted post's page answers 410 Gone and its feed entry goes.
+  await db.schema.alterTable('news_items').addColumn('retracted_at', 'timestamptz').execute();
   await db.schema.createIndex('post_targets_channel_status_idx').on('post_targets').columns(['channel_id', 'status']).execute();
   await db.schema.createIndex('publish_attempts_started_idx').on('publish_attempts').columns(['target_id', 'started_at']).execute();
 
@@ -57,7 +63,8 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('posts').dropColumn('channel_options').execute();
   await db.schema.dropIndex('publish_attempts_started_idx').execute();
   await db.schema.dropIndex('post_targets_channel_status_idx').execute();
-  for (const c of ['checkpoint', 'progress_at', 'held_reason', 'late_released', 'held_until', 'external_ids']) await db.schema.alterTable('post_targets').dropColumn(c).execute();
+  await db.schema.alterTable('news_items').dropColumn('retracted_at').execute();
+  for (const c of ['checkpoint', 'progress_at', 'held_reason', 'late_released', 'retraction', 'retraction_error', 'retracted_at', 'held_until', 'external_ids']) await db.schema.alterTable('post_targets').dropColumn(c).execute();
   for (const c of ['health', 'limited_until', 'limit_reason', 'last_error', 'last_error_at', 'account_name', 'token_expires_at', 'credentials_version', 'refresh_lease_until', 'refresh_lease_token']) {
     await db.schema.alterTable('channels').dropColumn(c).execute();
   }

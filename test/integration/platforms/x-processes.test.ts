@@ -8,7 +8,7 @@ import { loadEnv } from '../../../config/env';
 import { addXChannelWithTokens, type ChannelDeps } from '../../../services/channels/manage-channels';
 import { insertChannel } from '../../../services/channels/channel.repository';
 import { secretBox } from '../../../services/channels/secret-box';
-import type { PostDeps } from '../../../services/posts/deps';
+import { type PostDeps, RECONCILER_QUEUES } from '../../../services/posts/deps';
 import { approvePost, submitPost } from '../../../services/posts/review-post';
 import { createPost } from '../../../services/posts/write-post';
 import { platformAdapters, platformConfig } from '../../../services/publishing/platforms/registry';
@@ -51,7 +51,7 @@ async function openDb(rawEnv: Record<string, string>): Promise<Database> {
 function deps(database: Database, rawEnv: Record<string, string>) {
   const env = loadEnv(rawEnv);
   const log = pino({ level: 'silent' });
-  const noQueue = { schedule: () => Promise.resolve(), unschedule: () => Promise.resolve() };
+  const noQueue = RECONCILER_QUEUES;
   // Approval here only records the schedule; the processes' reconcilers queue the jobs.
   const posts: PostDeps = { db: database.db, scheduler: noQueue, log, now: () => new Date(), minLeadSeconds: 1 };
   const platforms = platformConfig(env, database.db);

@@ -32,6 +32,8 @@ export interface FakeTelegram extends FakeServer {
   bot: { id: number; username: string; token: string };
   channel: FakeChannel;
   messages: FakeMessage[];
+  /** Messages the bot deleted. */
+  deleted: FakeMessage[];
   addChannel(opts: { username?: string; title: string; botIsAdmin?: boolean }): FakeChannel;
   /** Revokes the bot's token, as /revoke in @BotFather does; returns the new one. */
   revokeToken(): string;
@@ -47,6 +49,7 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
   const bot = { id: botId, username: 'siaran_humas_bot', token: `${botId}:${randomBytes(26).toString('base64url').replace(/[-_]/g, 'x').slice(0, 35)}` };
   const channels = new Map<number, FakeChannel>();
   const messages: FakeMessage[] = [];
+  const deleted: FakeMessage[] = [];
   const fake = {} as FakeTelegram;
   const err = (code: number, description: string, parameters?: Record<string, unknown>): FakeAnswer => ({ status: code, body: { ok: false, error_code: code, description, ...(parameters ? { parameters } : {}) } });
   const ok = (result: unknown): FakeAnswer => ({ status: 200, body: { ok: true, result } });
@@ -124,6 +127,17 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
       messages.push(m);
       return ok({ message_id: m.messageId, sender_chat: { id: c.id, type: 'channel', title: c.title }, chat: { id: c.id, type: 'channel', title: c.title }, date: m.date, text: body });
     },
+    deleteMessage: (req) => {
+      const c = findChat(param(req, 'chat_id'));
+      if (!c) return err(400, 'Bad Request: chat not found');
+      if (!c.admins.has(bot.id)) return err(403, 'Forbidden: bot is not a member of the channel chat');
+      const id = Number(text(param(req, 'message_id')));
+      const at = messages.findIndex((m) => m.chatId === c.id && m.messageId === id);
+      if (at < 0) return err(400, 'Bad Request: message to delete not found');
+      deleted.push(messages[at]!);
+      messages.splice(at, 1);
+      return ok(true);
+    },
     sendPhoto: async (req, token) => {
       const c = findChat(param(req, 'chat_id'));
       if (!c) return err(400, 'Bad Request: chat not found');
@@ -192,6 +206,7 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
     bot,
     channel,
     messages,
+    deleted,
     perMinute: 20,
     addChannel,
     revokeToken: () => {

@@ -37,6 +37,8 @@ export interface FakeX extends FakeServer {
   app: { clientId: string; clientSecret: string; consumerKey: string; consumerSecret: string };
   user: FakeXUser;
   posts: FakePost[];
+  /** Posts the account deleted. */
+  deleted: FakePost[];
   media: Map<string, Media>;
   /** Every refresh-token exchange that reached the token endpoint. */
   refreshCalls: number;
@@ -82,6 +84,7 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
   const nonces = new Set<string>();
   const media = new Map<string, Media>();
   const posts: FakePost[] = [];
+  const deleted: FakePost[] = [];
   const windows = new Map<string, { start: number; used: number }>();
   let nextId = 1_860_000_000_000_000_000n + BigInt(Math.floor(Math.random() * 1e9));
   const newId = () => String((nextId += 1n));
@@ -165,6 +168,18 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
     if (key === 'GET /2/media/upload') return userRoute('media.write', (r) => ({ status: 200, body: { data: { id: r.query.get('media_id'), processing_info: { state: 'succeeded', progress_percent: 100 } } } }));
     if (key === 'POST /2/media/metadata') return userRoute('media.write', metadata);
     if (key === 'POST /2/tweets') return userRoute('tweet.write', createPost);
+    m = /^DELETE \/2\/tweets\/(\d+)$/.exec(key);
+    if (m) {
+      const id = m[1]!;
+      return userRoute('tweet.write', (_r, who) => {
+        const at = posts.findIndex((p) => p.id === id);
+        if (at < 0) return { status: 404, body: { errors: [{ value: id, detail: `Could not find tweet with id: [${id}].`, title: 'Not Found Error', resource_type: 'tweet', parameter: 'id', resource_id: id, type: 'https://api.twitter.com/2/problems/resource-not-found' }], title: 'Not Found Error', detail: `Could not find tweet with id: [${id}].`, type: 'https://api.twitter.com/2/problems/resource-not-found' } };
+        if (posts[at]!.userId !== who.userId) return problem(403, 'Forbidden', 'You are not authorized to delete this Tweet.');
+        deleted.push(posts[at]!);
+        posts.splice(at, 1);
+        return { status: 200, body: { data: { deleted: true } } };
+      });
+    }
     m = /^GET \/2\/users\/(\d+)\/tweets$/.exec(key);
     if (m) return userRoute('tweet.read', (r, who) => timeline(r, who, m[1]!));
     return undefined;
@@ -319,6 +334,7 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
     app,
     user,
     posts,
+    deleted,
     media,
     oauth1,
     refreshCalls: 0,

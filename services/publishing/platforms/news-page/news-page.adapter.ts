@@ -28,6 +28,9 @@ export function newsPageAdapter(db: Kysely<DB>): PlatformAdapter<'news_page'> {
       const row = await db.selectFrom('news_items').select('post_id').where('post_id', '=', input.post.id).executeTakeFirst();
       return row ? { status: 'published', result: result(input) } : { status: 'not-published', checkpoint: undefined };
     },
+    async retract(input) {
+      await db.updateTable('news_items').set({ retracted_at: input.retractedAt }).where('post_id', '=', input.post.id).execute();
+    },
     test(): Promise<ConnectionReport> {
       return Promise.resolve({ ok: true, detail: { id: 'Halaman berita satuan selalu tersedia.', en: "The unit's news page is always available." } });
     },

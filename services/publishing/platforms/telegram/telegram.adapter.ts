@@ -83,6 +83,18 @@ export function telegramAdapter(cfg: TelegramConfig): PlatformAdapter<'telegram'
       const steps = telegramSteps(input.photos.length, input.post.text.trim().length);
       return Promise.resolve(cp.done.length >= steps.length ? { status: 'published', result: result(ctx.channel.settings, cp.done) } : { status: 'not-published', checkpoint: cp });
     },
+    async retract(input, ctx) {
+      const client = telegramClient({ ...cfg, timeoutMs: ctx.timeoutMs }, ctx.channel.credentials.current().botToken);
+      for (const id of input.ids) {
+        try {
+          await client.deleteMessage(ctx.channel.settings.chatId, Number(id));
+        } catch (err) {
+          // Already gone is what was asked for.
+          if (err instanceof TelegramCallError && err.failure.kind === 'response' && /message to delete not found/i.test(err.failure.description)) continue;
+          throw classify(err, 'read');
+        }
+      }
+    },
     async test(channel: ChannelHandle<'telegram'>, timeoutMs): Promise<ConnectionReport> {
       try {
         const found = await inspectChannel({ ...cfg, timeoutMs }, channel.credentials.current().botToken, channel.settings.chatId);

@@ -44,6 +44,7 @@ export interface TelegramClient {
   /** The bot's standing in the chat: `administrator` with the right to post is what a channel needs. */
   memberStatus(chat: string, userId: number): Promise<{ status: string; canPost: boolean }>;
   sendMessage(chat: string, html: string): Promise<number>;
+  deleteMessage(chat: string, messageId: number): Promise<void>;
   sendPhoto(chat: string, photo: TelegramPhoto, captionHtml: string | undefined): Promise<number>;
   sendAlbum(chat: string, photos: TelegramPhoto[], captionHtml: string | undefined): Promise<number[]>;
 }
@@ -87,6 +88,9 @@ export function telegramClient(cfg: TelegramConfig, botToken: string): TelegramC
       return { status: m.status, canPost: m.status === 'creator' || (m.status === 'administrator' && m.can_post_messages !== false) };
     }),
     sendMessage: (chat, text) => call(async (api, signal) => (await api.sendMessage(chat, text, { ...html, link_preview_options: { is_disabled: false } }, signal)).message_id),
+    deleteMessage: (chat, messageId) => call(async (api, signal) => {
+      await api.deleteMessage(chat, messageId, signal);
+    }),
     sendPhoto: (chat, photo, caption) =>
       call(async (api, signal) => (await api.sendPhoto(chat, new InputFile(photo.data, photo.filename), caption !== undefined ? { caption, ...html } : {}, signal)).message_id),
     sendAlbum: (chat, photos, caption) =>

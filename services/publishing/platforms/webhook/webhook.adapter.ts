@@ -41,33 +41,15 @@ export function webhookAdapter(opts: { allowPrivateNetworks: boolean; timeoutMs:
       const { secret } = ctx.channel.credentials.current();
       await assertPublic(url, opts.allowPrivateNetworks);
       const now = new Date();
-      const body = JSON.stringify(webhookPayload(input, now));
-      const timestamp = Math.floor(now.getTime() / 1000);
       await ctx.saveCheckpoint({ sending: true } satisfies WebhookCheckpoint);
-      let res: Response;
+      let answer: { res: Response; text: string };
       try {
-        res = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'Siaran-Webhook/1',
-            [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
-            [TIMESTAMP_HEADER]: String(timestamp),
-            [DELIVERY_HEADER]: input.targetId,
-          },
-          body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(opts.timeoutMs),
-        });
+        answer = await deliver(url, secret, input.targetId, JSON.stringify(webhookPayload(input, now)), now, opts.timeoutMs);
       } catch (err) {
-        const code = errorCode(err) ?? (err instanceof Error ? err.name : 'error');
-        if (neverSent(err)) {
-          await ctx.saveCheckpoint(null);
-          throw new PlatformError('transient', `webhook unreachable (${code})`);
-        }
-        throw new PlatformError('unknown-outcome', `webhook request ended without an answer (${code})`);
+        if (err instanceof PlatformError && err.kind === 'transient') await ctx.saveCheckpoint(null);
+        throw err;
       }
-      const text = await res.text().catch(() => '');
+      const { res, text } = answer;
       if (res.ok) {
         const external = parseExternal(text);
         const id = external.id ?? input.targetId;
@@ -75,16 +57,23 @@ export function webhookAdapter(opts: { allowPrivateNetworks: boolean; timeoutMs:
       }
       // The receiver answered: it says it did not take the post.
       await ctx.saveCheckpoint(null);
-      if (res.status === 429) {
-        const after = retryAfterMs(res.headers.get('retry-after'));
-        throw PlatformError.rateLimited('webhook receiver is rate limiting', after === undefined ? undefined : new Date(Date.now() + after));
-      }
-      if (res.status === 401 || res.status === 403) {
-        throw new PlatformError('auth-expired', `webhook receiver refused the signature (HTTP ${res.status})`);
-      }
-      // A receiver that answered with an error has said it did not take the post; the delivery id covers a lie.
-      if (res.status >= 500 || res.status === 408) throw new PlatformError('transient', `webhook answered HTTP ${res.status}`);
-      throw new PlatformError('rejected', `webhook answered HTTP ${res.status}: ${text.slice(0, 200)}`);
+      throw refusal(res, text);
+    },
+    async retract(input, ctx) {
+      const url = ctx.channel.settings.url;
+      await assertPublic(url, opts.allowPrivateNetworks);
+      const now = new Date();
+      const body = JSON.stringify({
+        event: 'post.retracted',
+        deliveryId: `${input.targetId}:retracted`,
+        post: { id: input.post.id, url: input.post.pageUrl },
+        reason: input.reason,
+        retractedAt: input.retractedAt.toISOString(),
+        sentAt: now.toISOString(),
+      });
+      // Its own delivery id, the same on every retry, so that a receiver drops a repeat.
+      const { res, text } = await deliver(url, ctx.channel.credentials.current().secret, `${input.targetId}:retracted`, body, now, opts.timeoutMs);
+      if (!res.ok) throw refusal(res, text);
     },
     verify(_input, ctx): Promise<Verification> {
       const cp = ctx.checkpoint as WebhookCheckpoint | null | undefined;
@@ -129,6 +118,44 @@ export function webhookAdapter(opts: { allowPrivateNetworks: boolean; timeoutMs:
       }
     },
   };
+}
+
+/** One signed POST to the receiver; a failure that never reached it is transient, any other unknown. */
+async function deliver(url: string, secret: string, deliveryId: string, body: string, now: Date, timeoutMs: number): Promise<{ res: Response; text: string }> {
+  const timestamp = Math.floor(now.getTime() / 1000);
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': 'Siaran-Webhook/1',
+        [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
+        [TIMESTAMP_HEADER]: String(timestamp),
+        [DELIVERY_HEADER]: deliveryId,
+      },
+      body,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    const code = errorCode(err) ?? (err instanceof Error ? err.name : 'error');
+    if (neverSent(err)) throw new PlatformError('transient', `webhook unreachable (${code})`);
+    throw new PlatformError('unknown-outcome', `webhook request ended without an answer (${code})`);
+  }
+  return { res, text: await res.text().catch(() => '') };
+}
+
+/** What a receiver's error answer means. */
+function refusal(res: Response, text: string): PlatformError {
+  if (res.status === 429) {
+    const after = retryAfterMs(res.headers.get('retry-after'));
+    return PlatformError.rateLimited('webhook receiver is rate limiting', after === undefined ? undefined : new Date(Date.now() + after));
+  }
+  if (res.status === 401 || res.status === 403) return new PlatformError('auth-expired', `webhook receiver refused the signature (HTTP ${res.status})`);
+  // A receiver that answered with an error has said it did not take the post; the delivery id covers a lie.
+  if (res.status >= 500 || res.status === 408) return new PlatformError('transient', `webhook answered HTTP ${res.status}`);
+  return new PlatformError('rejected', `webhook answered HTTP ${res.status}: ${text.slice(0, 200)}`);
 }
 
 async function assertPublic(url: string, allowPrivateNetworks: boolean): Promise<void> {

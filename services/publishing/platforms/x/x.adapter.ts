@@ -152,6 +152,19 @@ export function xAdapter(app: XAppConfig): PlatformAdapter<'x'> {
       return { status: 'not-published', checkpoint: { media: cp.media, parts } satisfies XCheckpoint };
     },
 
+    async retract(input, ctx) {
+      // A thread goes last part first, so that no part is left answering a deleted one.
+      for (const id of [...input.ids].reverse()) {
+        try {
+          await withClient(ctx, 'read', (x) => x.deletePost(id));
+        } catch (err) {
+          // Already gone is what was asked for.
+          if (err instanceof PlatformError && /HTTP 404|Not Found|Could not find/i.test(err.message)) continue;
+          throw err;
+        }
+      }
+    },
+
     async test(channel, timeoutMs): Promise<ConnectionReport> {
       const creds = channel.credentials.current();
       try {

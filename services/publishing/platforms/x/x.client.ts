@@ -45,6 +45,7 @@ export interface XClient {
   uploadPhoto(data: Buffer, mime: string): Promise<string>;
   setAltText(mediaId: string, text: string): Promise<void>;
   post(p: { text: string; mediaIds?: string[] | undefined; replyTo?: string | undefined }): Promise<{ id: string }>;
+  deletePost(id: string): Promise<void>;
   /** The account's own posts since `since`, newest first (at most 100). */
   postsSince(userId: string, since: Date): Promise<XPost[]>;
 }
@@ -80,6 +81,9 @@ export function xClient(app: XAppConfig, auth: XUserAuth): XClient {
         ...(p.replyTo ? { reply: { in_reply_to_tweet_id: p.replyTo } } : {}),
       });
       return { id: r.data.id };
+    }),
+    deletePost: (id) => watch.call(async () => {
+      await v2.deleteTweet(id);
     }),
     postsSince: (userId, since) => watch.call(async () => {
       const page = await v2.userTimeline(userId, { start_time: since.toISOString(), max_results: 100, 'tweet.fields': ['referenced_tweets', 'created_at'], exclude: ['retweets'] });

@@ -1,0 +1,69 @@
+// A published post taken back: its page answers 410 Gone, it leaves the feed, each webhook receives one
+// signed post.retracted, X and Telegram delete it, and the history says who and why.
+import Parser from 'rss-parser';
+import { addWebhook, client, unitSlug, waitFor } from '../../support/harness';
+import { type Receiver, startReceiver } from '../../support/webhook-receiver';
+import { type PlatformWorld, connectTelegram, connectXTokens, photo, publishSoon, scheduledPost, settled, startWithPlatforms } from '../../support/platforms';
+
+const SECRET = 'retraction-webhook-secret-long';
+let p: PlatformWorld;
+let receiver: Receiver;
+beforeAll(async () => {
+  p = await startWithPlatforms();
+  receiver = await startReceiver(SECRET);
+});
+afterAll(async () => {
+  await p.close();
+  await receiver.close();
+});
+
+test('a retracted post is gone from the news page (410), the feed, X and Telegram, and webhooks are told once', async () => {
+  const db = p.h.siaran.database.db;
+  const x = await connectXTokens(p);
+  const tg = await connectTelegram(p);
+  const hook = await addWebhook(db, p.world.units.polres, receiver.url, SECRET);
+  const text = 'Kapolres meninjau pos pengamanan Natal di Panaragan.';
+  const id = await scheduledPost(p, { body: text, channelIds: [p.world.newsPage.polres, x, tg, hook], photos: [{ data: await photo(), alt: 'Pos pengamanan' }, { data: await photo(), alt: 'Petugas berjaga' }] });
+  await publishSoon(p, id);
+  expect((await settled(p, id)).status).toBe('published');
+  const slug = await unitSlug(db, p.world.units.polres);
+  const permalink = `${p.h.url}/u/${slug}/p/${id}`;
+  expect((await fetch(permalink)).status).toBe(200);
+
+  // Only a supervisor of the unit or above may take it back, and only with a reason.
+  expect((await client(p.h.url, p.world.tokens.operator)('POST', `/api/v1/posts/${id}/retract`, { reason: 'Salah foto.' })).status).toBe(403);
+  expect((await client(p.h.url, p.world.tokens.supervisor)('POST', `/api/v1/posts/${id}/retract`, {})).status).toBe(422);
+  const retracted = await client(p.h.url, p.world.tokens.supervisor)('POST', `/api/v1/posts/${id}/retract`, { reason: 'Foto memuat wajah warga tanpa izin.' });
+  expect(retracted.status).toBe(200);
+  expect(retracted.body.status).toBe('retracted');
+
+  const done = await waitFor('every channel taken back', async () => {
+    const post = (await client(p.h.url, p.world.tokens.supervisor)('GET', `/api/v1/posts/${id}`)).body;
+    return post.targets.every((t: { retraction: string }) => t.retraction === 'done') ? post : undefined;
+  });
+  const gone = await fetch(permalink);
+  expect(gone.status).toBe(410);
+  expect(await gone.text()).toContain('telah ditarik');
+  const feed = await new Parser().parseString(await (await fetch(`${p.h.url}/u/${slug}/feed.xml`)).text());
+  expect(feed.items.map((i) => i.link)).not.toContain(permalink);
+  expect(await (await fetch(`${p.h.url}/u/${slug}`)).text()).not.toContain('Kapolres meninjau pos pengamanan Natal');
+
+  expect(p.x.posts.filter((post) => post.text === text)).toHaveLength(0);
+  expect(p.x.deleted.filter((post) => post.text === text)).toHaveLength(1);
+  const album = p.tg.deleted.filter((m) => m.chatId === p.tg.channel.id);
+  expect(album).toHaveLength(2);
+  expect(p.tg.messages.filter((m) => m.chatId === p.tg.channel.id && m.caption === text)).toHaveLength(0);
+
+  await new Promise((r) => setTimeout(r, 1500));
+  const notices = receiver.deliveries.filter((d) => d.body.event === 'post.retracted');
+  expect(notices).toHaveLength(1);
+  expect(notices[0]!.validSignature).toBe(true);
+  expect(notices[0]!.deliveryId).toBe(`${done.targets.find((t: { channelId: string }) => t.channelId === hook).id}:retracted`);
+  expect(notices[0]!.body).toMatchObject({ post: { id, url: permalink.replace('127.0.0.1', 'localhost') }, reason: 'Foto memuat wajah warga tanpa izin.' });
+
+  const history = (await client(p.h.url, p.world.tokens.supervisor)('GET', `/api/v1/posts/${id}/history`)).body.events;
+  const event = history.find((e: { type: string }) => e.type === 'retracted');
+  expect(event.actor.id).toBe(p.world.users.supervisor);
+  expect(event.data.reason).toBe('Foto memuat wajah warga tanpa izin.');
+  expect(history.filter((e: { type: string }) => e.type === 'target.retracted')).toHaveLength(4);
+}, 60_000);
