@@ -125,6 +125,8 @@ export const Env = z.object({
   LOGIN_RATE_LIMIT_ATTEMPTS: int(1, 1000).default(10),
   /** The window of the sign-in limit. Default 900 s. */
   LOGIN_RATE_LIMIT_WINDOW_SECONDS: int(10, 86_400).default(900),
+  /** After an admin hands an account a password (invite, reset), that account cannot approve posts for this long: the admin knew its password. Default 72 h. */
+  APPROVAL_HOLD_AFTER_RESET_HOURS: int(0, 24 * 30).default(72),
   /** Send cookies with the Secure flag (HTTPS only). Default: true in production, false otherwise. */
   COOKIE_SECURE: bool.optional(),
 });

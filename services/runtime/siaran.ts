@@ -197,6 +197,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
             log,
             now,
             sessionTtlHours: env.SESSION_TTL_HOURS,
+            approvalHoldHours: env.APPROVAL_HOLD_AFTER_RESET_HOURS,
             loginLimit: { attempts: env.LOGIN_RATE_LIMIT_ATTEMPTS, windowSeconds: env.LOGIN_RATE_LIMIT_WINDOW_SECONDS },
             cookieSecure: env.COOKIE_SECURE ?? env.NODE_ENV === 'production',
             platformTimeoutMs: env.PLATFORM_TIMEOUT_MS,

@@ -254,6 +254,7 @@ export interface AdminEventsTable {
 
 export interface UsersTable {
   password_must_change: ColumnType<boolean, boolean | undefined, boolean>;
+  approval_hold_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
   totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
   totp_last_step: ColumnType<string | null, number | string | null | undefined, number | string | null>;
 }

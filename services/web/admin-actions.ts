@@ -57,6 +57,12 @@ async function assertUser(deps: WebDeps, admin: Actor, userId: string) {
 
 const temporaryPassword = () => randomBytes(12).toString('base64url');
 
+/**
+ * The admin who hands over a password could sign in as its holder: for a while that account approves
+ * nothing, so an admin cannot become an approver; the admin log shows who handed it over.
+ */
+const approvalHold = (deps: WebDeps) => new Date(deps.now().getTime() + deps.approvalHoldHours * 3_600_000);
+
 function roleOf(value: string) {
   const r = Role.safeParse(value);
   if (!r.success) throw new AppError('validation', 'admin.bad_role', { id: 'Peran tidak dikenal.', en: 'Unknown role.' });
@@ -76,7 +82,7 @@ export async function inviteUser(deps: WebDeps, admin: Actor, input: { email: st
   const password = temporaryPassword();
   const user = await addUser(deps.db, { email: input.email, name: input.name, unitSlug: unit.slug, role: roleOf(input.role) });
   await setPassword(deps.db, user.id, password);
-  await deps.db.updateTable('users').set({ password_must_change: true }).where('id', '=', user.id).execute();
+  await deps.db.updateTable('users').set({ password_must_change: true, approval_hold_until: approvalHold(deps) }).where('id', '=', user.id).execute();
   await audit(deps, admin, 'user.invited', user.id, { email: user.email, role: user.role, unitId: input.unitId });
   return password;
 }
@@ -97,7 +103,7 @@ export async function resetPassword(deps: WebDeps, admin: Actor, userId: string)
   const password = temporaryPassword();
   await setPassword(deps.db, userId, password);
   // The handed-over password only lets its holder choose a new one; the reset is on the record.
-  await deps.db.updateTable('users').set({ totp_secret: null, totp_last_step: null, password_must_change: true }).where('id', '=', userId).execute();
+  await deps.db.updateTable('users').set({ totp_secret: null, totp_last_step: null, password_must_change: true, approval_hold_until: approvalHold(deps) }).where('id', '=', userId).execute();
   await audit(deps, admin, 'user.password_reset', userId);
   await deleteUserSessions(deps.db, userId);
   return password;

@@ -19,6 +19,8 @@ export interface WebDeps {
   platformTimeoutMs: number;
   log: Logger;
   now: () => Date;
+  /** APPROVAL_HOLD_AFTER_RESET_HOURS */
+  approvalHoldHours: number;
   /** SESSION_TTL_HOURS */
   sessionTtlHours: number;
   /** LOGIN_RATE_LIMIT_ATTEMPTS, LOGIN_RATE_LIMIT_WINDOW_SECONDS */

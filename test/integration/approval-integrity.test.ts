@@ -193,3 +193,22 @@ test('a warning may be overridden with a reason, which the history keeps; a bloc
   expect(blocked.status).toBe(422);
   expect(blocked.body.error.code).toBe('post.blocked_by_findings');
 });
+
+test('an account an admin handed a password to cannot approve: the admin cannot become an approver', async () => {
+  const post = await draft();
+  const submitted = await api(world.tokens.operator)('POST', `/api/v1/posts/${post.id}/submit`);
+  const cookie = await signIn({ h, world }, 'admin');
+  const adminPage = await (await fetch(`${h.url}/admin`, { headers: { cookie } })).text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(adminPage)![1]!;
+  const reset = await fetch(`${h.url}/admin/users/${world.users.poldaSupervisor}/reset`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf }).toString(),
+  });
+  expect(reset.status).toBe(200);
+  const refused = await api(world.tokens.poldaSupervisor)('POST', `/api/v1/posts/${post.id}/approve`, { expectedVersion: submitted.body.version });
+  expect(refused.status).toBe(403);
+  expect(refused.body.error.code).toBe('approval.after_handed_password');
+  // Another supervisor is not held.
+  expect((await api(world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/approve`, { expectedVersion: submitted.body.version })).status).toBe(200);
+});

@@ -41,6 +41,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('post_targets_channel_status_idx').on('post_targets').columns(['channel_id', 'status']).execute();
   await db.schema.createIndex('publish_attempts_started_idx').on('publish_attempts').columns(['target_id', 'started_at']).execute();
 
+  // An account an admin handed a password to cannot approve for a while: the admin knew the password.
+  await db.schema.alterTable('users').addColumn('approval_hold_until', 'timestamptz').execute();
+
   await db.schema.alterTable('posts').addColumn('channel_options', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`)).execute();
 
   // An OAuth connect in progress: the state names it, the PKCE verifier is sealed, and it works once.
@@ -61,6 +64,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('oauth_states').execute();
   await db.schema.alterTable('posts').dropColumn('channel_options').execute();
+  await db.schema.alterTable('users').dropColumn('approval_hold_until').execute();
   await db.schema.dropIndex('publish_attempts_started_idx').execute();
   await db.schema.dropIndex('post_targets_channel_status_idx').execute();
   await db.schema.alterTable('news_items').dropColumn('retracted_at').execute();
