@@ -118,7 +118,10 @@ export function reviewBlock(lang: Lang, csrf: string, item: ReviewItem, actorId:
 ${item.findings.map((f) => html`<div class="finding ${f.severity}" data-code="${f.code}">${pick(lang, f.message)}</div>`)}
 <details${item.changes && item.changes.length > 0 ? html` open` : ''}><summary>${t(lang, 'changedSince')}</summary>
 ${item.changes === undefined ? html`<p class="muted">${t(lang, 'firstReview')}</p>` : html`<ul>${item.changes.map((c) => showChange(lang, c, p.unit.timeZone as TimeZone, item.channels))}</ul>`}</details>
-${p.status === 'pending_approval' && p.author.id !== actorId
+${p.status === 'pending_approval' && item.approvalDenied.length > 0 && p.author.id !== actorId && !item.approvalDenied.some((f) => f.code === 'approval.not_supervisor')
+  ? html`<div class="flash" data-approval-denied>${item.approvalDenied.map((f) => html`<div data-code="${f.code}">${pick(lang, f.message)}</div>`)}</div>`
+  : ''}
+${p.status === 'pending_approval' && p.author.id !== actorId && item.approvalDenied.length === 0
   ? html`<div class="row"><form method="post" action="/posts/${p.id}/approve"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="back" value="${back}"><input type="hidden" name="version" value="${p.version}">${item.findings
       .filter((f) => f.severity === 'warn')
       .map((f) => html`<label class="muted">${t(lang, 'overrideReason')}: ${pick(lang, f.message)}<input type="text" name="override:${f.code}" required minlength="3" maxlength="2000" data-override="${f.code}"></label>`)}<button type="submit" data-action="approve">${t(lang, 'approve')}</button></form>

@@ -5,10 +5,11 @@ import type { MediaDeps } from '../media/deps';
 import type { PhotoView } from '../media/photo-view';
 import { listPostPhotos } from '../media/read-photos';
 import type { PostDeps } from '../posts/deps';
-import { eventsOf, listPosts } from '../posts/post.repository';
+import { contributorsOf, eventsOf, listPosts } from '../posts/post.repository';
+import { checkApprover } from '../../shared/rules/permissions';
 import { type PostView, viewPosts } from '../posts/post-view';
 import { findingsOf } from '../posts/write-post';
-import { getUnit, unitAndDescendants } from '../units/unit.repository';
+import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
 import { type ChannelView, channelViews } from '../channels/manage-channels';
 
 export interface Change {
@@ -25,6 +26,8 @@ export interface ReviewItem {
   changes: Change[] | undefined;
   /** The channels of the post's unit, with their health. */
   channels: ChannelView[];
+  /** Why this reader may not approve it (four eyes, reach), shown in place of the buttons. */
+  approvalDenied: Finding[];
 }
 
 export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor, post: Post, view: PostView): Promise<ReviewItem> {
@@ -67,7 +70,8 @@ export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor
     changes = [...merged.values()];
   }
   const channels = await channelViews(posts.db, [post.unitId], posts.now());
-  return { post: view, findings, photos, changes, channels };
+  const approvalDenied = checkApprover(actor, { authorId: post.authorId, contributors: await contributorsOf(posts.db, post.id) }, await unitPath(posts.db, post.unitId));
+  return { post: view, findings, photos, changes, channels, approvalDenied };
 }
 
 /** Channels in the actor's reach that cannot publish until an admin acts. */

@@ -68,7 +68,8 @@ export function webRouter(deps: WebDeps): Router {
       contentSecurityPolicy: {
         useDefaults: true,
         directives: {
-          'img-src': ["'self'", 'data:', 'blob:'],
+          // Photo links are built on PUBLIC_BASE_URL, which may name this server otherwise than the address typed.
+          'img-src': ["'self'", 'data:', 'blob:', () => new URL(deps.channels.baseUrl()).origin],
           'script-src': ["'self'"],
           'style-src': ["'self'"],
           // "Connect X" posts a form that redirects to X's consent page.
