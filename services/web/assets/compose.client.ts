@@ -234,9 +234,17 @@ async function loadPhotos(): Promise<void> {
   if (photos.some((p) => p.status === 'processing')) window.setTimeout(() => void loadPhotos(), 1500);
 }
 
+/** A photo change is a change to the post: its new version is what the next save names. */
+async function followVersion(): Promise<void> {
+  if (!postId) return;
+  const res = await api('GET', `/api/v1/posts/${postId}`);
+  if (res.ok) version = ((await res.json()) as { version: number }).version;
+}
+
 async function patchPhoto(id: string, change: Record<string, unknown>): Promise<void> {
   const res = await api('PATCH', `/api/v1/photos/${id}`, change);
   if (!res.ok) setState(await errorText(res), 'error');
+  await followVersion();
 }
 
 async function moveUp(i: number): Promise<void> {
@@ -249,6 +257,7 @@ async function moveUp(i: number): Promise<void> {
 
 async function removePhoto(id: string): Promise<void> {
   await api('DELETE', `/api/v1/photos/${id}`);
+  await followVersion();
   await loadPhotos();
 }
 
@@ -263,6 +272,7 @@ async function upload(files: FileList): Promise<void> {
     const p = (await res.json()) as PhotoItem;
     localUrls.set(p.id, URL.createObjectURL(file));
   }
+  await followVersion();
   await loadPhotos();
 }
 
