@@ -6,19 +6,30 @@ import { type Normalized, normalize, originalSpan } from './normalize';
 
 /** Province codes that open a NIK or KK number: 11 (Aceh) up to 96 (the newest Papua provinces). */
 const PROVINCE = /^(1[1-9]|21|3[1-6]|5[1-3]|6[1-5]|7[1-6]|8[1-2]|9[1-6])/;
-/** What may stand between the digits of one number: spaces, dots, dashes, slashes, brackets, up to three. */
-const SEP = '[ .\\-/()]{0,3}';
+/**
+ * What may stand between the digits of one number: a run of up to four spaces, dots, dashes, underscores or
+ * brackets, or a bare slash (`3201/2345`). A slash with spaces around it (` / `) separates two numbers.
+ */
+const SEP = '(?:[ .\\-_()]{0,4}|/)';
 const ID_NUMBER = new RegExp(`(?<!\\d${SEP})\\d(?:${SEP}\\d){15}(?!${SEP}\\d)`, 'g');
+/** Sixteen digits written together are a candidate whatever numbers stand near them. */
+const ID_NUMBER_WHOLE = /(?<!\d)\d{16}(?!\d)/g;
 const FAMILY_CARD = /(?:\bkk\b|kartu\s*keluarga)[^0-9]{0,20}$/i;
 /**
  * Mobile numbers: 08xx, 628xx, +62 8xx, (+62) 8xx, (08xx); 10 to 13 digits with the leading 0. The second
  * digit after 8 is never 0 (0800 is a toll-free line), so office lines and hotlines stay clean.
  */
-const MOBILE = new RegExp(`(?<![\\d+])\\(?(?:\\+\\s?62|62|0)\\)?[ .\\-]{0,3}\\(?8[1-9]\\d\\)?(?:${SEP}\\d){6,9}(?!${SEP}\\d)`, 'g');
-/** E-mail addresses, also spelled out: `nama [at] gmail [dot] com`, `nama @ gmail.com`, `nama at gmail dot com`. */
-const AT = String.raw`(?:\s*@\s*|\s*[\[({]\s*(?:at|et)\s*[\])}]\s*|\s+(?:at|et)\s+)`;
-const DOT = String.raw`(?:\.|\s*[\[({]\s*(?:dot|titik)\s*[\])}]\s*|\s+(?:dot|titik)\s+)`;
-const EMAIL = new RegExp(String.raw`[A-Za-z0-9][A-Za-z0-9._%+-]*${AT}[A-Za-z0-9-]+(?:${DOT}[A-Za-z0-9-]+)*${DOT}[A-Za-z]{2,}\b`, 'gi');
+const MOBILE = new RegExp(`(?<![\\d+])\\(?(?:\\+\\s?62|0{0,2}62|0)\\)?[ .\\-_]{0,3}\\(?8[1-9]\\d\\)?(?:${SEP}\\d){6,9}(?!${SEP}\\d)`, 'g');
+/**
+ * E-mail addresses, also spelled out: `nama [at] gmail [dot] com`, `nama @ gmail.com`, `nama at gmail dot com`.
+ * Parts are bounded (64 characters, as mail allows) and a match starts only where a word starts, so a
+ * long run of letters costs one pass, not one per letter. A spelled-out or spaced form must end in a domain
+ * ending people use, so that `@akun.instagram` or "tim at Polres dot Tubaba" are not taken for an address.
+ */
+const AT = String.raw`(?:\s*@\s*|\s*[\[({<]\s*(?:at|et)\s*[\])}>]\s*|\s+(?:at|et)\s+)`;
+const DOT = String.raw`(?:\s*\.\s*|\s*[\[({<]\s*(?:dot|titik)\s*[\])}>]\s*|\s+(?:dot|titik)\s+)`;
+const TLD = '(?:com|id|net|org|co|info|biz|me|io|edu|gov|mil|int|us|uk|my|sg|au|app|dev|xyz|online|site|mail)';
+const EMAIL = new RegExp(String.raw`(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}(?:@(?:[A-Za-z0-9-]{1,63}\.){1,4}[A-Za-z]{2,24}\b|${AT}(?:[A-Za-z0-9-]{1,63}${DOT}){1,4}${TLD}\b)`, 'gi');
 /** Official addresses of government bodies are public contact points, not personal data. */
 const OFFICIAL_DOMAIN = /@([a-z0-9-]+\.)*go\.id$/i;
 
@@ -37,9 +48,9 @@ export function findPersonalData(field: string, text: string, normalized: Normal
   const n = normalized.text;
   const span = (start: number, end: number) => originalSpan(normalized, start, end, text);
 
-  for (const m of n.matchAll(ID_NUMBER)) {
+  for (const m of [...n.matchAll(ID_NUMBER), ...n.matchAll(ID_NUMBER_WHOLE)]) {
     const digits = m[0].replace(/\D/g, '');
-    if (digits.length !== 16 || !PROVINCE.test(digits)) continue;
+    if (digits.length !== 16 || !PROVINCE.test(digits) || overlaps(m.index, m.index + m[0].length)) continue;
     taken.push([m.index, m.index + m[0].length]);
     const familyCard = FAMILY_CARD.test(n.slice(Math.max(0, m.index - 40), m.index));
     findings.push({

@@ -32,12 +32,16 @@ function sentences(n: string): Sentence[] {
 }
 
 function endsSentence(n: string, dot: number): boolean {
-  const next = /\S/.exec(n.slice(dot + 1));
-  if (!next) return true;
-  const after = next[0];
+  // Looks only at the neighbourhood of the stop, so that a long text with many stops stays linear.
+  let k = dot + 1;
+  while (k < n.length && /\s/.test(n[k]!)) k++;
+  if (k >= n.length) return true;
+  const after = n[k]!;
   // "No. 12", "R.A., melapor", "1.250", "kelas V. siswa": what follows does not start a sentence.
   if (!/[A-Z"'(\[]/.test(after)) return false;
-  const word = /([A-Za-z]+)$/.exec(n.slice(0, dot))?.[1] ?? '';
+  let w = dot;
+  while (w > 0 && dot - w < 30 && /[A-Za-z]/.test(n[w - 1]!)) w--;
+  const word = n.slice(w, dot);
   if (ABBREVIATIONS.has(word.toLowerCase())) return false;
   // Initials: a single capital letter before the stop (R. A. or R.A.).
   if (/^[A-Z]$/.test(word)) return false;
@@ -45,7 +49,7 @@ function endsSentence(n: string, dot: number): boolean {
 }
 
 // —— What ties a sentence to a case
-const CASE_ROLE = /\b(tersangka|pelaku|terduga|diduga|terlapor|korban|saksi|abh|anak berhadapan dengan hukum|anak yang berkonflik dengan hukum|ditangkap|diamankan|diringkus|dibekuk|ditahan|dilaporkan|tawuran|mencuri|pencurian|menganiaya|penganiayaan|pengeroyokan|membegal|pembegalan|senjata tajam|sajam|narkoba|sabu)\b/i;
+const CASE_ROLE = /\b(tersangka|pelaku|terduga|diduga|terlapor|korban|saksi|abh|anak berhadapan dengan hukum|anak yang berkonflik dengan hukum|ditangkap|diamankan|diringkus|dibekuk|ditahan|dilaporkan|tawuran|mencuri|pencurian|menganiaya|penganiayaan|pengeroyokan|membegal|pembegalan|senjata tajam|sajam)\b/i;
 const MINOR_WORD = /\b(anak|bocah|remaja|pelajar|siswa|siswi|murid|santri|di bawah umur|bawah umur|masih sekolah|duduk di bangku|abh|diversi)\b/i;
 const SCHOOL = /\b(?:SDN?|SMPN?|SMAN?|SMKN?|MTsN?|MAN?|MIN?|SLB)\b(?:\s*(?:Negeri|Swasta|IT|Islam|Muhammadiyah|PGRI))?\s*\d{0,3}(?:\s+[A-Z][A-Za-z]+){0,3}|\b(?:SD|SMP|SMA|SMK)\s+Negeri\s+\d{1,3}(?:\s+[A-Z][A-Za-z]+){0,3}/;
 const CLASS = /\bkelas\s+(?:[IVX]{1,4}|\d{1,2})\b/i;
@@ -64,8 +68,22 @@ interface Mention {
   kind: 'initials' | 'name' | 'school';
 }
 
+/** Whoever stands before a child's age in brackets — `budi santoso (15)`, `RIZKY (15)` — whatever the case of the letters. */
+const BEFORE_YOUNG_AGE = /((?:[A-Za-z][A-Za-z.'-]*\s+){0,2}[A-Za-z][A-Za-z.'-]*)\s*\(\s*(\d{1,2})\s*(?:th|thn|tahun)?\s*\)/g;
+
 function identities(s: Sentence): Mention[] {
   const out: Mention[] = [];
+  for (const m of s.text.matchAll(BEFORE_YOUNG_AGE)) {
+    if (Number(m[2]) >= 18) continue;
+    const words = m[1]!.split(/\s+/);
+    // Keep the name-like tail: drop leading lowercase function words ("karena", "oleh").
+    while (words.length > 1 && /^(dan|atau|oleh|karena|yakni|yaitu|bernama|berinisial|inisial|korban|tersangka|pelaku|saksi|pelajar|siswa|siswi|anak|bocah|remaja|seorang|si)$/i.test(words[0]!)) words.shift();
+    // With a capitalised name in it, the lowercase words before the name are not part of it.
+    if (words.some((w) => /^[A-Z]/.test(w))) while (words.length > 1 && /^[a-z]/.test(words[0]!)) words.shift();
+    const name = words.join(' ');
+    const at = m.index + (m[1]!.length - name.length);
+    out.push({ start: s.start + at, end: s.start + at + name.length, kind: 'name' });
+  }
   for (const m of s.text.matchAll(INITIALS)) {
     const token = (m[1] ?? m[2] ?? m[3] ?? '').replace(/\./g, '');
     if (!token || NOT_INITIALS.has(token.toUpperCase())) continue;
@@ -111,7 +129,13 @@ function children(field: string, original: string, n: Normalized, s: Sentence): 
   const mentions: Mention[] = identities(s);
   const school = SCHOOL.exec(s.text);
   if (school && CLASS.test(s.text)) mentions.push({ start: s.start + school.index, end: s.start + school.index + school[0].length, kind: 'school' });
-  return mentions.map((m) =>
+  // A person written with an adult's age — `AS (40)`, `Budi Santoso, 35 tahun` — is not the child.
+  const adult = (m: Mention) => {
+    const after = n.text.slice(m.end, Math.min(s.end, m.end + 16));
+    const age = /^\s*(?:\(\s*|,\s*)(\d{1,3})\s*(?:th|thn|tahun)?/.exec(after);
+    return age !== null && Number(age[1]) >= 18;
+  };
+  return mentions.filter((m) => !adult(m)).map((m) =>
     finding('child.identity', field, originalSpan(n, m.start, m.end, original), {
       id: 'Identitas anak yang berhadapan dengan hukum, korban atau saksi (nama, inisial, sekolah) tidak boleh diterbitkan (UU 11/2012). Hapus atau samarkan.',
       en: 'The identity of a child in conflict with the law, a child victim or a witness (name, initials, school) must not be published (Law 11/2012). Remove it.',
@@ -121,17 +145,17 @@ function children(field: string, original: string, n: Normalized, s: Sentence): 
 
 // —— Victims of sexual violence (Law 12/2022)
 const SEXUAL_VIOLENCE = /(pencabulan|cabul|mencabuli|dicabuli|melecehkan|pemerkosaan|perkosaan|memperkosa|diperkosa|rudapaksa|kekerasan seksual|pelecehan seksual|dilecehkan|persetubuhan|menyetubuhi|disetubuhi|asusila|tpks|eksploitasi seksual|pornografi anak)/i;
-const VICTIM = /\b(korban(?:nya)?|pelapor|penyintas|terhadap)\b/i;
+const VICTIM = /\b(korban(?:nya)?|pelapor|penyintas|terhadap|mencabuli|memperkosa|menyetubuhi|melecehkan|merudapaksa)\b/i;
 /** A name right after the victim is named as such: `korban, Dewi,`, `penyintas …, Indah Permata`, `terhadap Siti`. */
-const VICTIM_NAME = /\b(?:[Kk]orban(?:nya)?|[Pp]enyintas|[Pp]elapor)\b[^.;:]{0,40}?(?:,\s*|\s+(?:bernama|yakni|yaitu|atas nama)\s+)([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3})|\b[Tt]erhadap\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3})/g;
+const VICTIM_NAME = /\b(?:[Kk]orban(?:nya)?|[Pp]enyintas|[Pp]elapor)\b[^.;:]{0,40}?(?:,\s*|\s+(?:bernama|yakni|yaitu|atas nama)\s+)([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3}|[A-Z]{2,3}\b)|\b(?:[Tt]erhadap|[Kk]orban|mencabuli|memperkosa|menyetubuhi|melecehkan|merudapaksa)\s+([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3}|[A-Z]{2,3}\b)|\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,3})\s+(?:menjadi|sebagai)\s+korban/g;
 const NOT_NAMES = /^(Unit|Polres|Polsek|Polda|Satreskrim|UPTD|PPA|LPSK|Dinas|Rumah|RSUD|Desa|Kecamatan|Kabupaten|Jalan|Tim|Kapolres|Kapolsek|Ipda|Iptu|Bripka|Polwan)\b/;
 
 function sexualViolence(field: string, original: string, n: Normalized, s: Sentence): Finding[] {
   if (!SEXUAL_VIOLENCE.test(s.text) || !VICTIM.test(s.text)) return [];
   const mentions = identities(s);
   for (const m of s.text.matchAll(VICTIM_NAME)) {
-    const name = m[1] ?? m[2] ?? '';
-    if (!name || NOT_NAMES.test(name)) continue;
+    const name = m[1] ?? m[2] ?? m[3] ?? '';
+    if (!name || NOT_NAMES.test(name) || NOT_INITIALS.has(name)) continue;
     const at = m.index + m[0].lastIndexOf(name);
     if (!mentions.some((x) => x.start === s.start + at)) mentions.push({ start: s.start + at, end: s.start + at + name.length, kind: 'name' });
   }
@@ -141,7 +165,7 @@ function sexualViolence(field: string, original: string, n: Normalized, s: Sente
     const before = n.text.slice(Math.max(s.start, m.start - 60), m.start);
     const after = n.text.slice(m.end, Math.min(s.end, m.end + 40));
     // Whichever role is named last before the mention is the mention's.
-    const victimAt = lastIndex(before, /\b(korban(?:nya)?|pelapor|penyintas|terhadap)\b/gi);
+    const victimAt = lastIndex(before, /\b(korban(?:nya)?|pelapor|penyintas|terhadap|mencabuli|memperkosa|menyetubuhi|melecehkan|merudapaksa)\b/gi);
     const suspectAt = lastIndex(before, /\b(tersangka|pelaku|terduga|terlapor|oknum)\b/gi);
     const isVictim = (victimAt >= 0 && victimAt > suspectAt) || (suspectAt < 0 && /^[^,;.]*\b(menjadi korban|sebagai korban|melapor|mengalami)\b/i.test(after));
     const isSuspect = !isVictim;
@@ -157,7 +181,7 @@ function sexualViolence(field: string, original: string, n: Normalized, s: Sente
 }
 
 // —— Home addresses of private people tied to a case
-const ADDRESS = /\b(?:jl|jln|jalan)\.?\s+[A-Za-z0-9' .-]{2,40}?\s+(?:no|nomor|nmr)\.?\s*\d+[a-z]?\b|\brt\.?\s*0*\d{1,3}\s*(?:\/|,|\s)\s*rw\.?\s*0*\d{1,3}\b|\brt\.?\s*0*\d{1,3}\b|\bblok\s+[a-z]{1,2}\s*[-./]?\s*\d{1,3}\b|\b(?:gg|gang)\.?\s+[A-Za-z]+(?:\s+[A-Za-z]+)?\s+(?:no|nomor)\.?\s*\d+\b|\bperum(?:ahan)?\s+[A-Z][A-Za-z ]{2,30}\s+blok\s+[A-Z0-9-]+/gi;
+const ADDRESS = /\b(?:jl|jln|jalan)\.?\s+[A-Za-z0-9' .-]{2,40}?\s+(?:no|nomor|nmr)\.?\s*\d+[a-z]?\b|\b(?:jl|jln|jalan)\.?\s+(?:(?!km\b)[a-z][a-z'.-]+\s+){1,4}\d{1,4}[a-z]?\b(?!\s*(?:km|m|meter|menit|jam)\b)|\brt\.?\s*0*\d{1,3}\s*(?:\/|,|\s)\s*rw\.?\s*0*\d{1,3}\b|\brt\.?\s*0*\d{1,3}\b|\bblok\s+[a-z]{1,2}\s*[-./]?\s*\d{1,3}\b|\b(?:gg|gang)\.?\s+[A-Za-z]+(?:\s+[A-Za-z]+)?\s+(?:no|nomor)\.?\s*\d+\b|\bperum(?:ahan)?\s+[A-Z][A-Za-z ]{2,30}\s+blok\s+[A-Z0-9-]+/gi;
 const PRIVATE_PERSON = /\b(korban|tersangka|pelaku|terduga|terlapor|pelapor|saksi|rumah (?:milik|korban|tersangka|pelaku|pelapor|warga|saudara|sdr|bapak|ibu)|kediaman|tempat tinggal|tinggal di|bertempat tinggal|beralamat|berdomisili|alamat rumah|rumahnya)\b/i;
 const PUBLIC_PLACE = /\b(mapolres|mapolsek|mapolda|polres|polsek|polda|kantor|masjid|musala|mushola|gereja|pura|vihara|pasar|sekolah|balai|puskesmas|rsud|rumah sakit|terminal|alun-alun|lapangan|gedung|mako|pos polisi|pospol|pos pam|aula|stadion|spbu|bank|toko|warung|minimarket|kafe|hotel|kampus|universitas|stasiun|pelabuhan|bandara|patroli|berpatroli|sambang|ronda|siskamling|posko)\b/i;
 
