@@ -64,6 +64,7 @@ export const POST_STATUS_LABELS: Record<PostStatus, { id: string; en: string }> 
 export const TITLE_MAX = 200;
 export const BODY_MAX = 20_000;
 export const NOTE_MAX = 2_000;
+export const CHANNELS_MAX = 20;
 
 const Id = z.uuid({ message: 'must be an id (UUID)' });
 
@@ -74,11 +75,18 @@ export type ChannelOptions = z.infer<typeof ChannelOptions>;
 export const PostContent = z.strictObject({
   title: z.string().max(TITLE_MAX),
   body: z.string().max(BODY_MAX),
-  channelIds: z.array(Id).max(20),
+  channelIds: z.array(Id).max(CHANNELS_MAX),
   /** Per-channel text replacing `body` on that channel. */
-  variants: z.record(Id, z.string().max(BODY_MAX)).default({}),
+  variants: z
+    .record(Id, z.string().max(BODY_MAX))
+    // One per channel at most: every text is checked by the content rules, so their number is bounded.
+    .refine((r) => Object.keys(r).length <= CHANNELS_MAX, { message: `at most ${CHANNELS_MAX} channel texts` })
+    .default({}),
   /** Per-channel choices of the author: `thread` lets an over-long X text go out as a thread. */
-  channelOptions: z.record(Id, ChannelOptions).default({}),
+  channelOptions: z
+    .record(Id, ChannelOptions)
+    .refine((r) => Object.keys(r).length <= CHANNELS_MAX, { message: `at most ${CHANNELS_MAX} channel options` })
+    .default({}),
   /** ISO 8601; without an offset it is read in the unit's zone. */
   scheduledAt: z.string().min(1).max(40),
 });

@@ -15,8 +15,8 @@ export type PostAction =
 type Table = Partial<Record<PostStatus, Partial<Record<PostAction, PostStatus>>>>;
 
 /**
- * `reschedule` of a scheduled post lands in pending_approval here; `rescheduleKeepsApproval`
- * decides when a supervisor's reschedule keeps it scheduled.
+ * `reschedule` of a scheduled post lands in pending_approval here; a reschedule by someone who could
+ * approve the post now keeps it scheduled (services/posts/access.ts `approvalRefusal`).
  */
 const TRANSITIONS: Table = {
   draft: { edit: 'draft', submit: 'pending_approval', cancel: 'cancelled', reschedule: 'draft' },

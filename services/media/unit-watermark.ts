@@ -87,17 +87,30 @@ export async function removeUnitWatermark(deps: MediaDeps, actor: Actor, unitId:
  */
 async function rerenderOpenPhotos(deps: MediaDeps, unitId: string): Promise<void> {
   const now = deps.now();
-  const bumped = await deps.db
-    .updateTable('photos')
-    .set((eb) => ({ version: eb('version', '+', 1), status: 'processing', updated_at: now }))
-    .where('unit_id', '=', unitId)
-    .where((eb) =>
-      eb.or([
-        eb('post_id', 'is', null),
-        eb('post_id', 'in', eb.selectFrom('posts').select('id').where('status', 'in', [...PHOTO_EDITABLE])),
-      ]),
-    )
-    .returning(['id', 'version'])
-    .execute();
+  const bumped = await deps.db.transaction().execute(async (trx) => {
+    const photos = await trx
+      .updateTable('photos')
+      .set((eb) => ({ version: eb('version', '+', 1), status: 'processing', updated_at: now }))
+      .where('unit_id', '=', unitId)
+      .where((eb) =>
+        eb.or([
+          eb('post_id', 'is', null),
+          eb('post_id', 'in', eb.selectFrom('posts').select('id').where('status', 'in', [...PHOTO_EDITABLE])),
+        ]),
+      )
+      .returning(['id', 'version', 'post_id'])
+      .execute();
+    // A post awaiting approval now goes out with other pixels: a supervisor who opened it before must look again.
+    const posts = [...new Set(photos.flatMap((p) => (p.post_id ? [p.post_id] : [])))];
+    if (posts.length > 0) {
+      await trx
+        .updateTable('posts')
+        .set((eb) => ({ version: eb('version', '+', 1), updated_at: now }))
+        .where('id', 'in', posts)
+        .where('status', '=', 'pending_approval')
+        .execute();
+    }
+    return photos;
+  });
   for (const p of bumped) await deps.queue.enqueue(p.id, p.version);
 }

@@ -1,9 +1,10 @@
 import { AppError } from '../../shared/errors';
 import type { Actor, Post } from '../../shared/post';
 import type { Finding } from '../../shared/rules/finding';
-import { inReach, mayAuthor } from '../../shared/rules/permissions';
-import { unitPath } from '../units/unit.repository';
-import { type Db, getPost, postNotFound, versionConflict } from './post.repository';
+import { checkApprover, inReach, mayAuthor } from '../../shared/rules/permissions';
+import { formatInZone } from '../../shared/time';
+import { getUnit, unitPath } from '../units/unit.repository';
+import { type Db, contributorsOf, getPost, postNotFound, versionConflict } from './post.repository';
 
 /** A post the actor may see; others' posts answer as if they did not exist. */
 export async function postInReach(
@@ -38,4 +39,33 @@ export function blockedBy(findings: Finding[], code: string, kind: 'validation' 
     id: findings.map((f) => f.message.id).join(' '),
     en: findings.map((f) => f.message.en).join(' '),
   }, { findings });
+}
+
+/**
+ * Why the actor may not give this post its go-ahead now (approve it, or keep or renew an approval: a new
+ * time, a late release, a retry); empty when they may.
+ */
+export async function approvalRefusal(db: Db, actor: Actor, post: Post, path: readonly string[], now: Date): Promise<Finding[]> {
+  const findings = checkApprover(actor, { authorId: post.authorId, contributors: await contributorsOf(db, post.id) }, path);
+  const hold = await db.selectFrom('users').select('approval_hold_until').where('id', '=', actor.id).executeTakeFirst();
+  if (hold?.approval_hold_until && hold.approval_hold_until.getTime() > now.getTime()) {
+    const unit = await getUnit(db, post.unitId);
+    findings.push({
+      code: HANDED_PASSWORD,
+      severity: 'block',
+      message: {
+        id: `Kata sandi akun ini baru diberikan oleh admin, jadi akun ini belum dapat menyetujui pos sampai ${formatInZone(hold.approval_hold_until, unit.time_zone, 'id')}.`,
+        en: `An admin handed this account its password recently, so it cannot approve posts until ${formatInZone(hold.approval_hold_until, unit.time_zone, 'en')}.`,
+      },
+    });
+  }
+  return findings;
+}
+
+const HANDED_PASSWORD = 'approval.after_handed_password';
+
+/** Refuses the go-ahead for the reasons `approvalRefusal` gave. */
+export function refuseApproval(findings: Finding[]): void {
+  if (findings.length === 0) return;
+  blockedBy(findings, findings.every((f) => f.code === HANDED_PASSWORD) ? HANDED_PASSWORD : 'approval.forbidden', 'forbidden');
 }

@@ -220,7 +220,9 @@ export async function contributorsOf(db: Db, postId: string): Promise<string[]> 
     .where('actor_id', 'is not', null)
     .execute();
   const ids = rows.filter((r) => !(r.type === 'rescheduled' && (r.data as { statusAfter?: unknown }).statusAfter === 'scheduled')).map((r) => r.actor_id!);
-  return [...new Set(ids)];
+  // Whoever took a photo in is part of what it shows, even when someone else attached it.
+  const uploaders = await db.selectFrom('photos').select('uploaded_by').where('post_id', '=', postId).execute();
+  return [...new Set([...ids, ...uploaders.map((u) => u.uploaded_by)])];
 }
 
 /** A change to the post's photos is a change to the post: a new version, which the supervisor must see. */

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { AppError } from '../../shared/errors';
 import type { Actor } from '../../shared/post';
 import { settledPostStatus } from '../../shared/status-machine';
-import { postInReach } from './access';
+import { approvalRefusal, refuseApproval, postInReach } from './access';
 import type { PostDeps } from './deps';
 import { type Db, appendEvent, targetsOf, updatePostRow } from './post.repository';
 import { type PostView, viewPost } from './post-view';
@@ -27,6 +27,13 @@ export async function resolveTarget(
         en: 'Only a supervisor of this unit or a unit above may settle a publish target.',
       });
     }
+    if (post.status === 'retracted') {
+      // A post taken back stays back: nothing of it is sent again or settled as sent.
+      throw new AppError('conflict', 'target.post_retracted', {
+        id: 'Pos ini sudah ditarik; tujuan terbitnya tidak dapat diubah lagi.',
+        en: 'This post has been taken back; its publish targets can no longer be changed.',
+      });
+    }
     const target = (await targetsOf(trx, post.id)).find((x) => x.id === targetId);
     if (!target) {
       throw new AppError('not-found', 'target.not_found', { id: 'Tujuan terbit tidak ditemukan.', en: 'Publish target not found.' });
@@ -38,6 +45,10 @@ export async function resolveTarget(
         en: `This action is only for a target whose status is "${expected}".`,
       }, { status: target.status });
     }
+    if (input.action === 'retry' || input.action === 'release') {
+      // Sending it again, or late, is a new go-ahead for what goes out and when: only one who could approve it gives it.
+      refuseApproval(await approvalRefusal(trx, actor, post, path, now));
+    }
     let slot: { targetId: string; generation: number } | undefined;
     switch (input.action) {
       case 'retry': {
@@ -45,7 +56,7 @@ export async function resolveTarget(
         const row = await trx
           .updateTable('post_targets')
           // A step left "sending" was settled by a person (not published): resume after the steps that went out.
-          .set({ status: 'scheduled', generation: sql`generation + 1`, attempts: 0, last_error: null, claim_token: null, claimed_at: null, checkpoint: sql`checkpoint - 'sending'`, late_released: true, updated_at: now })
+          .set({ status: 'scheduled', generation: sql`generation + 1`, attempts: 0, last_error: null, claim_token: null, claimed_at: null, checkpoint: sql`case when jsonb_typeof(checkpoint) = 'object' then checkpoint - 'sending' else checkpoint end`, late_released: true, updated_at: now })
           .where('id', '=', target.id)
           .returning(['id', 'generation'])
           .executeTakeFirstOrThrow();

@@ -34,6 +34,7 @@ export async function retractPost(deps: PostDeps, actor: Actor, postId: string, 
       .set({ retraction: 'pending', retraction_error: null, updated_at: now })
       .where('post_id', '=', post.id)
       .where('status', 'in', ['published', 'unconfirmed'])
+      .where('retraction', 'is', null)
       .returning('id')
       .execute();
     const updated = await updatePostRow(trx, post, { status: 'retracted' }, now);

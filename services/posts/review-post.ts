@@ -2,14 +2,13 @@
 import { AppError } from '../../shared/errors';
 import type { Actor } from '../../shared/post';
 import { checkSchedule } from '../../shared/rules/content-rules';
-import { formatInZone } from '../../shared/time';
 import { blocks } from '../../shared/rules/finding';
 import { checkApprover } from '../../shared/rules/permissions';
 import { nextStatus } from '../../shared/status-machine';
 import { getUnit } from '../units/unit.repository';
-import { assertExpectedVersion, assertMayAuthor, blockedBy, postInReach } from './access';
+import { approvalRefusal, refuseApproval, assertExpectedVersion, assertMayAuthor, blockedBy, postInReach } from './access';
 import type { PostDeps } from './deps';
-import { appendEvent, contributorsOf, lastSubmittedSnapshot, masked, maskedSnapshot, retargetLive, snapshotChanges, updatePostRow } from './post.repository';
+import { appendEvent, lastSubmittedSnapshot, masked, maskedSnapshot, retargetLive, snapshotChanges, updatePostRow } from './post.repository';
 import { type PostView, viewPost } from './post-view';
 import { findingsOf, liveChannelIds } from './write-post';
 
@@ -49,16 +48,7 @@ export async function approvePost(
   const now = deps.now();
   const { post, slots } = await deps.db.transaction().execute(async (trx) => {
     const { post, path } = await postInReach(trx, actor, postId, true);
-    const denied = checkApprover(actor, { authorId: post.authorId, contributors: await contributorsOf(trx, post.id) }, path);
-    if (denied.length > 0) blockedBy(denied, 'approval.forbidden', 'forbidden');
-    const hold = await trx.selectFrom('users').select('approval_hold_until').where('id', '=', actor.id).executeTakeFirst();
-    if (hold?.approval_hold_until && hold.approval_hold_until.getTime() > now.getTime()) {
-      const unit = await getUnit(trx, post.unitId);
-      throw new AppError('forbidden', 'approval.after_handed_password', {
-        id: `Kata sandi akun ini baru diberikan oleh admin, jadi akun ini belum dapat menyetujui pos sampai ${formatInZone(hold.approval_hold_until, unit.time_zone, 'id')}.`,
-        en: `An admin handed this account its password recently, so it cannot approve posts until ${formatInZone(hold.approval_hold_until, unit.time_zone, 'en')}.`,
-      });
-    }
+    refuseApproval(await approvalRefusal(trx, actor, post, path, now));
     const status = nextStatus(post.status, 'approve');
     assertExpectedVersion(post, input.expectedVersion);
     const unit = await getUnit(trx, post.unitId);

@@ -2,13 +2,12 @@
 import { type Kysely, sql } from 'kysely';
 import type { Actor, Post } from '../../shared/post';
 import { checkSchedule } from '../../shared/rules/content-rules';
-import { rescheduleKeepsApproval } from '../../shared/rules/permissions';
 import { nextStatus } from '../../shared/status-machine';
 import type { DB } from '../storage/schema';
 import { getUnit, unitAndDescendants } from '../units/unit.repository';
-import { assertMayAuthor, blockedBy, postInReach } from './access';
+import { approvalRefusal, assertMayAuthor, blockedBy, postInReach } from './access';
 import type { PostDeps } from './deps';
-import { appendEvent, contributorsOf, masked, retargetLive, toPost, updatePostRow } from './post.repository';
+import { appendEvent, masked, retargetLive, toPost, updatePostRow } from './post.repository';
 import { type PostView, viewPost } from './post-view';
 import { scheduleQuietly } from './review-post';
 import { readTime, unscheduleQuietly } from './write-post';
@@ -37,7 +36,8 @@ export async function reschedulePost(deps: PostDeps, actor: Actor, postId: strin
     const at = readTime(input.scheduledAt, unit.time_zone, now);
     const tooSoon = checkSchedule(at, { now, minLeadSeconds: deps.minLeadSeconds, zone: unit.time_zone });
     if (tooSoon.length > 0) blockedBy(tooSoon, 'schedule.too_soon');
-    const keeps = post.status === 'scheduled' && rescheduleKeepsApproval(actor, { authorId: post.authorId, contributors: await contributorsOf(trx, post.id) }, path);
+    // Only someone who could approve it now keeps the approval with the new time; anyone else's change goes back for review.
+    const keeps = post.status === 'scheduled' && (await approvalRefusal(trx, actor, post, path, now)).length === 0;
     const status = keeps ? 'scheduled' : nextStatus(post.status, 'reschedule');
     const moved = post.status === 'scheduled' ? await retargetLive(trx, post.id, keeps ? 'scheduled' : 'pending', now) : { before: [], after: [] };
     const updated = await updatePostRow(

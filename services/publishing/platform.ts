@@ -152,3 +152,12 @@ export interface PlatformAdapter<K extends ChannelKind = ChannelKind> {
   /** Checks the credentials and the account, as the admin's "test connection" does. */
   test(channel: ChannelHandle<K>, timeoutMs: number): Promise<ConnectionReport>;
 }
+
+/**
+ * The ids a platform deletes by. A target confirmed published by a person, or found out only after an
+ * interruption, may have none: nothing can be deleted blindly, so a supervisor is told to do it by hand.
+ */
+export function idsToRetract(input: RetractInput): string[] {
+  if (input.ids.length === 0) throw new PlatformError('rejected', 'the platform never gave this post\'s ids, so it cannot be deleted from here; remove it by hand');
+  return input.ids;
+}

@@ -55,7 +55,8 @@ export type PublishOutcome =
   | { kind: 'not-yet'; until: Date }
   /** Waiting on its channel: until a time (rate limit), or until an admin acts (no time). */
   | { kind: 'held'; until: Date | undefined; reason: string }
-  | { kind: 'published' }
+  /** `retract`: the post was taken back while this went out, so it is to be taken back now. */
+  | { kind: 'published'; retract?: true }
   | { kind: 'retry'; delayMs?: number | undefined; reason: string }
   | { kind: 'failed'; reason: string }
   | { kind: 'unconfirmed'; reason: string };
@@ -142,9 +143,13 @@ async function runPublish(
     if (err instanceof ClaimLost) return { kind: 'skipped', reason: 'claim lost while publishing' };
     return recordError(deps, row, adapter, input, ctx, token, err);
   }
-  await recordPublished(deps.db, row, token, result, deps.now());
+  const recorded = await recordPublished(deps.db, row, token, result, deps.now());
   deps.log.info({ targetId: row.id, postId: row.post_id, channel: row.kind }, 'published');
-  return { kind: 'published' };
+  return published(recorded);
+}
+
+function published(recorded: 'recorded' | 'lost' | 'retract'): PublishOutcome {
+  return recorded === 'retract' ? { kind: 'published', retract: true } : { kind: 'published' };
 }
 
 /** A channel that cannot take posts now holds them; undefined when it can. */
@@ -330,9 +335,9 @@ async function recordError(
       // Ask the platform before a human is asked.
       const verdict = await adapter.verify(input, ctx).catch((v: unknown) => ({ status: 'unknown' as const, reason: v instanceof Error ? v.message : 'verify failed' }));
       if (verdict.status === 'published') {
-        await recordPublished(deps.db, row, token, verdict.result, deps.now());
+        const recorded = await recordPublished(deps.db, row, token, verdict.result, deps.now());
         deps.log.info({ ...log }, 'published (confirmed by the platform after an unclear answer)');
-        return { kind: 'published' };
+        return published(recorded);
       }
       const reason = verdict.status === 'unknown' ? `${e.message} — ${verdict.reason}` : `${e.message} — the platform shows no such post yet`;
       await recordFailure(deps.db, row, token, 'unconfirmed', e.kind, reason, now);
@@ -370,9 +375,9 @@ async function resolveAbandonedClaim(deps: PublishDeps, row: LoadedTarget, adapt
   }
   switch (verdict.status) {
     case 'published':
-      await recordPublished(deps.db, row, staleToken, verdict.result, deps.now());
+      const recorded = await recordPublished(deps.db, row, staleToken, verdict.result, deps.now());
       deps.log.info({ targetId: row.id, postId: row.post_id, channel: row.kind }, 'interrupted publish found published');
-      return { kind: 'published' };
+      return published(recorded);
     case 'unknown': {
       const reason = `the worker stopped while publishing: ${verdict.reason}`;
       await recordFailure(deps.db, row, staleToken, 'unconfirmed', 'unknown-outcome', reason, now);

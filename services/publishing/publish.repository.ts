@@ -82,7 +82,17 @@ export async function saveCheckpoint(db: Kysely<DB>, targetId: string, token: st
   return Number(r.numUpdatedRows) === 1;
 }
 
-export async function recordPublished(db: Kysely<DB>, row: LoadedTarget, token: string, result: PublishResult, now: Date): Promise<boolean> {
+/**
+ * 'retract' when the post was taken back while this target was on its way out: what just went out is
+ * marked for retraction too, for the caller to take back now.
+ */
+export async function recordPublished(
+  db: Kysely<DB>,
+  row: LoadedTarget,
+  token: string,
+  result: PublishResult,
+  now: Date,
+): Promise<'recorded' | 'lost' | 'retract'> {
   return retryOnConflict(() =>
     db.transaction().execute(async (trx) => {
       const status = await lockPost(trx, row.post_id);
@@ -104,9 +114,13 @@ export async function recordPublished(db: Kysely<DB>, row: LoadedTarget, token: 
             from done
         )
         select id from done`.execute(trx);
-      if (done.rows.length === 0) return false;
+      if (done.rows.length === 0) return 'lost';
+      if (status === 'retracted') {
+        await markForRetraction(trx, row.id, now);
+        return 'retract';
+      }
       await settleLocked(trx, row.post_id, status, now);
-      return true;
+      return 'recorded';
     }),
   );
 }
@@ -123,16 +137,20 @@ export async function recordFailure(
 ): Promise<boolean> {
   return retryOnConflict(() =>
     db.transaction().execute(async (trx) => {
-      await lockPost(trx, row.post_id);
+      const postStatus = await lockPost(trx, row.post_id);
+      // A post taken back while this attempt ran is not tried again.
+      const next = to === 'scheduled' && postStatus === 'retracted' ? 'cancelled' : to;
       const moved = await trx
         .updateTable('post_targets')
-        .set({ status: to, last_error: reason, claim_token: to === 'unconfirmed' ? token : null, updated_at: now })
+        .set({ status: next, last_error: reason, claim_token: next === 'unconfirmed' ? token : null, updated_at: now })
         .where('id', '=', row.id)
         .where('status', '=', 'publishing')
         .where('claim_token', '=', token)
         .executeTakeFirst();
       if (Number(moved.numUpdatedRows) === 0) return false;
       await finishAttempt(trx, row.id, token, now, to === 'scheduled' ? 'retry' : to, errorKind, reason);
+      // A post taken back meanwhile: what may have gone out is taken back too (the reconciler queues it).
+      if (to === 'unconfirmed' && postStatus === 'retracted') await markForRetraction(trx, row.id, now);
       if (to !== 'scheduled') {
         await appendEvent(trx, {
           postId: row.post_id,
@@ -284,6 +302,15 @@ export async function releaseHeld(
  * order, two targets of one post finishing together deadlock: each inserts an event (a key-share
  * lock on the post) and then wants the post for its status.
  */
+async function markForRetraction(trx: Transaction<DB>, targetId: string, now: Date): Promise<void> {
+  await trx
+    .updateTable('post_targets')
+    .set({ retraction: 'pending', retraction_error: null, updated_at: now })
+    .where('id', '=', targetId)
+    .where('retraction', 'is', null)
+    .execute();
+}
+
 async function lockPost(trx: Transaction<DB>, postId: string): Promise<PostStatus | undefined> {
   const post = await trx.selectFrom('posts').select('status').where('id', '=', postId).forNoKeyUpdate().executeTakeFirst();
   return post?.status;

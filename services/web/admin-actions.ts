@@ -90,6 +90,10 @@ export async function inviteUser(deps: WebDeps, admin: Actor, input: { email: st
 export async function changeUser(deps: WebDeps, admin: Actor, userId: string, input: { role: string; unitId: string }): Promise<void> {
   await assertUser(deps, admin, userId);
   await assertUnit(deps, admin, input.unitId);
+  // An admin who could make themself a supervisor could approve what they wrote: another admin does it.
+  if (userId === admin.id) {
+    throw new AppError('conflict', 'admin.self', { id: 'Tidak dapat mengubah peran atau satuan akun sendiri; minta admin lain.', en: 'You cannot change your own role or unit; ask another admin.' });
+  }
   const before = await deps.db.selectFrom('users').select(['role', 'unit_id']).where('id', '=', userId).executeTakeFirstOrThrow();
   const role = roleOf(input.role);
   await deps.db.updateTable('users').set({ role, unit_id: input.unitId }).where('id', '=', userId).execute();

@@ -5,8 +5,8 @@ import type { MediaDeps } from '../media/deps';
 import type { PhotoView } from '../media/photo-view';
 import { listPostPhotos } from '../media/read-photos';
 import type { PostDeps } from '../posts/deps';
-import { contributorsOf, eventsOf, listPosts } from '../posts/post.repository';
-import { checkApprover } from '../../shared/rules/permissions';
+import { approvalRefusal } from '../posts/access';
+import { eventsOf, listPosts } from '../posts/post.repository';
 import { type PostView, viewPosts } from '../posts/post-view';
 import { findingsOf } from '../posts/write-post';
 import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
@@ -26,7 +26,7 @@ export interface ReviewItem {
   changes: Change[] | undefined;
   /** The channels of the post's unit, with their health. */
   channels: ChannelView[];
-  /** Why this reader may not approve it (four eyes, reach), shown in place of the buttons. */
+  /** Why this reader may not approve it (four eyes, reach, a password just handed over), shown in place of the buttons. */
   approvalDenied: Finding[];
 }
 
@@ -70,7 +70,7 @@ export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor
     changes = [...merged.values()];
   }
   const channels = await channelViews(posts.db, [post.unitId], posts.now());
-  const approvalDenied = checkApprover(actor, { authorId: post.authorId, contributors: await contributorsOf(posts.db, post.id) }, await unitPath(posts.db, post.unitId));
+  const approvalDenied = await approvalRefusal(posts.db, actor, post, await unitPath(posts.db, post.unitId), posts.now());
   return { post: view, findings, photos, changes, channels, approvalDenied };
 }
 

@@ -4,7 +4,7 @@ import helmet from 'helmet';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { AppError, isAppError } from '../../shared/errors';
-import { ChannelKind, type PostStatus } from '../../shared/post';
+import { ApproveInput, ChannelKind, type PostStatus } from '../../shared/post';
 import { mayAuthor } from '../../shared/rules/permissions';
 import { channelsOfUnit } from '../channels/channel.repository';
 import { channelViews } from '../channels/manage-channels';
@@ -150,6 +150,13 @@ export function webRouter(deps: WebDeps): Router {
     const overrides = Object.entries(form)
       .filter(([k, v]) => k.startsWith('override:') && typeof v === 'string' && v.trim() !== '')
       .map(([k, v]) => ({ code: k.slice('override:'.length), reason: (v ?? '').trim().slice(0, 2000) }));
+    // The same rule as the API's: a reason is words, not a keystroke.
+    if (!ApproveInput.shape.overrides.safeParse(overrides).success) {
+      throw new AppError('validation', 'approval.override_reason', {
+        id: 'Tulis alasan yang jelas (minimal 3 huruf) untuk setiap peringatan yang tetap disetujui.',
+        en: 'Write a clear reason (at least 3 letters) for each warning you approve despite.',
+      });
+    }
     await approvePost(deps.posts, ctx.user, id, { expectedVersion: version, overrides });
     back(ctx, `/posts/${id}`);
   }));

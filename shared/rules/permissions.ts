@@ -67,8 +67,3 @@ export function checkApprover(actor: Actor, post: { authorId: string; contributo
   }
   return findings;
 }
-
-/** A supervisor who could approve the post may move it without sending it back for approval. */
-export function rescheduleKeepsApproval(actor: Actor, post: { authorId: string; contributors?: readonly string[] }, unitPath: UnitPath): boolean {
-  return checkApprover(actor, post, unitPath).length === 0;
-}

@@ -212,3 +212,85 @@ test('an account an admin handed a password to cannot approve: the admin cannot 
   // Another supervisor is not held.
   expect((await api(world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/approve`, { expectedVersion: submitted.body.version })).status).toBe(200);
 });
+
+test('a supervisor held after a handed password cannot keep an approval by moving the time: the post goes back for review', async () => {
+  // poldaSupervisor's password was handed over by the admin in the test above.
+  const post = await draft();
+  const submitted = await api(world.tokens.operator)('POST', `/api/v1/posts/${post.id}/submit`);
+  expect((await api(world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/approve`, { expectedVersion: submitted.body.version })).status).toBe(200);
+  const moved = await api(world.tokens.poldaSupervisor)('POST', `/api/v1/posts/${post.id}/reschedule`, { scheduledAt: inSeconds(7200) });
+  expect(moved.status).toBe(200);
+  expect(moved.body.status).toBe('pending_approval');
+  // The review page says why this reader may not approve (once they chose their own password, the hold still runs).
+  await h.siaran.database.db.updateTable('users').set({ password_must_change: false }).where('id', '=', world.users.poldaSupervisor).execute();
+  const cookie = await signIn({ h, world }, 'poldaSupervisor');
+  const page = await (await fetch(`${h.url}/posts/${post.id}`, { headers: { cookie } })).text();
+  expect(page).toContain('data-code="approval.after_handed_password"');
+});
+
+test('a photo a supervisor uploaded makes them part of the post, even when the operator attached it', async () => {
+  const post = await draft();
+  const loose = await fetch(`${h.url}/api/v1/photos?alt=${encodeURIComponent('Foto dari supervisor')}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${world.tokens.supervisor}`, 'content-type': 'image/jpeg' },
+    body: await photo(),
+  });
+  expect(loose.status).toBe(201);
+  const photoId = ((await loose.json()) as { id: string }).id;
+  const attached = await api(world.tokens.operator)('PATCH', `/api/v1/photos/${photoId}`, { postId: post.id });
+  expect(attached.status).toBe(200);
+  const submitted = await api(world.tokens.operator)('POST', `/api/v1/posts/${post.id}/submit`);
+  const own = await api(world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/approve`, { expectedVersion: submitted.body.version });
+  expect(own.status).toBe(403);
+  expect(own.body.error.details.findings.map((f: { code: string }) => f.code)).toEqual(['approval.own_change']);
+});
+
+test('an admin cannot change their own role or unit: another admin does', async () => {
+  const cookie = await signIn({ h, world }, 'admin');
+  const adminPage = await (await fetch(`${h.url}/admin`, { headers: { cookie } })).text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(adminPage)![1]!;
+  const r = await fetch(`${h.url}/admin/users/${world.users.admin}`, {
+    method: 'POST',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, role: 'supervisor', unitId: world.units.polda }).toString(),
+  });
+  expect(r.status).toBe(409);
+  expect(await r.text()).toContain('Tidak dapat mengubah peran atau satuan akun sendiri');
+  const row = await h.siaran.database.db.selectFrom('users').select('role').where('id', '=', world.users.admin).executeTakeFirstOrThrow();
+  expect(row.role).toBe('admin');
+});
+
+test('a new unit watermark re-renders the photos of a post awaiting approval: a new version the supervisor must look at again', async () => {
+  const post = await draft();
+  expect((await upload(post.id, 'Patroli')).status).toBe(201);
+  const submitted = await api(world.tokens.operator)('POST', `/api/v1/posts/${post.id}/submit`);
+  const sharp = (await import('sharp')).default;
+  const logo = await sharp({ create: { width: 64, height: 64, channels: 4, background: { r: 200, g: 0, b: 0, alpha: 1 } } }).png().toBuffer();
+  const set = await fetch(`${h.url}/api/v1/units/${world.units.polres}/watermark`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${world.tokens.admin}`, 'content-type': 'image/png' },
+    body: logo,
+  });
+  expect(set.status).toBe(200);
+  const stale = await api(world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/approve`, { expectedVersion: submitted.body.version });
+  expect(stale.status).toBe(409);
+  expect(stale.body.error.code).toBe('post.version_conflict');
+  await fetch(`${h.url}/api/v1/units/${world.units.polres}/watermark`, { method: 'DELETE', headers: { authorization: `Bearer ${world.tokens.admin}` } });
+});
+
+test('on the page, a reason of one keystroke does not override a warning', async () => {
+  const post = await draft({ body: 'Pengaduan dapat dikirim ke humas@lampung.polri.go.id setiap hari kerja.' });
+  const submitted = await api(world.tokens.operator)('POST', `/api/v1/posts/${post.id}/submit`);
+  const cookie = await signIn({ h, world }, 'supervisor');
+  const page = await (await fetch(`${h.url}/posts/${post.id}`, { headers: { cookie } })).text();
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page)![1]!;
+  const r = await fetch(`${h.url}/posts/${post.id}/approve`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, version: String(submitted.body.version), 'override:personal_data.email_official': 'x' }).toString(),
+  });
+  expect(r.status).toBe(422);
+  expect(await r.text()).toContain('minimal 3 huruf');
+  expect((await api(world.tokens.supervisor)('GET', `/api/v1/posts/${post.id}`)).body.status).toBe('pending_approval');
+});

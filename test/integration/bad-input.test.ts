@@ -1,4 +1,5 @@
 // Bad input gets a clear 4xx with a machine code and changes nothing; never a 5xx.
+import { randomUUID } from 'node:crypto';
 import { createToken } from '../../services/users/token.repository';
 import { type Harness, type World, client, inSeconds, seedWorld, startHarness } from '../support/harness';
 
@@ -82,6 +83,13 @@ describe('bad input', () => {
 
   test('a body within the limit but too long for a field is a 422', async () => {
     expectError(await call(world.tokens.operator)('PATCH', `/api/v1/posts/${postId}`, { title: 'x'.repeat(201) }), 422, 'request.invalid');
+  });
+
+  test('more channel texts than a post can have channels is a 422', async () => {
+    const variants = Object.fromEntries(Array.from({ length: 21 }, () => [randomUUID(), 'x'.repeat(100)]));
+    const r = await call(world.tokens.operator)('PATCH', `/api/v1/posts/${postId}`, { variants });
+    expectError(r, 422, 'request.invalid');
+    expect(r.body.error.details.map((d: { path: string }) => d.path)).toEqual(['variants']);
   });
 
   test('a time in the past, or unreadable, is a 422', async () => {

@@ -65,9 +65,15 @@ export async function startPublishWorkers(
           }
           // BullMQ's exponential backoff decides when.
           throw new RetryLater(outcome.reason);
+        case 'published':
+          if (outcome.retract) {
+            // Taken back while it went out: take it back now; one that cannot be reached waits for the reconciler.
+            const retraction = await retractTarget(publishDeps, job.data.targetId);
+            return { ...outcome, retraction };
+          }
+          return outcome;
         case 'stale':
         case 'skipped':
-        case 'published':
         case 'failed':
         case 'unconfirmed':
           return outcome;

@@ -1,6 +1,7 @@
 // The database is the truth and Redis the engine: this puts back into Redis whatever the database says is due.
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
+import { appendEvent } from '../../services/posts/post.repository';
 import { expireOverdue } from '../../services/posts/schedule-post';
 import type { DB } from '../../services/storage/schema';
 import type { PublishQueue } from '../queue/publish-queue';
@@ -74,6 +75,24 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     .execute();
   // The publish job itself decides what an abandoned claim means (verify, or unconfirmed); it only needs to run.
   const staleClaims = await ensureJobs(deps, stale.map((t) => ({ targetId: t.id, generation: t.generation, at: now })));
+
+  // A retraction whose worker stopped mid-way may or may not have deleted: a supervisor checks the platform.
+  const stuck = await deps.db
+    .updateTable('post_targets')
+    .set({ retraction: 'unconfirmed', retraction_error: 'the worker stopped while taking the post back; check the platform', claim_token: null, updated_at: now })
+    .where('retraction', '=', 'retracting')
+    .where('updated_at', '<', new Date(now.getTime() - deps.claimStaleMs))
+    .returning(['id', 'post_id'])
+    .execute();
+  for (const t of stuck) {
+    await appendEvent(deps.db, {
+      postId: t.post_id,
+      actorId: null,
+      type: 'target.retraction_failed',
+      at: now,
+      data: { targetId: t.id, outcome: 'unconfirmed', reason: 'the worker stopped while taking the post back' },
+    });
+  }
 
   // Retractions decided while Redis was away, or lost with it.
   const retracting = await deps.db.selectFrom('post_targets').select('id').where('retraction', '=', 'pending').limit(BATCH).execute();

@@ -88,3 +88,22 @@ test('an X text over the limit is refused at submit with the finding that names 
   expect(asThread.body.findings.map((f: { code: string }) => f.code)).not.toContain('channel.text_too_long');
   expect((await operator('POST', `/api/v1/posts/${created.body.id}/submit`, {})).status).toBe(200);
 });
+
+test('a webhook that kept failing is sent again by "retry" once its receiver is back', async () => {
+  const db = p.h.siaran.database.db;
+  const webhook = await addWebhook(db, p.world.units.polres, receiver.url, SECRET);
+  receiver.behave(503);
+  const id = await scheduledPost(p, { body: 'Penerima webhook sedang gangguan.', channelIds: [webhook] });
+  await publishSoon(p, id);
+  const failed = await settled(p, id);
+  expect(failed.status).toBe('failed');
+  receiver.behave('ok');
+  const before = receiver.deliveries.length;
+  const retried = await client(p.h.url, p.world.tokens.supervisor)('POST', `/api/v1/posts/${id}/targets/${failed.targets[0].id}/retry`, {});
+  expect(retried.status).toBe(200);
+  await waitFor('the webhook delivered', async () => (await client(p.h.url, p.world.tokens.supervisor)('GET', `/api/v1/posts/${id}`)).body.status === 'published');
+  // One delivery after the retry, under the same delivery id as the failed ones: a receiver can tell it is the same.
+  const after = receiver.deliveries.slice(before).filter((d) => d.body.post?.id === id);
+  expect(after).toHaveLength(1);
+  expect(after[0]!.deliveryId).toBe(receiver.deliveries[before - 1]!.deliveryId);
+}, 60_000);

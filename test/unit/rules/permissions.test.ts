@@ -1,5 +1,5 @@
 import type { Actor } from '../../../shared/post';
-import { checkApprover, inReach, mayAuthor, rescheduleKeepsApproval } from '../../../shared/rules/permissions';
+import { checkApprover, inReach, mayAuthor } from '../../../shared/rules/permissions';
 
 // mabes › polda › polres › polsek
 const path = ['mabes', 'polda', 'polres'];
@@ -41,10 +41,5 @@ describe('approval: four eyes and the chain of command', () => {
   test('a supervisor of a unit below or beside cannot approve', () => {
     expect(codes(actor('supervisor', 'polsek'))).toEqual(['approval.out_of_reach']);
     expect(codes(actor('supervisor', 'polda-other'))).toEqual(['approval.out_of_reach']);
-  });
-  test('a reschedule keeps the approval only when the mover could approve', () => {
-    expect(rescheduleKeepsApproval(actor('supervisor', 'polda'), { authorId: 'author' }, path)).toBe(true);
-    expect(rescheduleKeepsApproval(actor('operator', 'polres'), { authorId: 'author' }, path)).toBe(false);
-    expect(rescheduleKeepsApproval(actor('supervisor', 'polres', 'author'), { authorId: 'author' }, path)).toBe(false);
   });
 });

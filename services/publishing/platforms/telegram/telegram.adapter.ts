@@ -2,7 +2,7 @@
 // than a caption may be goes as its own message after the photos. Each message is recorded before it is sent.
 import { CHANNEL_RULES } from '../../../../shared/channels/channel-rules';
 import type { ChannelSettings } from '../../../../shared/channels/channel-schemas';
-import { type ChannelHandle, type ConnectionReport, type PlatformAdapter, PlatformError, type PublishResult, type Verification } from '../../platform';
+import { type ChannelHandle, type ConnectionReport, type PlatformAdapter, PlatformError, idsToRetract, type PublishResult, type Verification } from '../../platform';
 import { type TelegramConfig, TelegramCallError, type TelegramClient, telegramClient } from './telegram.client';
 
 type StepKind = 'text' | 'photo' | 'album';
@@ -85,7 +85,7 @@ export function telegramAdapter(cfg: TelegramConfig): PlatformAdapter<'telegram'
     },
     async retract(input, ctx) {
       const client = telegramClient({ ...cfg, timeoutMs: ctx.timeoutMs }, ctx.channel.credentials.current().botToken);
-      for (const id of input.ids) {
+      for (const id of idsToRetract(input)) {
         try {
           await client.deleteMessage(ctx.channel.settings.chatId, Number(id));
         } catch (err) {

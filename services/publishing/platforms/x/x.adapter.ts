@@ -2,7 +2,7 @@
 // replies. Every step is recorded before it is taken, so an interrupted thread resumes where it stopped.
 import type { ChannelCredentials } from '../../../../shared/channels/channel-schemas';
 import { splitThread } from '../../../../shared/channels/channel-text';
-import { type ConnectionReport, type PlatformAdapter, PlatformError, type PublishContext, type PublishInput, type PublishResult, type Verification } from '../../platform';
+import { type ConnectionReport, type PlatformAdapter, PlatformError, idsToRetract, type PublishContext, type PublishInput, type PublishResult, type Verification } from '../../platform';
 import { type XAppConfig, XCallError, type XClient, type XFailure, type XUserAuth, xClient, xOAuth2 } from './x.client';
 
 type XCredentials = ChannelCredentials<'x'>;
@@ -154,7 +154,7 @@ export function xAdapter(app: XAppConfig): PlatformAdapter<'x'> {
 
     async retract(input, ctx) {
       // A thread goes last part first, so that no part is left answering a deleted one.
-      for (const id of [...input.ids].reverse()) {
+      for (const id of [...idsToRetract(input)].reverse()) {
         try {
           await withClient(ctx, 'read', (x) => x.deletePost(id));
         } catch (err) {
