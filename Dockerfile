@@ -2,13 +2,13 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The TypeScript sources must be present before `npm ci`, whose prepare step compiles them.
+# The sources must be present before `npm ci`, whose prepare step runs `npm run build`: the server compiled,
+# the browser's scripts and style bundled and compressed into dist/web-assets.
 COPY tsconfig.json tsconfig.build.json ./
 COPY config ./config
 COPY shared ./shared
 COPY services ./services
 COPY workers ./workers
-COPY bench ./bench
 COPY bin ./bin
 # `npm install` where `npm ci` refuses a lock file that lacks other platforms' optional binaries.
 RUN (npm ci --no-audit --no-fund || npm install --no-audit --no-fund) && npm prune --omit=dev

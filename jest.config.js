@@ -5,9 +5,15 @@ const transform = {
 };
 const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
 
+const os = require('node:os');
+
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 60_000,
+  // Suites spend most of their time waiting on processes, sockets and timers, and each has its own Redis
+  // prefix, database schema and data folder: two at a time on a 2-core machine (jest's default is one).
+  maxWorkers: Math.max(2, os.availableParallelism() - 1),
+  globalSetup: '<rootDir>/test/support/global-setup.js',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
@@ -22,6 +28,13 @@ module.exports = {
       displayName: 'browser',
       testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/support/db-pglite.js'],
+    },
+    {
+      ...common,
+      // The production image's runtime stage, reproduced from the Dockerfile and run on PostgreSQL.
+      displayName: 'image',
+      testMatch: ['<rootDir>/test/image/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/support/db-postgres.js'],
     },
     {
       ...common,

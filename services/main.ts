@@ -1,7 +1,10 @@
-// `npm start` runs everything in one process; `--api` or `--worker` runs one role (PostgreSQL only).
-import { ConfigError, loadEnv } from '../config/env';
+// `npm start` runs everything in one process; `--api` or `--worker` runs one role (PostgreSQL only);
+// `--demo` fills a database that has no real accounts with demo units and users.
+import { ConfigError, type Env, loadEnv } from '../config/env';
+import { describeResult } from './cli/commands';
+import { fillDemo } from './cli/demo';
 import { createLogger } from './runtime/logger';
-import { startSiaran } from './runtime/siaran';
+import { type RunningSiaran, startSiaran } from './runtime/siaran';
 
 async function main(): Promise<void> {
   let env;
@@ -15,6 +18,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const args = new Set(process.argv.slice(2));
+  const unknown = [...args].filter((a) => !['--api', '--worker', '--demo'].includes(a));
+  if (unknown.length > 0) {
+    console.error(`Unknown option ${unknown.join(' ')}. Use --api, --worker (either or both; neither runs both) and --demo.`);
+    process.exit(2);
+  }
   const roles = args.has('--api') || args.has('--worker') ? { api: args.has('--api'), worker: args.has('--worker') } : { api: true, worker: true };
   const log = createLogger(env.LOG_LEVEL);
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
@@ -27,6 +35,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   log.info({ roles, database: siaran.database.kind, url: siaran.url }, 'Siaran is running');
+  try {
+    await greet(siaran, env, args.has('--demo'));
+  } catch (err) {
+    log.error({ err }, 'could not prepare the first run');
+  }
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -43,6 +56,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+}
+
+/** What a person who just started the server needs: where to sign in, or how to set it up. */
+async function greet(siaran: RunningSiaran, env: Env, demo: boolean): Promise<void> {
+  const say = (lines: string[]) => process.stderr.write(`\n${lines.map((l) => `  ${l}`).join('\n')}\n\n`);
+  if (demo) {
+    let why = '';
+    const accounts = await fillDemo(siaran.database.db, env, (w) => (why = w));
+    const lines = describeResult(accounts ? { command: 'demo', done: true, accounts } : { command: 'demo', done: false, reason: why }, env);
+    say(accounts ? [`Siaran demo — sign in at ${siaran.baseUrl()}/login`, '', ...lines] : lines);
+    return;
+  }
+  const link = await siaran.firstRunLink();
+  if (link) say(['Siaran has no account yet. Open this one-time link to create the top unit and the first admin:', '', `    ${link}`, '', 'Or start with --demo (npm start -- --demo) to look around with demo units and users.']);
 }
 
 void main();

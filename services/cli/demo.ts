@@ -31,14 +31,30 @@ const USERS: Array<{ email: string; name: string; unit: string; role: Role }> = 
   { email: 'admin@demo.siaran', name: 'Admin TI Mabes', unit: 'mabes', role: 'admin' },
 ];
 
-export async function runDemo(db: Kysely<DB>, env: Env, out: (line: string) => void): Promise<void> {
+export interface DemoAccounts {
+  units: string[];
+  users: Array<{ role: Role; email: string; password: string; token: string }>;
+}
+
+/**
+ * Demo data for a look-around, only where no real account would be mixed with it: undefined (and why, in
+ * `refused`) when the database holds accounts other than the demo's.
+ */
+export async function fillDemo(db: Kysely<DB>, env: Env, refused: (why: string) => void): Promise<DemoAccounts | undefined> {
+  const real = await db.selectFrom('users').select('email').where('email', 'not like', '%@demo.siaran').limit(1).executeTakeFirst();
+  if (real) {
+    refused('this database already has real accounts; demo units and users are only added to a fresh one.');
+    return undefined;
+  }
+  return runDemo(db, env);
+}
+
+/** The demo units and users; each run gives every demo user a fresh password and a new token. */
+export async function runDemo(db: Kysely<DB>, env: Env): Promise<DemoAccounts> {
   for (const u of UNITS) {
     if (!(await findUnitBySlug(db, u.slug))) await addUnit(db, { slug: u.slug, name: u.name, parentSlug: u.parent, timeZone: u.tz });
   }
-  out('units: ' + UNITS.map((u) => u.slug).join(', '));
-  out('');
-  out(`Sign in at /login with these (passwords and API tokens are shown only now; tokens valid ${String(env.TOKEN_DEFAULT_DAYS)} days):`);
-  out('');
+  const users: DemoAccounts['users'] = [];
   for (const u of USERS) {
     // A fresh password on every run: demo accounts never share a known one.
     const password = randomBytes(9).toString('base64url');
@@ -46,7 +62,7 @@ export async function runDemo(db: Kysely<DB>, env: Env, out: (line: string) => v
     const user = existing ?? (await addUser(db, { email: u.email, name: u.name, unitSlug: u.unit, role: u.role, password }));
     if (existing) await db.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', user.id).execute();
     const { token } = await createToken(db, user.id, { label: 'demo', days: env.TOKEN_DEFAULT_DAYS });
-    out(`  ${u.role.padEnd(10)} ${u.email.padEnd(34)} password ${password}`);
-    out(`  ${''.padEnd(10)} ${''.padEnd(34)} token    ${token}`);
+    users.push({ role: u.role, email: u.email, password, token });
   }
+  return { units: UNITS.map((u) => u.slug), users };
 }

@@ -27,6 +27,9 @@ import { createLogger } from './logger';
 import { resolveRedis } from './private-redis';
 import { resolveSecretsKey } from './secrets-key';
 import { purgeExpiredSessions } from '../web/session.repository';
+import { startControlChannel } from '../cli/control';
+import { setupToken } from '../setup/first-run';
+import { assetStore } from '../web/assets';
 import { webRouter } from '../web/web.routes';
 
 export interface Roles {
@@ -42,6 +45,10 @@ export interface RunningSiaran {
   workers: RunningWorkers | undefined;
   /** Connecting and looking after channels, as the admin page and the CLI do. */
   channels: ChannelDeps;
+  /** PUBLIC_BASE_URL, or this server's own address. */
+  baseUrl(): string;
+  /** The first run's set-up link while the database has no account (API role only). */
+  firstRunLink(): Promise<string | undefined>;
   log: Logger;
   close(): Promise<void>;
 }
@@ -54,6 +61,8 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
   if (!env.DATABASE_URL && !(roles.api && roles.worker)) {
     throw new Error('The embedded database (no DATABASE_URL) serves one process: run API and workers together with `npm start`.');
   }
+  // Read first: an API without its built scripts and style refuses to start rather than serve broken pages.
+  const assets = roles.api ? assetStore() : undefined;
   const key = resolveSecretsKey(env.SECRETS_KEY, env.DATA_DIR);
   const redis = await resolveRedis(env.REDIS_URL, { autostart: env.REDIS_AUTOSTART, dataDir: env.DATA_DIR, log });
   const database = await openDatabase({
@@ -65,6 +74,12 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
   try {
     const applied = await migrateToLatest(database, env.DATABASE_SCHEMA);
     if (applied.length > 0) log.info({ applied }, 'database migrated');
+
+    if (!env.DATABASE_URL && !env.EMBEDDED_DB_IN_MEMORY) {
+      // The embedded database is this process's alone: the CLI's commands come here instead.
+      const control = await startControlChannel({ dataDir: env.DATA_DIR, env, db: database.db, log });
+      if (control) closers.push(() => control.close());
+    }
 
     const queue = new PublishQueue({
       connection: producerConnection(redis.target),
@@ -202,6 +217,8 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
             cookieSecure: env.COOKIE_SECURE ?? env.NODE_ENV === 'production',
             platformTimeoutMs: env.PLATFORM_TIMEOUT_MS,
             allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
+            assets: assets!,
+            setupKey: key,
           }),
         ],
         photoUrl: (k) => store.publicUrl(k),
@@ -222,6 +239,12 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       workers,
       channels,
       log,
+      baseUrl,
+      async firstRunLink() {
+        if (!server) return undefined;
+        const token = await setupToken(database.db, key, now());
+        return token === undefined ? undefined : `${baseUrl()}/setup?token=${encodeURIComponent(token)}`;
+      },
       close() {
         closing ??= (async () => {
           if (server) {

@@ -49,7 +49,15 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     pool.on('error', () => undefined);
     const client = await pool.connect();
     try {
+      // Several API and worker processes may start at once on a new database; `create schema if not
+      // exists` alone races (one of them fails on the catalogue's unique key), so they take turns.
+      await client.query('begin');
+      await client.query('select pg_advisory_xact_lock(hashtext($1))', [`siaran:schema:${opts.schema}`]);
       await client.query(`create schema if not exists ${opts.schema}`);
+      await client.query('commit');
+    } catch (err) {
+      await client.query('rollback').catch(() => undefined);
+      throw err;
     } finally {
       client.release();
     }
@@ -118,6 +126,18 @@ function processAlive(pid: number): boolean {
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Migrations not yet applied to the schema: a single read, where the migrator would take locks. */
+export async function pendingMigrations(database: Database, schema: string): Promise<string[]> {
+  try {
+    const rows = await sql<{ name: string }>`select name from ${sql.id(schema, 'kysely_migration')}`.execute(database.db);
+    const done = new Set(rows.rows.map((r) => r.name));
+    return Object.keys(MIGRATIONS).filter((m) => !done.has(m));
+  } catch {
+    // No migration table yet: everything is pending.
+    return Object.keys(MIGRATIONS);
   }
 }
 

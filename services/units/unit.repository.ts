@@ -57,7 +57,9 @@ export async function addUnit(
       en: 'A slug may hold lowercase letters, digits and hyphens only.',
     });
   }
-  return db.transaction().execute(async (trx) => {
+  // Inside a caller's transaction (the first run's set-up) it joins it; otherwise it is its own.
+  const inTransaction = <T>(work: (trx: Kysely<DB>) => Promise<T>) => (db.isTransaction ? work(db) : db.transaction().execute(work));
+  return inTransaction(async (trx) => {
     if (await findUnitBySlug(trx, input.slug)) {
       throw new AppError('conflict', 'unit.slug_taken', {
         id: `Slug "${input.slug}" sudah dipakai.`,

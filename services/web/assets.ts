@@ -1,74 +1,62 @@
-// Browser code is bundled once per process with esbuild, from the same shared/ modules the server runs.
-import { createHash } from 'node:crypto';
+// The browser's scripts and style, bundled and compressed by `npm run build` (build-assets.ts) into
+// dist/web-assets: the running product reads files and needs neither esbuild nor the client sources.
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import { build, stop } from 'esbuild';
+
+export const SCRIPTS = ['compose', 'calendar'] as const;
+export type ScriptName = (typeof SCRIPTS)[number];
+export type AssetName = ScriptName | 'style';
+
+/** What the build wrote: for each asset, its file name (with its content hash) and type. */
+export type AssetManifest = Record<AssetName, { file: string; type: string; hash: string }>;
+export const MANIFEST_FILE = 'manifest.json';
 
 export interface Asset {
   body: Buffer;
-  /** Compressed once at build: phones on slow links get a fraction of the bytes. */
+  /** Compressed at build time: phones on slow links get a fraction of the bytes. */
   brotli: Buffer;
   gzip: Buffer;
   type: string;
   hash: string;
 }
 
-const SCRIPTS = ['compose', 'calendar'] as const;
-export type ScriptName = (typeof SCRIPTS)[number];
-
 export interface AssetStore {
-  ready(): Promise<void>;
   /** URL with the content hash, cacheable for a year. */
-  url(name: ScriptName | 'style'): string;
+  url(name: AssetName): string;
   byFile(file: string): Asset | undefined;
 }
 
-/** The client sources: beside this file when run from sources, back in services/ when run from dist/. */
-function sourceDir(): string {
-  const here = path.join(__dirname, 'assets');
-  return fs.existsSync(path.join(here, 'compose.client.ts')) ? here : path.resolve(__dirname, '..', '..', '..', 'services', 'web', 'assets');
+/** dist/web-assets, from the compiled code (dist/services/web) or from the sources (services/web). */
+export function defaultAssetDir(): string {
+  const up = path.resolve(__dirname, '..', '..');
+  return path.basename(up) === 'dist' ? path.join(up, 'web-assets') : path.join(up, 'dist', 'web-assets');
 }
 
-export function assetStore(dir: string = sourceDir()): AssetStore {
-  const byName = new Map<string, { file: string; asset: Asset }>();
-  const add = (name: string, ext: string, type: string, body: Buffer) => {
-    const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
-    const brotli = zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
-    byName.set(name, { file: `${name}.${hash}.${ext}`, asset: { body, brotli, gzip: zlib.gzipSync(body, { level: 9 }), type, hash } });
-  };
-  const building = (async () => {
-    const entry = (name: string) => path.join(dir, `${name}.client.ts`);
-    for (const name of SCRIPTS) {
-      const out = await build({
-        entryPoints: [entry(name)],
-        bundle: true,
-        minify: true,
-        format: 'iife',
-        target: 'es2020',
-        platform: 'browser',
-        write: false,
-        legalComments: 'none',
-        // shared/ counts X's length with twitter-text's CommonJS build (for the server); the browser takes its ES build.
-        alias: { 'twitter-text/dist/parseTweet': 'twitter-text/dist/esm/parseTweet' },
-        logLevel: 'silent',
-      });
-      add(name, 'js', 'text/javascript; charset=utf-8', Buffer.from(out.outputFiles[0]!.contents));
+export class AssetsMissing extends Error {
+  constructor(dir: string, cause: unknown) {
+    super(`The web assets are not built (${path.join(dir, MANIFEST_FILE)} cannot be read): run \`npm run build\`.`, { cause });
+    this.name = 'AssetsMissing';
+  }
+}
+
+/** Loads every asset once; a missing or partial build stops the start instead of serving broken pages. */
+export function assetStore(dir: string = defaultAssetDir()): AssetStore {
+  let manifest: AssetManifest;
+  const byFile = new Map<string, Asset>();
+  try {
+    manifest = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')) as AssetManifest;
+    for (const entry of Object.values(manifest)) {
+      const file = path.join(dir, entry.file);
+      byFile.set(entry.file, { body: fs.readFileSync(file), brotli: fs.readFileSync(`${file}.br`), gzip: fs.readFileSync(`${file}.gz`), type: entry.type, hash: entry.hash });
     }
-    // esbuild's helper process would otherwise keep a finished server from exiting.
-    await stop();
-    add('style', 'css', 'text/css; charset=utf-8', fs.readFileSync(path.join(dir, 'siaran.css')));
-  })();
-  building.catch(() => undefined);
+  } catch (err) {
+    throw new AssetsMissing(dir, err);
+  }
+  for (const name of [...SCRIPTS, 'style'] as const) {
+    if (!(name in manifest)) throw new AssetsMissing(dir, new Error(`${name} is not in the manifest`));
+  }
   return {
-    ready: () => building,
-    url(name) {
-      const entry = byName.get(name);
-      return `/assets/${entry ? entry.file : `${name}.missing`}`;
-    },
-    byFile(file) {
-      for (const v of byName.values()) if (v.file === file) return v.asset;
-      return undefined;
-    },
+    url: (name) => `/assets/${manifest[name].file}`,
+    byFile: (file) => byFile.get(file),
   };
 }

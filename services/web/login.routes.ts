@@ -1,12 +1,15 @@
-// Sign-in, second factor, sign-out and the language switch. Each sign-in step issues a new session id.
+// Sign-in, second factor, sign-out, the language switch and the first run's set-up. Each sign-in step
+// issues a new session id.
 import { randomBytes } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
+import { SetupInput, checkSetupToken, completeSetup, isSetUp, setupIssueText, setupToken } from '../setup/first-run';
 import { findUserByEmail } from '../users/user.repository';
 import type { AssetStore } from './assets';
-import type { Html } from './html';
-import { type Lang, langOf, t } from './i18n';
+import { type Html, html } from './html';
+import { type Lang, type MessageKey, langOf, t } from './i18n';
 import { layout } from './layout.page';
 import { loginPage, passwordPage, totpPage, totpSetupPage } from './login.page';
+import { notSetUpNotice, setupPage } from './setup.page';
 import { clearFailures, releaseAttempt, reserveAttempt } from './login-throttle.repository';
 import { safeNext } from './page-context';
 import { PASSWORD_MIN, checkPassword, hashPassword, setPassword } from './password-hash';
@@ -20,9 +23,9 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
   const router = Router();
   const cookieBase = { httpOnly: true, sameSite: 'lax' as const, secure: deps.cookieSecure, path: '/' };
 
-  const bare = async (req: Request, res: Response, title: string, body: Html, status = 200) => {
-    await assets.ready();
+  const bare = (req: Request, res: Response, title: string, body: Html, status = 200): Promise<void> => {
     res.status(status).type('html').set('Cache-Control', 'no-store').send(layout({ lang: langOf(req), title, assets, path: req.originalUrl }, body));
+    return Promise.resolve();
   };
 
   const startSession = async (req: Request, res: Response, userId: string, stage: SessionStage) => {
@@ -52,7 +55,39 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
 
   router.get('/login', async (req, res) => {
     const lang = langOf(req);
-    await bare(req, res, t(lang, 'signIn'), loginPage(lang, loginCsrf(req, res), safeNext(req.query.next)));
+    const token = await setupToken(deps.db, deps.setupKey, deps.now());
+    const notice = token === undefined ? '' : notSetUpNotice(lang, onServerMachine(req) ? `/setup?token=${encodeURIComponent(token)}` : undefined);
+    await bare(req, res, t(lang, 'signIn'), html`${notice}${loginPage(lang, loginCsrf(req, res), safeNext(req.query.next))}`);
+  });
+
+  const blankSetup = { unitName: '', timeZone: 'Asia/Jakarta', adminName: '', email: '' };
+  router.get('/setup', async (req, res) => {
+    const lang = langOf(req);
+    if (await isSetUp(deps.db)) return res.redirect(303, '/login');
+    const token = typeof req.query.token === 'string' ? req.query.token : '';
+    await checkSetupToken(deps.db, deps.setupKey, token);
+    await bare(req, res, t(lang, 'setupTitle'), setupPage(lang, loginCsrf(req, res), token, blankSetup));
+  });
+
+  router.post('/setup', async (req, res) => {
+    const lang = langOf(req);
+    const body = formBody(req);
+    if (!sameSecret(body._csrf, readCookies(req)[LOGIN_CSRF_COOKIE])) throw csrfRejected();
+    const token = body.token ?? '';
+    await checkSetupToken(deps.db, deps.setupKey, token);
+    const values = { unitName: body.unitName ?? '', timeZone: body.timeZone ?? '', adminName: body.adminName ?? '', email: body.email ?? '' };
+    const again = (message: string) => bare(req, res, t(lang, 'setupTitle'), setupPage(lang, loginCsrf(req, res), token, values, message), 422);
+    if ((body.password ?? '') !== (body.confirm ?? '')) return again(t(lang, 'passwordMismatch'));
+    const input = SetupInput.safeParse({ ...values, password: body.password ?? '' });
+    if (!input.success) {
+      const fields: Record<string, MessageKey> = { unitName: 'setupUnitName', timeZone: 'zone', adminName: 'name', email: 'email', password: 'password' };
+      return again(input.error.issues.map((i) => `${t(lang, fields[String(i.path[0])] ?? 'name')}: ${setupIssueText(i)[lang]}`).join('; '));
+    }
+    const { userId } = await completeSetup(deps.db, deps.setupKey, token, input.data);
+    deps.log.info({ userId }, 'first run: set up');
+    const stage = await stageAfterSecondFactor(userId);
+    await startSession(req, res, userId, stage);
+    res.redirect(303, landing(stage, '/admin'));
   });
 
   router.post('/login', async (req, res) => {
@@ -205,4 +240,17 @@ export function formBody(req: Request): Record<string, string | undefined> {
   const body: unknown = req.body;
   if (typeof body !== 'object' || body === null) return {};
   return Object.fromEntries(Object.entries(body as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
+/**
+ * A browser on the server's own machine: a loopback peer, asking for a loopback name, through no proxy.
+ * A reverse proxy on the same machine forwards the public name or a Forwarded header, so it is not one.
+ */
+function onServerMachine(req: Request): boolean {
+  const peer = req.socket.remoteAddress ?? '';
+  const loopbackPeer = peer === '127.0.0.1' || peer === '::1' || peer === '::ffff:127.0.0.1';
+  const host = (req.get('host') ?? '').replace(/:\d+$/, '');
+  const loopbackHost = host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+  const proxied = req.get('x-forwarded-for') !== undefined || req.get('forwarded') !== undefined || req.get('x-real-ip') !== undefined;
+  return loopbackPeer && loopbackHost && !proxied;
 }

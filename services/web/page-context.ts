@@ -52,8 +52,7 @@ export function page(deps: WebDeps, assets: AssetStore, roles: readonly Role[] |
       session,
       user: session.user,
       csrf: session.csrfToken,
-      async send(title, body, extra = {}, status = 200) {
-        await assets.ready();
+      send(title, body, extra = {}, status = 200) {
         res
           .status(status)
           .type('html')
@@ -72,6 +71,7 @@ export function page(deps: WebDeps, assets: AssetStore, roles: readonly Role[] |
               body,
             ),
           );
+        return Promise.resolve();
       },
     };
     await fn(ctx);

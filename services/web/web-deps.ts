@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { AssetStore } from './assets';
 import type { Logger } from 'pino';
 import type { ChannelDeps } from '../channels/manage-channels';
 import type { SecretBox } from '../channels/secret-box';
@@ -29,4 +30,8 @@ export interface WebDeps {
   cookieSecure: boolean;
   /** WEBHOOK_ALLOW_PRIVATE_NETWORKS */
   allowPrivateNetworks: boolean;
+  /** Derives the first run's set-up link (SECRETS_KEY). */
+  setupKey: Buffer;
+  /** The browser's scripts and style, as `npm run build` made them. */
+  assets: AssetStore;
 }

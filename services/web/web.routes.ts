@@ -36,7 +36,7 @@ import {
   testChannel,
   updateUnit,
 } from './admin-actions';
-import { assetStore } from './assets';
+import type { AssetStore } from './assets';
 import { calendarPage, calendarRange } from './calendar.page';
 import { composeData, composePage } from './compose.page';
 import { html } from './html';
@@ -60,8 +60,7 @@ function idParam(value: unknown): string {
 }
 
 export function webRouter(deps: WebDeps): Router {
-  const assets = assetStore();
-  assets.ready().catch((err: unknown) => deps.log.error({ err }, 'could not build the web assets'));
+  const assets = deps.assets;
   const router = Router();
   router.use(
     helmet({
@@ -84,8 +83,7 @@ export function webRouter(deps: WebDeps): Router {
   router.get('/favicon.ico', (_req, res) => {
     res.set({ 'Content-Type': 'image/svg+xml', 'Cache-Control': 'public, max-age=86400' }).send(FAVICON);
   });
-  router.get('/assets/:file', async (req, res) => {
-    await assets.ready();
+  router.get('/assets/:file', (req, res) => {
     const asset = assets.byFile(req.params.file);
     if (!asset) return res.status(404).end();
     res.set({ 'Content-Type': asset.type, 'Cache-Control': 'public, max-age=31536000, immutable', ETag: `"${asset.hash}"`, Vary: 'Accept-Encoding' });
@@ -370,7 +368,7 @@ export function webRouter(deps: WebDeps): Router {
 }
 
 /** Errors on pages answer as pages; another unit's post is simply not found. */
-function webErrors(deps: WebDeps, assets: ReturnType<typeof assetStore>): ErrorRequestHandler {
+function webErrors(deps: WebDeps, assets: AssetStore): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (req.path.startsWith('/api/') || res.headersSent) {
       next(err);

@@ -122,11 +122,12 @@ test('a post held back by a paused unit does not go out late on its own: it wait
     expect(r.status).toBe(200);
   };
   await pause(true);
-  const post = await draft({ scheduledAt: inSeconds(2) });
+  const at = Date.now() + 4000;
+  const post = await draft({ scheduledAt: new Date(at).toISOString() });
   const submitted = await api(world.tokens.operator)('POST', `/api/v1/posts/${post.id}/submit`);
   expect((await api(world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/approve`, { expectedVersion: submitted.body.version })).status).toBe(200);
   // Past its time and past the 3-second window, the unit resumes.
-  await new Promise((r) => setTimeout(r, 6000));
+  await new Promise((r) => setTimeout(r, Math.max(0, at + 4000 - Date.now())));
   await pause(false);
   const held = await waitFor('the late hold', async () => {
     const p = (await api(world.tokens.supervisor)('GET', `/api/v1/posts/${post.id}`)).body;

@@ -15,9 +15,19 @@ export interface SiaranProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-export function spawnSiaran(env: Record<string, string>, args: string[] = []): SiaranProcess {
-  const proc = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'services/main.ts'), ...args], {
-    cwd: ROOT,
+/**
+ * The compiled server, as `npm start` runs it (jest's global set-up built it), or the command of another
+ * tree (`opts.command`, run in `opts.cwd`: the image's), optionally as another user.
+ */
+export function spawnSiaran(
+  env: Record<string, string>,
+  args: string[] = [],
+  opts: { cwd?: string; command?: string[]; uid?: number; gid?: number } = {},
+): SiaranProcess {
+  const [bin, ...rest] = opts.command ?? [process.execPath, path.join(ROOT, 'dist/services/main.js')];
+  const proc = spawn(bin!, [...rest, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
     // The URL is read from the "listening" log line, so the child logs at least at info.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, ...(env.LOG_LEVEL === 'silent' ? { LOG_LEVEL: 'info' } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,6 +10,11 @@ export async function signIn(p: { h: Harness; world: World }, who: keyof World['
   const userId = p.world.users[who];
   await setPassword(db, userId, PASSWORD);
   const { email } = await db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirstOrThrow();
+  return signInWith(p.h.url, email, PASSWORD);
+}
+
+/** Signs in on the login page with an e-mail and password; returns the Cookie header of the session. */
+export async function signInWith(url: string, email: string, password: string): Promise<string> {
   const jar = new Map<string, string>();
   const keep = (res: Response) => {
     for (const c of res.headers.getSetCookie()) {
@@ -19,14 +24,14 @@ export async function signIn(p: { h: Harness; world: World }, who: keyof World['
     }
   };
   const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const login = await fetch(`${p.h.url}/login`, { redirect: 'manual' });
+  const login = await fetch(`${url}/login`, { redirect: 'manual' });
   keep(login);
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
-  const res = await fetch(`${p.h.url}/login`, {
+  const res = await fetch(`${url}/login`, {
     method: 'POST',
     redirect: 'manual',
     headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf, email, password: PASSWORD }).toString(),
+    body: new URLSearchParams({ _csrf: csrf, email, password }).toString(),
   });
   keep(res);
   if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`);
