@@ -44,6 +44,25 @@ export const Env = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
     .default('siaran'),
+  /**
+   * Redis Sentinel nodes as host:port,host:port: BullMQ then asks them for the current primary of
+   * REDIS_SENTINEL_NAME (REDIS_URL's password and database still apply). Default: none, REDIS_URL directly.
+   */
+  REDIS_SENTINELS: optionalString.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9.:[\]_-]+:\d{1,5}(,[A-Za-z0-9.:[\]_-]+:\d{1,5})*$/, 'host:port, separated by commas')
+      .optional(),
+  ),
+  /** The primary's name the sentinels monitor. Default mymaster. */
+  REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
+  /** Password of the sentinels themselves, when they require one. */
+  REDIS_SENTINEL_PASSWORD: optionalString,
+  /**
+   * Bearer token that opens GET /metrics (Prometheus text format). At least 24 characters. Default: none,
+   * and /metrics answers 404.
+   */
+  METRICS_TOKEN: optionalString.pipe(z.string().min(24, 'at least 24 characters').optional()),
   /** Start a private redis-server under DATA_DIR when REDIS_URL is unreachable and redis-server is installed. Default true. */
   REDIS_AUTOSTART: bool.default(true),
   /** 32-byte key (base64 or hex) that encrypts channel secrets at rest. Generated under DATA_DIR when embedded; required with DATABASE_URL. */

@@ -2,6 +2,7 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { PostDeps } from '../posts/deps';
+import { type OperationsDeps, operationsRouter } from '../operations/operations.routes';
 import { newsPageRoutes } from '../public/news-page.routes';
 import { apiRoutes } from './api.routes';
 import { bearerAuth } from './auth';
@@ -13,8 +14,8 @@ export interface AppDeps {
   jsonLimit: string;
   baseUrl: () => string;
   version: string;
-  /** Each check throws when its dependency is unreachable. */
-  readiness: Record<string, () => Promise<void>>;
+  /** /healthz, /readyz and /metrics. */
+  operations: OperationsDeps;
   /**
    * More routers at the root, after authentication of /api/v1: their /api/v1 paths see `req.actor`,
    * their other paths are public (photos, rendition files).
@@ -32,24 +33,9 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
   if (deps.trustProxy) app.set('trust proxy', /^\d+$/.test(deps.trustProxy) ? Number(deps.trustProxy) : deps.trustProxy);
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  app.get('/readyz', async (_req, res) => {
-    const results = await Promise.all(
-      Object.entries(deps.readiness).map(async ([name, check]): Promise<[string, string]> => {
-        try {
-          await withTimeout(check(), 2000);
-          return [name, 'ok'];
-        } catch (err) {
-          return [name, err instanceof Error ? err.message || err.name : 'unreachable'];
-        }
-      }),
-    );
-    const checks = Object.fromEntries(results);
-    const ready = results.every(([, r]) => r === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks });
-  });
+  // Timing first, so every request is counted, including those an error handler answers.
+  app.use(deps.operations.metrics.http);
+  app.use(operationsRouter(deps.operations));
 
   const registry = apiRoutes(deps.posts);
   const openApi = () => registry.openApi({ title: 'Siaran API', version: deps.version, serverUrl: deps.baseUrl() });
@@ -74,18 +60,4 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use(errorHandler(deps.log));
   return app;
-}
-
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

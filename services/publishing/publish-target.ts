@@ -30,6 +30,7 @@ import {
   saveCheckpoint,
   siblingsOf,
 } from './publish.repository';
+import type { PublishMetrics } from '../operations/metrics';
 
 export interface PublishDeps {
   db: Kysely<DB>;
@@ -47,6 +48,8 @@ export interface PublishDeps {
   lateWindowMs: number;
   /** WEBHOOK_WAIT_FOR_PLATFORMS_SECONDS: how long a webhook waits for the post's platforms, to carry their links. */
   webhookWaitMs: number;
+  /** Counts each job's result and a publication's lateness for /metrics. */
+  metrics?: PublishMetrics | undefined;
 }
 
 export type PublishOutcome =
@@ -77,6 +80,13 @@ export function postPageUrl(base: string, unitSlug: string, postId: string): str
 export async function publishTarget(deps: PublishDeps, slot: PublishSlot): Promise<PublishOutcome> {
   const row = await loadTarget(deps.db, slot.targetId);
   if (!row || row.generation !== slot.generation) return { kind: 'stale' };
+  const outcome = await publishLoaded(deps, row);
+  const lateness = outcome.kind === 'published' ? (deps.now().getTime() - row.scheduled_at.getTime()) / 1000 : undefined;
+  deps.metrics?.outcome(row.kind, outcome.kind, lateness);
+  return outcome;
+}
+
+async function publishLoaded(deps: PublishDeps, row: LoadedTarget): Promise<PublishOutcome> {
   const adapter = deps.adapters[row.kind] as PlatformAdapter;
 
   if (row.status === 'publishing') return resolveAbandonedClaim(deps, row, adapter);

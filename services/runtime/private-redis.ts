@@ -11,14 +11,21 @@ export interface ResolvedRedis {
   stop(): Promise<void>;
 }
 
-export async function resolveRedis(url: string, opts: { autostart: boolean; dataDir: string; log: Logger }): Promise<ResolvedRedis> {
-  const target: RedisTarget = { url };
+export async function resolveRedis(
+  url: string,
+  opts: { autostart: boolean; dataDir: string; log: Logger; sentinel?: RedisTarget['sentinel'] },
+): Promise<ResolvedRedis> {
+  const target: RedisTarget = { url, sentinel: opts.sentinel };
   try {
     await pingRedis(target);
     return { target, stop: () => Promise.resolve() };
   } catch (err) {
     const host = new URL(url).hostname;
     const local = host === '127.0.0.1' || host === 'localhost' || host === '::1';
+    if (opts.sentinel) {
+      const nodes = opts.sentinel.nodes.map((n) => `${n.host}:${String(n.port)}`).join(', ');
+      throw new Error(`Redis is not reachable through the sentinels ${nodes} for "${opts.sentinel.name}" (${err instanceof Error ? err.message : String(err)}).`);
+    }
     if (!opts.autostart || !local || !hasRedisServer()) {
       throw new Error(
         `Redis is not reachable at ${url} (${err instanceof Error ? err.message : String(err)}). ` +

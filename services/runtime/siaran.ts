@@ -10,7 +10,12 @@ import { MediaQueue } from '../../workers/media/media.queue';
 import { imageEngine } from '../../workers/media/sharp-engine';
 import { type RunningWorkers, startPublishWorkers } from '../../workers/publish/publish.worker';
 import { PublishQueue } from '../../workers/queue/publish-queue';
-import { pingRedis, producerConnection, workerConnection } from '../../workers/queue/redis';
+import { liveWorkers, startHeartbeat } from '../../workers/queue/heartbeat';
+import { queueInspector } from '../../workers/queue/queue-inspector';
+import { parseSentinels, pingRedis, producerConnection, redisClient, workerConnection } from '../../workers/queue/redis';
+import { heldChannelCounts } from '../operations/held-channels.repository';
+import { createMetrics } from '../operations/metrics';
+import { operationsApp } from '../operations/operations.routes';
 import type { ChannelDeps } from '../channels/manage-channels';
 import { secretBox } from '../channels/secret-box';
 import { platformAdapters, platformConfig } from '../publishing/platforms/registry';
@@ -64,7 +69,8 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
   // Read first: an API without its built scripts and style refuses to start rather than serve broken pages.
   const assets = roles.api ? assetStore() : undefined;
   const key = resolveSecretsKey(env.SECRETS_KEY, env.DATA_DIR);
-  const redis = await resolveRedis(env.REDIS_URL, { autostart: env.REDIS_AUTOSTART, dataDir: env.DATA_DIR, log });
+  const sentinel = env.REDIS_SENTINELS ? { nodes: parseSentinels(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME, password: env.REDIS_SENTINEL_PASSWORD } : undefined;
+  const redis = await resolveRedis(env.REDIS_URL, { autostart: env.REDIS_AUTOSTART, dataDir: env.DATA_DIR, log, sentinel });
   const database = await openDatabase({
     databaseUrl: env.DATABASE_URL,
     schema: env.DATABASE_SCHEMA,
@@ -80,6 +86,30 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       const control = await startControlChannel({ dataDir: env.DATA_DIR, env, db: database.db, log });
       if (control) closers.push(() => control.close());
     }
+
+    // Our own keys in Redis (heartbeats) and the queues as the admins' page and /metrics see them.
+    const ops = redisClient(redis.target);
+    closers.push(async () => {
+      ops.disconnect();
+      await Promise.resolve();
+    });
+    const inspector = roles.api ? queueInspector({ connection: producerConnection(redis.target), prefix: env.REDIS_PREFIX }) : undefined;
+    if (inspector) closers.push(() => inspector.close());
+    const metrics = createMetrics(roles.api && roles.worker ? 'all' : roles.api ? 'api' : 'worker', {
+      queues: inspector,
+      heldChannels: roles.api ? () => heldChannelCounts(database.db, now()) : undefined,
+      liveWorkers: roles.api ? () => liveWorkers(ops, env.REDIS_PREFIX) : undefined,
+      database: () => database.ping(),
+      redis: () => pingRedis(redis.target),
+    });
+    const readiness: Record<string, () => Promise<void>> = {
+      database: () => database.ping(),
+      redis: () => pingRedis(redis.target),
+      // An API whose posts nobody would publish is not ready, whatever its own health.
+      workers: async () => {
+        if ((await liveWorkers(ops, env.REDIS_PREFIX)) === 0) throw new Error('no worker process has reported in the last 20 s');
+      },
+    };
 
     const queue = new PublishQueue({
       connection: producerConnection(redis.target),
@@ -140,12 +170,16 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
 
     const channels: ChannelDeps = { db: database.db, box, adapters, x: platforms.x, telegram: platforms.telegram, scheduler: queue, baseUrl, now, log };
 
-    let server: Server | undefined;
+    let server: Server;
 
     let workers: RunningWorkers | undefined;
     let mediaWorker: MediaWorkerHandle | undefined;
     if (roles.worker) {
+      const heartbeat = await startHeartbeat(ops, env.REDIS_PREFIX);
+      // Removed on a clean stop; a killed process drops out of the count after 20 s.
+      closers.push(() => heartbeat.stop());
       mediaWorker = await startMediaWorker({
+        metrics,
         db: database.db,
         connection: workerConnection(redis.target),
         prefix: env.REDIS_PREFIX,
@@ -168,6 +202,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
           now,
           maxAttempts: env.PUBLISH_ATTEMPTS,
           publicBaseUrl: baseUrl,
+          metrics,
         },
         {
           db: database.db,
@@ -197,10 +232,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
         trustProxy: env.TRUST_PROXY,
         baseUrl,
         version: VERSION,
-        readiness: {
-          database: () => database.ping(),
-          redis: () => pingRedis(redis.target),
-        },
+        operations: { readiness, metrics, metricsToken: env.METRICS_TOKEN },
         extraRouters: [
           mediaRouter(media),
           webRouter({
@@ -219,6 +251,8 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
             allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
             assets: assets!,
             setupKey: key,
+            queues: inspector!,
+            liveWorkers: () => liveWorkers(ops, env.REDIS_PREFIX),
           }),
         ],
         photoUrl: (k) => store.publicUrl(k),
@@ -228,9 +262,17 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       });
       boundPort = (server.address() as AddressInfo).port;
       log.info({ url: baseUrl(), host: env.HOST, port: boundPort }, 'listening');
+    } else {
+      // A worker-only process answers health, readiness and metrics on PORT, for its orchestrator and Prometheus.
+      const app = operationsApp({ readiness, metrics, metricsToken: env.METRICS_TOKEN });
+      server = await new Promise<Server>((resolve, reject) => {
+        const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+      });
+      boundPort = (server.address() as AddressInfo).port;
+      log.info({ host: env.HOST, port: boundPort, serves: 'healthz, readyz, metrics' }, 'listening');
     }
 
-    const url = server ? `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${boundPort}` : undefined;
+    const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${String(boundPort)}`;
     let closing: Promise<void> | undefined;
     return {
       url,
@@ -241,16 +283,13 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       log,
       baseUrl,
       async firstRunLink() {
-        if (!server) return undefined;
+        if (!roles.api) return undefined;
         const token = await setupToken(database.db, key, now());
         return token === undefined ? undefined : `${baseUrl()}/setup?token=${encodeURIComponent(token)}`;
       },
       close() {
         closing ??= (async () => {
-          if (server) {
-            const s = server;
-            await new Promise<void>((resolve) => s.close(() => resolve()));
-          }
+          await new Promise<void>((resolve) => server.close(() => resolve()));
           // Workers finish the jobs they hold before letting go: nothing is left half-published.
           if (workers) await workers.close();
           if (mediaWorker) await mediaWorker.close();

@@ -7,6 +7,7 @@ import type { MediaDeps } from '../media/deps';
 import type { PostDeps } from '../posts/deps';
 import type { DB } from '../storage/schema';
 import type { ThrottleRule } from './login-throttle.repository';
+import type { QueueInspector } from '../../workers/queue/queue-inspector';
 
 export interface WebDeps {
   db: Kysely<DB>;
@@ -34,4 +35,8 @@ export interface WebDeps {
   setupKey: Buffer;
   /** The browser's scripts and style, as `npm run build` made them. */
   assets: AssetStore;
+  /** The queues, for the admins' queue page. */
+  queues: QueueInspector;
+  /** Worker processes alive (their heartbeat). */
+  liveWorkers: () => Promise<number>;
 }

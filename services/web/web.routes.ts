@@ -16,6 +16,8 @@ import { retractPost } from '../posts/retract-post';
 import { approvePost, rejectPost, submitPost } from '../posts/review-post';
 import { cancelPost, reschedulePost } from '../posts/schedule-post';
 import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
+import { isJobState, isQueueName } from '../../workers/queue/queue-inspector';
+import { postsOfJobs } from '../operations/queue-jobs';
 import { STATUS } from '../http/errors';
 import { adminPage } from './admin.page';
 import {
@@ -45,6 +47,7 @@ import { layout } from './layout.page';
 import { formBody, loginRoutes } from './login.routes';
 import { type PageCtx, page, safeNext } from './page-context';
 import { inboxPage, postPage } from './post.page';
+import { queuesPage } from './queues.page';
 import { approvalInbox, reviewItem, troubledChannels } from './review.view';
 import { totpRequiredForPrivileged } from './web-settings.repository';
 import type { WebDeps } from './web-deps';
@@ -235,7 +238,9 @@ export function webRouter(deps: WebDeps): Router {
       channelViews(deps.db, unitIds, deps.now()),
     ]);
     const x = { oauth2: Boolean(deps.channels.x.clientId), tokens: Boolean(deps.channels.x.consumerKey && deps.channels.x.consumerSecret) };
-    await ctx.send(t(ctx.lang, 'admin'), adminPage(ctx.lang, ctx.csrf, { units, users, channels, x, requireTotp: await totpRequiredForPrivileged(deps.db), flash }), undefined, status);
+    const national = (await getUnit(deps.db, ctx.user.unitId)).parent_id === null;
+    const queuesLink = national ? html`<p data-queues-link><a href="/admin/queues">${t(ctx.lang, 'queues')}</a></p>` : '';
+    await ctx.send(t(ctx.lang, 'admin'), html`${queuesLink}${adminPage(ctx.lang, ctx.csrf, { units, users, channels, x, requireTotp: await totpRequiredForPrivileged(deps.db), flash })}`, undefined, status);
   };
   /** A refusal the admin can act on is shown on the page; the status tells scripts and tests it was refused. */
   const refusal = (ctx: PageCtx, err: unknown): { flash: Flash; status: number } => {
@@ -267,6 +272,39 @@ export function webRouter(deps: WebDeps): Router {
       ctx.res.redirect(303, url);
     });
   const releasedText = (lang: Lang, n: number) => (n > 0 ? ` ${n} ${t(lang, 'released')}.` : '');
+  // The queues are the whole installation's: only an admin of a top unit sees them.
+  const queuesFor = async (ctx: PageCtx, flash?: { text: string; error?: boolean }, status?: number, shown: Record<string, unknown> = ctx.req.query) => {
+    const me = await getUnit(deps.db, ctx.user.unitId);
+    if (me.parent_id !== null) {
+      throw new AppError('forbidden', 'queues.national_only', {
+        id: 'Antrean berlaku untuk seluruh instalasi; hanya admin satuan teratas yang dapat membukanya.',
+        en: 'The queues serve the whole installation; only an admin of a top unit may open them.',
+      });
+    }
+    const q = shown;
+    const queue = typeof q.queue === 'string' && isQueueName(q.queue) ? q.queue : 'publish';
+    const state = typeof q.state === 'string' && isJobState(q.state) ? q.state : 'failed';
+    let counts;
+    let jobs: Awaited<ReturnType<typeof deps.queues.jobs>> = [];
+    let workers: number | undefined;
+    try {
+      [counts, jobs, workers] = await Promise.all([deps.queues.counts(), deps.queues.jobs(queue, state, 50), deps.liveWorkers()]);
+    } catch {
+      counts = undefined;
+    }
+    const withPosts = await postsOfJobs(deps.db, jobs);
+    await ctx.send(t(ctx.lang, 'queues'), queuesPage(ctx.lang, ctx.csrf, { counts, queue, state, jobs: withPosts, workers, zone: me.time_zone, flash }), undefined, status);
+  };
+  router.get('/admin/queues', page(deps, assets, ['admin'], (ctx) => queuesFor(ctx)));
+  router.post('/admin/queues/:queue/retry', page(deps, assets, ['admin'], async (ctx) => {
+    const me = await getUnit(deps.db, ctx.user.unitId);
+    const queue = String(ctx.req.params.queue);
+    const jobId = formBody(ctx.req).jobId ?? '';
+    if (me.parent_id !== null || !isQueueName(queue)) return queuesFor(ctx);
+    const retried = await deps.queues.retry(queue, jobId).catch(() => false);
+    if (retried) await deps.db.insertInto('admin_events').values({ actor_id: ctx.user.id, type: 'queue.retry', subject_id: null, data: JSON.stringify({ queue, jobId }) }).execute();
+    await queuesFor(ctx, retried ? { text: t(ctx.lang, 'queueRetried') } : { text: t(ctx.lang, 'queueGone'), error: true }, retried ? 200 : 409, { queue, state: 'failed' });
+  }));
   router.get('/admin', page(deps, assets, ['admin'], async (ctx) => {
     // After a channel action the page is asked for again (a reload repeats nothing); the query says what was done.
     const q = ctx.req.query;

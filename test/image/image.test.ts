@@ -45,6 +45,7 @@ beforeAll(async () => {
     HOST: '127.0.0.1',
     PORT: String(await freePort()),
     LOG_LEVEL: 'info',
+    METRICS_TOKEN: 'image-metrics-token-0123456789',
   };
   const cmd = image.cmd.map((c, i) => (i === 0 && c === 'node' ? process.execPath : c));
   api = spawnSiaran(env, ['--api'], { cwd: image.dir, command: cmd, ...runAs });
@@ -72,8 +73,8 @@ test('the image carries no dev dependency and no source, and says how big it is'
 });
 
 test('the API is ready, and the HEALTHCHECK of the Dockerfile passes against it', async () => {
-  const ready = await fetch(`${url}/readyz`);
-  expect(ready.status).toBe(200);
+  // Ready once the worker process's heartbeat is in, beside the database and Redis.
+  await waitFor('ready', async () => (await fetch(`${url}/readyz`)).status === 200, 30_000);
   expect(image.healthcheck).toBeDefined();
   const [sh, ...args] = image.healthcheck!;
   const check = spawnSync(sh!, args, { env: { PATH: process.env.PATH ?? '', PORT: new URL(url).port } });
@@ -117,4 +118,12 @@ test("the image's CLI makes demo accounts; a person signs in and the compose pag
   await waitFor('published by the worker', async () => (await client(url, operator.token)('GET', `/api/v1/posts/${created.body.id}`)).body.status === 'published', 30_000);
   const news = await fetch(`${url}/u/${me.unit.slug}`);
   expect(await news.text()).toContain(title);
+
+  // The worker process answers its orchestrator and Prometheus too: it published, its counter says so.
+  const workerUrl = await worker!.url;
+  expect((await fetch(`${workerUrl}/healthz`)).status).toBe(200);
+  const metrics = await (await fetch(`${workerUrl}/metrics`, { headers: { authorization: `Bearer ${env!.METRICS_TOKEN!}` } })).text();
+  expect(metrics).toMatch(/^siaran_publish_outcomes_total\{channel_kind="news_page",result="published",role="worker"\} 1$/m);
+  // The API process sees the worker's heartbeat.
+  expect((await client(url)('GET', '/readyz')).body.checks).toEqual({ database: 'ok', redis: 'ok', workers: 'ok' });
 }, 60_000);

@@ -172,7 +172,7 @@ describe('starting the product', () => {
     const p = spawnSiaran(env);
     try {
       const ready = await client(await p.url)('GET', '/readyz');
-      expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok' } });
+      expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok', workers: 'ok' } });
       expect(fs.existsSync(path.join(dataDir, 'redis', 'redis.sock'))).toBe(true);
       expect(fs.existsSync(path.join(dataDir, 'secrets.key'))).toBe(true);
     } finally {

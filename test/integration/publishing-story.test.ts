@@ -184,10 +184,10 @@ describe('publishing backbone', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/posts/{id}/approve', '/api/v1/posts/{id}/history', '/api/v1/me']));
   });
 
-  test('readiness reports the database and Redis', async () => {
+  test('readiness reports the database, Redis and live workers', async () => {
     const r = await client(h.url)('GET', '/readyz');
     expect(r.status).toBe(200);
-    expect(r.body.checks).toEqual({ database: 'ok', redis: 'ok' });
+    expect(r.body.checks).toEqual({ database: 'ok', redis: 'ok', workers: 'ok' });
     expect((await client(h.url)('GET', '/healthz')).body).toEqual({ status: 'ok' });
   });
 });

@@ -4,6 +4,7 @@ import { type ConnectionOptions, type Job, Worker } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { MediaStore } from '../../services/media/media-store';
+import type { RenderMetrics } from '../../services/operations/metrics';
 import type { DB } from '../../services/storage/schema';
 import { MEDIA_QUEUE, RENDER_JOB, type RenderJobData } from './media.queue';
 import { markRenderFailed, renderPhoto } from './render-photo';
@@ -25,6 +26,8 @@ export interface MediaWorkerDeps {
   cacheMb?: number | undefined;
   /** Replaced only by tests. Default: sharp. */
   engine?: ImageEngine;
+  /** Times each photo's rendering for /metrics. */
+  metrics?: RenderMetrics | undefined;
 }
 
 export interface MediaWorkerHandle {
@@ -45,9 +48,14 @@ export async function startMediaWorker(deps: MediaWorkerDeps): Promise<MediaWork
   const handlers: Record<string, Handler> = {
     [RENDER_JOB]: async (job) => {
       const { photoId, version } = job.data;
+      const started = process.hrtime.bigint();
+      const took = () => Number(process.hrtime.bigint() - started) / 1e9;
       try {
-        return await renderPhoto(renderDeps, photoId, version);
+        const outcome = await renderPhoto(renderDeps, photoId, version);
+        deps.metrics?.rendered(took(), 'ready');
+        return outcome;
       } catch (e) {
+        deps.metrics?.rendered(took(), 'failed');
         const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
         deps.log.warn({ err: e, photoId, version, attempt: job.attemptsMade + 1, last }, 'photo rendering failed');
         if (last) await markRenderFailed(deps.db, photoId, version, e instanceof Error ? e.message : String(e));

@@ -17,6 +17,7 @@ export interface WorkerOptions {
 
 export interface RunningWorkers {
   publish: Worker<PublishJobData>;
+  maintenance: Worker;
   /** Runs one reconciliation now, outside the schedule. */
   reconcileNow(): Promise<void>;
   close(): Promise<void>;
@@ -139,6 +140,7 @@ export async function startPublishWorkers(
 
   return {
     publish,
+    maintenance,
     reconcileNow,
     async close() {
       clearInterval(guard);

@@ -6,19 +6,44 @@ export interface RedisTarget {
   /** redis://host:port/db, or undefined when `path` names a Unix socket. */
   url?: string | undefined;
   path?: string | undefined;
+  /** Sentinels to ask for the current primary; `url` then gives only the password, database and TLS. */
+  sentinel?: { nodes: Array<{ host: string; port: number }>; name: string; password?: string | undefined } | undefined;
+}
+
+/** REDIS_SENTINELS as written in the settings: `host:port,host:port` (IPv6 hosts in brackets). */
+export function parseSentinels(list: string): Array<{ host: string; port: number }> {
+  return list.split(',').map((node) => {
+    const at = node.lastIndexOf(':');
+    return { host: node.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(node.slice(at + 1)) };
+  });
 }
 
 function baseOptions(target: RedisTarget): RedisOptions {
   if (target.path) return { path: target.path };
   const u = new URL(target.url ?? 'redis://127.0.0.1:6379');
-  return {
-    host: u.hostname,
-    port: Number(u.port || 6379),
+  const auth = {
     ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
     ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     ...(u.pathname.length > 1 ? { db: Number(u.pathname.slice(1)) } : {}),
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
   };
+  if (target.sentinel) {
+    // ioredis asks the sentinels for the primary and follows a failover by itself.
+    return {
+      sentinels: target.sentinel.nodes,
+      name: target.sentinel.name,
+      ...(target.sentinel.password ? { sentinelPassword: target.sentinel.password } : {}),
+      ...auth,
+    };
+  }
+  return { host: u.hostname, port: Number(u.port || 6379), ...auth };
+}
+
+/** A plain ioredis client for our own keys (heartbeats, the queue page), failing fast like a producer. */
+export function redisClient(target: RedisTarget): Redis {
+  const client = new Redis({ ...baseOptions(target), maxRetriesPerRequest: 1, connectTimeout: 2000 });
+  client.on('error', () => undefined);
+  return client;
 }
 
 /** For workers: commands wait for Redis to come back instead of failing. */
@@ -33,9 +58,8 @@ export function producerConnection(target: RedisTarget): RedisOptions {
 
 /** One round trip, for /readyz and start-up checks. */
 export async function pingRedis(target: RedisTarget, timeoutMs = 1500): Promise<void> {
-  const base = baseOptions(target);
   const client = new Redis({
-    ...(target.path ? { path: target.path } : { host: base.host, port: base.port, username: base.username, password: base.password, db: base.db, tls: base.tls as object | undefined }),
+    ...baseOptions(target),
     lazyConnect: true,
     maxRetriesPerRequest: 0,
     connectTimeout: timeoutMs,

@@ -1,0 +1,120 @@
+// What an operator of the server watches: /metrics (behind METRICS_TOKEN) moves when a post is published,
+// /readyz counts live workers, and a top unit's admin sees the queues and retries a failed job.
+import { Queue, Worker } from 'bullmq';
+import { addUser } from '../../services/users/user.repository';
+import { setPassword } from '../../services/web/password-hash';
+import { type Harness, type World, client, inSeconds, seedWorld, startHarness, waitFor } from '../support/harness';
+import { signIn, signInWith } from '../support/web-session';
+
+const TOKEN = 'metrics-token-of-24-characters-or-more';
+let h: Harness;
+let world: World;
+
+beforeAll(async () => {
+  h = await startHarness({ METRICS_TOKEN: TOKEN });
+  world = await seedWorld(h.siaran.database.db);
+});
+afterAll(async () => {
+  await h.close();
+});
+
+async function scrape(): Promise<string> {
+  const res = await fetch(`${h.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+  return res.text();
+}
+
+/** The value of one series in the exposition, 0 when it is not there yet. */
+function value(text: string, name: string, labels: Record<string, string> = {}): number {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const labelText = line.slice(name.length).split(' ')[0]!;
+    if (want.every((w) => labelText.includes(w))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return 0;
+}
+
+test('/metrics wants the token, and its publish counter and lateness move when a post goes out', async () => {
+  expect((await fetch(`${h.url}/metrics`)).status).toBe(401);
+  expect((await fetch(`${h.url}/metrics`, { headers: { authorization: 'Bearer wrong-token-of-the-same-length!!!!!' } })).status).toBe(401);
+
+  const before = await scrape();
+  const published = { channel_kind: 'news_page', result: 'published' };
+  const operator = client(h.url, world.tokens.operator);
+  const created = await operator('POST', '/api/v1/posts', { title: 'Terukur', body: 'Patroli yang tercatat di metrik.', channelIds: [world.newsPage.polres], scheduledAt: inSeconds(2) });
+  const submitted = await operator('POST', `/api/v1/posts/${created.body.id}/submit`);
+  await client(h.url, world.tokens.supervisor)('POST', `/api/v1/posts/${created.body.id}/approve`, { expectedVersion: submitted.body.version });
+  await waitFor('published', async () => (await operator('GET', `/api/v1/posts/${created.body.id}`)).body.status === 'published', 30_000);
+
+  const after = await scrape();
+  expect(value(after, 'siaran_publish_outcomes_total', published)).toBe(value(before, 'siaran_publish_outcomes_total', published) + 1);
+  expect(value(after, 'siaran_publish_lateness_seconds_count', { channel_kind: 'news_page' })).toBe(value(before, 'siaran_publish_lateness_seconds_count', { channel_kind: 'news_page' }) + 1);
+  // Requests are timed by route pattern, never by the raw path with its ids.
+  expect(after).toMatch(/siaran_http_request_duration_seconds_count\{[^}]*route="\/api\/v1\/posts\/:id\/submit"/);
+  expect(after).not.toContain(created.body.id as string);
+  // What the whole installation shares: queues, live workers, round trips.
+  expect(after).toMatch(/siaran_queue_jobs\{[^}]*queue="publish",state="delayed"/);
+  expect(value(after, 'siaran_workers_alive')).toBe(1);
+  expect(value(after, 'siaran_database_roundtrip_seconds')).toBeGreaterThan(0);
+  expect(value(after, 'siaran_redis_roundtrip_seconds')).toBeGreaterThan(0);
+  expect(after).toContain('siaran_process_resident_memory_bytes');
+}, 60_000);
+
+test('/readyz counts the worker heartbeat beside the database and Redis', async () => {
+  const ready = await client(h.url)('GET', '/readyz');
+  expect(ready.status).toBe(200);
+  expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok', workers: 'ok' } });
+});
+
+test('a top unit’s admin sees the queues in words and retries a failed job; a Polres admin may not', async () => {
+  // A maintenance job that failed (they are the ones BullMQ keeps), made while this process's own
+  // maintenance worker is paused so that the failing one below takes it.
+  const connection = { host: '127.0.0.1', port: 6379 };
+  const own = h.siaran.workers!.maintenance;
+  await own.pause();
+  const maintenance = new Queue('maintenance', { connection, prefix: h.prefix });
+  const failing = new Worker('maintenance', null, { connection, prefix: h.prefix, autorun: false });
+  const failed = `broken-${String(Date.now())}`;
+  try {
+    const job = await maintenance.add('reconcile', {}, { jobId: failed, attempts: 1, removeOnFail: 100 });
+    const taken = await waitFor('the job', async () => {
+      const j = await failing.getNextJob('test-lock');
+      return (j as typeof j | undefined)?.id === job.id ? j : undefined;
+    });
+    await taken.moveToFailed(new Error('database unreachable'), 'test-lock', false);
+  } finally {
+    await failing.close();
+    await maintenance.close();
+    await own.resume();
+  }
+  const cookie = await signIn({ h, world }, 'admin');
+  const page = await fetch(`${h.url}/admin/queues?queue=maintenance&state=failed`, { headers: { cookie } });
+  expect(page.status).toBe(200);
+  const text = await page.text();
+  expect(text).toContain('Pemeliharaan');
+  expect(text).toContain('Periksa jadwal terhadap basis data');
+  expect(text).toContain('database unreachable');
+  expect(text).toContain('data-workers');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(text)![1]!;
+  // Without the CSRF token, nothing is retried.
+  const forged = await fetch(`${h.url}/admin/queues/maintenance/retry`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `jobId=${failed}` });
+  expect(forged.status).toBe(403);
+  const retried = await fetch(`${h.url}/admin/queues/maintenance/retry`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, jobId: failed }).toString() });
+  expect(retried.status).toBe(200);
+  expect(await retried.text()).toContain('Pekerjaan dijalankan lagi.');
+  const again = await fetch(`${h.url}/admin/queues/maintenance/retry`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, jobId: failed }).toString() });
+  expect(again.status).toBe(409);
+
+  // An admin of a Polres: the queues are the installation's, not theirs.
+  const db = h.siaran.database.db;
+  const polresAdmin = await addUser(db, { email: `admin.polres.${Date.now()}@test.siaran`, name: 'Admin Polres', unitSlug: (await db.selectFrom('units').select('slug').where('id', '=', world.units.polres).executeTakeFirstOrThrow()).slug, role: 'admin' });
+  await setPassword(db, polresAdmin.id, 'kata-sandi-rahasia-123');
+  const polresCookie = await signInWith(h.url, polresAdmin.email, 'kata-sandi-rahasia-123');
+  const refused = await fetch(`${h.url}/admin/queues`, { headers: { cookie: polresCookie } });
+  expect(refused.status).toBe(403);
+  expect(await refused.text()).toContain('hanya admin satuan teratas');
+  // Operators and supervisors are refused too.
+  expect((await fetch(`${h.url}/admin/queues`, { headers: { cookie: await signIn({ h, world }, 'supervisor') } })).status).toBe(403);
+}, 60_000);
