@@ -48,6 +48,14 @@ beforeAll(async () => {
     METRICS_TOKEN: 'image-metrics-token-0123456789',
   };
   const cmd = image.cmd.map((c, i) => (i === 0 && c === 'node' ? process.execPath : c));
+  // docker-compose.yml runs its `migrate` service once before the API and the workers: the same here.
+  const compose = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+  const migrateLine = /^  migrate:\n(?:    .*\n)*?    command: (\[.*\])$/m.exec(compose);
+  expect(migrateLine).not.toBeNull();
+  const migrateCmd = (JSON.parse(migrateLine![1]!) as string[]).map((c, i) => (i === 0 && c === 'node' ? process.execPath : c));
+  const migrated = spawnSync(migrateCmd[0]!, migrateCmd.slice(1), { cwd: image.dir, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', ...runAs });
+  expect(`${migrated.stdout}${migrated.stderr}`).toMatch(/applied|up to date/i);
+  expect(migrated.status).toBe(0);
   api = spawnSiaran(env, ['--api'], { cwd: image.dir, command: cmd, ...runAs });
   worker = spawnSiaran({ ...env, PORT: String(await freePort()) }, ['--worker'], { cwd: image.dir, command: cmd, ...runAs });
   url = await api.url;

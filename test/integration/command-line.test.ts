@@ -181,4 +181,34 @@ describe('starting the product', () => {
     expect(p.logs.join('\n')).toMatch(/started a private redis-server/);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
+
+  // Units that run Redis highly available give the sentinels, not the primary's address.
+  (testDbKind() === 'pglite' ? test : test.skip)('finds Redis through Redis Sentinel', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-sentinel-'));
+    const [primaryPort, sentinelPort] = [await freePort(), await freePort()];
+    const started: ReturnType<typeof spawn>[] = [];
+    const run = (args: string[]) => {
+      const p = spawn('redis-server', args, { cwd: dir, stdio: 'ignore' });
+      started.push(p);
+    };
+    run(['--port', String(primaryPort), '--bind', '127.0.0.1', '--save', '']);
+    fs.writeFileSync(path.join(dir, 'sentinel.conf'), `port ${sentinelPort}\nbind 127.0.0.1\nsentinel monitor primary-a 127.0.0.1 ${primaryPort} 1\n`);
+    run([path.join(dir, 'sentinel.conf'), '--sentinel']);
+    // REDIS_URL names nothing that listens: only the sentinels can lead to the primary.
+    const env = testEnv({ LOG_LEVEL: 'info', REDIS_URL: 'redis://127.0.0.1:1', REDIS_AUTOSTART: 'false', REDIS_SENTINELS: `127.0.0.1:${sentinelPort}`, REDIS_SENTINEL_NAME: 'primary-a' });
+    const p = spawnSiaran(env);
+    try {
+      const ready = await client(await p.url)('GET', '/readyz');
+      expect(ready.body).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok', workers: 'ok' } });
+      const direct = spawn('redis-cli', ['-p', String(primaryPort), '--scan', '--pattern', `${env.REDIS_PREFIX!}:*`]);
+      let keys = '';
+      direct.stdout.on('data', (c: Buffer) => (keys += c.toString()));
+      await new Promise((r) => direct.on('exit', r));
+      expect(keys).toContain(`${env.REDIS_PREFIX!}:siaran:workers`);
+    } finally {
+      expect(await p.kill('SIGTERM')).toBe(0);
+      for (const s of started) s.kill('SIGTERM');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
