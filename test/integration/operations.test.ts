@@ -1,5 +1,7 @@
 // What an operator of the server watches: /metrics (behind METRICS_TOKEN) moves when a post is published,
 // /readyz counts live workers, and a top unit's admin sees the queues and retries a failed job.
+import fs from 'node:fs';
+import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { addUser } from '../../services/users/user.repository';
 import { setPassword } from '../../services/web/password-hash';
@@ -60,6 +62,15 @@ test('/metrics wants the token, and its publish counter and lateness move when a
   expect(value(after, 'siaran_database_roundtrip_seconds')).toBeGreaterThan(0);
   expect(value(after, 'siaran_redis_roundtrip_seconds')).toBeGreaterThan(0);
   expect(after).toContain('siaran_process_resident_memory_bytes');
+
+  // The Grafana dashboard and the operations guide name only metrics this process really serves.
+  const served = new Set([...after.matchAll(/^# TYPE (siaran_\w+) /gm)].map((m) => m[1]!));
+  const base = (name: string) => name.replace(/_(bucket|count|sum)$/, '');
+  for (const doc of ['docs/grafana-dashboard.json', 'docs/operations.md']) {
+    const named = new Set([...fs.readFileSync(path.join(__dirname, '../..', doc), 'utf8').matchAll(/siaran_[a-z0-9_]*[a-z0-9]/g)].map((m) => base(m[0])));
+    const unknown = [...named].filter((n) => !served.has(n) && !/^siaran_(process|nodejs)$/.test(n));
+    expect({ doc, unknown }).toEqual({ doc, unknown: [] });
+  }
 }, 60_000);
 
 test('/readyz counts the worker heartbeat beside the database and Redis', async () => {
