@@ -3,7 +3,9 @@
 const transform = {
   '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }],
 };
-const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'] };
+// Every project refuses outbound connections except to this machine (loopback-only.js).
+const guard = '<rootDir>/test/support/loopback-only.js';
+const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'], setupFiles: [guard] };
 
 const os = require('node:os');
 
@@ -21,26 +23,26 @@ module.exports = {
       ...common,
       displayName: 'pglite',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      setupFiles: ['<rootDir>/test/support/db-pglite.js'],
+      setupFiles: [guard, '<rootDir>/test/support/db-pglite.js'],
     },
     {
       ...common,
       displayName: 'browser',
       testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
-      setupFiles: ['<rootDir>/test/support/db-pglite.js'],
+      setupFiles: [guard, '<rootDir>/test/support/db-pglite.js'],
     },
     {
       ...common,
       // The production image's runtime stage, reproduced from the Dockerfile and run on PostgreSQL.
       displayName: 'image',
       testMatch: ['<rootDir>/test/image/**/*.test.ts'],
-      setupFiles: ['<rootDir>/test/support/db-postgres.js'],
+      setupFiles: [guard, '<rootDir>/test/support/db-postgres.js'],
     },
     {
       ...common,
       displayName: 'postgres',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      setupFiles: ['<rootDir>/test/support/db-postgres.js'],
+      setupFiles: [guard, '<rootDir>/test/support/db-postgres.js'],
     },
   ],
 };

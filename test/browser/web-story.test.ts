@@ -9,7 +9,8 @@ import { type Harness, type World, seedWorld, startHarness, waitFor } from '../s
 import { setPassword } from '../../services/web/password-hash';
 
 const PASSWORD = 'kata-sandi-rahasia-123';
-const SHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+// Written where test output goes, never over tracked files (docs/screenshots holds copies chosen by hand).
+const SHOTS = path.resolve(__dirname, '..', '..', 'test-artifacts', 'screenshots');
 const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 const DESKTOP = { viewport: { width: 1280, height: 860 } };
 

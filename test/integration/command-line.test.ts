@@ -23,7 +23,7 @@ function siaranWithInput(env: Record<string, string>, input: string, ...args: st
     // bin/siaran.js, as an admin runs it (jest's global set-up built what it loads).
     const p = spawn(process.execPath, [path.join(ROOT, 'bin/siaran.js'), ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
+      env: { PATH: process.env.PATH ?? '', NODE_OPTIONS: `--require ${path.join(ROOT, 'test/support/loopback-only.js')}`, ...env },
     });
     let out = '';
     let err = '';

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 
 const ROOT = path.resolve(__dirname, '../..');
+const LOOPBACK_ONLY = path.join(__dirname, 'loopback-only.js');
 
 export interface SiaranProcess {
   proc: ChildProcess;
@@ -29,7 +30,8 @@ export function spawnSiaran(
     cwd: opts.cwd ?? ROOT,
     ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
     // The URL is read from the "listening" log line, so the child logs at least at info.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env, ...(env.LOG_LEVEL === 'silent' ? { LOG_LEVEL: 'info' } : {}) },
+    // The child refuses outbound connections beyond this machine, as the test process does.
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_OPTIONS: `--require ${LOOPBACK_ONLY}`, ...env, ...(env.LOG_LEVEL === 'silent' ? { LOG_LEVEL: 'info' } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
