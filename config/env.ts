@@ -52,6 +52,10 @@ export const Env = z.object({
     z
       .string()
       .regex(/^[A-Za-z0-9.:[\]_-]+:\d{1,5}(,[A-Za-z0-9.:[\]_-]+:\d{1,5})*$/, 'host:port, separated by commas')
+      .refine(
+        (list) => list.split(',').every((node) => Number(node.slice(node.lastIndexOf(':') + 1)) >= 1 && Number(node.slice(node.lastIndexOf(':') + 1)) <= 65535),
+        'each port from 1 to 65535',
+      )
       .optional(),
   ),
   /** The primary's name the sentinels monitor. Default mymaster. */
@@ -146,7 +150,10 @@ export const Env = z.object({
   LOGIN_RATE_LIMIT_WINDOW_SECONDS: int(10, 86_400).default(900),
   /** After an admin hands an account a password (invite, reset), that account cannot approve posts for this long: the admin knew its password. Default 72 h. */
   APPROVAL_HOLD_AFTER_RESET_HOURS: int(0, 24 * 30).default(72),
-  /** Send cookies with the Secure flag (HTTPS only). Default: true in production, false otherwise. */
+  /**
+   * HTTPS only: Secure cookies, HSTS, and browsers told to upgrade every request. Default: true when
+   * PUBLIC_BASE_URL is an https:// address, false otherwise (a site reached over plain HTTP would not work).
+   */
   COOKIE_SECURE: bool.optional(),
 });
 export type Env = z.infer<typeof Env>;
@@ -199,4 +206,9 @@ export function decodeKey(text: string): Buffer | undefined {
 export function publicBaseUrl(env: Env, boundPort?: number): string {
   if (env.PUBLIC_BASE_URL) return env.PUBLIC_BASE_URL.replace(/\/+$/, '');
   return `http://localhost:${boundPort ?? env.PORT}`;
+}
+
+/** Whether the site is served over HTTPS only (COOKIE_SECURE, else the scheme of PUBLIC_BASE_URL). */
+export function httpsOnly(env: Env): boolean {
+  return env.COOKIE_SECURE ?? env.PUBLIC_BASE_URL?.startsWith('https:') ?? false;
 }

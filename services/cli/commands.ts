@@ -1,10 +1,12 @@
 // The admin's commands, apart from where they run: parsed and checked before any database is opened
 // (that is the slow part), then carried out on a database — the CLI's own, or the running server's
 // when the server holds the embedded one (control.ts). Each result is data: words for a person, or --json.
+import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
 import { type Env, publicBaseUrl } from '../../config/env';
 import { ChannelKind, Role, TimeZoneSchema } from '../../shared/post';
+import { AppError } from '../../shared/errors';
 import type { TimeZone } from '../../shared/time';
 import { addWebhookChannel } from '../channels/channel.repository';
 import { type ChannelDeps, type ChannelView, addTelegramChannel, addXChannelWithTokens, viewChannel } from '../channels/manage-channels';
@@ -14,6 +16,7 @@ import { platformAdapters, platformConfig } from '../publishing/platforms/regist
 import { createLogger } from '../runtime/logger';
 import { resolveSecretsKey } from '../runtime/secrets-key';
 import type { DB } from '../storage/schema';
+import { setupToken } from '../setup/first-run';
 import { addUnit, findUnitBySlug, unitNotFound } from '../units/unit.repository';
 import { createToken } from '../users/token.repository';
 import { addUser, findUserByEmail } from '../users/user.repository';
@@ -30,6 +33,7 @@ export const USAGE = `siaran — Siaran admin CLI
   siaran channel add --unit SLUG --kind x --access-token T --access-secret S [--name N]
                                     (OAuth 1.0a user tokens; needs X_CONSUMER_KEY and X_CONSUMER_SECRET)
   siaran demo                                               (demo units, users and tokens, on a fresh database)
+  siaran setup-link                                         (the first run's one-time set-up link, while no account exists)
 
   Every command takes --json: one JSON object on standard output, for scripts.
   channel add checks the account with the platform first. A secret given as - (--bot-token -,
@@ -47,6 +51,7 @@ type Values = Record<string, string | boolean | undefined>;
 export type Command =
   | { name: 'migrate' }
   | { name: 'demo' }
+  | { name: 'setup-link' }
   | { name: 'unit add'; slug: string; unitName: string; parent: string | undefined; tz: TimeZone }
   | { name: 'user add'; email: string; userName: string | undefined; unit: string; role: Role; password: string | undefined }
   | { name: 'token create'; email: string; days: number; label: string }
@@ -73,7 +78,7 @@ function need(values: Values, key: string): string {
 /** Reads and checks the arguments; nothing is opened. */
 export function parseCommand(argv: string[], env: Env): Parsed {
   const [noun, verb, ...rest] = argv;
-  const single = noun === 'migrate' || noun === 'demo';
+  const single = noun === 'migrate' || noun === 'demo' || noun === 'setup-link';
   const { values } = parseArgs({
     args: single ? [verb ?? '', ...rest].filter(Boolean) : rest,
     options: {
@@ -104,6 +109,7 @@ export function parseCommand(argv: string[], env: Env): Parsed {
   switch (name) {
     case 'migrate':
     case 'demo':
+    case 'setup-link':
       return { command: { name }, json };
     case 'unit add': {
       const tz = TimeZoneSchema.safeParse(need(values, 'tz'));
@@ -143,8 +149,10 @@ export function secretsFromStdin(command: Command): boolean {
 export type CommandResult =
   | { command: 'migrate'; applied: string[] }
   | { command: 'demo'; done: boolean; reason?: string; accounts?: DemoAccounts }
+  | { command: 'setup-link'; link: string | undefined }
   | { command: 'unit add'; unit: { id: string; slug: string; name: string; parentSlug: string | null; timeZone: string } }
-  | { command: 'user add'; user: { id: string; email: string; name: string; role: string; unit: string } }
+  /** `password`: the one-time password made when none was given (shown once). */
+  | { command: 'user add'; user: { id: string; email: string; name: string; role: string; unit: string }; password?: string }
   | { command: 'token create'; token: string; email: string; expiresAt: string }
   | { command: 'channel add'; unit: string; channel: ChannelView };
 
@@ -155,6 +163,8 @@ export interface CommandContext {
   stdin: () => Promise<string>;
   /** Migrations this command's database applied on opening (the `migrate` command reports them). */
   applied: string[];
+  /** The running server's public address, when the server carries the command out. */
+  baseUrl?: () => string;
 }
 
 /** A Telegram channel as people write it: `humaspolres` means `@humaspolres`. */
@@ -172,17 +182,34 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
       const accounts = await fillDemo(db, env, (line) => reasons.push(line));
       return accounts ? { command: 'demo', done: true, accounts } : { command: 'demo', done: false, reason: reasons.join(' ') };
     }
+    case 'setup-link': {
+      const token = await setupToken(db, resolveSecretsKey(env.SECRETS_KEY, env.DATA_DIR), new Date());
+      const base = ctx.baseUrl?.() ?? publicBaseUrl(env);
+      return { command: 'setup-link', link: token === undefined ? undefined : `${base}/setup?token=${encodeURIComponent(token)}` };
+    }
     case 'unit add': {
       const unit = await addUnit(db, { slug: command.slug, name: command.unitName, parentSlug: command.parent, timeZone: command.tz });
       return { command: 'unit add', unit: { id: unit.id, slug: unit.slug, name: unit.name, parentSlug: command.parent ?? null, timeZone: unit.time_zone } };
     }
     case 'user add': {
-      const user = await addUser(db, { email: command.email, name: command.userName ?? command.email.split('@')[0] ?? command.email, unitSlug: command.unit, role: command.role, password: command.password });
-      return { command: 'user add', user: { id: user.id, email: user.email, name: user.name, role: user.role, unit: command.unit } };
+      // Whoever runs the CLI knows the password, as an admin who invites does: it is handed over, so it only
+      // lets its holder choose their own, and the account cannot approve posts for a while.
+      const oneTime = command.password ?? randomBytes(12).toString('base64url');
+      const user = await addUser(db, { email: command.email, name: command.userName ?? command.email.split('@')[0] ?? command.email, unitSlug: command.unit, role: command.role, password: oneTime });
+      await db
+        .updateTable('users')
+        .set({ password_must_change: true, approval_hold_until: new Date(Date.now() + env.APPROVAL_HOLD_AFTER_RESET_HOURS * 3_600_000) })
+        .where('id', '=', user.id)
+        .execute();
+      return {
+        command: 'user add',
+        user: { id: user.id, email: user.email, name: user.name, role: user.role, unit: command.unit },
+        ...(command.password ? {} : { password: oneTime }),
+      };
     }
     case 'token create': {
       const user = await findUserByEmail(db, command.email);
-      if (!user) throw new UsageError(`no user with e-mail ${command.email}`);
+      if (!user) throw new AppError('not-found', 'user.not_found', { id: `Tidak ada pengguna dengan e-mail ${command.email}.`, en: `No user with e-mail ${command.email}.` });
       const { token, expiresAt } = await createToken(db, user.id, { label: command.label, days: command.days });
       return { command: 'token create', token, email: user.email, expiresAt: expiresAt.toISOString() };
     }
@@ -235,6 +262,8 @@ export function describeResult(r: CommandResult, env: Env): string[] {
   switch (r.command) {
     case 'migrate':
       return [r.applied.length > 0 ? `applied: ${r.applied.join(', ')}` : 'database is up to date'];
+    case 'setup-link':
+      return r.link ? [r.link, '# open it in a browser to create the top unit and the first admin; it works once'] : ['Siaran is already set up: sign in with an existing account.'];
     case 'demo':
       if (!r.done || !r.accounts) return [`demo skipped: ${r.reason ?? ''}`];
       return [
@@ -247,7 +276,11 @@ export function describeResult(r: CommandResult, env: Env): string[] {
     case 'unit add':
       return [`unit ${r.unit.slug} (${r.unit.id}) added`];
     case 'user add':
-      return [`user ${r.user.email} (${r.user.role}) added`];
+      return [
+        `user ${r.user.email} (${r.user.role}) added`,
+        ...(r.password ? [`one-time password: ${r.password}`] : []),
+        `# the password is for the first sign-in only: its holder then chooses their own${r.user.role === 'supervisor' ? `; approving waits ${String(env.APPROVAL_HOLD_AFTER_RESET_HOURS)} h` : ''}`,
+      ];
     case 'token create':
       return [r.token, `# for ${r.email}, valid until ${r.expiresAt}; it is shown only this once`];
     case 'channel add':

@@ -22,23 +22,40 @@ export type ControlAnswer = { ok: true; result: CommandResult } | { ok: false; e
 /** How a failed command is told: 64 for a mistake in the command line, 1 for anything else. */
 export function explainError(err: unknown): { exitCode: number; code?: string; message: string } {
   if (err instanceof UsageError || (err instanceof TypeError && 'code' in err)) return { exitCode: 64, code: 'usage', message: err.message };
-  if (err instanceof AppError) return { exitCode: 1, code: err.code, message: `${err.text.en} (${err.code})${err.details ? `\n${JSON.stringify(err.details, null, 2)}` : ''}` };
+  if (err instanceof AppError) return { exitCode: 1, code: err.code, message: `${err.text.en}${detailsText(err.details)}` };
   return { exitCode: 1, message: err instanceof Error ? err.message : String(err) };
+}
+
+/** Validation details (zod issues) as sentences: which field, and what is wrong with it. */
+function detailsText(details: unknown): string {
+  if (!Array.isArray(details)) return '';
+  const lines = details.map((d: { path?: unknown[]; message?: unknown }) => {
+    const field = Array.isArray(d.path) && d.path.length > 0 ? d.path.join('.') : 'input';
+    const why = typeof d.message === 'string' && !d.message.includes('/^') ? d.message : 'not valid';
+    return `  ${field}: ${why}`;
+  });
+  return lines.length ? `\n${lines.join('\n')}` : '';
 }
 
 export interface ControlChannel {
   close(): Promise<void>;
 }
 
-export async function startControlChannel(opts: { dataDir: string; env: Env; db: Kysely<DB>; log: Logger }): Promise<ControlChannel | undefined> {
+export async function startControlChannel(opts: { dataDir: string; env: Env; db: Kysely<DB>; log: Logger; baseUrl: () => string }): Promise<ControlChannel | undefined> {
   const socketPath = path.resolve(opts.dataDir, SOCKET);
   const tokenPath = path.resolve(opts.dataDir, TOKEN);
   if (socketPath.length > MAX_SOCKET_PATH) {
     opts.log.warn({ socketPath }, 'DATA_DIR is too deep for the CLI socket: stop the server to use the CLI');
     return undefined;
   }
+  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  // Whoever may write into DATA_DIR could put their own socket where the CLI looks and collect the token.
+  const dir = fs.statSync(opts.dataDir);
+  if ((dir.mode & 0o022) !== 0 || (process.getuid && dir.uid !== process.getuid())) {
+    opts.log.warn({ dataDir: opts.dataDir }, 'DATA_DIR is writable by other users or owned by another: no CLI socket (chmod 700 it); stop the server to use the CLI');
+    return undefined;
+  }
   const token = randomBytes(32).toString('hex');
-  fs.mkdirSync(opts.dataDir, { recursive: true });
   fs.rmSync(tokenPath, { force: true });
   fs.writeFileSync(tokenPath, token, { mode: 0o600, flag: 'wx' });
   // A socket left by a server that died: this process holds the database lock, so it is nobody's.
@@ -64,7 +81,7 @@ export async function startControlChannel(opts: { dataDir: string; env: Env; db:
           if (!Array.isArray(body.argv) || !body.argv.every((a) => typeof a === 'string')) throw new UsageError('argv must be a list of strings');
           const { command } = parseCommand(body.argv, opts.env);
           const stdin = typeof body.stdin === 'string' ? body.stdin : '';
-          const result = await executeCommand(command, { db: opts.db, env: opts.env, stdin: () => Promise.resolve(stdin), applied: [] });
+          const result = await executeCommand(command, { db: opts.db, env: opts.env, stdin: () => Promise.resolve(stdin), applied: [], baseUrl: opts.baseUrl });
           opts.log.info({ command: command.name }, 'CLI command carried out');
           answer(200, { ok: true, result });
         } catch (err) {
@@ -93,7 +110,16 @@ export async function startControlChannel(opts: { dataDir: string; env: Env; db:
  */
 export async function sendToServer(dataDir: string, argv: string[], stdin: string | undefined): Promise<ControlAnswer | undefined> {
   const socketPath = path.resolve(dataDir, SOCKET);
-  if (!fs.existsSync(socketPath)) return undefined;
+  let socket: fs.Stats;
+  try {
+    socket = fs.lstatSync(socketPath);
+  } catch {
+    return undefined;
+  }
+  // Only a socket of our own user gets the token (and any secret piped in).
+  if (!socket.isSocket() || (process.getuid && socket.uid !== process.getuid())) {
+    throw new Error(`${socketPath} is not the server's socket (not a socket, or owned by another user); remove it, or run siaran as the server's user.`);
+  }
   let token: string;
   try {
     token = fs.readFileSync(path.resolve(dataDir, TOKEN), 'utf8').trim();

@@ -1,5 +1,7 @@
 // `siaran`: the admin's command line, on the same config and database as the server. With the embedded
 // database in use by the server, the server carries the command out (control.ts).
+import fs from 'node:fs';
+import path from 'node:path';
 import { ConfigError, type Env, loadEnv } from '../../config/env';
 import { type Database, migrateToLatest, openDatabase, pendingMigrations } from '../storage/database';
 import { type CommandResult, type Parsed, USAGE, describeResult, executeCommand, parseCommand, secretsFromStdin } from './commands';
@@ -18,6 +20,10 @@ function readStdin(): Promise<string> {
 }
 
 async function runHere(parsed: Parsed, env: Env): Promise<CommandResult> {
+  if (!env.DATABASE_URL && !fs.existsSync(path.resolve(env.DATA_DIR, 'pglite'))) {
+    // Run from another folder than the server's, DATA_DIR would name a new, empty database: say so.
+    process.stderr.write(`siaran: no database in ${path.resolve(env.DATA_DIR)} yet: creating a new one there (set DATA_DIR to use the server's)\n`);
+  }
   const database: Database = await openDatabase({ databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR });
   try {
     // Opening is quick when the schema is current; the migrator runs only when something is pending.
@@ -64,7 +70,8 @@ async function main(): Promise<void> {
 
 function report(parsed: Parsed | undefined, { exitCode, code, message }: { exitCode: number; code?: string; message: string }): void {
   process.exitCode = exitCode;
-  if (parsed?.json) console.log(JSON.stringify({ error: { exitCode, code: code ?? 'failed', message } }));
+  // A command line too wrong to parse still asked for JSON if it says --json.
+  if (parsed?.json ?? process.argv.includes('--json')) console.log(JSON.stringify({ error: { exitCode, code: code ?? 'failed', message } }));
   console.error(exitCode === 64 ? `siaran: ${message}\n\n${USAGE}` : `siaran: ${message}`);
 }
 

@@ -36,12 +36,16 @@ const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 async function roundTrip(probe: () => Promise<void>): Promise<number> {
   const started = process.hrtime.bigint();
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await probe();
+    // A scrape never waits long on a dependency that is away.
+    await Promise.race([probe(), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), 2000)))]);
     return Number(process.hrtime.bigint() - started) / 1e9;
   } catch {
     // Unreachable: the gauge says so with -1 rather than hiding the series.
     return -1;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -2,7 +2,11 @@
 // database, Redis and, for publishing, live workers), and its metrics (/metrics, behind METRICS_TOKEN).
 import { timingSafeEqual } from 'node:crypto';
 import express from 'express';
+import type { Logger } from 'pino';
 import type { Metrics } from './metrics';
+
+/** A readiness check's own answer, safe to show anyone; any other error is only "unreachable" outside the logs. */
+export class NotReady extends Error {}
 
 export interface OperationsDeps {
   /** Each check throws when what it checks is unreachable or absent. */
@@ -10,6 +14,7 @@ export interface OperationsDeps {
   metrics: Metrics;
   /** METRICS_TOKEN; without it /metrics is not served. */
   metricsToken: string | undefined;
+  log: Logger;
 }
 
 export function operationsRouter(deps: OperationsDeps): express.Router {
@@ -24,7 +29,10 @@ export function operationsRouter(deps: OperationsDeps): express.Router {
           await withTimeout(check(), 2000);
           return [name, 'ok'];
         } catch (err) {
-          return [name, err instanceof Error ? err.message || err.name : 'unreachable'];
+          // Driver errors can name internal hosts and accounts: they go to the log, not to the caller.
+          if (err instanceof NotReady) return [name, err.message];
+          deps.log.warn({ err, check: name }, 'not ready');
+          return [name, 'unreachable'];
         }
       }),
     );

@@ -1,8 +1,9 @@
 // Puts the product together from validated config: database, Redis, the API, the workers.
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { type Env, publicBaseUrl } from '../../config/env';
+import { type Env, httpsOnly, publicBaseUrl } from '../../config/env';
 import os from 'node:os';
 import path from 'node:path';
 import { startMediaWorker, type MediaWorkerHandle } from '../../workers/media/media.worker';
@@ -12,10 +13,10 @@ import { type RunningWorkers, startPublishWorkers } from '../../workers/publish/
 import { PublishQueue } from '../../workers/queue/publish-queue';
 import { liveWorkers, startHeartbeat } from '../../workers/queue/heartbeat';
 import { queueInspector } from '../../workers/queue/queue-inspector';
-import { parseSentinels, pingRedis, producerConnection, redisClient, workerConnection } from '../../workers/queue/redis';
+import { parseSentinels, producerConnection, redisClient, workerConnection } from '../../workers/queue/redis';
 import { heldChannelCounts } from '../operations/held-channels.repository';
 import { createMetrics } from '../operations/metrics';
-import { operationsApp } from '../operations/operations.routes';
+import { NotReady, operationsApp } from '../operations/operations.routes';
 import type { ChannelDeps } from '../channels/manage-channels';
 import { secretBox } from '../channels/secret-box';
 import { platformAdapters, platformConfig } from '../publishing/platforms/registry';
@@ -81,9 +82,12 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
     const applied = await migrateToLatest(database, env.DATABASE_SCHEMA);
     if (applied.length > 0) log.info({ applied }, 'database migrated');
 
+    let boundPort: number | undefined;
+    const baseUrl = () => publicBaseUrl(env, boundPort);
+
     if (!env.DATABASE_URL && !env.EMBEDDED_DB_IN_MEMORY) {
       // The embedded database is this process's alone: the CLI's commands come here instead.
-      const control = await startControlChannel({ dataDir: env.DATA_DIR, env, db: database.db, log });
+      const control = await startControlChannel({ dataDir: env.DATA_DIR, env, db: database.db, log, baseUrl });
       if (control) closers.push(() => control.close());
     }
 
@@ -100,14 +104,19 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       heldChannels: roles.api ? () => heldChannelCounts(database.db, now()) : undefined,
       liveWorkers: roles.api ? () => liveWorkers(ops, env.REDIS_PREFIX) : undefined,
       database: () => database.ping(),
-      redis: () => pingRedis(redis.target),
+      redis: async () => {
+        await ops.ping();
+      },
     });
     const readiness: Record<string, () => Promise<void>> = {
       database: () => database.ping(),
-      redis: () => pingRedis(redis.target),
+      // The long-lived client: a check per request must not open (and, when Redis is away, strand) one each.
+      redis: async () => {
+        await ops.ping();
+      },
       // An API whose posts nobody would publish is not ready, whatever its own health.
       workers: async () => {
-        if ((await liveWorkers(ops, env.REDIS_PREFIX)) === 0) throw new Error('no worker process has reported in the last 20 s');
+        if ((await liveWorkers(ops, env.REDIS_PREFIX)) === 0) throw new NotReady('no live worker');
       },
     };
 
@@ -117,8 +126,6 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       attempts: env.PUBLISH_ATTEMPTS,
       backoffMs: env.PUBLISH_BACKOFF_MS,
     });
-    let boundPort: number | undefined;
-    const baseUrl = () => publicBaseUrl(env, boundPort);
 
     const mediaQueue = new MediaQueue({ connection: producerConnection(redis.target), prefix: env.REDIS_PREFIX });
     closers.push(() => mediaQueue.close());
@@ -149,6 +156,9 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       signingKey: mediaKey,
     };
 
+    if (env.NODE_ENV === 'production' && roles.api && !httpsOnly(env)) {
+      log.warn('served over plain HTTP: set PUBLIC_BASE_URL to the https:// address of the proxy in front, so that cookies and HSTS are HTTPS-only');
+    }
     const box = secretBox(key);
     const platforms = platformConfig(env, database.db);
     if (env.NODE_ENV === 'production') {
@@ -232,7 +242,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
         trustProxy: env.TRUST_PROXY,
         baseUrl,
         version: VERSION,
-        operations: { readiness, metrics, metricsToken: env.METRICS_TOKEN },
+        operations: { readiness, metrics, metricsToken: env.METRICS_TOKEN, log },
         extraRouters: [
           mediaRouter(media),
           webRouter({
@@ -246,7 +256,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
             sessionTtlHours: env.SESSION_TTL_HOURS,
             approvalHoldHours: env.APPROVAL_HOLD_AFTER_RESET_HOURS,
             loginLimit: { attempts: env.LOGIN_RATE_LIMIT_ATTEMPTS, windowSeconds: env.LOGIN_RATE_LIMIT_WINDOW_SECONDS },
-            cookieSecure: env.COOKIE_SECURE ?? env.NODE_ENV === 'production',
+            cookieSecure: httpsOnly(env),
             platformTimeoutMs: env.PLATFORM_TIMEOUT_MS,
             allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS,
             assets: assets!,
@@ -257,17 +267,13 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
         ],
         photoUrl: (k) => store.publicUrl(k),
       });
-      server = await new Promise<Server>((resolve, reject) => {
-        const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
-      });
+      server = await listen(app, env);
       boundPort = (server.address() as AddressInfo).port;
       log.info({ url: baseUrl(), host: env.HOST, port: boundPort }, 'listening');
     } else {
       // A worker-only process answers health, readiness and metrics on PORT, for its orchestrator and Prometheus.
-      const app = operationsApp({ readiness, metrics, metricsToken: env.METRICS_TOKEN });
-      server = await new Promise<Server>((resolve, reject) => {
-        const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
-      });
+      const app = operationsApp({ readiness, metrics, metricsToken: env.METRICS_TOKEN, log });
+      server = await listen(app, env);
       boundPort = (server.address() as AddressInfo).port;
       log.info({ host: env.HOST, port: boundPort, serves: 'healthz, readyz, metrics' }, 'listening');
     }
@@ -306,4 +312,10 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
     await redis.stop();
     throw err;
   }
+}
+
+function listen(app: Express, env: Env): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
 }

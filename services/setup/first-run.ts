@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import { TimeZoneSchema } from '../../shared/post';
 import type { DB } from '../storage/schema';
-import { addUnit } from '../units/unit.repository';
+import { addUnit, findUnitBySlug } from '../units/unit.repository';
 import { addUser } from '../users/user.repository';
 
 const NONCE_KEY = 'setup_nonce';
@@ -97,7 +97,11 @@ export async function completeSetup(db: Kysely<DB>, key: Buffer, token: string, 
     if (!row) throw (await isSetUp(trx)) ? setupErrors.done() : setupErrors.invalidLink();
     await checkSetupToken(trx, key, token);
     if (await isSetUp(trx)) throw setupErrors.done();
-    const unit = await addUnit(trx, { slug: slugOf(input.unitName), name: input.unitName, timeZone: input.timeZone });
+    // Units made with the CLI before anyone could sign in may hold the name's slug: take the next free one.
+    const base = slugOf(input.unitName);
+    let slug = base;
+    for (let n = 2; await findUnitBySlug(trx, slug); n++) slug = `${base.slice(0, 60)}-${String(n)}`;
+    const unit = await addUnit(trx, { slug, name: input.unitName, timeZone: input.timeZone });
     const user = await addUser(trx, { email: input.email, name: input.adminName, unitSlug: unit.slug, role: 'admin', password: input.password });
     await trx.deleteFrom('web_settings').where('key', '=', NONCE_KEY).execute();
     return { userId: user.id, unitSlug: unit.slug };

@@ -136,10 +136,9 @@ const M = {
   setupAdmin: { id: 'Admin pertama', en: 'First admin' },
   setupSubmit: { id: 'Siapkan dan masuk', en: 'Set up and sign in' },
   notSetUp: { id: 'Siaran belum disiapkan', en: 'Siaran is not set up yet' },
-  setupOpen: { id: 'Buka halaman penyiapan', en: 'Open the set-up page' },
   setupLinkInLog: {
-    id: 'Tautan penyiapan dicetak di keluaran server saat dijalankan. Mintalah kepada orang yang menjalankan server.',
-    en: 'The set-up link is printed in the server output when it starts. Ask the person who runs the server.',
+    id: 'Tautan penyiapan sekali pakai dicetak di keluaran server saat dijalankan. Orang yang menjalankan server juga dapat menampilkannya lagi di mesin server dengan perintah berikut:',
+    en: 'The one-time set-up link is printed in the server output when it starts. Whoever runs the server can also show it again on the server machine with this command:',
   },
   pausePublishing: { id: 'Tahan penerbitan', en: 'Pause publishing' },
   resumePublishing: { id: 'Lanjutkan penerbitan', en: 'Resume publishing' },

@@ -2,11 +2,11 @@
 // issues a new session id.
 import { randomBytes } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
-import { SetupInput, checkSetupToken, completeSetup, isSetUp, setupIssueText, setupToken } from '../setup/first-run';
+import { SetupInput, checkSetupToken, completeSetup, isSetUp, setupErrors, setupIssueText, setupToken } from '../setup/first-run';
 import { findUserByEmail } from '../users/user.repository';
 import type { AssetStore } from './assets';
 import { type Html, html } from './html';
-import { type Lang, type MessageKey, langOf, t } from './i18n';
+import { type Lang, type MessageKey, langOf, pick, t } from './i18n';
 import { layout } from './layout.page';
 import { loginPage, passwordPage, totpPage, totpSetupPage } from './login.page';
 import { notSetUpNotice, setupPage } from './setup.page';
@@ -56,14 +56,16 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
   router.get('/login', async (req, res) => {
     const lang = langOf(req);
     const token = await setupToken(deps.db, deps.setupKey, deps.now());
-    const notice = token === undefined ? '' : notSetUpNotice(lang, onServerMachine(req) ? `/setup?token=${encodeURIComponent(token)}` : undefined);
+    // The set-up token never travels in a page: a reverse proxy on the server's own machine makes every
+    // visitor look local. The page says where the person who started the server finds the link.
+    const notice = token === undefined ? (req.query.setup === 'done' ? html`<p class="flash" role="status" data-set-up>${pick(lang, setupErrors.done().text)}</p>` : '') : notSetUpNotice(lang);
     await bare(req, res, t(lang, 'signIn'), html`${notice}${loginPage(lang, loginCsrf(req, res), safeNext(req.query.next))}`);
   });
 
   const blankSetup = { unitName: '', timeZone: 'Asia/Jakarta', adminName: '', email: '' };
   router.get('/setup', async (req, res) => {
     const lang = langOf(req);
-    if (await isSetUp(deps.db)) return res.redirect(303, '/login');
+    if (await isSetUp(deps.db)) return res.redirect(303, '/login?setup=done');
     const token = typeof req.query.token === 'string' ? req.query.token : '';
     await checkSetupToken(deps.db, deps.setupKey, token);
     await bare(req, res, t(lang, 'setupTitle'), setupPage(lang, loginCsrf(req, res), token, blankSetup));
@@ -246,11 +248,3 @@ export function formBody(req: Request): Record<string, string | undefined> {
  * A browser on the server's own machine: a loopback peer, asking for a loopback name, through no proxy.
  * A reverse proxy on the same machine forwards the public name or a Forwarded header, so it is not one.
  */
-function onServerMachine(req: Request): boolean {
-  const peer = req.socket.remoteAddress ?? '';
-  const loopbackPeer = peer === '127.0.0.1' || peer === '::1' || peer === '::ffff:127.0.0.1';
-  const host = (req.get('host') ?? '').replace(/:\d+$/, '');
-  const loopbackHost = host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
-  const proxied = req.get('x-forwarded-for') !== undefined || req.get('forwarded') !== undefined || req.get('x-real-ip') !== undefined;
-  return loopbackPeer && loopbackHost && !proxied;
-}

@@ -14,7 +14,7 @@ export function setupPage(lang: Lang, csrf: string, token: string, v: SetupValue
   return html`<div class="card" data-setup><h1>${t(lang, 'setupTitle')}</h1>
 <p>${t(lang, 'setupHelp')}</p>
 ${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
-<form method="post" action="/setup"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="token" value="${token}">
+<form method="post" action="/setup" novalidate><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="token" value="${token}">
 <fieldset><legend>${t(lang, 'setupUnit')}</legend>
 <label for="unitName">${t(lang, 'setupUnitName')}</label><input id="unitName" name="unitName" required minlength="3" maxlength="120" value="${v.unitName}" placeholder="Polda Lampung">
 <label for="timeZone">${t(lang, 'zone')}</label><select id="timeZone" name="timeZone">${Object.entries(TIME_ZONES).map(
@@ -28,11 +28,9 @@ ${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
 <p><button type="submit">${t(lang, 'setupSubmit')}</button></p></form></div>`;
 }
 
-/**
- * Shown above the sign-in form while no account exists. The link itself only to a browser on the
- * server's own machine; anyone else is told where the person who started the server finds it.
- */
-export function notSetUpNotice(lang: Lang, link: string | undefined): Html {
+/** Shown above the sign-in form while no account exists: where the one-time set-up link is found. */
+export function notSetUpNotice(lang: Lang): Html {
   return html`<div class="card" data-not-set-up><h2>${t(lang, 'notSetUp')}</h2>
-${link ? html`<p><a href="${link}" data-setup-link>${t(lang, 'setupOpen')}</a></p>` : html`<p>${t(lang, 'setupLinkInLog')}</p>`}</div>`;
+<p>${t(lang, 'setupLinkInLog')}</p>
+<pre><code>npx siaran setup-link</code></pre></div>`;
 }

@@ -17,7 +17,7 @@ import { approvePost, rejectPost, submitPost } from '../posts/review-post';
 import { cancelPost, reschedulePost } from '../posts/schedule-post';
 import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
 import { isJobState, isQueueName } from '../../workers/queue/queue-inspector';
-import { postsOfJobs } from '../operations/queue-jobs';
+import { isUnitJob, postsOfJobs } from '../operations/queue-jobs';
 import { STATUS } from '../http/errors';
 import { adminPage } from './admin.page';
 import {
@@ -283,7 +283,7 @@ export function webRouter(deps: WebDeps): Router {
     }
     const q = shown;
     const queue = typeof q.queue === 'string' && isQueueName(q.queue) ? q.queue : 'publish';
-    const state = typeof q.state === 'string' && isJobState(q.state) ? q.state : 'failed';
+    const state = typeof q.state === 'string' && isJobState(q.state) ? q.state : 'delayed';
     let counts;
     let jobs: Awaited<ReturnType<typeof deps.queues.jobs>> = [];
     let workers: number | undefined;
@@ -292,7 +292,10 @@ export function webRouter(deps: WebDeps): Router {
     } catch {
       counts = undefined;
     }
-    const withPosts = await postsOfJobs(deps.db, jobs);
+    // Several top units (Polda) may share an installation: each admin sees only jobs of their own units'
+    // posts, and the jobs that belong to no unit (maintenance); the counts are numbers only.
+    const reach = new Set(await unitAndDescendants(deps.db, me.id));
+    const withPosts = (await postsOfJobs(deps.db, jobs)).filter((j) => j.unitId === undefined ? !isUnitJob(j) : reach.has(j.unitId));
     await ctx.send(t(ctx.lang, 'queues'), queuesPage(ctx.lang, ctx.csrf, { counts, queue, state, jobs: withPosts, workers, zone: me.time_zone, flash }), undefined, status);
   };
   router.get('/admin/queues', page(deps, assets, ['admin'], (ctx) => queuesFor(ctx)));
@@ -301,7 +304,10 @@ export function webRouter(deps: WebDeps): Router {
     const queue = String(ctx.req.params.queue);
     const jobId = formBody(ctx.req).jobId ?? '';
     if (me.parent_id !== null || !isQueueName(queue)) return queuesFor(ctx);
-    const retried = await deps.queues.retry(queue, jobId).catch(() => false);
+    const [job] = await postsOfJobs(deps.db, await deps.queues.jobs(queue, 'failed', 1000).then((all) => all.filter((j) => j.id === jobId)).catch(() => []));
+    const reach = new Set(await unitAndDescendants(deps.db, me.id));
+    const mine = job !== undefined && (job.unitId === undefined ? !isUnitJob(job) : reach.has(job.unitId));
+    const retried = mine ? await deps.queues.retry(queue, jobId).catch(() => false) : false;
     if (retried) await deps.db.insertInto('admin_events').values({ actor_id: ctx.user.id, type: 'queue.retry', subject_id: null, data: JSON.stringify({ queue, jobId }) }).execute();
     await queuesFor(ctx, retried ? { text: t(ctx.lang, 'queueRetried') } : { text: t(ctx.lang, 'queueGone'), error: true }, retried ? 200 : 409, { queue, state: 'failed' });
   }));

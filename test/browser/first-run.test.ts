@@ -1,6 +1,7 @@
 // The first start, as a person does it: `npm start` on an empty embedded database prints a one-time
 // set-up link, the sign-in page offers it on the server's own machine, the set-up creates the top unit
 // and the first admin and signs them in; `npm start -- --demo` prints demo accounts that work.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { waitFor } from '../support/harness';
 import { uniquePrefix } from '../support/test-db';
 import { type SiaranProcess, spawnSiaran } from '../support/processes';
 
+const ROOT = path.resolve(__dirname, '../..');
 let browser: Browser;
 const problems: string[] = [];
 const running: SiaranProcess[] = [];
@@ -48,31 +50,42 @@ async function watched(): Promise<Page> {
   return page;
 }
 
-test('an empty database: the link printed at start and shown on the sign-in page sets up the top unit and the first admin', async () => {
+test('an empty database: the one-time link printed at start (and by siaran setup-link) sets up the top unit and the first admin', async () => {
   const { server, env } = freshStart();
   const url = await server.url;
   await waitFor('the set-up link in the output', () => Promise.resolve(/\/setup\?token=/.test(server.logs.join('\n'))), 20_000);
   const printed = /(http:\/\/\S+\/setup\?token=[A-Za-z0-9_-]+)/.exec(server.logs.join('\n'))![1]!;
   expect(printed).toMatch(/^http:\/\/localhost:\d+\/setup\?token=/);
 
+  // The sign-in page says Siaran is not set up and where the link is, never the link itself: behind a
+  // reverse proxy on the same machine every visitor would look local.
   const page = await watched();
   await page.goto(`${url}/login`);
-  // On the server's own machine the sign-in page offers the same link.
   await page.waitForSelector('[data-not-set-up]');
-  const offered = await page.getAttribute('[data-setup-link]', 'href');
-  expect(new URL(offered!, url).search).toBe(new URL(printed).search);
-  // Seen from elsewhere (through a proxy), it only says where the link is.
-  const remote = await fetch(`${url}/login`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
-  const remoteHtml = await remote.text();
-  expect(remoteHtml).toContain('data-not-set-up');
-  expect(remoteHtml).not.toContain('/setup?token=');
+  expect(await page.content()).not.toContain('/setup?token=');
+  expect(await page.textContent('[data-not-set-up]')).toContain('npx siaran setup-link');
+  // The command prints the same link, asking the running server over its socket.
+  const cli = spawnSync(process.execPath, [path.join(ROOT, 'bin/siaran.js'), 'setup-link', '--json'], { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+  expect(cli.status).toBe(0);
+  expect(JSON.parse(cli.stdout)).toEqual({ command: 'setup-link', link: printed });
   // A made-up token is refused in words.
   const forged = await fetch(`${url}/setup?token=${'A'.repeat(43)}`);
   expect(forged.status).toBe(403);
   expect(await forged.text()).toContain('Tautan penyiapan ini tidak berlaku');
 
-  await page.click('[data-setup-link]');
+  await page.goto(printed.replace(/^http:\/\/localhost:\d+/, url));
   await page.waitForSelector('[data-setup] form');
+  // Mistakes are told in Indonesian, field by field, by the server (the form does not leave it to the browser).
+  await page.fill('#unitName', ' ');
+  await page.fill('#email', 'rina-at-lampung');
+  await page.fill('#password', 'pendek');
+  await page.fill('#confirm', 'pendek');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('[data-setup] [role=alert]');
+  const told = (await page.textContent('[role=alert]'))!;
+  expect(told).toContain('Nama satuan: paling sedikit 3 karakter');
+  expect(told).toContain('E-mail: bukan alamat e-mail yang benar');
+  expect(told).toContain('Kata sandi: paling sedikit 10 karakter');
   await page.fill('#unitName', 'Polda Lampung');
   await page.selectOption('#timeZone', 'Asia/Jakarta');
   await page.fill('#adminName', 'Kompol Rina Pratiwi');
@@ -92,10 +105,11 @@ test('an empty database: the link printed at start and shown on the sign-in page
   expect(body).toContain('Polda Lampung');
   expect(body).toContain('Kompol Rina Pratiwi');
 
-  // The link is spent: it leads to the sign-in page, which no longer offers a set-up.
+  // The link is spent: it leads to the sign-in page, which says Siaran is set up.
   await page.goto(printed.replace(/^http:\/\/localhost:\d+/, url));
   expect(new URL(page.url()).pathname).toBe('/login');
   expect(await page.$('[data-not-set-up]')).toBeNull();
+  expect(await page.textContent('[data-set-up]')).toContain('Siaran sudah disiapkan');
   const again = await fetch(`${url}/setup`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${new URL(printed).searchParams.get('token')!}` });
   expect(again.status).toBeGreaterThanOrEqual(400);
   expect(again.status).toBeLessThan(500);

@@ -5,7 +5,10 @@ import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import { addUser } from '../../services/users/user.repository';
 import { setPassword } from '../../services/web/password-hash';
-import { type Harness, type World, client, inSeconds, seedWorld, startHarness, waitFor } from '../support/harness';
+import { loadEnv } from '../../config/env';
+import { type Harness, type World, client, dropTestState, inSeconds, seedWorld, startHarness, testEnv, waitFor } from '../support/harness';
+import { spawnSiaran } from '../support/processes';
+import { testDbKind } from '../support/test-db';
 import { signIn, signInWith } from '../support/web-session';
 
 const TOKEN = 'metrics-token-of-24-characters-or-more';
@@ -118,6 +121,22 @@ test('a top unit’s admin sees the queues in words and retries a failed job; a 
   const again = await fetch(`${h.url}/admin/queues/maintenance/retry`, { method: 'POST', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, jobId: failed }).toString() });
   expect(again.status).toBe(409);
 
+  // A post scheduled for later is a delayed publish job: its unit's top admin sees it, another Polda's does not.
+  const operator = client(h.url, world.tokens.operator);
+  const later = await operator('POST', '/api/v1/posts', { title: 'Nanti', body: 'Dijadwalkan.', channelIds: [world.newsPage.polres], scheduledAt: inSeconds(3600) });
+  const sub = await operator('POST', `/api/v1/posts/${later.body.id}/submit`);
+  await client(h.url, world.tokens.supervisor)('POST', `/api/v1/posts/${later.body.id}/approve`, { expectedVersion: sub.body.version });
+  const delayed = await (await fetch(`${h.url}/admin/queues?queue=publish&state=delayed`, { headers: { cookie } })).text();
+  expect(delayed).toContain(`/posts/${later.body.id as string}`);
+  const dbm = h.siaran.database.db;
+  const malut = await dbm.selectFrom('units').select('slug').where('name', '=', 'Polda Maluku Utara').where('parent_id', 'is', null).executeTakeFirstOrThrow();
+  const malutAdmin = await addUser(dbm, { email: `admin.malut.${String(Date.now())}@test.siaran`, name: 'Admin Malut', unitSlug: malut.slug, role: 'admin' });
+  await setPassword(dbm, malutAdmin.id, 'kata-sandi-rahasia-123');
+  const malutCookie = await signInWith(h.url, malutAdmin.email, 'kata-sandi-rahasia-123');
+  const theirs = await fetch(`${h.url}/admin/queues?queue=publish&state=delayed`, { headers: { cookie: malutCookie } });
+  expect(theirs.status).toBe(200);
+  expect(await theirs.text()).not.toContain(later.body.id as string);
+
   // An admin of a Polres: the queues are the installation's, not theirs.
   const db = h.siaran.database.db;
   const polresAdmin = await addUser(db, { email: `admin.polres.${Date.now()}@test.siaran`, name: 'Admin Polres', unitSlug: (await db.selectFrom('units').select('slug').where('id', '=', world.units.polres).executeTakeFirstOrThrow()).slug, role: 'admin' });
@@ -128,4 +147,20 @@ test('a top unit’s admin sees the queues in words and retries a failed job; a 
   expect(await refused.text()).toContain('hanya admin satuan teratas');
   // Operators and supervisors are refused too.
   expect((await fetch(`${h.url}/admin/queues`, { headers: { cookie: await signIn({ h, world }, 'supervisor') } })).status).toBe(403);
+}, 60_000);
+
+// An API with no worker anywhere is not ready: nothing would publish what it schedules.
+(testDbKind() === 'postgres' ? test : test.skip)('/readyz of an API process with no live worker says so, in words, with 503', async () => {
+  const env = testEnv({ LOG_LEVEL: 'info' });
+  const api = spawnSiaran(env, ['--api']);
+  try {
+    const ready = await client(await api.url)('GET', '/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toEqual({ status: 'not-ready', checks: { database: 'ok', redis: 'ok', workers: 'no live worker' } });
+    // Liveness does not depend on the workers: a load balancer keeps sending people to the pages.
+    expect((await client(await api.url)('GET', '/healthz')).status).toBe(200);
+  } finally {
+    expect(await api.kill('SIGTERM')).toBe(0);
+    await dropTestState(loadEnv(env));
+  }
 }, 60_000);

@@ -8,7 +8,7 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '::1', '::ffff:127.0.0.1', '
 function isLoopback(host) {
   if (host === undefined || host === null || host === '') return true; // Node's default is localhost
   const h = String(host).toLowerCase();
-  return LOOPBACK.has(h) || /^127\.\d+\.\d+\.\d+$/.test(h) || h.endsWith('.localhost');
+  return LOOPBACK.has(h) || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
 function target(args) {

@@ -28,12 +28,14 @@ function baseOptions(target: RedisTarget): RedisOptions {
     ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
   };
   if (target.sentinel) {
-    // ioredis asks the sentinels for the primary and follows a failover by itself.
+    // ioredis asks the sentinels for the primary and follows a failover by itself. With rediss:// the
+    // primary is reached over TLS, which ioredis only does in sentinel mode when told so.
     return {
       sentinels: target.sentinel.nodes,
       name: target.sentinel.name,
       ...(target.sentinel.password ? { sentinelPassword: target.sentinel.password } : {}),
       ...auth,
+      ...(u.protocol === 'rediss:' ? { enableTLSForSentinelMode: true } : {}),
     };
   }
   return { host: u.hostname, port: Number(u.port || 6379), ...auth };
@@ -64,12 +66,23 @@ export async function pingRedis(target: RedisTarget, timeoutMs = 1500): Promise<
     maxRetriesPerRequest: 0,
     connectTimeout: timeoutMs,
     retryStrategy: () => null,
+    // Asking sentinels has its own retry loop, which would otherwise never give up.
+    sentinelRetryStrategy: () => null,
   });
   client.on('error', () => undefined);
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await client.connect();
-    await client.ping();
+    await Promise.race([
+      (async () => {
+        await client.connect();
+        await client.ping();
+      })(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${String(timeoutMs)} ms`)), timeoutMs + 500);
+      }),
+    ]);
   } finally {
+    clearTimeout(timer);
     client.disconnect();
   }
 }

@@ -3,8 +3,14 @@
 // checked, the v2 chunked media upload, media metadata (alt text), posts and replies, the user's timeline;
 // rate-limit headers on every answer and X's problem+json error bodies. Faults are injected per route.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
 import parseTweet from 'twitter-text/dist/parseTweet';
 import { type FakeAnswer, type FakeRequest, type FakeServer, type Handler, startFakeServer, text } from './fake-http';
+
+/** X's token secrets are letters and digits (45 of them), never a leading '-' a command line would misread. */
+function xSecret(): string {
+  return randomBytes(34).toString('base64url').replace(/[-_]/g, 'x').slice(0, 45);
+}
 
 export interface FakeXUser {
   id: string;
@@ -70,11 +76,11 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
     consumerSecret: randomBytes(24).toString('base64url'),
   };
   const user: FakeXUser = { id: String(1_000_000_000 + Math.floor(Math.random() * 1e9)), username: 'humaspolrestubaba', name: 'Humas Polres Tubaba', ...opts.user };
-  const oauth1 = { accessToken: `${user.id}-${randomBytes(15).toString('base64url').replace(/[-_]/g, 'a')}`, accessSecret: randomBytes(24).toString('base64url') };
+  const oauth1 = { accessToken: `${user.id}-${randomBytes(15).toString('base64url').replace(/[-_]/g, 'a')}`, accessSecret: xSecret() };
   const oauth1Tokens = new Map([[oauth1.accessToken, { secret: oauth1.accessSecret, userId: user.id, revoked: false }]]);
   const users = new Map([[user.id, user]]);
   const newTokens = (of: FakeXUser) => {
-    const t = { accessToken: `${of.id}-${randomBytes(15).toString('hex')}`, accessSecret: randomBytes(24).toString('base64url') };
+    const t = { accessToken: `${of.id}-${randomBytes(15).toString('hex')}`, accessSecret: xSecret() };
     oauth1Tokens.set(t.accessToken, { secret: t.accessSecret, userId: of.id, revoked: false });
     return t;
   };
