@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import { TimeZoneSchema } from '../../shared/post';
 import type { DB } from '../storage/schema';
-import { addUnit, findUnitBySlug } from '../units/unit.repository';
+import { addUnit, freeSlugFor } from '../units/unit.repository';
 import { addUser } from '../users/user.repository';
 
 const NONCE_KEY = 'setup_nonce';
@@ -76,18 +76,6 @@ export async function checkSetupToken(db: Kysely<DB>, key: Buffer, token: string
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw setupErrors.invalidLink();
 }
 
-/** A slug from a unit's name: "Polda Lampung" → "polda-lampung". */
-export function slugOf(name: string): string {
-  const slug = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 64)
-    .replace(/-+$/, '');
-  return slug === '' ? 'satuan' : slug;
-}
 
 /** Creates the top unit and the first admin, once: the token is checked and spent in the same transaction. */
 export async function completeSetup(db: Kysely<DB>, key: Buffer, token: string, input: SetupInput): Promise<{ userId: string; unitSlug: string }> {
@@ -97,11 +85,8 @@ export async function completeSetup(db: Kysely<DB>, key: Buffer, token: string, 
     if (!row) throw (await isSetUp(trx)) ? setupErrors.done() : setupErrors.invalidLink();
     await checkSetupToken(trx, key, token);
     if (await isSetUp(trx)) throw setupErrors.done();
-    // Units made with the CLI before anyone could sign in may hold the name's slug: take the next free one.
-    const base = slugOf(input.unitName);
-    let slug = base;
-    for (let n = 2; await findUnitBySlug(trx, slug); n++) slug = `${base.slice(0, 60)}-${String(n)}`;
-    const unit = await addUnit(trx, { slug, name: input.unitName, timeZone: input.timeZone });
+    // Units made with the CLI before anyone could sign in may hold the name's slug: it takes the next free one.
+    const unit = await addUnit(trx, { slug: await freeSlugFor(trx, input.unitName), name: input.unitName, timeZone: input.timeZone });
     const user = await addUser(trx, { email: input.email, name: input.adminName, unitSlug: unit.slug, role: 'admin', password: input.password });
     await trx.deleteFrom('web_settings').where('key', '=', NONCE_KEY).execute();
     return { userId: user.id, unitSlug: unit.slug };

@@ -91,3 +91,24 @@ export async function addUnit(
     return unit;
   });
 }
+
+/** A slug from a unit's name: "Polda Lampung" → "polda-lampung". */
+export function slugOf(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64)
+    .replace(/-+$/, '');
+  return slug === '' ? 'satuan' : slug;
+}
+
+/** The slug of a name that no unit holds yet: `polres-serang`, else `polres-serang-2`, and so on. */
+export async function freeSlugFor(db: Kysely<DB>, name: string): Promise<string> {
+  const base = slugOf(name);
+  let slug = base;
+  for (let n = 2; await findUnitBySlug(db, slug); n++) slug = `${base.slice(0, 60)}-${String(n)}`;
+  return slug;
+}

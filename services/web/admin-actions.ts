@@ -12,7 +12,7 @@ import {
   startXConnect,
   testChannel as testChannelConnection,
 } from '../channels/manage-channels';
-import { getUnit, unitAndDescendants } from '../units/unit.repository';
+import { addUnit, freeSlugFor, getUnit, unitAndDescendants } from '../units/unit.repository';
 import { addUser } from '../users/user.repository';
 import { resumeUnitPublishing } from '../posts/schedule-post';
 import { setPassword } from './password-hash';
@@ -119,6 +119,19 @@ export async function setUserDisabled(deps: WebDeps, admin: Actor, userId: strin
   await deps.db.updateTable('users').set({ disabled }).where('id', '=', userId).execute();
   await audit(deps, admin, disabled ? 'user.disabled' : 'user.enabled', userId);
   if (disabled) await deleteUserSessions(deps.db, userId);
+}
+
+/** A unit below one the admin looks after; its slug (the news page's address) comes from its name. */
+export async function addSubUnit(deps: WebDeps, admin: Actor, input: { name: string; parentId: string; timeZone: string }): Promise<string> {
+  await assertUnit(deps, admin, input.parentId);
+  const name = input.name.trim().replace(/\s+/g, ' ');
+  if (name.length < 3 || name.length > 120) {
+    throw new AppError('validation', 'unit.name_length', { id: 'Nama satuan harus 3 sampai 120 karakter.', en: 'A unit name has 3 to 120 characters.' });
+  }
+  const parent = await getUnit(deps.db, input.parentId);
+  const unit = await addUnit(deps.db, { slug: await freeSlugFor(deps.db, name), name, parentSlug: parent.slug, timeZone: zoneOf(input.timeZone) });
+  await audit(deps, admin, 'unit.added', unit.id, { name, parent: parent.slug });
+  return name;
 }
 
 export async function updateUnit(deps: WebDeps, admin: Actor, unitId: string, input: { timeZone?: string; paused?: boolean }): Promise<void> {

@@ -50,7 +50,12 @@ ${v.users.map(
 <label>${t(lang, 'email')}<input type="email" name="email" required></label><label>${t(lang, 'name')}<input type="text" name="name" required></label>
 <label>${t(lang, 'role')}<select name="role">${roleOptions('operator')}</select></label><label>${t(lang, 'unit')}<select name="unitId">${unitOptions()}</select></label>
 <p><button>${t(lang, 'invite')}</button></p></form>
-<h2>${t(lang, 'units')}</h2><ul class="tree">${children(null)}</ul>`;
+<h2>${t(lang, 'units')}</h2><ul class="tree">${children(null)}</ul>
+<form method="post" action="/admin/units" class="card" data-add-unit><h2>${t(lang, 'addUnit')}</h2>${c}
+<label>${t(lang, 'setupUnitName')}<input type="text" name="name" required minlength="3" maxlength="120" placeholder="Polres Tulangbawang Barat"></label>
+<label>${t(lang, 'parentUnit')}<select name="parentId">${unitOptions()}</select></label>
+<label>${t(lang, 'zone')}<select name="timeZone">${Object.entries(TIME_ZONES).map(([zone, label]) => html`<option value="${zone}">${label}</option>`)}</select></label>
+<p><button>${t(lang, 'addUnit')}</button></p></form>`;
 }
 
 export function stateBadge(lang: Lang, state: ChannelView['state']): Html {

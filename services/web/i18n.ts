@@ -109,6 +109,9 @@ const M = {
   save: { id: 'Simpan', en: 'Save' },
   zone: { id: 'Zona waktu', en: 'Time zone' },
   queues: { id: 'Antrean', en: 'Queues' },
+  addUnit: { id: 'Tambah satuan', en: 'Add a unit' },
+  parentUnit: { id: 'Di bawah satuan', en: 'Under the unit' },
+  unitAdded: { id: 'Satuan ditambahkan', en: 'Unit added' },
   queuesHelp: {
     id: 'Pekerjaan latar belakang seluruh instalasi. Pekerjaan penerbitan yang gagal tidak tinggal di sini: lihat sasaran yang gagal di halaman postingannya.',
     en: "The whole installation's background work. Publish jobs that failed do not stay here: see the failed targets on the post's page.",

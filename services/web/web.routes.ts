@@ -21,6 +21,7 @@ import { isUnitJob, postsOfJobs } from '../operations/queue-jobs';
 import { STATUS } from '../http/errors';
 import { adminPage } from './admin.page';
 import {
+  addSubUnit,
   addTelegram,
   addWebhook,
   addXWithTokens,
@@ -349,6 +350,9 @@ export function webRouter(deps: WebDeps): Router {
     await setUserDisabled(deps, ctx.user, idParam(ctx.req.params.id), f.disabled === 'true');
     return undefined;
   });
+  adminPost('/admin/units', async (ctx, f) => ({
+    text: `${t(ctx.lang, 'unitAdded')}: ${await addSubUnit(deps, ctx.user, { name: f.name ?? '', parentId: f.parentId ?? '', timeZone: f.timeZone ?? '' })}.`,
+  }));
   adminPost('/admin/units/:id', async (ctx, f) => {
     await updateUnit(deps, ctx.user, idParam(ctx.req.params.id), { timeZone: f.timeZone });
     return undefined;

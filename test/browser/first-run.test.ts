@@ -104,6 +104,11 @@ test('an empty database: the one-time link printed at start (and by siaran setup
   const body = await page.textContent('body');
   expect(body).toContain('Polda Lampung');
   expect(body).toContain('Kompol Rina Pratiwi');
+  // The first admin builds the hierarchy in the browser: a Polres under the Polda.
+  await page.fill('[data-add-unit] input[name=name]', 'Polres Tulangbawang Barat');
+  await Promise.all([page.waitForLoadState('load'), page.click('[data-add-unit] button')]);
+  expect(await page.textContent('.flash')).toContain('Satuan ditambahkan: Polres Tulangbawang Barat.');
+  expect(await page.$('li[data-unit="polda-lampung"] li[data-unit="polres-tulangbawang-barat"]')).not.toBeNull();
 
   // The link is spent: it leads to the sign-in page, which says Siaran is set up.
   await page.goto(printed.replace(/^http:\/\/localhost:\d+/, url));
