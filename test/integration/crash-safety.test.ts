@@ -10,7 +10,7 @@ import { createPost } from '../../services/posts/write-post';
 import { type Database, migrateToLatest, openDatabase } from '../../services/storage/database';
 import { PublishQueue } from '../../workers/queue/publish-queue';
 import { producerConnection } from '../../workers/queue/redis';
-import { type Harness, type WebhookWorld, type World, addWebhook, client, dropTestState, inSeconds, seedWorld, startWithWebhook, testEnv, waitFor } from '../support/harness';
+import { type Harness, type WebhookWorld, type World, addWebhook, client, dropTestState, inSeconds, seedWorld, startWithWebhook, testEnv, waitFor, quiescent } from '../support/harness';
 import { privateRedis, spawnSiaran } from '../support/processes';
 import { type Receiver, startReceiver } from '../support/webhook-receiver';
 
@@ -70,8 +70,8 @@ describe('a worker killed right after claiming a target', () => {
       const r = await api('GET', `/api/v1/posts/${post.id}`);
       return r.body.status !== 'scheduled' && r.body.status !== 'publishing' ? r.body : undefined;
     }, 30_000);
-    // Give a wrongly retried job every chance to deliver a second time before looking.
-    await new Promise((r) => setTimeout(r, 2500));
+    // Nothing left that could deliver a second time (the second process reconciles every second).
+    await quiescent(env.REDIS_PREFIX);
     expect(await second.kill('SIGTERM')).toBe(0);
 
     const webhook = settled.targets.find((t: { channelKind: string }) => t.channelKind === 'webhook');
@@ -132,7 +132,7 @@ describe('Redis loses everything', () => {
     for (const id of ids) {
       await waitFor(`post ${id} published`, async () => (await operator('GET', `/api/v1/posts/${id}`)).body.status === 'published', 30_000);
     }
-    await new Promise((r) => setTimeout(r, 1500));
+    await quiescent(h.prefix, () => h.siaran.workers!.reconcileNow());
     const perPost = new Map<string, number>();
     for (const d of receiver.deliveries) perPost.set(d.body.post.id, (perPost.get(d.body.post.id) ?? 0) + 1);
     for (const id of ids) expect(perPost.get(id)).toBe(1);

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
@@ -16,6 +17,7 @@ import type { DB } from '../../services/storage/schema';
 import { addUnit } from '../../services/units/unit.repository';
 import { createToken } from '../../services/users/token.repository';
 import { addUser } from '../../services/users/user.repository';
+import { PUBLISH_QUEUE } from '../../workers/queue/publish-queue';
 import { TEST_POSTGRES_URL, testDbKind, uniquePrefix } from './test-db';
 import { type Receiver, startReceiver } from './webhook-receiver';
 
@@ -223,4 +225,28 @@ export async function startWithWebhook(secret: string, overrides: Record<string,
       await receiver.close();
     },
   };
+}
+
+/**
+ * Waits until no publish or retraction work is left that is due: nothing waiting or running, no retry
+ * due within the next few seconds, twice in a row around a reconciliation (which re-queues anything
+ * still owed). After it, a wrong second delivery would already have happened; tests that prove something
+ * went out once wait on this rather than on a fixed sleep.
+ */
+export async function quiescent(prefix: string, reconcile?: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
+  const queue = new Queue(PUBLISH_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix });
+  const idle = async () => {
+    const c = await queue.getJobCounts('waiting', 'active', 'prioritized');
+    if ((c.waiting ?? 0) + (c.active ?? 0) + (c.prioritized ?? 0) > 0) return false;
+    const soon = Date.now() + 5_000;
+    const delayed = await queue.getDelayed(0, 200);
+    return delayed.every((j) => j.timestamp + j.delay > soon);
+  };
+  try {
+    await waitFor('the publish queue to have nothing due', async () => (await idle()) || undefined, timeoutMs);
+    if (reconcile) await reconcile();
+    await waitFor('the publish queue to stay with nothing due', async () => (await idle()) || undefined, timeoutMs);
+  } finally {
+    await queue.close();
+  }
 }

@@ -1,6 +1,6 @@
 // One post on five channels — the news page, a webhook, X and two Telegram channels — where X fails: the
 // others go out once, the post says which failed and why, and "retry" sends only that one.
-import { client, waitFor } from '../../support/harness';
+import { client, waitFor, quiescent } from '../../support/harness';
 import { addWebhook } from '../../support/harness';
 import { type Receiver, startReceiver } from '../../support/webhook-receiver';
 import { type PlatformWorld, connectTelegram, connectXTokens, photo, publishSoon, scheduledPost, settled, startWithPlatforms } from '../../support/platforms';
@@ -60,7 +60,7 @@ test('X refuses: news page, webhook and both Telegram channels publish once; ret
     return post.status === 'published' ? post : undefined;
   }, 30_000);
   expect(byChannel(done, x).externalUrl).toMatch(/^https:\/\/x\.com\/humaspolrestubaba\/status\/\d+$/);
-  await new Promise((r) => setTimeout(r, 1000));
+  await quiescent(p.h.prefix, () => p.h.siaran.workers!.reconcileNow());
   // Only X was sent again.
   expect(p.x.posts.filter((post) => post.text === body)).toHaveLength(1);
   expect(news).toHaveLength(1);

@@ -1,7 +1,7 @@
 // A published post taken back: its page answers 410 Gone, it leaves the feed, each webhook receives one
 // signed post.retracted, X and Telegram delete it, and the history says who and why.
 import Parser from 'rss-parser';
-import { addWebhook, client, unitSlug, waitFor } from '../../support/harness';
+import { addWebhook, client, unitSlug, waitFor, quiescent } from '../../support/harness';
 import { type Receiver, startReceiver } from '../../support/webhook-receiver';
 import { type PlatformWorld, connectTelegram, connectXTokens, photo, publishSoon, scheduledPost, settled, startWithPlatforms } from '../../support/platforms';
 
@@ -56,7 +56,7 @@ test('a retracted post is gone from the news page (410), the feed, X and Telegra
   expect(album).toHaveLength(2);
   expect(p.tg.messages.filter((m) => m.chatId === p.tg.channel.id && m.caption === text)).toHaveLength(0);
 
-  await new Promise((r) => setTimeout(r, 1500));
+  await quiescent(p.h.prefix, () => p.h.siaran.workers!.reconcileNow());
   const notices = receiver.deliveries.filter((d) => d.body.event === 'post.retracted');
   expect(notices).toHaveLength(1);
   expect(notices[0]!.validSignature).toBe(true);

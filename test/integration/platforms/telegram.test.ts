@@ -2,7 +2,7 @@
 // long texts after photos, HTML escaping, retry_after holds, server errors, lost answers, revoked tokens.
 import { reconnectChannel } from '../../../services/channels/manage-channels';
 import { telegramRateLimited } from '../../support/fakes/fake-telegram';
-import { client, waitFor } from '../../support/harness';
+import { client, waitFor, quiescent } from '../../support/harness';
 import { type PlatformWorld, connectTelegram, photo, postOf, publishSoon, scheduledPost, settled, startWithPlatforms } from '../../support/platforms';
 
 let p: PlatformWorld;
@@ -98,7 +98,7 @@ test('Telegram takes the message but the answer never comes: unconfirmed for a h
   const done = await settled(p, id);
   expect(done.status).toBe('unconfirmed');
   expect(done.targets[0].lastError).toMatch(/may have gone out/);
-  await new Promise((r) => setTimeout(r, 1500));
+  await quiescent(p.h.prefix, () => p.h.siaran.workers!.reconcileNow());
   expect(inChannel().filter((m) => m.text === 'Jawaban Telegram hilang.')).toHaveLength(1);
   expect(sendRequests().filter((r) => r.body.text === 'Jawaban Telegram hilang.')).toHaveLength(1);
 

@@ -4,7 +4,7 @@ import { PlatformError } from '../../../services/publishing/platform';
 import { assertEveryKindHasAdapter } from '../../../services/publishing/platforms/registry';
 import { freePort } from '../../support/processes';
 import { reconnectChannel } from '../../../services/channels/manage-channels';
-import { client, waitFor } from '../../support/harness';
+import { client, waitFor, quiescent } from '../../support/harness';
 import { type PlatformWorld, connectTelegram, postOf, publishSoon, scheduledPost, settled, startWithPlatforms } from '../../support/platforms';
 import { xAdapter } from '../../../services/publishing/platforms/x/x.adapter';
 import { telegramAdapter } from '../../../services/publishing/platforms/telegram/telegram.adapter';
@@ -66,7 +66,7 @@ describe('a post held past its window', () => {
     });
     expect(late.targets[0].status).toBe('held');
     expect(late.targets[0].heldMessage.id).toMatch(/Supervisor perlu melepasnya/);
-    await new Promise((r) => setTimeout(r, 1500));
+    await quiescent(p.h.prefix, () => p.h.siaran.workers!.reconcileNow());
     expect(p.tg.messages.filter((m) => m.text === 'Tertahan terlalu lama.')).toHaveLength(0);
     // An operator cannot let it go; a supervisor can.
     expect((await client(p.h.url, p.world.tokens.operator)('POST', `/api/v1/posts/${id}/targets/${late.targets[0].id}/release`, {})).status).toBe(403);

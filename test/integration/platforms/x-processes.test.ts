@@ -14,7 +14,7 @@ import { createPost } from '../../../services/posts/write-post';
 import { platformAdapters, platformConfig } from '../../../services/publishing/platforms/registry';
 import { type Database, migrateToLatest, openDatabase } from '../../../services/storage/database';
 import { decodeKey } from '../../../config/env';
-import { TEST_SECRETS_KEY, type World, client, dropTestState, inSeconds, seedWorld, testEnv, waitFor } from '../../support/harness';
+import { TEST_SECRETS_KEY, type World, client, dropTestState, inSeconds, seedWorld, testEnv, waitFor, quiescent } from '../../support/harness';
 import { type FakeX, startFakeX } from '../../support/fakes/fake-x';
 import { startFakeTelegram, type FakeTelegram } from '../../support/fakes/fake-telegram';
 import { platformEnv } from '../../support/platforms';
@@ -103,7 +103,7 @@ test('a thread cut by SIGKILL after its second part resumes from there: each par
     const r = await api('GET', `/api/v1/posts/${postId}`);
     return ['published', 'failed', 'unconfirmed'].includes(r.body.status) ? r.body : undefined;
   }, 60_000, 250);
-  await new Promise((r) => setTimeout(r, 1500));
+  await quiescent(rawEnv.REDIS_PREFIX!);
   expect(await second.kill('SIGTERM')).toBe(0);
 
   expect(done.status).toBe('published');

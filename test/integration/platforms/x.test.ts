@@ -1,7 +1,7 @@
 // Publishing to X through twitter-api-v2 against a local fake of X's API: photos with alt text, rate
 // limits that hold the channel, server errors, lost answers, revoked tokens, rejections, OAuth 2 renewal.
 import { reconnectChannel } from '../../../services/channels/manage-channels';
-import { client, waitFor } from '../../support/harness';
+import { client, waitFor, quiescent } from '../../support/harness';
 import { signIn } from '../../support/web-session';
 import { xRateLimited } from '../../support/fakes/fake-x';
 import { type PlatformWorld, connectXOAuth2, connectXTokens, photo, postOf, publishSoon, scheduledPost, settled, startWithPlatforms } from '../../support/platforms';
@@ -122,7 +122,7 @@ test('a post lost on the way that X does not show ends unconfirmed for a human, 
   const done = await settled(p, id);
   expect(done.status).toBe('unconfirmed');
   expect(done.targets[0].lastError).toMatch(/may have gone out/);
-  await new Promise((r) => setTimeout(r, 1500));
+  await quiescent(p.h.prefix, () => p.h.siaran.workers!.reconcileNow());
   expect(p.x.requests.filter((r) => r.method === 'POST' && r.path === '/2/tweets' && (r.body as { text?: string }).text === 'Tidak sampai ke X.')).toHaveLength(1);
 }, 60_000);
 
