@@ -49,9 +49,11 @@ export async function startControlChannel(opts: { dataDir: string; env: Env; db:
     return undefined;
   }
   fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
-  // Whoever may write into DATA_DIR could put their own socket where the CLI looks and collect the token.
+  // Whoever may write into DATA_DIR could put their own socket where the CLI looks and collect the token:
+  // refuse one writable by everybody or owned by another user (group-writable is common with umask 002
+  // and private user groups).
   const dir = fs.statSync(opts.dataDir);
-  if ((dir.mode & 0o022) !== 0 || (process.getuid && dir.uid !== process.getuid())) {
+  if ((dir.mode & 0o002) !== 0 || (process.getuid && dir.uid !== process.getuid())) {
     opts.log.warn({ dataDir: opts.dataDir }, 'DATA_DIR is writable by other users or owned by another: no CLI socket (chmod 700 it); stop the server to use the CLI');
     return undefined;
   }

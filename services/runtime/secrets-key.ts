@@ -16,7 +16,7 @@ export function resolveSecretsKey(configured: string | undefined, dataDir: strin
     if (!key) throw new Error(`${file} does not hold a 32-byte key`);
     return key;
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
   fs.writeFileSync(file, key.toString('hex'), { mode: 0o600, flag: 'wx' });
   return key;

@@ -182,6 +182,25 @@ describe('starting the product', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
+  // A DATA_DIR anybody may write into could hold somebody else's socket: the server opens none there.
+  (testDbKind() === 'pglite' ? test : test.skip)('opens no CLI socket in a world-writable DATA_DIR', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-open-'));
+    fs.chmodSync(dataDir, 0o777);
+    const env = testEnv({ LOG_LEVEL: 'info', DATA_DIR: dataDir, EMBEDDED_DB_IN_MEMORY: 'false' });
+    const p = spawnSiaran(env);
+    try {
+      await p.url;
+      expect(p.logs.join('\n')).toMatch(/no CLI socket/);
+      expect(fs.existsSync(path.join(dataDir, 'siaran.sock'))).toBe(false);
+      const refused = await siaran(env, 'unit', 'add', '--slug', 'polda-x', '--name', 'Polda X', '--tz', 'Asia/Jakarta');
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(/in use by process/);
+    } finally {
+      expect(await p.kill('SIGTERM')).toBe(0);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   // Units that run Redis highly available give the sentinels, not the primary's address.
   (testDbKind() === 'pglite' ? test : test.skip)('finds Redis through Redis Sentinel', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-sentinel-'));
