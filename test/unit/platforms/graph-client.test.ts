@@ -1,0 +1,143 @@
+// The Graph API client against the fake Graph API: Meta's answers read, its errors told apart the way
+// the publishing engine needs them.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
+import { GraphError, classifyGraphError, graphClient } from '../../../services/publishing/platforms/meta/graph';
+import { type FakeGraph, startFakeGraph } from '../../support/fakes/fake-graph';
+import { freePort } from '../../support/processes';
+
+let meta: FakeGraph;
+let images: http.Server;
+let imageUrl: string;
+
+beforeAll(async () => {
+  meta = await startFakeGraph();
+  const jpeg = await sharp({ create: { width: 1200, height: 800, channels: 3, background: '#2f6db5' } }).jpeg().toBuffer();
+  images = http.createServer((req, res) => (req.url === '/foto.jpg' ? res.writeHead(200, { 'content-type': 'image/jpeg' }).end(jpeg) : res.writeHead(404).end()));
+  await new Promise<void>((r) => images.listen(0, '127.0.0.1', r));
+  imageUrl = `http://127.0.0.1:${String((images.address() as AddressInfo).port)}/foto.jpg`;
+});
+afterAll(async () => {
+  await meta.close();
+  await new Promise((r) => images.close(r));
+});
+afterEach(() => {
+  meta.clearFaults();
+  meta.setUsage(undefined);
+});
+
+const client = (timeoutMs = 5000) => graphClient({ baseUrl: meta.url, version: meta.version, timeoutMs });
+const now = new Date('2026-11-23T03:00:00Z');
+
+async function refusal(p: Promise<unknown>): Promise<GraphError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(GraphError);
+  return err as GraphError;
+}
+
+test('a text with a link goes to the feed, and its permalink is read back', async () => {
+  const g = client();
+  const { id } = await g.post<{ id: string }>(`${meta.page.id}/feed`, meta.page.token, { message: 'Patroli malam di Tumijajar.', link: 'https://siaran.example/u/polres/p/1' });
+  expect(id).toMatch(new RegExp(`^${meta.page.id}_\\d+$`));
+  const post = await g.get<{ permalink_url: string }>(id, meta.page.token, { fields: 'permalink_url' });
+  expect(post.permalink_url).toMatch(/^https:\/\/www\.facebook\.com\/\d+\/posts\/\d+$/);
+  // The token went in the Authorization header, never in the URL.
+  expect(meta.requests.at(-1)!.headers.authorization).toBe(`Bearer ${meta.page.token}`);
+  expect(meta.requests.every((r) => !r.query.has('access_token'))).toBe(true);
+});
+
+test('three photos uploaded unpublished, then one feed post with attached_media', async () => {
+  const g = client();
+  const jpeg = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#aa3322' } }).jpeg().toBuffer();
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const { id } = await g.upload<{ id: string }>(`${meta.page.id}/photos`, meta.page.token, { published: false, alt_text_custom: `Foto ${String(i + 1)}` }, { field: 'source', data: jpeg, filename: `foto-${String(i)}.jpg`, type: 'image/jpeg' });
+    ids.push(id);
+  }
+  const params = Object.fromEntries(ids.map((id, i) => [`attached_media[${String(i)}]`, JSON.stringify({ media_fbid: id })]));
+  const { id } = await g.post<{ id: string }>(`${meta.page.id}/feed`, meta.page.token, { message: 'Tiga foto kegiatan.', ...params });
+  const post = meta.page.posts.find((p) => p.id === id)!;
+  expect(post.photoIds).toEqual(ids);
+  expect(meta.page.photos.filter((p) => ids.includes(p.id)).map((p) => [p.published, p.altText, p.width])).toEqual([
+    [true, 'Foto 1', 800],
+    [true, 'Foto 2', 800],
+    [true, 'Foto 3', 800],
+  ]);
+});
+
+test('a photo Meta fetches itself from our URL; one it cannot fetch is refused in Meta’s words', async () => {
+  const g = client();
+  const done = await g.post<{ id: string; post_id: string }>(`${meta.page.id}/photos`, meta.page.token, { url: imageUrl, caption: 'Satu foto.' });
+  expect(done.post_id).toMatch(/_/);
+  expect(meta.page.photos.find((p) => p.id === done.id)!.via).toBe('url');
+  const dead = `http://127.0.0.1:${String(await freePort())}/hilang.jpg`;
+  const err = await refusal(g.post(`${meta.page.id}/photos`, meta.page.token, { url: dead }));
+  expect([err.code, err.subcode]).toEqual([324, 2069019]);
+  const kind = classifyGraphError(err, now);
+  expect(kind.kind).toBe('rejected');
+  expect(kind.message).toMatch(/Missing or invalid image file/);
+});
+
+test('a revoked token is error 190: the channel needs connecting again, and says why', async () => {
+  const page = meta.addPage({ name: 'Humas Polsek Tumijajar' });
+  meta.revokePageToken(page.id, 460);
+  const err = await refusal(client().post(`${page.id}/feed`, page.token, { message: 'x' }));
+  expect([err.status, err.code, err.subcode, err.type]).toEqual([400, 190, 460, 'OAuthException']);
+  expect(err.fbtraceId).toBeTruthy();
+  const kind = classifyGraphError(err, now);
+  expect(kind.kind).toBe('auth-expired');
+  expect(kind.message).toMatch(/password was changed/);
+});
+
+test('a throttled Page waits for as long as Meta estimates in its usage header', async () => {
+  meta.setUsage({ callCount: 100, regainMinutes: 7 });
+  const g = client();
+  const err = await refusal(g.post(`${meta.page.id}/feed`, meta.page.token, { message: 'Terlalu sering.' }));
+  expect(err.code).toBe(32);
+  expect(err.usage).toEqual({ percent: 100, regainMs: 7 * 60_000 });
+  const kind = classifyGraphError(err, now);
+  expect(kind.kind).toBe('rate-limited');
+  expect(kind.hold?.until?.toISOString()).toBe('2026-11-23T03:07:00.000Z');
+  // Usage is read on success too, to slow down before Meta says stop.
+  meta.setUsage({ callCount: 85 });
+  await g.get(meta.page.id, meta.page.token);
+  expect(g.lastUsage()).toEqual({ percent: 85, regainMs: 0 });
+});
+
+test('the same text twice is a duplicate (506): never shown as a success, never retried blindly', async () => {
+  const g = client();
+  await g.post(`${meta.page.id}/feed`, meta.page.token, { message: 'Pesan kembar.' });
+  const err = await refusal(g.post(`${meta.page.id}/feed`, meta.page.token, { message: 'Pesan kembar.' }));
+  expect(err.code).toBe(506);
+  expect(err.userMessage).toMatch(/identical/);
+  expect(classifyGraphError(err, now).kind).toBe('unknown-outcome');
+});
+
+test('no answer after sending may have published; a refused connection did not', async () => {
+  meta.fault(`POST /${meta.version}/${meta.page.id}/feed`, { hang: true, accept: true });
+  const lost = await client(300).post(`${meta.page.id}/feed`, meta.page.token, { message: 'Jawaban hilang.' }).catch((e: unknown) => e);
+  expect(classifyGraphError(lost, now).kind).toBe('unknown-outcome');
+  expect(meta.page.posts.some((p) => p.message === 'Jawaban hilang.')).toBe(true);
+  const nowhere = graphClient({ baseUrl: `http://127.0.0.1:${String(await freePort())}`, version: meta.version, timeoutMs: 2000 });
+  const refused = await nowhere.post('1/feed', 't', { message: 'x' }).catch((e: unknown) => e);
+  expect(classifyGraphError(refused, now).kind).toBe('transient');
+});
+
+test('Meta’s passing errors (1, 2, 5xx) are retried; policy blocks (368) and bad parameters (100) are not', async () => {
+  const answers: Array<[number, number, string]> = [
+    [500, 2, 'transient'],
+    [400, 1, 'transient'],
+    [400, 368, 'rejected'],
+    [400, 100, 'rejected'],
+    [403, 200, 'auth-expired'],
+  ];
+  for (const [status, code, kind] of answers) {
+    meta.fault(`POST /${meta.version}/${meta.page.id}/feed`, { answer: { status, body: { error: { message: `error ${String(code)}`, type: 'OAuthException', code, fbtrace_id: 'T' } } } });
+    const err = await refusal(client().post(`${meta.page.id}/feed`, meta.page.token, { message: 'x' }));
+    expect([code, classifyGraphError(err, now).kind]).toEqual([code, kind]);
+  }
+});
