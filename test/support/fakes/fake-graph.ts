@@ -1,6 +1,8 @@
 // A local Graph API on 127.0.0.1 for the calls Siaran makes to Facebook Pages: /{version}/{page-id}/feed,
 // /{page-id}/photos (published or not, by `url` Meta downloads itself or by multipart `source`), a post's
-// permalink, deleting a post. Tokens are checked (Authorization: Bearer, or access_token as Meta also
+// permalink, deleting a post; and to Instagram professional accounts: /{ig-user-id}/media (an image, carousel
+// items, a carousel; image_url downloaded and checked as Meta does), container status (IN_PROGRESS, FINISHED,
+// ERROR, EXPIRED, PUBLISHED), /media_publish, /content_publishing_limit and a medium's permalink. Tokens are checked (Authorization: Bearer, or access_token as Meta also
 // accepts); answers and errors have Meta's shapes ({error:{message,type,code,error_subcode,fbtrace_id}})
 // and usage headers (X-App-Usage, X-Business-Use-Case-Usage with estimated_time_to_regain_access).
 import { randomBytes } from 'node:crypto';
@@ -42,6 +44,37 @@ export interface FakePagePost {
   deleted: boolean;
 }
 
+export type ContainerStatus = 'IN_PROGRESS' | 'FINISHED' | 'ERROR' | 'EXPIRED' | 'PUBLISHED';
+
+export interface FakeContainer {
+  id: string;
+  igUserId: string;
+  kind: 'IMAGE' | 'CAROUSEL';
+  carouselItem: boolean;
+  caption: string;
+  altText: string | undefined;
+  children: string[];
+  image: { width: number; height: number; bytes: number } | undefined;
+  createdAt: number;
+  /** FINISHED once this time has passed (Meta processes the media after creating the container). */
+  readyAt: number;
+  /** Set by the test (ERROR, EXPIRED) or by publishing (PUBLISHED). */
+  forced: ContainerStatus | undefined;
+  /** The subcode an ERROR container reports in `status`. */
+  errorSubcode: number | undefined;
+  mediaId: string | undefined;
+}
+
+export interface FakeIgUser {
+  id: string;
+  username: string;
+  token: string;
+  /** Media published, newest last. */
+  media: Array<{ id: string; containerId: string; caption: string; children: string[]; publishedAt: number; permalink: string }>;
+  /** Posts allowed per 24 h (content_publishing_limit's quota_total). */
+  quotaTotal: number;
+}
+
 export interface FakeGraph extends FakeServer {
   version: string;
   addPage(o: { name: string }): FakePage;
@@ -50,6 +83,16 @@ export interface FakeGraph extends FakeServer {
   revokePageToken(pageId: string, subcode?: number): void;
   /** Usage headers on every answer; `regainMinutes` also throttles writes with error 32 until cleared. */
   setUsage(u: { callCount: number; regainMinutes?: number } | undefined): void;
+  /** An Instagram professional account (linked to `page`). */
+  ig: FakeIgUser;
+  addIgUser(o: { username: string }): FakeIgUser;
+  containers: Map<string, FakeContainer>;
+  /** How long new containers stay IN_PROGRESS. Default 0. */
+  processingMs: number;
+  /** The next container made ends in ERROR with this subcode instead of FINISHED. */
+  failNextContainer(subcode?: number): void;
+  /** A container not published within 24 h, as Meta marks it. */
+  expire(containerId: string): void;
 }
 
 let traceSeq = 0;
@@ -202,6 +245,147 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
     return { status: 200, body: { id: page.id, name: page.name } };
   };
 
+  const igUsers = new Map<string, FakeIgUser>();
+  const containers = new Map<string, FakeContainer>();
+  let failNext: number | undefined;
+  const statusOf = (c: FakeContainer): ContainerStatus => c.forced ?? (Date.now() >= c.readyAt ? 'FINISHED' : 'IN_PROGRESS');
+  const igFor = (req: FakeRequest, igUserId: string): FakeIgUser | FakeAnswer => {
+    const token = tokenOf(req);
+    if (!token) return graphError(400, 104, 'An access token is required to request this resource.', { type: 'OAuthException' });
+    const sub = revoked.get(token);
+    if (sub !== undefined) return graphError(400, 190, 'Error validating access token: Session has expired.', { subcode: sub, type: 'OAuthException' });
+    const user = igUsers.get(igUserId);
+    if (!user) return graphError(400, 100, `Unsupported request. Object with ID '${igUserId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { subcode: 33 });
+    if (user.token !== token) return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token', { type: 'OAuthException' });
+    return user;
+  };
+  const publishedToday = (u: FakeIgUser) => u.media.filter((m) => Date.now() - m.publishedAt < 86_400_000).length;
+
+  /** Meta downloads image_url itself: JPEG only, at most 8 MiB, aspect ratio from 4:5 to 1.91:1. */
+  const igImage = async (url: string): Promise<{ width: number; height: number; bytes: number } | FakeAnswer> => {
+    let data: Buffer;
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      if (!res.ok) throw new Error(`HTTP ${String(res.status)}`);
+      data = Buffer.from(await res.arrayBuffer());
+    } catch {
+      return graphError(400, 9004, 'Only photo or video can be accepted as media type.', { subcode: 2207052, type: 'OAuthException', userMsg: 'The media could not be fetched from this URI: ' + url });
+    }
+    if (data.length > 8 * 1024 * 1024) return graphError(400, 36000, 'The image size is too large.', { subcode: 2207004, userMsg: 'The image is too large to download. It should be less than 8 MiB.' });
+    let meta;
+    try {
+      meta = await sharp(data).metadata();
+    } catch {
+      return graphError(400, 9004, 'Only photo or video can be accepted as media type.', { subcode: 2207052, type: 'OAuthException' });
+    }
+    if (meta.format !== 'jpeg') return graphError(400, 9004, 'Only photo or video can be accepted as media type.', { subcode: 2207052, type: 'OAuthException', userMsg: 'The image format is not supported: use JPEG.' });
+    const ratio = meta.width / meta.height;
+    if (ratio < 0.8 - 0.005 || ratio > 1.91 + 0.005) return graphError(400, 36003, 'The aspect ratio is not supported.', { subcode: 2207009, userMsg: 'The submitted image with aspect ratio ' + ratio.toFixed(3) + ' cannot be published. Please submit an image with a valid aspect ratio.' });
+    return { width: meta.width, height: meta.height, bytes: data.length };
+  };
+
+  const media: Handler = async (req) => {
+    const igUserId = req.path.split('/')[2]!;
+    const user = igFor(req, igUserId);
+    if ('status' in user) return user;
+    const limit = throttled();
+    if (limit) return limit;
+    const kind = text(req.body.media_type) === 'CAROUSEL' ? 'CAROUSEL' : 'IMAGE';
+    let image: FakeContainer['image'];
+    let children: string[] = [];
+    if (kind === 'CAROUSEL') {
+      children = text(req.body.children).split(',').map((c) => c.trim()).filter(Boolean);
+      if (children.length < 2 || children.length > 10) return graphError(400, 100, 'The carousel must have between 2 and 10 children.', { subcode: 2207021 });
+      for (const id of children) {
+        const child = containers.get(id);
+        if (!child || child.igUserId !== igUserId || !child.carouselItem || statusOf(child) !== 'FINISHED') return graphError(400, 100, `Invalid parameter: child ${id} is not a finished carousel item of this account.`, { subcode: 2207008 });
+      }
+    } else {
+      const url = text(req.body.image_url);
+      if (!url) return graphError(400, 100, 'The parameter image_url is required.', { subcode: 2207018 });
+      const got = await igImage(url);
+      if ('status' in got) return got;
+      image = got;
+    }
+    const caption = text(req.body.caption);
+    if (caption.length > 2200) return graphError(400, 100, 'The caption is too long.', { subcode: 2207010 });
+    const c: FakeContainer = {
+      id: nextId(),
+      igUserId,
+      kind,
+      carouselItem: text(req.body.is_carousel_item) === 'true',
+      caption,
+      altText: text(req.body.alt_text) || undefined,
+      children,
+      image,
+      createdAt: Date.now(),
+      readyAt: Date.now() + fake.processingMs,
+      forced: failNext !== undefined ? 'ERROR' : undefined,
+      errorSubcode: failNext,
+      mediaId: undefined,
+    };
+    failNext = undefined;
+    containers.set(c.id, c);
+    return { status: 200, body: { id: c.id } };
+  };
+
+  const mediaPublish: Handler = (req) => {
+    const igUserId = req.path.split('/')[2]!;
+    const user = igFor(req, igUserId);
+    if ('status' in user) return user;
+    const limit = throttled();
+    if (limit) return limit;
+    const c = containers.get(text(req.body.creation_id));
+    if (!c || c.igUserId !== igUserId) return graphError(400, 24, 'Media builder not found', { subcode: 2207008 });
+    const status = statusOf(c);
+    if (status === 'EXPIRED') return graphError(400, -2, 'The media you are trying to access has expired. Please try to upload again.', { subcode: 2207020 });
+    if (status === 'ERROR') return graphError(400, -1, 'Create media fail, please try to re-create media', { subcode: 2207032 });
+    if (status === 'IN_PROGRESS') return graphError(400, 9007, 'Media ID is not available', { subcode: 2207027, userMsg: 'The media is not ready for publishing, please wait for a moment' });
+    // The fake's choice where Meta documents nothing: a container goes out once; asking again is refused.
+    if (status === 'PUBLISHED') return graphError(400, 9007, 'Media ID is not available', { subcode: 2207027 });
+    if (publishedToday(user) >= user.quotaTotal) return graphError(400, 9, 'Application request limit reached', { subcode: 2207042, userMsg: 'You reached maximum number of posts that is allowed to be published by Content Publishing API.' });
+    const id = nextId();
+    const shortcode = randomBytes(8).toString('base64url').slice(0, 11);
+    c.forced = 'PUBLISHED';
+    c.mediaId = id;
+    user.media.push({ id, containerId: c.id, caption: c.caption, children: c.children, publishedAt: Date.now(), permalink: `https://www.instagram.com/p/${shortcode}/` });
+    return { status: 200, body: { id } };
+  };
+
+  const publishingLimit: Handler = (req) => {
+    const igUserId = req.path.split('/')[2]!;
+    const user = igFor(req, igUserId);
+    if ('status' in user) return user;
+    return { status: 200, body: { data: [{ quota_usage: publishedToday(user), config: { quota_total: user.quotaTotal, quota_duration: 86400 } }] } };
+  };
+
+  /** A container's status, a published medium's permalink, or the IG user itself. */
+  const igObject: Handler = (req) => {
+    const id = req.path.split('/')[2]!;
+    const c = containers.get(id);
+    if (c) {
+      const user = igFor(req, c.igUserId);
+      if ('status' in user) return user;
+      const status = statusOf(c);
+      return { status: 200, body: { id: c.id, status_code: status, status: status === 'ERROR' ? `Error: Media upload has failed with error code ${String(c.errorSubcode ?? 2207001)}` : status === 'FINISHED' ? 'Finished: Media has been uploaded and it is ready to be published.' : status } };
+    }
+    for (const u of igUsers.values()) {
+      const m = u.media.find((x) => x.id === id);
+      if (m) {
+        const user = igFor(req, u.id);
+        if ('status' in user) return user;
+        return { status: 200, body: { id: m.id, permalink: m.permalink, caption: m.caption, timestamp: new Date(m.publishedAt).toISOString().replace('Z', '+0000') } };
+      }
+    }
+    const user = igUsers.get(id);
+    if (user) {
+      const checked = igFor(req, id);
+      if ('status' in checked) return checked;
+      return { status: 200, body: { id: user.id, username: user.username } };
+    }
+    return pageInfo(req);
+  };
+
   const v = `/${version}`;
   const server = await startFakeServer(
     (req) => {
@@ -209,8 +393,11 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
       const parts = req.path.slice(v.length + 1).split('/');
       if (parts.length === 2 && parts[1] === 'feed' && req.method === 'POST') return feed;
       if (parts.length === 2 && parts[1] === 'photos' && req.method === 'POST') return photos;
+      if (parts.length === 2 && parts[1] === 'media' && req.method === 'POST') return media;
+      if (parts.length === 2 && parts[1] === 'media_publish' && req.method === 'POST') return mediaPublish;
+      if (parts.length === 2 && parts[1] === 'content_publishing_limit' && req.method === 'GET') return publishingLimit;
       if (parts.length === 1 && parts[0]!.includes('_') && (req.method === 'GET' || req.method === 'DELETE')) return object;
-      if (parts.length === 1 && req.method === 'GET') return pageInfo;
+      if (parts.length === 1 && req.method === 'GET') return igObject;
       return undefined;
     },
     (_req, answer) => {
@@ -230,9 +417,24 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
     pages.set(page.id, page);
     return page;
   };
+  const addIgUser = (o: { username: string }): FakeIgUser => {
+    const u: FakeIgUser = { id: `1784${nextId()}`, username: o.username, token: `IGQ${randomBytes(30).toString('base64url').replace(/[-_]/g, 'Q')}`, media: [], quotaTotal: 50 };
+    igUsers.set(u.id, u);
+    return u;
+  };
   Object.assign(fake, server, {
     version,
     addPage,
+    addIgUser,
+    containers,
+    processingMs: 0,
+    failNextContainer(subcode = 2207001) {
+      failNext = subcode;
+    },
+    expire(containerId: string) {
+      const c = containers.get(containerId);
+      if (c) c.forced = 'EXPIRED';
+    },
     revokePageToken(pageId: string, subcode = 460) {
       const page = pages.get(pageId);
       if (page) revoked.set(page.token, subcode);
@@ -244,5 +446,6 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
   // The latency lives on the server, which reads it per request.
   Object.defineProperty(fake, 'latencyMs', { get: () => server.latencyMs, set: (ms: number) => (server.latencyMs = ms) });
   fake.page = addPage({ name: 'Humas Polres Tulangbawang Barat' });
+  fake.ig = addIgUser({ username: 'humaspolrestubaba' });
   return fake;
 }

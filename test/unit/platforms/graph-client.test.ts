@@ -141,3 +141,89 @@ test('Meta’s passing errors (1, 2, 5xx) are retried; policy blocks (368) and b
     expect([code, classifyGraphError(err, now).kind]).toEqual([code, kind]);
   }
 });
+
+describe('Instagram', () => {
+  let square: string;
+  let tall: string;
+  let png: string;
+  beforeAll(async () => {
+    const jpeg = (w: number, h: number) => sharp({ create: { width: w, height: h, channels: 3, background: '#336699' } }).jpeg().toBuffer();
+    const files: Record<string, [Buffer, string]> = {
+      '/kotak.jpg': [await jpeg(1080, 1080), 'image/jpeg'],
+      '/tinggi.jpg': [await jpeg(600, 1200), 'image/jpeg'],
+      '/foto.png': [await sharp({ create: { width: 1080, height: 1080, channels: 3, background: '#336699' } }).png().toBuffer(), 'image/png'],
+    };
+    images.removeAllListeners('request');
+    images.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+      const f = files[req.url ?? ''];
+      if (f) res.writeHead(200, { 'content-type': f[1] }).end(f[0]);
+      else res.writeHead(404).end();
+    });
+    const base = imageUrl.replace(/\/foto\.jpg$/, '');
+    [square, tall, png] = [`${base}/kotak.jpg`, `${base}/tinggi.jpg`, `${base}/foto.png`];
+  });
+  afterEach(() => {
+    meta.processingMs = 0;
+  });
+
+  const status = (id: string) => client().get<{ status_code: string; status: string }>(id, meta.ig.token, { fields: 'status_code,status' });
+
+  test('one photo: a container, IN_PROGRESS until Meta has processed it, then published with its permalink', async () => {
+    meta.processingMs = 300;
+    const g = client();
+    const { id: container } = await g.post<{ id: string }>(`${meta.ig.id}/media`, meta.ig.token, { image_url: square, caption: 'Patroli pagi.', alt_text: 'Petugas berpatroli' });
+    expect((await status(container)).status_code).toBe('IN_PROGRESS');
+    // Publishing too early is refused, and it is worth trying again.
+    const early = await refusal(g.post(`${meta.ig.id}/media_publish`, meta.ig.token, { creation_id: container }));
+    expect([early.code, early.subcode, classifyGraphError(early, now).kind]).toEqual([9007, 2207027, 'transient']);
+    // Polled, as the adapter will: FINISHED once Meta has processed it.
+    for (let i = 0; i < 100 && (await status(container)).status_code === 'IN_PROGRESS'; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await status(container)).status_code).toBe('FINISHED');
+    const { id: mediaId } = await g.post<{ id: string }>(`${meta.ig.id}/media_publish`, meta.ig.token, { creation_id: container });
+    expect((await status(container)).status_code).toBe('PUBLISHED');
+    expect((await g.get<{ permalink: string }>(mediaId, meta.ig.token, { fields: 'permalink' })).permalink).toMatch(/^https:\/\/www\.instagram\.com\/p\/[\w-]+\/$/);
+    expect(meta.containers.get(container)!.altText).toBe('Petugas berpatroli');
+  });
+
+  test('a carousel of finished items; a container already published is not published again', async () => {
+    const g = client();
+    const items: string[] = [];
+    for (let i = 0; i < 3; i++) items.push((await g.post<{ id: string }>(`${meta.ig.id}/media`, meta.ig.token, { image_url: square, is_carousel_item: true, alt_text: `Foto ${String(i + 1)}` })).id);
+    const { id: carousel } = await g.post<{ id: string }>(`${meta.ig.id}/media`, meta.ig.token, { media_type: 'CAROUSEL', children: items.join(','), caption: 'Tiga foto.' });
+    const { id } = await g.post<{ id: string }>(`${meta.ig.id}/media_publish`, meta.ig.token, { creation_id: carousel });
+    expect(meta.ig.media.find((m) => m.id === id)!.children).toEqual(items);
+    const again = await refusal(g.post(`${meta.ig.id}/media_publish`, meta.ig.token, { creation_id: carousel }));
+    expect(again.code).toBe(9007);
+    expect(meta.ig.media.filter((m) => m.containerId === carousel)).toHaveLength(1);
+  });
+
+  test('Meta must fetch the image itself: an unreachable URL, a PNG and a tall photo are refused in Meta’s words', async () => {
+    const g = client();
+    const dead = await refusal(g.post(`${meta.ig.id}/media`, meta.ig.token, { image_url: `http://127.0.0.1:${String(await freePort())}/x.jpg` }));
+    expect([dead.code, dead.subcode]).toEqual([9004, 2207052]);
+    expect(classifyGraphError(dead, now).kind).toBe('rejected');
+    expect((await refusal(g.post(`${meta.ig.id}/media`, meta.ig.token, { image_url: png }))).subcode).toBe(2207052);
+    const ratio = await refusal(g.post(`${meta.ig.id}/media`, meta.ig.token, { image_url: tall }));
+    expect([ratio.code, ratio.subcode]).toEqual([36003, 2207009]);
+  });
+
+  test('a container that ends ERROR or EXPIRED is not published; the daily quota holds rather than fails', async () => {
+    const g = client();
+    meta.failNextContainer(2207001);
+    const { id: broken } = await g.post<{ id: string }>(`${meta.ig.id}/media`, meta.ig.token, { image_url: square });
+    expect(await status(broken)).toEqual({ id: broken, status_code: 'ERROR', status: 'Error: Media upload has failed with error code 2207001' });
+    const { id: old } = await g.post<{ id: string }>(`${meta.ig.id}/media`, meta.ig.token, { image_url: square });
+    meta.expire(old);
+    const expired = await refusal(g.post(`${meta.ig.id}/media_publish`, meta.ig.token, { creation_id: old }));
+    expect([expired.subcode, classifyGraphError(expired, now).kind]).toEqual([2207020, 'transient']);
+
+    const limit = await g.get<{ data: Array<{ quota_usage: number; config: { quota_total: number; quota_duration: number } }> }>(`${meta.ig.id}/content_publishing_limit`, meta.ig.token, { fields: 'quota_usage,config' });
+    expect(limit.data[0]!.config).toEqual({ quota_total: 50, quota_duration: 86400 });
+    meta.ig.quotaTotal = limit.data[0]!.quota_usage;
+    const { id: ready } = await g.post<{ id: string }>(`${meta.ig.id}/media`, meta.ig.token, { image_url: square });
+    const full = await refusal(g.post(`${meta.ig.id}/media_publish`, meta.ig.token, { creation_id: ready }));
+    expect([full.code, full.subcode]).toEqual([9, 2207042]);
+    expect(classifyGraphError(full, now).kind).toBe('rate-limited');
+    meta.ig.quotaTotal = 50;
+  });
+});

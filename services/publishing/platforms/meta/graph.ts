@@ -195,6 +195,12 @@ export function classifyGraphError(err: unknown, now: Date): PlatformError {
   if (code === 10 || (code !== undefined && code >= 200 && code <= 299)) {
     return new PlatformError('auth-expired', `the connection lacks a permission Meta requires: ${words}`);
   }
+  if (code === 9 && err.subcode === 2207042) {
+    // Instagram's daily publishing quota: the channel waits for its window; the adapter, which reads the
+    // quota, knows better when that is and says so itself.
+    return PlatformError.rateLimited(`Instagram's daily publishing limit is reached: ${words}`, new Date(now.getTime() + 60 * 60_000));
+  }
+  if (code === 9007 || code === -1 || code === -2) return new PlatformError('transient', `Instagram is not ready: ${words}`);
   if (code === 368) return new PlatformError('rejected', `Meta blocked this post for its policies: ${words}`);
   if (code === 506) return new PlatformError('unknown-outcome', `Meta says the same post is already there: ${words}`);
   if (code === 1 || code === 2 || err.status >= 500) return new PlatformError('transient', `Meta had a passing problem: ${words}`);
