@@ -111,6 +111,13 @@ export const Env = z.object({
   X_CLIENT_SECRET: optionalString,
   /** Telegram Bot API base URL (an egress proxy, or a local Bot API server). Default https://api.telegram.org. */
   TELEGRAM_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
+  /** Meta's Graph API, for Facebook Pages. Default https://graph.facebook.com. */
+  META_GRAPH_URL: z.url({ protocol: /^https?$/ }).default('https://graph.facebook.com'),
+  /** The Graph API version every call names, pinned here only. Default v26.0. */
+  META_GRAPH_VERSION: z
+    .string()
+    .regex(/^v\d{1,3}\.\d$/, 'like v26.0')
+    .default('v26.0'),
   /** Largest JSON request body. Default 256kb. */
   JSON_BODY_LIMIT: z
     .string()

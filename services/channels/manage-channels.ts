@@ -3,13 +3,14 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { type ChannelCredentials, type ChannelSettings, type ChannelState, TelegramInput, XOAuth1Input } from '../../shared/channels/channel-schemas';
+import { type ChannelCredentials, type ChannelSettings, type ChannelState, FacebookInput, TelegramInput, XOAuth1Input } from '../../shared/channels/channel-schemas';
 import { AppError } from '../../shared/errors';
 import type { ChannelKind } from '../../shared/post';
 import type { PublishScheduler } from '../posts/deps';
 import { credentialsHandle } from '../publishing/credentials';
 import { type ChannelHandle, type ConnectionReport, PlatformError } from '../publishing/platform';
 import { releaseHeld } from '../publishing/publish.repository';
+import { type FacebookConfig, inspectPage } from '../publishing/platforms/facebook/facebook.adapter';
 import type { AdapterRegistry } from '../publishing/platforms/registry';
 import { classify as classifyTelegram, inspectChannel } from '../publishing/platforms/telegram/telegram.adapter';
 import type { TelegramConfig } from '../publishing/platforms/telegram/telegram.client';
@@ -25,6 +26,7 @@ export interface ChannelDeps {
   adapters: AdapterRegistry;
   x: XAppConfig;
   telegram: TelegramConfig;
+  facebook: FacebookConfig;
   /** Re-queues held posts when their channel recovers. */
   scheduler: PublishScheduler;
   baseUrl: () => string;
@@ -96,6 +98,8 @@ function publicSettings(c: Channel): Record<string, unknown> {
       return { username: s.username, auth: s.auth };
     case 'telegram':
       return { chatId: s.chatId, chatUsername: s.chatUsername, title: s.title };
+    case 'facebook':
+      return { pageId: s.pageId, pageName: s.pageName };
     case 'news_page':
       return {};
   }
@@ -138,6 +142,31 @@ async function inspectTelegram(deps: ChannelDeps, botToken: string, chat: string
     return await inspectChannel(deps.telegram, botToken, chat);
   } catch (err) {
     throw connectFailed(classifyTelegram(err, 'read'), 'Telegram');
+  }
+}
+
+// —— Facebook Page
+
+export async function addFacebookChannel(deps: ChannelDeps, input: { unitId: string; pageId: string; pageToken: string; name?: string | undefined }): Promise<Channel> {
+  const parsed = FacebookInput.safeParse({ pageId: input.pageId, pageToken: input.pageToken });
+  if (!parsed.success) throw invalid(parsed.error);
+  const settings = await inspectFacebook(deps, parsed.data.pageId, parsed.data.pageToken);
+  await assertNotConnected(deps, input.unitId, 'facebook', (s) => s.pageId === settings.pageId, settings.pageName);
+  return insertChannel(deps.db, deps.box, {
+    unitId: input.unitId,
+    kind: 'facebook',
+    name: input.name?.trim() || `Facebook ${settings.pageName}`,
+    settings,
+    credentials: { pageToken: parsed.data.pageToken },
+    accountName: settings.pageName,
+  });
+}
+
+async function inspectFacebook(deps: ChannelDeps, pageId: string, pageToken: string) {
+  try {
+    return await inspectPage(deps.facebook, pageId, pageToken);
+  } catch (err) {
+    throw connectFailed(err, 'Facebook');
   }
 }
 
@@ -283,13 +312,13 @@ function assertSameXAccount(channel: Channel, me: { id: string; username: string
 }
 
 /** The unit's channel of that kind for the same account, if there is one. */
-async function sameAccount<K extends 'x' | 'telegram'>(deps: ChannelDeps, unitId: string, kind: K, same: (s: ChannelSettings<K>) => boolean): Promise<Channel | undefined> {
+async function sameAccount<K extends 'x' | 'telegram' | 'facebook'>(deps: ChannelDeps, unitId: string, kind: K, same: (s: ChannelSettings<K>) => boolean): Promise<Channel | undefined> {
   const rows = await deps.db.selectFrom('channels').selectAll().where('unit_id', '=', unitId).where('kind', '=', kind).execute();
   return rows.find((r) => same(parseSettings(kind, r.settings)));
 }
 
 /** One account is one channel per unit: a second would publish every post twice. */
-async function assertNotConnected<K extends 'x' | 'telegram'>(deps: ChannelDeps, unitId: string, kind: K, same: (s: ChannelSettings<K>) => boolean, account: string): Promise<void> {
+async function assertNotConnected<K extends 'x' | 'telegram' | 'facebook'>(deps: ChannelDeps, unitId: string, kind: K, same: (s: ChannelSettings<K>) => boolean, account: string): Promise<void> {
   const existing = await sameAccount(deps, unitId, kind, same);
   if (existing) {
     throw new AppError('conflict', 'channel.exists', {
@@ -336,6 +365,20 @@ export async function reconnectChannel(deps: ChannelDeps, channel: Channel, fiel
         settings: { userId: me.id, username: me.username, auth: 'oauth1' },
         credentials,
         accountName: `@${me.username}`,
+      });
+      break;
+    }
+    case 'facebook': {
+      const before = parseSettings('facebook', channel.settings);
+      const parsed = FacebookInput.safeParse({ pageId: before.pageId, pageToken: fields.pageToken ?? '' });
+      if (!parsed.success) throw invalid(parsed.error);
+      // The token must post as this channel's Page: asking with the Page id checks exactly that.
+      const settings = await inspectFacebook(deps, before.pageId, parsed.data.pageToken);
+      updated = await replaceCredentials(deps.db, deps.box, channel.id, {
+        kind: 'facebook',
+        settings,
+        credentials: { pageToken: parsed.data.pageToken },
+        accountName: settings.pageName,
       });
       break;
     }

@@ -9,7 +9,7 @@ import { ChannelKind, Role, TimeZoneSchema } from '../../shared/post';
 import { AppError } from '../../shared/errors';
 import type { TimeZone } from '../../shared/time';
 import { addWebhookChannel } from '../channels/channel.repository';
-import { type ChannelDeps, type ChannelView, addTelegramChannel, addXChannelWithTokens, viewChannel } from '../channels/manage-channels';
+import { type ChannelDeps, type ChannelView, addFacebookChannel, addTelegramChannel, addXChannelWithTokens, viewChannel } from '../channels/manage-channels';
 import { secretBox } from '../channels/secret-box';
 import { RECONCILER_QUEUES } from '../posts/deps';
 import { platformAdapters, platformConfig } from '../publishing/platforms/registry';
@@ -32,12 +32,13 @@ export const USAGE = `siaran — Siaran admin CLI
   siaran channel add --unit SLUG --kind telegram --bot-token T --chat @name|-100… [--name N]
   siaran channel add --unit SLUG --kind x --access-token T --access-secret S [--name N]
                                     (OAuth 1.0a user tokens; needs X_CONSUMER_KEY and X_CONSUMER_SECRET)
+  siaran channel add --unit SLUG --kind facebook --page-id ID --page-token T [--name N]
   siaran demo                                               (demo units, users and tokens, on a fresh database)
   siaran setup-link                                         (the first run's one-time set-up link, while no account exists)
 
   Every command takes --json: one JSON object on standard output, for scripts.
   channel add checks the account with the platform first. A secret given as - (--bot-token -,
-  --access-secret -, --secret -) is read from standard input, so that it stays out of the process list
+  --access-secret -, --page-token -, --secret -) is read from standard input, so that it stays out of the process list
   and the shell history.
 
 Uses the same configuration as the server (DATABASE_URL, DATA_DIR, SECRETS_KEY, ...). While the server
@@ -58,7 +59,7 @@ export type Command =
   | {
       name: 'channel add';
       unit: string;
-      kind: 'webhook' | 'telegram' | 'x';
+      kind: 'webhook' | 'telegram' | 'x' | 'facebook';
       channelName: string | undefined;
       /** Option values as given; a secret given as `-` is read from standard input when the command runs. */
       options: Record<string, string>;
@@ -99,6 +100,8 @@ export function parseCommand(argv: string[], env: Env): Parsed {
       chat: { type: 'string' },
       'access-token': { type: 'string' },
       'access-secret': { type: 'string' },
+      'page-id': { type: 'string' },
+      'page-token': { type: 'string' },
       json: { type: 'boolean' },
     },
     strict: true,
@@ -131,8 +134,8 @@ export function parseCommand(argv: string[], env: Env): Parsed {
       // Every kind has its platform adapter (start-up checks it); the news page comes with every unit.
       const addable = ChannelKind.options.filter((k) => k !== 'news_page');
       if (!(addable as string[]).includes(kind)) throw new UsageError(`--kind must be ${addable.slice(0, -1).join(', ')} or ${addable.at(-1)!} (the news page comes with every unit)`);
-      const k = kind as 'webhook' | 'telegram' | 'x';
-      const required = { webhook: ['url', 'secret'], telegram: ['bot-token', 'chat'], x: ['access-token', 'access-secret'] }[k];
+      const k = kind as 'webhook' | 'telegram' | 'x' | 'facebook';
+      const required = { webhook: ['url', 'secret'], telegram: ['bot-token', 'chat'], x: ['access-token', 'access-secret'], facebook: ['page-id', 'page-token'] }[k];
       const options = Object.fromEntries(required.map((key) => [key, need(values, key)]));
       return { command: { name, unit: need(values, 'unit'), kind: k, channelName: values.name, options }, json };
     }
@@ -241,6 +244,7 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
           adapters: platformAdapters(platforms),
           x: platforms.x,
           telegram: platforms.telegram,
+          facebook: platforms.facebook,
           // Adding a channel releases nothing; the server's reconciler queues whatever needs it.
           scheduler: RECONCILER_QUEUES,
           baseUrl: () => publicBaseUrl(env),
@@ -250,7 +254,9 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
         channel =
           command.kind === 'telegram'
             ? await addTelegramChannel(deps, { unitId: unit.id, botToken: await secret('bot-token'), chat: channelRef(command.options.chat!), name: command.channelName })
-            : await addXChannelWithTokens(deps, { unitId: unit.id, accessToken: command.options['access-token']!, accessSecret: await secret('access-secret'), name: command.channelName });
+            : command.kind === 'facebook'
+              ? await addFacebookChannel(deps, { unitId: unit.id, pageId: command.options['page-id']!, pageToken: await secret('page-token'), name: command.channelName })
+              : await addXChannelWithTokens(deps, { unitId: unit.id, accessToken: command.options['access-token']!, accessSecret: await secret('access-secret'), name: command.channelName });
       }
       return { command: 'channel add', unit: unit.slug, channel: viewChannel(channel, new Date()) };
     }

@@ -178,7 +178,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       channelsChanged: (postId) => queuePostRenditions(media, postId),
     };
 
-    const channels: ChannelDeps = { db: database.db, box, adapters, x: platforms.x, telegram: platforms.telegram, scheduler: queue, baseUrl, now, log };
+    const channels: ChannelDeps = { db: database.db, box, adapters, x: platforms.x, telegram: platforms.telegram, facebook: platforms.facebook, scheduler: queue, baseUrl, now, log };
 
     let server: Server;
 

@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors';
 import { type Actor, Role, TimeZoneSchema } from '../../shared/post';
 import { type Channel, addWebhookChannel, getChannel } from '../channels/channel.repository';
 import {
+  addFacebookChannel,
   addTelegramChannel,
   addXChannelWithTokens,
   finishXConnect,
@@ -159,6 +160,13 @@ export async function addTelegram(deps: WebDeps, admin: Actor, unitId: string, i
   await assertUnit(deps, admin, unitId);
   const channel = await addTelegramChannel(deps.channels, { unitId, botToken: input.botToken, chat: input.chat, name: input.name });
   await audit(deps, admin, 'channel.added', channel.id, { unitId, kind: 'telegram', chat: input.chat });
+  return channel;
+}
+
+export async function addFacebook(deps: WebDeps, admin: Actor, unitId: string, input: { pageId: string; pageToken: string; name?: string }): Promise<Channel> {
+  await assertUnit(deps, admin, unitId);
+  const channel = await addFacebookChannel(deps.channels, { unitId, pageId: input.pageId, pageToken: input.pageToken, name: input.name });
+  await audit(deps, admin, 'channel.added', channel.id, { unitId, kind: 'facebook', pageId: input.pageId });
   return channel;
 }
 

@@ -87,6 +87,9 @@ function reconnectForm(lang: Lang, c: Html, ch: ChannelView, x: AdminView['x']):
     case 'telegram':
       return html`<details><summary>${t(lang, 'reconnect')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
 <label>${t(lang, 'botToken')}<input type="password" name="botToken" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
+    case 'facebook':
+      return html`<details><summary>${t(lang, 'reconnect')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
+<label>${t(lang, 'pageToken')}<input type="password" name="pageToken" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
     case 'x':
       return html`${x.oauth2 ? html`<form method="post" action="/admin/channels/${ch.id}/x/connect" class="inline">${c}<button class="secondary" data-action="reconnect-x">${t(lang, 'reconnect')}</button></form>` : ''}
 ${x.tokens ? html`<details><summary>${t(lang, 'reconnect')} (OAuth 1.0a)</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
@@ -105,6 +108,10 @@ ${!x.oauth2 && !x.tokens ? html`<p class="muted">${t(lang, 'xNotConfigured')}</p
 <details><summary>${t(lang, 'addTelegram')}</summary><form method="post" action="/admin/units/${u.id}/telegram">${c}<p class="muted">${t(lang, 'telegramHelp')}</p>
 <label>${t(lang, 'telegramChat')}<input type="text" name="chat" required pattern="@[A-Za-z][A-Za-z0-9_]{3,31}|-100[0-9]{5,15}" placeholder="@humaspolrestubaba"></label>
 <label>${t(lang, 'botToken')}<input type="password" name="botToken" required autocomplete="off"></label>
+<label>${t(lang, 'name')}<input type="text" name="name"></label><button>${t(lang, 'save')}</button></form></details>
+<details><summary>${t(lang, 'addFacebook')}</summary><form method="post" action="/admin/units/${u.id}/facebook">${c}<p class="muted">${t(lang, 'facebookHelp')}</p>
+<label>${t(lang, 'pageId')}<input type="text" name="pageId" required inputmode="numeric" pattern="[0-9]{5,25}"></label>
+<label>${t(lang, 'pageToken')}<input type="password" name="pageToken" required autocomplete="off"></label>
 <label>${t(lang, 'name')}<input type="text" name="name"></label><button>${t(lang, 'save')}</button></form></details>
 <details><summary>${t(lang, 'addWebhook')}</summary><form method="post" action="/admin/units/${u.id}/webhook">${c}
 <label>URL<input type="url" name="url" required></label><label>${t(lang, 'name')}<input type="text" name="name"></label>

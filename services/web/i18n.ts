@@ -109,6 +109,13 @@ const M = {
   save: { id: 'Simpan', en: 'Save' },
   zone: { id: 'Zona waktu', en: 'Time zone' },
   queues: { id: 'Antrean', en: 'Queues' },
+  addFacebook: { id: 'Tambah Halaman Facebook (token Halaman)', en: 'Add a Facebook Page (Page token)' },
+  facebookHelp: {
+    id: 'ID Halaman ada di bagian Tentang (Transparansi Halaman); token Halaman didapat dari Meta Business Suite atau Graph API Explorer dengan izin pages_manage_posts. Token disimpan terenkripsi.',
+    en: "The Page id is in the Page's About (Page transparency) section; a Page token comes from Meta Business Suite or the Graph API Explorer with pages_manage_posts. The token is stored encrypted.",
+  },
+  pageId: { id: 'ID Halaman', en: 'Page id' },
+  pageToken: { id: 'Token Halaman', en: 'Page token' },
   addUnit: { id: 'Tambah satuan', en: 'Add a unit' },
   parentUnit: { id: 'Di bawah satuan', en: 'Under the unit' },
   unitAdded: { id: 'Satuan ditambahkan', en: 'Unit added' },

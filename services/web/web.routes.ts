@@ -21,6 +21,7 @@ import { isUnitJob, postsOfJobs } from '../operations/queue-jobs';
 import { STATUS } from '../http/errors';
 import { adminPage } from './admin.page';
 import {
+  addFacebook,
   addSubUnit,
   addTelegram,
   addWebhook,
@@ -367,6 +368,10 @@ export function webRouter(deps: WebDeps): Router {
   });
   channelPost('/admin/units/:id/telegram', async (ctx, f) => {
     const channel = await addTelegram(deps, ctx.user, idParam(ctx.req.params.id), { botToken: f.botToken ?? '', chat: f.chat ?? '', name: f.name ?? '' });
+    return { channelId: channel.id, done: 'connected', released: 0 };
+  });
+  channelPost('/admin/units/:id/facebook', async (ctx, f) => {
+    const channel = await addFacebook(deps, ctx.user, idParam(ctx.req.params.id), { pageId: f.pageId ?? '', pageToken: f.pageToken ?? '', name: f.name ?? '' });
     return { channelId: channel.id, done: 'connected', released: 0 };
   });
   channelPost('/admin/units/:id/x/tokens', async (ctx, f) => {

@@ -32,6 +32,9 @@ export const CHANNEL_RULES: Record<ChannelKind, ChannelRules> = {
   x: { textLimit: 280, counting: 'x-weighted', captionLimit: undefined, photosMax: 4, altTextMax: 1000, threads: true, threadPartsMax: 25 },
   // Bot API: 4,096 characters of text, 1,024 of caption, albums of 2–10.
   telegram: { textLimit: 4096, counting: 'utf16', captionLimit: 1024, photosMax: 10, altTextMax: undefined, threads: false, threadPartsMax: 1 },
+  // Graph API Pages: 63,206 characters of message; several photos are attached to one feed post (we send
+  // at most 10, as the compose page and the other platforms do).
+  facebook: { textLimit: 63_206, counting: 'utf16', captionLimit: undefined, photosMax: 10, altTextMax: 1000, threads: false, threadPartsMax: 1 },
   news_page: { textLimit: undefined, counting: 'utf16', captionLimit: undefined, photosMax: undefined, altTextMax: undefined, threads: false, threadPartsMax: 1 },
   webhook: { textLimit: undefined, counting: 'utf16', captionLimit: undefined, photosMax: undefined, altTextMax: undefined, threads: false, threadPartsMax: 1 },
 };

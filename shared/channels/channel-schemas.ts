@@ -56,11 +56,23 @@ export const TelegramInput = z.strictObject({
     .regex(/^(@[A-Za-z][A-Za-z0-9_]{3,31}|-100\d{5,15})$/, 'the channel is @name or its -100… id'),
 });
 
+// —— Facebook Page: posts as the Page with its Page token (which lasts until revoked).
+export const FacebookSettings = z.strictObject({
+  pageId: z.string().regex(/^\d{5,25}$/),
+  pageName: z.string().min(1).max(200),
+});
+export const FacebookCredentials = z.strictObject({ pageToken: z.string().min(20) });
+export const FacebookInput = z.strictObject({
+  pageId: z.string().trim().regex(/^\d{5,25}$/, "a Page id is a number, e.g. 104857392847561 (the Page's About section, or /me/accounts)"),
+  pageToken: z.string().trim().min(20, 'a Page access token is long (EAAG…)').max(1000),
+});
+
 export const CHANNEL_SCHEMAS = {
   news_page: { settings: NewsPageSettings, credentials: NewsPageCredentials },
   webhook: { settings: WebhookSettings, credentials: WebhookCredentials },
   x: { settings: XSettings, credentials: XCredentials },
   telegram: { settings: TelegramSettings, credentials: TelegramCredentials },
+  facebook: { settings: FacebookSettings, credentials: FacebookCredentials },
 } as const satisfies Record<ChannelKind, { settings: z.ZodType; credentials: z.ZodType }>;
 
 export type ChannelSettings<K extends ChannelKind> = z.infer<(typeof CHANNEL_SCHEMAS)[K]['settings']>;

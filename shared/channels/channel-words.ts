@@ -9,6 +9,7 @@ export const CHANNEL_KIND_LABELS: Record<ChannelKind, LocalizedText> = {
   webhook: { id: 'Webhook', en: 'Webhook' },
   x: { id: 'X', en: 'X' },
   telegram: { id: 'Kanal Telegram', en: 'Telegram channel' },
+  facebook: { id: 'Halaman Facebook', en: 'Facebook Page' },
 };
 
 export const CHANNEL_STATE_LABELS: Record<ChannelState, LocalizedText> = {
@@ -73,6 +74,11 @@ export function remedy(kind: ChannelKind, state: ChannelState): LocalizedText | 
       return {
         id: 'Pastikan bot masih admin kanal yang boleh mengirim pesan lalu tekan "Uji koneksi", atau masukkan token bot baru.',
         en: 'Make sure the bot is still an admin of the channel allowed to post, then press "Test connection", or enter a new bot token.',
+      };
+    case 'facebook':
+      return {
+        id: 'Token Halaman tidak berlaku lagi (kata sandi diganti, admin dicabut, atau izin aplikasi dicabut). Masukkan token Halaman yang baru ("Sambungkan ulang").',
+        en: 'The Page token no longer works (a changed password, a removed admin, or revoked app permissions). Enter a new Page token ("Reconnect").',
       };
     case 'webhook':
       return { id: 'Periksa rahasia webhook dengan penerima, lalu masukkan yang benar ("Sambungkan ulang").', en: 'Check the webhook secret with the receiver and enter the right one ("Reconnect").' };

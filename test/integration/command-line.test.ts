@@ -8,6 +8,7 @@ import { openDatabase } from '../../services/storage/database';
 import { client, dropTestState, testEnv } from '../support/harness';
 import { freePort, spawnSiaran } from '../support/processes';
 import { testDbKind } from '../support/test-db';
+import { type FakeGraph, startFakeGraph } from '../support/fakes/fake-graph';
 import { type FakeTelegram, startFakeTelegram } from '../support/fakes/fake-telegram';
 import { type FakeX, startFakeX } from '../support/fakes/fake-x';
 import { platformEnv } from '../support/platforms';
@@ -104,15 +105,18 @@ describe('connecting platform channels from the command line', () => {
   let env: Record<string, string>;
   let x: FakeX;
   let tg: FakeTelegram;
+  let meta: FakeGraph;
   beforeAll(async () => {
     x = await startFakeX();
     tg = await startFakeTelegram();
-    env = testEnv({ ...platformEnv(x, tg), DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-cli-')), EMBEDDED_DB_IN_MEMORY: 'false' });
+    meta = await startFakeGraph();
+    env = testEnv({ ...platformEnv(x, tg, meta), DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-cli-')), EMBEDDED_DB_IN_MEMORY: 'false' });
   });
   afterAll(async () => {
     await dropTestState(loadEnv(env));
     await x.close();
     await tg.close();
+    await meta.close();
   });
 
   test('adds a Telegram channel and an X account after checking them with the platform, and prints the ids (--json too)', async () => {
@@ -133,12 +137,21 @@ describe('connecting platform channels from the command line', () => {
     const wrongBot = await siaran(env, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'telegram', '--bot-token', `${tg.bot.id}:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`, '--chat', '@humaspolrestubaba');
     expect(wrongBot.code).toBe(1);
     expect(wrongBot.err).toMatch(/Telegram refused or could not be reached: Telegram: Unauthorized/);
+    // A Facebook Page from its id and Page token (read from standard input).
+    const fb = await siaranWithInput(env, `${meta.page.token}\n`, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'facebook', '--page-id', meta.page.id, '--page-token', '-', '--json');
+    expect(fb.code).toBe(0);
+    expect(JSON.parse(fb.out).channel).toMatchObject({ kind: 'facebook', state: 'connected', accountName: 'Humas Polres Tulangbawang Barat', settings: { pageId: meta.page.id } });
+    expect(fb.out).not.toContain(meta.page.token);
+    const wrongPage = await siaranWithInput(env, `${meta.page.token}\n`, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'facebook', '--page-id', '123456789', '--page-token', '-');
+    expect(wrongPage.code).toBe(1);
+    expect(wrongPage.err).toMatch(/Facebook refused or could not be reached/);
+
     const missing = await siaran(env, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'telegram', '--chat', '@humaspolrestubaba');
     expect(missing.code).toBe(64);
     expect(missing.err).toMatch(/missing --bot-token/);
-    const noKind = await siaran(env, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'facebook');
+    const noKind = await siaran(env, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'myspace');
     expect(noKind.code).toBe(64);
-    expect(noKind.err).toMatch(/--kind must be webhook, x or telegram/);
+    expect(noKind.err).toMatch(/--kind must be webhook, x, telegram or facebook/);
     const noApp = await siaran({ ...env, X_CONSUMER_KEY: '', X_CONSUMER_SECRET: '' }, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'x', '--access-token', x.oauth1.accessToken, '--access-secret', x.oauth1.accessSecret);
     expect(noApp.code).toBe(1);
     expect(noApp.err).toMatch(/X_CONSUMER_KEY and X_CONSUMER_SECRET/);
@@ -147,7 +160,7 @@ describe('connecting platform channels from the command line', () => {
     const database = await openDatabase({ databaseUrl: parsed.DATABASE_URL, schema: parsed.DATABASE_SCHEMA, dataDir: parsed.DATA_DIR });
     try {
       const rows = await database.db.selectFrom('channels').innerJoin('units', 'units.id', 'channels.unit_id').select(['channels.kind', 'channels.secret_ciphertext']).where('units.slug', '=', 'polres-halut').execute();
-      expect(rows.map((r) => r.kind).sort()).toEqual(['news_page', 'telegram', 'x']);
+      expect(rows.map((r) => r.kind).sort()).toEqual(['facebook', 'news_page', 'telegram', 'x']);
       // Sealed at rest: the token is not in the database in clear.
       for (const r of rows) expect(r.secret_ciphertext ?? '').not.toContain(tg.bot.token.split(':')[1]);
     } finally {

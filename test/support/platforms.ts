@@ -3,8 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import sharp from 'sharp';
-import { addTelegramChannel, addXChannelWithTokens, finishXConnect, startXConnect } from '../../services/channels/manage-channels';
+import { addFacebookChannel, addTelegramChannel, addXChannelWithTokens, finishXConnect, startXConnect } from '../../services/channels/manage-channels';
 import { type Harness, type World, client, inSeconds, seedWorld, startHarness, waitFor } from './harness';
+import { type FakeGraph, startFakeGraph } from './fakes/fake-graph';
 import { type FakeTelegram, startFakeTelegram } from './fakes/fake-telegram';
 import { type FakeX, startFakeX } from './fakes/fake-x';
 
@@ -13,11 +14,13 @@ export interface PlatformWorld {
   world: World;
   x: FakeX;
   tg: FakeTelegram;
+  meta: FakeGraph;
   close(): Promise<void>;
 }
 
-export function platformEnv(x: FakeX, tg: FakeTelegram): Record<string, string> {
+export function platformEnv(x: FakeX, tg: FakeTelegram, meta?: FakeGraph): Record<string, string> {
   return {
+    ...(meta ? { META_GRAPH_URL: meta.url, META_GRAPH_VERSION: meta.version } : {}),
     X_API_URL: x.url,
     X_AUTHORIZE_URL: `${x.url}/i/oauth2/authorize`,
     X_CONSUMER_KEY: x.app.consumerKey,
@@ -32,17 +35,20 @@ export function platformEnv(x: FakeX, tg: FakeTelegram): Record<string, string> 
 export async function startWithPlatforms(overrides: Record<string, string> = {}, opts: { log?: Logger } = {}): Promise<PlatformWorld> {
   const x = await startFakeX();
   const tg = await startFakeTelegram();
-  const h = await startHarness({ ...platformEnv(x, tg), ...overrides }, opts);
+  const meta = await startFakeGraph();
+  const h = await startHarness({ ...platformEnv(x, tg, meta), ...overrides }, opts);
   const world = await seedWorld(h.siaran.database.db);
   return {
     h,
     world,
     x,
     tg,
+    meta,
     async close() {
       await h.close();
       await x.close();
       await tg.close();
+      await meta.close();
     },
   };
 }
@@ -70,6 +76,12 @@ export async function connectXOAuth2(p: PlatformWorld, unitId = p.world.units.po
 
 export async function connectTelegram(p: PlatformWorld, unitId = p.world.units.polres, chat = '@humaspolrestubaba'): Promise<string> {
   const c = await addTelegramChannel(p.h.siaran.channels, { unitId, botToken: p.tg.bot.token, chat });
+  return c.id;
+}
+
+/** A Facebook Page connected with its Page token (as `siaran channel add --kind facebook` does). */
+export async function connectFacebook(p: PlatformWorld, unitId = p.world.units.polres, page = p.meta.page): Promise<string> {
+  const c = await addFacebookChannel(p.h.siaran.channels, { unitId, pageId: page.id, pageToken: page.token });
   return c.id;
 }
 

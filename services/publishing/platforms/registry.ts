@@ -5,6 +5,7 @@ import type { Env } from '../../../config/env';
 import { ChannelKind } from '../../../shared/post';
 import type { DB } from '../../storage/schema';
 import type { PlatformAdapter } from '../platform';
+import { type FacebookConfig, facebookAdapter } from './facebook/facebook.adapter';
 import { newsPageAdapter } from './news-page/news-page.adapter';
 import { telegramAdapter } from './telegram/telegram.adapter';
 import type { TelegramConfig } from './telegram/telegram.client';
@@ -18,6 +19,7 @@ export interface PlatformConfig {
   db: Kysely<DB>;
   x: XAppConfig;
   telegram: TelegramConfig;
+  facebook: FacebookConfig;
   webhook: { allowPrivateNetworks: boolean; timeoutMs: number };
 }
 
@@ -35,6 +37,7 @@ export function platformConfig(env: Env, db: Kysely<DB>): PlatformConfig {
       timeoutMs: env.PLATFORM_TIMEOUT_MS,
     },
     telegram: { apiUrl: env.TELEGRAM_API_URL, timeoutMs: env.PLATFORM_TIMEOUT_MS },
+    facebook: { graphUrl: env.META_GRAPH_URL, version: env.META_GRAPH_VERSION, timeoutMs: env.PLATFORM_TIMEOUT_MS },
     webhook: { allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS, timeoutMs: env.WEBHOOK_TIMEOUT_MS },
   };
 }
@@ -45,6 +48,7 @@ export function platformAdapters(cfg: PlatformConfig): AdapterRegistry {
     webhook: webhookAdapter(cfg.webhook),
     x: xAdapter(cfg.x),
     telegram: telegramAdapter(cfg.telegram),
+    facebook: facebookAdapter(cfg.facebook),
   });
 }
 

@@ -79,8 +79,8 @@ export interface FakeGraph extends FakeServer {
   version: string;
   addPage(o: { name: string }): FakePage;
   page: FakePage;
-  /** Invalidates a Page token as a password change does (error 190, subcode 460). */
-  revokePageToken(pageId: string, subcode?: number): void;
+  /** Invalidates a Page token as a password change does (error 190, subcode 460); returns the Page's new token. */
+  revokePageToken(pageId: string, subcode?: number): string;
   /** Usage headers on every answer; `regainMinutes` also throttles writes with error 32 until cleared. */
   setUsage(u: { callCount: number; regainMinutes?: number } | undefined): void;
   /** An Instagram professional account (linked to `page`). */
@@ -221,6 +221,68 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
     for (const id of attached) page.photos.find((p) => p.id === id)!.published = true;
     page.posts.push(post);
     return { status: 200, body: { id: post.id } };
+  };
+
+  /** The Page's posts, newest first (`since` in Unix seconds), as the feed edge answers. */
+  const readFeed: Handler = (req) => {
+    const pageId = req.path.split('/')[2]!;
+    const page = pageFor(req, pageId);
+    if ('status' in page) return page;
+    const since = Number(req.query.get('since') ?? 0) * 1000;
+    const limit = Number(req.query.get('limit') ?? 25);
+    const data = page.posts
+      .filter((p) => !p.deleted && p.createdAt >= since)
+      .reverse()
+      .slice(0, limit)
+      .map((p) => ({ id: p.id, message: p.message || undefined, created_time: new Date(p.createdAt).toISOString().replace('Z', '+0000') }));
+    return { status: 200, body: { data } };
+  };
+
+  /** The Page's own posts (`published_posts`), newest first, with their photos as attachments. */
+  const publishedPosts: Handler = (req) => {
+    const pageId = req.path.split('/')[2]!;
+    const page = pageFor(req, pageId);
+    if ('status' in page) return page;
+    const since = Number(req.query.get('since') ?? 0) * 1000;
+    const data = page.posts
+      .filter((p) => !p.deleted && p.createdAt >= since)
+      .reverse()
+      .slice(0, Number(req.query.get('limit') ?? 25))
+      .map((p) => ({
+        id: p.id,
+        ...(p.message ? { message: p.message } : {}),
+        created_time: new Date(p.createdAt).toISOString().replace('Z', '+0000'),
+        ...(p.photoIds.length === 1
+          ? { attachments: { data: [{ type: 'photo', target: { id: p.photoIds[0] } }] } }
+          : p.photoIds.length > 1
+            ? { attachments: { data: [{ type: 'album', subattachments: { data: p.photoIds.map((id) => ({ type: 'photo', target: { id } })) } }] } }
+            : {}),
+      }));
+    return { status: 200, body: { data } };
+  };
+
+  /** `/me` with a Page token is the Page. */
+  const me: Handler = (req) => {
+    const token = tokenOf(req);
+    const sub = revoked.get(token);
+    if (sub !== undefined) return graphError(400, 190, 'Error validating access token: The session has been invalidated because the user changed their password.', { subcode: sub, type: 'OAuthException' });
+    const page = [...pages.values()].find((p) => p.token === token);
+    if (!page) return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token', { type: 'OAuthException' });
+    return { status: 200, body: { id: page.id, name: page.name } };
+  };
+
+  /** Deleting one photo of a Page. */
+  const deletePhoto: Handler = (req) => {
+    const id = req.path.split('/')[2]!;
+    for (const page of pages.values()) {
+      const photo = page.photos.find((ph) => ph.id === id);
+      if (!photo) continue;
+      const owner = pageFor(req, page.id);
+      if ('status' in owner) return owner;
+      page.photos = page.photos.filter((ph) => ph.id !== id);
+      return { status: 200, body: { success: true } };
+    }
+    return graphError(400, 100, `Unsupported delete request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { subcode: 33 });
   };
 
   const object: Handler = (req) => {
@@ -392,6 +454,10 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
       if (!req.path.startsWith(`${v}/`)) return () => graphError(400, 2500, 'Unknown path components: ' + req.path, { type: 'OAuthException' });
       const parts = req.path.slice(v.length + 1).split('/');
       if (parts.length === 2 && parts[1] === 'feed' && req.method === 'POST') return feed;
+      if (parts.length === 2 && parts[1] === 'feed' && req.method === 'GET') return readFeed;
+      if (parts.length === 2 && parts[1] === 'published_posts' && req.method === 'GET') return publishedPosts;
+      if (parts.length === 1 && parts[0] === 'me' && req.method === 'GET') return me;
+      if (parts.length === 1 && !parts[0]!.includes('_') && req.method === 'DELETE') return deletePhoto;
       if (parts.length === 2 && parts[1] === 'photos' && req.method === 'POST') return photos;
       if (parts.length === 2 && parts[1] === 'media' && req.method === 'POST') return media;
       if (parts.length === 2 && parts[1] === 'media_publish' && req.method === 'POST') return mediaPublish;
@@ -436,8 +502,10 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
       if (c) c.forced = 'EXPIRED';
     },
     revokePageToken(pageId: string, subcode = 460) {
-      const page = pages.get(pageId);
-      if (page) revoked.set(page.token, subcode);
+      const page = pages.get(pageId)!;
+      revoked.set(page.token, subcode);
+      page.token = `EAAG${randomBytes(30).toString('base64url').replace(/[-_]/g, 'Y')}`;
+      return page.token;
     },
     setUsage(u: { callCount: number; regainMinutes?: number } | undefined) {
       usage = u;

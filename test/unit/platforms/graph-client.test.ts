@@ -84,8 +84,9 @@ test('a photo Meta fetches itself from our URL; one it cannot fetch is refused i
 
 test('a revoked token is error 190: the channel needs connecting again, and says why', async () => {
   const page = meta.addPage({ name: 'Humas Polsek Tumijajar' });
+  const old = page.token;
   meta.revokePageToken(page.id, 460);
-  const err = await refusal(client().post(`${page.id}/feed`, page.token, { message: 'x' }));
+  const err = await refusal(client().post(`${page.id}/feed`, old, { message: 'x' }));
   expect([err.status, err.code, err.subcode, err.type]).toEqual([400, 190, 460, 'OAuthException']);
   expect(err.fbtraceId).toBeTruthy();
   const kind = classifyGraphError(err, now);
@@ -120,7 +121,9 @@ test('the same text twice is a duplicate (506): never shown as a success, never 
 test('no answer after sending may have published; a refused connection did not', async () => {
   meta.fault(`POST /${meta.version}/${meta.page.id}/feed`, { hang: true, accept: true });
   const lost = await client(300).post(`${meta.page.id}/feed`, meta.page.token, { message: 'Jawaban hilang.' }).catch((e: unknown) => e);
-  expect(classifyGraphError(lost, now).kind).toBe('unknown-outcome');
+  expect(classifyGraphError(lost, now, 'publish').kind).toBe('unknown-outcome');
+  // The same silence on a call nobody sees (a read, an unpublished upload) is only worth trying again.
+  expect(classifyGraphError(lost, now, 'harmless').kind).toBe('transient');
   expect(meta.page.posts.some((p) => p.message === 'Jawaban hilang.')).toBe(true);
   const nowhere = graphClient({ baseUrl: `http://127.0.0.1:${String(await freePort())}`, version: meta.version, timeoutMs: 2000 });
   const refused = await nowhere.post('1/feed', 't', { message: 'x' }).catch((e: unknown) => e);
@@ -131,6 +134,7 @@ test('Meta’s passing errors (1, 2, 5xx) are retried; policy blocks (368) and b
   const answers: Array<[number, number, string]> = [
     [500, 2, 'transient'],
     [400, 1, 'transient'],
+    [429, 4, 'rate-limited'],
     [400, 368, 'rejected'],
     [400, 100, 'rejected'],
     [403, 200, 'auth-expired'],
@@ -140,6 +144,13 @@ test('Meta’s passing errors (1, 2, 5xx) are retried; policy blocks (368) and b
     const err = await refusal(client().post(`${meta.page.id}/feed`, meta.page.token, { message: 'x' }));
     expect([code, classifyGraphError(err, now).kind]).toEqual([code, kind]);
   }
+  // On the request that makes a post public, an unknown error may have published it: never retried blindly.
+  meta.fault(`POST /${meta.version}/${meta.page.id}/feed`, { answer: { status: 500, body: { error: { message: 'An unknown error has occurred.', type: 'OAuthException', code: 1, fbtrace_id: 'T' } } } });
+  const unknown = await refusal(client().post(`${meta.page.id}/feed`, meta.page.token, { message: 'x' }));
+  expect(classifyGraphError(unknown, now, 'publish').kind).toBe('unknown-outcome');
+  // A 429 without Meta's body is still a limit, not a refusal.
+  meta.fault(`POST /${meta.version}/${meta.page.id}/feed`, { answer: { status: 429, body: 'Too Many Requests' } });
+  expect(classifyGraphError(await refusal(client().post(`${meta.page.id}/feed`, meta.page.token, { message: 'x' })), now, 'publish').kind).toBe('rate-limited');
 });
 
 describe('Instagram', () => {

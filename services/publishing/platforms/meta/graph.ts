@@ -2,6 +2,7 @@
 // well-kept Node SDK for publishing, so this is a thin client over fetch: one version pinned by the
 // caller, the token in the Authorization header, Meta's error body and usage headers read into a
 // GraphError, and that error told apart the way the publishing engine needs (PlatformError kinds).
+import { neverSent } from '../../outbound';
 import { PlatformError } from '../../platform';
 
 export interface GraphOptions {
@@ -108,10 +109,9 @@ export function graphClient(opts: GraphOptions): GraphClient {
     try {
       res = await fetch(url, { method, headers: { authorization: `Bearer ${token}` }, body, signal: AbortSignal.timeout(opts.timeoutMs) });
     } catch (err) {
-      // fetch does not say whether the request left: a connection refused or a DNS failure did not.
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
-      const sent = !(cause === 'ECONNREFUSED' || cause === 'ENOTFOUND' || cause === 'EAI_AGAIN' || cause === 'ETESTOUTBOUND');
-      throw new GraphNoAnswer(`Meta did not answer: ${err instanceof Error ? err.message : String(err)}`, sent);
+      // fetch does not say whether the request left; errors raised before connecting (refused, no route, DNS,
+      // TLS) say it did not. A timeout may have fired after sending, so it counts as sent.
+      throw new GraphNoAnswer(`Meta did not answer: ${err instanceof Error ? err.message : String(err)}`, !neverSent(err));
     }
     usage = usageOf(res.headers);
     const text = await res.text();
@@ -175,14 +175,19 @@ const TOKEN_SUBCODES: Record<number, string> = {
 const DEFAULT_THROTTLE_MS = 15 * 60_000;
 
 /**
- * What a Graph error means for a publish. `sent` says whether a write may have been carried out: a
- * duplicate (506) means Meta has the same post already, which is never a success we can show.
+ * What a Graph error means for one call:
+ * - `publish`: the request that makes the post public. Anything Meta may have carried out before failing
+ *   (no answer, an unknown error 1/2, a 5xx, an answer that is not JSON) may have published: never retried
+ *   blindly. A duplicate (506) means the same post is there already, which is never a success we can show.
+ * - `harmless`: a read, or an upload nobody sees (an unpublished photo): whatever happened, trying again is safe.
  */
-export function classifyGraphError(err: unknown, now: Date): PlatformError {
+export function classifyGraphError(err: unknown, now: Date, step: 'publish' | 'harmless' = 'harmless'): PlatformError {
+  const publish = step === 'publish';
   if (err instanceof GraphNoAnswer) {
-    return err.sent ? new PlatformError('unknown-outcome', `${err.message}; it may have gone out`) : new PlatformError('transient', err.message);
+    return err.sent && publish ? new PlatformError('unknown-outcome', `${err.message}; it may have gone out`) : new PlatformError('transient', err.message);
   }
-  if (!(err instanceof GraphError)) return new PlatformError('unknown-outcome', err instanceof Error ? err.message : String(err));
+  if (!(err instanceof GraphError)) return new PlatformError(publish ? 'unknown-outcome' : 'transient', err instanceof Error ? err.message : String(err));
+  if (err.status === 429) return PlatformError.rateLimited(`Meta is limiting this account: ${err.message}`, new Date(now.getTime() + (err.usage.regainMs || DEFAULT_THROTTLE_MS)));
   const words = err.userMessage ? `${err.message} — ${err.userMessage}` : err.message;
   const code = err.code;
   if (code !== undefined && THROTTLED.has(code)) {
@@ -203,6 +208,9 @@ export function classifyGraphError(err: unknown, now: Date): PlatformError {
   if (code === 9007 || code === -1 || code === -2) return new PlatformError('transient', `Instagram is not ready: ${words}`);
   if (code === 368) return new PlatformError('rejected', `Meta blocked this post for its policies: ${words}`);
   if (code === 506) return new PlatformError('unknown-outcome', `Meta says the same post is already there: ${words}`);
-  if (code === 1 || code === 2 || err.status >= 500) return new PlatformError('transient', `Meta had a passing problem: ${words}`);
+  if (code === 1 || code === 2 || err.status >= 500 || (code === undefined && err.status < 400)) {
+    // Code 1 ("an unknown error") has been answered after a post was made: for the publishing request, unknown.
+    return new PlatformError(publish ? 'unknown-outcome' : 'transient', `Meta had a passing problem: ${words}`);
+  }
   return new PlatformError('rejected', `Meta refused it: ${words}`);
 }
