@@ -95,6 +95,16 @@ export interface FakeGraph extends FakeServer {
   expire(containerId: string): void;
 }
 
+/** What Meta's servers get when they fetch a photo from our URL: its bytes, or nothing. */
+async function fetchImage(url: string): Promise<Buffer | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    return res.ok ? Buffer.from(await res.arrayBuffer()) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 let traceSeq = 0;
 const trace = () => `A${randomBytes(8).toString('base64url')}${String(++traceSeq)}`;
 
@@ -147,14 +157,8 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
 
   /** Meta fetches `url` itself; a URL it cannot fetch or that is no image is refused as Meta does. */
   const download = async (url: string): Promise<{ width: number; height: number; bytes: number } | FakeAnswer> => {
-    let data: Buffer;
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-      if (!res.ok) throw new Error(`HTTP ${String(res.status)}`);
-      data = Buffer.from(await res.arrayBuffer());
-    } catch {
-      return graphError(400, 324, 'Missing or invalid image file', { subcode: 2069019, type: 'OAuthException' });
-    }
+    const data = await fetchImage(url);
+    if (!data) return graphError(400, 324, 'Missing or invalid image file', { subcode: 2069019, type: 'OAuthException' });
     try {
       const meta = await sharp(data).metadata();
       return { width: meta.width, height: meta.height, bytes: data.length };
@@ -325,14 +329,8 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
 
   /** Meta downloads image_url itself: JPEG only, at most 8 MiB, aspect ratio from 4:5 to 1.91:1. */
   const igImage = async (url: string): Promise<{ width: number; height: number; bytes: number } | FakeAnswer> => {
-    let data: Buffer;
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-      if (!res.ok) throw new Error(`HTTP ${String(res.status)}`);
-      data = Buffer.from(await res.arrayBuffer());
-    } catch {
-      return graphError(400, 9004, 'Only photo or video can be accepted as media type.', { subcode: 2207052, type: 'OAuthException', userMsg: 'The media could not be fetched from this URI: ' + url });
-    }
+    const data = await fetchImage(url);
+    if (!data) return graphError(400, 9004, 'Only photo or video can be accepted as media type.', { subcode: 2207052, type: 'OAuthException', userMsg: 'The media could not be fetched from this URI: ' + url });
     if (data.length > 8 * 1024 * 1024) return graphError(400, 36000, 'The image size is too large.', { subcode: 2207004, userMsg: 'The image is too large to download. It should be less than 8 MiB.' });
     let meta;
     try {
