@@ -52,7 +52,8 @@ test('a post with three photos and their alt texts goes out as one Page post, on
     ['Kapolres menyapa warga', 'source', true],
   ]);
   const target = done.targets.find((t: { channelId: string }) => t.channelId === page);
-  expect(target.externalUrl).toBe(`https://www.facebook.com/${p.meta.page.id}/posts/${post!.id.split('_')[1]!}`);
+  // The link Meta gives for the post, on the post's targets (API, post page, webhook).
+  expect(target.externalUrl).toBe(`https://www.facebook.com/permalink.php?story_fbid=${post!.id.split('_')[1]!}&id=${p.meta.page.id}`);
 });
 
 test('a throttled Page holds its posts until Meta’s estimate, then each goes out once, attempts untouched', async () => {

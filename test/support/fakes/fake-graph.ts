@@ -300,7 +300,8 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
       post.deleted = true;
       return { status: 200, body: { success: true } };
     }
-    const permalink = `https://www.facebook.com/${pageId}/posts/${id.split('_')[1]!}`;
+    // Meta's permalink is not always /{page}/posts/{id}: the adapter must read it, not rebuild it.
+    const permalink = `https://www.facebook.com/permalink.php?story_fbid=${id.split('_')[1]!}&id=${pageId}`;
     return { status: 200, body: { id: post.id, message: post.message, created_time: new Date(post.createdAt).toISOString().replace('Z', '+0000'), permalink_url: permalink } };
   };
 

@@ -44,7 +44,7 @@ test('a text with a link goes to the feed, and its permalink is read back', asyn
   const { id } = await g.post<{ id: string }>(`${meta.page.id}/feed`, meta.page.token, { message: 'Patroli malam di Tumijajar.', link: 'https://siaran.example/u/polres/p/1' });
   expect(id).toMatch(new RegExp(`^${meta.page.id}_\\d+$`));
   const post = await g.get<{ permalink_url: string }>(id, meta.page.token, { fields: 'permalink_url' });
-  expect(post.permalink_url).toMatch(/^https:\/\/www\.facebook\.com\/\d+\/posts\/\d+$/);
+  expect(post.permalink_url).toMatch(/^https:\/\/www\.facebook\.com\/permalink\.php\?story_fbid=\d+&id=\d+$/);
   // The token went in the Authorization header, never in the URL.
   expect(meta.requests.at(-1)!.headers.authorization).toBe(`Bearer ${meta.page.token}`);
   expect(meta.requests.every((r) => !r.query.has('access_token'))).toBe(true);

@@ -42,7 +42,20 @@ interface PagePost {
 
 export function facebookAdapter(cfg: FacebookConfig): PlatformAdapter<'facebook'> {
   const client = (timeoutMs: number) => graphClient({ baseUrl: cfg.graphUrl, version: cfg.version, timeoutMs } satisfies GraphOptions);
-  const result = (postId: string, photoIds: string[]): PublishResult => ({ externalId: postId, url: facebookLink(postId), ids: [postId, ...photoIds] });
+  /**
+   * The post's public link as Meta gives it (`permalink_url`); the post is out whatever this read does, so
+   * when it fails the link is made from the post id instead.
+   */
+  const result = async (postId: string, photoIds: string[], token: string, timeoutMs: number): Promise<PublishResult> => {
+    let url = facebookLink(postId);
+    try {
+      const read = await client(timeoutMs).get<{ permalink_url?: string }>(postId, token, { fields: 'permalink_url' });
+      if (read.permalink_url?.startsWith('https://')) url = read.permalink_url;
+    } catch {
+      // Kept: the link made from the id opens the same post.
+    }
+    return { externalId: postId, url, ids: [postId, ...photoIds] };
+  };
 
   /**
    * The post of this attempt among the Page's own posts (visitors' posts are not there). Several photos are
@@ -123,7 +136,7 @@ export function facebookAdapter(cfg: FacebookConfig): PlatformAdapter<'facebook'
         }
         throw e;
       }
-      return result(postId, photoIds);
+      return result(postId, photoIds, token, ctx.timeoutMs);
     },
     async verify(input, ctx): Promise<Verification> {
       const cp: FacebookCheckpoint = { uploaded: [], ...(ctx.checkpoint as FacebookCheckpoint | undefined) };
@@ -133,7 +146,8 @@ export function facebookAdapter(cfg: FacebookConfig): PlatformAdapter<'facebook'
         const found = await findOnPage(ctx.channel.settings, ctx.channel.credentials.current().pageToken, input, cp, ctx.claimedAt, ctx.timeoutMs);
         if (found) {
           const photoId = found.attachments?.data?.[0]?.target?.id;
-          return { status: 'published', result: result(found.id, cp.uploaded.length > 1 ? cp.uploaded : photoId ? [photoId] : []) };
+          const token = ctx.channel.credentials.current().pageToken;
+          return { status: 'published', result: await result(found.id, cp.uploaded.length > 1 ? cp.uploaded : photoId ? [photoId] : [], token, ctx.timeoutMs) };
         }
         return { status: 'not-published', checkpoint: { uploaded: cp.uploaded } };
       } catch (err) {
