@@ -16,7 +16,7 @@ import { platformAdapters, platformConfig } from '../publishing/platforms/regist
 import { createLogger } from '../runtime/logger';
 import { resolveSecretsKey } from '../runtime/secrets-key';
 import type { DB } from '../storage/schema';
-import { setupToken } from '../setup/first-run';
+import { setupLink } from '../setup/first-run';
 import { addUnit, findUnitBySlug, unitNotFound } from '../units/unit.repository';
 import { createToken } from '../users/token.repository';
 import { addUser, findUserByEmail } from '../users/user.repository';
@@ -186,9 +186,8 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
       return accounts ? { command: 'demo', done: true, accounts } : { command: 'demo', done: false, reason: reasons.join(' ') };
     }
     case 'setup-link': {
-      const token = await setupToken(db, resolveSecretsKey(env.SECRETS_KEY, env.DATA_DIR), new Date());
       const base = ctx.baseUrl?.() ?? publicBaseUrl(env);
-      return { command: 'setup-link', link: token === undefined ? undefined : `${base}/setup?token=${encodeURIComponent(token)}` };
+      return { command: 'setup-link', link: await setupLink(db, resolveSecretsKey(env.SECRETS_KEY, env.DATA_DIR), base, new Date()) };
     }
     case 'unit add': {
       const unit = await addUnit(db, { slug: command.slug, name: command.unitName, parentSlug: command.parent, timeZone: command.tz });

@@ -34,7 +34,7 @@ import { resolveRedis } from './private-redis';
 import { resolveSecretsKey } from './secrets-key';
 import { purgeExpiredSessions } from '../web/session.repository';
 import { startControlChannel } from '../cli/control';
-import { setupToken } from '../setup/first-run';
+import { setupLink } from '../setup/first-run';
 import { assetStore } from '../web/assets';
 import { webRouter } from '../web/web.routes';
 
@@ -82,7 +82,8 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
     const applied = await migrateToLatest(database, env.DATABASE_SCHEMA);
     if (applied.length > 0) log.info({ applied }, 'database migrated');
 
-    let boundPort: number | undefined;
+    // Known once the server listens (PORT=0 picks a free one); links made before then use PORT.
+    let boundPort: number | undefined = undefined;
     const baseUrl = () => publicBaseUrl(env, boundPort);
 
     if (!env.DATABASE_URL && !env.EMBEDDED_DB_IN_MEMORY) {
@@ -97,26 +98,17 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       ops.disconnect();
       await Promise.resolve();
     });
-    const inspector = roles.api ? queueInspector({ connection: producerConnection(redis.target), prefix: env.REDIS_PREFIX }) : undefined;
-    if (inspector) closers.push(() => inspector.close());
-    const metrics = createMetrics(roles.api && roles.worker ? 'all' : roles.api ? 'api' : 'worker', {
-      queues: inspector,
-      heldChannels: roles.api ? () => heldChannelCounts(database.db, now()) : undefined,
-      liveWorkers: roles.api ? () => liveWorkers(ops, env.REDIS_PREFIX) : undefined,
-      database: () => database.ping(),
-      redis: async () => {
-        await ops.ping();
-      },
-    });
+    // The long-lived client: a check per request or scrape must not open (and, when Redis is away, strand) one each.
+    const pingRedis = async () => {
+      await ops.ping();
+    };
+    const workersAlive = () => liveWorkers(ops, env.REDIS_PREFIX);
     const readiness: Record<string, () => Promise<void>> = {
       database: () => database.ping(),
-      // The long-lived client: a check per request must not open (and, when Redis is away, strand) one each.
-      redis: async () => {
-        await ops.ping();
-      },
+      redis: pingRedis,
       // An API whose posts nobody would publish is not ready, whatever its own health.
       workers: async () => {
-        if ((await liveWorkers(ops, env.REDIS_PREFIX)) === 0) throw new NotReady('no live worker');
+        if ((await workersAlive()) === 0) throw new NotReady('no live worker');
       },
     };
 
@@ -129,6 +121,18 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
 
     const mediaQueue = new MediaQueue({ connection: producerConnection(redis.target), prefix: env.REDIS_PREFIX });
     closers.push(() => mediaQueue.close());
+
+    const inspector = roles.api
+      ? queueInspector({ connection: producerConnection(redis.target), prefix: env.REDIS_PREFIX, open: { publish: queue.queue, media: mediaQueue.queue } })
+      : undefined;
+    if (inspector) closers.push(() => inspector.close());
+    const metrics = createMetrics(roles.api && roles.worker ? 'all' : roles.api ? 'api' : 'worker', {
+      queues: inspector,
+      heldChannels: roles.api ? () => heldChannelCounts(database.db, now()) : undefined,
+      liveWorkers: roles.api ? workersAlive : undefined,
+      database: () => database.ping(),
+      redis: pingRedis,
+    });
     const mediaKey = mediaSigningKey(key);
     const store = env.MEDIA_S3_ENDPOINT
       ? createS3MediaStore({
@@ -179,8 +183,6 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
     };
 
     const channels: ChannelDeps = { db: database.db, box, adapters, x: platforms.x, telegram: platforms.telegram, facebook: platforms.facebook, scheduler: queue, baseUrl, now, log };
-
-    let server: Server;
 
     let workers: RunningWorkers | undefined;
     let mediaWorker: MediaWorkerHandle | undefined;
@@ -234,8 +236,9 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       );
     }
 
+    let app: Express;
     if (roles.api) {
-      const app = createApp({
+      app = createApp({
         posts: postDeps,
         log,
         jsonLimit: env.JSON_BODY_LIMIT,
@@ -262,21 +265,20 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
             assets: assets!,
             setupKey: key,
             queues: inspector!,
-            liveWorkers: () => liveWorkers(ops, env.REDIS_PREFIX),
+            liveWorkers: workersAlive,
           }),
         ],
         photoUrl: (k) => store.publicUrl(k),
       });
-      server = await listen(app, env);
-      boundPort = (server.address() as AddressInfo).port;
-      log.info({ url: baseUrl(), host: env.HOST, port: boundPort }, 'listening');
     } else {
       // A worker-only process answers health, readiness and metrics on PORT, for its orchestrator and Prometheus.
-      const app = operationsApp({ readiness, metrics, metricsToken: env.METRICS_TOKEN, log });
-      server = await listen(app, env);
-      boundPort = (server.address() as AddressInfo).port;
-      log.info({ host: env.HOST, port: boundPort, serves: 'healthz, readyz, metrics' }, 'listening');
+      app = operationsApp({ readiness, metrics, metricsToken: env.METRICS_TOKEN, log });
     }
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
+    boundPort = (server.address() as AddressInfo).port;
+    log.info(roles.api ? { url: baseUrl(), host: env.HOST, port: boundPort } : { host: env.HOST, port: boundPort, serves: 'healthz, readyz, metrics' }, 'listening');
 
     const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${String(boundPort)}`;
     let closing: Promise<void> | undefined;
@@ -288,10 +290,8 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       channels,
       log,
       baseUrl,
-      async firstRunLink() {
-        if (!roles.api) return undefined;
-        const token = await setupToken(database.db, key, now());
-        return token === undefined ? undefined : `${baseUrl()}/setup?token=${encodeURIComponent(token)}`;
+      firstRunLink() {
+        return roles.api ? setupLink(database.db, key, baseUrl(), now()) : Promise.resolve(undefined);
       },
       close() {
         closing ??= (async () => {
@@ -312,10 +312,4 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
     await redis.stop();
     throw err;
   }
-}
-
-function listen(app: Express, env: Env): Promise<Server> {
-  return new Promise<Server>((resolve, reject) => {
-    const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
 }

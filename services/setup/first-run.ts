@@ -28,6 +28,12 @@ export async function setupToken(db: Kysely<DB>, key: Buffer, now: Date): Promis
   return tokenOf(key, row.value);
 }
 
+/** The one-time set-up link under `baseUrl`; undefined once set up. */
+export async function setupLink(db: Kysely<DB>, key: Buffer, baseUrl: string, now: Date): Promise<string | undefined> {
+  const token = await setupToken(db, key, now);
+  return token === undefined ? undefined : `${baseUrl}/setup?token=${encodeURIComponent(token)}`;
+}
+
 function tokenOf(key: Buffer, nonce: string): string {
   return createHmac('sha256', key).update(`siaran-setup:${nonce}`).digest('base64url');
 }

@@ -50,12 +50,20 @@ function summary(job: Job): JobSummary {
   };
 }
 
-export function queueInspector(opts: { connection: ConnectionOptions; prefix: string }): QueueInspector {
+/**
+ * `open`: queues this process already holds (the publish and media producers), read through rather than
+ * opened a second time; the others are opened here, and only those are closed by `close`.
+ */
+export function queueInspector(opts: { connection: ConnectionOptions; prefix: string; open?: Partial<Record<QueueName, Queue>> }): QueueInspector {
+  const own: Queue[] = [];
   const queues = Object.fromEntries(
     QUEUE_NAMES.map((name) => {
+      const given = opts.open?.[name];
+      if (given) return [name, given];
       const q = new Queue(name, { connection: opts.connection, prefix: opts.prefix });
       // Errors surface on the calls; an idle queue without Redis must not crash the process.
       q.on('error', () => undefined);
+      own.push(q);
       return [name, q];
     }),
   ) as Record<QueueName, Queue>;
@@ -81,7 +89,7 @@ export function queueInspector(opts: { connection: ConnectionOptions; prefix: st
       return true;
     },
     async close() {
-      await Promise.all(QUEUE_NAMES.map((n) => queues[n].close()));
+      await Promise.all(own.map((q) => q.close()));
     },
   };
 }
