@@ -66,6 +66,13 @@ test('/metrics wants the token, and its publish counter and lateness move when a
   expect(value(after, 'siaran_redis_roundtrip_seconds')).toBeGreaterThan(0);
   expect(after).toContain('siaran_process_resident_memory_bytes');
 
+  // A channel an admin switched off is counted among the held ones, by kind and reason.
+  const db = h.siaran.database.db;
+  await db.updateTable('channels').set({ enabled: false }).where('id', '=', world.newsPage.other).execute();
+  expect(value(await scrape(), 'siaran_channels_held', { channel_kind: 'news_page', reason: 'disabled' })).toBe(1);
+  await db.updateTable('channels').set({ enabled: true }).where('id', '=', world.newsPage.other).execute();
+  expect(value(await scrape(), 'siaran_channels_held', { channel_kind: 'news_page', reason: 'disabled' })).toBe(0);
+
   // The Grafana dashboard and the operations guide name only metrics this process really serves.
   const served = new Set([...after.matchAll(/^# TYPE (siaran_\w+) /gm)].map((m) => m[1]!));
   const base = (name: string) => name.replace(/_(bucket|count|sum)$/, '');
