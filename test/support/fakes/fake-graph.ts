@@ -140,18 +140,26 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
     return text(req.body.access_token) || req.query.get('access_token') || '';
   };
   /** The Page a token posts as, or Meta's error for a missing or dead token. */
-  const pageFor = (req: FakeRequest, pageId: string): FakePage | FakeAnswer => {
+  /** The request's token, or Meta's error for a missing or revoked one. */
+  const tokenIn = (req: FakeRequest): string | FakeAnswer => {
     const token = tokenOf(req);
     if (!token) return graphError(400, 104, 'An access token is required to request this resource.', { type: 'OAuthException' });
     const sub = revoked.get(token);
     if (sub !== undefined) {
       return graphError(400, 190, 'Error validating access token: The session has been invalidated because the user changed their password or Facebook has changed the session for security reasons.', { subcode: sub, type: 'OAuthException' });
     }
-    const page = pages.get(pageId);
-    if (!page) return graphError(400, 100, `Unsupported post request. Object with ID '${pageId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { subcode: 33 });
-    if (page.token !== token) return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token', { type: 'OAuthException' });
-    return page;
+    return token;
   };
+  /** The account (a Page, an Instagram user) a request acts on, when its token is that account's own. */
+  const ownerFor = <T extends { token: string }>(req: FakeRequest, id: string, accounts: Map<string, T>): T | FakeAnswer => {
+    const token = tokenIn(req);
+    if (typeof token !== 'string') return token;
+    const account = accounts.get(id);
+    if (!account) return graphError(400, 100, `Unsupported request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { subcode: 33 });
+    if (account.token !== token) return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token', { type: 'OAuthException' });
+    return account;
+  };
+  const pageFor = (req: FakeRequest, pageId: string): FakePage | FakeAnswer => ownerFor(req, pageId, pages);
   const throttled = (): FakeAnswer | undefined =>
     usage?.regainMinutes ? graphError(400, 32, 'Page request limit reached', { type: 'OAuthException' }) : undefined;
 
@@ -267,9 +275,8 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
 
   /** `/me` with a Page token is the Page. */
   const me: Handler = (req) => {
-    const token = tokenOf(req);
-    const sub = revoked.get(token);
-    if (sub !== undefined) return graphError(400, 190, 'Error validating access token: The session has been invalidated because the user changed their password.', { subcode: sub, type: 'OAuthException' });
+    const token = tokenIn(req);
+    if (typeof token !== 'string') return token;
     const page = [...pages.values()].find((p) => p.token === token);
     if (!page) return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token', { type: 'OAuthException' });
     return { status: 200, body: { id: page.id, name: page.name } };
@@ -316,16 +323,7 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
   const containers = new Map<string, FakeContainer>();
   let failNext: number | undefined;
   const statusOf = (c: FakeContainer): ContainerStatus => c.forced ?? (Date.now() >= c.readyAt ? 'FINISHED' : 'IN_PROGRESS');
-  const igFor = (req: FakeRequest, igUserId: string): FakeIgUser | FakeAnswer => {
-    const token = tokenOf(req);
-    if (!token) return graphError(400, 104, 'An access token is required to request this resource.', { type: 'OAuthException' });
-    const sub = revoked.get(token);
-    if (sub !== undefined) return graphError(400, 190, 'Error validating access token: Session has expired.', { subcode: sub, type: 'OAuthException' });
-    const user = igUsers.get(igUserId);
-    if (!user) return graphError(400, 100, `Unsupported request. Object with ID '${igUserId}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { subcode: 33 });
-    if (user.token !== token) return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token', { type: 'OAuthException' });
-    return user;
-  };
+  const igFor = (req: FakeRequest, igUserId: string): FakeIgUser | FakeAnswer => ownerFor(req, igUserId, igUsers);
   const publishedToday = (u: FakeIgUser) => u.media.filter((m) => Date.now() - m.publishedAt < 86_400_000).length;
 
   /** Meta downloads image_url itself: JPEG only, at most 8 MiB, aspect ratio from 4:5 to 1.91:1. */
