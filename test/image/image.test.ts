@@ -48,6 +48,11 @@ beforeAll(async () => {
     METRICS_TOKEN: 'image-metrics-token-0123456789',
   };
   const cmd = image.cmd.map((c, i) => (i === 0 && c === 'node' ? process.execPath : c));
+  // The image's user may not read the test tree (a clone in a private temporary folder): it gets its own
+  // copy of the set-up that keeps every connection on this machine.
+  const guard = path.join(root, 'loopback-only.js');
+  fs.copyFileSync(path.join(ROOT, 'test/support/loopback-only.js'), guard);
+  fs.chmodSync(guard, 0o644);
   // docker-compose.yml runs its `migrate` service once before the API and the workers: the same here.
   const compose = fs.readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
   const migrateLine = /^  migrate:\n(?:    .*\n)*?    command: (\[.*\])$/m.exec(compose);
@@ -56,8 +61,8 @@ beforeAll(async () => {
   const migrated = spawnSync(migrateCmd[0]!, migrateCmd.slice(1), { cwd: image.dir, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', ...runAs });
   expect(`${migrated.stdout}${migrated.stderr}`).toMatch(/applied|up to date/i);
   expect(migrated.status).toBe(0);
-  api = spawnSiaran(env, ['--api'], { cwd: image.dir, command: cmd, ...runAs });
-  worker = spawnSiaran({ ...env, PORT: String(await freePort()) }, ['--worker'], { cwd: image.dir, command: cmd, ...runAs });
+  api = spawnSiaran(env, ['--api'], { cwd: image.dir, command: cmd, guard, ...runAs });
+  worker = spawnSiaran({ ...env, PORT: String(await freePort()) }, ['--worker'], { cwd: image.dir, command: cmd, guard, ...runAs });
   url = await api.url;
 }, 300_000);
 

@@ -23,7 +23,8 @@ export interface SiaranProcess {
 export function spawnSiaran(
   env: Record<string, string>,
   args: string[] = [],
-  opts: { cwd?: string; command?: string[]; uid?: number; gid?: number } = {},
+  /** `guard`: the loopback-only set-up file, where the process's user can read it (another user's tree). */
+  opts: { cwd?: string; command?: string[]; uid?: number; gid?: number; guard?: string } = {},
 ): SiaranProcess {
   const [bin, ...rest] = opts.command ?? [process.execPath, path.join(ROOT, 'dist/services/main.js')];
   const proc = spawn(bin!, [...rest, ...args], {
@@ -31,7 +32,7 @@ export function spawnSiaran(
     ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
     // The URL is read from the "listening" log line, so the child logs at least at info.
     // The child refuses outbound connections beyond this machine, as the test process does.
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_OPTIONS: `--require ${LOOPBACK_ONLY}`, ...env, ...(env.LOG_LEVEL === 'silent' ? { LOG_LEVEL: 'info' } : {}) },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_OPTIONS: `--require ${opts.guard ?? LOOPBACK_ONLY}`, ...env, ...(env.LOG_LEVEL === 'silent' ? { LOG_LEVEL: 'info' } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const logs: string[] = [];
