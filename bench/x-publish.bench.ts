@@ -66,7 +66,9 @@ async function siaranSetup(x: FakeX, databaseUrl: string | undefined, images: Bu
   const platforms = platformConfig(env, db);
   const adapters = platformAdapters(platforms);
   const noQueue = RECONCILER_QUEUES;
-  const channels: ChannelDeps = { db, box, adapters, x: platforms.x, telegram: platforms.telegram, facebook: platforms.facebook, scheduler: noQueue, baseUrl: () => 'http://localhost:3000', now: () => new Date(), log };
+  const channels: ChannelDeps = { db, box, adapters, x: platforms.x, telegram: platforms.telegram, facebook: platforms.facebook,
+    instagram: platforms.instagram,
+    photosUnreachable: undefined, scheduler: noQueue, baseUrl: () => 'http://localhost:3000', now: () => new Date(), log };
   const unit = await addUnit(db, { slug: 'polres-bench', name: 'Polres Bench', timeZone: 'Asia/Jakarta' });
   const op = await addUser(db, { email: 'op@bench.siaran', name: 'op', unitSlug: unit.slug, role: 'operator' });
   const sup = await addUser(db, { email: 'sup@bench.siaran', name: 'sup', unitSlug: unit.slug, role: 'supervisor' });

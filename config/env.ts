@@ -1,4 +1,5 @@
 // The only file that reads process.env: everything else receives a validated, typed Env.
+import { BlockList, isIP } from 'node:net';
 import { z } from 'zod';
 
 const bool = z
@@ -118,6 +119,19 @@ export const Env = z.object({
     .string()
     .regex(/^v\d{1,3}\.\d$/, 'like v26.0')
     .default('v26.0'),
+  /** Instagram API with Instagram Login (accounts with no Facebook Page). Default https://graph.instagram.com. */
+  INSTAGRAM_GRAPH_URL: z.url({ protocol: /^https?$/ }).default('https://graph.instagram.com'),
+  /** Where "Connect with Facebook" sends an admin to grant access (Meta's login dialog). Default https://www.facebook.com. */
+  META_DIALOG_URL: z.url({ protocol: /^https?$/ }).default('https://www.facebook.com'),
+  /** The Meta app's id, for "Connect with Facebook" on the admin page. */
+  META_APP_ID: optionalString.pipe(z.string().regex(/^\d{5,25}$/, 'a Meta app id is a number').optional()),
+  /** The Meta app's secret. Required with META_APP_ID. */
+  META_APP_SECRET: optionalString,
+  /**
+   * Let Instagram be offered although PUBLIC_BASE_URL is not a public HTTPS address: for a stand-in of
+   * Meta's servers on the same network (tests), never for Meta itself, which cannot fetch such links. Default false.
+   */
+  META_ALLOW_PRIVATE_PHOTO_URLS: bool.default(false),
   /** Largest JSON request body. Default 256kb. */
   JSON_BODY_LIMIT: z
     .string()
@@ -195,6 +209,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     }
   }
   if (env.X_CONSUMER_KEY && !env.X_CONSUMER_SECRET) problems.push('X_CONSUMER_SECRET: required when X_CONSUMER_KEY is set');
+  if (env.META_APP_ID && !env.META_APP_SECRET) problems.push('META_APP_SECRET: required when META_APP_ID is set');
   if (env.TELEGRAM_API_URL.endsWith('/')) problems.push('TELEGRAM_API_URL: remove the trailing /');
   if (problems.length > 0) throw new ConfigError(problems);
   return env;
@@ -218,4 +233,41 @@ export function publicBaseUrl(env: Env, boundPort?: number): string {
 /** Whether the site is served over HTTPS only (COOKIE_SECURE, else the scheme of PUBLIC_BASE_URL). */
 export function httpsOnly(env: Env): boolean {
   return env.COOKIE_SECURE ?? env.PUBLIC_BASE_URL?.startsWith('https:') ?? false;
+}
+
+/**
+ * Why Meta's servers cannot download our photo links (Instagram fetches each photo from its image_url), in
+ * words for the admin who can fix it; undefined when PUBLIC_BASE_URL is a public HTTPS address. Only the
+ * address itself is judged: a public name that resolves inside a private network is the operator's to fix.
+ */
+export function photosUnreachable(env: Env): { id: string; en: string } | undefined {
+  if (env.META_ALLOW_PRIVATE_PHOTO_URLS) return undefined;
+  const fix = {
+    id: 'Atur PUBLIC_BASE_URL ke alamat HTTPS publik server ini (mis. https://humas.polda.go.id) lalu jalankan ulang Siaran.',
+    en: "Set PUBLIC_BASE_URL to this server's public HTTPS address (e.g. https://humas.polda.go.id) and restart Siaran.",
+  };
+  if (!env.PUBLIC_BASE_URL) return { id: `PUBLIC_BASE_URL belum diatur, jadi tautan foto hanya berlaku di jaringan ini. ${fix.id}`, en: `PUBLIC_BASE_URL is not set, so photo links work only on this network. ${fix.en}` };
+  const url = new URL(env.PUBLIC_BASE_URL);
+  if (url.protocol !== 'https:') return { id: `PUBLIC_BASE_URL (${url.origin}) bukan HTTPS, dan Meta hanya mengambil foto lewat HTTPS. ${fix.id}`, en: `PUBLIC_BASE_URL (${url.origin}) is not HTTPS, and Meta fetches photos over HTTPS only. ${fix.en}` };
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const local = host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal') || host.endsWith('.lan') || host.endsWith('.home.arpa') || !host.includes('.') && !host.includes(':');
+  if (local || (isIP(host) !== 0 && !isPublicIp(host))) {
+    return { id: `PUBLIC_BASE_URL (${url.origin}) adalah alamat jaringan lokal yang tidak dapat dijangkau Meta. ${fix.id}`, en: `PUBLIC_BASE_URL (${url.origin}) is a local-network address Meta cannot reach. ${fix.en}` };
+  }
+  return undefined;
+}
+
+const PRIVATE_RANGES = (() => {
+  const list = new BlockList();
+  for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['192.0.2.0', 24], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 3]] as const) list.addSubnet(net, bits, 'ipv4');
+  for (const [net, bits] of [['::1', 128], ['64:ff9b::', 96], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['2001:db8::', 32]] as const) list.addSubnet(net, bits, 'ipv6');
+  return list;
+})();
+
+function isPublicIp(ip: string): boolean {
+  // An IPv4 address written as IPv6 (::ffff:10.0.0.1) is judged as the IPv4 address it is.
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
+  if (mapped) return isPublicIp(mapped);
+  if (ip === '::') return false;
+  return !PRIVATE_RANGES.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
 }

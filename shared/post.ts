@@ -11,11 +11,11 @@ export type Role = z.infer<typeof Role>;
  * Kinds of channel a unit can publish to. Start-up refuses to run unless every kind has a platform adapter,
  * so a kind joins this list together with its adapter.
  */
-export const ChannelKind = z.enum(['news_page', 'webhook', 'x', 'telegram', 'facebook']);
+export const ChannelKind = z.enum(['news_page', 'webhook', 'x', 'telegram', 'facebook', 'instagram']);
 export type ChannelKind = z.infer<typeof ChannelKind>;
 
-/** Every platform the photo renditions are made for, including those whose channels are not available yet. */
-export type PlatformKind = ChannelKind | 'facebook' | 'instagram';
+/** Every platform the photo renditions are made for. */
+export type PlatformKind = ChannelKind;
 
 export const PostStatus = z.enum([
   'draft',

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { type ChannelCredentials, type ChannelSettings, type ChannelState, FacebookInput, TelegramInput, XOAuth1Input } from '../../shared/channels/channel-schemas';
+import { type ChannelCredentials, type ChannelSettings, type ChannelState, FacebookInput, InstagramInput, TelegramInput, XOAuth1Input } from '../../shared/channels/channel-schemas';
 import { AppError } from '../../shared/errors';
 import type { ChannelKind } from '../../shared/post';
 import type { PublishScheduler } from '../posts/deps';
@@ -11,6 +11,7 @@ import { credentialsHandle } from '../publishing/credentials';
 import { type ChannelHandle, type ConnectionReport, PlatformError } from '../publishing/platform';
 import { releaseHeld } from '../publishing/publish.repository';
 import { type FacebookConfig, inspectPage } from '../publishing/platforms/facebook/facebook.adapter';
+import { type InstagramConfig, inspectInstagram } from '../publishing/platforms/instagram/instagram.adapter';
 import type { AdapterRegistry } from '../publishing/platforms/registry';
 import { classify as classifyTelegram, inspectChannel } from '../publishing/platforms/telegram/telegram.adapter';
 import type { TelegramConfig } from '../publishing/platforms/telegram/telegram.client';
@@ -27,6 +28,9 @@ export interface ChannelDeps {
   x: XAppConfig;
   telegram: TelegramConfig;
   facebook: FacebookConfig;
+  instagram: InstagramConfig;
+  /** Why Meta cannot download our photo links (so Instagram cannot be connected); undefined when it can. */
+  photosUnreachable: { id: string; en: string } | undefined;
   /** Re-queues held posts when their channel recovers. */
   scheduler: PublishScheduler;
   baseUrl: () => string;
@@ -100,6 +104,8 @@ function publicSettings(c: Channel): Record<string, unknown> {
       return { chatId: s.chatId, chatUsername: s.chatUsername, title: s.title };
     case 'facebook':
       return { pageId: s.pageId, pageName: s.pageName };
+    case 'instagram':
+      return { igUserId: s.igUserId, username: s.username, login: s.login };
     case 'news_page':
       return {};
   }
@@ -168,6 +174,55 @@ async function inspectFacebook(deps: ChannelDeps, pageId: string, pageToken: str
   } catch (err) {
     throw connectFailed(err, 'Facebook');
   }
+}
+
+// —— Instagram
+
+/** Adds an Instagram account from a token: its linked Page's token (EAA…) or an Instagram Login token (IG…). */
+export async function addInstagramChannel(deps: ChannelDeps, input: { unitId: string; igUserId: string; token: string; pageId?: string | undefined; name?: string | undefined }): Promise<Channel> {
+  const parsed = InstagramInput.safeParse({ igUserId: input.igUserId, token: input.token });
+  if (!parsed.success) throw invalid(parsed.error);
+  assertPhotosReachable(deps);
+  const { settings, credentials } = await instagramAccess(deps, parsed.data.igUserId, parsed.data.token, input.pageId ?? null);
+  await assertNotConnected(deps, input.unitId, 'instagram', (s) => s.igUserId === settings.igUserId, `@${settings.username}`);
+  return insertChannel(deps.db, deps.box, {
+    unitId: input.unitId,
+    kind: 'instagram',
+    name: input.name?.trim() || `Instagram @${settings.username}`,
+    settings,
+    credentials,
+    accountName: `@${settings.username}`,
+    tokenExpiresAt: credentials.login === 'instagram' ? new Date(credentials.expiresAt) : null,
+  });
+}
+
+/** Instagram downloads each photo from our link: an address it cannot reach would fail every post. */
+export function assertPhotosReachable(deps: Pick<ChannelDeps, 'photosUnreachable'>): void {
+  const why = deps.photosUnreachable;
+  if (why) {
+    throw new AppError('validation', 'channel.photos_not_public', {
+      id: `Instagram mengambil foto sendiri dari server Siaran, tetapi ${why.id}`,
+      en: `Instagram downloads the photos itself from Siaran's server, but ${why.en}`,
+    });
+  }
+}
+
+/** The account a token publishes to, checked with Meta, and the credentials to keep. */
+async function instagramAccess(deps: ChannelDeps, igUserId: string, token: string, pageId: string | null): Promise<{ settings: ChannelSettings<'instagram'>; credentials: ChannelCredentials<'instagram'> }> {
+  let account;
+  try {
+    account = await inspectInstagram(deps.instagram, igUserId, token);
+  } catch (err) {
+    throw connectFailed(err, 'Instagram');
+  }
+  const now = deps.now();
+  const settings = { igUserId: account.igUserId, username: account.username, login: account.login, pageId: account.login === 'facebook' ? pageId : null };
+  // A pasted Instagram Login token's age is unknown: it counts as fresh (60 days), and is refreshed after a day.
+  const credentials: ChannelCredentials<'instagram'> =
+    account.login === 'instagram'
+      ? { login: 'instagram', token, expiresAt: new Date(now.getTime() + 60 * 86_400_000).toISOString(), refreshedAt: now.toISOString() }
+      : { login: 'facebook', token };
+  return { settings, credentials };
 }
 
 // —— X
@@ -312,13 +367,13 @@ function assertSameXAccount(channel: Channel, me: { id: string; username: string
 }
 
 /** The unit's channel of that kind for the same account, if there is one. */
-async function sameAccount<K extends 'x' | 'telegram' | 'facebook'>(deps: ChannelDeps, unitId: string, kind: K, same: (s: ChannelSettings<K>) => boolean): Promise<Channel | undefined> {
+export async function sameAccount<K extends Exclude<ChannelKind, 'news_page' | 'webhook'>>(deps: ChannelDeps, unitId: string, kind: K, same: (s: ChannelSettings<K>) => boolean): Promise<Channel | undefined> {
   const rows = await deps.db.selectFrom('channels').selectAll().where('unit_id', '=', unitId).where('kind', '=', kind).execute();
   return rows.find((r) => same(parseSettings(kind, r.settings)));
 }
 
 /** One account is one channel per unit: a second would publish every post twice. */
-async function assertNotConnected<K extends 'x' | 'telegram' | 'facebook'>(deps: ChannelDeps, unitId: string, kind: K, same: (s: ChannelSettings<K>) => boolean, account: string): Promise<void> {
+async function assertNotConnected<K extends Exclude<ChannelKind, 'news_page' | 'webhook'>>(deps: ChannelDeps, unitId: string, kind: K, same: (s: ChannelSettings<K>) => boolean, account: string): Promise<void> {
   const existing = await sameAccount(deps, unitId, kind, same);
   if (existing) {
     throw new AppError('conflict', 'channel.exists', {
@@ -379,6 +434,20 @@ export async function reconnectChannel(deps: ChannelDeps, channel: Channel, fiel
         settings,
         credentials: { pageToken: parsed.data.pageToken },
         accountName: settings.pageName,
+      });
+      break;
+    }
+    case 'instagram': {
+      const before = parseSettings('instagram', channel.settings);
+      const parsed = InstagramInput.safeParse({ igUserId: before.igUserId, token: fields.token ?? '' });
+      if (!parsed.success) throw invalid(parsed.error);
+      const { settings, credentials } = await instagramAccess(deps, before.igUserId, parsed.data.token, before.pageId);
+      updated = await replaceCredentials(deps.db, deps.box, channel.id, {
+        kind: 'instagram',
+        settings,
+        credentials,
+        accountName: `@${settings.username}`,
+        tokenExpiresAt: credentials.login === 'instagram' ? new Date(credentials.expiresAt) : null,
       });
       break;
     }

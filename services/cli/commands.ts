@@ -4,12 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
-import { type Env, publicBaseUrl } from '../../config/env';
+import { type Env, photosUnreachable, publicBaseUrl } from '../../config/env';
 import { ChannelKind, Role, TimeZoneSchema } from '../../shared/post';
 import { AppError } from '../../shared/errors';
 import type { TimeZone } from '../../shared/time';
 import { addWebhookChannel } from '../channels/channel.repository';
-import { type ChannelDeps, type ChannelView, addFacebookChannel, addTelegramChannel, addXChannelWithTokens, viewChannel } from '../channels/manage-channels';
+import { type ChannelDeps, type ChannelView, addFacebookChannel, addInstagramChannel, addTelegramChannel, addXChannelWithTokens, viewChannel } from '../channels/manage-channels';
 import { secretBox } from '../channels/secret-box';
 import { RECONCILER_QUEUES } from '../posts/deps';
 import { platformAdapters, platformConfig } from '../publishing/platforms/registry';
@@ -33,6 +33,7 @@ export const USAGE = `siaran — Siaran admin CLI
   siaran channel add --unit SLUG --kind x --access-token T --access-secret S [--name N]
                                     (OAuth 1.0a user tokens; needs X_CONSUMER_KEY and X_CONSUMER_SECRET)
   siaran channel add --unit SLUG --kind facebook --page-id ID --page-token T [--name N]
+  siaran channel add --unit SLUG --kind instagram --ig-user-id ID --token T [--name N]
   siaran demo                                               (demo units, users and tokens, on a fresh database)
   siaran setup-link                                         (the first run's one-time set-up link, while no account exists)
 
@@ -59,7 +60,7 @@ export type Command =
   | {
       name: 'channel add';
       unit: string;
-      kind: 'webhook' | 'telegram' | 'x' | 'facebook';
+      kind: 'webhook' | 'telegram' | 'x' | 'facebook' | 'instagram';
       channelName: string | undefined;
       /** Option values as given; a secret given as `-` is read from standard input when the command runs. */
       options: Record<string, string>;
@@ -102,6 +103,8 @@ export function parseCommand(argv: string[], env: Env): Parsed {
       'access-secret': { type: 'string' },
       'page-id': { type: 'string' },
       'page-token': { type: 'string' },
+      'ig-user-id': { type: 'string' },
+      token: { type: 'string' },
       json: { type: 'boolean' },
     },
     strict: true,
@@ -134,8 +137,8 @@ export function parseCommand(argv: string[], env: Env): Parsed {
       // Every kind has its platform adapter (start-up checks it); the news page comes with every unit.
       const addable = ChannelKind.options.filter((k) => k !== 'news_page');
       if (!(addable as string[]).includes(kind)) throw new UsageError(`--kind must be ${addable.slice(0, -1).join(', ')} or ${addable.at(-1)!} (the news page comes with every unit)`);
-      const k = kind as 'webhook' | 'telegram' | 'x' | 'facebook';
-      const required = { webhook: ['url', 'secret'], telegram: ['bot-token', 'chat'], x: ['access-token', 'access-secret'], facebook: ['page-id', 'page-token'] }[k];
+      const k = kind as 'webhook' | 'telegram' | 'x' | 'facebook' | 'instagram';
+      const required = { webhook: ['url', 'secret'], telegram: ['bot-token', 'chat'], x: ['access-token', 'access-secret'], facebook: ['page-id', 'page-token'], instagram: ['ig-user-id', 'token'] }[k];
       const options = Object.fromEntries(required.map((key) => [key, need(values, key)]));
       return { command: { name, unit: need(values, 'unit'), kind: k, channelName: values.name, options }, json };
     }
@@ -244,6 +247,8 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
           x: platforms.x,
           telegram: platforms.telegram,
           facebook: platforms.facebook,
+          instagram: platforms.instagram,
+          photosUnreachable: photosUnreachable(env),
           // Adding a channel releases nothing; the server's reconciler queues whatever needs it.
           scheduler: RECONCILER_QUEUES,
           baseUrl: () => publicBaseUrl(env),
@@ -255,7 +260,9 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
             ? await addTelegramChannel(deps, { unitId: unit.id, botToken: await secret('bot-token'), chat: channelRef(command.options.chat!), name: command.channelName })
             : command.kind === 'facebook'
               ? await addFacebookChannel(deps, { unitId: unit.id, pageId: command.options['page-id']!, pageToken: await secret('page-token'), name: command.channelName })
-              : await addXChannelWithTokens(deps, { unitId: unit.id, accessToken: command.options['access-token']!, accessSecret: await secret('access-secret'), name: command.channelName });
+              : command.kind === 'instagram'
+                ? await addInstagramChannel(deps, { unitId: unit.id, igUserId: command.options['ig-user-id']!, token: await secret('token'), name: command.channelName })
+                : await addXChannelWithTokens(deps, { unitId: unit.id, accessToken: command.options['access-token']!, accessSecret: await secret('access-secret'), name: command.channelName });
       }
       return { command: 'channel add', unit: unit.slug, channel: viewChannel(channel, new Date()) };
     }

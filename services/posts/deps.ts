@@ -22,6 +22,8 @@ export interface PostDeps {
   log: Logger;
   now: () => Date;
   minLeadSeconds: number;
+  /** Why Instagram cannot download our photo links (a blocking finding on posts for it); undefined when it can. */
+  photosUnreachable?: { id: string; en: string } | undefined;
   /** Told when a post's channels change, so that renditions for a new platform get made before approval. */
   channelsChanged?: (postId: string) => Promise<void>;
 }

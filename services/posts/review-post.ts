@@ -19,7 +19,7 @@ export async function submitPost(deps: PostDeps, actor: Actor, postId: string): 
     assertMayAuthor(actor, path);
     const status = nextStatus(post.status, 'submit');
     const unit = await getUnit(trx, post.unitId);
-    const findings = await findingsOf(trx, post, unit.time_zone, now, deps.minLeadSeconds);
+    const findings = await findingsOf(trx, post, unit.time_zone, now, deps);
     const blocking = blocks(findings);
     if (blocking.length > 0) blockedBy(blocking, 'post.blocked_by_findings');
     const updated = await updatePostRow(trx, post, { status, review_note: null }, now);
@@ -60,7 +60,7 @@ export async function approvePost(
         en: 'The publish time has passed. Reschedule it and submit again.',
       });
     }
-    const findings = await findingsOf(trx, post, unit.time_zone, now, 0);
+    const findings = await findingsOf(trx, post, unit.time_zone, now, { ...deps, minLeadSeconds: 0 });
     const blocking = blocks(findings);
     if (blocking.length > 0) blockedBy(blocking, 'post.blocked_by_findings');
     // A warning is the supervisor's call: going ahead takes a reason, which the history keeps.

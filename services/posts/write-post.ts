@@ -50,7 +50,7 @@ export async function createPost(deps: PostDeps, actor: Actor, input: CreatePost
     return toPost(row);
   });
   await channelsChangedQuietly(deps, post.id);
-  return viewPost(deps.db, post, findingsFor(post, input.channelIds, enabled, unit.time_zone, now, deps.minLeadSeconds, []));
+  return viewPost(deps.db, post, findingsFor(post, input.channelIds, enabled, unit.time_zone, now, deps, []));
 }
 
 async function channelsChangedQuietly(deps: PostDeps, postId: string): Promise<void> {
@@ -131,7 +131,7 @@ export async function updatePost(deps: PostDeps, actor: Actor, postId: string, i
   await unscheduleQuietly(deps, result.unschedule);
   if (input.channelIds) await channelsChangedQuietly(deps, result.post.id);
   const unit = await getUnit(deps.db, result.post.unitId);
-  return viewPost(deps.db, result.post, await findingsOf(deps.db, result.post, unit.time_zone, now, deps.minLeadSeconds));
+  return viewPost(deps.db, result.post, await findingsOf(deps.db, result.post, unit.time_zone, now, deps));
 }
 
 export function findingsFor(
@@ -140,21 +140,24 @@ export function findingsFor(
   enabled: ReadonlyMap<string, UnitChannel>,
   zone: TimeZone,
   now: Date,
-  minLeadSeconds: number,
+  rules: FindingRules,
   photos: ReadonlyArray<{ altText: string }>,
 ): Finding[] {
   return checkContent(
     { title: post.title, body: post.body, variants: post.variants, channelOptions: post.channelOptions, channelIds, photos, scheduledAt: post.scheduledAt },
-    { now, minLeadSeconds, zone, unitChannels: enabled },
+    { now, minLeadSeconds: rules.minLeadSeconds, zone, unitChannels: enabled, photosUnreachable: rules.photosUnreachable },
   );
 }
 
 /** The post's findings as they stand in the database: its live channels, its photos. */
-export async function findingsOf(db: Db, post: Post, zone: TimeZone, now: Date, minLeadSeconds: number): Promise<Finding[]> {
+/** The installation's settings the findings read: the lead time (0 once a supervisor acts), whether Instagram can fetch photos. */
+export type FindingRules = Pick<PostDeps, 'minLeadSeconds' | 'photosUnreachable'>;
+
+export async function findingsOf(db: Db, post: Post, zone: TimeZone, now: Date, rules: FindingRules): Promise<Finding[]> {
   const enabled = await enabledChannels(db, post.unitId);
   const channels = await liveChannelIds(db, post.id);
   const photos = await db.selectFrom('photos').select('alt_text').where('post_id', '=', post.id).orderBy('position').orderBy('created_at').execute();
-  return findingsFor(post, channels, enabled, zone, now, minLeadSeconds, photos.map((p) => ({ altText: p.alt_text })));
+  return findingsFor(post, channels, enabled, zone, now, rules, photos.map((p) => ({ altText: p.alt_text })));
 }
 
 /** The unit's enabled channels, by id: what a post of the unit may pick. */

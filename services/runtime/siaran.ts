@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { type Env, httpsOnly, publicBaseUrl } from '../../config/env';
+import { type Env, httpsOnly, photosUnreachable, publicBaseUrl } from '../../config/env';
 import os from 'node:os';
 import path from 'node:path';
 import { startMediaWorker, type MediaWorkerHandle } from '../../workers/media/media.worker';
@@ -179,10 +179,11 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
       log,
       now,
       minLeadSeconds: env.SCHEDULE_MIN_LEAD_SECONDS,
+      photosUnreachable: photosUnreachable(env),
       channelsChanged: (postId) => queuePostRenditions(media, postId),
     };
 
-    const channels: ChannelDeps = { db: database.db, box, adapters, x: platforms.x, telegram: platforms.telegram, facebook: platforms.facebook, scheduler: queue, baseUrl, now, log };
+    const channels: ChannelDeps = { db: database.db, box, adapters, x: platforms.x, telegram: platforms.telegram, facebook: platforms.facebook, instagram: platforms.instagram, photosUnreachable: photosUnreachable(env), scheduler: queue, baseUrl, now, log };
 
     let workers: RunningWorkers | undefined;
     let mediaWorker: MediaWorkerHandle | undefined;

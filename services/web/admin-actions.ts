@@ -5,6 +5,7 @@ import { type Actor, Role, TimeZoneSchema } from '../../shared/post';
 import { type Channel, addWebhookChannel, getChannel } from '../channels/channel.repository';
 import {
   addFacebookChannel,
+  addInstagramChannel,
   addTelegramChannel,
   addXChannelWithTokens,
   finishXConnect,
@@ -167,6 +168,13 @@ export async function addFacebook(deps: WebDeps, admin: Actor, unitId: string, i
   await assertUnit(deps, admin, unitId);
   const channel = await addFacebookChannel(deps.channels, { unitId, pageId: input.pageId, pageToken: input.pageToken, name: input.name });
   await audit(deps, admin, 'channel.added', channel.id, { unitId, kind: 'facebook', pageId: input.pageId });
+  return channel;
+}
+
+export async function addInstagram(deps: WebDeps, admin: Actor, unitId: string, input: { igUserId: string; token: string; name?: string }): Promise<Channel> {
+  await assertUnit(deps, admin, unitId);
+  const channel = await addInstagramChannel(deps.channels, { unitId, igUserId: input.igUserId, token: input.token, name: input.name });
+  await audit(deps, admin, 'channel.added', channel.id, { unitId, kind: 'instagram', igUserId: input.igUserId });
   return channel;
 }
 

@@ -90,6 +90,9 @@ function reconnectForm(lang: Lang, c: Html, ch: ChannelView, x: AdminView['x']):
     case 'facebook':
       return html`<details><summary>${t(lang, 'reconnect')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
 <label>${t(lang, 'pageToken')}<input type="password" name="pageToken" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
+    case 'instagram':
+      return html`<details><summary>${t(lang, 'reconnect')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
+<label>${t(lang, 'accessTokenAny')}<input type="password" name="token" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
     case 'x':
       return html`${x.oauth2 ? html`<form method="post" action="/admin/channels/${ch.id}/x/connect" class="inline">${c}<button class="secondary" data-action="reconnect-x">${t(lang, 'reconnect')}</button></form>` : ''}
 ${x.tokens ? html`<details><summary>${t(lang, 'reconnect')} (OAuth 1.0a)</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
@@ -112,6 +115,10 @@ ${!x.oauth2 && !x.tokens ? html`<p class="muted">${t(lang, 'xNotConfigured')}</p
 <details><summary>${t(lang, 'addFacebook')}</summary><form method="post" action="/admin/units/${u.id}/facebook">${c}<p class="muted">${t(lang, 'facebookHelp')}</p>
 <label>${t(lang, 'pageId')}<input type="text" name="pageId" required inputmode="numeric" pattern="[0-9]{5,25}"></label>
 <label>${t(lang, 'pageToken')}<input type="password" name="pageToken" required autocomplete="off"></label>
+<label>${t(lang, 'name')}<input type="text" name="name"></label><button>${t(lang, 'save')}</button></form></details>
+<details><summary>${t(lang, 'addInstagram')}</summary><form method="post" action="/admin/units/${u.id}/instagram">${c}<p class="muted">${t(lang, 'instagramHelp')}</p>
+<label>${t(lang, 'igUserId')}<input type="text" name="igUserId" required inputmode="numeric" pattern="[0-9]{5,25}"></label>
+<label>${t(lang, 'accessTokenAny')}<input type="password" name="token" required autocomplete="off"></label>
 <label>${t(lang, 'name')}<input type="text" name="name"></label><button>${t(lang, 'save')}</button></form></details>
 <details><summary>${t(lang, 'addWebhook')}</summary><form method="post" action="/admin/units/${u.id}/webhook">${c}
 <label>URL<input type="url" name="url" required></label><label>${t(lang, 'name')}<input type="text" name="name"></label>

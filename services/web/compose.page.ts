@@ -1,3 +1,4 @@
+import type { FindingRules } from '../posts/write-post';
 import type { ChannelRow, UnitRow } from '../storage/schema';
 import type { PostView } from '../posts/post-view';
 import type { PhotoView } from '../media/photo-view';
@@ -9,12 +10,13 @@ import { type Lang, messages, pick, t } from './i18n';
 
 export const COMPOSE_MESSAGES = ['chars', 'noFindings', 'saving', 'saved', 'offline', 'altText', 'moveUp', 'remove', 'photoProcessing', 'threadParts'] as const;
 
-export function composeData(lang: Lang, csrf: string, unit: UnitRow, channels: ChannelRow[], minLeadSeconds: number, post: PostView | undefined, photos: PhotoView[]) {
+export function composeData(lang: Lang, csrf: string, unit: UnitRow, channels: ChannelRow[], rules: FindingRules, post: PostView | undefined, photos: PhotoView[]) {
   return {
     lang,
     csrf,
     zone: unit.time_zone,
-    minLeadSeconds,
+    minLeadSeconds: rules.minLeadSeconds,
+    photosUnreachable: rules.photosUnreachable ?? null,
     channels: channels.map((c) => ({ id: c.id, kind: c.kind, name: channelLabel(lang, c) })),
     post: post ? { id: post.id, version: post.version, title: post.title, body: post.body, channelOptions: post.channelOptions } : null,
     photos,

@@ -115,6 +115,13 @@ const M = {
     en: "The Page id is in the Page's About (Page transparency) section; a Page token comes from Meta Business Suite or the Graph API Explorer with pages_manage_posts. The token is stored encrypted.",
   },
   pageId: { id: 'ID Halaman', en: 'Page id' },
+  addInstagram: { id: 'Tambah akun Instagram (token)', en: 'Add an Instagram account (token)' },
+  instagramHelp: {
+    id: 'Akun Instagram profesional. ID akun (1784…) dan tokennya: token Halaman Facebook yang tertaut (EAA…), atau token Login Instagram (IG…) yang diperbarui otomatis. Instagram mengambil foto dari alamat publik Siaran (PUBLIC_BASE_URL harus HTTPS publik).',
+    en: "An Instagram professional account. Its id (1784…) and a token: the linked Facebook Page's token (EAA…), or an Instagram Login token (IG…), which is refreshed automatically. Instagram fetches photos from Siaran's public address (PUBLIC_BASE_URL must be public HTTPS).",
+  },
+  igUserId: { id: 'ID akun Instagram', en: 'Instagram account id' },
+  accessTokenAny: { id: 'Token akses', en: 'Access token' },
   pageToken: { id: 'Token Halaman', en: 'Page token' },
   addUnit: { id: 'Tambah satuan', en: 'Add a unit' },
   parentUnit: { id: 'Di bawah satuan', en: 'Under the unit' },

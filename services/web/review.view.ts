@@ -32,7 +32,7 @@ export interface ReviewItem {
 
 export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor, post: Post, view: PostView): Promise<ReviewItem> {
   const unit = await getUnit(posts.db, post.unitId);
-  const findings = await findingsOf(posts.db, post, unit.time_zone, posts.now(), 0);
+  const findings = await findingsOf(posts.db, post, unit.time_zone, posts.now(), { ...posts, minLeadSeconds: 0 });
   const photos = await listPostPhotos(media, actor, post.id);
   const events = await eventsOf(posts.db, post.id);
   const lastReview = events.map((e) => e.type).lastIndexOf('rejected');

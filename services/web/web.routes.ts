@@ -22,6 +22,7 @@ import { STATUS } from '../http/errors';
 import { adminPage } from './admin.page';
 import {
   addFacebook,
+  addInstagram,
   addSubUnit,
   addTelegram,
   addWebhook,
@@ -120,7 +121,7 @@ export function webRouter(deps: WebDeps): Router {
     const tomorrow = DateTime.fromJSDate(deps.now(), { zone: unit.time_zone }).plus({ days: 1 }).set({ hour: 9, minute: 0 });
     await ctx.send(t(ctx.lang, 'compose'), composePage(ctx.lang, unit, channels, post, tomorrow.toFormat("yyyy-MM-dd'T'HH:mm")), {
       script: 'compose',
-      data: composeData(ctx.lang, ctx.csrf, unit, channels, deps.posts.minLeadSeconds, post, photos),
+      data: composeData(ctx.lang, ctx.csrf, unit, channels, deps.posts, post, photos),
     });
   };
   router.get('/compose', page(deps, assets, authors, (ctx) => compose(ctx, undefined)));
@@ -372,6 +373,10 @@ export function webRouter(deps: WebDeps): Router {
   });
   channelPost('/admin/units/:id/facebook', async (ctx, f) => {
     const channel = await addFacebook(deps, ctx.user, idParam(ctx.req.params.id), { pageId: f.pageId ?? '', pageToken: f.pageToken ?? '', name: f.name ?? '' });
+    return { channelId: channel.id, done: 'connected', released: 0 };
+  });
+  channelPost('/admin/units/:id/instagram', async (ctx, f) => {
+    const channel = await addInstagram(deps, ctx.user, idParam(ctx.req.params.id), { igUserId: f.igUserId ?? '', token: f.token ?? '', name: f.name ?? '' });
     return { channelId: channel.id, done: 'connected', released: 0 };
   });
   channelPost('/admin/units/:id/x/tokens', async (ctx, f) => {

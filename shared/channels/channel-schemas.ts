@@ -67,12 +67,38 @@ export const FacebookInput = z.strictObject({
   pageToken: z.string().trim().min(20, 'a Page access token is long (EAAG…)').max(1000),
 });
 
+// —— Instagram professional account: through its linked Facebook Page (Facebook Login; the Page token, which
+// lasts until revoked, on graph.facebook.com) or on its own (Instagram Login; a 60-day token on
+// graph.instagram.com, refreshed as it ages).
+export const InstagramSettings = z.strictObject({
+  igUserId: z.string().regex(/^\d{5,25}$/),
+  username: z.string().min(1).max(100),
+  login: z.enum(['facebook', 'instagram']),
+  /** The Page the account is linked to (Facebook Login). */
+  pageId: z.string().nullable(),
+});
+export const InstagramCredentials = z.discriminatedUnion('login', [
+  z.strictObject({ login: z.literal('facebook'), token: z.string().min(20) }),
+  z.strictObject({
+    login: z.literal('instagram'),
+    token: z.string().min(20),
+    /** ISO instants: when the token stops working, and when it was issued or last refreshed. */
+    expiresAt: z.string(),
+    refreshedAt: z.string(),
+  }),
+]);
+export const InstagramInput = z.strictObject({
+  igUserId: z.string().trim().regex(/^\d{5,25}$/, 'an Instagram account id is a number, e.g. 17841400000000000 (from /me/accounts or the Instagram app settings)'),
+  token: z.string().trim().min(20, 'an access token is long (EAAG… for a Page, IGAA… for Instagram Login)').max(1000),
+});
+
 export const CHANNEL_SCHEMAS = {
   news_page: { settings: NewsPageSettings, credentials: NewsPageCredentials },
   webhook: { settings: WebhookSettings, credentials: WebhookCredentials },
   x: { settings: XSettings, credentials: XCredentials },
   telegram: { settings: TelegramSettings, credentials: TelegramCredentials },
   facebook: { settings: FacebookSettings, credentials: FacebookCredentials },
+  instagram: { settings: InstagramSettings, credentials: InstagramCredentials },
 } as const satisfies Record<ChannelKind, { settings: z.ZodType; credentials: z.ZodType }>;
 
 export type ChannelSettings<K extends ChannelKind> = z.infer<(typeof CHANNEL_SCHEMAS)[K]['settings']>;

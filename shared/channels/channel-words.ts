@@ -10,6 +10,7 @@ export const CHANNEL_KIND_LABELS: Record<ChannelKind, LocalizedText> = {
   x: { id: 'X', en: 'X' },
   telegram: { id: 'Kanal Telegram', en: 'Telegram channel' },
   facebook: { id: 'Halaman Facebook', en: 'Facebook Page' },
+  instagram: { id: 'Instagram', en: 'Instagram' },
 };
 
 export const CHANNEL_STATE_LABELS: Record<ChannelState, LocalizedText> = {
@@ -79,6 +80,11 @@ export function remedy(kind: ChannelKind, state: ChannelState): LocalizedText | 
       return {
         id: 'Token Halaman tidak berlaku lagi (kata sandi diganti, admin dicabut, atau izin aplikasi dicabut). Masukkan token Halaman yang baru ("Sambungkan ulang").',
         en: 'The Page token no longer works (a changed password, a removed admin, or revoked app permissions). Enter a new Page token ("Reconnect").',
+      };
+    case 'instagram':
+      return {
+        id: 'Akses ke akun Instagram tidak berlaku lagi. Sambungkan lagi dengan "Sambungkan dengan Facebook", atau masukkan token baru ("Sambungkan ulang").',
+        en: 'Access to the Instagram account no longer works. Connect again with "Connect with Facebook", or enter a new token ("Reconnect").',
       };
     case 'webhook':
       return { id: 'Periksa rahasia webhook dengan penerima, lalu masukkan yang benar ("Sambungkan ulang").', en: 'Check the webhook secret with the receiver and enter the right one ("Reconnect").' };

@@ -29,6 +29,11 @@ export interface ContentContext {
   zone: TimeZone;
   /** Channels owned by the post's own unit and enabled, by id. */
   unitChannels: ReadonlyMap<string, UnitChannel>;
+  /**
+   * Why platforms that download photos themselves (Instagram) cannot reach our photo links, in words for
+   * the admin who can fix it; undefined when they can.
+   */
+  photosUnreachable?: { id: string; en: string } | undefined;
 }
 
 export function checkContent(post: PostDraft, ctx: ContentContext): Finding[] {
@@ -101,7 +106,7 @@ export function checkContent(post: PostDraft, ctx: ContentContext): Finding[] {
 }
 
 /** What each picked platform accepts: text length as that platform counts it, photos, alt text. */
-export function checkChannelLimits(post: PostDraft, ctx: Pick<ContentContext, 'unitChannels'>): Finding[] {
+export function checkChannelLimits(post: PostDraft, ctx: Pick<ContentContext, 'unitChannels' | 'photosUnreachable'>): Finding[] {
   const findings: Finding[] = [];
   const photos = post.photos ?? [];
   for (const id of new Set(post.channelIds)) {
@@ -146,6 +151,28 @@ export function checkChannelLimits(post: PostDraft, ctx: Pick<ContentContext, 'u
         message: {
           id: `${channel.name} menerima paling banyak ${rules.photosMax} foto; pos ini punya ${photos.length}.`,
           en: `${channel.name} takes at most ${rules.photosMax} photos; this post has ${photos.length}.`,
+        },
+      });
+    }
+    if (photos.length < rules.photosMin) {
+      findings.push({
+        code: 'channel.photo_required',
+        severity: 'block',
+        field: 'photos',
+        message: {
+          id: `${channel.name} hanya menerbitkan pos berfoto: tambahkan minimal ${rules.photosMin} foto, atau hapus centang kanal ini.`,
+          en: `${channel.name} publishes only posts with a photo: add at least ${rules.photosMin}, or untick this channel.`,
+        },
+      });
+    }
+    if (rules.fetchesPhotos && photos.length > 0 && ctx.photosUnreachable) {
+      findings.push({
+        code: 'channel.photos_not_public',
+        severity: 'block',
+        field: 'channelIds',
+        message: {
+          id: `${channel.name} mengambil foto sendiri dari server Siaran, tetapi ${ctx.photosUnreachable.id}`,
+          en: `${channel.name} downloads the photos itself from Siaran's server, but ${ctx.photosUnreachable.en}`,
         },
       });
     }

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import sharp from 'sharp';
-import { addFacebookChannel, addTelegramChannel, addXChannelWithTokens, finishXConnect, startXConnect } from '../../services/channels/manage-channels';
+import { addFacebookChannel, addInstagramChannel, addTelegramChannel, addXChannelWithTokens, finishXConnect, startXConnect } from '../../services/channels/manage-channels';
 import { type Harness, type World, client, inSeconds, seedWorld, startHarness, waitFor } from './harness';
 import { type FakeGraph, startFakeGraph } from './fakes/fake-graph';
 import { type FakeTelegram, startFakeTelegram } from './fakes/fake-telegram';
@@ -20,7 +20,18 @@ export interface PlatformWorld {
 
 export function platformEnv(x: FakeX, tg: FakeTelegram, meta?: FakeGraph): Record<string, string> {
   return {
-    ...(meta ? { META_GRAPH_URL: meta.url, META_GRAPH_VERSION: meta.version } : {}),
+    ...(meta
+      ? {
+          META_GRAPH_URL: meta.url,
+          INSTAGRAM_GRAPH_URL: meta.url,
+          META_DIALOG_URL: meta.url,
+          META_GRAPH_VERSION: meta.version,
+          META_APP_ID: meta.app.id,
+          META_APP_SECRET: meta.app.secret,
+          // The fake fetches photos from this machine, as Meta would from a public address.
+          META_ALLOW_PRIVATE_PHOTO_URLS: 'true',
+        }
+      : {}),
     X_API_URL: x.url,
     X_AUTHORIZE_URL: `${x.url}/i/oauth2/authorize`,
     X_CONSUMER_KEY: x.app.consumerKey,
@@ -85,6 +96,12 @@ export async function connectFacebook(p: PlatformWorld, unitId = p.world.units.p
   return c.id;
 }
 
+/** An Instagram account connected with a token (as `siaran channel add --kind instagram` does): by default its Page's token. */
+export async function connectInstagram(p: PlatformWorld, unitId = p.world.units.polres, ig = p.meta.ig, token = p.meta.page.token): Promise<string> {
+  const c = await addInstagramChannel(p.h.siaran.channels, { unitId, igUserId: ig.id, token });
+  return c.id;
+}
+
 export async function photo(width = 1600, height = 1000, seed = randomUUID()): Promise<Buffer> {
   // Each photo differs, so that none is mistaken for another.
   const shade = parseInt(seed.slice(0, 6), 16);
@@ -99,12 +116,15 @@ export interface PostSpec {
   channelOptions?: Record<string, { thread?: boolean }>;
   photos?: Array<{ data: Buffer; alt: string }>;
   inSeconds?: number;
+  /** A unit below the operator's own; the operator's unit by default. */
+  unitId?: string;
 }
 
 /** An operator writes (with photos), a supervisor approves; returns the post id once it is scheduled. */
 export async function scheduledPost(p: PlatformWorld, spec: PostSpec): Promise<string> {
   const operator = client(p.h.url, p.world.tokens.operator);
   const created = await operator('POST', '/api/v1/posts', {
+    ...(spec.unitId ? { unitId: spec.unitId } : {}),
     title: spec.title ?? 'Patroli dialogis',
     body: spec.body,
     channelIds: spec.channelIds,

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, Env, loadEnv } from '../../config/env';
+import { ConfigError, Env, loadEnv, photosUnreachable } from '../../config/env';
 
 describe('config', () => {
   test('embedded defaults need nothing set', () => {
@@ -27,6 +27,21 @@ describe('config', () => {
   });
   test('an empty DATABASE_URL means embedded', () => {
     expect(loadEnv({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+});
+
+describe('photo links Meta must download', () => {
+  const judge = (env: Record<string, string>) => photosUnreachable(loadEnv(env))?.en;
+  test('a public HTTPS address passes; no address, plain HTTP, or a local or private one is explained', () => {
+    expect(judge({ PUBLIC_BASE_URL: 'https://humas.lampung.polri.go.id' })).toBeUndefined();
+    expect(judge({ PUBLIC_BASE_URL: 'https://203.0.113.9' })).toMatch(/local-network/);
+    expect(judge({ PUBLIC_BASE_URL: 'https://8.8.8.8' })).toBeUndefined();
+    expect(judge({})).toMatch(/PUBLIC_BASE_URL is not set/);
+    expect(judge({ PUBLIC_BASE_URL: 'http://humas.lampung.polri.go.id' })).toMatch(/is not HTTPS/);
+    for (const local of ['https://localhost:3000', 'https://10.1.2.3', 'https://192.168.1.5', 'https://[::1]', 'https://siaran.local', 'https://siaran']) {
+      expect(judge({ PUBLIC_BASE_URL: local })).toMatch(/local-network address Meta cannot reach/);
+    }
+    expect(judge({ PUBLIC_BASE_URL: 'http://127.0.0.1:8080', META_ALLOW_PRIVATE_PHOTO_URLS: 'true' })).toBeUndefined();
   });
 });
 

@@ -6,6 +6,7 @@ import { ChannelKind } from '../../../shared/post';
 import type { DB } from '../../storage/schema';
 import type { PlatformAdapter } from '../platform';
 import { type FacebookConfig, facebookAdapter } from './facebook/facebook.adapter';
+import { type InstagramConfig, instagramAdapter } from './instagram/instagram.adapter';
 import { newsPageAdapter } from './news-page/news-page.adapter';
 import { telegramAdapter } from './telegram/telegram.adapter';
 import type { TelegramConfig } from './telegram/telegram.client';
@@ -20,6 +21,7 @@ export interface PlatformConfig {
   x: XAppConfig;
   telegram: TelegramConfig;
   facebook: FacebookConfig;
+  instagram: InstagramConfig;
   webhook: { allowPrivateNetworks: boolean; timeoutMs: number };
 }
 
@@ -38,6 +40,7 @@ export function platformConfig(env: Env, db: Kysely<DB>): PlatformConfig {
     },
     telegram: { apiUrl: env.TELEGRAM_API_URL, timeoutMs: env.PLATFORM_TIMEOUT_MS },
     facebook: { graphUrl: env.META_GRAPH_URL, version: env.META_GRAPH_VERSION, timeoutMs: env.PLATFORM_TIMEOUT_MS },
+    instagram: { facebookGraphUrl: env.META_GRAPH_URL, instagramGraphUrl: env.INSTAGRAM_GRAPH_URL, version: env.META_GRAPH_VERSION, timeoutMs: env.PLATFORM_TIMEOUT_MS },
     webhook: { allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS, timeoutMs: env.WEBHOOK_TIMEOUT_MS },
   };
 }
@@ -49,6 +52,7 @@ export function platformAdapters(cfg: PlatformConfig): AdapterRegistry {
     x: xAdapter(cfg.x),
     telegram: telegramAdapter(cfg.telegram),
     facebook: facebookAdapter(cfg.facebook),
+    instagram: instagramAdapter(cfg.instagram),
   });
 }
 

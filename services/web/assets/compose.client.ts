@@ -18,6 +18,8 @@ interface ComposeData {
   csrf: string;
   zone: TimeZone;
   minLeadSeconds: number;
+  /** Why Instagram cannot download the photos, when it cannot. */
+  photosUnreachable: { id: string; en: string } | null;
   channels: Array<{ id: string; kind: ChannelKind; name: string }>;
   post: { id: string; version: number; title: string; body: string; channelOptions: Record<string, ChannelOptions> } | null;
   photos: PhotoItem[];
@@ -75,7 +77,13 @@ function refresh(): void {
   const c = content();
   const findings: Finding[] = checkContent(
     { ...c, photos: photos.map((p) => ({ altText: p.altText })), scheduledAt: parseInstant(c.scheduledAt, data.zone) },
-    { now: new Date(), minLeadSeconds: data.minLeadSeconds, zone: data.zone, unitChannels: new Map(data.channels.map((ch) => [ch.id, { kind: ch.kind, name: ch.name }])) },
+    {
+      now: new Date(),
+      minLeadSeconds: data.minLeadSeconds,
+      zone: data.zone,
+      unitChannels: new Map(data.channels.map((ch) => [ch.id, { kind: ch.kind, name: ch.name }])),
+      photosUnreachable: data.photosUnreachable ?? undefined,
+    },
   );
   showFindings(findings);
   for (const ch of data.channels) {

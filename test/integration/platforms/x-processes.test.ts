@@ -55,7 +55,9 @@ function deps(database: Database, rawEnv: Record<string, string>) {
   // Approval here only records the schedule; the processes' reconcilers queue the jobs.
   const posts: PostDeps = { db: database.db, scheduler: noQueue, log, now: () => new Date(), minLeadSeconds: 1 };
   const platforms = platformConfig(env, database.db);
-  const channels: ChannelDeps = { db: database.db, box: secretBox(decodeKey(TEST_SECRETS_KEY)!), adapters: platformAdapters(platforms), x: platforms.x, telegram: platforms.telegram, facebook: platforms.facebook, scheduler: noQueue, baseUrl: () => 'http://localhost', now: () => new Date(), log };
+  const channels: ChannelDeps = { db: database.db, box: secretBox(decodeKey(TEST_SECRETS_KEY)!), adapters: platformAdapters(platforms), x: platforms.x, telegram: platforms.telegram, facebook: platforms.facebook,
+    instagram: platforms.instagram,
+    photosUnreachable: undefined, scheduler: noQueue, baseUrl: () => 'http://localhost', now: () => new Date(), log };
   return { posts, channels };
 }
 

@@ -5,6 +5,10 @@
 // ERROR, EXPIRED, PUBLISHED), /media_publish, /content_publishing_limit and a medium's permalink. Tokens are checked (Authorization: Bearer, or access_token as Meta also
 // accepts); answers and errors have Meta's shapes ({error:{message,type,code,error_subcode,fbtrace_id}})
 // and usage headers (X-App-Usage, X-Business-Use-Case-Usage with estimated_time_to_regain_access).
+// Facebook Login as a person meets it: the OAuth dialog (www.facebook.com/{version}/dialog/oauth), the code
+// and long-lived token exchanges (/oauth/access_token), the Pages a person manages (/me/accounts) with their
+// Page tokens and linked Instagram accounts. Instagram Login's side (graph.instagram.com, served by the same
+// fake): /me for an Instagram token and /refresh_access_token, which refuses tokens younger than 24 h.
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import type { FakeAnswer, FakeRequest, FakeServer, Handler } from './fake-http';
@@ -68,15 +72,35 @@ export interface FakeContainer {
 export interface FakeIgUser {
   id: string;
   username: string;
+  /** Its Instagram Login token (graph.instagram.com), and when that token was issued. */
   token: string;
+  tokenIssuedAt: number;
+  /** The Facebook Page it is linked to: that Page's token also publishes to it (Facebook Login). */
+  pageId: string | undefined;
   /** Media published, newest last. */
   media: Array<{ id: string; containerId: string; caption: string; children: string[]; publishedAt: number; permalink: string }>;
   /** Posts allowed per 24 h (content_publishing_limit's quota_total). */
   quotaTotal: number;
 }
 
+/** A person who signs in on the OAuth dialog and manages Pages. */
+export interface FakeUser {
+  id: string;
+  name: string;
+  pageIds: string[];
+  /** Scopes the person grants on the dialog (all asked for, unless a test takes some away). */
+  declined: string[];
+}
+
 export interface FakeGraph extends FakeServer {
   version: string;
+  /** The Meta app Siaran is registered as. */
+  app: { id: string; secret: string };
+  /** The person the OAuth dialog signs in as. */
+  user: FakeUser;
+  addUser(o: { name: string; pageIds: string[] }): FakeUser;
+  /** Tokens handed out to people: short-lived from a code, long-lived from an exchange. */
+  userTokens: Map<string, { userId: string; long: boolean; scopes: string[] }>;
   addPage(o: { name: string }): FakePage;
   page: FakePage;
   /** Invalidates a Page token as a password change does (error 190, subcode 460); returns the Page's new token. */
@@ -85,12 +109,18 @@ export interface FakeGraph extends FakeServer {
   setUsage(u: { callCount: number; regainMinutes?: number } | undefined): void;
   /** An Instagram professional account (linked to `page`). */
   ig: FakeIgUser;
-  addIgUser(o: { username: string }): FakeIgUser;
+  addIgUser(o: { username: string; pageId?: string }): FakeIgUser;
   containers: Map<string, FakeContainer>;
   /** How long new containers stay IN_PROGRESS. Default 0. */
   processingMs: number;
   /** The next container made ends in ERROR with this subcode instead of FINISHED. */
   failNextContainer(subcode?: number): void;
+  /** Invalidates any token (error 190 with `subcode`) as a changed password does. */
+  revokeToken(token: string, subcode?: number): void;
+  /** A new Instagram Login token for the account, as signing in again gives; returns it. */
+  newIgToken(igUserId: string): string;
+  /** How many Instagram Login tokens were refreshed. */
+  igRefreshes: number;
   /** A container not published within 24 h, as Meta marks it. */
   expire(containerId: string): void;
 }
@@ -278,8 +308,12 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
     const token = tokenIn(req);
     if (typeof token !== 'string') return token;
     const page = [...pages.values()].find((p) => p.token === token);
-    if (!page) return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token', { type: 'OAuthException' });
-    return { status: 200, body: { id: page.id, name: page.name } };
+    if (page) return { status: 200, body: { id: page.id, name: page.name } };
+    const person = userTokens.get(token);
+    if (person) return { status: 200, body: { id: person.userId, name: users.get(person.userId)!.name } };
+    const ig = [...igUsers.values()].find((u) => u.token === token);
+    if (ig) return { status: 200, body: { id: ig.id, user_id: ig.id, username: ig.username } };
+    return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token', { type: 'OAuthException' });
   };
 
   /** Deleting one photo of a Page. */
@@ -323,7 +357,16 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
   const containers = new Map<string, FakeContainer>();
   let failNext: number | undefined;
   const statusOf = (c: FakeContainer): ContainerStatus => c.forced ?? (Date.now() >= c.readyAt ? 'FINISHED' : 'IN_PROGRESS');
-  const igFor = (req: FakeRequest, igUserId: string): FakeIgUser | FakeAnswer => ownerFor(req, igUserId, igUsers);
+  /** An Instagram account answers its own (Instagram Login) token, or the token of the Page it is linked to. */
+  const igFor = (req: FakeRequest, igUserId: string): FakeIgUser | FakeAnswer => {
+    const user = igUsers.get(igUserId);
+    const pageToken = user?.pageId ? pages.get(user.pageId)?.token : undefined;
+    if (user && pageToken && tokenOf(req) === pageToken) {
+      const token = tokenIn(req);
+      return typeof token === 'string' ? user : token;
+    }
+    return ownerFor(req, igUserId, igUsers);
+  };
   const publishedToday = (u: FakeIgUser) => u.media.filter((m) => Date.now() - m.publishedAt < 86_400_000).length;
 
   /** Meta downloads image_url itself: JPEG only, at most 8 MiB, aspect ratio from 4:5 to 1.91:1. */
@@ -445,9 +488,99 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
     return pageInfo(req);
   };
 
+  /** The account's media, newest first (`GET /{ig-user-id}/media`). */
+  const listMedia: Handler = (req) => {
+    const igUserId = req.path.split('/')[2]!;
+    const user = igFor(req, igUserId);
+    if ('status' in user) return user;
+    const data = [...user.media]
+      .reverse()
+      .slice(0, Number(req.query.get('limit') ?? 25))
+      .map((m) => ({ id: m.id, caption: m.caption, permalink: m.permalink, timestamp: new Date(m.publishedAt).toISOString().replace(/\.\d{3}Z$/, '+0000') }));
+    return { status: 200, body: { data } };
+  };
+
+  // —— Facebook Login
+  const users = new Map<string, FakeUser>();
+  const userTokens = new Map<string, { userId: string; long: boolean; scopes: string[] }>();
+  const codes = new Map<string, { userId: string; redirectUri: string; scopes: string[] }>();
+  const html = (status: number, body: string): FakeAnswer => ({ status, headers: { 'content-type': 'text/html; charset=utf-8' }, body });
+  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+
+  /** Meta's login dialog: the person sees who asks for what, and continues or cancels. */
+  const dialog: Handler = (req) => {
+    const q = req.query;
+    const redirect = q.get('redirect_uri') ?? '';
+    if (q.get('client_id') !== fake.app.id || !redirect || !q.get('state')) return html(400, '<!doctype html><title>Error</title><p>Invalid App ID or redirect_uri.</p>');
+    const scopes = (q.get('scope') ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    const granted = scopes.filter((x) => !fake.user.declined.includes(x));
+    const code = randomBytes(24).toString('base64url');
+    codes.set(code, { userId: fake.user.id, redirectUri: redirect, scopes: granted });
+    const back = (params: Record<string, string>) => `${redirect}${redirect.includes('?') ? '&' : '?'}${new URLSearchParams({ ...params, state: q.get('state') ?? '' }).toString()}`;
+    return html(
+      200,
+      `<!doctype html><html><head><meta charset="utf-8"><title>Log in with Facebook</title></head><body><h1>Siaran is requesting access to your Pages</h1><p>${esc(fake.user.name)}</p><p>${esc(scopes.join(', '))}</p>` +
+        `<a id="continue" href="${esc(back({ code }))}">Continue as ${esc(fake.user.name)}</a> <a id="cancel" href="${esc(back({ error: 'access_denied', error_reason: 'user_denied', error_description: 'Permissions error' }))}">Cancel</a></body></html>`,
+    );
+  };
+
+  /** `/oauth/access_token`: a code for a short-lived token, or a short-lived token for a long-lived one. */
+  const accessToken: Handler = (req) => {
+    const q = req.query;
+    if (q.get('client_id') !== fake.app.id || q.get('client_secret') !== fake.app.secret) return graphError(400, 1, 'Error validating client secret.', { type: 'OAuthException' });
+    if (q.get('grant_type') === 'fb_exchange_token') {
+      const short = userTokens.get(q.get('fb_exchange_token') ?? '');
+      if (!short) return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token', { type: 'OAuthException' });
+      const token = `EAAL${randomBytes(30).toString('base64url').replace(/[-_]/g, 'L')}`;
+      userTokens.set(token, { ...short, long: true });
+      return { status: 200, body: { access_token: token, token_type: 'bearer', expires_in: 5_183_944 } };
+    }
+    const code = codes.get(q.get('code') ?? '');
+    codes.delete(q.get('code') ?? '');
+    if (!code) return graphError(400, 100, 'This authorization code has been used.', { subcode: 36009, type: 'OAuthException' });
+    if (code.redirectUri !== q.get('redirect_uri')) return graphError(400, 100, 'Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request', { subcode: 36008, type: 'OAuthException' });
+    const token = `EAAS${randomBytes(30).toString('base64url').replace(/[-_]/g, 'S')}`;
+    userTokens.set(token, { userId: code.userId, long: false, scopes: code.scopes });
+    return { status: 200, body: { access_token: token, token_type: 'bearer', expires_in: 5400 } };
+  };
+
+  /** The Pages a person manages, each with its Page token and linked Instagram account. */
+  const accounts: Handler = (req) => {
+    const token = tokenIn(req);
+    if (typeof token !== 'string') return token;
+    const who = userTokens.get(token);
+    if (!who) return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token', { type: 'OAuthException' });
+    if (!who.scopes.includes('pages_show_list')) return graphError(403, 200, '(#200) Requires pages_show_list permission to manage the object', { type: 'OAuthException' });
+    const data = users.get(who.userId)!.pageIds.map((id) => {
+      const page = pages.get(id)!;
+      const ig = [...igUsers.values()].find((u) => u.pageId === id);
+      return { id: page.id, name: page.name, category: 'Government organization', access_token: page.token, tasks: ['ADVERTISE', 'ANALYZE', 'CREATE_CONTENT', 'MESSAGING', 'MODERATE', 'MANAGE'], ...(ig && who.scopes.includes('instagram_basic') ? { instagram_business_account: { id: ig.id, username: ig.username } } : {}) };
+    });
+    return { status: 200, body: { data, paging: { cursors: { before: 'QVFIU', after: 'QVFIU' } } } };
+  };
+
+  /** Instagram Login: a token a day old or more is traded for a fresh 60-day one. */
+  const refreshIgToken: Handler = (req) => {
+    if (req.query.get('grant_type') !== 'ig_refresh_token') return graphError(400, 100, 'Unsupported grant_type', { type: 'IGApiException' });
+    const token = tokenIn(req);
+    if (typeof token !== 'string') return token;
+    const user = [...igUsers.values()].find((u) => u.token === token);
+    if (!user) return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token', { type: 'OAuthException' });
+    // The fake's own error where Meta documents only the rule: a token younger than 24 h is not refreshed.
+    if (Date.now() - user.tokenIssuedAt < 86_400_000) return graphError(400, 10, 'Application does not have permission for this action: the token must be at least 24 hours old to be refreshed', { type: 'IGApiException' });
+    user.token = `IGAA${randomBytes(30).toString('base64url').replace(/[-_]/g, 'A')}`;
+    user.tokenIssuedAt = Date.now();
+    fake.igRefreshes += 1;
+    return { status: 200, body: { access_token: user.token, token_type: 'bearer', expires_in: 5_184_000 } };
+  };
+
   const v = `/${version}`;
   const server = await startFakeServer(
     (req) => {
+      if (req.path === '/refresh_access_token' && req.method === 'GET') return refreshIgToken;
+      if (req.path === `${v}/dialog/oauth` && req.method === 'GET') return dialog;
+      if (req.path === `${v}/oauth/access_token` && req.method === 'GET') return accessToken;
+      if (req.path === `${v}/me/accounts` && req.method === 'GET') return accounts;
       if (!req.path.startsWith(`${v}/`)) return () => graphError(400, 2500, 'Unknown path components: ' + req.path, { type: 'OAuthException' });
       const parts = req.path.slice(v.length + 1).split('/');
       if (parts.length === 2 && parts[1] === 'feed' && req.method === 'POST') return feed;
@@ -458,6 +591,7 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
       if (parts.length === 2 && parts[1] === 'photos' && req.method === 'POST') return photos;
       if (parts.length === 2 && parts[1] === 'media' && req.method === 'POST') return media;
       if (parts.length === 2 && parts[1] === 'media_publish' && req.method === 'POST') return mediaPublish;
+      if (parts.length === 2 && parts[1] === 'media' && req.method === 'GET') return listMedia;
       if (parts.length === 2 && parts[1] === 'content_publishing_limit' && req.method === 'GET') return publishingLimit;
       if (parts.length === 1 && parts[0]!.includes('_') && (req.method === 'GET' || req.method === 'DELETE')) return object;
       if (parts.length === 1 && req.method === 'GET') return igObject;
@@ -480,15 +614,24 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
     pages.set(page.id, page);
     return page;
   };
-  const addIgUser = (o: { username: string }): FakeIgUser => {
-    const u: FakeIgUser = { id: `1784${nextId()}`, username: o.username, token: `IGQ${randomBytes(30).toString('base64url').replace(/[-_]/g, 'Q')}`, media: [], quotaTotal: 50 };
+  const addIgUser = (o: { username: string; pageId?: string }): FakeIgUser => {
+    const u: FakeIgUser = { id: `1784${nextId()}`, username: o.username, token: `IGAA${randomBytes(30).toString('base64url').replace(/[-_]/g, 'Q')}`, tokenIssuedAt: Date.now(), pageId: o.pageId, media: [], quotaTotal: 50 };
     igUsers.set(u.id, u);
+    return u;
+  };
+  const addUser = (o: { name: string; pageIds: string[] }): FakeUser => {
+    const u: FakeUser = { id: nextId(), name: o.name, pageIds: o.pageIds, declined: [] };
+    users.set(u.id, u);
     return u;
   };
   Object.assign(fake, server, {
     version,
+    app: { id: '1234567890123', secret: randomBytes(16).toString('hex') },
     addPage,
     addIgUser,
+    addUser,
+    userTokens,
+    igRefreshes: 0,
     containers,
     processingMs: 0,
     failNextContainer(subcode = 2207001) {
@@ -497,6 +640,15 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
     expire(containerId: string) {
       const c = containers.get(containerId);
       if (c) c.forced = 'EXPIRED';
+    },
+    revokeToken(token: string, subcode = 460) {
+      revoked.set(token, subcode);
+    },
+    newIgToken(igUserId: string) {
+      const u = igUsers.get(igUserId)!;
+      u.token = `IGAA${randomBytes(30).toString('base64url').replace(/[-_]/g, 'N')}`;
+      u.tokenIssuedAt = Date.now();
+      return u.token;
     },
     revokePageToken(pageId: string, subcode = 460) {
       const page = pages.get(pageId)!;
@@ -511,6 +663,7 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
   // The latency lives on the server, which reads it per request.
   Object.defineProperty(fake, 'latencyMs', { get: () => server.latencyMs, set: (ms: number) => (server.latencyMs = ms) });
   fake.page = addPage({ name: 'Humas Polres Tulangbawang Barat' });
-  fake.ig = addIgUser({ username: 'humaspolrestubaba' });
+  fake.ig = addIgUser({ username: 'humaspolrestubaba', pageId: fake.page.id });
+  fake.user = addUser({ name: 'Operator TI Polda Lampung', pageIds: [fake.page.id] });
   return fake;
 }

@@ -6,6 +6,7 @@ const CH = '11111111-1111-4111-8111-111111111111';
 const OTHER = '22222222-2222-4222-8222-222222222222';
 const X = '33333333-3333-4333-8333-333333333333';
 const TG = '44444444-4444-4444-8444-444444444444';
+const IG = '55555555-5555-4555-8555-555555555555';
 const ctx = {
   now: NOW,
   minLeadSeconds: 300,
@@ -14,6 +15,7 @@ const ctx = {
     [CH, { kind: 'news_page' as const, name: 'Halaman berita' }],
     [X, { kind: 'x' as const, name: 'X @polrestubaba' }],
     [TG, { kind: 'telegram' as const, name: 'Telegram Humas' }],
+    [IG, { kind: 'instagram' as const, name: 'Instagram @humaspolrestubaba' }],
   ]),
 };
 const good: PostDraft = { title: 'Judul', body: 'Isi', channelIds: [CH], variants: {}, scheduledAt: new Date('2026-11-23T03:00:00Z') };
@@ -96,5 +98,15 @@ describe('alt text is checked like the text', () => {
       ['personal_data.nik', 'photos.1.altText'],
       ['personal_data.phone', 'photos.1.altText'],
     ]);
+  });
+  test('Instagram needs a photo, and photo links Meta can download', () => {
+    expect(codes({ channelIds: [IG] })).toEqual(['channel.photo_required']);
+    expect(codes({ channelIds: [IG], photos: [{ altText: 'Foto' }] })).toEqual([]);
+    const why = { id: 'PUBLIC_BASE_URL bukan HTTPS.', en: 'PUBLIC_BASE_URL is not HTTPS.' };
+    const unreachable = checkContent({ ...good, channelIds: [IG, CH], photos: [{ altText: '' }] }, { ...ctx, photosUnreachable: why });
+    expect(unreachable.map((f) => [f.code, f.severity])).toEqual([['channel.photos_not_public', 'block']]);
+    expect(unreachable[0]!.message.en).toBe("Instagram @humaspolrestubaba downloads the photos itself from Siaran's server, but PUBLIC_BASE_URL is not HTTPS.");
+    // Other channels fetch nothing themselves.
+    expect(checkContent({ ...good, channelIds: [X, TG], photos: [{ altText: '' }] }, { ...ctx, photosUnreachable: why })).toEqual([]);
   });
 });

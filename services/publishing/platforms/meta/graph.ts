@@ -8,7 +8,7 @@ import { PlatformError } from '../../platform';
 export interface GraphOptions {
   /** https://graph.facebook.com, or https://graph.instagram.com for Instagram Login tokens (a fake in tests). */
   baseUrl: string;
-  /** `v26.0`: pinned once, in the settings. */
+  /** `v26.0`: pinned once, in the settings; empty for the few paths Meta does not version. */
   version: string;
   timeoutMs: number;
 }
@@ -100,7 +100,9 @@ function usageOf(headers: Headers): GraphUsage {
 export function graphClient(opts: GraphOptions): GraphClient {
   let usage: GraphUsage = { percent: 0, regainMs: 0 };
   const urlOf = (path: string, params?: GraphParams) => {
-    const u = new URL(`${opts.baseUrl.replace(/\/+$/, '')}/${opts.version}/${path.replace(/^\/+/, '')}`);
+    // An empty version reaches Meta's unversioned paths (Instagram's token refresh).
+    const version = opts.version ? `${opts.version}/` : '';
+    const u = new URL(`${opts.baseUrl.replace(/\/+$/, '')}/${version}${path.replace(/^\/+/, '')}`);
     for (const [k, v] of Object.entries(params ?? {})) if (v !== undefined) u.searchParams.set(k, String(v));
     return u;
   };

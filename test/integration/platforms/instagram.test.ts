@@ -1,0 +1,166 @@
+// Instagram through the real publishing engine, against the fake Graph API that downloads each photo from
+// Siaran's signed link as Meta does: one photo, a carousel, slow processing, a container that fails, the
+// daily quota (held, never failed), a link Meta cannot download, and the tokens either login gives.
+import { reconnectChannel } from '../../../services/channels/manage-channels';
+import { RECONCILER_QUEUES } from '../../../services/posts/deps';
+import { approvePost } from '../../../services/posts/review-post';
+import { client, waitFor } from '../../support/harness';
+import { type PlatformWorld, connectInstagram, photo, postOf, publishSoon, scheduledPost, settled, startWithPlatforms } from '../../support/platforms';
+
+let p: PlatformWorld;
+let ig: string;
+
+beforeAll(async () => {
+  p = await startWithPlatforms();
+  ig = await connectInstagram(p);
+});
+afterAll(() => p.close());
+afterEach(() => {
+  p.meta.clearFaults();
+  p.meta.processingMs = 0;
+});
+
+const media = (caption: string) => p.meta.ig.media.filter((m) => m.caption === caption);
+const channelState = async (id: string) =>
+  ((await client(p.h.url, p.world.tokens.admin)('GET', `/api/v1/units/${p.world.units.polres}/channels`)).body as Array<{ id: string; state: string; accountName: string; until: string | null }>).find((c) => c.id === id)!;
+
+test('connecting checks the account with its token; another account, or a token that is not its own, is refused in words', async () => {
+  expect(await channelState(ig)).toMatchObject({ state: 'connected', accountName: '@humaspolrestubaba' });
+  const other = p.meta.addIgUser({ username: 'humaspolreslain' });
+  await expect(connectInstagram(p, p.world.units.polsek, other, p.meta.page.token)).rejects.toThrow(/Instagram refused or could not be reached/);
+  // The same account twice in one unit would publish every post twice.
+  await expect(connectInstagram(p)).rejects.toThrow(/@humaspolrestubaba is already connected/);
+});
+
+test('one photo goes out with its caption and alt text, once, with the permalink Meta gives', async () => {
+  const text = 'Polres Tulangbawang Barat membagikan bantuan sosial kepada warga terdampak banjir.';
+  const id = await scheduledPost(p, { body: text, channelIds: [ig], photos: [{ data: await photo(1600, 1000), alt: 'Petugas mengangkat karung beras' }] });
+  await publishSoon(p, id);
+  const done = await settled(p, id);
+  expect(done.status).toBe('published');
+  const [m] = media(text);
+  expect(media(text)).toHaveLength(1);
+  const container = p.meta.containers.get(m!.containerId)!;
+  expect(container).toMatchObject({ kind: 'IMAGE', altText: 'Petugas mengangkat karung beras', forced: 'PUBLISHED' });
+  // Meta downloaded the Instagram rendition: 1080 wide, inside 4:5 to 1.91:1.
+  expect(container.image!.width).toBe(1080);
+  expect(done.targets[0].externalUrl).toBe(m!.permalink);
+  expect(done.targets[0].externalUrl).toMatch(/^https:\/\/www\.instagram\.com\/p\//);
+});
+
+test('a carousel of three photos, slowly processed by Meta, goes out once as one post, its photos in order with their alt texts', async () => {
+  p.meta.processingMs = 1500;
+  const text = 'Kapolres meninjau pos pengamanan Natal di tiga lokasi.';
+  const alts = ['Pos pengamanan di terminal', 'Pos pengamanan di gereja', 'Pos pengamanan di pusat belanja'];
+  const id = await scheduledPost(p, { body: text, channelIds: [ig], photos: await Promise.all(alts.map(async (alt) => ({ data: await photo(1200, 1500), alt }))) });
+  await publishSoon(p, id);
+  const done = await settled(p, id, 60_000);
+  expect(done.status).toBe('published');
+  expect(media(text)).toHaveLength(1);
+  const carousel = p.meta.containers.get(media(text)[0]!.containerId)!;
+  expect(carousel.kind).toBe('CAROUSEL');
+  expect(carousel.children.map((c) => p.meta.containers.get(c)!.altText)).toEqual(alts);
+  expect(new Set(carousel.children).size).toBe(3);
+  expect(p.meta.requests.some((r) => r.method === 'GET' && r.path.endsWith(`/${carousel.id}`))).toBe(true);
+});
+
+test('a container Meta fails to process fails the post with Meta’s words, nothing published', async () => {
+  p.meta.failNextContainer(2207001);
+  const text = 'Foto yang gagal diproses Instagram.';
+  const id = await scheduledPost(p, { body: text, channelIds: [ig], photos: [{ data: await photo(), alt: 'Foto' }] });
+  await publishSoon(p, id);
+  const done = await settled(p, id);
+  expect(done.status).toBe('failed');
+  expect(done.targets[0].lastError).toMatch(/Instagram could not process the photo: Error: Media upload has failed with error code 2207001/);
+  expect(media(text)).toHaveLength(0);
+});
+
+test('at the daily quota read from content_publishing_limit, the post is held (not failed) until the window frees, then goes out once', async () => {
+  const user = p.meta.ig;
+  const before = user.quotaTotal;
+  // The account has used its quota; the oldest post leaves the 24-hour window in a few seconds.
+  user.quotaTotal = user.media.length + 1;
+  user.media.unshift({ id: '990000001', containerId: 'x', caption: 'kiriman lama', children: [], publishedAt: Date.now() - 86_400_000 + 4000, permalink: 'https://www.instagram.com/p/lama/' });
+  try {
+    const text = 'Pos yang menunggu kuota Instagram.';
+    const id = await scheduledPost(p, { body: text, channelIds: [ig], photos: [{ data: await photo(), alt: 'Foto' }] });
+    await publishSoon(p, id);
+    await waitFor('the post held', async () => (await postOf(p, id)).targets[0].status === 'held');
+    const state = await channelState(ig);
+    expect(state.state).toBe('rate_limited');
+    // Held until the oldest post of the window leaves it, as read from the account's own media.
+    expect(Date.parse(state.until!)).toBeLessThan(Date.now() + 10_000);
+    const done = await settled(p, id, 30_000);
+    expect(done.status).toBe('published');
+    expect(done.targets[0].attempts).toBe(1);
+    expect(media(text)).toHaveLength(1);
+    expect(p.meta.requests.some((r) => r.path.endsWith(`/${user.id}/content_publishing_limit`))).toBe(true);
+  } finally {
+    user.quotaTotal = before;
+  }
+});
+
+test('a post without a photo cannot pick Instagram: a blocking finding in the author’s words', async () => {
+  const operator = client(p.h.url, p.world.tokens.operator);
+  const created = await operator('POST', '/api/v1/posts', { title: 'Tanpa foto', body: 'Teks saja.', channelIds: [ig], variants: {}, channelOptions: {}, scheduledAt: new Date(Date.now() + 3600_000).toISOString() });
+  expect(created.status).toBe(201);
+  expect(created.body.findings).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'channel.photo_required', severity: 'block' })]));
+  const submitted = await operator('POST', `/api/v1/posts/${created.body.id}/submit`);
+  expect(submitted.status).toBe(422);
+  expect(JSON.stringify(submitted.body)).toMatch(/hanya menerbitkan pos berfoto/);
+});
+
+test('when Meta cannot reach Siaran’s address: connecting says how to fix it, and approval is blocked with that finding', async () => {
+  const why = { id: 'PUBLIC_BASE_URL (http://localhost) adalah alamat jaringan lokal yang tidak dapat dijangkau Meta.', en: 'PUBLIC_BASE_URL (http://localhost) is a local-network address Meta cannot reach.' };
+  await expect(connectInstagram({ ...p, h: { ...p.h, siaran: { ...p.h.siaran, channels: { ...p.h.siaran.channels, photosUnreachable: why } } } }, p.world.units.polsek)).rejects.toThrow(
+    /Instagram downloads the photos itself from Siaran's server, but PUBLIC_BASE_URL \(http:\/\/localhost\) is a local-network address/,
+  );
+  const operator = client(p.h.url, p.world.tokens.operator);
+  const created = await operator('POST', '/api/v1/posts', { title: 'Foto', body: 'Dengan foto.', channelIds: [ig], variants: {}, channelOptions: {}, scheduledAt: new Date(Date.now() + 3600_000).toISOString() });
+  const up = await fetch(`${p.h.url}/api/v1/photos?postId=${created.body.id as string}&alt=Foto`, { method: 'POST', headers: { authorization: `Bearer ${p.world.tokens.operator}`, 'content-type': 'image/jpeg' }, body: await photo() });
+  expect(up.status).toBe(201);
+  const submitted = await operator('POST', `/api/v1/posts/${created.body.id as string}/submit`);
+  expect(submitted.status).toBe(200);
+  const supervisor = { id: p.world.users.supervisor, role: 'supervisor' as const, unitId: p.world.units.polres };
+  const refused = await approvePost({ db: p.h.siaran.database.db, scheduler: RECONCILER_QUEUES, log: p.h.siaran.channels.log, now: () => new Date(), minLeadSeconds: 0, photosUnreachable: why }, supervisor, created.body.id, { expectedVersion: submitted.body.version }).catch((e: unknown) => e);
+  expect(JSON.stringify(refused)).toMatch(/channel\.photos_not_public/);
+  expect((refused as Error).message + JSON.stringify(refused)).toMatch(/mengambil foto sendiri dari server Siaran, tetapi PUBLIC_BASE_URL/);
+});
+
+test('an Instagram Login token: connected on graph.instagram.com, refreshed once when a day old, and a dead one flags the channel until a new token releases its posts', async () => {
+  const solo = p.meta.addIgUser({ username: 'humaspolseksolo' });
+  const channel = await connectInstagram(p, p.world.units.polres, solo, solo.token);
+  const row = await p.h.siaran.database.db.selectFrom('channels').selectAll().where('id', '=', channel).executeTakeFirstOrThrow();
+  expect(row.settings).toMatchObject({ login: 'instagram', username: 'humaspolseksolo', pageId: null });
+  expect(row.token_expires_at!.getTime()).toBeGreaterThan(Date.now() + 59 * 86_400_000);
+
+  // A day later (both the token Siaran keeps and Meta's record of it), the next post refreshes it first, once.
+  solo.tokenIssuedAt -= 86_400_000 + 1000;
+  const sealed = JSON.parse(p.h.siaran.channels.box.open(row.secret_ciphertext!)) as { refreshedAt: string };
+  await p.h.siaran.database.db
+    .updateTable('channels')
+    .set({ secret_ciphertext: p.h.siaran.channels.box.seal(JSON.stringify({ ...sealed, refreshedAt: new Date(Date.now() - 86_400_000 - 1000).toISOString() })) })
+    .where('id', '=', channel)
+    .execute();
+  const refreshesBefore = p.meta.igRefreshes;
+  const text = 'Polsek menggelar sambang warga.';
+  const id = await scheduledPost(p, { body: text, channelIds: [channel], photos: [{ data: await photo(), alt: 'Sambang' }] });
+  await publishSoon(p, id);
+  expect((await settled(p, id)).status).toBe('published');
+  expect(p.meta.igRefreshes).toBe(refreshesBefore + 1);
+  const after = JSON.parse(p.h.siaran.channels.box.open((await p.h.siaran.database.db.selectFrom('channels').select('secret_ciphertext').where('id', '=', channel).executeTakeFirstOrThrow()).secret_ciphertext!)) as { token: string };
+  expect(after.token).toBe(solo.token);
+  expect(solo.media.filter((m) => m.caption === text)).toHaveLength(1);
+
+  // The token dies (a changed password): the channel is flagged, its post held; a new token releases it.
+  p.meta.revokeToken(solo.token);
+  const held = await scheduledPost(p, { body: 'Menunggu token baru.', channelIds: [channel], photos: [{ data: await photo(), alt: 'Foto' }] });
+  await publishSoon(p, held);
+  await waitFor('the hold', async () => (await postOf(p, held)).targets[0].status === 'held');
+  const fresh = p.meta.newIgToken(solo.id);
+  const current = await p.h.siaran.database.db.selectFrom('channels').selectAll().where('id', '=', channel).executeTakeFirstOrThrow();
+  expect(current.health).toBe('needs_reconnect');
+  expect((await reconnectChannel(p.h.siaran.channels, current, { token: fresh })).released).toBe(1);
+  expect((await settled(p, held)).status).toBe('published');
+  expect(solo.media.filter((m) => m.caption === 'Menunggu token baru.')).toHaveLength(1);
+});
