@@ -307,7 +307,7 @@ export async function finishXConnect(
   mayUseUnit: (unitId: string) => Promise<boolean>,
 ): Promise<{ channel: Channel; released: number }> {
   // The state works once: it is taken out before anything else happens.
-  const row = await deps.db.deleteFrom('oauth_states').where('state_hash', '=', hashState(input.state)).returningAll().executeTakeFirst();
+  const row = await deps.db.deleteFrom('oauth_states').where('state_hash', '=', hashState(input.state)).where('kind', '=', 'x').returningAll().executeTakeFirst();
   if (!row || row.user_id !== input.userId || row.expires_at.getTime() < deps.now().getTime() || !(await mayUseUnit(row.unit_id))) throw badState();
   if (input.error || !input.code) {
     throw new AppError('validation', 'channel.oauth_denied', { id: 'Akses ke akun X tidak diberikan.', en: 'Access to the X account was not granted.' });
@@ -507,7 +507,7 @@ export async function testChannel(deps: ChannelDeps, channel: Channel, timeoutMs
 }
 
 /** Posts that waited on the channel go out now, oldest first. */
-async function releaseChannel(deps: ChannelDeps, channelId: string, reasons: string[]): Promise<number> {
+export async function releaseChannel(deps: ChannelDeps, channelId: string, reasons: string[]): Promise<number> {
   const now = deps.now();
   const slots = await releaseHeld(deps.db, channelId, reasons, now);
   if (slots.length === 0) return 0;

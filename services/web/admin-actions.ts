@@ -1,4 +1,5 @@
 // What an admin does to the units below them: people, zones, channels, the publishing switch.
+import { type ConnectedPage, type PagePick, connectPickedPages, finishMetaConnect, pendingPages, startMetaConnect } from '../channels/meta-connect';
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../shared/errors';
 import { type Actor, Role, TimeZoneSchema } from '../../shared/post';
@@ -195,6 +196,38 @@ export async function completeXConnect(deps: WebDeps, admin: Actor, input: { sta
   const units = await adminUnits(deps, admin);
   const done = await finishXConnect(deps.channels, { userId: admin.id, ...input }, (unitId) => Promise.resolve(units.includes(unitId)));
   await audit(deps, admin, 'channel.connected', done.channel.id, { unitId: done.channel.unit_id, kind: 'x', auth: 'oauth2', account: done.channel.account_name, released: done.released });
+  return done;
+}
+
+// —— Connect with Facebook: one sign-in, then Pages picked for several units
+
+export async function beginMetaConnect(deps: WebDeps, admin: Actor): Promise<string> {
+  await adminUnits(deps, admin);
+  return startMetaConnect(deps.channels, { userId: admin.id, unitId: admin.unitId });
+}
+
+export async function completeMetaConnect(deps: WebDeps, admin: Actor, input: { state: string; code?: string | undefined; error?: string | undefined }): Promise<string> {
+  await adminUnits(deps, admin);
+  return (await finishMetaConnect(deps.channels, { userId: admin.id, ...input })).pickId;
+}
+
+/** The Pages to pick from, with the admin's units and the unit each Page is connected to already. */
+export async function metaPickView(deps: WebDeps, admin: Actor, pickId: string) {
+  const unitIds = await adminUnits(deps, admin);
+  const pages = await pendingPages(deps.channels, admin.id, pickId);
+  if (!pages) throw new AppError('validation', 'channel.oauth_state', { id: 'Daftar Halaman sudah kedaluwarsa atau dipakai. Mulai lagi dari halaman admin.', en: 'The list of Pages expired or was used. Start again from the admin page.' });
+  const units = await deps.db.selectFrom('units').select(['id', 'name']).where('id', 'in', unitIds).orderBy('name').execute();
+  const fb = await deps.db.selectFrom('channels').select(['unit_id', 'settings']).where('kind', '=', 'facebook').where('unit_id', 'in', unitIds).execute();
+  const connectedTo = new Map(fb.map((c) => [String((c.settings as { pageId?: unknown }).pageId), c.unit_id]));
+  return { pages, units, connectedTo, instagramBlocked: deps.channels.photosUnreachable };
+}
+
+export async function pickMetaPages(deps: WebDeps, admin: Actor, pickId: string, picks: PagePick[]): Promise<ConnectedPage[]> {
+  const units = await adminUnits(deps, admin);
+  const done = await connectPickedPages(deps.channels, { userId: admin.id, pickId, picks }, (unitId) => Promise.resolve(units.includes(unitId)));
+  for (const d of done) {
+    await audit(deps, admin, d.reconnected ? 'channel.connected' : 'channel.added', d.channel.id, { unitId: d.channel.unit_id, kind: d.channel.kind, via: 'facebook-login', account: d.channel.account_name, released: d.released });
+  }
   return done;
 }
 

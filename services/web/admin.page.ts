@@ -12,6 +12,8 @@ export interface AdminView {
   requireTotp: boolean;
   /** Which ways of connecting X this server offers. */
   x: { oauth2: boolean; tokens: boolean };
+  /** Whether "Connect with Facebook" is offered (a Meta app is configured). */
+  meta: boolean;
   flash?: { text: string; secret?: string; error?: boolean } | undefined;
 }
 
@@ -50,7 +52,9 @@ ${v.users.map(
 <label>${t(lang, 'email')}<input type="email" name="email" required></label><label>${t(lang, 'name')}<input type="text" name="name" required></label>
 <label>${t(lang, 'role')}<select name="role">${roleOptions('operator')}</select></label><label>${t(lang, 'unit')}<select name="unitId">${unitOptions()}</select></label>
 <p><button>${t(lang, 'invite')}</button></p></form>
-<h2>${t(lang, 'units')}</h2><ul class="tree">${children(null)}</ul>
+<h2>${t(lang, 'units')}</h2>
+${v.meta ? html`<form method="post" action="/admin/oauth/meta/connect" class="card" data-connect-facebook>${c}<p class="muted">${t(lang, 'connectFacebookHelp')}</p><button data-action="connect-facebook">${t(lang, 'connectFacebook')}</button></form>` : ''}
+<ul class="tree">${children(null)}</ul>
 <form method="post" action="/admin/units" class="card" data-add-unit><h2>${t(lang, 'addUnit')}</h2>${c}
 <label>${t(lang, 'setupUnitName')}<input type="text" name="name" required minlength="3" maxlength="120" placeholder="Polres Tulangbawang Barat"></label>
 <label>${t(lang, 'parentUnit')}<select name="parentId">${unitOptions()}</select></label>

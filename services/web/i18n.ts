@@ -115,6 +115,21 @@ const M = {
     en: "The Page id is in the Page's About (Page transparency) section; a Page token comes from Meta Business Suite or the Graph API Explorer with pages_manage_posts. The token is stored encrypted.",
   },
   pageId: { id: 'ID Halaman', en: 'Page id' },
+  connectFacebook: { id: 'Sambungkan dengan Facebook', en: 'Connect with Facebook' },
+  connectFacebookHelp: {
+    id: 'Masuk sekali dengan akun Facebook yang mengelola Halaman satuan Anda, lalu pilih Halaman (dan akun Instagram yang tertaut) untuk tiap satuan.',
+    en: "Sign in once with the Facebook account that manages your units' Pages, then pick the Page (and its linked Instagram account) for each unit.",
+  },
+  metaPickTitle: { id: 'Pilih Halaman untuk tiap satuan', en: 'Pick the Page for each unit' },
+  metaPickHelp: {
+    id: 'Halaman yang Anda kelola di Facebook. Pilih satuan pemiliknya; Halaman yang sudah tersambung ke satuan itu mendapat token baru. Token Halaman disimpan terenkripsi; token akun Facebook Anda tidak disimpan.',
+    en: "The Pages you manage on Facebook. Pick the unit each belongs to; a Page already connected to that unit gets a new token. Page tokens are stored encrypted; your Facebook account's token is not kept.",
+  },
+  metaPage: { id: 'Halaman Facebook', en: 'Facebook Page' },
+  metaNotThisOne: { id: '— jangan sambungkan —', en: '— do not connect —' },
+  metaNoInstagram: { id: 'tidak ada akun Instagram tertaut', en: 'no linked Instagram account' },
+  metaConnectPicked: { id: 'Sambungkan yang dipilih', en: 'Connect the picked ones' },
+  metaConnected: { id: 'kanal tersambung', en: 'channels connected' },
   addInstagram: { id: 'Tambah akun Instagram (token)', en: 'Add an Instagram account (token)' },
   instagramHelp: {
     id: 'Akun Instagram profesional. ID akun (1784…) dan tokennya: token Halaman Facebook yang tertaut (EAA…), atau token Login Instagram (IG…) yang diperbarui otomatis. Instagram mengambil foto dari alamat publik Siaran (PUBLIC_BASE_URL harus HTTPS publik).',

@@ -19,6 +19,7 @@ import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository'
 import { isJobState, isQueueName } from '../../workers/queue/queue-inspector';
 import { isUnitJob, postsOfJobs } from '../operations/queue-jobs';
 import { STATUS } from '../http/errors';
+import { metaPickPage } from './meta-pick.page';
 import { adminPage } from './admin.page';
 import {
   addFacebook,
@@ -28,7 +29,11 @@ import {
   addWebhook,
   addXWithTokens,
   adminUnits,
+  beginMetaConnect,
   beginXConnect,
+  completeMetaConnect,
+  metaPickView,
+  pickMetaPages,
   changeUser,
   completeXConnect,
   inviteUser,
@@ -78,7 +83,9 @@ export function webRouter(deps: WebDeps): Router {
           'script-src': ["'self'"],
           'style-src': ["'self'"],
           // "Connect X" posts a form that redirects to X's consent page.
-          'form-action': ["'self'", new URL(deps.channels.x.authorizeUrl).origin],
+          // A form that starts a connection is answered with a redirect to the platform's consent page, which
+          // browsers check against form-action too.
+          'form-action': ["'self'", new URL(deps.channels.x.authorizeUrl).origin, new URL(deps.channels.facebook.dialogUrl).origin],
           'upgrade-insecure-requests': deps.cookieSecure ? [] : null,
         },
       },
@@ -243,7 +250,8 @@ export function webRouter(deps: WebDeps): Router {
     const x = { oauth2: Boolean(deps.channels.x.clientId), tokens: Boolean(deps.channels.x.consumerKey && deps.channels.x.consumerSecret) };
     const national = (await getUnit(deps.db, ctx.user.unitId)).parent_id === null;
     const queuesLink = national ? html`<p data-queues-link><a href="/admin/queues">${t(ctx.lang, 'queues')}</a></p>` : '';
-    await ctx.send(t(ctx.lang, 'admin'), html`${queuesLink}${adminPage(ctx.lang, ctx.csrf, { units, users, channels, x, requireTotp: await totpRequiredForPrivileged(deps.db), flash })}`, undefined, status);
+    const meta = Boolean(deps.channels.facebook.app);
+    await ctx.send(t(ctx.lang, 'admin'), html`${queuesLink}${adminPage(ctx.lang, ctx.csrf, { units, users, channels, x, meta, requireTotp: await totpRequiredForPrivileged(deps.db), flash })}`, undefined, status);
   };
   /** A refusal the admin can act on is shown on the page; the status tells scripts and tests it was refused. */
   const refusal = (ctx: PageCtx, err: unknown): { flash: Flash; status: number } => {
@@ -398,6 +406,55 @@ export function webRouter(deps: WebDeps): Router {
     }
     // Away from the address that carried X's code, so that it is neither bookmarked nor reloaded.
     ctx.res.redirect(303, `/admin?channel=${done.channel.id}&done=connected&released=${done.released}`);
+  }));
+  router.post('/admin/oauth/meta/connect', toX((ctx) => beginMetaConnect(deps, ctx.user)));
+  router.get('/admin/oauth/meta/callback', page(deps, assets, ['admin'], async (ctx) => {
+    const q = ctx.req.query;
+    const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 2000) : undefined);
+    let pickId;
+    try {
+      pickId = await completeMetaConnect(deps, ctx.user, { state: str(q.state) ?? '', code: str(q.code), error: str(q.error) });
+    } catch (err) {
+      const r = refusal(ctx, err);
+      await admin(ctx, r.flash, r.status);
+      return;
+    }
+    // Away from the address that carried Meta's code, so that it is neither bookmarked nor reloaded.
+    ctx.res.redirect(303, `/admin/oauth/meta/pick?id=${encodeURIComponent(pickId)}`);
+  }));
+  const metaPick = async (ctx: PageCtx, pickId: string, flash?: Flash, status?: number) => {
+    const v = await metaPickView(deps, ctx.user, pickId);
+    await ctx.send(t(ctx.lang, 'metaPickTitle'), metaPickPage(ctx.lang, ctx.csrf, { pickId, ...v, flash }), undefined, status);
+  };
+  router.get('/admin/oauth/meta/pick', page(deps, assets, ['admin'], async (ctx) => {
+    const id = typeof ctx.req.query.id === 'string' ? ctx.req.query.id.slice(0, 100) : '';
+    try {
+      await metaPick(ctx, id);
+    } catch (err) {
+      const r = refusal(ctx, err);
+      await admin(ctx, r.flash, r.status);
+    }
+  }));
+  router.post('/admin/oauth/meta/pick', page(deps, assets, ['admin'], async (ctx) => {
+    const f = formBody(ctx.req);
+    const pickId = (f.pick ?? '').slice(0, 100);
+    const picks = Object.keys(f)
+      .filter((k) => k.startsWith('unit:'))
+      .map((k) => ({ pageId: k.slice(5), unitId: f[k] ?? '', instagram: f[`ig:${k.slice(5)}`] === 'yes' }));
+    let done;
+    try {
+      done = await pickMetaPages(deps, ctx.user, pickId, picks);
+    } catch (err) {
+      const r = refusal(ctx, err);
+      try {
+        await metaPick(ctx, pickId, r.flash, r.status);
+      } catch {
+        await admin(ctx, r.flash, r.status);
+      }
+      return;
+    }
+    const released = done.reduce((n, d) => n + d.released, 0);
+    await admin(ctx, { text: `${String(done.length)} ${t(ctx.lang, 'metaConnected')}: ${done.map((d) => d.channel.name).join(', ')}.${releasedText(ctx.lang, released)}` });
   }));
   channelPost('/admin/channels/:id/reconnect', async (ctx, f) => {
     const done = await reconnect(deps, ctx.user, idParam(ctx.req.params.id), f);

@@ -75,6 +75,44 @@ test('an admin connects the unit X account on X consent page and sees it connect
   await ctx.close();
 });
 
+test('an admin signs in with Facebook once and gives two Pages (and the Instagram account of one) to two units', async () => {
+  const second = p.meta.addPage({ name: 'Humas Polsek Tulangbawang Tengah' });
+  p.meta.user.pageIds = [p.meta.page.id, second.id];
+  const polsekSlug = await unitSlug(p.h.siaran.database.db, p.world.units.polsek);
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await signIn(ctx, 'admin');
+  await page.goto(`${base}/admin`);
+  await Promise.all([page.waitForURL((u) => u.pathname.endsWith('/dialog/oauth')), page.click('[data-action=connect-facebook]')]);
+  // Meta's dialog names what is asked for: posting to Pages and publishing to Instagram among it.
+  expect(await page.textContent('body')).toContain('pages_manage_posts');
+  expect(await page.textContent('body')).toContain('instagram_content_publish');
+  await Promise.all([page.waitForURL((u) => u.pathname === '/admin/oauth/meta/pick'), page.click('#continue')]);
+  // Both Pages are listed; the first with its linked Instagram account.
+  expect(await page.locator('tr[data-page]').count()).toBe(2);
+  expect(await page.locator(`tr[data-page="${p.meta.page.id}"]`).textContent()).toContain('@humaspolrestubaba');
+  await page.selectOption(`select[name="unit:${p.meta.page.id}"]`, p.world.units.polres);
+  await page.selectOption(`select[name="unit:${second.id}"]`, p.world.units.polsek);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/admin/oauth/meta/pick' || u.pathname === '/admin'), page.click('[data-action=connect-pages]')]);
+  expect(await page.textContent('.flash')).toMatch(/3 kanal tersambung: Facebook Humas Polres Tulangbawang Barat, Instagram @humaspolrestubaba, Facebook Humas Polsek Tulangbawang Tengah/);
+  const polres = page.locator(`li[data-unit="${polresSlug}"]`).first();
+  const polsek = page.locator(`li[data-unit="${polsekSlug}"]`).first();
+  expect(await polres.locator('tr[data-kind=facebook] [data-channel-state]').first().getAttribute('data-channel-state')).toBe('connected');
+  expect(await polres.locator('tr[data-kind=instagram]').first().textContent()).toContain('@humaspolrestubaba');
+  expect(await polsek.locator('tr[data-kind=facebook]').first().textContent()).toContain('Humas Polsek Tulangbawang Tengah');
+  // Each Page's own token is what was sealed; no token reaches the page.
+  const channels = await p.h.siaran.database.db.selectFrom('channels').select(['kind', 'unit_id', 'secret_ciphertext', 'settings']).where('kind', 'in', ['facebook', 'instagram']).execute();
+  const tokenOf = (kind: string, unit: string) => JSON.parse(p.h.siaran.channels.box.open(channels.find((c) => c.kind === kind && c.unit_id === unit)!.secret_ciphertext!)) as Record<string, string>;
+  expect(tokenOf('facebook', p.world.units.polres).pageToken).toBe(p.meta.page.token);
+  expect(tokenOf('instagram', p.world.units.polres).token).toBe(p.meta.page.token);
+  expect(tokenOf('facebook', p.world.units.polsek).pageToken).toBe(second.token);
+  const html = await page.content();
+  expect(html).not.toContain(p.meta.page.token);
+  expect(html).not.toContain(second.token);
+  // The dialog's one-time state and the list of Pages are spent.
+  expect(await p.h.siaran.database.db.selectFrom('oauth_states').select('kind').where('kind', 'in', ['meta', 'meta_pages']).execute()).toEqual([]);
+  await ctx.close();
+});
+
 test('an admin adds the Telegram channel with the bot token and tests the connection', async () => {
   const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
   const page = await signIn(ctx, 'admin');

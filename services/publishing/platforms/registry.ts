@@ -39,7 +39,13 @@ export function platformConfig(env: Env, db: Kysely<DB>): PlatformConfig {
       timeoutMs: env.PLATFORM_TIMEOUT_MS,
     },
     telegram: { apiUrl: env.TELEGRAM_API_URL, timeoutMs: env.PLATFORM_TIMEOUT_MS },
-    facebook: { graphUrl: env.META_GRAPH_URL, version: env.META_GRAPH_VERSION, timeoutMs: env.PLATFORM_TIMEOUT_MS },
+    facebook: {
+      graphUrl: env.META_GRAPH_URL,
+      version: env.META_GRAPH_VERSION,
+      timeoutMs: env.PLATFORM_TIMEOUT_MS,
+      dialogUrl: env.META_DIALOG_URL,
+      app: env.META_APP_ID && env.META_APP_SECRET ? { id: env.META_APP_ID, secret: env.META_APP_SECRET } : undefined,
+    },
     instagram: { facebookGraphUrl: env.META_GRAPH_URL, instagramGraphUrl: env.INSTAGRAM_GRAPH_URL, version: env.META_GRAPH_VERSION, timeoutMs: env.PLATFORM_TIMEOUT_MS },
     webhook: { allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS, timeoutMs: env.WEBHOOK_TIMEOUT_MS },
   };

@@ -578,6 +578,8 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
   const server = await startFakeServer(
     (req) => {
       if (req.path === '/refresh_access_token' && req.method === 'GET') return refreshIgToken;
+      // A browser on the dialog asks for the site's icon.
+      if (req.path === '/favicon.ico') return () => ({ status: 204 });
       if (req.path === `${v}/dialog/oauth` && req.method === 'GET') return dialog;
       if (req.path === `${v}/oauth/access_token` && req.method === 'GET') return accessToken;
       if (req.path === `${v}/me/accounts` && req.method === 'GET') return accounts;

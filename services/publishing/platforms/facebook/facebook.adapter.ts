@@ -10,6 +10,10 @@ export interface FacebookConfig {
   graphUrl: string;
   version: string;
   timeoutMs: number;
+  /** Meta's login dialog (www.facebook.com), for "Connect with Facebook". */
+  dialogUrl: string;
+  /** The Meta app Siaran is, when one is configured: "Connect with Facebook" needs it. */
+  app: { id: string; secret: string } | undefined;
 }
 
 interface FacebookCheckpoint {

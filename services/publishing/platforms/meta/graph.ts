@@ -109,7 +109,8 @@ export function graphClient(opts: GraphOptions): GraphClient {
   const call = async <T>(method: string, url: URL, token: string, body?: URLSearchParams | FormData): Promise<T> => {
     let res: Response;
     try {
-      res = await fetch(url, { method, headers: { authorization: `Bearer ${token}` }, body, signal: AbortSignal.timeout(opts.timeoutMs) });
+      // The OAuth exchanges carry no token (the app's id and secret are their parameters).
+      res = await fetch(url, { method, headers: token ? { authorization: `Bearer ${token}` } : {}, body, signal: AbortSignal.timeout(opts.timeoutMs) });
     } catch (err) {
       // fetch does not say whether the request left; errors raised before connecting (refused, no route, DNS,
       // TLS) say it did not. A timeout may have fired after sending, so it counts as sent.

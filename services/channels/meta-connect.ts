@@ -1,0 +1,178 @@
+// "Connect with Facebook": an admin signs in on Meta's dialog once, and picks which of the Pages they manage
+// (and the Instagram account linked to each) belongs to which of their units — a Polda's IT person often
+// manages the Polres Pages too. The Page tokens Meta lists for a long-lived user token do not expire; they
+// are sealed at once, and the user token itself is never kept.
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { AppError } from '../../shared/errors';
+import { classifyGraphError, graphClient } from '../publishing/platforms/meta/graph';
+import { type Channel, insertChannel, replaceCredentials } from './channel.repository';
+import { type ChannelDeps, assertPhotosReachable, releaseChannel, sameAccount } from './manage-channels';
+
+/** What Siaran asks Meta for: list and post to Pages, read and publish to their Instagram accounts. */
+export const META_SCOPES = ['pages_show_list', 'pages_manage_posts', 'pages_read_engagement', 'business_management', 'instagram_basic', 'instagram_content_publish'];
+const STATE_TTL_MS = 15 * 60_000;
+const hash = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** One Page as Meta listed it for the admin, with what may be connected of it. */
+export const MetaPage = z.object({
+  id: z.string().regex(/^\d{5,25}$/),
+  name: z.string().min(1).max(200),
+  token: z.string().min(20),
+  instagram: z.object({ id: z.string().regex(/^\d{5,25}$/), username: z.string().min(1).max(100) }).nullable(),
+});
+export type MetaPage = z.infer<typeof MetaPage>;
+const MetaPages = z.array(MetaPage);
+
+export function metaCallbackUrl(deps: Pick<ChannelDeps, 'baseUrl'>): string {
+  return `${deps.baseUrl()}/admin/oauth/meta/callback`;
+}
+
+function requireApp(deps: ChannelDeps): { id: string; secret: string } {
+  const app = deps.facebook.app;
+  if (!app) {
+    throw new AppError('conflict', 'channel.meta_not_configured', {
+      id: 'Aplikasi Meta belum diatur (META_APP_ID dan META_APP_SECRET). Gunakan token Halaman, atau minta operator server mengaturnya.',
+      en: 'No Meta app is configured (META_APP_ID and META_APP_SECRET). Use a Page token instead, or ask the server operator to set one up.',
+    });
+  }
+  return app;
+}
+
+const badState = () =>
+  new AppError('validation', 'channel.oauth_state', {
+    id: 'Tautan persetujuan Facebook tidak dikenal, sudah dipakai, atau kedaluwarsa. Mulai lagi dari halaman admin.',
+    en: 'The Facebook approval link is unknown, already used, or expired. Start again from the admin page.',
+  });
+
+/** Starts "Connect with Facebook": the dialog's address. The state works once, for this admin, for 15 minutes. */
+export async function startMetaConnect(deps: ChannelDeps, input: { userId: string; unitId: string }): Promise<string> {
+  const app = requireApp(deps);
+  const state = randomBytes(24).toString('base64url');
+  const redirectUri = metaCallbackUrl(deps);
+  const now = deps.now();
+  await deps.db.deleteFrom('oauth_states').where('expires_at', '<', now).execute();
+  await deps.db
+    .insertInto('oauth_states')
+    .values({ state_hash: hash(state), kind: 'meta', unit_id: input.unitId, channel_id: null, user_id: input.userId, verifier_sealed: deps.box.seal('-'), redirect_uri: redirectUri, expires_at: new Date(now.getTime() + STATE_TTL_MS) })
+    .execute();
+  const url = new URL(`${deps.facebook.dialogUrl.replace(/\/+$/, '')}/${deps.facebook.version}/dialog/oauth`);
+  url.search = new URLSearchParams({ client_id: app.id, redirect_uri: redirectUri, state, response_type: 'code', scope: META_SCOPES.join(',') }).toString();
+  return url.toString();
+}
+
+/**
+ * Finishes the dialog: checks the state, trades the code for a long-lived user token, and lists the Pages
+ * it manages. The list (with Page tokens) is kept sealed for 15 minutes under a new one-time id, for the
+ * admin to pick from; nothing is connected yet.
+ */
+export async function finishMetaConnect(deps: ChannelDeps, input: { userId: string; state: string; code?: string | undefined; error?: string | undefined }): Promise<{ pickId: string; pages: MetaPage[] }> {
+  const app = requireApp(deps);
+  const row = await deps.db.deleteFrom('oauth_states').where('state_hash', '=', hash(input.state)).where('kind', '=', 'meta').returningAll().executeTakeFirst();
+  if (!row || row.user_id !== input.userId || row.expires_at.getTime() < deps.now().getTime()) throw badState();
+  if (input.error || !input.code) {
+    throw new AppError('validation', 'channel.oauth_denied', { id: 'Akses ke Facebook tidak diberikan.', en: 'Access to Facebook was not granted.' });
+  }
+  const g = graphClient({ baseUrl: deps.facebook.graphUrl, version: deps.facebook.version, timeoutMs: deps.facebook.timeoutMs });
+  let pages: MetaPage[];
+  try {
+    const short = await g.get<{ access_token: string }>('oauth/access_token', '', { client_id: app.id, client_secret: app.secret, redirect_uri: row.redirect_uri, code: input.code });
+    const long = await g.get<{ access_token: string }>('oauth/access_token', '', { grant_type: 'fb_exchange_token', client_id: app.id, client_secret: app.secret, fb_exchange_token: short.access_token });
+    const listed = await g.get<{ data?: Array<{ id: string; name: string; access_token?: string; instagram_business_account?: { id: string; username?: string } }> }>('me/accounts', long.access_token, {
+      fields: 'id,name,access_token,tasks,instagram_business_account{id,username}',
+      limit: 100,
+    });
+    pages = (listed.data ?? []).flatMap((p) =>
+      p.access_token
+        ? [{ id: p.id, name: p.name, token: p.access_token, instagram: p.instagram_business_account?.username ? { id: p.instagram_business_account.id, username: p.instagram_business_account.username } : null }]
+        : [],
+    );
+  } catch (err) {
+    const e = classifyGraphError(err, new Date());
+    throw new AppError(e.kind === 'transient' ? 'unavailable' : 'validation', 'channel.connect_failed', { id: `Facebook menolak atau tidak dapat dihubungi: ${e.message}`, en: `Facebook refused or could not be reached: ${e.message}` });
+  }
+  if (pages.length === 0) {
+    throw new AppError('validation', 'channel.no_pages', {
+      id: 'Akun Facebook ini tidak mengelola Halaman apa pun, atau izin Halaman tidak diberikan. Masuk dengan akun admin Halaman dan izinkan semua Halaman.',
+      en: 'This Facebook account manages no Page, or access to its Pages was not granted. Sign in with a Page admin account and allow every Page.',
+    });
+  }
+  const pickId = randomBytes(24).toString('base64url');
+  await deps.db
+    .insertInto('oauth_states')
+    .values({ state_hash: hash(pickId), kind: 'meta_pages', unit_id: row.unit_id, channel_id: null, user_id: input.userId, verifier_sealed: deps.box.seal(JSON.stringify(MetaPages.parse(pages))), redirect_uri: row.redirect_uri, expires_at: new Date(deps.now().getTime() + STATE_TTL_MS) })
+    .execute();
+  return { pickId, pages };
+}
+
+/** The Pages waiting to be picked, for showing them again (a refused pick); undefined when gone. */
+export async function pendingPages(deps: ChannelDeps, userId: string, pickId: string): Promise<MetaPage[] | undefined> {
+  const row = await deps.db.selectFrom('oauth_states').selectAll().where('state_hash', '=', hash(pickId)).where('kind', '=', 'meta_pages').executeTakeFirst();
+  if (!row || row.user_id !== userId || row.expires_at.getTime() < deps.now().getTime()) return undefined;
+  return MetaPages.parse(JSON.parse(deps.box.open(row.verifier_sealed)));
+}
+
+export interface PagePick {
+  pageId: string;
+  unitId: string;
+  instagram: boolean;
+}
+
+export interface ConnectedPage {
+  channel: Channel;
+  /** A channel of that account the unit had already: its posts waiting for access were released. */
+  reconnected: boolean;
+  released: number;
+}
+
+/**
+ * Connects what the admin picked: each Page to one of their units, with its Instagram account when asked.
+ * A Page or account the unit has already gets the new token (a reconnect that releases its held posts).
+ */
+export async function connectPickedPages(deps: ChannelDeps, input: { userId: string; pickId: string; picks: PagePick[] }, mayUseUnit: (unitId: string) => Promise<boolean>): Promise<ConnectedPage[]> {
+  const pages = await pendingPages(deps, input.userId, input.pickId);
+  if (!pages) throw badState();
+  const picks = input.picks.filter((p) => p.unitId !== '');
+  if (picks.length === 0) {
+    throw new AppError('validation', 'channel.nothing_picked', { id: 'Pilih satuan untuk minimal satu Halaman.', en: 'Pick a unit for at least one Page.' });
+  }
+  for (const pick of picks) {
+    if (!pages.some((p) => p.id === pick.pageId) || !(await mayUseUnit(pick.unitId))) throw badState();
+  }
+  if (picks.some((p) => p.instagram)) assertPhotosReachable(deps);
+  await deps.db.deleteFrom('oauth_states').where('state_hash', '=', hash(input.pickId)).execute();
+  const done: ConnectedPage[] = [];
+  for (const pick of picks) {
+    const page = pages.find((p) => p.id === pick.pageId)!;
+    done.push(await connectOne(deps, pick.unitId, 'facebook', (s) => s.pageId === page.id, {
+      kind: 'facebook',
+      name: `Facebook ${page.name}`,
+      settings: { pageId: page.id, pageName: page.name },
+      credentials: { pageToken: page.token },
+      accountName: page.name,
+    }));
+    if (pick.instagram && page.instagram) {
+      const ig = page.instagram;
+      done.push(await connectOne(deps, pick.unitId, 'instagram', (s) => s.igUserId === ig.id, {
+        kind: 'instagram',
+        name: `Instagram @${ig.username}`,
+        settings: { igUserId: ig.id, username: ig.username, login: 'facebook', pageId: page.id },
+        credentials: { login: 'facebook', token: page.token },
+        accountName: `@${ig.username}`,
+      }));
+    }
+  }
+  return done;
+}
+
+type NewOf<K extends 'facebook' | 'instagram'> = Parameters<typeof insertChannel<K>>[2] & { kind: K };
+
+async function connectOne<K extends 'facebook' | 'instagram'>(deps: ChannelDeps, unitId: string, kind: K, same: Parameters<typeof sameAccount<K>>[3], c: Omit<NewOf<K>, 'unitId'>): Promise<ConnectedPage> {
+  const existing = await sameAccount(deps, unitId, kind, same);
+  if (existing) {
+    const channel = await replaceCredentials(deps.db, deps.box, existing.id, { kind, settings: c.settings, credentials: c.credentials, accountName: c.accountName, tokenExpiresAt: null });
+    return { channel, reconnected: true, released: await releaseChannel(deps, channel.id, ['channel.needs_reconnect']) };
+  }
+  const channel = await insertChannel(deps.db, deps.box, { ...c, unitId });
+  return { channel, reconnected: false, released: 0 };
+}
