@@ -120,8 +120,14 @@ export interface PostSpec {
   unitId?: string;
 }
 
+/** A running Siaran (in this process or spawned) and the people seeded in its database. */
+export interface Site {
+  h: { url: string };
+  world: World;
+}
+
 /** An operator writes (with photos), a supervisor approves; returns the post id once it is scheduled. */
-export async function scheduledPost(p: PlatformWorld, spec: PostSpec): Promise<string> {
+export async function scheduledPost(p: Site, spec: PostSpec): Promise<string> {
   const operator = client(p.h.url, p.world.tokens.operator);
   const created = await operator('POST', '/api/v1/posts', {
     ...(spec.unitId ? { unitId: spec.unitId } : {}),
@@ -156,16 +162,16 @@ export async function scheduledPost(p: PlatformWorld, spec: PostSpec): Promise<s
 }
 
 /** The approving supervisor brings the post forward to go out in a moment; a supervisor's move keeps the approval. */
-export async function publishSoon(p: PlatformWorld, postId: string, seconds = 2): Promise<void> {
+export async function publishSoon(p: Site, postId: string, seconds = 2): Promise<void> {
   const r = await client(p.h.url, p.world.tokens.supervisor)('POST', `/api/v1/posts/${postId}/reschedule`, { scheduledAt: inSeconds(seconds) });
   if (r.status !== 200 || r.body.status !== 'scheduled') throw new Error(`reschedule: ${r.status} ${JSON.stringify(r.body)}`);
 }
 
-export async function postOf(p: PlatformWorld, id: string) {
+export async function postOf(p: Site, id: string) {
   return (await client(p.h.url, p.world.tokens.supervisor)('GET', `/api/v1/posts/${id}`)).body;
 }
 
-export async function settled(p: PlatformWorld, id: string, timeoutMs = 30_000) {
+export async function settled(p: Site, id: string, timeoutMs = 30_000) {
   return waitFor(`post ${id} to settle`, async () => {
     const post = await postOf(p, id);
     return ['published', 'failed', 'unconfirmed'].includes(post.status) ? post : undefined;
