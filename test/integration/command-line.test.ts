@@ -146,12 +146,21 @@ describe('connecting platform channels from the command line', () => {
     expect(wrongPage.code).toBe(1);
     expect(wrongPage.err).toMatch(/Facebook refused or could not be reached/);
 
+    // An Instagram account from its id and its Page's token; refused, with the fix, where Meta cannot fetch photos.
+    const ig = await siaranWithInput(env, `${meta.page.token}\n`, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'instagram', '--ig-user-id', meta.ig.id, '--token', '-', '--json');
+    expect(ig.code).toBe(0);
+    expect(JSON.parse(ig.out).channel).toMatchObject({ kind: 'instagram', state: 'connected', accountName: '@humaspolrestubaba', settings: { igUserId: meta.ig.id, login: 'facebook' } });
+    expect(ig.out).not.toContain(meta.page.token);
+    const unreachable = await siaranWithInput({ ...env, META_ALLOW_PRIVATE_PHOTO_URLS: 'false', PUBLIC_BASE_URL: 'http://siaran.polres.lan' }, `${meta.ig.token}\n`, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'instagram', '--ig-user-id', meta.ig.id, '--token', '-');
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.err).toMatch(/PUBLIC_BASE_URL \(http:\/\/siaran\.polres\.lan\) is not HTTPS/);
+
     const missing = await siaran(env, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'telegram', '--chat', '@humaspolrestubaba');
     expect(missing.code).toBe(64);
     expect(missing.err).toMatch(/missing --bot-token/);
     const noKind = await siaran(env, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'myspace');
     expect(noKind.code).toBe(64);
-    expect(noKind.err).toMatch(/--kind must be webhook, x, telegram or facebook/);
+    expect(noKind.err).toMatch(/--kind must be webhook, x, telegram, facebook or instagram/);
     const noApp = await siaran({ ...env, X_CONSUMER_KEY: '', X_CONSUMER_SECRET: '' }, 'channel', 'add', '--unit', 'polres-halut', '--kind', 'x', '--access-token', x.oauth1.accessToken, '--access-secret', x.oauth1.accessSecret);
     expect(noApp.code).toBe(1);
     expect(noApp.err).toMatch(/X_CONSUMER_KEY and X_CONSUMER_SECRET/);
@@ -160,7 +169,7 @@ describe('connecting platform channels from the command line', () => {
     const database = await openDatabase({ databaseUrl: parsed.DATABASE_URL, schema: parsed.DATABASE_SCHEMA, dataDir: parsed.DATA_DIR });
     try {
       const rows = await database.db.selectFrom('channels').innerJoin('units', 'units.id', 'channels.unit_id').select(['channels.kind', 'channels.secret_ciphertext']).where('units.slug', '=', 'polres-halut').execute();
-      expect(rows.map((r) => r.kind).sort()).toEqual(['facebook', 'news_page', 'telegram', 'x']);
+      expect(rows.map((r) => r.kind).sort()).toEqual(['facebook', 'instagram', 'news_page', 'telegram', 'x']);
       // Sealed at rest: the token is not in the database in clear.
       for (const r of rows) expect(r.secret_ciphertext ?? '').not.toContain(tg.bot.token.split(':')[1]);
     } finally {
