@@ -73,8 +73,8 @@ const M = {
   retry: { id: 'Coba lagi', en: 'Retry' },
   retract: { id: 'Tarik pos', en: 'Take the post back' },
   retractHelp: {
-    id: 'Halaman berita akan menjawab "ditarik", pos hilang dari feed, webhook diberi tahu, dan pos dihapus dari X dan Telegram.',
-    en: 'The news page will say it was taken back, the post leaves the feed, webhooks are told, and it is deleted from X and Telegram.',
+    id: 'Halaman berita akan menjawab "ditarik", pos hilang dari feed, webhook diberi tahu, dan pos dihapus dari X, Telegram, dan Halaman Facebook. Instagram tidak mengizinkan aplikasi menghapus pos: hapus di aplikasi Instagram.',
+    en: 'The news page will say it was taken back, the post leaves the feed, webhooks are told, and it is deleted from X, Telegram and the Facebook Page. Instagram lets no app delete a post: delete it in the Instagram app.',
   },
   retractReason: { id: 'Alasan (tercatat di riwayat)', en: 'Reason (kept in the history)' },
   overrideReason: { id: 'Alasan tetap menyetujui', en: 'Reason to approve anyway' },
