@@ -149,6 +149,11 @@ export interface PlatformAdapter<K extends ChannelKind = ChannelKind> {
    * post back omit it.
    */
   retract?(input: RetractInput, ctx: PublishContext<K>): Promise<void>;
+  /**
+   * Credentials that die unless renewed (Instagram Login's 60-day token): renewed by a periodic chore once
+   * their expiry is closer than `renewWithinMs`, whether or not the channel posts meanwhile.
+   */
+  keepAlive?: { renewWithinMs: number; renew(channel: ChannelHandle<K>, timeoutMs: number): Promise<void> } | undefined;
   /** Checks the credentials and the account, as the admin's "test connection" does. */
   test(channel: ChannelHandle<K>, timeoutMs: number): Promise<ConnectionReport>;
 }

@@ -218,7 +218,7 @@ async function photosOf(deps: PublishDeps, row: LoadedTarget, adapter: PlatformA
 type ChannelFields = Pick<LoadedTarget, 'channel_id' | 'kind' | 'channel_name' | 'settings' | 'secret_ciphertext' | 'credentials_version'>;
 
 /** The channel of a target as its adapter sees it; undefined when its credentials cannot be read. */
-export function channelHandleFor(deps: PublishDeps, row: ChannelFields, adapter: PlatformAdapter): PublishContext<ChannelKind>['channel'] | undefined {
+export function channelHandleFor(deps: Pick<PublishDeps, 'db' | 'box' | 'now'>, row: ChannelFields, adapter: PlatformAdapter): PublishContext<ChannelKind>['channel'] | undefined {
   return channelHandle(deps, row, adapter);
 }
 
@@ -234,7 +234,7 @@ export function contextForRetraction(deps: PublishDeps, targetId: string, kind: 
   };
 }
 
-function channelHandle(deps: PublishDeps, row: ChannelFields, adapter: PlatformAdapter): PublishContext<ChannelKind>['channel'] | undefined {
+function channelHandle(deps: Pick<PublishDeps, 'db' | 'box' | 'now'>, row: ChannelFields, adapter: PlatformAdapter): PublishContext<ChannelKind>['channel'] | undefined {
   const kind = row.kind;
   try {
     const parse = (plain: string) => parseCredentials(kind, plain);

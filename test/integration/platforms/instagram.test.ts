@@ -164,3 +164,54 @@ test('an Instagram Login token: connected on graph.instagram.com, refreshed once
   expect((await settled(p, held)).status).toBe('published');
   expect(solo.media.filter((m) => m.caption === 'Menunggu token baru.')).toHaveLength(1);
 });
+
+test('an Instagram Login token is kept alive without posts: the reconciler refreshes it once it is a day old, and flags one Meta refuses', async () => {
+  const quiet = p.meta.addIgUser({ username: 'humaspolsekjarang' });
+  const channel = await connectInstagram(p, p.world.units.polres, quiet, quiet.token);
+  const db = p.h.siaran.database.db;
+  const ageBy = async (ms: number) => {
+    const row = await db.selectFrom('channels').select(['secret_ciphertext', 'token_expires_at']).where('id', '=', channel).executeTakeFirstOrThrow();
+    const sealed = JSON.parse(p.h.siaran.channels.box.open(row.secret_ciphertext!)) as { refreshedAt: string; expiresAt: string };
+    const refreshedAt = new Date(Date.parse(sealed.refreshedAt) - ms);
+    const expiresAt = new Date(Date.parse(sealed.expiresAt) - ms);
+    await db
+      .updateTable('channels')
+      .set({ secret_ciphertext: p.h.siaran.channels.box.seal(JSON.stringify({ ...sealed, refreshedAt: refreshedAt.toISOString(), expiresAt: expiresAt.toISOString() })), token_expires_at: expiresAt })
+      .where('id', '=', channel)
+      .execute();
+  };
+  // Younger than a day: left alone.
+  const before = p.meta.igRefreshes;
+  await p.h.siaran.workers!.reconcileNow();
+  expect(p.meta.igRefreshes).toBe(before);
+  // A day and a bit later, with no post in between: refreshed once, good for 60 days again.
+  await ageBy(86_400_000 + 60_000);
+  quiet.tokenIssuedAt -= 86_400_000 + 60_000;
+  await p.h.siaran.workers!.reconcileNow();
+  await p.h.siaran.workers!.reconcileNow();
+  expect(p.meta.igRefreshes).toBe(before + 1);
+  const row = await db.selectFrom('channels').select(['token_expires_at', 'health']).where('id', '=', channel).executeTakeFirstOrThrow();
+  expect(row.token_expires_at!.getTime()).toBeGreaterThan(Date.now() + 59 * 86_400_000);
+  // A token Meta no longer accepts is flagged for the admin before any post needs it.
+  await ageBy(86_400_000 + 60_000);
+  p.meta.revokeToken(quiet.token);
+  await p.h.siaran.workers!.reconcileNow();
+  expect((await channelState(channel)).state).toBe('needs_reconnect');
+});
+
+test('Meta cannot download the photo from the link Siaran gives: the post fails with a reason that names the fix', async () => {
+  // Nothing listens at this address, as when PUBLIC_BASE_URL names a host the internet cannot reach.
+  const lost = await startWithPlatforms({ PUBLIC_BASE_URL: 'http://127.0.0.1:9' });
+  try {
+    const channel = await connectInstagram(lost);
+    const text = 'Foto yang tidak dapat diunduh Meta.';
+    const id = await scheduledPost(lost, { body: text, channelIds: [channel], photos: [{ data: await photo(), alt: 'Foto' }] });
+    await publishSoon(lost, id);
+    const done = await settled(lost, id);
+    expect(done.status).toBe('failed');
+    expect(done.targets[0].lastError).toMatch(/Instagram could not download the photo from Siaran's link \(The media could not be fetched from this URI: http:\/\/127\.0\.0\.1:9\/media\/.*\); PUBLIC_BASE_URL must be an HTTPS address reachable from the internet/);
+    expect(lost.meta.ig.media).toHaveLength(0);
+  } finally {
+    await lost.close();
+  }
+});

@@ -64,21 +64,26 @@ function hostOf(cfg: InstagramConfig, login: ChannelSettings<'instagram'>['login
 export function instagramAdapter(cfg: InstagramConfig): PlatformAdapter<'instagram'> {
   const client = (settings: ChannelSettings<'instagram'>, timeoutMs: number) => graphClient({ baseUrl: hostOf(cfg, settings.login), version: cfg.version, timeoutMs });
 
-  /** The token to call with: an Instagram Login token a day old is refreshed first, by one process at a time. */
-  const tokenOf = async (ctx: PublishContext<'instagram'>): Promise<string> => {
-    const c = ctx.channel.credentials.current();
+  /** An Instagram Login token a day old, refreshed by one process at a time; a Page token as it is. */
+  const freshToken = async (channel: ChannelHandle<'instagram'>, timeoutMs: number): Promise<string> => {
+    const c = channel.credentials.current();
     if (c.login === 'facebook') return c.token;
     const stale = (x: Credentials) => x.login === 'instagram' && Date.now() - Date.parse(x.refreshedAt) >= REFRESH_AFTER_MS;
     if (!stale(c)) return c.token;
+    const renewed = await channel.credentials.renew(stale, async (old) => {
+      const refreshed = await refreshInstagramToken(cfg, old.token, timeoutMs);
+      return { credentials: { login: 'instagram', token: refreshed.token, expiresAt: refreshed.expiresAt.toISOString(), refreshedAt: new Date().toISOString() }, expiresAt: refreshed.expiresAt };
+    });
+    return renewed.token;
+  };
+
+  /** The token to publish with; a refresh that fails while the token still works is tried again later. */
+  const tokenOf = async (ctx: PublishContext<'instagram'>): Promise<string> => {
+    const c = ctx.channel.credentials.current();
     try {
-      const renewed = await ctx.channel.credentials.renew(stale, async (old) => {
-        const refreshed = await refreshInstagramToken(cfg, old.token, ctx.timeoutMs);
-        return { credentials: { login: 'instagram', token: refreshed.token, expiresAt: refreshed.expiresAt.toISOString(), refreshedAt: new Date().toISOString() }, expiresAt: refreshed.expiresAt };
-      });
-      return renewed.token;
+      return await freshToken(ctx.channel, ctx.timeoutMs);
     } catch (err) {
-      // A refresh that failed while the token still works is tried again on the next post.
-      if (Date.parse(c.expiresAt) > Date.now() + 60_000) {
+      if (c.login === 'instagram' && Date.parse(c.expiresAt) > Date.now() + 60_000) {
         ctx.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'instagram token refresh failed; the current token still works');
         return c.token;
       }
@@ -252,6 +257,18 @@ export function instagramAdapter(cfg: InstagramConfig): PlatformAdapter<'instagr
         case undefined:
           return { status: 'unknown', reason: `Meta gave no status for container ${cp.container}` };
       }
+    },
+    // A token refreshed a day ago or more is refreshed again by the periodic chore, so that an account that
+    // posts rarely keeps its 60-day token.
+    keepAlive: {
+      renewWithinMs: 60 * DAY_MS - REFRESH_AFTER_MS,
+      async renew(channel, timeoutMs) {
+        try {
+          await freshToken(channel, timeoutMs);
+        } catch (err) {
+          throw err instanceof PlatformError ? err : classifyGraphError(err, new Date());
+        }
+      },
     },
     // Instagram's API cannot delete a post: the engine tells a person to remove it in the app.
     async test(channel: ChannelHandle<'instagram'>, timeoutMs): Promise<ConnectionReport> {
