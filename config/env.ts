@@ -249,25 +249,34 @@ export function photosUnreachable(env: Env): { id: string; en: string } | undefi
   if (!env.PUBLIC_BASE_URL) return { id: `PUBLIC_BASE_URL belum diatur, jadi tautan foto hanya berlaku di jaringan ini. ${fix.id}`, en: `PUBLIC_BASE_URL is not set, so photo links work only on this network. ${fix.en}` };
   const url = new URL(env.PUBLIC_BASE_URL);
   if (url.protocol !== 'https:') return { id: `PUBLIC_BASE_URL (${url.origin}) bukan HTTPS, dan Meta hanya mengambil foto lewat HTTPS. ${fix.id}`, en: `PUBLIC_BASE_URL (${url.origin}) is not HTTPS, and Meta fetches photos over HTTPS only. ${fix.en}` };
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const local = host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal') || host.endsWith('.lan') || host.endsWith('.home.arpa') || !host.includes('.') && !host.includes(':');
+  // A trailing dot names the same host (`localhost.`).
+  const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+  const local = host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal') || host.endsWith('.lan') || host.endsWith('.home.arpa') || (!host.includes('.') && !host.includes(':'));
   if (local || (isIP(host) !== 0 && !isPublicIp(host))) {
     return { id: `PUBLIC_BASE_URL (${url.origin}) adalah alamat jaringan lokal yang tidak dapat dijangkau Meta. ${fix.id}`, en: `PUBLIC_BASE_URL (${url.origin}) is a local-network address Meta cannot reach. ${fix.en}` };
   }
   return undefined;
 }
 
-const PRIVATE_RANGES = (() => {
+/** IPv4 ranges no outside server reaches: private, shared, loopback, link-local, documentation, multicast. */
+const PRIVATE_V4 = (() => {
   const list = new BlockList();
   for (const [net, bits] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['192.0.2.0', 24], ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 3]] as const) list.addSubnet(net, bits, 'ipv4');
-  for (const [net, bits] of [['::1', 128], ['64:ff9b::', 96], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['2001:db8::', 32]] as const) list.addSubnet(net, bits, 'ipv6');
+  return list;
+})();
+/** IPv6 is public only as global unicast (2000::/3), less the ranges that wrap IPv4 or are for documentation. */
+const GLOBAL_V6 = (() => {
+  const list = new BlockList();
+  list.addSubnet('2000::', 3, 'ipv6');
+  return list;
+})();
+const SPECIAL_V6 = (() => {
+  const list = new BlockList();
+  for (const [net, bits] of [['2001::', 32], ['2001:db8::', 32], ['2002::', 16], ['3fff::', 20]] as const) list.addSubnet(net, bits, 'ipv6');
   return list;
 })();
 
 function isPublicIp(ip: string): boolean {
-  // An IPv4 address written as IPv6 (::ffff:10.0.0.1) is judged as the IPv4 address it is.
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
-  if (mapped) return isPublicIp(mapped);
-  if (ip === '::') return false;
-  return !PRIVATE_RANGES.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4');
+  if (isIP(ip) === 4) return !PRIVATE_V4.check(ip, 'ipv4');
+  return GLOBAL_V6.check(ip, 'ipv6') && !SPECIAL_V6.check(ip, 'ipv6');
 }

@@ -9,7 +9,7 @@ import type { SecretBox } from './secret-box';
 import { classifyHost, privateAddressError } from './webhook-address';
 
 export type Channel = ChannelRow;
-type Db = Kysely<DB> | Transaction<DB>;
+export type Db = Kysely<DB> | Transaction<DB>;
 
 export async function channelsOfUnit(db: Db, unitId: string): Promise<Channel[]> {
   return db.selectFrom('channels').selectAll().where('unit_id', '=', unitId).orderBy('created_at').execute();

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import { classifyGraphError, graphClient } from '../publishing/platforms/meta/graph';
-import { type Channel, insertChannel, replaceCredentials } from './channel.repository';
+import { type Channel, type Db, insertChannel, replaceCredentials } from './channel.repository';
 import { type ChannelDeps, assertPhotosReachable, releaseChannel, sameAccount } from './manage-channels';
 
 /** What Siaran asks Meta for: list and post to Pages, read and publish to their Instagram accounts. */
@@ -74,19 +74,26 @@ export async function finishMetaConnect(deps: ChannelDeps, input: { userId: stri
     throw new AppError('validation', 'channel.oauth_denied', { id: 'Akses ke Facebook tidak diberikan.', en: 'Access to Facebook was not granted.' });
   }
   const g = graphClient({ baseUrl: deps.facebook.graphUrl, version: deps.facebook.version, timeoutMs: deps.facebook.timeoutMs });
-  let pages: MetaPage[];
+  const pages: MetaPage[] = [];
   try {
-    const short = await g.get<{ access_token: string }>('oauth/access_token', '', { client_id: app.id, client_secret: app.secret, redirect_uri: row.redirect_uri, code: input.code });
-    const long = await g.get<{ access_token: string }>('oauth/access_token', '', { grant_type: 'fb_exchange_token', client_id: app.id, client_secret: app.secret, fb_exchange_token: short.access_token });
-    const listed = await g.get<{ data?: Array<{ id: string; name: string; access_token?: string; instagram_business_account?: { id: string; username?: string } }> }>('me/accounts', long.access_token, {
-      fields: 'id,name,access_token,tasks,instagram_business_account{id,username}',
-      limit: 100,
-    });
-    pages = (listed.data ?? []).flatMap((p) =>
-      p.access_token
-        ? [{ id: p.id, name: p.name, token: p.access_token, instagram: p.instagram_business_account?.username ? { id: p.instagram_business_account.id, username: p.instagram_business_account.username } : null }]
-        : [],
-    );
+    // POSTed, so that the app secret and the user's tokens stay out of any proxy's request log.
+    const short = await g.post<{ access_token: string }>('oauth/access_token', '', { client_id: app.id, client_secret: app.secret, redirect_uri: row.redirect_uri, code: input.code });
+    const long = await g.post<{ access_token: string }>('oauth/access_token', '', { grant_type: 'fb_exchange_token', client_id: app.id, client_secret: app.secret, fb_exchange_token: short.access_token });
+    type Listed = { data?: unknown[]; paging?: { next?: string; cursors?: { after?: string } } };
+    // A Polda's IT person may manage many Pages: every page of the list is read (at most 1,000 Pages).
+    let after: string | undefined;
+    for (let round = 0; round < 10; round++) {
+      const listed = await g.get<Listed>('me/accounts', long.access_token, { fields: 'id,name,access_token,tasks,instagram_business_account{id,username}', limit: 100, after });
+      for (const raw of listed.data ?? []) {
+        const p = raw as { id?: unknown; name?: unknown; access_token?: unknown; instagram_business_account?: { id?: unknown; username?: unknown } };
+        const ig = p.instagram_business_account;
+        const page = MetaPage.safeParse({ id: p.id, name: p.name, token: p.access_token, instagram: ig?.id && ig.username ? { id: ig.id, username: ig.username } : null });
+        // A Page that gave no token (the person may not post on it) or that we cannot read is not offered.
+        if (page.success) pages.push(page.data);
+      }
+      after = listed.paging?.next ? listed.paging.cursors?.after : undefined;
+      if (!after) break;
+    }
   } catch (err) {
     const e = classifyGraphError(err, new Date());
     throw new AppError(e.kind === 'transient' ? 'unavailable' : 'validation', 'channel.connect_failed', { id: `Facebook menolak atau tidak dapat dihubungi: ${e.message}`, en: `Facebook refused or could not be reached: ${e.message}` });
@@ -100,7 +107,7 @@ export async function finishMetaConnect(deps: ChannelDeps, input: { userId: stri
   const pickId = randomBytes(24).toString('base64url');
   await deps.db
     .insertInto('oauth_states')
-    .values({ state_hash: hash(pickId), kind: 'meta_pages', unit_id: row.unit_id, channel_id: null, user_id: input.userId, verifier_sealed: deps.box.seal(JSON.stringify(MetaPages.parse(pages))), redirect_uri: row.redirect_uri, expires_at: new Date(deps.now().getTime() + STATE_TTL_MS) })
+    .values({ state_hash: hash(pickId), kind: 'meta_pages', unit_id: row.unit_id, channel_id: null, user_id: input.userId, verifier_sealed: deps.box.seal(JSON.stringify(pages)), redirect_uri: row.redirect_uri, expires_at: new Date(deps.now().getTime() + STATE_TTL_MS) })
     .execute();
   return { pickId, pages };
 }
@@ -128,8 +135,16 @@ export interface ConnectedPage {
 /**
  * Connects what the admin picked: each Page to one of their units, with its Instagram account when asked.
  * A Page or account the unit has already gets the new token (a reconnect that releases its held posts).
+ * Mistakes (nothing picked, Instagram impossible here) leave the list for another try; the list is then
+ * taken out in the same transaction that connects, so a second submission connects nothing twice.
  */
-export async function connectPickedPages(deps: ChannelDeps, input: { userId: string; pickId: string; picks: PagePick[] }, mayUseUnit: (unitId: string) => Promise<boolean>): Promise<ConnectedPage[]> {
+export async function connectPickedPages(
+  deps: ChannelDeps,
+  input: { userId: string; pickId: string; picks: PagePick[] },
+  mayUseUnit: (unitId: string) => Promise<boolean>,
+  /** Written in the same transaction, for each channel connected (the admin log). */
+  record: (db: Db, done: ConnectedPage) => Promise<void> = () => Promise.resolve(),
+): Promise<ConnectedPage[]> {
   const pages = await pendingPages(deps, input.userId, input.pickId);
   if (!pages) throw badState();
   const picks = input.picks.filter((p) => p.unitId !== '');
@@ -137,32 +152,48 @@ export async function connectPickedPages(deps: ChannelDeps, input: { userId: str
     throw new AppError('validation', 'channel.nothing_picked', { id: 'Pilih satuan untuk minimal satu Halaman.', en: 'Pick a unit for at least one Page.' });
   }
   for (const pick of picks) {
-    if (!pages.some((p) => p.id === pick.pageId) || !(await mayUseUnit(pick.unitId))) throw badState();
-  }
-  if (picks.some((p) => p.instagram)) assertPhotosReachable(deps);
-  await deps.db.deleteFrom('oauth_states').where('state_hash', '=', hash(input.pickId)).execute();
-  const done: ConnectedPage[] = [];
-  for (const pick of picks) {
-    const page = pages.find((p) => p.id === pick.pageId)!;
-    done.push(await connectOne(deps, pick.unitId, 'facebook', (s) => s.pageId === page.id, {
-      kind: 'facebook',
-      name: `Facebook ${page.name}`,
-      settings: { pageId: page.id, pageName: page.name },
-      credentials: { pageToken: page.token },
-      accountName: page.name,
-    }));
-    if (pick.instagram && page.instagram) {
-      const ig = page.instagram;
-      done.push(await connectOne(deps, pick.unitId, 'instagram', (s) => s.igUserId === ig.id, {
-        kind: 'instagram',
-        name: `Instagram @${ig.username}`,
-        settings: { igUserId: ig.id, username: ig.username, login: 'facebook', pageId: page.id },
-        credentials: { login: 'facebook', token: page.token },
-        accountName: `@${ig.username}`,
-      }));
+    if (!pages.some((p) => p.id === pick.pageId)) throw badState();
+    if (!(await mayUseUnit(pick.unitId))) {
+      throw new AppError('validation', 'channel.unit_out_of_reach', { id: 'Satuan yang dipilih di luar wewenang Anda.', en: 'A unit picked is outside your reach.' });
     }
   }
+  if (picks.some((p) => p.instagram)) assertPhotosReachable(deps);
+  const done = await deps.db.transaction().execute(async (trx) => {
+    const claimed = await trx.deleteFrom('oauth_states').where('state_hash', '=', hash(input.pickId)).where('kind', '=', 'meta_pages').where('user_id', '=', input.userId).returning('state_hash').executeTakeFirst();
+    if (!claimed) throw badState();
+    const tx = { ...deps, db: trx };
+    const out: ConnectedPage[] = [];
+    for (const pick of picks) {
+      const page = pages.find((p) => p.id === pick.pageId)!;
+      out.push(await connectOne(tx, pick.unitId, 'facebook', (s) => s.pageId === page.id, {
+        kind: 'facebook',
+        name: `Facebook ${page.name}`,
+        settings: { pageId: page.id, pageName: page.name },
+        credentials: { pageToken: page.token },
+        accountName: page.name,
+      }));
+      if (pick.instagram && page.instagram) {
+        const ig = page.instagram;
+        out.push(await connectOne(tx, pick.unitId, 'instagram', (s) => s.igUserId === ig.id, {
+          kind: 'instagram',
+          name: `Instagram @${ig.username}`,
+          settings: { igUserId: ig.id, username: ig.username, login: 'facebook', pageId: page.id },
+          credentials: { login: 'facebook', token: page.token },
+          accountName: `@${ig.username}`,
+        }));
+      }
+    }
+    for (const d of out) await record(trx, d);
+    return out;
+  });
+  // Posts held for the channels that got new tokens go out once the tokens are stored.
+  for (const d of done) if (d.reconnected) d.released = await releaseChannel(deps, d.channel.id, ['channel.needs_reconnect']);
   return done;
+}
+
+/** Pages listed for a pick that never came keep their tokens sealed no longer than their 15 minutes. */
+export async function purgeExpiredOAuthStates(db: Db, now: Date): Promise<void> {
+  await db.deleteFrom('oauth_states').where('expires_at', '<', now).execute();
 }
 
 type NewOf<K extends 'facebook' | 'instagram'> = Parameters<typeof insertChannel<K>>[2] & { kind: K };
@@ -171,7 +202,7 @@ async function connectOne<K extends 'facebook' | 'instagram'>(deps: ChannelDeps,
   const existing = await sameAccount(deps, unitId, kind, same);
   if (existing) {
     const channel = await replaceCredentials(deps.db, deps.box, existing.id, { kind, settings: c.settings, credentials: c.credentials, accountName: c.accountName, tokenExpiresAt: null });
-    return { channel, reconnected: true, released: await releaseChannel(deps, channel.id, ['channel.needs_reconnect']) };
+    return { channel, reconnected: true, released: 0 };
   }
   const channel = await insertChannel(deps.db, deps.box, { ...c, unitId });
   return { channel, reconnected: false, released: 0 };

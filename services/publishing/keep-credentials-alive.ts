@@ -8,7 +8,7 @@ import { type PublishDeps, channelHandleFor } from './publish-target';
 import { flagNeedsReconnect } from './publish.repository';
 
 /** Channels renewed per run: the chore rides on the reconciler's minute and must stay short. */
-const BATCH = 20;
+const BATCH = 5;
 
 export async function keepCredentialsAlive(deps: Pick<PublishDeps, 'db' | 'adapters' | 'box' | 'log' | 'now'>, now: Date): Promise<number> {
   let renewed = 0;

@@ -332,7 +332,11 @@ async function recordError(
       return { kind: 'held', until, reason: e.message };
     }
     case 'auth-expired':
-      await flagNeedsReconnect(deps.db, row.channel_id, row.credentials_version, e.message, now);
+      if (!(await flagNeedsReconnect(deps.db, row.channel_id, row.credentials_version, e.message, now))) {
+        // The credentials were replaced while this attempt ran (a refresh elsewhere, a reconnect): holding the
+        // post for a reconnection nobody is asked for would strand it; it is tried again with the new ones.
+        return recordError(deps, row, adapter, input, ctx, token, new PlatformError('transient', `${e.message} — the channel's credentials changed meanwhile; trying again with the new ones`));
+      }
       await holdTarget(deps.db, row, { reason: 'channel.needs_reconnect', until: null, error: e.message }, now, token);
       deps.log.warn(log, 'channel needs re-connection; target held');
       return { kind: 'held', until: undefined, reason: e.message };

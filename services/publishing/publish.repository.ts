@@ -229,14 +229,15 @@ export async function limitChannel(db: Kysely<DB>, channelId: string, until: Dat
 }
 
 /** The platform refused the channel's credentials: an admin must reconnect it. */
-export async function flagNeedsReconnect(db: Kysely<DB>, channelId: string, credentialsVersion: number, error: string, now: Date): Promise<void> {
-  await db
+/** False when the credentials were replaced since `credentialsVersion` was read: those are not the ones that failed. */
+export async function flagNeedsReconnect(db: Kysely<DB>, channelId: string, credentialsVersion: number, error: string, now: Date): Promise<boolean> {
+  const done = await db
     .updateTable('channels')
     .set({ health: 'needs_reconnect', last_error: error, last_error_at: now })
     .where('id', '=', channelId)
-    // Credentials replaced since this attempt read them are not the ones that failed.
     .where('credentials_version', '=', credentialsVersion)
-    .execute();
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows) > 0;
 }
 
 export async function noteChannelError(db: Kysely<DB>, channelId: string, error: string, now: Date): Promise<void> {

@@ -3,7 +3,7 @@ import { type ConnectedPage, type PagePick, connectPickedPages, finishMetaConnec
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../shared/errors';
 import { type Actor, Role, TimeZoneSchema } from '../../shared/post';
-import { type Channel, addWebhookChannel, getChannel } from '../channels/channel.repository';
+import { type Channel, addWebhookChannel, getChannel, type Db } from '../channels/channel.repository';
 import {
   addFacebookChannel,
   addInstagramChannel,
@@ -44,7 +44,7 @@ export async function assertNationalAdmin(deps: WebDeps, admin: Actor): Promise<
 }
 
 /** Every admin action leaves a line nobody can rewrite. */
-async function audit(deps: WebDeps, admin: Actor, type: string, subjectId: string | null, data: Record<string, unknown> = {}): Promise<void> {
+async function audit(deps: { db: Db }, admin: Actor, type: string, subjectId: string | null, data: Record<string, unknown> = {}): Promise<void> {
   await deps.db.insertInto('admin_events').values({ actor_id: admin.id, type, subject_id: subjectId, data: JSON.stringify(data) }).execute();
 }
 
@@ -224,11 +224,13 @@ export async function metaPickView(deps: WebDeps, admin: Actor, pickId: string) 
 
 export async function pickMetaPages(deps: WebDeps, admin: Actor, pickId: string, picks: PagePick[]): Promise<ConnectedPage[]> {
   const units = await adminUnits(deps, admin);
-  const done = await connectPickedPages(deps.channels, { userId: admin.id, pickId, picks }, (unitId) => Promise.resolve(units.includes(unitId)));
-  for (const d of done) {
-    await audit(deps, admin, d.reconnected ? 'channel.connected' : 'channel.added', d.channel.id, { unitId: d.channel.unit_id, kind: d.channel.kind, via: 'facebook-login', account: d.channel.account_name, released: d.released });
-  }
-  return done;
+  return connectPickedPages(
+    deps.channels,
+    { userId: admin.id, pickId, picks },
+    (unitId) => Promise.resolve(units.includes(unitId)),
+    // On the admin log in the same transaction as the channel itself.
+    (db, d) => audit({ ...deps, db }, admin, d.reconnected ? 'channel.connected' : 'channel.added', d.channel.id, { unitId: d.channel.unit_id, kind: d.channel.kind, via: 'facebook-login', account: d.channel.account_name }),
+  );
 }
 
 async function channelInReach(deps: WebDeps, admin: Actor, channelId: string): Promise<Channel> {

@@ -38,7 +38,11 @@ describe('photo links Meta must download', () => {
     expect(judge({ PUBLIC_BASE_URL: 'https://8.8.8.8' })).toBeUndefined();
     expect(judge({})).toMatch(/PUBLIC_BASE_URL is not set/);
     expect(judge({ PUBLIC_BASE_URL: 'http://humas.lampung.polri.go.id' })).toMatch(/is not HTTPS/);
-    for (const local of ['https://localhost:3000', 'https://10.1.2.3', 'https://192.168.1.5', 'https://[::1]', 'https://siaran.local', 'https://siaran']) {
+    expect(judge({ PUBLIC_BASE_URL: 'https://[2a03:2880:f10c:83:face:b00c:0:25de]' })).toBeUndefined();
+    const locals = ['https://localhost:3000', 'https://10.1.2.3', 'https://192.168.1.5', 'https://[::1]', 'https://siaran.local', 'https://siaran', 'https://localhost.', 'https://intranet.', 'https://app.internal.'];
+    // IPv4 written otherwise, and IPv6 forms that wrap a private IPv4 address.
+    locals.push('https://0x7f.1', 'https://2130706433', 'https://10.1', 'https://[::ffff:127.0.0.1]', 'https://[::7f00:1]', 'https://[::ffff:0:a00:1]', 'https://[2002:7f00:1::]', 'https://[64:ff9b:1::a00:1]', 'https://[fec0::1]', 'https://[fd00::1]');
+    for (const local of locals) {
       expect(judge({ PUBLIC_BASE_URL: local })).toMatch(/local-network address Meta cannot reach/);
     }
     expect(judge({ PUBLIC_BASE_URL: 'http://127.0.0.1:8080', META_ALLOW_PRIVATE_PHOTO_URLS: 'true' })).toBeUndefined();

@@ -215,3 +215,30 @@ test('Meta cannot download the photo from the link Siaran gives: the post fails 
     await lost.close();
   }
 });
+
+test('Meta publishes but answers "server error" (-1): never retried blindly; the container reads PUBLISHED, so it is published once', async () => {
+  p.meta.serverErrorsAfterPublish = 1;
+  const text = 'Meta menjawab galat setelah menerbitkan.';
+  const id = await scheduledPost(p, { body: text, channelIds: [ig], photos: [{ data: await photo(), alt: 'Foto' }] });
+  await publishSoon(p, id);
+  const done = await settled(p, id);
+  expect(done.status).toBe('published');
+  expect(media(text)).toHaveLength(1);
+  expect(done.targets[0].externalUrl).toBe(media(text)[0]!.permalink);
+  expect(p.meta.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/media_publish') && r.body.creation_id === media(text)[0]!.containerId)).toHaveLength(1);
+});
+
+test('a container that expires before it is published is made again from fresh photo links, and the post goes out once', async () => {
+  p.meta.processingMs = 1500;
+  const text = 'Wadah Instagram kedaluwarsa sebelum terbit.';
+  const id = await scheduledPost(p, { body: text, channelIds: [ig], photos: [{ data: await photo(), alt: 'Foto' }] });
+  await publishSoon(p, id);
+  const containers = () => [...p.meta.containers.values()].filter((c) => c.caption === text);
+  await waitFor('the first container', () => Promise.resolve(containers().length === 1), 15_000, 50);
+  p.meta.expire(containers()[0]!.id);
+  const done = await settled(p, id, 30_000);
+  expect(done.status).toBe('published');
+  expect(containers()).toHaveLength(2);
+  expect(media(text)).toHaveLength(1);
+  expect(media(text)[0]!.containerId).toBe(containers()[1]!.id);
+});

@@ -119,6 +119,8 @@ export interface FakeGraph extends FakeServer {
   revokeToken(token: string, subcode?: number): void;
   /** A new Instagram Login token for the account, as signing in again gives; returns it. */
   newIgToken(igUserId: string): string;
+  /** The next media_publish calls publish, then answer Meta's "server error" (-1) all the same. */
+  serverErrorsAfterPublish: number;
   /** How many Instagram Login tokens were refreshed. */
   igRefreshes: number;
   /** A container not published within 24 h, as Meta marks it. */
@@ -451,6 +453,11 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
     c.forced = 'PUBLISHED';
     c.mediaId = id;
     user.media.push({ id, containerId: c.id, caption: c.caption, children: c.children, publishedAt: Date.now(), permalink: `https://www.instagram.com/p/${shortcode}/` });
+    if (fake.serverErrorsAfterPublish > 0) {
+      // Meta has answered "server error" to a publish it had carried out.
+      fake.serverErrorsAfterPublish -= 1;
+      return graphError(500, -1, 'Instagram server error. Try again.', { subcode: 2207001, type: 'IGApiException' });
+    }
     return { status: 200, body: { id } };
   };
 
@@ -526,7 +533,9 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
 
   /** `/oauth/access_token`: a code for a short-lived token, or a short-lived token for a long-lived one. */
   const accessToken: Handler = (req) => {
-    const q = req.query;
+    // Meta takes the parameters in the query (its examples) or as a form (POST); Siaran posts them.
+    const q = new URLSearchParams(req.query);
+    for (const [k, v] of Object.entries(req.body)) if (typeof v === 'string') q.set(k, v);
     if (q.get('client_id') !== fake.app.id || q.get('client_secret') !== fake.app.secret) return graphError(400, 1, 'Error validating client secret.', { type: 'OAuthException' });
     if (q.get('grant_type') === 'fb_exchange_token') {
       const short = userTokens.get(q.get('fb_exchange_token') ?? '');
@@ -581,7 +590,7 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
       // A browser on the dialog asks for the site's icon.
       if (req.path === '/favicon.ico') return () => ({ status: 204 });
       if (req.path === `${v}/dialog/oauth` && req.method === 'GET') return dialog;
-      if (req.path === `${v}/oauth/access_token` && req.method === 'GET') return accessToken;
+      if (req.path === `${v}/oauth/access_token` && (req.method === 'GET' || req.method === 'POST')) return accessToken;
       if (req.path === `${v}/me/accounts` && req.method === 'GET') return accounts;
       if (!req.path.startsWith(`${v}/`)) return () => graphError(400, 2500, 'Unknown path components: ' + req.path, { type: 'OAuthException' });
       const parts = req.path.slice(v.length + 1).split('/');
@@ -634,6 +643,7 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
     addUser,
     userTokens,
     igRefreshes: 0,
+    serverErrorsAfterPublish: 0,
     containers,
     processingMs: 0,
     failNextContainer(subcode = 2207001) {

@@ -31,14 +31,22 @@ interface InstagramCheckpoint {
   container?: string | undefined;
   /** media_publish is under way: only the container's status can say whether it went out. */
   sending?: true | undefined;
+  /** When media_publish was asked for (ISO): where to look among the account's media for what it made. */
+  sentAt?: string | undefined;
 }
 
 type Credentials = ChannelCredentials<'instagram'>;
 
 /** Meta's answer about a container. */
 interface ContainerStatus {
-  status_code?: 'IN_PROGRESS' | 'FINISHED' | 'ERROR' | 'EXPIRED' | 'PUBLISHED';
+  /** `GONE`: Meta no longer knows the container (purged a day after it was made); ours, not Meta's word. */
+  status_code?: 'IN_PROGRESS' | 'FINISHED' | 'ERROR' | 'EXPIRED' | 'PUBLISHED' | 'GONE';
   status?: string;
+}
+
+/** Meta's answers that a container no longer exists: "media builder does not exist" (24/2207008), unknown object (100/33). */
+function containerGone(err: unknown): boolean {
+  return err instanceof GraphError && (err.subcode === 2207008 || err.code === 24 || (err.code === 100 && err.subcode === 33));
 }
 
 interface Medium {
@@ -108,11 +116,15 @@ export function instagramAdapter(cfg: InstagramConfig): PlatformAdapter<'instagr
     try {
       return await g.get<ContainerStatus>(container, token, { fields: 'status_code,status' });
     } catch (err) {
+      if (containerGone(err)) return { status_code: 'GONE', status: err instanceof Error ? err.message : 'gone' };
       throw classifyGraphError(err, new Date(), 'harmless');
     }
   };
 
-  /** Waits, within one call's timeout, for Meta to finish a container; its last status otherwise. */
+  /**
+   * Waits for Meta to finish a container, for at most half a call's timeout (with the last look itself, the
+   * claim stays within the silence the engine allows a live worker); its last status otherwise.
+   */
   const untilProcessed = async (g: GraphClient, token: string, container: string, budgetMs: number): Promise<ContainerStatus> => {
     const started = Date.now();
     for (let i = 0; ; i++) {
@@ -130,7 +142,8 @@ export function instagramAdapter(cfg: InstagramConfig): PlatformAdapter<'instagr
       return (await g.post<{ id: string }>(`${igUserId}/media`, token, params)).id;
     } catch (err) {
       if (err instanceof GraphError && (err.subcode === 2207052 || err.code === 9004)) {
-        throw new PlatformError('rejected', `Instagram could not download the photo from Siaran's link (${err.userMessage ?? err.message}); PUBLIC_BASE_URL must be an HTTPS address reachable from the internet`);
+        // Retried (a short outage of this server looks the same to Meta), then failed with these words.
+        throw new PlatformError('transient', `Instagram could not download the photo from Siaran's link (${err.userMessage ?? err.message}); PUBLIC_BASE_URL must be an HTTPS address reachable from the internet`);
       }
       throw classifyGraphError(err, new Date(), 'harmless');
     }
@@ -170,6 +183,7 @@ export function instagramAdapter(cfg: InstagramConfig): PlatformAdapter<'instagr
 
   /** A PUBLISHED container's medium, found among the account's newest by its caption. */
   const findMedium = async (g: GraphClient, token: string, igUserId: string, caption: string, since: Date): Promise<Medium | undefined> => {
+    if (caption === '') return undefined;
     const media = await g.get<{ data?: Medium[] }>(`${igUserId}/media`, token, { fields: 'id,caption,permalink,timestamp', limit: 25 });
     return (media.data ?? []).find((m) => (m.caption ?? '') === caption && Date.parse((m.timestamp ?? '').replace(/\+0000$/, 'Z')) >= since.getTime() - LOOKBACK_MS);
   };
@@ -189,6 +203,28 @@ export function instagramAdapter(cfg: InstagramConfig): PlatformAdapter<'instagr
       const token = await tokenOf(ctx);
       const g = client(settings, ctx.timeoutMs);
       const caption = captionOf(input);
+      const poll = Math.floor(ctx.timeoutMs / 2);
+      /** What an earlier attempt's PUBLISHED container made: found among the media, never published twice. */
+      const alreadyOut = async (container: string): Promise<PublishResult> => {
+        const found = await findMedium(g, token, settings.igUserId, caption, cp.sentAt ? new Date(cp.sentAt) : ctx.claimedAt).catch(() => undefined);
+        // Out for certain; without its medium (an empty or repeated caption) it is recorded without a link.
+        return found ? result(g, token, found.id) : { externalId: container, url: null, ids: [] };
+      };
+
+      // A container kept from an earlier attempt is asked first: it may have gone out already, and then the
+      // quota it used must not hold it.
+      let status: ContainerStatus | undefined;
+      if (cp.container !== undefined) {
+        status = await untilProcessed(g, token, cp.container, poll);
+        if (status.status_code === 'PUBLISHED') return alreadyOut(cp.container);
+        if (status.status_code === 'EXPIRED' || status.status_code === 'GONE') {
+          // Never published (it would say so): made again below, from fresh photo links.
+          cp.items = [];
+          cp.container = undefined;
+          status = undefined;
+          await ctx.saveCheckpoint(cp);
+        }
+      }
       await checkQuota(g, token, settings.igUserId);
 
       if (cp.container === undefined) {
@@ -201,36 +237,40 @@ export function instagramAdapter(cfg: InstagramConfig): PlatformAdapter<'instagr
             cp.items.push(await makeContainer(g, token, settings.igUserId, { image_url: photo.url, is_carousel_item: 'true', alt_text: photo.altText || undefined }));
             await ctx.saveCheckpoint(cp);
           }
-          for (const item of cp.items) await ready(item, await untilProcessed(g, token, item, ctx.timeoutMs), cp, ctx);
+          for (const item of cp.items) {
+            await ready(item, await untilProcessed(g, token, item, poll), cp, ctx);
+            // Progress: the engine sees a live worker while Meta processes a long carousel.
+            await ctx.saveCheckpoint(cp);
+          }
           cp.container = await makeContainer(g, token, settings.igUserId, { media_type: 'CAROUSEL', children: cp.items.join(','), caption: caption || undefined });
         }
         await ctx.saveCheckpoint(cp);
+        status = await untilProcessed(g, token, cp.container, poll);
       }
-
-      const status = await untilProcessed(g, token, cp.container, ctx.timeoutMs);
-      if (status.status_code === 'PUBLISHED') {
-        // Published by an earlier attempt whose answer was lost: found, never published twice.
-        const found = await findMedium(g, token, settings.igUserId, caption, ctx.claimedAt).catch(() => undefined);
-        return found ? result(g, token, found.id) : { externalId: cp.container, url: null, ids: [] };
-      }
-      await ready(cp.container, status, cp, ctx);
+      await ready(cp.container, status ?? (await untilProcessed(g, token, cp.container, poll)), cp, ctx);
 
       cp.sending = true;
+      cp.sentAt = new Date().toISOString();
       await ctx.saveCheckpoint(cp);
       let mediaId: string;
       try {
         mediaId = (await g.post<{ id: string }>(`${settings.igUserId}/media_publish`, token, { creation_id: cp.container })).id;
       } catch (err) {
+        if (containerGone(err)) {
+          // Meta no longer knows the container: nothing can have been published from it; made again next time.
+          cp.sending = undefined;
+          cp.items = [];
+          cp.container = undefined;
+          await ctx.saveCheckpoint(cp);
+          throw new PlatformError('transient', `Instagram's container expired before it was published; it is made again (${err instanceof Error ? err.message : ''})`);
+        }
         const e = classifyGraphError(err, new Date(), 'publish');
         if (e.kind !== 'unknown-outcome') {
-          // Meta answered that nothing went out; the container is kept unless Meta says it is spent.
+          // Meta answered that nothing went out. The container is kept: the next attempt asks its status
+          // first, and makes a new one only when Meta says it expired or failed.
           cp.sending = undefined;
-          if (err instanceof GraphError && (err.code === -2 || err.subcode === 2207020 || err.code === -1)) {
-            cp.container = undefined;
-            cp.items = [];
-          }
           await ctx.saveCheckpoint(cp);
-          if (err instanceof GraphError && err.subcode === 2207042) throw await quotaReached(g, token, settings.igUserId, 1, 1, DAY_MS);
+          if (err instanceof GraphError && err.subcode === 2207042) await checkQuota(g, token, settings.igUserId);
         }
         throw e;
       }
@@ -243,19 +283,30 @@ export function instagramAdapter(cfg: InstagramConfig): PlatformAdapter<'instagr
       const token = ctx.channel.credentials.current().token;
       const g = client(settings, ctx.timeoutMs);
       const status = await statusOf(g, token, cp.container);
+      const since = cp.sentAt ? new Date(cp.sentAt) : ctx.claimedAt;
       switch (status.status_code) {
         case 'PUBLISHED': {
-          const found = await findMedium(g, token, settings.igUserId, captionOf(input), ctx.claimedAt).catch(() => undefined);
+          const found = await findMedium(g, token, settings.igUserId, captionOf(input), since).catch(() => undefined);
           return { status: 'published', result: found ? await result(g, token, found.id) : { externalId: cp.container, url: null, ids: [] } };
         }
         case 'FINISHED':
-        case 'IN_PROGRESS':
+        case 'IN_PROGRESS': {
+          // Meta's publish may still have been under way when the status was read: the account's own media
+          // are asked too before the same container is published again.
+          const found = await findMedium(g, token, settings.igUserId, captionOf(input), since);
+          if (found) return { status: 'published', result: await result(g, token, found.id) };
           return { status: 'not-published', checkpoint: { items: cp.items, container: cp.container } };
+        }
         case 'EXPIRED':
         case 'ERROR':
           return { status: 'not-published', checkpoint: { items: [] } };
+        case 'GONE':
+          // A day has passed; whether it went out before Meta forgot the container, only a person can tell.
+          return { status: 'unknown', reason: `Meta no longer knows container ${cp.container}; check the account for this post` };
         case undefined:
           return { status: 'unknown', reason: `Meta gave no status for container ${cp.container}` };
+        default:
+          return { status: 'unknown', reason: `Meta gave container ${cp.container} the status ${String(status.status_code)}` };
       }
     },
     // A token refreshed a day ago or more is refreshed again by the periodic chore, so that an account that
@@ -290,6 +341,7 @@ export function instagramAdapter(cfg: InstagramConfig): PlatformAdapter<'instagr
       case 'IN_PROGRESS':
         throw new PlatformError('transient', `Instagram is still processing the photos (container ${container})`);
       case 'EXPIRED':
+      case 'GONE':
         cp.items = [];
         cp.container = undefined;
         await ctx.saveCheckpoint(cp);

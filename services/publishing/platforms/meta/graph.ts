@@ -193,6 +193,8 @@ export function classifyGraphError(err: unknown, now: Date, step: 'publish' | 'h
   if (err.status === 429) return PlatformError.rateLimited(`Meta is limiting this account: ${err.message}`, new Date(now.getTime() + (err.usage.regainMs || DEFAULT_THROTTLE_MS)));
   const words = err.userMessage ? `${err.message} — ${err.userMessage}` : err.message;
   const code = err.code;
+  // Instagram's spam restriction arrives under a throttling code, but waiting does not lift it.
+  if (code === 4 && err.subcode === 2207051) return new PlatformError('rejected', `Instagram restricted this account's publishing as possible spam: ${words}`);
   if (code !== undefined && THROTTLED.has(code)) {
     return PlatformError.rateLimited(`Meta is limiting this account: ${words}`, new Date(now.getTime() + (err.usage.regainMs || DEFAULT_THROTTLE_MS)));
   }
@@ -208,7 +210,9 @@ export function classifyGraphError(err: unknown, now: Date, step: 'publish' | 'h
     // quota, knows better when that is and says so itself.
     return PlatformError.rateLimited(`Instagram's daily publishing limit is reached: ${words}`, new Date(now.getTime() + 60 * 60_000));
   }
-  if (code === 9007 || code === -1 || code === -2) return new PlatformError('transient', `Instagram is not ready: ${words}`);
+  if (code === 9007 || code === -2) return new PlatformError('transient', `Instagram is not ready: ${words}`);
+  // Instagram's "server error": answered even after a post was made, so for the publishing request, unknown.
+  if (code === -1) return new PlatformError(publish ? 'unknown-outcome' : 'transient', `Instagram had a passing problem: ${words}`);
   if (code === 368) return new PlatformError('rejected', `Meta blocked this post for its policies: ${words}`);
   if (code === 506) return new PlatformError('unknown-outcome', `Meta says the same post is already there: ${words}`);
   if (code === 1 || code === 2 || err.status >= 500 || (code === undefined && err.status < 400)) {
