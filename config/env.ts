@@ -127,6 +127,14 @@ export const Env = z.object({
   META_APP_ID: optionalString.pipe(z.string().regex(/^\d{5,25}$/, 'a Meta app id is a number').optional()),
   /** The Meta app's secret. Required with META_APP_ID. */
   META_APP_SECRET: optionalString,
+  /** The Meta app's Instagram app id (App Dashboard › Instagram › API setup with Instagram login), for "Connect with Instagram" on accounts with no Page. */
+  INSTAGRAM_APP_ID: optionalString.pipe(z.string().regex(/^\d{5,25}$/, 'an Instagram app id is a number').optional()),
+  /** The Instagram app secret. Required with INSTAGRAM_APP_ID. */
+  INSTAGRAM_APP_SECRET: optionalString,
+  /** Where "Connect with Instagram" sends an admin to grant access. Default https://www.instagram.com. */
+  INSTAGRAM_LOGIN_URL: z.url({ protocol: /^https?$/ }).default('https://www.instagram.com'),
+  /** Where Instagram Login's code is traded for a token. Default https://api.instagram.com. */
+  INSTAGRAM_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.instagram.com'),
   /**
    * Let Instagram be offered although PUBLIC_BASE_URL is not a public HTTPS address: for a stand-in of
    * Meta's servers on the same network (tests), never for Meta itself, which cannot fetch such links. Default false.
@@ -210,6 +218,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   }
   if (env.X_CONSUMER_KEY && !env.X_CONSUMER_SECRET) problems.push('X_CONSUMER_SECRET: required when X_CONSUMER_KEY is set');
   if (env.META_APP_ID && !env.META_APP_SECRET) problems.push('META_APP_SECRET: required when META_APP_ID is set');
+  if (env.INSTAGRAM_APP_ID && !env.INSTAGRAM_APP_SECRET) problems.push('INSTAGRAM_APP_SECRET: required when INSTAGRAM_APP_ID is set');
   if (env.TELEGRAM_API_URL.endsWith('/')) problems.push('TELEGRAM_API_URL: remove the trailing /');
   if (problems.length > 0) throw new ConfigError(problems);
   return env;

@@ -263,8 +263,8 @@ export type WebSessionRow = Selectable<WebSessionsTable>;
 
 export interface OAuthStatesTable {
   state_hash: string;
-  /** `x`: X's consent page; `meta`: Facebook's dialog; `meta_pages`: the Pages it listed, waiting for the admin's pick. */
-  kind: 'x' | 'meta' | 'meta_pages';
+  /** `x`: X's consent page; `meta`: Facebook's dialog; `meta_pages`: the Pages it listed, waiting for the admin's pick; `instagram`: Instagram Login. */
+  kind: 'x' | 'meta' | 'meta_pages' | 'instagram';
   unit_id: string;
   channel_id: string | null;
   user_id: string;

@@ -1,4 +1,5 @@
 // What an admin does to the units below them: people, zones, channels, the publishing switch.
+import { finishInstagramLogin, startInstagramLogin } from '../channels/instagram-login';
 import { type ConnectedPage, type PagePick, connectPickedPages, finishMetaConnect, pendingPages, startMetaConnect } from '../channels/meta-connect';
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../shared/errors';
@@ -196,6 +197,25 @@ export async function completeXConnect(deps: WebDeps, admin: Actor, input: { sta
   const units = await adminUnits(deps, admin);
   const done = await finishXConnect(deps.channels, { userId: admin.id, ...input }, (unitId) => Promise.resolve(units.includes(unitId)));
   await audit(deps, admin, 'channel.connected', done.channel.id, { unitId: done.channel.unit_id, kind: 'x', auth: 'oauth2', account: done.channel.account_name, released: done.released });
+  return done;
+}
+
+// —— Connect with Instagram (Instagram Login), for an account with no Page
+
+export async function beginInstagramLogin(deps: WebDeps, admin: Actor, unitId: string, channelId?: string): Promise<string> {
+  await assertUnit(deps, admin, unitId);
+  return startInstagramLogin(deps.channels, { userId: admin.id, unitId, channelId });
+}
+
+export async function renewInstagramLogin(deps: WebDeps, admin: Actor, channelId: string): Promise<string> {
+  const channel = await channelInReach(deps, admin, channelId);
+  return beginInstagramLogin(deps, admin, channel.unit_id, channel.id);
+}
+
+export async function completeInstagramLogin(deps: WebDeps, admin: Actor, input: { state: string; code?: string | undefined; error?: string | undefined }) {
+  const units = await adminUnits(deps, admin);
+  const done = await finishInstagramLogin(deps.channels, { userId: admin.id, ...input }, (unitId) => Promise.resolve(units.includes(unitId)));
+  await audit(deps, admin, 'channel.connected', done.channel.id, { unitId: done.channel.unit_id, kind: 'instagram', via: 'instagram-login', account: done.channel.account_name, released: done.released });
   return done;
 }
 

@@ -14,6 +14,8 @@ export interface AdminView {
   x: { oauth2: boolean; tokens: boolean };
   /** Whether "Connect with Facebook" is offered (a Meta app is configured). */
   meta: boolean;
+  /** Whether "Connect with Instagram" (Instagram Login) is offered. */
+  instagramLogin: boolean;
   flash?: { text: string; secret?: string; error?: boolean } | undefined;
 }
 
@@ -32,8 +34,8 @@ export function adminPage(lang: Lang, csrf: string, v: AdminView): Html {
           ([zone, label]) => html`<option value="${zone}"${zone === u.time_zone ? html` selected` : ''}>${label}</option>`,
         )}</select><button class="secondary">${t(lang, 'save')}</button></form>
 <form method="post" action="/admin/units/${u.id}/pause" class="inline">${c}<input type="hidden" name="paused" value="${u.publishing_paused ? 'false' : 'true'}"><button class="${u.publishing_paused ? 'secondary' : 'danger'}">${t(lang, u.publishing_paused ? 'resumePublishing' : 'pausePublishing')}</button></form>
-${channelTable(lang, c, u, v.channels.filter((ch) => ch.unitId === u.id), v.x)}
-${addForms(lang, c, u, v.x)}
+${channelTable(lang, c, u, v.channels.filter((ch) => ch.unitId === u.id), v.x, v.instagramLogin)}
+${addForms(lang, c, u, v.x, v.instagramLogin)}
 <ul class="tree">${children(u.id)}</ul></li>`,
       );
   return html`<h1>${t(lang, 'admin')}</h1>
@@ -67,7 +69,7 @@ export function stateBadge(lang: Lang, state: ChannelView['state']): Html {
   return html`<span class="badge ${tone}" data-channel-state="${state}">${pick(lang, CHANNEL_STATE_LABELS[state])}</span>`;
 }
 
-function channelTable(lang: Lang, c: Html, unit: UnitRow, channels: ChannelView[], x: AdminView['x']): Html {
+function channelTable(lang: Lang, c: Html, unit: UnitRow, channels: ChannelView[], x: AdminView['x'], instagramLogin: boolean): Html {
   const when = (iso: string | null) => (iso ? formatInZone(new Date(iso), unit.time_zone, lang) : '');
   return html`<table class="channels-table"><caption class="muted">${t(lang, 'channelsOfUnit')}</caption><tbody>${channels.map(
     (ch) => html`<tr data-channel="${ch.id}" data-kind="${ch.kind}"><td><strong>${pick(lang, CHANNEL_KIND_LABELS[ch.kind])}</strong> · ${ch.name}
@@ -77,11 +79,11 @@ ${remedy(ch.kind, ch.state) ? html`<div data-remedy>${pick(lang, remedy(ch.kind,
 ${ch.lastError ? html`<div class="${ch.state === 'connected' ? 'muted' : 'error'}" data-last-error>${t(lang, 'lastError')} (${when(ch.lastErrorAt)}): ${ch.lastError}</div>` : ''}</td>
 <td class="row"><form method="post" action="/admin/channels/${ch.id}/test" class="inline">${c}<button class="secondary" data-action="test">${t(lang, 'testConnection')}</button></form>
 ${ch.kind === 'news_page' ? '' : html`<form method="post" action="/admin/channels/${ch.id}/${ch.enabled ? 'disable' : 'enable'}" class="inline">${c}<button class="${ch.enabled ? 'danger' : 'secondary'}">${t(lang, ch.enabled ? 'disable' : 'enable')}</button></form>`}
-${reconnectForm(lang, c, ch, x)}</td></tr>`,
+${reconnectForm(lang, c, ch, x, instagramLogin)}</td></tr>`,
   )}</tbody></table>`;
 }
 
-function reconnectForm(lang: Lang, c: Html, ch: ChannelView, x: AdminView['x']): Html | '' {
+function reconnectForm(lang: Lang, c: Html, ch: ChannelView, x: AdminView['x'], instagramLogin: boolean): Html | '' {
   switch (ch.kind) {
     case 'news_page':
       return '';
@@ -95,7 +97,7 @@ function reconnectForm(lang: Lang, c: Html, ch: ChannelView, x: AdminView['x']):
       return html`<details><summary>${t(lang, 'reconnect')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
 <label>${t(lang, 'pageToken')}<input type="password" name="pageToken" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
     case 'instagram':
-      return html`<details><summary>${t(lang, 'reconnect')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
+      return html`${instagramLogin && ch.settings.login === 'instagram' ? html`<form method="post" action="/admin/channels/${ch.id}/instagram/connect" class="inline">${c}<button class="secondary" data-action="reconnect-instagram">${t(lang, 'reconnect')}</button></form>` : ''}<details><summary>${t(lang, 'reconnect')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
 <label>${t(lang, 'accessTokenAny')}<input type="password" name="token" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
     case 'x':
       return html`${x.oauth2 ? html`<form method="post" action="/admin/channels/${ch.id}/x/connect" class="inline">${c}<button class="secondary" data-action="reconnect-x">${t(lang, 'reconnect')}</button></form>` : ''}
@@ -104,9 +106,10 @@ ${x.tokens ? html`<details><summary>${t(lang, 'reconnect')} (OAuth 1.0a)</summar
   }
 }
 
-function addForms(lang: Lang, c: Html, u: UnitRow, x: AdminView['x']): Html {
+function addForms(lang: Lang, c: Html, u: UnitRow, x: AdminView['x'], instagramLogin: boolean): Html {
   return html`<div class="row add-channel">
 ${x.oauth2 ? html`<form method="post" action="/admin/units/${u.id}/x/connect" class="inline">${c}<button data-action="connect-x">${t(lang, 'connectX')}</button></form>` : ''}
+${instagramLogin ? html`<form method="post" action="/admin/units/${u.id}/instagram/connect" class="inline">${c}<button data-action="connect-instagram">${t(lang, 'connectInstagram')}</button></form>` : ''}
 </div>
 ${x.tokens ? html`<details><summary>${t(lang, 'addXTokens')}</summary><form method="post" action="/admin/units/${u.id}/x/tokens">${c}
 <label>${t(lang, 'accessToken')}<input type="text" name="accessToken" required autocomplete="off"></label><label>${t(lang, 'accessSecret')}<input type="password" name="accessSecret" required autocomplete="off"></label>

@@ -115,6 +115,7 @@ const M = {
     en: "The Page id is in the Page's About (Page transparency) section; a Page token comes from Meta Business Suite or the Graph API Explorer with pages_manage_posts. The token is stored encrypted.",
   },
   pageId: { id: 'ID Halaman', en: 'Page id' },
+  connectInstagram: { id: 'Sambungkan dengan Instagram', en: 'Connect with Instagram' },
   connectFacebook: { id: 'Sambungkan dengan Facebook', en: 'Connect with Facebook' },
   connectFacebookHelp: {
     id: 'Masuk sekali dengan akun Facebook yang mengelola Halaman satuan Anda, lalu pilih Halaman (dan akun Instagram yang tertaut) untuk tiap satuan.',

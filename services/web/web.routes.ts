@@ -29,7 +29,10 @@ import {
   addWebhook,
   addXWithTokens,
   adminUnits,
+  beginInstagramLogin,
   beginMetaConnect,
+  completeInstagramLogin,
+  renewInstagramLogin,
   beginXConnect,
   completeMetaConnect,
   metaPickView,
@@ -85,7 +88,7 @@ export function webRouter(deps: WebDeps): Router {
           // "Connect X" posts a form that redirects to X's consent page.
           // A form that starts a connection is answered with a redirect to the platform's consent page, which
           // browsers check against form-action too.
-          'form-action': ["'self'", new URL(deps.channels.x.authorizeUrl).origin, new URL(deps.channels.facebook.dialogUrl).origin],
+          'form-action': ["'self'", new URL(deps.channels.x.authorizeUrl).origin, new URL(deps.channels.facebook.dialogUrl).origin, new URL(deps.channels.instagram.loginUrl).origin],
           'upgrade-insecure-requests': deps.cookieSecure ? [] : null,
         },
       },
@@ -251,7 +254,8 @@ export function webRouter(deps: WebDeps): Router {
     const national = (await getUnit(deps.db, ctx.user.unitId)).parent_id === null;
     const queuesLink = national ? html`<p data-queues-link><a href="/admin/queues">${t(ctx.lang, 'queues')}</a></p>` : '';
     const meta = Boolean(deps.channels.facebook.app);
-    await ctx.send(t(ctx.lang, 'admin'), html`${queuesLink}${adminPage(ctx.lang, ctx.csrf, { units, users, channels, x, meta, requireTotp: await totpRequiredForPrivileged(deps.db), flash })}`, undefined, status);
+    const instagramLogin = Boolean(deps.channels.instagram.app);
+    await ctx.send(t(ctx.lang, 'admin'), html`${queuesLink}${adminPage(ctx.lang, ctx.csrf, { units, users, channels, x, meta, instagramLogin, requireTotp: await totpRequiredForPrivileged(deps.db), flash })}`, undefined, status);
   };
   /** A refusal the admin can act on is shown on the page; the status tells scripts and tests it was refused. */
   const refusal = (ctx: PageCtx, err: unknown): { flash: Flash; status: number } => {
@@ -405,6 +409,21 @@ export function webRouter(deps: WebDeps): Router {
       return;
     }
     // Away from the address that carried X's code, so that it is neither bookmarked nor reloaded.
+    ctx.res.redirect(303, `/admin?channel=${done.channel.id}&done=connected&released=${done.released}`);
+  }));
+  router.post('/admin/units/:id/instagram/connect', toX((ctx) => beginInstagramLogin(deps, ctx.user, idParam(ctx.req.params.id))));
+  router.post('/admin/channels/:id/instagram/connect', toX((ctx) => renewInstagramLogin(deps, ctx.user, idParam(ctx.req.params.id))));
+  router.get('/admin/oauth/instagram/callback', page(deps, assets, ['admin'], async (ctx) => {
+    const q = ctx.req.query;
+    const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 2000) : undefined);
+    let done;
+    try {
+      done = await completeInstagramLogin(deps, ctx.user, { state: str(q.state) ?? '', code: str(q.code), error: str(q.error) });
+    } catch (err) {
+      const r = refusal(ctx, err);
+      await admin(ctx, r.flash, r.status);
+      return;
+    }
     ctx.res.redirect(303, `/admin?channel=${done.channel.id}&done=connected&released=${done.released}`);
   }));
   router.post('/admin/oauth/meta/connect', toX((ctx) => beginMetaConnect(deps, ctx.user)));

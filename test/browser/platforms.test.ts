@@ -113,6 +113,21 @@ test('an admin signs in with Facebook once and gives two Pages (and the Instagra
   await ctx.close();
 });
 
+test('an admin connects an Instagram account with no Page through Instagram’s own dialog', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await signIn(ctx, 'admin');
+  await page.goto(`${base}/admin`);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/oauth/authorize'), polresRow(page).locator('[data-action=connect-instagram]').first().click()]);
+  expect(await page.textContent('body')).toContain('instagram_business_content_publish');
+  await Promise.all([page.waitForURL((u) => u.pathname === '/admin' && u.searchParams.get('done') === 'connected'), page.click('#allow')]);
+  const row = polresRow(page).locator('tr[data-kind=instagram]', { hasText: '@humaspolsekmandiri' });
+  expect(await row.locator('[data-channel-state]').getAttribute('data-channel-state')).toBe('connected');
+  // The token's end is shown, renewed automatically.
+  expect(await row.textContent()).toMatch(/Token berakhir/);
+  expect(await page.content()).not.toContain(p.meta.igLoginAs.token);
+  await ctx.close();
+});
+
 test('an admin adds the Telegram channel with the bot token and tests the connection', async () => {
   const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
   const page = await signIn(ctx, 'admin');

@@ -28,6 +28,10 @@ export function platformEnv(x: FakeX, tg: FakeTelegram, meta?: FakeGraph): Recor
           META_GRAPH_VERSION: meta.version,
           META_APP_ID: meta.app.id,
           META_APP_SECRET: meta.app.secret,
+          INSTAGRAM_APP_ID: meta.instagramApp.id,
+          INSTAGRAM_APP_SECRET: meta.instagramApp.secret,
+          INSTAGRAM_LOGIN_URL: meta.url,
+          INSTAGRAM_API_URL: meta.url,
           // The fake fetches photos from this machine, as Meta would from a public address.
           META_ALLOW_PRIVATE_PHOTO_URLS: 'true',
         }

@@ -46,7 +46,15 @@ export function platformConfig(env: Env, db: Kysely<DB>): PlatformConfig {
       dialogUrl: env.META_DIALOG_URL,
       app: env.META_APP_ID && env.META_APP_SECRET ? { id: env.META_APP_ID, secret: env.META_APP_SECRET } : undefined,
     },
-    instagram: { facebookGraphUrl: env.META_GRAPH_URL, instagramGraphUrl: env.INSTAGRAM_GRAPH_URL, version: env.META_GRAPH_VERSION, timeoutMs: env.PLATFORM_TIMEOUT_MS },
+    instagram: {
+      facebookGraphUrl: env.META_GRAPH_URL,
+      instagramGraphUrl: env.INSTAGRAM_GRAPH_URL,
+      version: env.META_GRAPH_VERSION,
+      timeoutMs: env.PLATFORM_TIMEOUT_MS,
+      loginUrl: env.INSTAGRAM_LOGIN_URL,
+      apiUrl: env.INSTAGRAM_API_URL,
+      app: env.INSTAGRAM_APP_ID && env.INSTAGRAM_APP_SECRET ? { id: env.INSTAGRAM_APP_ID, secret: env.INSTAGRAM_APP_SECRET } : undefined,
+    },
     webhook: { allowPrivateNetworks: env.WEBHOOK_ALLOW_PRIVATE_NETWORKS, timeoutMs: env.WEBHOOK_TIMEOUT_MS },
   };
 }

@@ -1,6 +1,7 @@
 // Instagram through the real publishing engine, against the fake Graph API that downloads each photo from
 // Siaran's signed link as Meta does: one photo, a carousel, slow processing, a container that fails, the
 // daily quota (held, never failed), a link Meta cannot download, and the tokens either login gives.
+import { finishInstagramLogin, startInstagramLogin } from '../../../services/channels/instagram-login';
 import { reconnectChannel } from '../../../services/channels/manage-channels';
 import { RECONCILER_QUEUES } from '../../../services/posts/deps';
 import { approvePost } from '../../../services/posts/review-post';
@@ -241,4 +242,25 @@ test('a container that expires before it is published is made again from fresh p
   expect(containers()).toHaveLength(2);
   expect(media(text)).toHaveLength(1);
   expect(media(text)[0]!.containerId).toBe(containers()[1]!.id);
+});
+
+test('Connect with Instagram (Instagram Login): the dialog, the code for a 60-day token, the account connected, and its posts go out', async () => {
+  const deps = p.h.siaran.channels;
+  const url = await startInstagramLogin(deps, { userId: p.world.users.admin, unitId: p.world.units.polres });
+  expect(url).toContain('scope=instagram_business_basic%2Cinstagram_business_content_publish');
+  const dialog = await (await fetch(url)).text();
+  const allow = new URL(/id="allow" href="([^"]+)"/.exec(dialog)![1]!.replace(/&amp;/g, '&'));
+  const mayUse = () => Promise.resolve(true);
+  const done = await finishInstagramLogin(deps, { userId: p.world.users.admin, state: allow.searchParams.get('state')!, code: allow.searchParams.get('code')! }, mayUse);
+  expect(done.channel).toMatchObject({ kind: 'instagram', account_name: '@humaspolsekmandiri' });
+  expect(done.channel.settings).toMatchObject({ login: 'instagram', igUserId: p.meta.igLoginAs.id, pageId: null });
+  expect(done.channel.token_expires_at!.getTime()).toBeGreaterThan(Date.now() + 59 * 86_400_000);
+  // The state works once.
+  await expect(finishInstagramLogin(deps, { userId: p.world.users.admin, state: allow.searchParams.get('state')!, code: allow.searchParams.get('code')! }, mayUse)).rejects.toThrow(/unknown, already used, or expired/);
+
+  const text = 'Polsek Mandiri menggelar sambang desa.';
+  const id = await scheduledPost(p, { body: text, channelIds: [done.channel.id], photos: [{ data: await photo(), alt: 'Sambang desa' }] });
+  await publishSoon(p, id);
+  expect((await settled(p, id)).status).toBe('published');
+  expect(p.meta.igLoginAs.media.filter((m) => m.caption === text)).toHaveLength(1);
 });

@@ -119,6 +119,10 @@ export interface FakeGraph extends FakeServer {
   revokeToken(token: string, subcode?: number): void;
   /** A new Instagram Login token for the account, as signing in again gives; returns it. */
   newIgToken(igUserId: string): string;
+  /** The Meta app's Instagram app (Business Login for Instagram). */
+  instagramApp: { id: string; secret: string };
+  /** The Instagram account Instagram's dialog signs in as (by default one with no Page). */
+  igLoginAs: FakeIgUser;
   /** The next media_publish calls publish, then answer Meta's "server error" (-1) all the same. */
   serverErrorsAfterPublish: number;
   /** How many Instagram Login tokens were refreshed. */
@@ -568,6 +572,51 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
     return { status: 200, body: { data, paging: { cursors: { before: 'QVFIU', after: 'QVFIU' } } } };
   };
 
+  // —— Business Login for Instagram (www.instagram.com, api.instagram.com, graph.instagram.com)
+  const igCodes = new Map<string, { igUserId: string; redirectUri: string }>();
+  const shortIgTokens = new Map<string, string>();
+
+  /** Instagram's own dialog: the account signed in grants the app its scopes. */
+  const igDialog: Handler = (req) => {
+    const q = req.query;
+    const redirect = q.get('redirect_uri') ?? '';
+    if (q.get('client_id') !== fake.instagramApp.id || q.get('response_type') !== 'code' || !redirect) return html(400, '<!doctype html><title>Error</title><p>Invalid request: Request parameters are invalid: Invalid platform app</p>');
+    const code = randomBytes(24).toString('base64url');
+    igCodes.set(code, { igUserId: fake.igLoginAs.id, redirectUri: redirect });
+    const back = (params: Record<string, string>) => `${redirect}?${new URLSearchParams({ ...params, state: q.get('state') ?? '' }).toString()}`;
+    return html(
+      200,
+      `<!doctype html><html><head><meta charset="utf-8"><title>Instagram</title></head><body><h1>Allow Siaran to access @${esc(fake.igLoginAs.username)}?</h1><p>${esc(q.get('scope') ?? '')}</p>` +
+        // Instagram appends #_ to the code it sends back.
+        `<a id="allow" href="${esc(back({ code }))}#_">Allow</a> <a id="cancel" href="${esc(back({ error: 'access_denied', error_reason: 'user_denied' }))}">Cancel</a></body></html>`,
+    );
+  };
+
+  /** `POST api.instagram.com/oauth/access_token`: the code (once, for its redirect URI) for a one-hour token. */
+  const igCodeExchange: Handler = (req) => {
+    const b = (k: string) => text(req.body[k]);
+    if (b('client_id') !== fake.instagramApp.id || b('client_secret') !== fake.instagramApp.secret) return { status: 400, body: { error_type: 'OAuthException', code: 400, error_message: 'Invalid client_secret' } };
+    const code = igCodes.get(b('code'));
+    igCodes.delete(b('code'));
+    if (!code || b('grant_type') !== 'authorization_code' || b('redirect_uri') !== code.redirectUri) return { status: 400, body: { error_type: 'OAuthException', code: 400, error_message: 'Invalid authorization code' } };
+    const token = `IGAAshort${randomBytes(24).toString('base64url').replace(/[-_]/g, 'S')}`;
+    shortIgTokens.set(token, code.igUserId);
+    return { status: 200, body: { data: [{ access_token: token, user_id: code.igUserId, permissions: 'instagram_business_basic,instagram_business_content_publish' }] } };
+  };
+
+  /** `GET graph.instagram.com/access_token?grant_type=ig_exchange_token`: a one-hour token for a 60-day one. */
+  const igLongToken: Handler = (req) => {
+    const q = req.query;
+    if (q.get('grant_type') !== 'ig_exchange_token' || q.get('client_secret') !== fake.instagramApp.secret) return graphError(400, 100, 'Invalid client_secret or grant_type', { type: 'IGApiException' });
+    const igUserId = shortIgTokens.get(q.get('access_token') ?? '');
+    if (!igUserId) return graphError(400, 190, 'Invalid OAuth access token - Cannot parse access token', { type: 'OAuthException' });
+    shortIgTokens.delete(q.get('access_token') ?? '');
+    const user = igUsers.get(igUserId)!;
+    user.token = `IGAA${randomBytes(30).toString('base64url').replace(/[-_]/g, 'L')}`;
+    user.tokenIssuedAt = Date.now();
+    return { status: 200, body: { access_token: user.token, token_type: 'bearer', expires_in: 5_184_000 } };
+  };
+
   /** Instagram Login: a token a day old or more is traded for a fresh 60-day one. */
   const refreshIgToken: Handler = (req) => {
     if (req.query.get('grant_type') !== 'ig_refresh_token') return graphError(400, 100, 'Unsupported grant_type', { type: 'IGApiException' });
@@ -587,6 +636,9 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
   const server = await startFakeServer(
     (req) => {
       if (req.path === '/refresh_access_token' && req.method === 'GET') return refreshIgToken;
+      if (req.path === '/oauth/authorize' && req.method === 'GET') return igDialog;
+      if (req.path === '/oauth/access_token' && req.method === 'POST') return igCodeExchange;
+      if (req.path === '/access_token' && req.method === 'GET') return igLongToken;
       // A browser on the dialog asks for the site's icon.
       if (req.path === '/favicon.ico') return () => ({ status: 204 });
       if (req.path === `${v}/dialog/oauth` && req.method === 'GET') return dialog;
@@ -644,6 +696,7 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
     userTokens,
     igRefreshes: 0,
     serverErrorsAfterPublish: 0,
+    instagramApp: { id: '9876543210987', secret: randomBytes(16).toString('hex') },
     containers,
     processingMs: 0,
     failNextContainer(subcode = 2207001) {
@@ -677,5 +730,6 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
   fake.page = addPage({ name: 'Humas Polres Tulangbawang Barat' });
   fake.ig = addIgUser({ username: 'humaspolrestubaba', pageId: fake.page.id });
   fake.user = addUser({ name: 'Operator TI Polda Lampung', pageIds: [fake.page.id] });
+  fake.igLoginAs = addIgUser({ username: 'humaspolsekmandiri' });
   return fake;
 }

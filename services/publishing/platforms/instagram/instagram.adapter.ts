@@ -22,6 +22,10 @@ export interface InstagramConfig {
   instagramGraphUrl: string;
   version: string;
   timeoutMs: number;
+  /** Instagram Login ("Connect with Instagram"): its dialog, its code exchange, and the app, when configured. */
+  loginUrl: string;
+  apiUrl: string;
+  app: { id: string; secret: string } | undefined;
 }
 
 interface InstagramCheckpoint {

@@ -129,8 +129,10 @@ export function graphClient(opts: GraphOptions): GraphClient {
       const e = error ?? {};
       const num = (v: unknown) => (typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined);
       const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      // Instagram's login host answers {error_type, code, error_message} without the `error` wrapper.
+      const flat = (parsed ?? {}) as Record<string, unknown>;
       throw new GraphError(
-        str(e.message) ?? `HTTP ${String(res.status)} from Meta`,
+        str(e.message) ?? str(flat.error_message) ?? `HTTP ${String(res.status)} from Meta`,
         res.status,
         num(e.code),
         num(e.error_subcode),
