@@ -1,18 +1,16 @@
 // "Connect with Instagram" (Business Login for Instagram), for a unit's Instagram professional account that
 // has no Facebook Page: Instagram's own dialog, the code traded for a one-hour token and that for a 60-day
 // one, which Siaran then keeps refreshing (see the adapter's keepAlive).
-import { createHash, randomBytes } from 'node:crypto';
 import { AppError } from '../../shared/errors';
 import type { ChannelCredentials } from '../../shared/channels/channel-schemas';
 import { PlatformError } from '../publishing/platform';
 import { classifyGraphError, graphClient } from '../publishing/platforms/meta/graph';
 import { type Channel, getChannel, insertChannel, parseSettings, replaceCredentials } from './channel.repository';
+import { putState, takeState } from './oauth-states';
 import { type ChannelDeps, assertPhotosReachable, releaseChannel, sameAccount } from './manage-channels';
 
 /** Read the account and publish to it; nothing more. */
 export const INSTAGRAM_LOGIN_SCOPES = ['instagram_business_basic', 'instagram_business_content_publish'];
-const STATE_TTL_MS = 15 * 60_000;
-const hash = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export function instagramCallbackUrl(deps: Pick<ChannelDeps, 'baseUrl'>): string {
   return `${deps.baseUrl()}/admin/oauth/instagram/callback`;
@@ -39,14 +37,8 @@ const badState = () =>
 export async function startInstagramLogin(deps: ChannelDeps, input: { userId: string; unitId: string; channelId?: string | undefined }): Promise<string> {
   const app = requireApp(deps);
   assertPhotosReachable(deps);
-  const state = randomBytes(24).toString('base64url');
   const redirectUri = instagramCallbackUrl(deps);
-  const now = deps.now();
-  await deps.db.deleteFrom('oauth_states').where('expires_at', '<', now).execute();
-  await deps.db
-    .insertInto('oauth_states')
-    .values({ state_hash: hash(state), kind: 'instagram', unit_id: input.unitId, channel_id: input.channelId ?? null, user_id: input.userId, verifier_sealed: deps.box.seal('-'), redirect_uri: redirectUri, expires_at: new Date(now.getTime() + STATE_TTL_MS) })
-    .execute();
+  const state = await putState(deps, 'instagram', { unitId: input.unitId, channelId: input.channelId ?? null, userId: input.userId, secret: '-', redirectUri });
   const url = new URL(`${deps.instagram.loginUrl.replace(/\/+$/, '')}/oauth/authorize`);
   url.search = new URLSearchParams({ client_id: app.id, redirect_uri: redirectUri, response_type: 'code', scope: INSTAGRAM_LOGIN_SCOPES.join(','), state }).toString();
   return url.toString();
@@ -59,8 +51,8 @@ export async function finishInstagramLogin(
   mayUseUnit: (unitId: string) => Promise<boolean>,
 ): Promise<{ channel: Channel; released: number }> {
   const app = requireApp(deps);
-  const row = await deps.db.deleteFrom('oauth_states').where('state_hash', '=', hash(input.state)).where('kind', '=', 'instagram').returningAll().executeTakeFirst();
-  if (!row || row.user_id !== input.userId || row.expires_at.getTime() < deps.now().getTime() || !(await mayUseUnit(row.unit_id))) throw badState();
+  const row = await takeState(deps, 'instagram', input.state, input.userId);
+  if (!row || !(await mayUseUnit(row.unitId))) throw badState();
   if (input.error || !input.code) {
     throw new AppError('validation', 'channel.oauth_denied', { id: 'Akses ke akun Instagram tidak diberikan.', en: 'Access to the Instagram account was not granted.' });
   }
@@ -74,7 +66,7 @@ export async function finishInstagramLogin(
       client_id: app.id,
       client_secret: app.secret,
       grant_type: 'authorization_code',
-      redirect_uri: row.redirect_uri,
+      redirect_uri: row.redirectUri,
       code: input.code.replace(/#_$/, ''),
     });
     const short = codeAnswer.access_token ?? codeAnswer.data?.[0]?.access_token;
@@ -97,9 +89,9 @@ export async function finishInstagramLogin(
   const credentials: ChannelCredentials<'instagram'> = { login: 'instagram', token, expiresAt: expiresAt.toISOString(), refreshedAt: deps.now().toISOString() };
   const common = { kind: 'instagram' as const, settings, credentials, accountName: `@${me.username}`, tokenExpiresAt: expiresAt };
   // A renewal is for the same account; the same account already in the unit is renewed, not added twice.
-  const existing = row.channel_id ? await getChannel(deps.db, row.channel_id) : await sameAccount(deps, row.unit_id, 'instagram', (s) => s.igUserId === igUserId);
+  const existing = row.channelId ? await getChannel(deps.db, row.channelId) : await sameAccount(deps, row.unitId, 'instagram', (s) => s.igUserId === igUserId);
   if (existing) {
-    if (existing.kind !== 'instagram' || existing.unit_id !== row.unit_id) throw badState();
+    if (existing.kind !== 'instagram' || existing.unit_id !== row.unitId) throw badState();
     const before = parseSettings('instagram', existing.settings);
     if (before.igUserId !== igUserId) {
       throw new AppError('validation', 'channel.other_account', {
@@ -110,6 +102,6 @@ export async function finishInstagramLogin(
     const channel = await replaceCredentials(deps.db, deps.box, existing.id, common);
     return { channel, released: await releaseChannel(deps, channel.id, ['channel.needs_reconnect']) };
   }
-  const channel = await insertChannel(deps.db, deps.box, { unitId: row.unit_id, name: `Instagram @${me.username}`, ...common });
+  const channel = await insertChannel(deps.db, deps.box, { unitId: row.unitId, name: `Instagram @${me.username}`, ...common });
   return { channel, released: 0 };
 }

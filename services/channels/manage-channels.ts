@@ -1,6 +1,5 @@
 // Connecting and looking after a unit's channels: add, reconnect, test, enable and disable. Whatever
 // the platform says of the account is checked when the channel is added, not at a post's minute.
-import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { type ChannelCredentials, type ChannelSettings, type ChannelState, FacebookInput, InstagramInput, TelegramInput, XOAuth1Input } from '../../shared/channels/channel-schemas';
@@ -19,6 +18,7 @@ import { type XAppConfig, XCallError, xClient, xOAuth2 } from '../publishing/pla
 import { classify as classifyX } from '../publishing/platforms/x/x.adapter';
 import type { DB } from '../storage/schema';
 import { type Channel, badChannel, channelState, getChannel, insertChannel, parseCredentials, parseSettings, replaceCredentials } from './channel.repository';
+import { putState, takeState } from './oauth-states';
 import type { SecretBox } from './secret-box';
 
 export interface ChannelDeps {
@@ -264,8 +264,6 @@ async function xMe(deps: ChannelDeps, credentials: ChannelCredentials<'x'>) {
 }
 
 export const X_SCOPES = ['tweet.read', 'tweet.write', 'users.read', 'media.write', 'offline.access'];
-const OAUTH_STATE_TTL_MS = 15 * 60_000;
-const hashState = (state: string) => createHash('sha256').update(state).digest('hex');
 
 export function xCallbackUrl(deps: Pick<ChannelDeps, 'baseUrl'>): string {
   return `${deps.baseUrl()}/admin/oauth/x/callback`;
@@ -276,21 +274,7 @@ export async function startXConnect(deps: ChannelDeps, input: { userId: string; 
   requireXApp(deps.x, 'oauth2');
   const redirectUri = xCallbackUrl(deps);
   const link = xOAuth2(deps.x).authLink(redirectUri, X_SCOPES);
-  const now = deps.now();
-  await deps.db.deleteFrom('oauth_states').where('expires_at', '<', now).execute();
-  await deps.db
-    .insertInto('oauth_states')
-    .values({
-      state_hash: hashState(link.state),
-      kind: 'x',
-      unit_id: input.unitId,
-      channel_id: input.channelId ?? null,
-      user_id: input.userId,
-      verifier_sealed: deps.box.seal(link.codeVerifier),
-      redirect_uri: redirectUri,
-      expires_at: new Date(now.getTime() + OAUTH_STATE_TTL_MS),
-    })
-    .execute();
+  await putState(deps, 'x', { state: link.state, unitId: input.unitId, channelId: input.channelId ?? null, userId: input.userId, secret: link.codeVerifier, redirectUri });
   return link.url;
 }
 
@@ -307,14 +291,14 @@ export async function finishXConnect(
   mayUseUnit: (unitId: string) => Promise<boolean>,
 ): Promise<{ channel: Channel; released: number }> {
   // The state works once: it is taken out before anything else happens.
-  const row = await deps.db.deleteFrom('oauth_states').where('state_hash', '=', hashState(input.state)).where('kind', '=', 'x').returningAll().executeTakeFirst();
-  if (!row || row.user_id !== input.userId || row.expires_at.getTime() < deps.now().getTime() || !(await mayUseUnit(row.unit_id))) throw badState();
+  const row = await takeState(deps, 'x', input.state, input.userId);
+  if (!row || !(await mayUseUnit(row.unitId))) throw badState();
   if (input.error || !input.code) {
     throw new AppError('validation', 'channel.oauth_denied', { id: 'Akses ke akun X tidak diberikan.', en: 'Access to the X account was not granted.' });
   }
   let tokens;
   try {
-    tokens = await xOAuth2(deps.x).exchange(input.code, deps.box.open(row.verifier_sealed), row.redirect_uri);
+    tokens = await xOAuth2(deps.x).exchange(input.code, row.secret, row.redirectUri);
   } catch (err) {
     throw connectFailed(classifyX(err, 'renew'), 'X');
   }
@@ -335,20 +319,20 @@ export async function finishXConnect(
   const me = await xMe(deps, credentials);
   const settings = { userId: me.id, username: me.username, auth: 'oauth2' as const };
   const common = { kind: 'x' as const, settings, credentials, accountName: `@${me.username}`, tokenExpiresAt: tokens.expiresAt };
-  if (row.channel_id) {
-    const existing = await getChannel(deps.db, row.channel_id);
-    if (!existing || existing.kind !== 'x' || existing.unit_id !== row.unit_id) throw badState();
+  if (row.channelId) {
+    const existing = await getChannel(deps.db, row.channelId);
+    if (!existing || existing.kind !== 'x' || existing.unit_id !== row.unitId) throw badState();
     assertSameXAccount(existing, me);
     const channel = await replaceCredentials(deps.db, deps.box, existing.id, common);
     return { channel, released: await releaseChannel(deps, channel.id, ['channel.needs_reconnect']) };
   }
   // The account is connected to this unit already: this is its reconnect.
-  const same = await sameAccount(deps, row.unit_id, 'x', (s) => s.userId === me.id);
+  const same = await sameAccount(deps, row.unitId, 'x', (s) => s.userId === me.id);
   if (same) {
     const channel = await replaceCredentials(deps.db, deps.box, same.id, common);
     return { channel, released: await releaseChannel(deps, channel.id, ['channel.needs_reconnect']) };
   }
-  const channel = await insertChannel(deps.db, deps.box, { unitId: row.unit_id, name: `X @${me.username}`, ...common });
+  const channel = await insertChannel(deps.db, deps.box, { unitId: row.unitId, name: `X @${me.username}`, ...common });
   return { channel, released: 0 };
 }
 

@@ -2,17 +2,15 @@
 // (and the Instagram account linked to each) belongs to which of their units — a Polda's IT person often
 // manages the Polres Pages too. The Page tokens Meta lists for a long-lived user token do not expire; they
 // are sealed at once, and the user token itself is never kept.
-import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import { classifyGraphError, graphClient } from '../publishing/platforms/meta/graph';
 import { type Channel, type Db, insertChannel, replaceCredentials } from './channel.repository';
+import { peekState, putState, takeState } from './oauth-states';
 import { type ChannelDeps, assertPhotosReachable, releaseChannel, sameAccount } from './manage-channels';
 
 /** What Siaran asks Meta for: list and post to Pages, read and publish to their Instagram accounts. */
 export const META_SCOPES = ['pages_show_list', 'pages_manage_posts', 'pages_read_engagement', 'business_management', 'instagram_basic', 'instagram_content_publish'];
-const STATE_TTL_MS = 15 * 60_000;
-const hash = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** One Page as Meta listed it for the admin, with what may be connected of it. */
 export const MetaPage = z.object({
@@ -48,14 +46,8 @@ const badState = () =>
 /** Starts "Connect with Facebook": the dialog's address. The state works once, for this admin, for 15 minutes. */
 export async function startMetaConnect(deps: ChannelDeps, input: { userId: string; unitId: string }): Promise<string> {
   const app = requireApp(deps);
-  const state = randomBytes(24).toString('base64url');
   const redirectUri = metaCallbackUrl(deps);
-  const now = deps.now();
-  await deps.db.deleteFrom('oauth_states').where('expires_at', '<', now).execute();
-  await deps.db
-    .insertInto('oauth_states')
-    .values({ state_hash: hash(state), kind: 'meta', unit_id: input.unitId, channel_id: null, user_id: input.userId, verifier_sealed: deps.box.seal('-'), redirect_uri: redirectUri, expires_at: new Date(now.getTime() + STATE_TTL_MS) })
-    .execute();
+  const state = await putState(deps, 'meta', { unitId: input.unitId, channelId: null, userId: input.userId, secret: '-', redirectUri });
   const url = new URL(`${deps.facebook.dialogUrl.replace(/\/+$/, '')}/${deps.facebook.version}/dialog/oauth`);
   url.search = new URLSearchParams({ client_id: app.id, redirect_uri: redirectUri, state, response_type: 'code', scope: META_SCOPES.join(',') }).toString();
   return url.toString();
@@ -68,8 +60,8 @@ export async function startMetaConnect(deps: ChannelDeps, input: { userId: strin
  */
 export async function finishMetaConnect(deps: ChannelDeps, input: { userId: string; state: string; code?: string | undefined; error?: string | undefined }): Promise<{ pickId: string; pages: MetaPage[] }> {
   const app = requireApp(deps);
-  const row = await deps.db.deleteFrom('oauth_states').where('state_hash', '=', hash(input.state)).where('kind', '=', 'meta').returningAll().executeTakeFirst();
-  if (!row || row.user_id !== input.userId || row.expires_at.getTime() < deps.now().getTime()) throw badState();
+  const row = await takeState(deps, 'meta', input.state, input.userId);
+  if (!row) throw badState();
   if (input.error || !input.code) {
     throw new AppError('validation', 'channel.oauth_denied', { id: 'Akses ke Facebook tidak diberikan.', en: 'Access to Facebook was not granted.' });
   }
@@ -77,7 +69,7 @@ export async function finishMetaConnect(deps: ChannelDeps, input: { userId: stri
   const pages: MetaPage[] = [];
   try {
     // POSTed, so that the app secret and the user's tokens stay out of any proxy's request log.
-    const short = await g.post<{ access_token: string }>('oauth/access_token', '', { client_id: app.id, client_secret: app.secret, redirect_uri: row.redirect_uri, code: input.code });
+    const short = await g.post<{ access_token: string }>('oauth/access_token', '', { client_id: app.id, client_secret: app.secret, redirect_uri: row.redirectUri, code: input.code });
     const long = await g.post<{ access_token: string }>('oauth/access_token', '', { grant_type: 'fb_exchange_token', client_id: app.id, client_secret: app.secret, fb_exchange_token: short.access_token });
     type Listed = { data?: unknown[]; paging?: { next?: string; cursors?: { after?: string } } };
     // A Polda's IT person may manage many Pages: every page of the list is read (at most 1,000 Pages).
@@ -104,19 +96,14 @@ export async function finishMetaConnect(deps: ChannelDeps, input: { userId: stri
       en: 'This Facebook account manages no Page, or access to its Pages was not granted. Sign in with a Page admin account and allow every Page.',
     });
   }
-  const pickId = randomBytes(24).toString('base64url');
-  await deps.db
-    .insertInto('oauth_states')
-    .values({ state_hash: hash(pickId), kind: 'meta_pages', unit_id: row.unit_id, channel_id: null, user_id: input.userId, verifier_sealed: deps.box.seal(JSON.stringify(pages)), redirect_uri: row.redirect_uri, expires_at: new Date(deps.now().getTime() + STATE_TTL_MS) })
-    .execute();
+  const pickId = await putState(deps, 'meta_pages', { unitId: row.unitId, channelId: null, userId: input.userId, secret: JSON.stringify(pages), redirectUri: row.redirectUri });
   return { pickId, pages };
 }
 
 /** The Pages waiting to be picked, for showing them again (a refused pick); undefined when gone. */
 export async function pendingPages(deps: ChannelDeps, userId: string, pickId: string): Promise<MetaPage[] | undefined> {
-  const row = await deps.db.selectFrom('oauth_states').selectAll().where('state_hash', '=', hash(pickId)).where('kind', '=', 'meta_pages').executeTakeFirst();
-  if (!row || row.user_id !== userId || row.expires_at.getTime() < deps.now().getTime()) return undefined;
-  return MetaPages.parse(JSON.parse(deps.box.open(row.verifier_sealed)));
+  const row = await peekState(deps, 'meta_pages', pickId, userId);
+  return row ? MetaPages.parse(JSON.parse(row.secret)) : undefined;
 }
 
 export interface PagePick {
@@ -159,9 +146,8 @@ export async function connectPickedPages(
   }
   if (picks.some((p) => p.instagram)) assertPhotosReachable(deps);
   const done = await deps.db.transaction().execute(async (trx) => {
-    const claimed = await trx.deleteFrom('oauth_states').where('state_hash', '=', hash(input.pickId)).where('kind', '=', 'meta_pages').where('user_id', '=', input.userId).returning('state_hash').executeTakeFirst();
-    if (!claimed) throw badState();
     const tx = { ...deps, db: trx };
+    if (!(await takeState(tx, 'meta_pages', input.pickId, input.userId))) throw badState();
     const out: ConnectedPage[] = [];
     for (const pick of picks) {
       const page = pages.find((p) => p.id === pick.pageId)!;
@@ -189,11 +175,6 @@ export async function connectPickedPages(
   // Posts held for the channels that got new tokens go out once the tokens are stored.
   for (const d of done) if (d.reconnected) d.released = await releaseChannel(deps, d.channel.id, ['channel.needs_reconnect']);
   return done;
-}
-
-/** Pages listed for a pick that never came keep their tokens sealed no longer than their 15 minutes. */
-export async function purgeExpiredOAuthStates(db: Db, now: Date): Promise<void> {
-  await db.deleteFrom('oauth_states').where('expires_at', '<', now).execute();
 }
 
 type NewOf<K extends 'facebook' | 'instagram'> = Parameters<typeof insertChannel<K>>[2] & { kind: K };

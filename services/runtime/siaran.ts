@@ -1,5 +1,5 @@
 // Puts the product together from validated config: database, Redis, the API, the workers.
-import { purgeExpiredOAuthStates } from '../channels/meta-connect';
+import { purgeExpiredStates } from '../channels/oauth-states';
 import { keepCredentialsAlive } from '../publishing/keep-credentials-alive';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
@@ -226,7 +226,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
           now,
           horizonMs: 2 * 86_400_000,
           claimStaleMs: env.CLAIM_STALE_SECONDS * 1000,
-          housekeeping: [(at) => purgeExpiredSessions(database.db, at), (at) => purgeExpiredOAuthStates(database.db, at), async (at) => {
+          housekeeping: [(at) => purgeExpiredSessions(database.db, at), (at) => purgeExpiredStates(database.db, at), async (at) => {
             await keepCredentialsAlive({ db: database.db, adapters, box, log, now }, at);
           }],
         },

@@ -273,8 +273,8 @@ export function webRouter(deps: WebDeps): Router {
       }
       await admin(ctx, flash, status);
     }));
-  /** Sends the admin to X's consent page, or shows why not. */
-  const toX = (start: (ctx: PageCtx) => Promise<string>) =>
+  /** Sends the admin to a platform's consent page (X, Facebook, Instagram), or shows why not. */
+  const toConsentPage = (start: (ctx: PageCtx) => Promise<string>) =>
     page(deps, assets, ['admin'], async (ctx) => {
       let url: string;
       try {
@@ -395,52 +395,33 @@ export function webRouter(deps: WebDeps): Router {
     const channel = await addXWithTokens(deps, ctx.user, idParam(ctx.req.params.id), { accessToken: f.accessToken ?? '', accessSecret: f.accessSecret ?? '', name: f.name ?? '' });
     return { channelId: channel.id, done: 'connected', released: 0 };
   });
-  router.post('/admin/units/:id/x/connect', toX((ctx) => beginXConnect(deps, ctx.user, idParam(ctx.req.params.id))));
-  router.post('/admin/channels/:id/x/connect', toX((ctx) => reconnectXStart(deps, ctx.user, idParam(ctx.req.params.id))));
-  router.get('/admin/oauth/x/callback', page(deps, assets, ['admin'], async (ctx) => {
-    const q = ctx.req.query;
-    const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 2000) : undefined);
-    let done;
-    try {
-      done = await completeXConnect(deps, ctx.user, { state: str(q.state) ?? '', code: str(q.code), error: str(q.error) });
-    } catch (err) {
-      const r = refusal(ctx, err);
-      await admin(ctx, r.flash, r.status);
-      return;
-    }
-    // Away from the address that carried X's code, so that it is neither bookmarked nor reloaded.
-    ctx.res.redirect(303, `/admin?channel=${done.channel.id}&done=connected&released=${done.released}`);
-  }));
-  router.post('/admin/units/:id/instagram/connect', toX((ctx) => beginInstagramLogin(deps, ctx.user, idParam(ctx.req.params.id))));
-  router.post('/admin/channels/:id/instagram/connect', toX((ctx) => renewInstagramLogin(deps, ctx.user, idParam(ctx.req.params.id))));
-  router.get('/admin/oauth/instagram/callback', page(deps, assets, ['admin'], async (ctx) => {
-    const q = ctx.req.query;
-    const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 2000) : undefined);
-    let done;
-    try {
-      done = await completeInstagramLogin(deps, ctx.user, { state: str(q.state) ?? '', code: str(q.code), error: str(q.error) });
-    } catch (err) {
-      const r = refusal(ctx, err);
-      await admin(ctx, r.flash, r.status);
-      return;
-    }
-    ctx.res.redirect(303, `/admin?channel=${done.channel.id}&done=connected&released=${done.released}`);
-  }));
-  router.post('/admin/oauth/meta/connect', toX((ctx) => beginMetaConnect(deps, ctx.user)));
-  router.get('/admin/oauth/meta/callback', page(deps, assets, ['admin'], async (ctx) => {
-    const q = ctx.req.query;
-    const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 2000) : undefined);
-    let pickId;
-    try {
-      pickId = await completeMetaConnect(deps, ctx.user, { state: str(q.state) ?? '', code: str(q.code), error: str(q.error) });
-    } catch (err) {
-      const r = refusal(ctx, err);
-      await admin(ctx, r.flash, r.status);
-      return;
-    }
-    // Away from the address that carried Meta's code, so that it is neither bookmarked nor reloaded.
-    ctx.res.redirect(303, `/admin/oauth/meta/pick?id=${encodeURIComponent(pickId)}`);
-  }));
+  router.post('/admin/units/:id/x/connect', toConsentPage((ctx) => beginXConnect(deps, ctx.user, idParam(ctx.req.params.id))));
+  router.post('/admin/channels/:id/x/connect', toConsentPage((ctx) => reconnectXStart(deps, ctx.user, idParam(ctx.req.params.id))));
+  /**
+   * Where a platform sends the admin back with a code: finishes the flow, then leaves the address that
+   * carried the code (so that it is neither bookmarked nor reloaded); a refusal is shown on the admin page.
+   */
+  const oauthReturn = (path: string, finish: (ctx: PageCtx, input: { state: string; code?: string | undefined; error?: string | undefined }) => Promise<string>) =>
+    router.get(path, page(deps, assets, ['admin'], async (ctx) => {
+      const q = ctx.req.query;
+      const str = (v: unknown) => (typeof v === 'string' ? v.slice(0, 2000) : undefined);
+      let next: string;
+      try {
+        next = await finish(ctx, { state: str(q.state) ?? '', code: str(q.code), error: str(q.error) });
+      } catch (err) {
+        const r = refusal(ctx, err);
+        await admin(ctx, r.flash, r.status);
+        return;
+      }
+      ctx.res.redirect(303, next);
+    }));
+  const connected = (done: { channel: { id: string }; released: number }) => `/admin?channel=${done.channel.id}&done=connected&released=${String(done.released)}`;
+  oauthReturn('/admin/oauth/x/callback', async (ctx, input) => connected(await completeXConnect(deps, ctx.user, input)));
+  router.post('/admin/units/:id/instagram/connect', toConsentPage((ctx) => beginInstagramLogin(deps, ctx.user, idParam(ctx.req.params.id))));
+  router.post('/admin/channels/:id/instagram/connect', toConsentPage((ctx) => renewInstagramLogin(deps, ctx.user, idParam(ctx.req.params.id))));
+  oauthReturn('/admin/oauth/instagram/callback', async (ctx, input) => connected(await completeInstagramLogin(deps, ctx.user, input)));
+  router.post('/admin/oauth/meta/connect', toConsentPage((ctx) => beginMetaConnect(deps, ctx.user)));
+  oauthReturn('/admin/oauth/meta/callback', async (ctx, input) => `/admin/oauth/meta/pick?id=${encodeURIComponent(await completeMetaConnect(deps, ctx.user, input))}`);
   const metaPick = async (ctx: PageCtx, pickId: string, flash?: Flash, status?: number) => {
     const v = await metaPickView(deps, ctx.user, pickId);
     await ctx.send(t(ctx.lang, 'metaPickTitle'), metaPickPage(ctx.lang, ctx.csrf, { pickId, ...v, flash }), undefined, status);

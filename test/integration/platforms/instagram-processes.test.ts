@@ -100,6 +100,16 @@ async function postThrough(url: string, s: Setup, text: string): Promise<string>
   return id;
 }
 
+/** A fresh process settles what the killed one left; returns the post once it settled, the process stopped. */
+async function settleInNewProcess(s: Setup, postId: string): Promise<{ done: Awaited<ReturnType<typeof settled>>; logs: string }> {
+  const next = spawnSiaran(s.rawEnv);
+  spawned.push(next);
+  const done = await settled({ h: { url: await next.url }, world: s.world }, postId, 60_000);
+  await quiescent(s.rawEnv.REDIS_PREFIX!);
+  expect(await next.kill('SIGTERM')).toBe(0);
+  return { done, logs: next.logs.join('\n') };
+}
+
 const containersFor = (text: string) => [...meta.containers.values()].filter((c) => c.caption === text);
 
 test('SIGKILL after Meta made the container: the next process publishes that same container, once', async () => {
@@ -117,12 +127,7 @@ test('SIGKILL after Meta made the container: the next process publishes that sam
   // Meta finishes processing while no worker runs.
   containersFor(text)[0]!.readyAt = Date.now();
 
-  const second = spawnSiaran(s.rawEnv);
-  spawned.push(second);
-  const site = { h: { url: await second.url }, world: s.world };
-  const done = await settled(site, postId, 60_000);
-  await quiescent(s.rawEnv.REDIS_PREFIX!);
-  expect(await second.kill('SIGTERM')).toBe(0);
+  const { done, logs } = await settleInNewProcess(s, postId);
 
   expect(done.status).toBe('published');
   expect(containersFor(text)).toHaveLength(1);
@@ -130,7 +135,7 @@ test('SIGKILL after Meta made the container: the next process publishes that sam
   expect(published).toHaveLength(1);
   expect(published[0]!.containerId).toBe(containersFor(text)[0]!.id);
   expect(done.targets[0].externalUrl).toBe(published[0]!.permalink);
-  expect(second.logs.join('\n')).toMatch(/resuming an interrupted publish/);
+  expect(logs).toMatch(/resuming an interrupted publish/);
   expect(await tearDown(s, postId)).toBe(1);
 }, 120_000);
 
@@ -144,12 +149,7 @@ test('SIGKILL after media_publish reached Meta (no answer came back): the next p
   await waitFor('Meta to publish it', () => Promise.resolve(meta.ig.media.some((m) => m.caption === text)), 30_000, 100);
   await first.kill('SIGKILL');
 
-  const second = spawnSiaran(s.rawEnv);
-  spawned.push(second);
-  const site = { h: { url: await second.url }, world: s.world };
-  const done = await settled(site, postId, 60_000);
-  await quiescent(s.rawEnv.REDIS_PREFIX!);
-  expect(await second.kill('SIGTERM')).toBe(0);
+  const { done, logs } = await settleInNewProcess(s, postId);
 
   expect(done.status).toBe('published');
   const published = meta.ig.media.filter((m) => m.caption === text);
@@ -158,7 +158,7 @@ test('SIGKILL after media_publish reached Meta (no answer came back): the next p
   expect(done.targets[0].externalIds).toEqual([published[0]!.id]);
   // media_publish was asked once: the second process read the container's status instead.
   expect(meta.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/media_publish') && r.body.creation_id === containersFor(text)[0]!.id)).toHaveLength(1);
-  expect(second.logs.join('\n')).toMatch(/interrupted publish found published/);
+  expect(logs).toMatch(/interrupted publish found published/);
   expect(done.targets[0].attempts).toBe(1);
   expect(await tearDown(s, postId)).toBe(1);
 }, 120_000);
