@@ -153,6 +153,16 @@ test('Meta’s passing errors (1, 2, 5xx) are retried; policy blocks (368) and b
   expect(classifyGraphError(await refusal(client().post(`${meta.page.id}/feed`, meta.page.token, { message: 'x' })), now, 'publish').kind).toBe('rate-limited');
 });
 
+test('Instagram’s own codes: a server error (-1) to the publishing request is unknown, a spam restriction (4/2207051) is a refusal, not a throttle', async () => {
+  const answer = (code: number, subcode: number) => ({ answer: { status: 400, body: { error: { message: `error ${String(code)}`, type: 'IGApiException', code, error_subcode: subcode, fbtrace_id: 'T' } } } });
+  meta.fault(`POST /${meta.version}/${meta.page.id}/feed`, answer(-1, 2207001));
+  const serverError = await refusal(client().post(`${meta.page.id}/feed`, meta.page.token, { message: 'x' }));
+  expect([classifyGraphError(serverError, now, 'publish').kind, classifyGraphError(serverError, now, 'harmless').kind]).toEqual(['unknown-outcome', 'transient']);
+  meta.fault(`POST /${meta.version}/${meta.page.id}/feed`, answer(4, 2207051));
+  const spam = classifyGraphError(await refusal(client().post(`${meta.page.id}/feed`, meta.page.token, { message: 'x' })), now, 'publish');
+  expect([spam.kind, spam.message]).toEqual(['rejected', expect.stringMatching(/restricted this account's publishing as possible spam/)]);
+});
+
 describe('Instagram', () => {
   let square: string;
   let tall: string;
