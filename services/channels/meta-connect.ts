@@ -20,7 +20,9 @@ export const MetaPage = z.object({
   instagram: z.object({ id: z.string().regex(/^\d{5,25}$/), username: z.string().min(1).max(100) }).nullable(),
 });
 export type MetaPage = z.infer<typeof MetaPage>;
-const MetaPages = z.array(MetaPage);
+/** What waits for the admin's pick: the Pages offered, and the names of those Siaran cannot post to. */
+const PendingPages = z.object({ pages: z.array(MetaPage), skipped: z.array(z.string()) });
+export type PendingPages = z.infer<typeof PendingPages> & { expiresAt: Date };
 
 export function metaCallbackUrl(deps: Pick<ChannelDeps, 'baseUrl'>): string {
   return `${deps.baseUrl()}/admin/oauth/meta/callback`;
@@ -43,13 +45,20 @@ const badState = () =>
     en: 'The Facebook approval link is unknown, already used, or expired. Start again from the admin page.',
   });
 
+const badPick = () =>
+  new AppError('validation', 'channel.pages_expired', {
+    id: 'Daftar Halaman sudah dipakai atau kedaluwarsa (berlaku 15 menit). Tekan "Sambungkan dengan Facebook" lagi untuk memilih.',
+    en: 'The list of Pages was used already or expired (it lasts 15 minutes). Press "Connect with Facebook" again to pick.',
+  });
+
 /** Starts "Connect with Facebook": the dialog's address. The state works once, for this admin, for 15 minutes. */
 export async function startMetaConnect(deps: ChannelDeps, input: { userId: string; unitId: string }): Promise<string> {
   const app = requireApp(deps);
   const redirectUri = metaCallbackUrl(deps);
   const state = await putState(deps, 'meta', { unitId: input.unitId, channelId: null, userId: input.userId, secret: '-', redirectUri });
   const url = new URL(`${deps.facebook.dialogUrl.replace(/\/+$/, '')}/${deps.facebook.version}/dialog/oauth`);
-  url.search = new URLSearchParams({ client_id: app.id, redirect_uri: redirectUri, state, response_type: 'code', scope: META_SCOPES.join(',') }).toString();
+  // `rerequest`: Pages or permissions left out at an earlier sign-in are offered again.
+  url.search = new URLSearchParams({ client_id: app.id, redirect_uri: redirectUri, state, response_type: 'code', scope: META_SCOPES.join(','), auth_type: 'rerequest' }).toString();
   return url.toString();
 }
 
@@ -58,7 +67,7 @@ export async function startMetaConnect(deps: ChannelDeps, input: { userId: strin
  * it manages. The list (with Page tokens) is kept sealed for 15 minutes under a new one-time id, for the
  * admin to pick from; nothing is connected yet.
  */
-export async function finishMetaConnect(deps: ChannelDeps, input: { userId: string; state: string; code?: string | undefined; error?: string | undefined }): Promise<{ pickId: string; pages: MetaPage[] }> {
+export async function finishMetaConnect(deps: ChannelDeps, input: { userId: string; state: string; code?: string | undefined; error?: string | undefined }): Promise<{ pickId: string; pages: MetaPage[]; skipped: string[] }> {
   const app = requireApp(deps);
   const row = await takeState(deps, 'meta', input.state, input.userId);
   if (!row) throw badState();
@@ -67,6 +76,7 @@ export async function finishMetaConnect(deps: ChannelDeps, input: { userId: stri
   }
   const g = graphClient({ baseUrl: deps.facebook.graphUrl, version: deps.facebook.version, timeoutMs: deps.facebook.timeoutMs });
   const pages: MetaPage[] = [];
+  const skipped: string[] = [];
   try {
     // POSTed, so that the app secret and the user's tokens stay out of any proxy's request log.
     const short = await g.post<{ access_token: string }>('oauth/access_token', '', { client_id: app.id, client_secret: app.secret, redirect_uri: row.redirectUri, code: input.code });
@@ -77,11 +87,14 @@ export async function finishMetaConnect(deps: ChannelDeps, input: { userId: stri
     for (let round = 0; round < 10; round++) {
       const listed = await g.get<Listed>('me/accounts', long.access_token, { fields: 'id,name,access_token,tasks,instagram_business_account{id,username}', limit: 100, after });
       for (const raw of listed.data ?? []) {
-        const p = raw as { id?: unknown; name?: unknown; access_token?: unknown; instagram_business_account?: { id?: unknown; username?: unknown } };
+        const p = raw as { id?: unknown; name?: unknown; access_token?: unknown; tasks?: unknown; instagram_business_account?: { id?: unknown; username?: unknown } };
         const ig = p.instagram_business_account;
         const page = MetaPage.safeParse({ id: p.id, name: p.name, token: p.access_token, instagram: ig?.id && ig.username ? { id: ig.id, username: ig.username } : null });
-        // A Page that gave no token (the person may not post on it) or that we cannot read is not offered.
-        if (page.success) pages.push(page.data);
+        // A Page on which the person may not create content (or that Meta lists without a token) would fail
+        // at its first post: it is named, not offered.
+        const mayPost = !Array.isArray(p.tasks) || p.tasks.includes('CREATE_CONTENT');
+        if (page.success && mayPost) pages.push(page.data);
+        else skipped.push(typeof p.name === 'string' ? p.name.slice(0, 200) : String(p.id));
       }
       after = listed.paging?.next ? listed.paging.cursors?.after : undefined;
       if (!after) break;
@@ -96,14 +109,14 @@ export async function finishMetaConnect(deps: ChannelDeps, input: { userId: stri
       en: 'This Facebook account manages no Page, or access to its Pages was not granted. Sign in with a Page admin account and allow every Page.',
     });
   }
-  const pickId = await putState(deps, 'meta_pages', { unitId: row.unitId, channelId: null, userId: input.userId, secret: JSON.stringify(pages), redirectUri: row.redirectUri });
-  return { pickId, pages };
+  const pickId = await putState(deps, 'meta_pages', { unitId: row.unitId, channelId: null, userId: input.userId, secret: JSON.stringify({ pages, skipped }), redirectUri: row.redirectUri });
+  return { pickId, pages, skipped };
 }
 
 /** The Pages waiting to be picked, for showing them again (a refused pick); undefined when gone. */
-export async function pendingPages(deps: ChannelDeps, userId: string, pickId: string): Promise<MetaPage[] | undefined> {
+export async function pendingPages(deps: ChannelDeps, userId: string, pickId: string): Promise<PendingPages | undefined> {
   const row = await peekState(deps, 'meta_pages', pickId, userId);
-  return row ? MetaPages.parse(JSON.parse(row.secret)) : undefined;
+  return row ? { ...PendingPages.parse(JSON.parse(row.secret)), expiresAt: row.expiresAt } : undefined;
 }
 
 export interface PagePick {
@@ -132,14 +145,14 @@ export async function connectPickedPages(
   /** Written in the same transaction, for each channel connected (the admin log). */
   record: (db: Db, done: ConnectedPage) => Promise<void> = () => Promise.resolve(),
 ): Promise<ConnectedPage[]> {
-  const pages = await pendingPages(deps, input.userId, input.pickId);
-  if (!pages) throw badState();
+  const pages = (await pendingPages(deps, input.userId, input.pickId))?.pages;
+  if (!pages) throw badPick();
   const picks = input.picks.filter((p) => p.unitId !== '');
   if (picks.length === 0) {
     throw new AppError('validation', 'channel.nothing_picked', { id: 'Pilih satuan untuk minimal satu Halaman.', en: 'Pick a unit for at least one Page.' });
   }
   for (const pick of picks) {
-    if (!pages.some((p) => p.id === pick.pageId)) throw badState();
+    if (!pages.some((p) => p.id === pick.pageId)) throw badPick();
     if (!(await mayUseUnit(pick.unitId))) {
       throw new AppError('validation', 'channel.unit_out_of_reach', { id: 'Satuan yang dipilih di luar wewenang Anda.', en: 'A unit picked is outside your reach.' });
     }
@@ -147,7 +160,7 @@ export async function connectPickedPages(
   if (picks.some((p) => p.instagram)) assertPhotosReachable(deps);
   const done = await deps.db.transaction().execute(async (trx) => {
     const tx = { ...deps, db: trx };
-    if (!(await takeState(tx, 'meta_pages', input.pickId, input.userId))) throw badState();
+    if (!(await takeState(tx, 'meta_pages', input.pickId, input.userId))) throw badPick();
     const out: ConnectedPage[] = [];
     for (const pick of picks) {
       const page = pages.find((p) => p.id === pick.pageId)!;

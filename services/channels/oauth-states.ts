@@ -19,6 +19,10 @@ export interface OAuthState {
   redirectUri: string;
 }
 
+export interface KeptState extends OAuthState {
+  expiresAt: Date;
+}
+
 /** Keeps a new state of `kind` and returns it (the only copy in clear). */
 export async function putState(deps: { db: Db; box: SecretBox; now: () => Date }, kind: Kind, s: OAuthState & { state?: string | undefined }): Promise<string> {
   const state = s.state ?? randomBytes(24).toString('base64url');
@@ -32,17 +36,17 @@ export async function putState(deps: { db: Db; box: SecretBox; now: () => Date }
 }
 
 /** Takes a state out (it works once); undefined when unknown, of another kind or person, or expired. */
-export async function takeState(deps: { db: Db; box: SecretBox; now: () => Date }, kind: Kind, state: string, userId: string): Promise<OAuthState | undefined> {
+export async function takeState(deps: { db: Db; box: SecretBox; now: () => Date }, kind: Kind, state: string, userId: string): Promise<KeptState | undefined> {
   const row = await deps.db.deleteFrom('oauth_states').where('state_hash', '=', hash(state)).where('kind', '=', kind).where('user_id', '=', userId).returningAll().executeTakeFirst();
   if (!row || row.expires_at.getTime() < deps.now().getTime()) return undefined;
-  return { unitId: row.unit_id, channelId: row.channel_id, userId: row.user_id, secret: deps.box.open(row.verifier_sealed), redirectUri: row.redirect_uri };
+  return { unitId: row.unit_id, channelId: row.channel_id, userId: row.user_id, secret: deps.box.open(row.verifier_sealed), redirectUri: row.redirect_uri, expiresAt: row.expires_at };
 }
 
 /** Reads a state without using it up (the Pages shown again after a mistake). */
-export async function peekState(deps: { db: Db; box: SecretBox; now: () => Date }, kind: Kind, state: string, userId: string): Promise<OAuthState | undefined> {
+export async function peekState(deps: { db: Db; box: SecretBox; now: () => Date }, kind: Kind, state: string, userId: string): Promise<KeptState | undefined> {
   const row = await deps.db.selectFrom('oauth_states').selectAll().where('state_hash', '=', hash(state)).where('kind', '=', kind).where('user_id', '=', userId).executeTakeFirst();
   if (!row || row.expires_at.getTime() < deps.now().getTime()) return undefined;
-  return { unitId: row.unit_id, channelId: row.channel_id, userId: row.user_id, secret: deps.box.open(row.verifier_sealed), redirectUri: row.redirect_uri };
+  return { unitId: row.unit_id, channelId: row.channel_id, userId: row.user_id, secret: deps.box.open(row.verifier_sealed), redirectUri: row.redirect_uri, expiresAt: row.expires_at };
 }
 
 /** States never used keep nothing (sealed Page tokens among them) beyond their 15 minutes. */

@@ -232,14 +232,18 @@ export async function completeMetaConnect(deps: WebDeps, admin: Actor, input: { 
 }
 
 /** The Pages to pick from, with the admin's units and the unit each Page is connected to already. */
+/** The Pages to pick from, with the admin's units and where each Page and account is connected already. */
 export async function metaPickView(deps: WebDeps, admin: Actor, pickId: string) {
   const unitIds = await adminUnits(deps, admin);
-  const pages = await pendingPages(deps.channels, admin.id, pickId);
-  if (!pages) throw new AppError('validation', 'channel.oauth_state', { id: 'Daftar Halaman sudah kedaluwarsa atau dipakai. Mulai lagi dari halaman admin.', en: 'The list of Pages expired or was used. Start again from the admin page.' });
+  const pending = await pendingPages(deps.channels, admin.id, pickId);
+  if (!pending) throw new AppError('validation', 'channel.pages_expired', { id: 'Daftar Halaman sudah dipakai atau kedaluwarsa (berlaku 15 menit). Tekan "Sambungkan dengan Facebook" lagi untuk memilih.', en: 'The list of Pages was used already or expired (it lasts 15 minutes). Press "Connect with Facebook" again to pick.' });
   const units = await deps.db.selectFrom('units').select(['id', 'name']).where('id', 'in', unitIds).orderBy('name').execute();
-  const fb = await deps.db.selectFrom('channels').select(['unit_id', 'settings']).where('kind', '=', 'facebook').where('unit_id', 'in', unitIds).execute();
-  const connectedTo = new Map(fb.map((c) => [String((c.settings as { pageId?: unknown }).pageId), c.unit_id]));
-  return { pages, units, connectedTo, instagramBlocked: deps.channels.photosUnreachable };
+  const social = await deps.db.selectFrom('channels').select(['unit_id', 'kind', 'settings']).where('kind', 'in', ['facebook', 'instagram']).where('unit_id', 'in', unitIds).execute();
+  const idOf = (c: (typeof social)[number], key: string) => String((c.settings)[key]);
+  const connectedTo = new Map(social.filter((c) => c.kind === 'facebook').map((c) => [idOf(c, 'pageId'), c.unit_id]));
+  const instagramIn = new Set(social.filter((c) => c.kind === 'instagram').map((c) => `${c.unit_id}:${idOf(c, 'igUserId')}`));
+  const zone = (await getUnit(deps.db, admin.unitId)).time_zone;
+  return { ...pending, units, connectedTo, instagramIn, zone, instagramBlocked: deps.channels.photosUnreachable };
 }
 
 export async function pickMetaPages(deps: WebDeps, admin: Actor, pickId: string, picks: PagePick[]): Promise<ConnectedPage[]> {

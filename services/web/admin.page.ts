@@ -16,6 +16,8 @@ export interface AdminView {
   meta: boolean;
   /** Whether "Connect with Instagram" (Instagram Login) is offered. */
   instagramLogin: boolean;
+  /** Why no Instagram account can be connected on this server (Meta cannot fetch its photos), when so. */
+  instagramBlocked: { id: string; en: string } | undefined;
   flash?: { text: string; secret?: string; error?: boolean } | undefined;
 }
 
@@ -35,7 +37,7 @@ export function adminPage(lang: Lang, csrf: string, v: AdminView): Html {
         )}</select><button class="secondary">${t(lang, 'save')}</button></form>
 <form method="post" action="/admin/units/${u.id}/pause" class="inline">${c}<input type="hidden" name="paused" value="${u.publishing_paused ? 'false' : 'true'}"><button class="${u.publishing_paused ? 'secondary' : 'danger'}">${t(lang, u.publishing_paused ? 'resumePublishing' : 'pausePublishing')}</button></form>
 ${channelTable(lang, c, u, v.channels.filter((ch) => ch.unitId === u.id), v.x, v.instagramLogin)}
-${addForms(lang, c, u, v.x, v.instagramLogin)}
+${addForms(lang, c, u, v.x, v.instagramLogin, v.instagramBlocked)}
 <ul class="tree">${children(u.id)}</ul></li>`,
       );
   return html`<h1>${t(lang, 'admin')}</h1>
@@ -94,10 +96,10 @@ function reconnectForm(lang: Lang, c: Html, ch: ChannelView, x: AdminView['x'], 
       return html`<details><summary>${t(lang, 'reconnect')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
 <label>${t(lang, 'botToken')}<input type="password" name="botToken" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
     case 'facebook':
-      return html`<details><summary>${t(lang, 'reconnect')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
+      return html`<details><summary>${t(lang, 'reconnectWithToken')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
 <label>${t(lang, 'pageToken')}<input type="password" name="pageToken" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
     case 'instagram':
-      return html`${instagramLogin && ch.settings.login === 'instagram' ? html`<form method="post" action="/admin/channels/${ch.id}/instagram/connect" class="inline">${c}<button class="secondary" data-action="reconnect-instagram">${t(lang, 'reconnect')}</button></form>` : ''}<details><summary>${t(lang, 'reconnect')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
+      return html`${instagramLogin && ch.settings.login === 'instagram' ? html`<form method="post" action="/admin/channels/${ch.id}/instagram/connect" class="inline">${c}<button class="secondary" data-action="reconnect-instagram">${t(lang, 'reconnect')}</button></form>` : ''}<details><summary>${t(lang, 'reconnectWithToken')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
 <label>${t(lang, 'accessTokenAny')}<input type="password" name="token" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
     case 'x':
       return html`${x.oauth2 ? html`<form method="post" action="/admin/channels/${ch.id}/x/connect" class="inline">${c}<button class="secondary" data-action="reconnect-x">${t(lang, 'reconnect')}</button></form>` : ''}
@@ -106,10 +108,10 @@ ${x.tokens ? html`<details><summary>${t(lang, 'reconnect')} (OAuth 1.0a)</summar
   }
 }
 
-function addForms(lang: Lang, c: Html, u: UnitRow, x: AdminView['x'], instagramLogin: boolean): Html {
+function addForms(lang: Lang, c: Html, u: UnitRow, x: AdminView['x'], instagramLogin: boolean, instagramBlocked: AdminView['instagramBlocked']): Html {
   return html`<div class="row add-channel">
 ${x.oauth2 ? html`<form method="post" action="/admin/units/${u.id}/x/connect" class="inline">${c}<button data-action="connect-x">${t(lang, 'connectX')}</button></form>` : ''}
-${instagramLogin ? html`<form method="post" action="/admin/units/${u.id}/instagram/connect" class="inline">${c}<button data-action="connect-instagram">${t(lang, 'connectInstagram')}</button></form>` : ''}
+${instagramLogin && !instagramBlocked ? html`<form method="post" action="/admin/units/${u.id}/instagram/connect" class="inline">${c}<button data-action="connect-instagram">${t(lang, 'connectInstagram')}</button></form>` : ''}
 </div>
 ${x.tokens ? html`<details><summary>${t(lang, 'addXTokens')}</summary><form method="post" action="/admin/units/${u.id}/x/tokens">${c}
 <label>${t(lang, 'accessToken')}<input type="text" name="accessToken" required autocomplete="off"></label><label>${t(lang, 'accessSecret')}<input type="password" name="accessSecret" required autocomplete="off"></label>
@@ -123,11 +125,11 @@ ${!x.oauth2 && !x.tokens ? html`<p class="muted">${t(lang, 'xNotConfigured')}</p
 <label>${t(lang, 'pageId')}<input type="text" name="pageId" required inputmode="numeric" pattern="[0-9]{5,25}"></label>
 <label>${t(lang, 'pageToken')}<input type="password" name="pageToken" required autocomplete="off"></label>
 <label>${t(lang, 'name')}<input type="text" name="name"></label><button>${t(lang, 'save')}</button></form></details>
-<details><summary>${t(lang, 'addInstagram')}</summary><form method="post" action="/admin/units/${u.id}/instagram">${c}<p class="muted">${t(lang, 'instagramHelp')}</p>
+${instagramBlocked ? html`<p class="muted" data-instagram-blocked>${t(lang, 'instagramBlocked')} ${pick(lang, instagramBlocked)}</p>` : html`<details><summary>${t(lang, 'addInstagram')}</summary><form method="post" action="/admin/units/${u.id}/instagram">${c}<p class="muted">${t(lang, 'instagramHelp')}</p>
 <label>${t(lang, 'igUserId')}<input type="text" name="igUserId" required inputmode="numeric" pattern="[0-9]{5,25}"></label>
 <label>${t(lang, 'accessTokenAny')}<input type="password" name="token" required autocomplete="off"></label>
 <label>${t(lang, 'name')}<input type="text" name="name"></label><button>${t(lang, 'save')}</button></form></details>
-<details><summary>${t(lang, 'addWebhook')}</summary><form method="post" action="/admin/units/${u.id}/webhook">${c}
+`}<details><summary>${t(lang, 'addWebhook')}</summary><form method="post" action="/admin/units/${u.id}/webhook">${c}
 <label>URL<input type="url" name="url" required></label><label>${t(lang, 'name')}<input type="text" name="name"></label>
 <label>${t(lang, 'secret')}<input type="password" name="secret" minlength="16" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
 }

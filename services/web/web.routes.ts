@@ -20,6 +20,7 @@ import { isJobState, isQueueName } from '../../workers/queue/queue-inspector';
 import { isUnitJob, postsOfJobs } from '../operations/queue-jobs';
 import { STATUS } from '../http/errors';
 import { metaPickPage } from './meta-pick.page';
+import type { PagePick } from '../channels/meta-connect';
 import { adminPage } from './admin.page';
 import {
   addFacebook,
@@ -255,7 +256,7 @@ export function webRouter(deps: WebDeps): Router {
     const queuesLink = national ? html`<p data-queues-link><a href="/admin/queues">${t(ctx.lang, 'queues')}</a></p>` : '';
     const meta = Boolean(deps.channels.facebook.app);
     const instagramLogin = Boolean(deps.channels.instagram.app);
-    await ctx.send(t(ctx.lang, 'admin'), html`${queuesLink}${adminPage(ctx.lang, ctx.csrf, { units, users, channels, x, meta, instagramLogin, requireTotp: await totpRequiredForPrivileged(deps.db), flash })}`, undefined, status);
+    await ctx.send(t(ctx.lang, 'admin'), html`${queuesLink}${adminPage(ctx.lang, ctx.csrf, { units, users, channels, x, meta, instagramLogin, instagramBlocked: deps.channels.photosUnreachable, requireTotp: await totpRequiredForPrivileged(deps.db), flash })}`, undefined, status);
   };
   /** A refusal the admin can act on is shown on the page; the status tells scripts and tests it was refused. */
   const refusal = (ctx: PageCtx, err: unknown): { flash: Flash; status: number } => {
@@ -326,6 +327,26 @@ export function webRouter(deps: WebDeps): Router {
     if (retried) await deps.db.insertInto('admin_events').values({ actor_id: ctx.user.id, type: 'queue.retry', subject_id: null, data: JSON.stringify({ queue, jobId }) }).execute();
     await queuesFor(ctx, retried ? { text: t(ctx.lang, 'queueRetried') } : { text: t(ctx.lang, 'queueGone'), error: true }, retried ? 200 : 409, { queue, state: 'failed' });
   }));
+  /** After "Connect with Facebook": what was connected, unit by unit, new or renewed. */
+  const pagesConnectedFlash = async (ctx: PageCtx, q: Record<string, unknown>, released: number): Promise<Flash | undefined> => {
+    const idsOf = (v: unknown) => (typeof v === 'string' ? v.split(',').filter((id) => Id.safeParse(id).success).slice(0, 200) : []);
+    const added = idsOf(q.added);
+    const renewed = idsOf(q.renewed);
+    const all = [...added, ...renewed];
+    if (all.length === 0) return undefined;
+    const reach = await adminUnits(deps, ctx.user);
+    const rows = await deps.db.selectFrom('channels').innerJoin('units', 'units.id', 'channels.unit_id').select(['channels.id', 'channels.name', 'units.name as unit', 'units.id as unitId']).where('channels.id', 'in', all).execute();
+    const byUnit = new Map<string, string[]>();
+    // In the order they were connected: each Page, then its Instagram account.
+    const order = idsOf(q.order);
+    rows.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+    for (const r of rows.filter((x) => reach.includes(x.unitId))) {
+      const word = renewed.includes(r.id) ? t(ctx.lang, 'metaRenewed') : t(ctx.lang, 'metaNew');
+      byUnit.set(r.unit, [...(byUnit.get(r.unit) ?? []), `${r.name} (${word})`]);
+    }
+    const parts = [...byUnit].map(([unit, names]) => `${unit}: ${names.join(', ')}`);
+    return { text: `${t(ctx.lang, 'metaPagesConnected')} — ${parts.join('; ')}.${releasedText(ctx.lang, released)}` };
+  };
   router.get('/admin', page(deps, assets, ['admin'], async (ctx) => {
     // After a channel action the page is asked for again (a reload repeats nothing); the query says what was done.
     const q = ctx.req.query;
@@ -334,6 +355,10 @@ export function webRouter(deps: WebDeps): Router {
     const released = Number(q.released);
     const n = Number.isInteger(released) && released > 0 ? released : 0;
     const done = q.done === 'connected' || q.done === 'enabled' || q.done === 'disabled' ? q.done : undefined;
+    if (q.done === 'pages') {
+      await admin(ctx, await pagesConnectedFlash(ctx, q, n));
+      return;
+    }
     const shown = channel && done && (await adminUnits(deps, ctx.user)).includes(channel.unit_id);
     const words = { connected: t(ctx.lang, 'connected'), enabled: t(ctx.lang, 'channelEnabled'), disabled: t(ctx.lang, 'channelDisabled') };
     await admin(ctx, shown ? { text: `${words[done]}: ${channel.name}.${releasedText(ctx.lang, n)}` } : undefined);
@@ -422,9 +447,10 @@ export function webRouter(deps: WebDeps): Router {
   oauthReturn('/admin/oauth/instagram/callback', async (ctx, input) => connected(await completeInstagramLogin(deps, ctx.user, input)));
   router.post('/admin/oauth/meta/connect', toConsentPage((ctx) => beginMetaConnect(deps, ctx.user)));
   oauthReturn('/admin/oauth/meta/callback', async (ctx, input) => `/admin/oauth/meta/pick?id=${encodeURIComponent(await completeMetaConnect(deps, ctx.user, input))}`);
-  const metaPick = async (ctx: PageCtx, pickId: string, flash?: Flash, status?: number) => {
+  const metaPick = async (ctx: PageCtx, pickId: string, flash?: Flash, status?: number, chosen?: PagePick[]) => {
     const v = await metaPickView(deps, ctx.user, pickId);
-    await ctx.send(t(ctx.lang, 'metaPickTitle'), metaPickPage(ctx.lang, ctx.csrf, { pickId, ...v, flash }), undefined, status);
+    const again = chosen ? new Map(chosen.map((c) => [c.pageId, { unitId: c.unitId, instagram: c.instagram }])) : undefined;
+    await ctx.send(t(ctx.lang, 'metaPickTitle'), metaPickPage(ctx.lang, ctx.csrf, { pickId, ...v, chosen: again, flash }), undefined, status);
   };
   router.get('/admin/oauth/meta/pick', page(deps, assets, ['admin'], async (ctx) => {
     const id = typeof ctx.req.query.id === 'string' ? ctx.req.query.id.slice(0, 100) : '';
@@ -445,16 +471,20 @@ export function webRouter(deps: WebDeps): Router {
     try {
       done = await pickMetaPages(deps, ctx.user, pickId, picks);
     } catch (err) {
+      // The list is shown again with the admin's choices, while it lasts.
       const r = refusal(ctx, err);
       try {
-        await metaPick(ctx, pickId, r.flash, r.status);
+        await metaPick(ctx, pickId, r.flash, r.status, picks);
       } catch {
         await admin(ctx, r.flash, r.status);
       }
       return;
     }
+    // Away from the form, so that a reload repeats nothing; the admin page names what was connected.
+    const ids = (renewed: boolean) => done.filter((d) => d.reconnected === renewed).map((d) => d.channel.id).join(',');
+    const order = done.map((d) => d.channel.id).join(',');
     const released = done.reduce((n, d) => n + d.released, 0);
-    await admin(ctx, { text: `${String(done.length)} ${t(ctx.lang, 'metaConnected')}: ${done.map((d) => d.channel.name).join(', ')}.${releasedText(ctx.lang, released)}` });
+    ctx.res.redirect(303, `/admin?done=pages&order=${order}&added=${ids(false)}&renewed=${ids(true)}&released=${String(released)}`);
   }));
   channelPost('/admin/channels/:id/reconnect', async (ctx, f) => {
     const done = await reconnect(deps, ctx.user, idParam(ctx.req.params.id), f);

@@ -45,6 +45,10 @@ export const HOLD_REASONS = {
     id: 'Diberi jarak agar akun tidak melampaui batas kiriman platform.',
     en: "Spaced out so the account stays under the platform's posting limit.",
   },
+  'channel.publishing_limit': {
+    id: 'Batas harian terbit akun ini di platform sudah tercapai; pos terbit otomatis setelah batas dibuka.',
+    en: "The account's daily publishing limit on the platform is reached; the post goes out by itself when it opens again.",
+  },
   'channel.needs_reconnect': {
     id: 'Akses ke akun ini ditolak platform. Admin perlu menyambungkan ulang kanal; pos terbit setelah itu.',
     en: 'The platform refused access to this account. An admin must reconnect the channel; the post goes out then.',
@@ -78,13 +82,13 @@ export function remedy(kind: ChannelKind, state: ChannelState): LocalizedText | 
       };
     case 'facebook':
       return {
-        id: 'Token Halaman tidak berlaku lagi (kata sandi diganti, admin dicabut, atau izin aplikasi dicabut). Masukkan token Halaman yang baru ("Sambungkan ulang").',
-        en: 'The Page token no longer works (a changed password, a removed admin, or revoked app permissions). Enter a new Page token ("Reconnect").',
+        id: 'Token Halaman tidak berlaku lagi (kata sandi diganti, admin dicabut, atau izin aplikasi dicabut). Sambungkan lagi lewat "Sambungkan dengan Facebook", atau masukkan token Halaman yang baru ("Sambungkan ulang dengan token").',
+        en: 'The Page token no longer works (a changed password, a removed admin, or revoked app permissions). Connect again with "Connect with Facebook", or enter a new Page token ("Reconnect with a token").',
       };
     case 'instagram':
       return {
-        id: 'Akses ke akun Instagram tidak berlaku lagi. Sambungkan lagi dengan "Sambungkan dengan Facebook", atau masukkan token baru ("Sambungkan ulang").',
-        en: 'Access to the Instagram account no longer works. Connect again with "Connect with Facebook", or enter a new token ("Reconnect").',
+        id: 'Akses ke akun Instagram tidak berlaku lagi. Akun yang tertaut Halaman: sambungkan lagi lewat "Sambungkan dengan Facebook". Akun tanpa Halaman: tekan "Sambungkan ulang" pada kanal ini. Atau masukkan token baru ("Sambungkan ulang dengan token").',
+        en: 'Access to the Instagram account no longer works. An account linked to a Page: connect again with "Connect with Facebook". An account with no Page: press "Reconnect" on this channel. Or enter a new token ("Reconnect with a token").',
       };
     case 'webhook':
       return { id: 'Periksa rahasia webhook dengan penerima, lalu masukkan yang benar ("Sambungkan ulang").', en: 'Check the webhook secret with the receiver and enter the right one ("Reconnect").' };

@@ -170,9 +170,10 @@ export function checkChannelLimits(post: PostDraft, ctx: Pick<ContentContext, 'u
         code: 'channel.photos_not_public',
         severity: 'block',
         field: 'channelIds',
+        // Said to the author, who can only untick the channel; the fix is the server operator's.
         message: {
-          id: `${channel.name} mengambil foto sendiri dari server Siaran, tetapi ${ctx.photosUnreachable.id}`,
-          en: `${channel.name} downloads the photos itself from Siaran's server, but ${ctx.photosUnreachable.en}`,
+          id: `${channel.name} belum bisa menerima pos: Instagram mengambil foto sendiri dari server Siaran, dan alamat server ini tidak dapat dijangkau dari internet. Hapus centang kanal ini dan beri tahu admin. (Untuk pengelola server: ${ctx.photosUnreachable.id})`,
+          en: `${channel.name} cannot take posts yet: Instagram downloads the photos itself from Siaran's server, and this server's address cannot be reached from the internet. Untick this channel and tell an admin. (For the server operator: ${ctx.photosUnreachable.en})`,
         },
       });
     }

@@ -90,10 +90,17 @@ test('an admin signs in with Facebook once and gives two Pages (and the Instagra
   // Both Pages are listed; the first with its linked Instagram account.
   expect(await page.locator('tr[data-page]').count()).toBe(2);
   expect(await page.locator(`tr[data-page="${p.meta.page.id}"]`).textContent()).toContain('@humaspolrestubaba');
+  // On a phone each Page is a card: nothing runs off the screen.
+  await page.setViewportSize({ width: 360, height: 740 });
+  expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(360);
+  await page.setViewportSize({ width: 1280, height: 860 });
   await page.selectOption(`select[name="unit:${p.meta.page.id}"]`, p.world.units.polres);
   await page.selectOption(`select[name="unit:${second.id}"]`, p.world.units.polsek);
-  await Promise.all([page.waitForURL((u) => u.pathname === '/admin/oauth/meta/pick' || u.pathname === '/admin'), page.click('[data-action=connect-pages]')]);
-  expect(await page.textContent('.flash')).toMatch(/3 kanal tersambung: Facebook Humas Polres Tulangbawang Barat, Instagram @humaspolrestubaba, Facebook Humas Polsek Tulangbawang Tengah/);
+  await Promise.all([page.waitForURL((u) => u.pathname === '/admin' && u.searchParams.get('done') === 'pages'), page.click('[data-action=connect-pages]')]);
+  const flash = await page.textContent('.flash');
+  expect(flash).toMatch(/Tersambung — /);
+  expect(flash).toMatch(/Polres Tulangbawang Barat: Facebook Humas Polres Tulangbawang Barat \(baru\), Instagram @humaspolrestubaba \(baru\)/);
+  expect(flash).toMatch(/Polsek [^:]+: Facebook Humas Polsek Tulangbawang Tengah \(baru\)/);
   const polres = page.locator(`li[data-unit="${polresSlug}"]`).first();
   const polsek = page.locator(`li[data-unit="${polsekSlug}"]`).first();
   expect(await polres.locator('tr[data-kind=facebook] [data-channel-state]').first().getAttribute('data-channel-state')).toBe('connected');

@@ -125,7 +125,7 @@ test('when Meta cannot reach Siaran’s address: connecting says how to fix it, 
   const supervisor = { id: p.world.users.supervisor, role: 'supervisor' as const, unitId: p.world.units.polres };
   const refused = await approvePost({ db: p.h.siaran.database.db, scheduler: RECONCILER_QUEUES, log: p.h.siaran.channels.log, now: () => new Date(), minLeadSeconds: 0, photosUnreachable: why }, supervisor, created.body.id, { expectedVersion: submitted.body.version }).catch((e: unknown) => e);
   expect(JSON.stringify(refused)).toMatch(/channel\.photos_not_public/);
-  expect((refused as Error).message + JSON.stringify(refused)).toMatch(/mengambil foto sendiri dari server Siaran, tetapi PUBLIC_BASE_URL/);
+  expect((refused as Error).message + JSON.stringify(refused)).toMatch(/Hapus centang kanal ini dan beri tahu admin. \(Untuk pengelola server: PUBLIC_BASE_URL \(http:\/\/localhost\)/);
 });
 
 test('an Instagram Login token: connected on graph.instagram.com, refreshed once when a day old, and a dead one flags the channel until a new token releases its posts', async () => {

@@ -105,7 +105,9 @@ describe('alt text is checked like the text', () => {
     const why = { id: 'PUBLIC_BASE_URL bukan HTTPS.', en: 'PUBLIC_BASE_URL is not HTTPS.' };
     const unreachable = checkContent({ ...good, channelIds: [IG, CH], photos: [{ altText: '' }] }, { ...ctx, photosUnreachable: why });
     expect(unreachable.map((f) => [f.code, f.severity])).toEqual([['channel.photos_not_public', 'block']]);
-    expect(unreachable[0]!.message.en).toBe("Instagram @humaspolrestubaba downloads the photos itself from Siaran's server, but PUBLIC_BASE_URL is not HTTPS.");
+    expect(unreachable[0]!.message.en).toBe(
+      "Instagram @humaspolrestubaba cannot take posts yet: Instagram downloads the photos itself from Siaran's server, and this server's address cannot be reached from the internet. Untick this channel and tell an admin. (For the server operator: PUBLIC_BASE_URL is not HTTPS.)",
+    );
     // Other channels fetch nothing themselves.
     expect(checkContent({ ...good, channelIds: [X, TG], photos: [{ altText: '' }] }, { ...ctx, photosUnreachable: why })).toEqual([]);
   });

@@ -182,7 +182,7 @@ export function instagramAdapter(cfg: InstagramConfig): PlatformAdapter<'instagr
     } catch {
       // Kept at an hour: the channel looks again then.
     }
-    return PlatformError.rateLimited(`Instagram's publishing limit of ${String(total)} posts a day is reached (${String(used)} used)`, until, 'channel.usage_cap');
+    return PlatformError.rateLimited(`Instagram's publishing limit of ${String(total)} posts a day is reached (${String(used)} used)`, until, 'channel.publishing_limit');
   };
 
   /** A PUBLISHED container's medium, found among the account's newest by its caption. */
