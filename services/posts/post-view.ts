@@ -6,7 +6,7 @@ import { POST_STATUS_LABELS, type Post, type PostTarget } from '../../shared/pos
 import type { Finding } from '../../shared/rules/finding';
 import { formatInZone, isoInZone, zoneLabel } from '../../shared/time';
 import type { DB } from '../storage/schema';
-import { type Db, targetsOf } from './post.repository';
+import { type Db, targetsOfPosts } from './post.repository';
 
 export interface PostView {
   id: string;
@@ -48,16 +48,17 @@ export async function viewPosts(db: Kysely<DB> | Db, posts: readonly Post[]): Pr
   if (posts.length === 0) return [];
   const unitIds = [...new Set(posts.map((p) => p.unitId))];
   const authorIds = [...new Set(posts.map((p) => p.authorId))];
-  const [units, authors] = await Promise.all([
+  const [units, authors, targetsByPost] = await Promise.all([
     db.selectFrom('units').select(['id', 'slug', 'name', 'time_zone']).where('id', 'in', unitIds).execute(),
     db.selectFrom('users').select(['id', 'name']).where('id', 'in', authorIds).execute(),
+    targetsOfPosts(db, posts.map((p) => p.id)),
   ]);
   const unitById = new Map(units.map((u) => [u.id, u]));
   const authorById = new Map(authors.map((a) => [a.id, a]));
   const views: PostView[] = [];
   for (const post of posts) {
     const unit = unitById.get(post.unitId)!;
-    const targets = await targetsOf(db, post.id);
+    const targets = targetsByPost.get(post.id) ?? [];
     views.push({
       id: post.id,
       unit: { id: unit.id, slug: unit.slug, name: unit.name, timeZone: unit.time_zone, zone: zoneLabel(unit.time_zone) },

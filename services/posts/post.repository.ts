@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, type Transaction, sql } from 'kysely';
 import { AppError } from '../../shared/errors';
-import type { ChannelOptions, Post, PostStatus, PostTarget, TargetStatus } from '../../shared/post';
+import type { ChannelKind, ChannelOptions, Post, PostStatus, PostTarget, TargetStatus } from '../../shared/post';
 import { maskProtected } from '../../shared/rules/protected-data';
 import type { DB, PostRow } from '../storage/schema';
 
@@ -44,34 +44,46 @@ export async function getPost(db: Db, id: string, forUpdate = false): Promise<Po
 }
 
 export async function targetsOf(db: Db, postId: string): Promise<PostTarget[]> {
+  return (await targetsOfPosts(db, [postId])).get(postId) ?? [];
+}
+
+/** The targets of many posts in one query (a list or a calendar asks once, not once per post). */
+export async function targetsOfPosts(db: Db, postIds: readonly string[]): Promise<Map<string, PostTarget[]>> {
+  const byPost = new Map<string, PostTarget[]>();
+  if (postIds.length === 0) return byPost;
   const rows = await db
     .selectFrom('post_targets as t')
     .innerJoin('channels as c', 'c.id', 't.channel_id')
     .selectAll('t')
     .select('c.kind as channel_kind')
-    .where('t.post_id', '=', postId)
+    .where('t.post_id', 'in', [...postIds])
     .orderBy('c.kind')
     .orderBy('t.id')
     .execute();
-  return rows.map((r) => ({
-    id: r.id,
-    postId: r.post_id,
-    channelId: r.channel_id,
-    channelKind: r.channel_kind,
-    status: r.status,
-    attempts: r.attempts,
-    generation: r.generation,
-    claimedAt: r.claimed_at,
-    publishedAt: r.published_at,
-    externalId: r.external_id,
-    externalUrl: r.external_url,
-    externalIds: r.external_ids,
-    lastError: r.last_error,
-    heldReason: r.held_reason,
-    heldUntil: r.held_until,
-    retraction: r.retraction,
-    retractionError: r.retraction_error,
-  }));
+  for (const r of rows) {
+    const list = byPost.get(r.post_id) ?? [];
+    list.push({
+      id: r.id,
+      postId: r.post_id,
+      channelId: r.channel_id,
+      channelKind: r.channel_kind,
+      status: r.status,
+      attempts: r.attempts,
+      generation: r.generation,
+      claimedAt: r.claimed_at,
+      publishedAt: r.published_at,
+      externalId: r.external_id,
+      externalUrl: r.external_url,
+      externalIds: r.external_ids,
+      lastError: r.last_error,
+      heldReason: r.held_reason,
+      heldUntil: r.held_until,
+      retraction: r.retraction,
+      retractionError: r.retraction_error,
+    });
+    byPost.set(r.post_id, list);
+  }
+  return byPost;
 }
 
 export async function appendEvent(
@@ -180,6 +192,8 @@ export interface PostFilter {
   statuses?: readonly PostStatus[] | undefined;
   from?: Date | undefined;
   to?: Date | undefined;
+  /** Only posts with a live (not cancelled) target on a channel of this kind. */
+  channelKind?: ChannelKind | undefined;
   limit: number;
   offset: number;
 }
@@ -188,6 +202,20 @@ export async function listPosts(db: Db, f: PostFilter): Promise<Post[]> {
   if (f.unitIds.length === 0) return [];
   let q = db.selectFrom('posts').selectAll().where('unit_id', 'in', [...f.unitIds]);
   if (f.statuses && f.statuses.length > 0) q = q.where('status', 'in', [...f.statuses]);
+  const kind = f.channelKind;
+  if (kind) {
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('post_targets as t')
+          .innerJoin('channels as c', 'c.id', 't.channel_id')
+          .select('t.id')
+          .whereRef('t.post_id', '=', 'posts.id')
+          .where('t.status', '!=', 'cancelled')
+          .where('c.kind', '=', kind),
+      ),
+    );
+  }
   if (f.from) q = q.where('scheduled_at', '>=', f.from);
   if (f.to) q = q.where('scheduled_at', '<', f.to);
   const rows = await q.orderBy('scheduled_at', 'desc').orderBy('id').limit(f.limit).offset(f.offset).execute();

@@ -1,6 +1,6 @@
 // Reading posts within the actor's reach.
 import { AppError } from '../../shared/errors';
-import type { Actor, ListPostsQuery } from '../../shared/post';
+import type { Actor, ChannelKind, ListPostsQuery, PostStatus } from '../../shared/post';
 import { inReach } from '../../shared/rules/permissions';
 import { parseInstant } from '../../shared/time';
 import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
@@ -47,4 +47,25 @@ export async function searchPosts(deps: PostDeps, actor: Actor, q: ListPostsQuer
   }
   const posts = await listPosts(deps.db, { unitIds, statuses: q.status, from, to, limit: q.limit, offset: q.offset });
   return viewPosts(deps.db, posts);
+}
+
+/** A calendar shows every post of its range up to this many; beyond, it says so and offers the unit filter. */
+export const CALENDAR_MAX = 3000;
+
+/**
+ * The posts of a calendar range, complete (up to CALENDAR_MAX, with `more` when there are others), in a fixed
+ * number of queries however many there are: posts, then units, authors and targets once each.
+ */
+export async function calendarPosts(
+  deps: PostDeps,
+  actor: Actor,
+  q: { unitId: string; includeDescendants: boolean; statuses: readonly PostStatus[]; from: Date; to: Date; channelKind?: ChannelKind | undefined },
+): Promise<{ posts: PostView[]; more: boolean }> {
+  if (!inReach(actor, await unitPath(deps.db, q.unitId))) {
+    throw new AppError('not-found', 'unit.not_found', { id: 'Satuan tidak ditemukan atau di luar wewenang Anda.', en: 'Unit not found or outside your reach.' });
+  }
+  const unitIds = q.includeDescendants && actor.role !== 'operator' ? await unitAndDescendants(deps.db, q.unitId) : [q.unitId];
+  const rows = await listPosts(deps.db, { unitIds, statuses: q.statuses, from: q.from, to: q.to, channelKind: q.channelKind, limit: CALENDAR_MAX + 1, offset: 0 });
+  const more = rows.length > CALENDAR_MAX;
+  return { posts: await viewPosts(deps.db, more ? rows.slice(0, CALENDAR_MAX) : rows), more };
 }

@@ -51,6 +51,8 @@ export function calendarPage(
   posts: PostView[],
   units: Array<{ id: string; name: string }>,
   kinds: readonly ChannelKind[],
+  /** More posts fall in the range than are shown. */
+  more = false,
 ): Html {
   const byDay = new Map<string, PostView[]>();
   for (const p of posts) {
@@ -72,6 +74,7 @@ export function calendarPage(
 <select name="unit" aria-label="${t(lang, 'unit')}"><option value="">${t(lang, 'allUnits')}</option>${units.map((u) => html`<option value="${u.id}"${u.id === q.unitId ? html` selected` : ''}>${u.name}</option>`)}</select>
 <select name="channel" aria-label="${t(lang, 'channels')}"><option value="">${t(lang, 'allChannels')}</option>${kinds.map((k) => html`<option value="${k}"${k === q.channel ? html` selected` : ''}>${k}</option>`)}</select>
 <button type="submit" class="secondary">${t(lang, 'filter')}</button></form></div>
+${more ? html`<p class="flash err" data-more>${t(lang, 'calendarMore')} ${posts.length}. ${t(lang, 'calendarNarrow')}</p>` : ''}
 <p class="muted">${t(lang, 'dragHint')}</p>
 <div class="cal" id="calendar">${weekdays.map((w) => html`<div class="head">${w}</div>`)}
 ${range.days.map(

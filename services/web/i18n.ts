@@ -127,6 +127,8 @@ const M = {
     en: "The Pages you manage on Facebook. Pick the unit each belongs to; a Page already connected to that unit gets a new token. Page tokens are stored encrypted; your Facebook account's token is not kept.",
   },
   metaPage: { id: 'Halaman Facebook', en: 'Facebook Page' },
+  calendarMore: { id: 'Ada lebih banyak pos pada rentang ini daripada yang ditampilkan:', en: 'More posts fall in this range than are shown:' },
+  calendarNarrow: { id: 'Pilih satu satuan atau kanal untuk melihat semuanya.', en: 'Pick one unit or channel to see them all.' },
   metaPickBefore: { id: 'Pilih sebelum', en: 'Pick before' },
   metaConnectedTo: { id: 'Sudah tersambung ke', en: 'Already connected to' },
   metaSkipped: {

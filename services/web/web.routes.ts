@@ -10,7 +10,7 @@ import { channelsOfUnit } from '../channels/channel.repository';
 import { channelViews } from '../channels/manage-channels';
 import { listPostPhotos } from '../media/read-photos';
 import { postInReach } from '../posts/access';
-import { postHistory, readPost, searchPosts } from '../posts/read-post';
+import { calendarPosts, postHistory, readPost } from '../posts/read-post';
 import { resolveTarget } from '../posts/resolve-target';
 import { retractPost } from '../posts/retract-post';
 import { approvePost, rejectPost, submitPost } from '../posts/review-post';
@@ -225,19 +225,16 @@ export function webRouter(deps: WebDeps): Router {
       channel: kind.success ? kind.data : undefined,
     };
     const range = calendarRange(query, own.time_zone);
-    const posts = (
-      await searchPosts(deps.posts, ctx.user, {
-        unitId: unitId ?? own.id,
-        includeDescendants: unitId === undefined,
-        status: CALENDAR_STATUSES,
-        from: range.from.toISOString(),
-        to: range.to.toISOString(),
-        limit: 200,
-        offset: 0,
-      })
-    ).filter((p) => !query.channel || p.targets.some((x) => x.channelKind === query.channel && x.status !== 'cancelled'));
+    const { posts, more } = await calendarPosts(deps.posts, ctx.user, {
+      unitId: unitId ?? own.id,
+      includeDescendants: unitId === undefined,
+      statuses: CALENDAR_STATUSES,
+      from: range.from,
+      to: range.to,
+      channelKind: query.channel,
+    });
     const units = await deps.db.selectFrom('units').select(['id', 'name']).where('id', 'in', reach).orderBy('name').execute();
-    await ctx.send(t(ctx.lang, 'calendar'), calendarPage(ctx.lang, query, range, posts, units, ChannelKind.options), {
+    await ctx.send(t(ctx.lang, 'calendar'), calendarPage(ctx.lang, query, range, posts, units, ChannelKind.options, more), {
       script: 'calendar',
       data: { csrf: ctx.csrf, lang: ctx.lang },
     });
