@@ -1,7 +1,7 @@
 // `npm run bench [name...] [--option=value...]`: each benchmark prints its figures beside a baseline measured in the same run.
 import path from 'node:path';
 
-const ALL = ['publish-lateness', 'media', 'x-publish'];
+const ALL = ['publish-lateness', 'media', 'x-publish', 'calendar'];
 
 async function main(): Promise<void> {
   const named = process.argv.slice(2).filter((a) => !a.startsWith('--'));
