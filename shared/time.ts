@@ -32,14 +32,42 @@ export function parseInstant(text: string, zone: TimeZone): Date | undefined {
   return dt.isValid ? dt.toJSDate() : undefined;
 }
 
+/**
+ * Indonesia's three zones keep one offset all year (no daylight saving since 1964), so wall-clock time is
+ * the instant shifted by it: a list or calendar of thousands of posts needs no time-zone database per post.
+ */
+const OFFSET_MINUTES: Record<TimeZone, number> = { 'Asia/Jakarta': 7 * 60, 'Asia/Makassar': 8 * 60, 'Asia/Jayapura': 9 * 60 };
+
+/** The instant as a UTC Date whose fields read as the zone's wall clock. */
+function wallClock(instant: Date, zone: TimeZone): Date {
+  return new Date(instant.getTime() + OFFSET_MINUTES[zone] * 60_000);
+}
+
+const names = new Map<string, Intl.DateTimeFormat>();
+/** Weekday and month names as Intl gives them alone (as luxon's `ccc` and `LLL` do), kept per locale. */
+function nameOf(field: 'weekday' | 'month', locale: string, wall: Date): string {
+  const key = `${field}:${locale}`;
+  let f = names.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { [field]: 'short', timeZone: 'UTC' });
+    names.set(key, f);
+  }
+  return f.format(wall);
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
 /** `Senin, 24 Nov 2026 09.00 WIB` (id) or `Mon, 24 Nov 2026 09:00 WIB` (en). */
 export function formatInZone(instant: Date, zone: TimeZone, locale: 'id' | 'en' = 'id'): string {
-  const dt = DateTime.fromJSDate(instant, { zone }).setLocale(locale === 'id' ? 'id-ID' : 'en-GB');
-  const time = locale === 'id' ? dt.toFormat('HH.mm') : dt.toFormat('HH:mm');
-  return `${dt.toFormat('ccc, d LLL yyyy')} ${time} ${zoneLabel(zone)}`;
+  const wall = wallClock(instant, zone);
+  const loc = locale === 'id' ? 'id-ID' : 'en-GB';
+  const time = `${pad(wall.getUTCHours())}${locale === 'id' ? '.' : ':'}${pad(wall.getUTCMinutes())}`;
+  return `${nameOf('weekday', loc, wall)}, ${String(wall.getUTCDate())} ${nameOf('month', loc, wall)} ${pad(wall.getUTCFullYear(), 4)} ${time} ${zoneLabel(zone)}`;
 }
 
 /** ISO 8601 with the zone's offset, e.g. 2026-11-24T09:00:00.000+07:00. */
 export function isoInZone(instant: Date, zone: TimeZone): string {
-  return DateTime.fromJSDate(instant, { zone }).toISO() ?? instant.toISOString();
+  if (Number.isNaN(instant.getTime())) return instant.toISOString();
+  const offset = OFFSET_MINUTES[zone];
+  return `${wallClock(instant, zone).toISOString().slice(0, -1)}+${pad(Math.floor(offset / 60))}:${pad(offset % 60)}`;
 }

@@ -1,4 +1,5 @@
 import { formatInZone, isoInZone, parseInstant } from '../../shared/time';
+import { DateTime } from 'luxon';
 
 describe('time zones', () => {
   test('a time typed without an offset is wall-clock time in the unit zone', () => {
@@ -20,5 +21,25 @@ describe('time zones', () => {
     expect(formatInZone(at, 'Asia/Makassar', 'en')).toMatch(/24 Nov 2026 10:00 WITA$/);
     expect(formatInZone(at, 'Asia/Jayapura')).toMatch(/11\.00 WIT$/);
     expect(isoInZone(at, 'Asia/Jayapura')).toBe('2026-11-24T11:00:00.000+09:00');
+  });
+});
+
+describe('wall-clock formatting without a time-zone database per post', () => {
+  // What the earlier luxon-based formatting gave, for comparison over many instants.
+  const viaLuxon = (instant: Date, zone: 'Asia/Jakarta' | 'Asia/Makassar' | 'Asia/Jayapura', locale: 'id' | 'en') => {
+    const dt = DateTime.fromJSDate(instant, { zone }).setLocale(locale === 'id' ? 'id-ID' : 'en-GB');
+    const label = { 'Asia/Jakarta': 'WIB', 'Asia/Makassar': 'WITA', 'Asia/Jayapura': 'WIT' }[zone];
+    return `${dt.toFormat('ccc, d LLL yyyy')} ${locale === 'id' ? dt.toFormat('HH.mm') : dt.toFormat('HH:mm')} ${label}`;
+  };
+  test('gives what luxon gives, in every zone and both languages, over years of instants', () => {
+    let seed = 42;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let i = 0; i < 3000; i++) {
+      const instant = new Date(Date.UTC(2020, 0, 1) + (next() % (10 * 366 * 24 * 60)) * 60_000 + (next() % 60_000));
+      for (const zone of ['Asia/Jakarta', 'Asia/Makassar', 'Asia/Jayapura'] as const) {
+        expect(isoInZone(instant, zone)).toBe(DateTime.fromJSDate(instant, { zone }).toISO());
+        for (const locale of ['id', 'en'] as const) expect(formatInZone(instant, zone, locale)).toBe(viaLuxon(instant, zone, locale));
+      }
+    }
   });
 });
