@@ -3,7 +3,6 @@
 // authors and targets, made into views) beside one SQL statement returning the same rows with their targets,
 // rounds alternated. Options: --posts=N --rounds=N. Its schema is dropped afterwards.
 import { randomBytes } from 'node:crypto';
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { sql } from 'kysely';
 import { DateTime } from 'luxon';
 import pg from 'pg';
@@ -14,6 +13,7 @@ import { type Database, migrateToLatest, openDatabase } from '../services/storag
 import { addUnit } from '../services/units/unit.repository';
 import { addUser } from '../services/users/user.repository';
 import { dropSchema } from './support';
+import { CountQueries } from '../test/support/count-queries';
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
 const POSTS = arg('posts', 1_000_000);
@@ -21,17 +21,6 @@ const ROUNDS = arg('rounds', 20);
 const POLDAS = 34;
 const POLRES_EACH = 10;
 const STATUSES = ['scheduled', 'publishing', 'published', 'failed', 'unconfirmed'];
-
-class CountQueries implements KyselyPlugin {
-  count = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.count++;
-    return args.node;
-  }
-  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return Promise.resolve(args.result);
-  }
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

@@ -1,6 +1,5 @@
 // The calendar shows every post of its range (it used to stop at 200 without a word), filters by channel
 // in the database, and asks the database a fixed number of times however many posts there are.
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { DateTime } from 'luxon';
 import pino from 'pino';
 import { RECONCILER_QUEUES } from '../../services/posts/deps';
@@ -8,18 +7,7 @@ import { calendarPosts } from '../../services/posts/read-post';
 import { createPost } from '../../services/posts/write-post';
 import { type Harness, type World, addWebhook, seedWorld, startHarness } from '../support/harness';
 import { signIn } from '../support/web-session';
-
-/** Counts the statements sent through a Kysely instance. */
-class CountQueries implements KyselyPlugin {
-  count = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.count++;
-    return args.node;
-  }
-  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return Promise.resolve(args.result);
-  }
-}
+import { CountQueries } from '../support/count-queries';
 
 let h: Harness;
 let world: World;

@@ -1,7 +1,6 @@
 // How many statements Siaran sends to the database to write a post and to publish one target, counted through
 // the real use cases. The bounds are today's counts: a change that adds statements fails here, not in a
 // benchmark; one that removes some lowers the bound. (BEGIN and COMMIT of a transaction are not counted.)
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import pino from 'pino';
 import { RECONCILER_QUEUES } from '../../services/posts/deps';
 import { approvePost, submitPost } from '../../services/posts/review-post';
@@ -10,17 +9,7 @@ import { platformAdapters, platformConfig } from '../../services/publishing/plat
 import { publishTarget } from '../../services/publishing/publish-target';
 import { loadEnv } from '../../config/env';
 import { type Harness, type World, inSeconds, seedWorld, startHarness, testEnv } from '../support/harness';
-
-class CountQueries implements KyselyPlugin {
-  count = 0;
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    this.count++;
-    return args.node;
-  }
-  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return Promise.resolve(args.result);
-  }
-}
+import { CountQueries } from '../support/count-queries';
 
 let h: Harness;
 let world: World;
