@@ -7,7 +7,7 @@ import { PlatformError } from '../publishing/platform';
 import { classifyGraphError, graphClient } from '../publishing/platforms/meta/graph';
 import { type Channel, getChannel, insertChannel, parseSettings, replaceCredentials } from './channel.repository';
 import { putState, takeState } from './oauth-states';
-import { type ChannelDeps, assertPhotosReachable, releaseChannel, sameAccount } from './manage-channels';
+import { type ChannelDeps, assertPhotosReachable, connectFailed, releaseChannel, sameAccount } from './manage-channels';
 
 /** Read the account and publish to it; nothing more. */
 export const INSTAGRAM_LOGIN_SCOPES = ['instagram_business_basic', 'instagram_business_content_publish'];
@@ -78,8 +78,7 @@ export async function finishInstagramLogin(
     expiresAt = new Date(deps.now().getTime() + (long.expires_in ?? 60 * 86_400) * 1000);
     me = await graphClient({ baseUrl: deps.instagram.instagramGraphUrl, version: deps.instagram.version, timeoutMs }).get('me', token, { fields: 'user_id,username' });
   } catch (err) {
-    const e = err instanceof PlatformError ? err : classifyGraphError(err, new Date());
-    throw new AppError(e.kind === 'transient' ? 'unavailable' : 'validation', 'channel.connect_failed', { id: `Instagram menolak atau tidak dapat dihubungi: ${e.message}`, en: `Instagram refused or could not be reached: ${e.message}` });
+    throw connectFailed(err instanceof PlatformError ? err : classifyGraphError(err, new Date()), 'Instagram');
   }
   const igUserId = me.user_id ?? me.id;
   if (!igUserId || !/^\d{5,25}$/.test(igUserId) || !me.username) {

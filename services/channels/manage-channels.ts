@@ -117,7 +117,7 @@ function invalid(err: { issues: Array<{ path: PropertyKey[]; message: string }> 
 }
 
 /** A platform's refusal while connecting, in words the admin can act on. */
-function connectFailed(err: unknown, platform: string): AppError {
+export function connectFailed(err: unknown, platform: string): AppError {
   const reason = err instanceof PlatformError ? err.message : err instanceof Error ? err.message : String(err);
   const kind = err instanceof PlatformError && err.kind === 'transient' ? 'unavailable' : 'validation';
   return new AppError(kind, 'channel.connect_failed', {

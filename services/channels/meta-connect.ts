@@ -7,7 +7,7 @@ import { AppError } from '../../shared/errors';
 import { classifyGraphError, graphClient } from '../publishing/platforms/meta/graph';
 import { type Channel, type Db, insertChannel, replaceCredentials } from './channel.repository';
 import { peekState, putState, takeState } from './oauth-states';
-import { type ChannelDeps, assertPhotosReachable, releaseChannel, sameAccount } from './manage-channels';
+import { type ChannelDeps, assertPhotosReachable, connectFailed, releaseChannel, sameAccount } from './manage-channels';
 
 /** What Siaran asks Meta for: list and post to Pages, read and publish to their Instagram accounts. */
 export const META_SCOPES = ['pages_show_list', 'pages_manage_posts', 'pages_read_engagement', 'business_management', 'instagram_basic', 'instagram_content_publish'];
@@ -45,7 +45,8 @@ const badState = () =>
     en: 'The Facebook approval link is unknown, already used, or expired. Start again from the admin page.',
   });
 
-const badPick = () =>
+/** The list of Pages is gone: used, expired, or another admin's. */
+export const badPick = () =>
   new AppError('validation', 'channel.pages_expired', {
     id: 'Daftar Halaman sudah dipakai atau kedaluwarsa (berlaku 15 menit). Tekan "Sambungkan dengan Facebook" lagi untuk memilih.',
     en: 'The list of Pages was used already or expired (it lasts 15 minutes). Press "Connect with Facebook" again to pick.',
@@ -100,8 +101,7 @@ export async function finishMetaConnect(deps: ChannelDeps, input: { userId: stri
       if (!after) break;
     }
   } catch (err) {
-    const e = classifyGraphError(err, new Date());
-    throw new AppError(e.kind === 'transient' ? 'unavailable' : 'validation', 'channel.connect_failed', { id: `Facebook menolak atau tidak dapat dihubungi: ${e.message}`, en: `Facebook refused or could not be reached: ${e.message}` });
+    throw connectFailed(classifyGraphError(err, new Date()), 'Facebook');
   }
   if (pages.length === 0) {
     throw new AppError('validation', 'channel.no_pages', {

@@ -175,17 +175,19 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
     // Refuses to start when a channel kind has no adapter.
     const adapters = platformAdapters(platforms);
 
+    // Why Meta cannot fetch our photos: the same answer for the findings and for connecting Instagram.
+    const unreachable = photosUnreachable(env);
     const postDeps: PostDeps = {
       db: database.db,
       scheduler: queue,
       log,
       now,
       minLeadSeconds: env.SCHEDULE_MIN_LEAD_SECONDS,
-      photosUnreachable: photosUnreachable(env),
+      photosUnreachable: unreachable,
       channelsChanged: (postId) => queuePostRenditions(media, postId),
     };
 
-    const channels: ChannelDeps = { db: database.db, box, adapters, x: platforms.x, telegram: platforms.telegram, facebook: platforms.facebook, instagram: platforms.instagram, photosUnreachable: photosUnreachable(env), scheduler: queue, baseUrl, now, log };
+    const channels: ChannelDeps = { db: database.db, box, adapters, x: platforms.x, telegram: platforms.telegram, facebook: platforms.facebook, instagram: platforms.instagram, photosUnreachable: unreachable, scheduler: queue, baseUrl, now, log };
 
     let workers: RunningWorkers | undefined;
     let mediaWorker: MediaWorkerHandle | undefined;

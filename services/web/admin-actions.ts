@@ -1,6 +1,6 @@
 // What an admin does to the units below them: people, zones, channels, the publishing switch.
 import { finishInstagramLogin, startInstagramLogin } from '../channels/instagram-login';
-import { type ConnectedPage, type PagePick, connectPickedPages, finishMetaConnect, pendingPages, startMetaConnect } from '../channels/meta-connect';
+import { type ConnectedPage, type PagePick, badPick, connectPickedPages, finishMetaConnect, pendingPages, startMetaConnect } from '../channels/meta-connect';
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../shared/errors';
 import { type Actor, Role, TimeZoneSchema } from '../../shared/post';
@@ -236,7 +236,7 @@ export async function completeMetaConnect(deps: WebDeps, admin: Actor, input: { 
 export async function metaPickView(deps: WebDeps, admin: Actor, pickId: string) {
   const unitIds = await adminUnits(deps, admin);
   const pending = await pendingPages(deps.channels, admin.id, pickId);
-  if (!pending) throw new AppError('validation', 'channel.pages_expired', { id: 'Daftar Halaman sudah dipakai atau kedaluwarsa (berlaku 15 menit). Tekan "Sambungkan dengan Facebook" lagi untuk memilih.', en: 'The list of Pages was used already or expired (it lasts 15 minutes). Press "Connect with Facebook" again to pick.' });
+  if (!pending) throw badPick();
   const units = await deps.db.selectFrom('units').select(['id', 'name']).where('id', 'in', unitIds).orderBy('name').execute();
   const social = await deps.db.selectFrom('channels').select(['unit_id', 'kind', 'settings']).where('kind', 'in', ['facebook', 'instagram']).where('unit_id', 'in', unitIds).execute();
   const idOf = (c: (typeof social)[number], key: string) => String((c.settings)[key]);
