@@ -1,5 +1,40 @@
-// What the benchmarks share.
+// What the benchmarks share: options, the summary table, statistics, a local receiver, child processes.
+import { type ChildProcess, spawn } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import pg from 'pg';
+
+/** `--name=value` on the command line, as a number. */
+export function opt(name: string, fallback: number): number {
+  const raw = process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a number, not "${raw}"`);
+  return n;
+}
+
+/** One line of the summary table `npm run bench` prints at the end. */
+export interface Row {
+  figure: string;
+  baseline: string;
+  siaran: string;
+  /** Siaran ÷ baseline, in the figure's own sense (throughput: higher is better; time: lower is better). */
+  ratio: string;
+  goal: string;
+  /** How to measure this row alone. */
+  command: string;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s[Math.floor(s.length / 2)]!;
+}
+
+export function quantile(xs: number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
 
 /** Removes a benchmark's own PostgreSQL schema. */
 export async function dropSchema(databaseUrl: string, schema: string): Promise<void> {
@@ -11,3 +46,83 @@ export async function dropSchema(databaseUrl: string, schema: string): Promise<v
     await c.end();
   }
 }
+
+export const BENCH_PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** A webhook receiver on 127.0.0.1 that answers 200 at once and notes when each delivery arrived, by delivery id. */
+export interface Receiver {
+  url: string;
+  arrivals: Map<string, number[]>;
+  count: number;
+  /** Resolves once `n` deliveries have arrived (repeats included). */
+  waitFor(n: number, timeoutMs: number): Promise<void>;
+  reset(): void;
+  close(): Promise<void>;
+}
+
+export async function startReceiver(): Promise<Receiver> {
+  let waiters: Array<{ n: number; resolve: () => void }> = [];
+  const r: Omit<Receiver, 'url'> & { url?: string } = {
+    arrivals: new Map(),
+    count: 0,
+    waitFor(n, timeoutMs) {
+      if (r.count >= n) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`only ${String(r.count)} of ${String(n)} deliveries arrived in ${String(timeoutMs / 1000)} s`)), timeoutMs);
+        waiters.push({ n, resolve: () => (clearTimeout(timer), resolve()) });
+      });
+    },
+    reset() {
+      r.arrivals = new Map();
+      r.count = 0;
+      waiters = [];
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const at = performance.now();
+      const id = String(req.headers['x-siaran-delivery'] ?? req.headers['x-delivery'] ?? '');
+      const list = r.arrivals.get(id) ?? [];
+      list.push(at);
+      r.arrivals.set(id, list);
+      r.count++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      waiters = waiters.filter((w) => (r.count >= w.n ? (w.resolve(), false) : true));
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  r.url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/hook`;
+  return r as Receiver;
+}
+
+/** Starts a compiled script of this repository (under dist/) as its own process. */
+export function startProcess(script: string, args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [path.join(__dirname, '..', script), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return child;
+}
+
+export async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
