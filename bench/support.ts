@@ -101,7 +101,9 @@ export async function startReceiver(): Promise<Receiver> {
 
 /** Starts a compiled script of this repository (under dist/) as its own process. */
 export function startProcess(script: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [path.join(__dirname, '..', script), ...args], {
+  // BENCH_CPU_PROF=dir: each process writes a CPU profile there, to see where its time goes.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, path.join(__dirname, '..', script), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -28,7 +28,6 @@ import {
   recordFailure,
   recordPublished,
   saveCheckpoint,
-  siblingsOf,
 } from './publish.repository';
 import type { PublishMetrics } from '../operations/metrics';
 
@@ -111,7 +110,7 @@ async function publishLoaded(deps: PublishDeps, row: LoadedTarget): Promise<Publ
 
   let links: PublishInput['links'] = [];
   if (row.kind === 'webhook') {
-    const siblings = await siblingsOf(deps.db, row.post_id, row.id);
+    const siblings = row.siblings;
     // Receivers collect the platforms' links, so the webhook goes once the others have spoken (or waited long enough).
     if (siblings.some((s) => s.status === 'scheduled' || s.status === 'publishing') && now.getTime() < row.scheduled_at.getTime() + deps.webhookWaitMs) {
       return { kind: 'not-yet', until: new Date(now.getTime() + SIBLINGS_RECHECK_MS) };
@@ -192,7 +191,7 @@ type PhotosFor = { kind: 'ready'; photos: PlatformPhoto[] } | { kind: 'wait' } |
 
 /** The post's photos as rendered for this channel; a post never goes out without the photos it was approved with. */
 async function photosOf(deps: PublishDeps, row: LoadedTarget, adapter: PlatformAdapter): Promise<PhotosFor> {
-  if (!deps.photos) return { kind: 'ready', photos: [] };
+  if (!deps.photos || !row.has_photos) return { kind: 'ready', photos: [] };
   const { store, signedUrlSeconds } = deps.photos;
   const found = await photosForChannel(deps.db, store, row.post_id, row.kind, signedUrlSeconds, deps.now());
   if (!found.ready) {

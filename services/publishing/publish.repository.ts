@@ -1,7 +1,6 @@
 // The publishing records: claims fenced by a token, outcomes, holds and checkpoints, channel health.
 import { type Kysely, type Transaction, sql } from 'kysely';
-import type { PostStatus } from '../../shared/post';
-import { settledPostStatus } from '../../shared/status-machine';
+import type { ChannelKind, PostStatus, TargetStatus } from '../../shared/post';
 import { appendEvent } from '../posts/post.repository';
 import type { DB } from '../storage/schema';
 import type { PublishResult } from './platform';
@@ -25,11 +24,25 @@ export async function loadTarget(db: Kysely<DB>, targetId: string) {
           union all
           select x.id, x.parent_id, x.publishing_paused from units x join up on x.id = up.parent_id
         ) select 1 from up where paused)`.as('paused'),
+      // What the publish would otherwise ask for separately: whether there are photos to read at all, and the
+      // post's other targets (a webhook waits for them and carries their links).
+      sql<boolean>`exists (select 1 from photos ph where ph.post_id = p.id)`.as('has_photos'),
+      sql<Sibling[]>`coalesce((
+        select jsonb_agg(jsonb_build_object('status', s.status, 'external_url', s.external_url, 'kind', sc.kind))
+          from post_targets s join channels sc on sc.id = s.channel_id
+         where s.post_id = t.post_id and s.id <> t.id and s.status <> 'cancelled'), '[]'::jsonb)`.as('siblings'),
     ])
     .where('t.id', '=', targetId)
     .executeTakeFirst();
 }
 export type LoadedTarget = NonNullable<Awaited<ReturnType<typeof loadTarget>>>;
+
+/** Another target of the same post, as a webhook sees it. */
+export interface Sibling {
+  status: TargetStatus;
+  external_url: string | null;
+  kind: ChannelKind;
+}
 
 /**
  * Takes the target for this attempt: from `scheduled` or `held`, or (`from: 'publishing'`) over an
@@ -93,36 +106,15 @@ export async function recordPublished(
   result: PublishResult,
   now: Date,
 ): Promise<'recorded' | 'lost' | 'retract'> {
-  return retryOnConflict(() =>
-    db.transaction().execute(async (trx) => {
-      const status = await lockPost(trx, row.post_id);
-      // The target, its attempt and the event in one statement, fenced by the claim token.
-      const done = await sql<{ id: string }>`
-        with done as (
-          update post_targets
-             set status = 'published', published_at = ${now}, external_id = ${result.externalId}, external_url = ${result.url},
-                 external_ids = ${JSON.stringify(result.ids)}::jsonb, last_error = null, claim_token = null, updated_at = ${now}
-           where id = ${row.id} and claim_token = ${token} and status in ('publishing', 'unconfirmed')
-          returning id
-        ), finished as (
-          update publish_attempts set finished_at = ${now}, outcome = 'published', error_kind = null, error = null
-           where target_id = ${row.id} and claim_token = ${token} and exists (select 1 from done)
-        ), recorded as (
-          insert into post_events (post_id, actor_id, type, at, data)
-          select ${row.post_id}, null, 'target.published', ${now},
-                 ${JSON.stringify({ targetId: row.id, channelId: row.channel_id, channelKind: row.kind, externalId: result.externalId, url: result.url })}::jsonb
-            from done
-        )
-        select id from done`.execute(trx);
-      if (done.rows.length === 0) return 'lost';
-      if (status === 'retracted') {
-        await markForRetraction(trx, row.id, now);
-        return 'retract';
-      }
-      await settleLocked(trx, row.post_id, status, now);
-      return 'recorded';
-    }),
-  );
+  // One round trip (see migrations/0005-publishing.ts): the post locked, the target, its attempt and the event
+  // fenced by the claim token, the post settled.
+  const event = { targetId: row.id, channelId: row.channel_id, channelKind: row.kind, externalId: result.externalId, url: result.url };
+  return retryOnConflict(async () => {
+    const r = await sql<{ outcome: 'recorded' | 'lost' | 'retract' }>`
+      select siaran_record_published(${row.id}::uuid, ${token}, ${row.post_id}::uuid, ${now}, ${result.externalId}, ${result.url},
+                                     ${JSON.stringify(result.ids)}::jsonb, ${JSON.stringify(event)}::jsonb) as outcome`.execute(db);
+    return r.rows[0]!.outcome;
+  });
 }
 
 /** Moves a claimed target to failed, unconfirmed, or back to scheduled for a retry. */
@@ -159,7 +151,7 @@ export async function recordFailure(
           at: now,
           data: { targetId: row.id, channelId: row.channel_id, channelKind: row.kind, errorKind, reason },
         });
-        await settlePost(trx, row.post_id, now);
+        await settleLocked(trx, row.post_id, now);
       }
       return true;
     }),
@@ -258,18 +250,6 @@ export async function attemptsSince(db: Kysely<DB>, channelId: string, since: Da
   return rows.map((r) => r.started_at);
 }
 
-/** The post's other targets: what is still to go out, and the links of what went out. */
-export async function siblingsOf(db: Kysely<DB>, postId: string, targetId: string) {
-  return db
-    .selectFrom('post_targets as t')
-    .innerJoin('channels as c', 'c.id', 't.channel_id')
-    .select(['t.status', 't.external_url', 'c.kind'])
-    .where('t.post_id', '=', postId)
-    .where('t.id', '!=', targetId)
-    .where('t.status', '!=', 'cancelled')
-    .execute();
-}
-
 /**
  * Held targets of a channel whose hold the channel's recovery lifts, oldest time first. They stay `held`
  * with no reason until their job runs, so that one held past its window is still told apart from one due now.
@@ -332,20 +312,9 @@ async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Once its targets have spoken, the post's status is theirs. */
-export async function settlePost(trx: Transaction<DB>, postId: string, now: Date): Promise<void> {
-  await settleLocked(trx, postId, await lockPost(trx, postId), now);
-}
+// Once its targets have spoken, the post's status is theirs.
 
-/** `settlePost` for a transaction that already holds the post's lock and read its status. */
-async function settleLocked(trx: Transaction<DB>, postId: string, current: PostStatus | undefined, now: Date): Promise<void> {
-  if (!current || !['scheduled', 'publishing', 'published', 'failed', 'unconfirmed'].includes(current)) return;
-  const targets = await trx.selectFrom('post_targets').select('status').where('post_id', '=', postId).where('status', '!=', 'cancelled').execute();
-  const status = settledPostStatus(targets.map((t) => t.status));
-  if (status !== current) {
-    await trx.updateTable('posts').set({ status, updated_at: now }).where('id', '=', postId).execute();
-    if (status !== 'publishing') {
-      await appendEvent(trx, { postId, actorId: null, type: `post.${status}`, at: now, data: {} });
-    }
-  }
+/** `settlePost` for a transaction that already holds the post's lock (see migrations/0005-publishing.ts). */
+async function settleLocked(trx: Transaction<DB>, postId: string, now: Date): Promise<void> {
+  await sql`select siaran_settle_post(${postId}::uuid, ${now})`.execute(trx);
 }

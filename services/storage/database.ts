@@ -8,6 +8,7 @@ import * as initial from './migrations/0001-initial';
 import * as media from './migrations/0002-media';
 import * as web from './migrations/0003-web';
 import * as platforms from './migrations/0004-platforms';
+import * as publishing from './migrations/0005-publishing';
 import { PGliteDialect } from './pglite-dialect';
 import type { DB } from './schema';
 
@@ -30,6 +31,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-media': media,
   '0003-web': web,
   '0004-platforms': platforms,
+  '0005-publishing': publishing,
 };
 
 class InlineMigrations implements MigrationProvider {

@@ -4,8 +4,11 @@ import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs,
 
 export class CountQueries implements KyselyPlugin {
   count = 0;
+  /** The kind of each statement counted (select, insert, update, raw…), to tell which one a change added. */
+  kinds: string[] = [];
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     this.count++;
+    this.kinds.push(args.node.kind);
     return args.node;
   }
   transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
