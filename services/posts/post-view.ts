@@ -5,7 +5,7 @@ import type { LocalizedText } from '../../shared/errors';
 import { POST_STATUS_LABELS, type Post, type PostTarget } from '../../shared/post';
 import type { Finding } from '../../shared/rules/finding';
 import { formatInZone, isoInZone, zoneLabel } from '../../shared/time';
-import type { DB } from '../storage/schema';
+import type { DB, UnitRow } from '../storage/schema';
 import { type Db, targetsOfPosts } from './post.repository';
 
 export interface PostView {
@@ -55,48 +55,83 @@ export async function viewPosts(db: Kysely<DB> | Db, posts: readonly Post[]): Pr
   ]);
   const unitById = new Map(units.map((u) => [u.id, u]));
   const authorById = new Map(authors.map((a) => [a.id, a]));
-  const views: PostView[] = [];
-  for (const post of posts) {
-    const unit = unitById.get(post.unitId)!;
-    const targets = targetsByPost.get(post.id) ?? [];
-    views.push({
-      id: post.id,
-      unit: { id: unit.id, slug: unit.slug, name: unit.name, timeZone: unit.time_zone, zone: zoneLabel(unit.time_zone) },
-      author: { id: post.authorId, name: authorById.get(post.authorId)?.name ?? '' },
-      title: post.title,
-      body: post.body,
-      variants: post.variants,
-      channelOptions: post.channelOptions,
-      status: post.status,
-      statusLabel: POST_STATUS_LABELS[post.status],
-      scheduledAt: post.scheduledAt.toISOString(),
-      scheduledLocal: formatInZone(post.scheduledAt, unit.time_zone),
-      scheduledLocalIso: isoInZone(post.scheduledAt, unit.time_zone),
-      version: post.version,
-      approvedBy: post.approvedBy,
-      approvedAt: post.approvedAt?.toISOString() ?? null,
-      reviewNote: post.reviewNote,
-      createdAt: post.createdAt.toISOString(),
-      updatedAt: post.updatedAt.toISOString(),
-      targets: targets.map((t) => ({
-        id: t.id,
-        channelId: t.channelId,
-        channelKind: t.channelKind,
-        status: t.status,
-        attempts: t.attempts,
-        publishedAt: t.publishedAt?.toISOString() ?? null,
-        externalId: t.externalId,
-        externalUrl: t.externalUrl,
-        externalIds: t.externalIds,
-        lastError: t.lastError,
-        heldReason: t.heldReason,
-        heldUntil: t.heldUntil?.toISOString() ?? null,
-        statusLabel: TARGET_STATUS_LABELS[t.status],
-        heldMessage: holdReasonText(t.heldReason) ?? null,
-        retraction: t.retraction,
-        retractionError: t.retractionError,
-      })),
-    });
-  }
-  return views;
+  return posts.map((post) => toView(post, unitById.get(post.unitId)!, authorById.get(post.authorId)?.name ?? '', targetsByPost.get(post.id) ?? []));
+}
+
+/**
+ * A post just written, from what was written: no query. Its targets are new (pending, never tried), in the
+ * order `targetsOfPosts` gives (channel kind, then id).
+ */
+export function viewNewPost(
+  post: Post,
+  unit: UnitFields,
+  authorName: string,
+  targets: ReadonlyArray<{ id: string; channelId: string; channelKind: PostTarget['channelKind'] }>,
+  findings: Finding[],
+): PostView {
+  const fresh: PostTarget[] = [...targets]
+    .sort((a, b) => (a.channelKind === b.channelKind ? (a.id < b.id ? -1 : 1) : a.channelKind < b.channelKind ? -1 : 1))
+    .map((t) => ({
+      id: t.id,
+      postId: post.id,
+      channelId: t.channelId,
+      channelKind: t.channelKind,
+      status: 'pending',
+      attempts: 0,
+      generation: 1,
+      claimedAt: null,
+      publishedAt: null,
+      externalId: null,
+      externalUrl: null,
+      externalIds: [],
+      lastError: null,
+      heldReason: null,
+      heldUntil: null,
+      retraction: null,
+      retractionError: null,
+    }));
+  return { ...toView(post, unit, authorName, fresh), findings };
+}
+
+type UnitFields = Pick<UnitRow, 'id' | 'slug' | 'name' | 'time_zone'>;
+
+function toView(post: Post, unit: UnitFields, authorName: string, targets: readonly PostTarget[]): PostView {
+  return {
+    id: post.id,
+    unit: { id: unit.id, slug: unit.slug, name: unit.name, timeZone: unit.time_zone, zone: zoneLabel(unit.time_zone) },
+    author: { id: post.authorId, name: authorName },
+    title: post.title,
+    body: post.body,
+    variants: post.variants,
+    channelOptions: post.channelOptions,
+    status: post.status,
+    statusLabel: POST_STATUS_LABELS[post.status],
+    scheduledAt: post.scheduledAt.toISOString(),
+    scheduledLocal: formatInZone(post.scheduledAt, unit.time_zone),
+    scheduledLocalIso: isoInZone(post.scheduledAt, unit.time_zone),
+    version: post.version,
+    approvedBy: post.approvedBy,
+    approvedAt: post.approvedAt?.toISOString() ?? null,
+    reviewNote: post.reviewNote,
+    createdAt: post.createdAt.toISOString(),
+    updatedAt: post.updatedAt.toISOString(),
+    targets: targets.map((t) => ({
+      id: t.id,
+      channelId: t.channelId,
+      channelKind: t.channelKind,
+      status: t.status,
+      attempts: t.attempts,
+      publishedAt: t.publishedAt?.toISOString() ?? null,
+      externalId: t.externalId,
+      externalUrl: t.externalUrl,
+      externalIds: t.externalIds,
+      lastError: t.lastError,
+      heldReason: t.heldReason,
+      heldUntil: t.heldUntil?.toISOString() ?? null,
+      statusLabel: TARGET_STATUS_LABELS[t.status],
+      heldMessage: holdReasonText(t.heldReason) ?? null,
+      retraction: t.retraction,
+      retractionError: t.retractionError,
+    })),
+  };
 }

@@ -6,51 +6,42 @@ import { type UnitChannel, checkContent } from '../../shared/rules/content-rules
 import type { Finding } from '../../shared/rules/finding';
 import { nextStatus, EDITABLE } from '../../shared/status-machine';
 import { parseInstant, type TimeZone } from '../../shared/time';
-import { getUnit, unitPath } from '../units/unit.repository';
+import { getUnit, unitWithPath } from '../units/unit.repository';
 import { assertExpectedVersion, assertMayAuthor, postInReach } from './access';
 import type { PostDeps } from './deps';
-import { type Db, appendEvent, lastContentEvent, masked, maskedSnapshot, retargetLive, setTargetChannels, toPost, updatePostRow } from './post.repository';
-import { type PostView, viewPost } from './post-view';
+import { type Db, appendEvent, insertNewPost, lastContentEvent, masked, maskedSnapshot, retargetLive, setTargetChannels, updatePostRow } from './post.repository';
+import { type PostView, viewNewPost, viewPost } from './post-view';
 
 export async function createPost(deps: PostDeps, actor: Actor, input: CreatePostInput): Promise<PostView> {
   const now = deps.now();
-  const unit = await getUnit(deps.db, input.unitId ?? actor.unitId);
-  assertMayAuthor(actor, await unitPath(deps.db, unit.id));
+  const { unit, path } = await unitWithPath(deps.db, input.unitId ?? actor.unitId);
+  assertMayAuthor(actor, path);
   const scheduledAt = readTime(input.scheduledAt, unit.time_zone, now);
   const enabled = await enabledChannels(deps.db, unit.id);
   assertOwnChannels(input.channelIds, enabled);
 
-  const post = await deps.db.transaction().execute(async (trx) => {
-    const row = await trx
-      .insertInto('posts')
-      .values({
-        id: randomUUID(),
-        unit_id: unit.id,
-        author_id: actor.id,
-        title: input.title,
-        body: input.body,
-        variants: JSON.stringify(input.variants),
-        channel_options: JSON.stringify(input.channelOptions),
-        status: 'draft',
-        scheduled_at: scheduledAt,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await setTargetChannels(trx, row.id, input.channelIds, now);
-    await appendEvent(trx, {
-      postId: row.id,
-      actorId: actor.id,
-      type: 'created',
-      at: now,
-      data: { after: maskedSnapshot(toPost(row), input.channelIds) },
-    });
-    return toPost(row);
-  });
-  await channelsChangedQuietly(deps, post.id);
-  return viewPost(deps.db, post, findingsFor(post, input.channelIds, enabled, unit.time_zone, now, deps, []));
+  const post: Post = {
+    id: randomUUID(),
+    unitId: unit.id,
+    authorId: actor.id,
+    title: input.title,
+    body: input.body,
+    variants: input.variants,
+    channelOptions: input.channelOptions,
+    status: 'draft',
+    scheduledAt,
+    version: 1,
+    approvedBy: null,
+    approvedAt: null,
+    reviewNote: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const targets = input.channelIds.map((channelId) => ({ id: randomUUID(), channelId, channelKind: enabled.get(channelId)!.kind }));
+  // The answer is made from what was written, not read back.
+  const authorName = await insertNewPost(deps.db, post, targets, { type: 'created', data: { after: maskedSnapshot(post, input.channelIds) } });
+  // A post that did not exist a moment ago has no photos yet, so no renditions to ask for.
+  return viewNewPost(post, unit, authorName, targets, findingsFor(post, input.channelIds, enabled, unit.time_zone, now, deps, []));
 }
 
 async function channelsChangedQuietly(deps: PostDeps, postId: string): Promise<void> {

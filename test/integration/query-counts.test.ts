@@ -60,7 +60,7 @@ test('statements to create a post, and to publish one news-page target', async (
   const publishStatements = counter.count;
   expect(outcome.kind).toBe('published');
   console.log(`statements: create-post ${String(createStatements)}, publish one news-page target ${String(publishStatements)}`);
-  expect(createStatements).toBeLessThanOrEqual(11);
+  expect(createStatements).toBeLessThanOrEqual(3);
   expect(publishStatements).toBeLessThanOrEqual(4);
 });
 
