@@ -120,9 +120,9 @@ async function load(t: Target): Promise<Result> {
     // A short warm-up, then the measured run.
     await autocannon({ ...opts, duration: 2 });
     const health: number[] = [];
-    let probing = true;
+    const probing = { on: true };
     const probe = (async () => {
-      while (probing) {
+      while (probing.on) {
         const t0 = performance.now();
         await fetch(`${server.url}/healthz`).then((r) => r.arrayBuffer());
         health.push(performance.now() - t0);
@@ -130,7 +130,7 @@ async function load(t: Target): Promise<Result> {
       }
     })();
     const r = await autocannon({ ...opts, duration: SECONDS });
-    probing = false;
+    probing.on = false;
     await probe;
     return { perSecond: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors, healthMax: Math.max(...health), healthP99: quantile(health, 0.99) };
   } finally {
