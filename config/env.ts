@@ -34,6 +34,11 @@ export const Env = z.object({
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lowercase letters, digits and _ only')
     .default('public'),
+  /**
+   * PostgreSQL connections per process. Default 10; a worker needs about one per PUBLISH_CONCURRENCY job at once
+   * (each job holds a connection only for one statement at a time), an API process one per request at once.
+   */
+  DATABASE_POOL_SIZE: int(1, 500).default(10),
   /** Folder for the embedded database, the generated secret key and a private Redis. Default ./data. */
   DATA_DIR: z.string().min(1).default('./data'),
   /** Keep the embedded database in memory only (tests, throw-away demos). Default false. */

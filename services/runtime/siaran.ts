@@ -77,6 +77,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
   const database = await openDatabase({
     databaseUrl: env.DATABASE_URL,
     schema: env.DATABASE_SCHEMA,
+    poolSize: env.DATABASE_POOL_SIZE,
     dataDir: env.EMBEDDED_DB_IN_MEMORY ? 'memory://' : env.DATA_DIR,
   });
   const closers: Array<() => Promise<void>> = [];

@@ -15,6 +15,8 @@ import type { DB } from './schema';
 export interface DatabaseOptions {
   databaseUrl?: string | undefined;
   schema: string;
+  /** PostgreSQL connections in the pool (DATABASE_POOL_SIZE); default 10. */
+  poolSize?: number;
   /** Folder for PGlite; `memory://` keeps it in memory (tests). */
   dataDir: string;
 }
@@ -44,7 +46,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
-      max: 10,
+      max: opts.poolSize ?? 10,
       options: `-c search_path=${opts.schema}`,
     });
     // A dropped connection must not crash the process; the next query reports the failure.
