@@ -28,7 +28,9 @@ export interface Row {
 
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s[Math.floor(s.length / 2)]!;
+  const mid = Math.floor(s.length / 2);
+  if (s.length === 0) return NaN;
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 export function quantile(xs: number[], q: number): number {
