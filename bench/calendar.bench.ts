@@ -12,7 +12,7 @@ import { calendarPosts } from '../services/posts/read-post';
 import { type Database, migrateToLatest, openDatabase } from '../services/storage/database';
 import { addUnit } from '../services/units/unit.repository';
 import { addUser } from '../services/users/user.repository';
-import { dropSchema } from './support';
+import { type Row, dropSchema, median } from './support';
 import { CountQueries } from '../test/support/count-queries';
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
@@ -22,9 +22,8 @@ const POLDAS = 34;
 const POLRES_EACH = 10;
 const STATUSES = ['scheduled', 'publishing', 'published', 'failed', 'unconfirmed'];
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export async function run(): Promise<void> {
+export async function run(): Promise<Row[]> {
   const url = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const schema = `bench_cal_${randomBytes(4).toString('hex')}`;
   const database: Database = await openDatabase({ databaseUrl: url, schema, dataDir: 'memory://' });
@@ -107,6 +106,16 @@ export async function run(): Promise<void> {
     console.log('| figure | baseline: one SQL statement | Siaran | ratio | goal |');
     console.log('|---|---|---|---|---|');
     console.log(`| a Polda's month in the calendar, PostgreSQL | ${b.toFixed(1)} ms | ${s.toFixed(1)} ms (${String(queries)} queries) | ${(s / b).toFixed(2)}× | ≤ 50 ms |`);
+    return [
+      {
+        figure: `a Polda's month in the calendar (${String(rows.siaran)} posts), ${String(POSTS)} stored, PostgreSQL`,
+        baseline: `one SQL statement: ${b.toFixed(1)} ms`,
+        siaran: `${s.toFixed(1)} ms (${String(queries)} queries)`,
+        ratio: `${(s / b).toFixed(2)}×`,
+        goal: '≤ 50 ms',
+        command: `npm run bench -- calendar --posts=${String(POSTS)} --rounds=${String(ROUNDS)}`,
+      },
+    ];
   } finally {
     await database.close();
     await dropSchema(url, schema);
