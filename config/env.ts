@@ -43,6 +43,11 @@ export const Env = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   /** Keep the embedded database in memory only (tests, throw-away demos). Default false. */
   EMBEDDED_DB_IN_MEMORY: bool.default(false),
+  /**
+   * The embedded database's buffer cache, in MB. Default 32: PostgreSQL's own default (128) is the largest part
+   * of an idle server's memory, and the files it caches stay in the operating system's cache anyway.
+   */
+  EMBEDDED_DB_BUFFERS_MB: int(8, 4096).default(32),
   /** Redis for BullMQ. Default redis://127.0.0.1:6379. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   /** Key prefix for every BullMQ key, so several installations or test runs share one Redis. Default `siaran`. */

@@ -78,6 +78,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
     databaseUrl: env.DATABASE_URL,
     schema: env.DATABASE_SCHEMA,
     poolSize: env.DATABASE_POOL_SIZE,
+    embeddedBuffersMb: env.EMBEDDED_DB_BUFFERS_MB,
     dataDir: env.EMBEDDED_DB_IN_MEMORY ? 'memory://' : env.DATA_DIR,
   });
   const closers: Array<() => Promise<void>> = [];
