@@ -11,6 +11,7 @@ import * as web from './migrations/0003-web';
 import * as platforms from './migrations/0004-platforms';
 import * as publishing from './migrations/0005-publishing';
 import { PGliteDialect } from './pglite-dialect';
+import { startEmbeddedThread } from './pglite-thread';
 import type { DB } from './schema';
 
 export interface DatabaseOptions {
@@ -85,7 +86,13 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   try {
     const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${String(opts.embeddedBuffersMb ?? 32)}MB`];
     if (dir && !fs.existsSync(path.join(dir, 'PG_VERSION'))) await initialiseEmbedded(dir);
-    const client = dir ? await PGlite.create({ dataDir: dir, startParams }) : await PGlite.create({ startParams });
+    const client = startEmbeddedThread({ ...(dir ? { dataDir: dir } : {}), startParams });
+    try {
+      await client.waitReady;
+    } catch (e) {
+      await client.close();
+      throw e;
+    }
     const db = new Kysely<DB>({ dialect: new PGliteDialect(client) });
     return {
       db,

@@ -1,5 +1,5 @@
 // Kysely over embedded PGlite. PGlite is one connection, so queries and transactions take turns.
-import type { PGlite } from '@electric-sql/pglite';
+import type { EmbeddedClient } from './pglite-thread';
 import {
   CompiledQuery,
   type DatabaseConnection,
@@ -13,13 +13,13 @@ import {
 } from 'kysely';
 
 class PGliteConnection implements DatabaseConnection {
-  constructor(private readonly client: PGlite) {}
+  constructor(private readonly client: EmbeddedClient) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.client.query<R>(compiled.sql, [...compiled.parameters]);
+    const result = await this.client.query(compiled.sql, [...compiled.parameters]);
     const affected = result.affectedRows;
     return {
-      rows: result.rows,
+      rows: result.rows as R[],
       ...(affected !== undefined ? { numAffectedRows: BigInt(affected) } : {}),
     };
   }
@@ -34,7 +34,7 @@ class PGliteDriver implements Driver {
   private release: (() => void) | undefined;
   private readonly connection: PGliteConnection;
 
-  constructor(private readonly client: PGlite) {
+  constructor(private readonly client: EmbeddedClient) {
     this.connection = new PGliteConnection(client);
   }
 
@@ -76,7 +76,7 @@ class PGliteDriver implements Driver {
 }
 
 export class PGliteDialect implements Dialect {
-  constructor(private readonly client: PGlite) {}
+  constructor(private readonly client: EmbeddedClient) {}
   createAdapter() {
     return new PostgresAdapter();
   }

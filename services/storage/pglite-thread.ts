@@ -1,0 +1,109 @@
+// The embedded database on its own thread. PGlite runs PostgreSQL compiled to WebAssembly, and every query runs
+// to its end on the thread that asked: on the server's main thread, a busy database kept every other request —
+// /healthz included — waiting. Here the main thread only posts each statement and awaits the answer, so HTTP,
+// JSON and the content rules go on meanwhile, on the other core.
+import { Worker } from 'node:worker_threads';
+
+/** What the Kysely driver needs of PGlite (the same names, so either can stand behind it). */
+export interface EmbeddedClient {
+  readonly waitReady: Promise<void>;
+  query(sql: string, params: unknown[]): Promise<{ rows: unknown[]; affectedRows?: number }>;
+  close(): Promise<void>;
+}
+
+type Answer = { id: number; rows: unknown[]; affectedRows?: number } | { id: number; error: { message: string; fields: Record<string, unknown> } };
+
+// The thread's code, in plain JavaScript so that it runs the same from the build, the tests and the image
+// (a worker cannot load TypeScript). It loads PGlite from the path the main thread resolved.
+const THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { PGlite } = require(workerData.pglite);
+const opened = PGlite.create(workerData.options);
+opened.then(() => parentPort.postMessage({ ready: true }), (e) => parentPort.postMessage({ ready: false, error: { message: String(e && e.message || e), fields: {} } }));
+parentPort.on('message', async (m) => {
+  let db;
+  try {
+    db = await opened;
+  } catch {
+    return;
+  }
+  if (m.close) {
+    await db.close().catch(() => undefined);
+    parentPort.postMessage({ id: m.id, rows: [] });
+    process.exit(0);
+  }
+  try {
+    const r = await db.query(m.sql, m.params);
+    parentPort.postMessage({ id: m.id, rows: r.rows, affectedRows: r.affectedRows });
+  } catch (e) {
+    const fields = {};
+    for (const [k, v] of Object.entries(e || {})) if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) fields[k] = v;
+    parentPort.postMessage({ id: m.id, error: { message: String(e && e.message || e), fields } });
+  }
+});
+`;
+
+export function startEmbeddedThread(options: { dataDir?: string; startParams: string[] }): EmbeddedClient {
+  const worker = new Worker(THREAD, { eval: true, workerData: { pglite: require.resolve('@electric-sql/pglite'), options } });
+  const pending = new Map<number, { resolve: (a: Answer) => void }>();
+  let next = 0;
+  let exited: Error | undefined;
+  // The thread keeps the process alive only while it starts or a statement waits for it, as an in-thread PGlite
+  // would; once ready and idle it does not hold a finished command-line process open.
+  let starting = true;
+  let closing = false;
+  const settleRef = () => (starting || closing || pending.size > 0 ? worker.ref() : worker.unref());
+  const waitReady = new Promise<void>((resolve, reject) => {
+    const first = (m: { ready?: boolean; error?: { message: string } }) => {
+      if (m.ready === undefined) return;
+      worker.off('message', first);
+      starting = false;
+      settleRef();
+      if (m.ready) resolve();
+      else reject(new Error(m.error?.message ?? 'the embedded database did not start'));
+    };
+    worker.on('message', first);
+    worker.once('error', reject);
+  });
+  worker.on('message', (m: Answer | { ready: boolean }) => {
+    if (!('id' in m)) return;
+    const p = pending.get(m.id);
+    pending.delete(m.id);
+    settleRef();
+    p?.resolve(m);
+  });
+  const fail = (err: Error) => {
+    exited = err;
+    for (const p of pending.values()) p.resolve({ id: -1, error: { message: err.message, fields: {} } });
+    pending.clear();
+  };
+  worker.on('error', (err) => fail(err));
+  worker.on('exit', (code) => fail(new Error(`the embedded database's thread stopped (exit ${String(code)})`)));
+
+  const ask = (message: { sql?: string; params?: unknown[]; close?: true }): Promise<Answer> => {
+    if (exited) return Promise.reject(exited);
+    const id = next++;
+    return new Promise<Answer>((resolve) => {
+      pending.set(id, { resolve });
+      settleRef();
+      worker.postMessage({ id, ...message });
+    });
+  };
+
+  return {
+    waitReady,
+    async query(sql: string, params: unknown[]) {
+      const a = await ask({ sql, params });
+      if ('error' in a) throw Object.assign(new Error(a.error.message), a.error.fields);
+      return { rows: a.rows, ...(a.affectedRows !== undefined ? { affectedRows: a.affectedRows } : {}) };
+    },
+    async close() {
+      if (exited) return;
+      closing = true;
+      settleRef();
+      const stopped = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      await ask({ close: true }).catch(() => undefined);
+      await stopped;
+    },
+  };
+}
