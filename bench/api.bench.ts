@@ -3,12 +3,9 @@
 // alternated. Meanwhile /healthz is asked every 50 ms: on the embedded database every query runs in the server's
 // one process, and no request may wait behind another's query for long.
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import autocannon from 'autocannon';
-import { BENCH_PG_URL, type Row, dropSchema, fmt, median, opt, quantile, startProcess, stopProcess, until } from './support';
+import { BENCH_PG_URL, type Row, benchInstallation, fmt, median, opt, quantile, startProcess, stopProcess, until } from './support';
 import { loadEnv } from '../config/env';
 import { channelsOfUnit } from '../services/channels/channel.repository';
 import { migrateToLatest, openDatabase } from '../services/storage/database';
@@ -37,18 +34,8 @@ interface Target {
 
 /** A unit with an operator and their API token, written before the server starts (the embedded database is one process's). */
 async function siaranTarget(name: string, databaseUrl: string | undefined): Promise<Target & { cleanup(): Promise<void> }> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-apibench-'));
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const env: Record<string, string> = {
-    DATA_DIR: dataDir,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema } : {}),
-    SECRETS_KEY: randomBytes(32).toString('hex'),
-    REDIS_PREFIX: `bench-${randomBytes(3).toString('hex')}`,
-    REDIS_AUTOSTART: 'false',
-    LOG_LEVEL: 'silent',
-    NODE_ENV: 'development',
-    HOST: '127.0.0.1',
-  };
+  const installation = benchInstallation('apibench', databaseUrl, { HOST: '127.0.0.1' });
+  const env = installation.env;
   const parsed = loadEnv(env);
   const database = await openDatabase({ databaseUrl: parsed.DATABASE_URL, schema: parsed.DATABASE_SCHEMA, dataDir: parsed.DATA_DIR });
   await migrateToLatest(database, parsed.DATABASE_SCHEMA);
@@ -70,10 +57,7 @@ async function siaranTarget(name: string, databaseUrl: string | undefined): Prom
       await until(async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.ok === true, 60_000, `${name} to start`);
       return { url, stop: () => stopProcess(child) };
     },
-    async cleanup() {
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      if (databaseUrl) await dropSchema(databaseUrl, schema);
-    },
+    cleanup: () => installation.cleanup(),
   };
 }
 

@@ -2,13 +2,10 @@
 // delayed jobs on the same Redis with the same due instants, measured in the same run. Redis runs with hz 100 for
 // the run, as docker-compose.yml configures it, and is put back as it was.
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import pino from 'pino';
 import Redis from 'ioredis';
-import { BENCH_PG_URL, type Row, dropSchema, fmt, opt } from './support';
+import { BENCH_PG_URL, type Row, benchInstallation, fmt, opt } from './support';
 import { loadEnv } from '../config/env';
 import { approvePost, submitPost } from '../services/posts/review-post';
 import { createPost } from '../services/posts/write-post';
@@ -57,20 +54,13 @@ async function bareBullmq(redisUrl: string, dueAt: number[]): Promise<number[]> 
 }
 
 async function siaranRun(databaseUrl: string | undefined, label: string): Promise<number[]> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-bench-'));
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const env = loadEnv({
-    DATA_DIR: dataDir,
+  const installation = benchInstallation('lateness', databaseUrl, {
     EMBEDDED_DB_IN_MEMORY: 'true',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema } : {}),
-    SECRETS_KEY: randomBytes(32).toString('hex'),
-    REDIS_PREFIX: `bench-${randomBytes(3).toString('hex')}`,
-    REDIS_AUTOSTART: 'false',
     PORT: '0',
-    LOG_LEVEL: 'silent',
     SCHEDULE_MIN_LEAD_SECONDS: '1',
     PUBLISH_CONCURRENCY: String(CONCURRENCY),
   });
+  const env = loadEnv(installation.env);
   const siaran = await startSiaran(env, { api: !databaseUrl, worker: true });
   try {
     const db = siaran.database.db;
@@ -111,8 +101,7 @@ async function siaranRun(databaseUrl: string | undefined, label: string): Promis
     return rows.map((r) => r.started_at.getTime() - r.scheduled_at.getTime());
   } finally {
     await siaran.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-    if (databaseUrl) await dropSchema(databaseUrl, schema);
+    await installation.cleanup();
   }
 }
 

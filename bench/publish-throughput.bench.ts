@@ -4,13 +4,10 @@
 // and approved, so every target is due when it resumes; the clock runs from the resume to the last delivery.
 // Rounds alternate the order of baseline and Siaran. Every target must arrive exactly once.
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import pino from 'pino';
-import { BENCH_PG_URL, type Receiver, type Row, dropSchema, fmt, median, opt, startProcess, startReceiver, stopProcess, until } from './support';
+import { BENCH_PG_URL, type Receiver, type Row, benchInstallation, fmt, median, opt, startProcess, startReceiver, stopProcess, until } from './support';
 import { loadEnv } from '../config/env';
 import { addWebhookChannel } from '../services/channels/channel.repository';
 import { approvePost, submitPost } from '../services/posts/review-post';
@@ -36,23 +33,15 @@ interface World {
 }
 
 async function siaranWorld(receiver: Receiver, databaseUrl: string | undefined): Promise<World> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-tput-'));
-  const schema = `bench_${randomBytes(4).toString('hex')}`;
-  const env: Record<string, string> = {
-    DATA_DIR: dataDir,
+  const installation = benchInstallation('tput', databaseUrl, {
     EMBEDDED_DB_IN_MEMORY: 'true',
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema } : {}),
-    SECRETS_KEY: randomBytes(32).toString('hex'),
-    REDIS_PREFIX: `bench-${randomBytes(3).toString('hex')}`,
-    REDIS_AUTOSTART: 'false',
     PORT: '0',
-    LOG_LEVEL: 'silent',
-    NODE_ENV: 'development',
     SCHEDULE_MIN_LEAD_SECONDS: '1',
     PUBLISH_CONCURRENCY: String(CONCURRENCY),
     PUBLISH_LATE_WINDOW_SECONDS: '86400',
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
-  };
+  });
+  const env = installation.env;
   const parsed = loadEnv(env);
   // On PostgreSQL the workers are their own processes, started for each run; the embedded database serves one.
   const siaran = await startSiaran(parsed, { api: true, worker: !databaseUrl });
@@ -95,8 +84,7 @@ async function siaranWorld(receiver: Receiver, databaseUrl: string | undefined):
       await queue.obliterate({ force: true }).catch(() => undefined);
       await queue.close();
       await siaran.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-      if (databaseUrl) await dropSchema(databaseUrl, schema);
+      await installation.cleanup();
     },
   };
 }

@@ -1,7 +1,10 @@
 // What the benchmarks share: options, the summary table, statistics, a local receiver, child processes.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 
@@ -47,6 +50,35 @@ export async function dropSchema(databaseUrl: string, schema: string): Promise<v
   } finally {
     await c.end();
   }
+}
+
+/**
+ * A Siaran installation of a benchmark's own: a fresh data folder, its own schema on PostgreSQL (or the embedded
+ * database), its own Redis prefix and key, quiet logs. `cleanup` removes all of it.
+ */
+export function benchInstallation(
+  tag: string,
+  databaseUrl: string | undefined,
+  settings: Record<string, string> = {},
+): { env: Record<string, string>; cleanup(): Promise<void> } {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `siaran-${tag}-`));
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  return {
+    env: {
+      DATA_DIR: dataDir,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema } : {}),
+      SECRETS_KEY: randomBytes(32).toString('hex'),
+      REDIS_PREFIX: `bench-${randomBytes(3).toString('hex')}`,
+      REDIS_AUTOSTART: 'false',
+      LOG_LEVEL: 'silent',
+      NODE_ENV: 'development',
+      ...settings,
+    },
+    async cleanup() {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (databaseUrl) await dropSchema(databaseUrl, schema);
+    },
+  };
 }
 
 export const BENCH_PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
