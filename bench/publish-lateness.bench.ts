@@ -19,8 +19,9 @@ const POSTS = opt('posts', 3000);
 /** Spread of the due instants; 0 makes every post due at the same instant. */
 const WINDOW_MS = opt('window-ms', 30_000);
 const CONCURRENCY = opt('concurrency', 8);
-/** Setup time allowed per post before the window opens. */
-const SETUP_MS_PER_POST = opt('setup-ms-per-post', 15);
+/** Setup time allowed per post before the window opens; measured on PROBE posts unless given. */
+const SETUP_MS_PER_POST = process.argv.some((a) => a.startsWith('--setup-ms-per-post=')) ? opt('setup-ms-per-post', 0) : undefined;
+const PROBE = 40;
 
 function stats(ms: number[]): { p50: number; p99: number; max: number } {
   const s = [...ms].sort((a, b) => a - b);
@@ -71,24 +72,34 @@ async function siaranRun(databaseUrl: string | undefined, label: string): Promis
     const deps = { db, scheduler: siaran.queue, log: pino({ level: 'silent' }), now: () => new Date(), minLeadSeconds: 1 };
     const operator = { id: op.id, role: 'operator' as const, unitId: unit.id };
     const supervisor = { id: sup.id, role: 'supervisor' as const, unitId: unit.id };
-    // Posts are written first, then all due within one window that opens once they are approved.
-    const setupStart = Date.now();
-    const start = setupStart + 5_000 + POSTS * SETUP_MS_PER_POST;
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < POSTS) {
-          const i = next++;
-          const at = new Date(start + Math.floor((i * WINDOW_MS) / POSTS));
-          const p = await createPost(deps, operator, { title: `Berita ${String(i)}`, body: 'Isi.', channelIds: [channel], variants: {}, channelOptions: {}, scheduledAt: at.toISOString() });
-          const submitted = await submitPost(deps, operator, p.id);
-          await approvePost(deps, supervisor, p.id, { expectedVersion: submitted.version });
-        }
-      }),
-    );
+    const write = async (count: number, at: (i: number) => Date) => {
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < count) {
+            const i = next++;
+            const p = await createPost(deps, operator, { title: `Berita ${String(i)}`, body: 'Isi.', channelIds: [channel], variants: {}, channelOptions: {}, scheduledAt: at(i).toISOString() });
+            const submitted = await submitPost(deps, operator, p.id);
+            await approvePost(deps, supervisor, p.id, { expectedVersion: submitted.version });
+          }
+        }),
+      );
+    };
+    // Posts are written first, then all due within one window that opens once they are approved. How long writing
+    // takes here is measured on a few posts due tomorrow (outside the run), so the window opens after the last.
+    const probeStart = Date.now();
+    await write(PROBE, () => new Date(Date.now() + 86_400_000));
+    const msPerPost = SETUP_MS_PER_POST ?? (Date.now() - probeStart) / PROBE;
+    const start = Date.now() + 5_000 + Math.ceil(POSTS * msPerPost * 1.5);
+    await write(POSTS, (i) => new Date(start + Math.floor((i * WINDOW_MS) / POSTS)));
     if (Date.now() > start) console.log(`  (${label}: setup overran the window by ${Date.now() - start} ms; lateness includes it)`);
     for (;;) {
-      const left = await db.selectFrom('posts').select(db.fn.countAll().as('n')).where('status', '!=', 'published').executeTakeFirstOrThrow();
+      const left = await db
+        .selectFrom('posts')
+        .select(db.fn.countAll().as('n'))
+        .where('status', '!=', 'published')
+        .where('scheduled_at', '<', new Date(Date.now() + 3_600_000))
+        .executeTakeFirstOrThrow();
       if (Number(left.n) === 0) break;
       await new Promise((r) => setTimeout(r, 250));
     }
