@@ -27,25 +27,15 @@ async function main(): Promise<void> {
   const log = createLogger(env.LOG_LEVEL);
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
-  let siaran;
-  try {
-    siaran = await startSiaran(env, roles, { log });
-  } catch (err) {
-    log.fatal({ err }, 'could not start');
-    process.exit(1);
-  }
-  log.info({ roles, database: siaran.database.kind, url: siaran.url }, 'Siaran is running');
-  try {
-    await greet(siaran, env, args.has('--demo'));
-  } catch (err) {
-    log.error({ err }, 'could not prepare the first run');
-  }
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'draining in-flight work, then stopping');
+  // The signal handlers go in before anything starts: a SIGTERM that arrives while the server is starting, or
+  // while the first-run greeting still waits on the database, must stop it cleanly, not kill it mid-write.
+  let siaran: RunningSiaran | undefined;
+  let requested: string | undefined;
+  let closing = false;
+  const close = () => {
+    if (closing || !siaran) return;
+    closing = true;
+    log.info({ signal: requested }, 'draining in-flight work, then stopping');
     siaran.close().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -54,8 +44,27 @@ async function main(): Promise<void> {
       },
     );
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  const onSignal = (signal: string) => {
+    requested ??= signal;
+    if (!siaran) log.info({ signal }, 'stopping as soon as the start has finished');
+    close();
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+
+  try {
+    siaran = await startSiaran(env, roles, { log });
+  } catch (err) {
+    log.fatal({ err }, 'could not start');
+    process.exit(1);
+  }
+  if (requested !== undefined) return close();
+  log.info({ roles, database: siaran.database.kind, url: siaran.url }, 'Siaran is running');
+  try {
+    await greet(siaran, env, args.has('--demo'));
+  } catch (err) {
+    log.error({ err }, 'could not prepare the first run');
+  }
 }
 
 /** What a person who just started the server needs: where to sign in, or how to set it up. */

@@ -48,7 +48,9 @@ export async function resolveRedis(
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', '0', '--unixsocket', socket, '--unixsocketperm', '700', '--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction', '--hz', '100', '--save', ''],
-    { stdio: 'ignore' },
+    // Its own process group: Ctrl-C in the terminal reaches Siaran, which drains its work into Redis and only
+    // then stops this server. A server left behind by a killed Siaran is found and used by the next start.
+    { stdio: 'ignore', detached: true },
   );
   for (let i = 0; i < 100; i++) {
     try {

@@ -204,6 +204,21 @@ describe('starting the product', () => {
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
+  // Making a new embedded database takes seconds: a SIGTERM (or Ctrl-C) meanwhile stops the server cleanly once it
+  // has started, where it used to kill it mid-start.
+  (testDbKind() === 'pglite' ? test : test.skip)('a SIGTERM while it is still starting stops it cleanly', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-early-'));
+    const env = { DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info', REDIS_URL: `redis://127.0.0.1:${await freePort()}`, REDIS_PREFIX: 'early' };
+    const p = spawnSiaran(env);
+    for (let i = 0; i < 400 && !p.logs.some((l) => l.includes('started a private redis-server')); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await p.kill('SIGTERM')).toBe(0);
+    const text = p.logs.join('\n');
+    expect(text).toMatch(/stopping as soon as the start has finished/);
+    expect(text).toMatch(/draining in-flight work, then stopping/);
+    expect(text).not.toMatch(/"level":50/);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }, 60_000);
+
   // A DATA_DIR anybody may write into could hold somebody else's socket: the server opens none there.
   (testDbKind() === 'pglite' ? test : test.skip)('opens no CLI socket in a world-writable DATA_DIR', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-open-'));
