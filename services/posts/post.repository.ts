@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, type Transaction, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction, sql } from 'kysely';
 import { AppError } from '../../shared/errors';
 import type { ChannelKind, ChannelOptions, Post, PostStatus, PostTarget, TargetStatus } from '../../shared/post';
 import { maskProtected } from '../../shared/rules/protected-data';
@@ -86,31 +86,23 @@ export async function targetsOfPosts(db: Db, postIds: readonly string[]): Promis
   return byPost;
 }
 
-/**
- * A new post with its targets and its first event, in one statement (atomic without a transaction); returns the
- * author's name, for the answer.
- */
+const INSERT_NEW_POST = 'select siaran_insert_new_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) as name';
+
+/** A new post with its targets and its first event; returns the author's name, for the answer. */
 export async function insertNewPost(
   db: Db,
   post: Post,
   targets: ReadonlyArray<{ id: string; channelId: string }>,
   event: { type: string; data: Record<string, unknown> },
 ): Promise<string> {
-  const r = await sql<{ name: string }>`
-    with p as (
-      insert into posts (id, unit_id, author_id, title, body, variants, channel_options, status, scheduled_at, version, created_at, updated_at)
-      values (${post.id}, ${post.unitId}, ${post.authorId}, ${post.title}, ${post.body}, ${JSON.stringify(post.variants)}::jsonb,
-              ${JSON.stringify(post.channelOptions)}::jsonb, ${post.status}, ${post.scheduledAt}, ${post.version}, ${post.createdAt}, ${post.updatedAt})
-      returning id
-    ), t as (
-      insert into post_targets (id, post_id, channel_id, status, updated_at)
-      select x.id, (select id from p), x.channel_id, 'pending', ${post.createdAt}
-        from unnest(${targets.map((t) => t.id)}::uuid[], ${targets.map((t) => t.channelId)}::uuid[]) as x(id, channel_id)
-    ), e as (
-      insert into post_events (post_id, actor_id, type, at, data)
-      select id, ${post.authorId}, ${event.type}, ${post.createdAt}, ${JSON.stringify(event.data)}::jsonb from p
-    )
-    select name from users where id = ${post.authorId}`.execute(db);
+  // siaran_insert_new_post (migrations/0006): one statement, so atomic without a transaction, with its plans kept.
+  const r = await db.executeQuery<{ name: string }>(
+    CompiledQuery.raw(INSERT_NEW_POST, [
+      post.id, post.unitId, post.authorId, post.title, post.body, JSON.stringify(post.variants), JSON.stringify(post.channelOptions),
+      post.status, post.scheduledAt, post.version, post.createdAt, post.updatedAt,
+      targets.map((t) => t.id), targets.map((t) => t.channelId), event.type, JSON.stringify(event.data),
+    ]),
+  );
   return r.rows[0]?.name ?? '';
 }
 

@@ -1,12 +1,13 @@
 // Writing a post: create a draft, edit it. An edit to an approved post sends it back for approval.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { AppError } from '../../shared/errors';
 import type { Actor, CreatePostInput, Post, UpdatePostInput } from '../../shared/post';
 import { type UnitChannel, checkContent } from '../../shared/rules/content-rules';
 import type { Finding } from '../../shared/rules/finding';
 import { nextStatus, EDITABLE } from '../../shared/status-machine';
 import { parseInstant, type TimeZone } from '../../shared/time';
-import { getUnit, unitWithPath } from '../units/unit.repository';
+import { type Unit, getUnit, unitNotFound } from '../units/unit.repository';
 import { assertExpectedVersion, assertMayAuthor, postInReach } from './access';
 import type { PostDeps } from './deps';
 import { type Db, appendEvent, insertNewPost, lastContentEvent, masked, maskedSnapshot, retargetLive, setTargetChannels, updatePostRow } from './post.repository';
@@ -14,10 +15,9 @@ import { type PostView, viewNewPost, viewPost } from './post-view';
 
 export async function createPost(deps: PostDeps, actor: Actor, input: CreatePostInput): Promise<PostView> {
   const now = deps.now();
-  const { unit, path } = await unitWithPath(deps.db, input.unitId ?? actor.unitId);
+  const { unit, path, enabled } = await unitForWriting(deps.db, input.unitId ?? actor.unitId);
   assertMayAuthor(actor, path);
   const scheduledAt = readTime(input.scheduledAt, unit.time_zone, now);
-  const enabled = await enabledChannels(deps.db, unit.id);
   assertOwnChannels(input.channelIds, enabled);
 
   const post: Post = {
@@ -149,6 +149,19 @@ export async function findingsOf(db: Db, post: Post, zone: TimeZone, now: Date, 
   const channels = await liveChannelIds(db, post.id);
   const photos = await db.selectFrom('photos').select('alt_text').where('post_id', '=', post.id).orderBy('position').orderBy('created_at').execute();
   return findingsFor(post, channels, enabled, zone, now, rules, photos.map((p) => ({ altText: p.alt_text })));
+}
+
+/** The unit, its path (root first) and its enabled channels, in one statement: what a new post in it needs first. */
+async function unitForWriting(db: Db, unitId: string): Promise<{ unit: Unit; path: string[]; enabled: Map<string, UnitChannel> }> {
+  const result = await sql<Unit & { unit_path: string[]; enabled_channels: Array<{ id: string } & UnitChannel> }>`
+    select u.*, siaran_unit_path(u.id) as unit_path,
+           coalesce((select jsonb_agg(jsonb_build_object('id', c.id, 'kind', c.kind, 'name', c.name))
+                       from channels c where c.unit_id = u.id and c.enabled), '[]'::jsonb) as enabled_channels
+      from units u where u.id = ${unitId}`.execute(db);
+  const row = result.rows[0];
+  if (!row) throw unitNotFound(unitId);
+  const { unit_path: path, enabled_channels: channels, ...unit } = row;
+  return { unit, path, enabled: new Map(channels.map((c) => [c.id, { kind: c.kind, name: c.name }])) };
 }
 
 /** The unit's enabled channels, by id: what a post of the unit may pick. */

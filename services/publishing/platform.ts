@@ -137,6 +137,11 @@ export interface PlatformAdapter<K extends ChannelKind = ChannelKind> {
   readonly timeoutMs: number;
   /** Posts per window the platform allows one account; the engine spaces the channel's targets to stay under. */
   readonly pacing?: { posts: number; windowMs: number } | undefined;
+  /**
+   * The checkpoint an attempt starts from, written by the claim itself: for an adapter whose first outside call is
+   * the one that may publish, so that it need not save a checkpoint of its own just before that call.
+   */
+  readonly claimCheckpoint?: unknown;
   publish(input: PublishInput, ctx: PublishContext<K>): Promise<PublishResult>;
   /**
    * Asks the platform whether an attempt that may have reached it went out (`ctx.checkpoint` is its last

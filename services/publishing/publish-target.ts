@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { HoldReason } from '../../shared/channels/channel-words';
 import type { ChannelKind } from '../../shared/post';
 import { PUBLISHABLE } from '../../shared/status-machine';
+import type { ChannelCredentials } from '../../shared/channels/channel-schemas';
 import { parseCredentials, parseSettings } from '../channels/channel.repository';
 import type { SecretBox } from '../channels/secret-box';
 import type { MediaStore } from '../media/media-store';
@@ -18,12 +19,14 @@ import { type PlatformAdapter, PlatformError, type PlatformPhoto, type PublishCo
 import type { AdapterRegistry } from './platforms/registry';
 import {
   type LoadedTarget,
+  type TakeOptions,
+  type TakenTarget,
   attemptsSince,
   claim,
   flagNeedsReconnect,
   holdTarget,
   limitChannel,
-  loadTarget,
+  takeTarget,
   noteChannelError,
   recordFailure,
   recordPublished,
@@ -77,48 +80,91 @@ export function postPageUrl(base: string, unitSlug: string, postId: string): str
 }
 
 export async function publishTarget(deps: PublishDeps, slot: PublishSlot): Promise<PublishOutcome> {
-  const row = await loadTarget(deps.db, slot.targetId);
+  const now = deps.now();
+  const token = randomUUID();
+  const row = await takeTarget(deps.db, slot, token, now, takeOptions(deps));
   if (!row || row.generation !== slot.generation) return { kind: 'stale' };
-  const outcome = await publishLoaded(deps, row);
+  const outcome = await publishLoaded(deps, row, token, now);
   const lateness = outcome.kind === 'published' ? (deps.now().getTime() - row.scheduled_at.getTime()) / 1000 : undefined;
   deps.metrics?.outcome(row.kind, outcome.kind, lateness);
   return outcome;
 }
 
-async function publishLoaded(deps: PublishDeps, row: LoadedTarget): Promise<PublishOutcome> {
-  const adapter = deps.adapters[row.kind] as PlatformAdapter;
+/** What the database may claim with the load: channel kinds without pacing, and each kind's first checkpoint. */
+function takeOptions(deps: PublishDeps): TakeOptions {
+  const adapters = Object.values(deps.adapters) as PlatformAdapter[];
+  return {
+    kinds: adapters.filter((a) => a.pacing === undefined).map((a) => a.kind),
+    checkpoints: Object.fromEntries(adapters.flatMap((a) => (a.claimCheckpoint === undefined ? [] : [[a.kind, a.claimCheckpoint]]))),
+    lateWindowMs: deps.lateWindowMs,
+    webhookWaitMs: deps.webhookWaitMs,
+  };
+}
 
-  if (row.status === 'publishing') return resolveAbandonedClaim(deps, row, adapter);
-  if (row.status !== 'scheduled' && row.status !== 'held') return { kind: 'skipped', reason: `target is ${row.status}` };
-  if (!PUBLISHABLE.includes(row.post_status)) return { kind: 'skipped', reason: `post is ${row.post_status}` };
+export type Readiness =
+  | { kind: 'ready'; links: PublishInput['links'] }
+  | { kind: 'skip'; reason: string }
+  | { kind: 'not-yet'; until: Date }
+  | { kind: 'hold'; reason: HoldReason; until?: Date };
 
-  const now = deps.now();
+/**
+ * Whether a loaded target can go now, from what the load read alone (photos, pacing and credentials come after).
+ * siaran_ready_to_claim (migrations/0006) decides the same for the database's claim; a test holds them alike.
+ */
+export function publishReadiness(row: ReadinessFacts, now: Date, opts: { lateWindowMs: number; webhookWaitMs: number }): Readiness {
+  if (row.status !== 'scheduled' && row.status !== 'held') return { kind: 'skip', reason: `target is ${row.status}` };
+  if (!PUBLISHABLE.includes(row.post_status)) return { kind: 'skip', reason: `post is ${row.post_status}` };
   if (row.scheduled_at.getTime() > now.getTime() + 1000) return { kind: 'not-yet', until: row.scheduled_at };
   if (row.paused) return { kind: 'not-yet', until: new Date(now.getTime() + PAUSE_RECHECK_MS) };
-
   // Late is never silent: a post that could not go out near its time (a paused unit, an outage, a held
   // channel) waits for a supervisor to let it go, or for a new approval.
-  if (!row.late_released && now.getTime() - row.scheduled_at.getTime() > deps.lateWindowMs) {
-    await holdTarget(deps.db, row, { reason: 'post.late', until: null }, now);
-    return { kind: 'held', until: undefined, reason: 'post.late' };
+  if (!row.late_released && now.getTime() - row.scheduled_at.getTime() > opts.lateWindowMs) return { kind: 'hold', reason: 'post.late' };
+  if (!row.enabled) return { kind: 'hold', reason: 'channel.disabled' };
+  if (row.health === 'needs_reconnect') return { kind: 'hold', reason: 'channel.needs_reconnect' };
+  if (row.limited_until && row.limited_until.getTime() > now.getTime()) {
+    return { kind: 'hold', reason: (row.limit_reason as HoldReason | null) ?? 'channel.rate_limited', until: row.limited_until };
   }
-  const gate = await channelGate(deps, row, adapter, now);
-  if (gate) {
-    await holdTarget(deps.db, row, { reason: gate.reason, until: gate.until ?? null }, now);
-    return { kind: 'held', until: gate.until, reason: gate.reason };
+  if (row.kind !== 'webhook') return { kind: 'ready', links: [] };
+  // Receivers collect the platforms' links, so the webhook goes once the others have spoken (or waited long enough).
+  const siblings = row.siblings;
+  if (siblings.some((s) => s.status === 'scheduled' || s.status === 'publishing') && now.getTime() < row.scheduled_at.getTime() + opts.webhookWaitMs) {
+    return { kind: 'not-yet', until: new Date(now.getTime() + SIBLINGS_RECHECK_MS) };
   }
+  return { kind: 'ready', links: siblings.flatMap((s) => (s.status === 'published' && s.external_url ? [{ kind: s.kind, url: s.external_url }] : [])) };
+}
 
-  let links: PublishInput['links'] = [];
-  if (row.kind === 'webhook') {
-    const siblings = row.siblings;
-    // Receivers collect the platforms' links, so the webhook goes once the others have spoken (or waited long enough).
-    if (siblings.some((s) => s.status === 'scheduled' || s.status === 'publishing') && now.getTime() < row.scheduled_at.getTime() + deps.webhookWaitMs) {
-      return { kind: 'not-yet', until: new Date(now.getTime() + SIBLINGS_RECHECK_MS) };
+export type ReadinessFacts = Pick<
+  LoadedTarget,
+  'status' | 'post_status' | 'scheduled_at' | 'paused' | 'late_released' | 'enabled' | 'health' | 'limited_until' | 'limit_reason' | 'kind' | 'siblings'
+>;
+
+async function publishLoaded(deps: PublishDeps, row: TakenTarget, token: string, now: Date): Promise<PublishOutcome> {
+  const adapter = deps.adapters[row.kind] as PlatformAdapter;
+  if (row.status === 'publishing') return resolveAbandonedClaim(deps, row, adapter);
+
+  const readiness = publishReadiness(row, now, deps);
+  if (readiness.kind !== 'ready') {
+    if (row.claimed_attempt !== null) return claimedAgainstReadiness(deps, row, token, now);
+    switch (readiness.kind) {
+      case 'skip':
+        return { kind: 'skipped', reason: readiness.reason };
+      case 'not-yet':
+        return { kind: 'not-yet', until: readiness.until };
+      case 'hold':
+        await holdTarget(deps.db, row, { reason: readiness.reason, until: readiness.until ?? null }, now);
+        return { kind: 'held', until: readiness.until, reason: readiness.reason };
     }
-    links = siblings.flatMap((s) => (s.status === 'published' && s.external_url ? [{ kind: s.kind, url: s.external_url }] : []));
+  }
+  if (adapter.pacing && row.claimed_attempt === null) {
+    const pacing = await pacingGate(deps, row, adapter.pacing, now);
+    if (pacing) {
+      await holdTarget(deps.db, row, { reason: pacing.reason, until: pacing.until }, now);
+      return { kind: 'held', until: pacing.until, reason: pacing.reason };
+    }
   }
 
   // Everything that can fail before the platform is reached fails here, before the claim: nothing was sent.
+  // (A target the load claimed has no photos to read.)
   const photos = await photosOf(deps, row, adapter);
   if (photos.kind === 'wait') return { kind: 'not-yet', until: new Date(now.getTime() + PHOTOS_RECHECK_MS) };
   if (photos.kind === 'broken') return failUnclaimed(deps, row, photos.reason, now);
@@ -126,15 +172,27 @@ async function publishLoaded(deps: PublishDeps, row: LoadedTarget): Promise<Publ
   if (!handle) {
     const reason = 'the channel credentials cannot be read; reconnect the channel';
     await flagNeedsReconnect(deps.db, row.channel_id, row.credentials_version, reason, now);
-    await holdTarget(deps.db, row, { reason: 'channel.needs_reconnect', until: null, error: reason }, now);
+    // A claim the load took is given back with its attempt: nothing was sent.
+    await holdTarget(deps.db, row, { reason: 'channel.needs_reconnect', until: null, error: reason }, now, row.claimed_attempt === null ? undefined : token);
     return { kind: 'held', until: undefined, reason };
   }
 
-  const token = randomUUID();
-  const attempt = await claim(deps.db, row, token, now, 'ready');
+  const start = adapter.claimCheckpoint === undefined ? undefined : { data: adapter.claimCheckpoint };
+  const attempt = row.claimed_attempt ?? (await claim(deps.db, row, token, now, 'ready', start));
   if (attempt === undefined) return { kind: 'skipped', reason: 'claimed elsewhere' };
-  const input = inputFor(deps, row, attempt, photos.photos, links);
-  return runPublish(deps, row, adapter, input, contextFor(deps, row, adapter, handle, token, now, row.checkpoint ?? undefined), token);
+  const input = inputFor(deps, row, attempt, photos.photos, readiness.links);
+  return runPublish(deps, row, adapter, input, contextFor(deps, row, adapter, handle, token, now, start ? start.data : (row.checkpoint ?? undefined)), token);
+}
+
+/**
+ * The database claimed a target the worker finds not ready: the two readings of siaran_ready_to_claim disagree,
+ * which a test forbids. Nothing was sent; the target goes back to scheduled and is looked at again.
+ */
+async function claimedAgainstReadiness(deps: PublishDeps, row: LoadedTarget, token: string, now: Date): Promise<PublishOutcome> {
+  const reason = 'the database and the worker disagreed on whether this target was ready; it will be looked at again';
+  deps.log.error({ targetId: row.id, postId: row.post_id, channel: row.kind }, reason);
+  await recordFailure(deps.db, row, token, 'scheduled', 'transient', reason, now);
+  return { kind: 'retry', reason };
 }
 
 async function runPublish(
@@ -161,22 +219,12 @@ function published(recorded: 'recorded' | 'lost' | 'retract'): PublishOutcome {
   return recorded === 'retract' ? { kind: 'published', retract: true } : { kind: 'published' };
 }
 
-/** A channel that cannot take posts now holds them; undefined when it can. */
-async function channelGate(deps: PublishDeps, row: LoadedTarget, adapter: PlatformAdapter, now: Date): Promise<{ reason: HoldReason; until?: Date } | undefined> {
-  if (!row.enabled) return { reason: 'channel.disabled' };
-  if (row.health === 'needs_reconnect') return { reason: 'channel.needs_reconnect' };
-  if (row.limited_until && row.limited_until.getTime() > now.getTime()) {
-    return { reason: (row.limit_reason as HoldReason | null) ?? 'channel.rate_limited', until: row.limited_until };
-  }
-  if (adapter.pacing) {
-    const { posts, windowMs } = adapter.pacing;
-    const recent = await attemptsSince(deps.db, row.channel_id, new Date(now.getTime() - windowMs));
-    if (recent.length >= posts) {
-      // The window frees when its oldest attempt leaves it.
-      return { reason: 'channel.pacing', until: new Date(recent[recent.length - posts]!.getTime() + windowMs + 1) };
-    }
-  }
-  return undefined;
+/** A channel whose pacing window is full holds its targets until the window frees; undefined when it can post. */
+async function pacingGate(deps: PublishDeps, row: LoadedTarget, pacing: { posts: number; windowMs: number }, now: Date): Promise<{ reason: HoldReason; until: Date } | undefined> {
+  const recent = await attemptsSince(deps.db, row.channel_id, new Date(now.getTime() - pacing.windowMs));
+  if (recent.length < pacing.posts) return undefined;
+  // The window frees when its oldest attempt leaves it.
+  return { reason: 'channel.pacing', until: new Date(recent[recent.length - pacing.posts]!.getTime() + pacing.windowMs + 1) };
 }
 
 /** A failure found before any claim: nothing went out, and no attempt is spent on it. */
@@ -233,11 +281,30 @@ export function contextForRetraction(deps: PublishDeps, targetId: string, kind: 
   };
 }
 
+/**
+ * Credentials opened and checked, by their sealed text, per box: opening them cost every job more than its claim.
+ * Each seal has a fresh nonce, so new credentials are a new key; the map is emptied when it grows past a bound.
+ */
+const openedCredentials = new WeakMap<SecretBox, Map<string, unknown>>();
+const OPENED_CREDENTIALS_MAX = 1000;
+
+function openCredentials<K extends ChannelKind>(box: SecretBox, kind: K, sealed: string | null): ChannelCredentials<K> {
+  if (!sealed) return parseCredentials(kind, null);
+  let opened = openedCredentials.get(box);
+  if (!opened) openedCredentials.set(box, (opened = new Map<string, unknown>()));
+  const key = `${kind}:${sealed}`;
+  if (opened.has(key)) return opened.get(key) as ChannelCredentials<K>;
+  const credentials = parseCredentials(kind, box.open(sealed));
+  if (opened.size >= OPENED_CREDENTIALS_MAX) opened.clear();
+  opened.set(key, credentials);
+  return credentials;
+}
+
 function channelHandle(deps: Pick<PublishDeps, 'db' | 'box' | 'now'>, row: ChannelFields, adapter: PlatformAdapter): PublishContext<ChannelKind>['channel'] | undefined {
   const kind = row.kind;
   try {
     const parse = (plain: string) => parseCredentials(kind, plain);
-    const credentials = parseCredentials(kind, row.secret_ciphertext ? deps.box.open(row.secret_ciphertext) : null);
+    const credentials = openCredentials(deps.box, kind, row.secret_ciphertext);
     return {
       id: row.channel_id,
       kind,
@@ -400,9 +467,8 @@ async function resolveAbandonedClaim(deps: PublishDeps, row: LoadedTarget, adapt
     case 'not-published': {
       // Nothing went out beyond the checkpoint: take the target over and carry on from there.
       const token = randomUUID();
-      const attempt = await claim(deps.db, row, token, now, { abandoned: staleToken, progressAt: row.progress_at });
+      const attempt = await claim(deps.db, row, token, now, { abandoned: staleToken, progressAt: row.progress_at }, { data: verdict.checkpoint ?? null });
       if (attempt === undefined) return { kind: 'skipped', reason: 'claimed elsewhere' };
-      if (!(await saveCheckpoint(deps.db, row.id, token, verdict.checkpoint ?? null, now))) return { kind: 'skipped', reason: 'claim lost' };
       deps.log.info({ targetId: row.id, postId: row.post_id, channel: row.kind }, 'resuming an interrupted publish');
       return runPublish(deps, row, adapter, { ...input, attempt }, contextFor(deps, row, adapter, handle, token, now, verdict.checkpoint), token);
     }

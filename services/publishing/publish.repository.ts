@@ -1,41 +1,64 @@
 // The publishing records: claims fenced by a token, outcomes, holds and checkpoints, channel health.
-import { type Kysely, type Transaction, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import type { ChannelKind, PostStatus, TargetStatus } from '../../shared/post';
 import { appendEvent } from '../posts/post.repository';
 import type { DB } from '../storage/schema';
 import type { PublishResult } from './platform';
 
-export async function loadTarget(db: Kysely<DB>, targetId: string) {
-  return db
-    .selectFrom('post_targets as t')
-    .innerJoin('posts as p', 'p.id', 't.post_id')
-    .innerJoin('channels as c', 'c.id', 't.channel_id')
-    .innerJoin('units as u', 'u.id', 'p.unit_id')
-    .select([
-      't.id', 't.status', 't.generation', 't.attempts', 't.claim_token', 't.claimed_at', 't.progress_at', 't.post_id', 't.checkpoint', 't.late_released',
-      'p.status as post_status', 'p.title', 'p.body', 'p.variants', 'p.channel_options', 'p.scheduled_at', 'p.unit_id',
-      'c.id as channel_id', 'c.kind', 'c.name as channel_name', 'c.settings', 'c.secret_ciphertext', 'c.credentials_version',
-      'c.enabled', 'c.health', 'c.limited_until', 'c.limit_reason',
-      'u.slug as unit_slug', 'u.name as unit_name', 'u.time_zone',
-      // Publishing is paused for the unit or any unit above it.
-      sql<boolean>`exists (
-        with recursive up(id, parent_id, paused) as (
-          select id, parent_id, publishing_paused from units where id = p.unit_id
-          union all
-          select x.id, x.parent_id, x.publishing_paused from units x join up on x.id = up.parent_id
-        ) select 1 from up where paused)`.as('paused'),
-      // What the publish would otherwise ask for separately: whether there are photos to read at all, and the
-      // post's other targets (a webhook waits for them and carries their links).
-      sql<boolean>`exists (select 1 from photos ph where ph.post_id = p.id)`.as('has_photos'),
-      sql<Sibling[]>`coalesce((
-        select jsonb_agg(jsonb_build_object('status', s.status, 'external_url', s.external_url, 'kind', sc.kind))
-          from post_targets s join channels sc on sc.id = s.channel_id
-         where s.post_id = t.post_id and s.id <> t.id and s.status <> 'cancelled'), '[]'::jsonb)`.as('siblings'),
-    ])
-    .where('t.id', '=', targetId)
-    .executeTakeFirst();
+type Target = Selectable<DB['post_targets']>;
+type Post = Selectable<DB['posts']>;
+type Channel = Selectable<DB['channels']>;
+type Unit = Selectable<DB['units']>;
+
+/** A target with everything its publish needs, read in one statement (siaran_load_target, migrations/0006). */
+export interface LoadedTarget
+  extends Pick<Target, 'id' | 'status' | 'generation' | 'attempts' | 'claim_token' | 'claimed_at' | 'progress_at' | 'post_id' | 'checkpoint' | 'late_released'>,
+    Pick<Post, 'title' | 'body' | 'variants' | 'channel_options' | 'scheduled_at' | 'unit_id'>,
+    Pick<Channel, 'kind' | 'settings' | 'secret_ciphertext' | 'credentials_version' | 'enabled' | 'health' | 'limited_until' | 'limit_reason'> {
+  post_status: PostStatus;
+  channel_id: string;
+  channel_name: string;
+  unit_slug: string;
+  unit_name: string;
+  time_zone: Unit['time_zone'];
+  /** Publishing is paused for the post's unit or a unit above it. */
+  paused: boolean;
+  /** Whether the post has photos to read at all. */
+  has_photos: boolean;
+  /** The post's other targets, not cancelled. */
+  siblings: Sibling[];
 }
-export type LoadedTarget = NonNullable<Awaited<ReturnType<typeof loadTarget>>>;
+
+// The hot statements go to the database already compiled: building them cost the worker more than the database
+// took to run them.
+const TAKE_TARGET = 'select * from siaran_take_target($1, $2, $3, $4, $5, $6, $7, $8)';
+const CLAIM_TARGET = 'select siaran_claim_target($1, $2, $3, $4, $5, $6, $7) as attempts';
+const RECORD_PUBLISHED = 'select siaran_record_published($1, $2, $3, $4, $5, $6, $7, $8) as outcome';
+
+export interface TakeOptions {
+  /** Channel kinds the load may claim at once (those without pacing). */
+  kinds: string[];
+  /** The checkpoint each kind's attempt starts from, where its adapter names one. */
+  checkpoints: Record<string, unknown>;
+  lateWindowMs: number;
+  webhookWaitMs: number;
+}
+
+/** A loaded target, and the attempt the load claimed it for (null when the worker has more to look at first). */
+export interface TakenTarget extends LoadedTarget {
+  claimed_attempt: number | null;
+}
+
+/**
+ * A publish's first statement (siaran_take_target, migrations/0006): the target with everything its publish needs,
+ * claimed at once when nothing is left for the worker to look at first (photos, a channel's pacing).
+ */
+export async function takeTarget(db: Kysely<DB>, slot: { targetId: string; generation: number }, token: string, now: Date, opts: TakeOptions): Promise<TakenTarget | undefined> {
+  const r = await db.executeQuery<TakenTarget>(
+    CompiledQuery.raw(TAKE_TARGET, [slot.targetId, slot.generation, token, now, opts.kinds, JSON.stringify(opts.checkpoints), opts.lateWindowMs, opts.webhookWaitMs]),
+  );
+  return r.rows[0];
+}
 
 /** Another target of the same post, as a webhook sees it. */
 export interface Sibling {
@@ -54,29 +77,24 @@ export async function claim(
   token: string,
   now: Date,
   from: 'ready' | { abandoned: string; progressAt: Date | null },
+  checkpoint?: { data: unknown },
 ): Promise<number | undefined> {
-  // One statement: the target taken, the attempt opened and the post marked publishing, or nothing at all.
-  // An abandoned claim is taken over only if its worker has shown no progress since it was judged abandoned.
-  const statuses =
-    from === 'ready'
-      ? sql`t.status in ('scheduled', 'held')`
-      : sql`t.status = 'publishing' and t.claim_token = ${from.abandoned} and t.progress_at is not distinct from ${from.progressAt}`;
-  const result = await sql<{ attempts: number }>`
-    with claimed as (
-      update post_targets t
-         set status = 'publishing', claim_token = ${token}, claimed_at = ${now}, progress_at = ${now}, attempts = attempts + 1,
-             held_reason = null, held_until = null, updated_at = ${now}
-       where t.id = ${row.id} and t.generation = ${row.generation} and ${statuses}
-      returning t.id, t.attempts, t.post_id
-    ), opened as (
-      insert into publish_attempts (target_id, attempt, claim_token, started_at)
-      select id, attempts, ${token}, ${now} from claimed
-    ), started as (
-      update posts set status = 'publishing', updated_at = ${now}
-       where id = (select post_id from claimed) and status = 'scheduled'
-    )
-    select attempts from claimed`.execute(db);
-  return result.rows[0]?.attempts;
+  // One statement (see migrations/0006): the target taken, the attempt opened and the post marked publishing, or
+  // nothing at all. An abandoned claim is taken over only if its worker has shown no progress since it was judged
+  // abandoned. `checkpoint` is saved with the claim; without it the target keeps the one it has.
+  const abandoned = from === 'ready' ? null : from;
+  const r = await db.executeQuery<{ attempts: number | null }>(
+    CompiledQuery.raw(CLAIM_TARGET, [
+      row.id,
+      row.generation,
+      token,
+      now,
+      abandoned?.abandoned ?? null,
+      abandoned?.progressAt ?? null,
+      checkpoint ? JSON.stringify(checkpoint.data ?? null) : null,
+    ]),
+  );
+  return r.rows[0]?.attempts ?? undefined;
 }
 
 /**
@@ -110,9 +128,9 @@ export async function recordPublished(
   // fenced by the claim token, the post settled.
   const event = { targetId: row.id, channelId: row.channel_id, channelKind: row.kind, externalId: result.externalId, url: result.url };
   return retryOnConflict(async () => {
-    const r = await sql<{ outcome: 'recorded' | 'lost' | 'retract' }>`
-      select siaran_record_published(${row.id}::uuid, ${token}, ${row.post_id}::uuid, ${now}, ${result.externalId}, ${result.url},
-                                     ${JSON.stringify(result.ids)}::jsonb, ${JSON.stringify(event)}::jsonb) as outcome`.execute(db);
+    const r = await db.executeQuery<{ outcome: 'recorded' | 'lost' | 'retract' }>(
+      CompiledQuery.raw(RECORD_PUBLISHED, [row.id, token, row.post_id, now, result.externalId, result.url, JSON.stringify(result.ids), JSON.stringify(event)]),
+    );
     return r.rows[0]!.outcome;
   });
 }

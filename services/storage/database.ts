@@ -10,6 +10,7 @@ import * as media from './migrations/0002-media';
 import * as web from './migrations/0003-web';
 import * as platforms from './migrations/0004-platforms';
 import * as publishing from './migrations/0005-publishing';
+import * as hotStatements from './migrations/0006-hot-statements';
 import { PGliteDialect } from './pglite-dialect';
 import { startEmbeddedThread } from './pglite-thread';
 import type { DB } from './schema';
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003-web': web,
   '0004-platforms': platforms,
   '0005-publishing': publishing,
+  '0006-hot-statements': hotStatements,
 };
 
 class InlineMigrations implements MigrationProvider {

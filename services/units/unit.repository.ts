@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import { AppError } from '../../shared/errors';
 import type { TimeZone } from '../../shared/time';
 import type { DB, UnitRow } from '../storage/schema';
 
 export type Unit = UnitRow;
+
+const UNIT_PATH = 'select siaran_unit_path($1) as path';
 
 export async function findUnitBySlug(db: Kysely<DB>, slug: string): Promise<Unit | undefined> {
   return db.selectFrom('units').selectAll().where('slug', '=', slug).executeTakeFirst();
@@ -23,31 +25,10 @@ export function unitNotFound(ref: string): AppError {
   });
 }
 
-/** The unit and its path (its id and its ancestors' ids, root first), in one query. */
-export async function unitWithPath(db: Kysely<DB>, id: string): Promise<{ unit: Unit; path: string[] }> {
-  const result = await sql<Unit & { unit_path: string[] }>`
-    with recursive up(id, parent_id, depth) as (
-      select id, parent_id, 0 from units where id = ${id}
-      union all
-      select u.id, u.parent_id, up.depth + 1 from units u join up on u.id = up.parent_id
-    )
-    select u.*, (select array_agg(up.id::text order by up.depth desc) from up) as unit_path from units u where u.id = ${id}`.execute(db);
-  const row = result.rows[0];
-  if (!row) throw unitNotFound(id);
-  const { unit_path: path, ...unit } = row;
-  return { unit, path };
-}
-
 /** The unit's id and its ancestors' ids, root first. */
 export async function unitPath(db: Kysely<DB>, unitId: string): Promise<string[]> {
-  const result = await sql<{ id: string; depth: number }>`
-    with recursive up(id, parent_id, depth) as (
-      select id, parent_id, 0 from units where id = ${unitId}
-      union all
-      select u.id, u.parent_id, up.depth + 1 from units u join up on u.id = up.parent_id
-    )
-    select id, depth from up order by depth desc`.execute(db);
-  return result.rows.map((r) => r.id);
+  const result = await db.executeQuery<{ path: string[] }>(CompiledQuery.raw(UNIT_PATH, [unitId]));
+  return result.rows[0]?.path ?? [];
 }
 
 /** The unit's id and every unit below it. */

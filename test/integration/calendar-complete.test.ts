@@ -51,7 +51,7 @@ test('a month of 230 posts shows all 230, and the channel filter the 12 that go 
 test('the calendar asks the database the same number of times for 230 posts as for 3', async () => {
   await postsNextMonth(3, 0, world.units.polsek);
   const counter = new CountQueries();
-  const deps = { db: h.siaran.database.db.withPlugin(counter), scheduler: RECONCILER_QUEUES, log: pino({ level: 'silent' }), now: () => new Date(), minLeadSeconds: 0 };
+  const deps = { db: counter.attach(h.siaran.database.db), scheduler: RECONCILER_QUEUES, log: pino({ level: 'silent' }), now: () => new Date(), minLeadSeconds: 0 };
   const supervisor = { id: world.users.supervisor, role: 'supervisor' as const, unitId: world.units.polres };
   const range = { statuses: ['scheduled' as const], from: month.toJSDate(), to: month.plus({ months: 1 }).toJSDate() };
   const many = await calendarPosts(deps, supervisor, { unitId: world.units.polres, includeDescendants: false, ...range });

@@ -3,17 +3,19 @@
 // benchmark; one that removes some lowers the bound. (BEGIN and COMMIT of a transaction are not counted.)
 import { sql } from 'kysely';
 import pino from 'pino';
-import { TargetStatus } from '../../shared/post';
+import { PostStatus, TargetStatus } from '../../shared/post';
 import { settledPostStatus } from '../../shared/status-machine';
 import { RECONCILER_QUEUES } from '../../services/posts/deps';
 import { approvePost, submitPost } from '../../services/posts/review-post';
 import { createPost } from '../../services/posts/write-post';
 import { platformAdapters, platformConfig } from '../../services/publishing/platforms/registry';
-import { publishTarget } from '../../services/publishing/publish-target';
+import { publishReadiness, publishTarget } from '../../services/publishing/publish-target';
 import { loadEnv } from '../../config/env';
-import { type Harness, type World, inSeconds, seedWorld, startHarness, testEnv } from '../support/harness';
+import { type Harness, type World, addWebhook, inSeconds, seedWorld, startHarness, testEnv } from '../support/harness';
+import { startReceiver } from '../support/webhook-receiver';
 import { CountQueries } from '../support/count-queries';
 
+const SECRET = 'count-secret-0123456789';
 let h: Harness;
 let world: World;
 
@@ -24,44 +26,56 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-test('statements to create a post, and to publish one news-page target', async () => {
+test('statements to create a post, and to publish one news-page target and one webhook target', async () => {
   const counter = new CountQueries();
-  const db = h.siaran.database.db.withPlugin(counter);
+  const db = counter.attach(h.siaran.database.db);
   const posts = { db, scheduler: RECONCILER_QUEUES, log: pino({ level: 'silent' }), now: () => new Date(), minLeadSeconds: 0 };
   const operator = { id: world.users.operator, role: 'operator' as const, unitId: world.units.polres };
   const supervisor = { id: world.users.supervisor, role: 'supervisor' as const, unitId: world.units.polres };
-
-  counter.count = 0;
-  const post = await createPost(posts, operator, { title: 'Hitung', body: 'Isi', channelIds: [world.newsPage.polres], variants: {}, channelOptions: {}, scheduledAt: inSeconds(3600) });
-  const createStatements = counter.count;
-  const submitted = await submitPost(posts, operator, post.id);
-  await approvePost(posts, supervisor, post.id, { expectedVersion: submitted.version });
-  const target = await h.siaran.database.db.selectFrom('post_targets').select(['id', 'generation']).where('post_id', '=', post.id).executeTakeFirstOrThrow();
-  // Due now, for this test only: the workers' own job for it waits for the hour it was approved for.
-  await h.siaran.database.db.updateTable('posts').set({ scheduled_at: new Date(Date.now() - 1000) }).where('id', '=', post.id).execute();
-
   const env = loadEnv(testEnv());
-  counter.count = 0;
-  const outcome = await publishTarget(
-    {
-      db,
-      adapters: platformAdapters(platformConfig(env, db)),
-      box: h.siaran.channels.box,
-      log: pino({ level: 'silent' }),
-      now: () => new Date(),
-      maxAttempts: 5,
-      publicBaseUrl: () => 'http://localhost',
-      jobLockMs: 30_000,
-      lateWindowMs: 3_600_000,
-      webhookWaitMs: 0,
-    },
-    { targetId: target.id, generation: target.generation },
-  );
-  const publishStatements = counter.count;
-  expect(outcome.kind).toBe('published');
-  console.log(`statements: create-post ${String(createStatements)}, publish one news-page target ${String(publishStatements)}`);
-  expect(createStatements).toBeLessThanOrEqual(3);
-  expect(publishStatements).toBeLessThanOrEqual(4);
+  const receiver = await startReceiver(SECRET);
+  const webhookId = await addWebhook(h.siaran.database.db, world.units.polres, receiver.url, SECRET);
+  const publishDeps = {
+    db,
+    adapters: platformAdapters(platformConfig(env, db)),
+    box: h.siaran.channels.box,
+    log: pino({ level: 'silent' }),
+    now: () => new Date(),
+    maxAttempts: 5,
+    publicBaseUrl: () => 'http://localhost',
+    jobLockMs: 30_000,
+    lateWindowMs: 3_600_000,
+    webhookWaitMs: 0,
+  };
+
+  const publishOne = async (channelId: string) => {
+    counter.count = 0;
+    const post = await createPost(posts, operator, { title: 'Hitung', body: 'Isi', channelIds: [channelId], variants: {}, channelOptions: {}, scheduledAt: inSeconds(3600) });
+    const created = counter.count;
+    const submitted = await submitPost(posts, operator, post.id);
+    await approvePost(posts, supervisor, post.id, { expectedVersion: submitted.version });
+    const target = await h.siaran.database.db.selectFrom('post_targets').select(['id', 'generation']).where('post_id', '=', post.id).executeTakeFirstOrThrow();
+    // Due now, for this test only: the workers' own job for it waits for the hour it was approved for.
+    await h.siaran.database.db.updateTable('posts').set({ scheduled_at: new Date(Date.now() - 1000) }).where('id', '=', post.id).execute();
+    counter.count = 0;
+    const outcome = await publishTarget(publishDeps, { targetId: target.id, generation: target.generation });
+    expect(outcome.kind).toBe('published');
+    return { created, published: counter.count };
+  };
+
+  try {
+    const news = await publishOne(world.newsPage.polres);
+    const webhook = await publishOne(webhookId);
+    expect(receiver.deliveries).toHaveLength(1);
+    console.log(`statements: create-post ${String(news.created)}, publish one news-page target ${String(news.published)}, one webhook target ${String(webhook.published)}`);
+    // The unit with its path and channels, then the insert.
+    expect(news.created).toBeLessThanOrEqual(2);
+    // Load-and-claim, record; the news page's publication is itself one more write (its item).
+    expect(webhook.published).toBeLessThanOrEqual(2);
+    expect(news.published).toBeLessThanOrEqual(3);
+  } finally {
+    await receiver.close();
+  }
 });
 
 test("the database settles a post's status exactly as settledPostStatus does, for every mix of up to three targets", async () => {
@@ -80,4 +94,50 @@ test("the database settles a post's status exactly as settledPostStatus does, fo
     const got = await sql<{ next: string }>`select siaran_settled_status(${mix}::text[]) as next`.execute(db);
     expect([mix, got.rows[0]!.next]).toEqual([mix, settledPostStatus(mix)]);
   }
+});
+
+test('the database claims a target with its load exactly when the worker finds it ready, for 4,000 mixes of facts', async () => {
+  // A small seeded generator: the same mixes on every run.
+  let seed = 20261124;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const now = new Date('2026-11-24T03:00:00.000Z');
+  const opts = { lateWindowMs: 3_600_000, webhookWaitMs: 10_000 };
+  const at = (ms: number) => new Date(now.getTime() + ms);
+  // Each boundary the rules draw, on both sides.
+  const offsets = [2000, 1001, 1000, 999, 0, -1, -9_999, -10_000, -10_001, -3_599_999, -3_600_000, -3_600_001, -7_200_000];
+  const cases = Array.from({ length: 4000 }, () => {
+    const siblings = pick([[], [{ status: 'published' as const, external_url: 'https://x.com/p/1', kind: 'x' as const }], [{ status: pick(TargetStatus.options), external_url: null, kind: 'telegram' as const }]]);
+    return {
+      // Weighted towards the statuses that can go, so that both answers are common.
+      status: rand() < 0.7 ? pick(['scheduled', 'held'] as const) : pick(TargetStatus.options),
+      post_status: rand() < 0.7 ? pick(['scheduled', 'publishing'] as const) : pick(PostStatus.options),
+      scheduled_at: at(pick(offsets)),
+      paused: rand() < 0.1,
+      late_released: rand() < 0.3,
+      enabled: rand() < 0.9,
+      health: pick(['connected', 'connected', 'needs_reconnect'] as const),
+      limited_until: pick([null, null, at(-1), at(0), at(1), at(60_000)]),
+      limit_reason: null,
+      kind: pick(['webhook', 'x'] as const),
+      siblings,
+      has_photos: rand() < 0.1,
+    };
+  });
+  const expected = cases.map((c) => publishReadiness(c, now, opts).kind === 'ready' && !c.has_photos);
+  const got = await sql<{ ready: boolean }>`
+    select siaran_ready_to_claim(status, post_status, scheduled_at, ${now}, paused, late_released, ${opts.lateWindowMs}, enabled, health,
+                                 limited_until, has_photos, kind = 'webhook', siblings_waiting, ${opts.webhookWaitMs}) as ready
+      from unnest(${cases.map((c) => c.status)}::text[], ${cases.map((c) => c.post_status)}::text[], ${cases.map((c) => c.scheduled_at.toISOString())}::timestamptz[],
+                  ${cases.map((c) => c.paused)}::boolean[], ${cases.map((c) => c.late_released)}::boolean[], ${cases.map((c) => c.enabled)}::boolean[],
+                  ${cases.map((c) => c.health)}::text[], ${cases.map((c) => c.limited_until?.toISOString() ?? null)}::timestamptz[],
+                  ${cases.map((c) => c.has_photos)}::boolean[], ${cases.map((c) => c.kind)}::text[],
+                  ${cases.map((c) => c.siblings.some((s) => s.status === 'scheduled' || s.status === 'publishing'))}::boolean[])
+        with ordinality as f(status, post_status, scheduled_at, paused, late_released, enabled, health, limited_until, has_photos, kind, siblings_waiting, n)
+     order by n`.execute(h.siaran.database.db);
+  const disagreements = cases.flatMap((c, i) => (got.rows[i]!.ready === expected[i] ? [] : [{ ...c, worker: expected[i], database: got.rows[i]!.ready }]));
+  expect(disagreements.slice(0, 3)).toEqual([]);
+  // Both answers occur, so the comparison means something.
+  expect(expected.filter(Boolean).length).toBeGreaterThan(400);
+  expect(expected.filter((x) => !x).length).toBeGreaterThan(400);
 });

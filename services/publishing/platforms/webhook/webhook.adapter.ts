@@ -26,8 +26,14 @@ export function webhookPayload(input: PublishInput, now: Date) {
 }
 
 interface WebhookCheckpoint {
-  /** Set just before the request leaves: from then on it may have arrived. */
+  /** Set before the request leaves (by the claim itself): from then on it may have arrived. */
   sending: true;
+}
+
+const SENDING: WebhookCheckpoint = { sending: true };
+
+function isSending(checkpoint: unknown): boolean {
+  return (checkpoint as WebhookCheckpoint | null | undefined)?.sending === true;
 }
 
 /** `timeoutMs` (WEBHOOK_TIMEOUT_MS): receivers get their own timeout, shorter than the platforms'. */
@@ -36,12 +42,21 @@ export function webhookAdapter(opts: { allowPrivateNetworks: boolean; timeoutMs:
     kind: 'webhook',
     timeoutMs: opts.timeoutMs,
     photoInput: 'url',
+    // The claim marks the delivery as leaving, which spares a write before every delivery. A worker that dies
+    // between the claim and the request (the address check) leaves a delivery a supervisor confirms or sends again.
+    claimCheckpoint: SENDING,
     async publish(input, ctx) {
       const url = ctx.channel.settings.url;
       const { secret } = ctx.channel.credentials.current();
-      await assertPublic(url, opts.allowPrivateNetworks);
+      try {
+        await assertPublic(url, opts.allowPrivateNetworks);
+      } catch (err) {
+        // Nothing left: a retry may send freely.
+        if (err instanceof PlatformError && err.kind === 'transient' && isSending(ctx.checkpoint)) await ctx.saveCheckpoint(null);
+        throw err;
+      }
       const now = new Date();
-      await ctx.saveCheckpoint({ sending: true } satisfies WebhookCheckpoint);
+      if (!isSending(ctx.checkpoint)) await ctx.saveCheckpoint(SENDING);
       let answer: { res: Response; text: string };
       try {
         answer = await deliver(url, secret, input.targetId, JSON.stringify(webhookPayload(input, now)), now, opts.timeoutMs);
@@ -76,10 +91,9 @@ export function webhookAdapter(opts: { allowPrivateNetworks: boolean; timeoutMs:
       if (!res.ok) throw refusal(res, text);
     },
     verify(_input, ctx): Promise<Verification> {
-      const cp = ctx.checkpoint as WebhookCheckpoint | null | undefined;
       // A receiver cannot be asked; but a delivery that never left is safe to send.
       return Promise.resolve(
-        cp?.sending ? { status: 'unknown', reason: 'a webhook receiver cannot be asked whether a delivery arrived' } : { status: 'not-published', checkpoint: undefined },
+        isSending(ctx.checkpoint) ? { status: 'unknown', reason: 'a webhook receiver cannot be asked whether a delivery arrived' } : { status: 'not-published', checkpoint: undefined },
       );
     },
     async test(channel): Promise<ConnectionReport> {
