@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import autocannon from 'autocannon';
-import { BENCH_PG_URL, type Row, benchInstallation, fmt, median, opt, quantile, startProcess, stopProcess, until } from './support';
+import { BENCH_PG_URL, type Row, benchInstallation, fmt, median, opt, optText, quantile, startProcess, stopProcess, until } from './support';
 import { loadEnv } from '../config/env';
 import { channelsOfUnit } from '../services/channels/channel.repository';
 import { migrateToLatest, openDatabase } from '../services/storage/database';
@@ -129,9 +129,12 @@ export async function run(): Promise<Row[]> {
   const embedded = await siaranTarget('Siaran, embedded database', undefined);
   const targets = [bareTarget(redisUrl), pg, embedded];
   const results = new Map<string, Result[]>();
+  // --only=text: just the targets whose name holds it (to look at one closely); the table then shows no rows.
+  const only = optText('only');
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const t of round % 2 === 0 ? targets : [...targets].reverse()) {
+        if (only !== undefined && !t.name.includes(only)) continue;
         const r = await load(t);
         results.set(t.name, [...(results.get(t.name) ?? []), r]);
         console.log(
@@ -143,6 +146,7 @@ export async function run(): Promise<Row[]> {
     await pg.cleanup();
     await embedded.cleanup();
   }
+  if (only !== undefined) return [];
   const m = (name: string, f: (r: Result) => number) => median(results.get(name)!.map(f));
   const base = targets[0]!.name;
   const command = `npm run bench -- api --connections=${String(CONNECTIONS)} --seconds=${String(SECONDS)} --rounds=${String(ROUNDS)}`;

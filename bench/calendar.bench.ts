@@ -64,7 +64,7 @@ export async function run(): Promise<Row[]> {
     const to = month.plus({ months: 1 }).toJSDate();
     const subtree = (await db.selectFrom('units').select('id').where((eb) => eb.or([eb('id', '=', polda), eb('parent_id', '=', polda)])).execute()).map((u) => u.id);
     const counter = new CountQueries();
-    const deps = { db: db.withPlugin(counter), scheduler: RECONCILER_QUEUES, log: pino({ level: 'silent' }), now: () => new Date(), minLeadSeconds: 0 };
+    const deps = { db: counter.attach(db), scheduler: RECONCILER_QUEUES, log: pino({ level: 'silent' }), now: () => new Date(), minLeadSeconds: 0 };
     const supervisor = { id: author.id, role: 'supervisor' as const, unitId: polda };
 
     const client = new pg.Client({ connectionString: url });

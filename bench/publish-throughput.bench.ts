@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { Queue } from 'bullmq';
 import pino from 'pino';
-import { BENCH_PG_URL, type Receiver, type Row, benchInstallation, fmt, median, opt, startProcess, startReceiver, stopProcess, until } from './support';
+import { BENCH_PG_URL, type Receiver, type Row, benchInstallation, fmt, median, opt, optText, startProcess, startReceiver, stopProcess, until } from './support';
 import { loadEnv } from '../config/env';
 import { addWebhookChannel } from '../services/channels/channel.repository';
 import { approvePost, submitPost } from '../services/posts/review-post';
@@ -164,9 +164,12 @@ export async function run(): Promise<Row[]> {
     ['Siaran, PostgreSQL, 2 worker processes', () => siaranRun(receiver, pgWorld, 2)],
     ['Siaran, embedded database, 1 process', () => siaranRun(receiver, embedded, 1)],
   ];
+  // --only=text: just the cases whose name holds it (to look at one closely); the table then shows no rows.
+  const only = optText('only');
   try {
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, go] of round % 2 === 0 ? cases : [...cases].reverse()) {
+        if (only !== undefined && !name.includes(only)) continue;
         const r = await go();
         (results[name] ??= []).push(r);
         console.log(`  round ${String(round + 1)}: ${name.padEnd(40)} ${fmt(r.perSecond).padStart(6)}/s   twice ${String(r.twice)}   missing ${String(r.missing)}`);
@@ -177,6 +180,7 @@ export async function run(): Promise<Row[]> {
     await embedded.close();
     await receiver.close();
   }
+  if (only !== undefined) return [];
   const rate = (name: string) => median(results[name]!.map((r) => r.perSecond));
   const twice = Object.values(results).flat().reduce((a, r) => a + r.twice, 0);
   const command = `npm run bench -- publish-throughput --targets=${String(TARGETS)} --rounds=${String(ROUNDS)}`;

@@ -17,6 +17,11 @@ export function opt(name: string, fallback: number): number {
   return n;
 }
 
+/** `--name=value` on the command line, as text. */
+export function optText(name: string): string | undefined {
+  return process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
 /** One line of the summary table `npm run bench` prints at the end. */
 export interface Row {
   figure: string;
