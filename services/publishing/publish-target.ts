@@ -24,6 +24,7 @@ import {
   attemptsSince,
   claim,
   flagNeedsReconnect,
+  giveBack,
   holdTarget,
   limitChannel,
   takeTarget,
@@ -144,14 +145,19 @@ async function publishLoaded(deps: PublishDeps, row: TakenTarget, token: string,
 
   const readiness = publishReadiness(row, now, deps);
   if (readiness.kind !== 'ready') {
-    if (row.claimed_attempt !== null) return claimedAgainstReadiness(deps, row, token, now);
+    // The database claimed what the worker finds not ready: the two readings of siaran_ready_to_claim disagree,
+    // which a test forbids. Nothing was sent; the worker's reading stands and the claim is given back.
+    const claimed = row.claimed_attempt === null ? undefined : token;
+    if (claimed) deps.log.error({ targetId: row.id, postId: row.post_id, channel: row.kind, readiness: readiness.kind }, 'the database claimed a target the worker finds not ready; the claim is given back');
     switch (readiness.kind) {
       case 'skip':
+        if (claimed) await giveBack(deps.db, row, claimed, now);
         return { kind: 'skipped', reason: readiness.reason };
       case 'not-yet':
+        if (claimed) await giveBack(deps.db, row, claimed, now);
         return { kind: 'not-yet', until: readiness.until };
       case 'hold':
-        await holdTarget(deps.db, row, { reason: readiness.reason, until: readiness.until ?? null }, now);
+        await holdTarget(deps.db, row, { reason: readiness.reason, until: readiness.until ?? null }, now, claimed);
         return { kind: 'held', until: readiness.until, reason: readiness.reason };
     }
   }
@@ -171,9 +177,14 @@ async function publishLoaded(deps: PublishDeps, row: TakenTarget, token: string,
   const handle = channelHandle(deps, row, adapter);
   if (!handle) {
     const reason = 'the channel credentials cannot be read; reconnect the channel';
-    await flagNeedsReconnect(deps.db, row.channel_id, row.credentials_version, reason, now);
+    const claimed = row.claimed_attempt === null ? undefined : token;
+    if (!(await flagNeedsReconnect(deps.db, row.channel_id, row.credentials_version, reason, now))) {
+      // The credentials were replaced since the load: the new ones are tried, nothing waits for a reconnection.
+      if (claimed) await giveBack(deps.db, row, claimed, now);
+      return { kind: 'retry', delayMs: 0, reason: 'the channel credentials changed while this was loaded' };
+    }
     // A claim the load took is given back with its attempt: nothing was sent.
-    await holdTarget(deps.db, row, { reason: 'channel.needs_reconnect', until: null, error: reason }, now, row.claimed_attempt === null ? undefined : token);
+    await holdTarget(deps.db, row, { reason: 'channel.needs_reconnect', until: null, error: reason }, now, claimed);
     return { kind: 'held', until: undefined, reason };
   }
 
@@ -182,17 +193,6 @@ async function publishLoaded(deps: PublishDeps, row: TakenTarget, token: string,
   if (attempt === undefined) return { kind: 'skipped', reason: 'claimed elsewhere' };
   const input = inputFor(deps, row, attempt, photos.photos, readiness.links);
   return runPublish(deps, row, adapter, input, contextFor(deps, row, adapter, handle, token, now, start ? start.data : (row.checkpoint ?? undefined)), token);
-}
-
-/**
- * The database claimed a target the worker finds not ready: the two readings of siaran_ready_to_claim disagree,
- * which a test forbids. Nothing was sent; the target goes back to scheduled and is looked at again.
- */
-async function claimedAgainstReadiness(deps: PublishDeps, row: LoadedTarget, token: string, now: Date): Promise<PublishOutcome> {
-  const reason = 'the database and the worker disagreed on whether this target was ready; it will be looked at again';
-  deps.log.error({ targetId: row.id, postId: row.post_id, channel: row.kind }, reason);
-  await recordFailure(deps.db, row, token, 'scheduled', 'transient', reason, now);
-  return { kind: 'retry', reason };
 }
 
 async function runPublish(

@@ -54,9 +54,9 @@ export interface TakenTarget extends LoadedTarget {
  * claimed at once when nothing is left for the worker to look at first (photos, a channel's pacing).
  */
 export async function takeTarget(db: Kysely<DB>, slot: { targetId: string; generation: number }, token: string, now: Date, opts: TakeOptions): Promise<TakenTarget | undefined> {
-  const r = await db.executeQuery<TakenTarget>(
-    CompiledQuery.raw(TAKE_TARGET, [slot.targetId, slot.generation, token, now, opts.kinds, JSON.stringify(opts.checkpoints), opts.lateWindowMs, opts.webhookWaitMs]),
-  );
+  // One statement, so a deadlock the database broke left nothing behind: it is simply run again.
+  const query = CompiledQuery.raw(TAKE_TARGET, [slot.targetId, slot.generation, token, now, opts.kinds, JSON.stringify(opts.checkpoints), opts.lateWindowMs, opts.webhookWaitMs]);
+  const r = await retryOnConflict(() => db.executeQuery<TakenTarget>(query));
   return r.rows[0];
 }
 
@@ -83,17 +83,16 @@ export async function claim(
   // nothing at all. An abandoned claim is taken over only if its worker has shown no progress since it was judged
   // abandoned. `checkpoint` is saved with the claim; without it the target keeps the one it has.
   const abandoned = from === 'ready' ? null : from;
-  const r = await db.executeQuery<{ attempts: number | null }>(
-    CompiledQuery.raw(CLAIM_TARGET, [
-      row.id,
-      row.generation,
-      token,
-      now,
-      abandoned?.abandoned ?? null,
-      abandoned?.progressAt ?? null,
-      checkpoint ? JSON.stringify(checkpoint.data ?? null) : null,
-    ]),
-  );
+  const query = CompiledQuery.raw(CLAIM_TARGET, [
+    row.id,
+    row.generation,
+    token,
+    now,
+    abandoned?.abandoned ?? null,
+    abandoned?.progressAt ?? null,
+    checkpoint ? JSON.stringify(checkpoint.data ?? null) : null,
+  ]);
+  const r = await retryOnConflict(() => db.executeQuery<{ attempts: number | null }>(query));
   return r.rows[0]?.attempts ?? undefined;
 }
 
@@ -177,8 +176,8 @@ export async function recordFailure(
 }
 
 /**
- * Puts a target on hold for its channel. A claimed one (`token`) gives its attempt back: a hold is the
- * channel's doing, never the target's.
+ * Puts a target on hold for its channel. A claimed one (`token`) gives its claim back (see giveBack): a hold is
+ * the channel's doing, never the target's.
  */
 export async function holdTarget(
   db: Kysely<DB>,
@@ -187,25 +186,63 @@ export async function holdTarget(
   now: Date,
   token?: string,
 ): Promise<boolean> {
+  return token ? giveBack(db, row, token, now, hold) : moveUnclaimed(db, row, hold, now);
+}
+
+async function moveUnclaimed(db: Kysely<DB>, row: LoadedTarget, hold: { reason: string; until: Date | null; error?: string | undefined }, now: Date): Promise<boolean> {
   return retryOnConflict(() =>
     db.transaction().execute(async (trx) => {
       await lockPost(trx, row.post_id);
-      let q = trx
+      const moved = await trx
+        .updateTable('post_targets')
+        .set({ status: 'held', held_reason: hold.reason, held_until: hold.until, ...(hold.error !== undefined ? { last_error: hold.error } : {}), updated_at: now })
+        .where('id', '=', row.id)
+        .where('generation', '=', row.generation)
+        .where('status', 'in', ['scheduled', 'held'])
+        .executeTakeFirst();
+      return Number(moved.numUpdatedRows) === 1;
+    }),
+  );
+}
+
+/**
+ * Gives back a claim under which nothing was sent: the target goes on hold (`hold`) or back to scheduled, its
+ * attempt is returned, and a post that the claim marked publishing is scheduled again while none of its targets
+ * has gone further.
+ */
+export async function giveBack(
+  db: Kysely<DB>,
+  row: LoadedTarget,
+  token: string,
+  now: Date,
+  hold?: { reason: string; until: Date | null; error?: string | undefined },
+): Promise<boolean> {
+  return retryOnConflict(() =>
+    db.transaction().execute(async (trx) => {
+      await lockPost(trx, row.post_id);
+      const moved = await trx
         .updateTable('post_targets')
         .set({
-          status: 'held',
-          held_reason: hold.reason,
-          held_until: hold.until,
-          ...(hold.error !== undefined ? { last_error: hold.error } : {}),
-          ...(token ? { claim_token: null, attempts: sql`greatest(attempts - 1, 0)` } : {}),
+          status: hold ? 'held' : 'scheduled',
+          held_reason: hold?.reason ?? null,
+          held_until: hold?.until ?? null,
+          ...(hold?.error !== undefined ? { last_error: hold.error } : {}),
+          claim_token: null,
+          attempts: sql`greatest(attempts - 1, 0)`,
           updated_at: now,
         })
         .where('id', '=', row.id)
-        .where('generation', '=', row.generation);
-      q = token ? q.where('status', '=', 'publishing').where('claim_token', '=', token) : q.where('status', 'in', ['scheduled', 'held']);
-      const moved = await q.executeTakeFirst();
+        .where('generation', '=', row.generation)
+        .where('status', '=', 'publishing')
+        .where('claim_token', '=', token)
+        .executeTakeFirst();
       if (Number(moved.numUpdatedRows) === 0) return false;
-      if (token) await finishAttempt(trx, row.id, token, now, 'held', hold.reason, hold.error ?? null);
+      await finishAttempt(trx, row.id, token, now, hold ? 'held' : 'retry', hold ? hold.reason : 'given-back', hold?.error ?? null);
+      await sql`
+        update posts p set status = 'scheduled', updated_at = ${now}
+         where p.id = ${row.post_id} and p.status = 'publishing'
+           and not exists (select 1 from post_targets t
+                            where t.post_id = p.id and t.status not in ('pending', 'scheduled', 'held', 'cancelled'))`.execute(trx);
       return true;
     }),
   );

@@ -19,6 +19,11 @@ export class CountQueries {
   count = 0;
   /** The first words of each statement counted, to tell which one a change added. */
   statements: string[] = [];
+  /**
+   * Runs before each counted statement, on its connection (the embedded database has only one): a test's way to
+   * change the world between two statements.
+   */
+  before: ((sql: string, connection: DatabaseConnection) => Promise<void>) | undefined;
 
   attach<T>(db: Kysely<T>): Kysely<T> {
     const counted = db.withPlugin(new OwnExecutor());
@@ -31,10 +36,11 @@ export class CountQueries {
 
   private counting(connection: DatabaseConnection): DatabaseConnection {
     return {
-      executeQuery: (compiled) => {
+      executeQuery: async (compiled) => {
         if (!TRANSACTION_CONTROL.test(compiled.sql)) {
           this.count++;
           this.statements.push(compiled.sql.replace(/\s+/g, ' ').trim().slice(0, 60));
+          if (this.before) await this.before(compiled.sql, connection);
         }
         return connection.executeQuery(compiled);
       },

@@ -46,8 +46,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   // Takes the target for an attempt: from scheduled or held (p_abandoned null), or over an abandoned claim whose
   // token is known and whose worker has shown no progress since. The target taken (with the checkpoint its adapter
-  // starts from, when one is given), the attempt opened and the post marked publishing, or nothing (null). The target's row is locked before the post's, as the claim always did:
-  // no writer holding the post's lock waits for another target's row.
+  // starts from, when one is given), the attempt opened and the post marked publishing, or nothing (null).
+  // The post's row is locked before the target's, as every other writer of both does (cancel, reschedule, review,
+  // recording an outcome): the other order could deadlock with them.
   await sql`
     create function siaran_claim_target(
       p_target uuid, p_generation integer, p_token text, p_now timestamptz, p_abandoned text, p_progress_at timestamptz, p_checkpoint jsonb
@@ -56,13 +57,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       v_attempts integer;
       v_post uuid;
     begin
+      select t.post_id into v_post from post_targets t where t.id = p_target;
+      if not found then
+        return null;
+      end if;
+      perform 1 from posts p where p.id = v_post for no key update;
       update post_targets t
          set status = 'publishing', claim_token = p_token, claimed_at = p_now, progress_at = p_now, attempts = t.attempts + 1,
              held_reason = null, held_until = null, updated_at = p_now, checkpoint = coalesce(p_checkpoint, t.checkpoint)
        where t.id = p_target and t.generation = p_generation
          and case when p_abandoned is null then t.status in ('scheduled', 'held')
                   else t.status = 'publishing' and t.claim_token = p_abandoned and t.progress_at is not distinct from p_progress_at end
-      returning t.attempts, t.post_id into v_attempts, v_post;
+      returning t.attempts into v_attempts;
       if not found then
         return null;
       end if;
@@ -79,7 +85,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       p_status text, p_post_status text, p_scheduled_at timestamptz, p_now timestamptz, p_paused boolean,
       p_late_released boolean, p_late_window_ms bigint, p_enabled boolean, p_health text, p_limited_until timestamptz,
       p_has_photos boolean, p_is_webhook boolean, p_siblings_waiting boolean, p_webhook_wait_ms bigint
-    ) returns boolean language sql immutable as $$
+    ) returns boolean language sql stable as $$
       select p_status in ('scheduled', 'held')
          and p_post_status in ('scheduled', 'publishing')
          and p_scheduled_at <= p_now + interval '1 second'
