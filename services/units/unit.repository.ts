@@ -25,10 +25,25 @@ export function unitNotFound(ref: string): AppError {
   });
 }
 
-/** The unit's id and its ancestors' ids, root first. */
+/**
+ * A unit's path never changes: units are never moved, and the database refuses to change a unit's parent
+ * (migrations/0006). So each process keeps the paths it has read; nearly every request asks for one.
+ */
+const paths = new Map<string, readonly string[]>();
+/** Indonesia's police have about 6,000 units; the bound only keeps a runaway from growing without end. */
+const PATHS_MAX = 50_000;
+
+/** The unit's id and its ancestors' ids, root first; empty for an unknown unit. */
 export async function unitPath(db: Kysely<DB>, unitId: string): Promise<string[]> {
+  const known = paths.get(unitId);
+  if (known) return [...known];
   const result = await db.executeQuery<{ path: string[] }>(CompiledQuery.raw(UNIT_PATH, [unitId]));
-  return result.rows[0]?.path ?? [];
+  const path = result.rows[0]?.path ?? [];
+  if (path.length > 0) {
+    if (paths.size >= PATHS_MAX) paths.clear();
+    paths.set(unitId, path);
+  }
+  return [...path];
 }
 
 /** The unit's id and every unit below it. */

@@ -8,6 +8,7 @@ import { settledPostStatus } from '../../shared/status-machine';
 import { RECONCILER_QUEUES } from '../../services/posts/deps';
 import { approvePost, submitPost } from '../../services/posts/review-post';
 import { createPost } from '../../services/posts/write-post';
+import { unitPath } from '../../services/units/unit.repository';
 import { platformAdapters, platformConfig } from '../../services/publishing/platforms/registry';
 import { publishTarget } from '../../services/publishing/publish-target';
 import { loadEnv } from '../../config/env';
@@ -94,4 +95,19 @@ test("the database settles a post's status exactly as settledPostStatus does, fo
     const got = await sql<{ next: string }>`select siaran_settled_status(${mix}::text[]) as next`.execute(db);
     expect([mix, got.rows[0]!.next]).toEqual([mix, settledPostStatus(mix)]);
   }
+});
+
+test("a unit's path is read once per process, and the database refuses to move a unit it relies on", async () => {
+  const counter = new CountQueries();
+  const db = counter.attach(h.siaran.database.db);
+  const first = await unitPath(db, world.units.polsek);
+  expect(first).toEqual([world.units.polda, world.units.polres, world.units.polsek]);
+  const read = counter.count;
+  expect(await unitPath(db, world.units.polsek)).toEqual(first);
+  expect(counter.count - read).toBe(0);
+  // An unknown unit is not remembered: it may be created later.
+  expect(await unitPath(db, '00000000-0000-4000-8000-000000000000')).toEqual([]);
+  await expect(h.siaran.database.db.updateTable('units').set({ parent_id: world.units.other }).where('id', '=', world.units.polsek).execute()).rejects.toMatchObject({ code: '23514' });
+  // Changing anything else about a unit is allowed.
+  await h.siaran.database.db.updateTable('units').set({ name: 'Polsek Tumijajar Baru' }).where('id', '=', world.units.polsek).execute();
 });

@@ -152,6 +152,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       return coalesce(v_path, '{}');
     end $$`.execute(db);
 
+  // A unit's place in the tree is fixed: every process keeps the unit paths it has read (unitPath in
+  // services/units/unit.repository.ts), and no process could tell the others that one changed.
+  await sql`
+    create function siaran_unit_parent_fixed() returns trigger language plpgsql as $$
+    begin
+      if new.parent_id is distinct from old.parent_id then
+        raise exception 'a unit''s parent cannot be changed' using errcode = 'check_violation';
+      end if;
+      return new;
+    end $$`.execute(db);
+  await sql`create trigger units_parent_fixed before update of parent_id on units for each row execute function siaran_unit_parent_fixed()`.execute(db);
+
   // A new post with its targets and its first event, in one write; returns the author's name for the answer.
   await sql`
     create function siaran_insert_new_post(
@@ -174,6 +186,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`drop function siaran_insert_new_post(uuid, uuid, uuid, text, text, jsonb, jsonb, text, timestamptz, integer, timestamptz, timestamptz, uuid[], uuid[], text, jsonb)`.execute(db);
+  await sql`drop trigger units_parent_fixed on units`.execute(db);
+  await sql`drop function siaran_unit_parent_fixed()`.execute(db);
   await sql`drop function siaran_unit_path(uuid)`.execute(db);
   await sql`drop index post_targets_retraction_pending_idx`.execute(db);
   await sql`drop function siaran_take_target(uuid, integer, text, timestamptz, text[], jsonb, bigint, bigint)`.execute(db);
