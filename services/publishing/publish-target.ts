@@ -92,7 +92,7 @@ export async function publishTarget(deps: PublishDeps, slot: PublishSlot): Promi
 }
 
 /** What the database may claim with the load: channel kinds without pacing, and each kind's first checkpoint. */
-function takeOptions(deps: PublishDeps): TakeOptions {
+export function takeOptions(deps: Pick<PublishDeps, 'adapters' | 'lateWindowMs' | 'webhookWaitMs'>): TakeOptions {
   const adapters = Object.values(deps.adapters) as PlatformAdapter[];
   return {
     kinds: adapters.filter((a) => a.pacing === undefined).map((a) => a.kind),
@@ -282,29 +282,39 @@ export function contextForRetraction(deps: PublishDeps, targetId: string, kind: 
 }
 
 /**
- * Credentials opened and checked, by their sealed text, per box: opening them cost every job more than its claim.
- * Each seal has a fresh nonce, so new credentials are a new key; the map is emptied when it grows past a bound.
+ * Credentials opened and checked, per box and channel, with the sealed text they came from: opening them cost
+ * every job more than its claim. Each seal has a fresh nonce, so new credentials never match the old text; only a
+ * channel's latest are kept, so replaced ones leave memory at the channel's next publish. Frozen: every job of the
+ * channel shares them.
  */
-const openedCredentials = new WeakMap<SecretBox, Map<string, unknown>>();
+const openedCredentials = new WeakMap<SecretBox, Map<string, { sealed: string; credentials: unknown }>>();
 const OPENED_CREDENTIALS_MAX = 1000;
 
-function openCredentials<K extends ChannelKind>(box: SecretBox, kind: K, sealed: string | null): ChannelCredentials<K> {
+function openCredentials<K extends ChannelKind>(box: SecretBox, channelId: string, kind: K, sealed: string | null): ChannelCredentials<K> {
   if (!sealed) return parseCredentials(kind, null);
   let opened = openedCredentials.get(box);
-  if (!opened) openedCredentials.set(box, (opened = new Map<string, unknown>()));
-  const key = `${kind}:${sealed}`;
-  if (opened.has(key)) return opened.get(key) as ChannelCredentials<K>;
-  const credentials = parseCredentials(kind, box.open(sealed));
-  if (opened.size >= OPENED_CREDENTIALS_MAX) opened.clear();
-  opened.set(key, credentials);
+  if (!opened) openedCredentials.set(box, (opened = new Map<string, { sealed: string; credentials: unknown }>()));
+  const known = opened.get(channelId);
+  if (known?.sealed === sealed) return known.credentials as ChannelCredentials<K>;
+  const credentials = deepFreeze(parseCredentials(kind, box.open(sealed)));
+  if (!known && opened.size >= OPENED_CREDENTIALS_MAX) opened.clear();
+  opened.set(channelId, { sealed, credentials });
   return credentials;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 function channelHandle(deps: Pick<PublishDeps, 'db' | 'box' | 'now'>, row: ChannelFields, adapter: PlatformAdapter): PublishContext<ChannelKind>['channel'] | undefined {
   const kind = row.kind;
   try {
     const parse = (plain: string) => parseCredentials(kind, plain);
-    const credentials = openCredentials(deps.box, kind, row.secret_ciphertext);
+    const credentials = openCredentials(deps.box, row.channel_id, kind, row.secret_ciphertext);
     return {
       id: row.channel_id,
       kind,

@@ -219,13 +219,14 @@ export async function giveBack(
 ): Promise<boolean> {
   return retryOnConflict(() =>
     db.transaction().execute(async (trx) => {
-      await lockPost(trx, row.post_id);
+      // A post taken back while the claim was held is not tried again: the target is cancelled, as a retry's is.
+      const retracted = (await lockPost(trx, row.post_id)) === 'retracted';
       const moved = await trx
         .updateTable('post_targets')
         .set({
-          status: hold ? 'held' : 'scheduled',
-          held_reason: hold?.reason ?? null,
-          held_until: hold?.until ?? null,
+          status: retracted ? 'cancelled' : hold ? 'held' : 'scheduled',
+          held_reason: retracted ? null : (hold?.reason ?? null),
+          held_until: retracted ? null : (hold?.until ?? null),
           ...(hold?.error !== undefined ? { last_error: hold.error } : {}),
           claim_token: null,
           attempts: sql`greatest(attempts - 1, 0)`,

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { type ChannelKind, PostStatus, TargetStatus } from '../../shared/post';
 import { loadEnv } from '../../config/env';
 import { platformAdapters, platformConfig } from '../../services/publishing/platforms/registry';
-import { publishReadiness, publishTarget } from '../../services/publishing/publish-target';
+import { publishReadiness, publishTarget, takeOptions } from '../../services/publishing/publish-target';
 import { addUnit } from '../../services/units/unit.repository';
 import { type Harness, type World, seedWorld, startHarness, testEnv, unitSlug } from '../support/harness';
 import { CountQueries } from '../support/count-queries';
@@ -53,7 +53,7 @@ function mixes(count: number, seed: number) {
     health: pick(['connected', 'connected', 'needs_reconnect'] as const),
     limited_until: pick([null, null, at(-1), at(0), at(1), at(60_000)]),
     limit_reason: null,
-    kind: pick(['webhook', 'webhook', 'telegram', 'x'] as const satisfies readonly ChannelKind[]),
+    kind: pick(['webhook', 'webhook', 'x'] as const satisfies readonly ChannelKind[]),
     siblings: pick([
       [],
       [{ status: 'published' as const, external_url: 'https://x.com/p/1', kind: 'x' as const }],
@@ -140,8 +140,10 @@ test('siaran_take_target claims stored targets exactly when the worker would, fo
       .execute();
   }
 
-  // Telegram and webhooks may be claimed with the load; X (paced here) never is.
-  const kinds = ['webhook', 'telegram'];
+  // As the real registry says: webhooks may be claimed with the load; X is paced, so never claimed here.
+  const kinds = ['webhook'];
+  expect(takeOptionsOf().kinds).toEqual(expect.arrayContaining(kinds));
+  expect(takeOptionsOf().kinds).not.toContain('x');
   const checkpoints = { webhook: { sending: true } };
   const disagreements: unknown[] = [];
   let claimed = 0;
@@ -183,6 +185,11 @@ test('siaran_take_target claims stored targets exactly when the worker would, fo
     expect(t.post_status).toBe(r.post_status === 'scheduled' ? 'publishing' : r.post_status);
   }
 }, 120_000);
+
+function takeOptionsOf() {
+  const env = loadEnv(testEnv());
+  return takeOptions({ adapters: platformAdapters(platformConfig(env, h.siaran.database.db)), ...OPTS });
+}
 
 describe('a claim the load took and the worker cannot use', () => {
   async function dueWebhookPost(sealed: string) {
@@ -234,6 +241,21 @@ describe('a claim the load took and the worker cannot use', () => {
     expect(s.post).toBe('scheduled');
     expect(s.channel).toBe('needs_reconnect');
     expect(s.attempts.map((a) => [a.outcome, a.finished_at !== null])).toEqual([['held', true]]);
+  });
+
+  test('a post taken back meanwhile: the claim given back cancels the target instead of holding it', async () => {
+    const ids = await dueWebhookPost('not-a-sealed-secret');
+    const counter = new CountQueries();
+    counter.before = async (text, connection) => {
+      if (/update "channels" set "health"/.test(text)) {
+        counter.before = undefined;
+        await connection.executeQuery(CompiledQuery.raw("update posts set status = 'retracted' where id = $1", [ids.post]));
+      }
+    };
+    await publishTarget(deps(counter), { targetId: ids.target, generation: 1 });
+    const s = await stateOf(ids);
+    expect(s.target).toEqual({ status: 'cancelled', held_reason: null, attempts: 0, claim_token: null });
+    expect(s.post).toBe('retracted');
   });
 
   test('credentials replaced while it was loaded: nobody is asked to reconnect, the job looks again at once', async () => {
