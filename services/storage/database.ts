@@ -93,7 +93,13 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       await client.waitReady;
     } catch (e) {
       await client.close();
-      throw e;
+      const why = e instanceof Error ? e.message : String(e);
+      throw new Error(
+        dir
+          ? `The embedded database in ${dir} could not be opened (${why}). If that folder is damaged, restore it from a backup, or move it aside to start with a new, empty database.`
+          : `The in-memory embedded database could not be opened (${why}).`,
+        { cause: e },
+      );
     }
     const db = new Kysely<DB>({ dialect: new PGliteDialect(client) });
     return {
