@@ -107,10 +107,17 @@ export function startEmbeddedThread(options: { dataDir?: string; startParams: st
   const ask = (message: { sql?: string; params?: unknown[]; close?: true }): Promise<Answer> => {
     if (exited) return Promise.reject(exited);
     const id = next++;
-    return new Promise<Answer>((resolve) => {
+    return new Promise<Answer>((resolve, reject) => {
       pending.set(id, { resolve });
       settleRef();
-      worker.postMessage({ id, ...message });
+      try {
+        worker.postMessage({ id, ...message });
+      } catch (err) {
+        // Not sent (a parameter that cannot be copied to the thread, such as a symbol): no answer will come.
+        pending.delete(id);
+        settleRef();
+        reject(new Error(`could not pass the statement to the embedded database: ${err instanceof Error ? err.message : String(err)}`));
+      }
     });
   };
 
