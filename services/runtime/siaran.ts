@@ -63,7 +63,17 @@ export interface RunningSiaran {
 
 const VERSION = '0.1.0';
 
-export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; now?: () => Date } = {}): Promise<RunningSiaran> {
+export interface StartOptions {
+  log?: Logger;
+  now?: () => Date;
+  /**
+   * The embedded database stopped after the start (its thread died): it is logged as fatal here, and every
+   * statement fails from then on. The process that owns this server decides what follows (main.ts stops it).
+   */
+  onDatabaseLost?: (err: Error) => void;
+}
+
+export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {}): Promise<RunningSiaran> {
   const log = opts.log ?? createLogger(env.LOG_LEVEL);
   const now = opts.now ?? (() => new Date());
   if (!env.DATABASE_URL && !(roles.api && roles.worker)) {
@@ -80,6 +90,10 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
     poolSize: env.DATABASE_POOL_SIZE,
     embeddedBuffersMb: env.EMBEDDED_DB_BUFFERS_MB,
     dataDir: env.EMBEDDED_DB_IN_MEMORY ? 'memory://' : env.DATA_DIR,
+    onLost: (err) => {
+      log.fatal({ err }, 'the embedded database stopped: nothing can be read or saved until Siaran is restarted');
+      opts.onDatabaseLost?.(err);
+    },
   });
   const closers: Array<() => Promise<void>> = [];
   try {

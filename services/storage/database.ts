@@ -24,6 +24,8 @@ export interface DatabaseOptions {
   embeddedBuffersMb?: number;
   /** Folder for PGlite; `memory://` keeps it in memory (tests). */
   dataDir: string;
+  /** The embedded database stopped after it opened: every statement fails from then on (PostgreSQL: never called). */
+  onLost?: (err: Error) => void;
 }
 
 export interface Database {
@@ -88,7 +90,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   try {
     const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${String(opts.embeddedBuffersMb ?? 32)}MB`];
     if (dir && !fs.existsSync(path.join(dir, 'PG_VERSION'))) await initialiseEmbedded(dir);
-    const client = startEmbeddedThread({ ...(dir ? { dataDir: dir } : {}), startParams });
+    const client = startEmbeddedThread({ ...(dir ? { dataDir: dir } : {}), startParams, ...(opts.onLost ? { onLost: opts.onLost } : {}) });
     try {
       await client.waitReady;
     } catch (e) {

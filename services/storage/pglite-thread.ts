@@ -54,8 +54,19 @@ parentPort.on('message', async (m) => {
 });
 `;
 
-export function startEmbeddedThread(options: { dataDir?: string; startParams: string[] }): EmbeddedClient {
-  const worker = new Worker(THREAD, { eval: true, workerData: { pglite: require.resolve('@electric-sql/pglite'), options } });
+export interface EmbeddedThreadOptions {
+  dataDir?: string;
+  startParams: string[];
+  /**
+   * Called once if the thread stops after the database opened, other than by close(): every waiting and later
+   * statement then fails, and nothing in this process can bring the database back.
+   */
+  onLost?: (err: Error) => void;
+}
+
+export function startEmbeddedThread(options: EmbeddedThreadOptions): EmbeddedClient {
+  const { onLost, ...pgliteOptions } = options;
+  const worker = new Worker(THREAD, { eval: true, workerData: { pglite: require.resolve('@electric-sql/pglite'), options: pgliteOptions } });
   const pending = new Map<number, { resolve: (a: Answer) => void }>();
   let next = 0;
   let exited: Error | undefined;
@@ -97,12 +108,18 @@ export function startEmbeddedThread(options: { dataDir?: string; startParams: st
     p?.resolve(m);
   });
   const fail = (err: Error) => {
+    if (exited) return;
     exited = err;
     for (const p of pending.values()) p.resolve({ id: -1, error: { message: err.message, fields: {} } });
     pending.clear();
+    if (opened && !closing) onLost?.(err);
   };
-  worker.on('error', (err) => fail(err));
-  worker.on('exit', (code) => fail(new Error(`the embedded database's thread stopped (exit ${String(code)})`)));
+  const lost = (why: string) =>
+    new Error(`The embedded database stopped unexpectedly (${why}); nothing can be read or saved until Siaran is restarted.`);
+  worker.on('error', (err) => fail(lost(err.message)));
+  worker.on('exit', (code) =>
+    fail(closing ? new Error('the embedded database is closed') : !opened ? new Error('the embedded database did not open') : lost(`its thread exited with code ${String(code)}`)),
+  );
 
   const ask = (message: { sql?: string; params?: unknown[]; close?: true }): Promise<Answer> => {
     if (exited) return Promise.reject(exited);

@@ -3,8 +3,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { openDatabase } from '../../services/storage/database';
 import { stopDatabaseThreads } from '../support/database-thread';
+import { testEnv } from '../support/harness';
+import { spawnSiaran } from '../support/processes';
 import { testDbKind } from '../support/test-db';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -20,6 +23,8 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T> {
     clearTimeout(timer);
   }
 }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs a Node script in a process of its own; resolves with its output once it exits, or says it did not. */
 function runScript(script: string, ms: number): Promise<{ code: number | null; out: string }> {
@@ -83,4 +88,36 @@ embedded('the embedded database', () => {
     expect(out).toMatch(/then: 1/);
     expect(code).toBe(0);
   }, 30_000);
+
+  test('its thread dying fails the waiting and every later statement in words, and is reported once', async () => {
+    const lost: Error[] = [];
+    const database = await openDatabase({ schema: 'public', dataDir: 'memory://', onLost: (e) => lost.push(e) });
+    const waiting = sql`select pg_sleep(5)`.execute(database.db);
+    await sleep(300);
+    await stopDatabaseThreads();
+    await expect(within(waiting, 10_000)).rejects.toThrow(/embedded database stopped unexpectedly .*until Siaran is restarted/);
+    await expect(database.ping()).rejects.toThrow(/embedded database stopped unexpectedly/);
+    expect(lost.map((e) => e.message)).toEqual([expect.stringMatching(/stopped unexpectedly \(its thread exited with code 1\)/)]);
+    await within(database.close(), 5000);
+  });
+
+  // The server then stops with a failure, for its supervisor to start it again, rather than run on with no
+  // database while /healthz answers OK.
+  test('a server whose database thread dies logs it as fatal and stops, letting go of the lock', async () => {
+    const dir = dataDir('server');
+    const guard = path.join(ROOT, 'test/support/loopback-only.js');
+    const threads = path.join(ROOT, 'test/support/database-thread.js');
+    const server = spawnSiaran(testEnv({ LOG_LEVEL: 'info', DATA_DIR: dir, EMBEDDED_DB_IN_MEMORY: 'false', NODE_OPTIONS: `--require ${guard} --require ${threads}` }));
+    await server.url;
+    expect(fs.existsSync(path.join(dir, 'pglite.lock'))).toBe(true);
+    server.proc.kill('SIGUSR2');
+    const code = await within(server.exited, 30_000).catch(async (e: unknown) => {
+      await server.kill('SIGKILL');
+      throw e;
+    });
+    expect(code).toBe(1);
+    const fatal = server.logs.map((l) => (l.startsWith('{') ? (JSON.parse(l) as { level: number; msg: string }) : undefined)).filter((l) => l?.level === 60);
+    expect(fatal.map((l) => l!.msg)).toEqual([expect.stringMatching(/the embedded database stopped/)]);
+    expect(fs.existsSync(path.join(dir, 'pglite.lock'))).toBe(false);
+  }, 60_000);
 });
