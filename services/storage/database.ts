@@ -89,7 +89,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const releaseLock = dir ? takeLock(dir) : () => undefined;
   try {
     const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${String(opts.embeddedBuffersMb ?? 32)}MB`];
-    if (dir && !fs.existsSync(path.join(dir, 'PG_VERSION'))) await initialiseEmbedded(dir);
+    if (dir) await prepareEmbedded(dir);
     const client = startEmbeddedThread({ ...(dir ? { dataDir: dir } : {}), startParams, ...(opts.onLost ? { onLost: opts.onLost } : {}) });
     try {
       await client.waitReady;
@@ -122,6 +122,37 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 }
 
 /**
+ * Makes the embedded database when the folder has none. Called with the folder's lock held, so no other
+ * process is making it: a folder left by an earlier attempt that did not finish is removed first.
+ */
+async function prepareEmbedded(dir: string): Promise<void> {
+  const parent = path.dirname(dir);
+  const prefix = `${path.basename(dir)}.init-`;
+  for (const name of fs.readdirSync(parent)) {
+    if (name.startsWith(prefix)) fs.rmSync(path.join(parent, name), { recursive: true, force: true });
+  }
+  if (fs.existsSync(path.join(dir, 'PG_VERSION'))) return;
+  if (fs.existsSync(dir)) {
+    if (fs.readdirSync(dir).length > 0) {
+      throw new Error(
+        `The folder ${dir} holds files but no embedded database (it has no PG_VERSION). Move it aside, or restore the database from a backup.`,
+      );
+    }
+    fs.rmdirSync(dir);
+  }
+  // Made beside its final place and moved there only once complete: a crash while making it (it takes seconds)
+  // leaves a folder the next start removes, never a half-made database it would try to open.
+  const temp = `${dir}.init-${String(process.pid)}`;
+  try {
+    await initialiseEmbedded(temp);
+    fs.renameSync(temp, dir);
+  } catch (e) {
+    fs.rmSync(temp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
  * A new embedded database is made by a short-lived child process. Making one (initdb) takes PGlite's WebAssembly
  * memory to about 750 MB, which a process never gives back; the server then opens the finished folder and
  * stays near 200 MB.
@@ -131,10 +162,21 @@ async function initialiseEmbedded(dir: string): Promise<void> {
   const script = `require(${JSON.stringify(pglite)}).PGlite.create({ dataDir: ${JSON.stringify(dir)} }).then((db) => db.close())`;
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // The child is ours alone: a process that exits while it works (a failed start, process.exit) takes it along,
+    // rather than leave it running for seconds with its memory.
+    const stop = () => child.kill('SIGKILL');
+    process.once('exit', stop);
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`could not create the embedded database in ${dir}: ${err.trim() || `exit ${String(code)}`}`))));
+    child.on('error', (e) => {
+      process.off('exit', stop);
+      reject(e);
+    });
+    child.on('exit', (code, signal) => {
+      process.off('exit', stop);
+      if (code === 0) resolve();
+      else reject(new Error(`could not create the embedded database in ${dir}: ${err.trim() || (signal ? `stopped by ${signal}` : `exit ${String(code)}`)}`));
+    });
   });
 }
 
@@ -143,7 +185,7 @@ async function initialiseEmbedded(dir: string): Promise<void> {
  * so the folder carries a lock naming the process that holds it.
  */
 function takeLock(dir: string): () => void {
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
   const lockFile = `${dir}.lock`;
   for (;;) {
     try {

@@ -1,5 +1,5 @@
 // The embedded database when something goes wrong. With PostgreSQL none of this exists.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +25,15 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Processes whose command line names `text`: the child that makes a new database names its folder. */
+function processesNaming(text: string): number[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return out
+    .split('\n')
+    .filter((l) => l.includes(text) && !l.includes('ps -eo'))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
 
 /** Runs a Node script in a process of its own; resolves with its output once it exits, or says it did not. */
 function runScript(script: string, ms: number): Promise<{ code: number | null; out: string }> {
@@ -120,4 +129,50 @@ embedded('the embedded database', () => {
     expect(fatal.map((l) => l!.msg)).toEqual([expect.stringMatching(/the embedded database stopped/)]);
     expect(fs.existsSync(path.join(dir, 'pglite.lock'))).toBe(false);
   }, 60_000);
+
+  test('a start killed while it makes a new database leaves nothing the next start trips on', async () => {
+    const dir = dataDir('init');
+    const opening = openDatabase({ schema: 'public', dataDir: dir });
+    void opening.catch(() => undefined);
+    // Once it has begun writing the database's files, the child that makes it is killed.
+    const begun = () => fs.readdirSync(dir, { withFileTypes: true }).some((d) => d.isDirectory() && fs.readdirSync(path.join(dir, d.name)).length > 0);
+    for (let i = 0; i < 3000 && !begun(); i++) await sleep(5);
+    expect(begun()).toBe(true);
+    for (const pid of processesNaming(dir)) process.kill(pid, 'SIGKILL');
+    await expect(opening).rejects.toThrow(/could not create the embedded database/);
+    // The database's folder appears only once the database is whole.
+    expect(fs.existsSync(path.join(dir, 'pglite'))).toBe(false);
+    // And what an earlier start, killed outright, left behind.
+    fs.mkdirSync(path.join(dir, 'pglite.init-999999', 'base'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'pglite.init-999999', 'PG_VERSION'), '17\n');
+
+    const database = await within(openDatabase({ schema: 'public', dataDir: dir }), 40_000);
+    try {
+      expect((await sql<{ x: number }>`select 1 as x`.execute(database.db)).rows).toEqual([{ x: 1 }]);
+    } finally {
+      await database.close();
+    }
+    expect(fs.readdirSync(dir)).toEqual(['pglite']);
+  }, 60_000);
+
+  test('a folder with files but no database in it is left alone, and said so', async () => {
+    const dir = dataDir('stranger');
+    fs.mkdirSync(path.join(dir, 'pglite'));
+    fs.writeFileSync(path.join(dir, 'pglite', 'notes.txt'), 'not a database');
+    await expect(openDatabase({ schema: 'public', dataDir: dir })).rejects.toThrow(`The folder ${path.join(dir, 'pglite')} holds files but no embedded database`);
+    expect(fs.readdirSync(path.join(dir, 'pglite'))).toEqual(['notes.txt']);
+    expect(fs.existsSync(path.join(dir, 'pglite.lock'))).toBe(false);
+  });
+
+  test('a process that exits while it makes a new database takes the child making it along', async () => {
+    const dir = dataDir('exit');
+    const script = `
+      const { openDatabase } = require(${JSON.stringify(DIST_DATABASE)});
+      openDatabase({ schema: 'public', dataDir: ${JSON.stringify(dir)} }).catch(() => undefined);
+      setTimeout(() => process.exit(0), 1000);
+    `;
+    expect((await runScript(script, 20_000)).code).toBe(0);
+    await sleep(300);
+    expect(processesNaming(dir)).toEqual([]);
+  }, 30_000);
 });
