@@ -1,5 +1,6 @@
 // The one door to the database: PostgreSQL when DATABASE_URL is set, else embedded PGlite under DATA_DIR.
 import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -182,26 +183,82 @@ async function initialiseEmbedded(dir: string): Promise<void> {
 
 /**
  * PGlite is one process's database: a second process opening the same folder would corrupt it,
- * so the folder carries a lock naming the process that holds it.
+ * so the folder carries a lock naming the process that holds it. The lock appears whole or not at all (written
+ * aside, then linked into place, which fails when a lock is there), and a stale one, whose process is gone, is
+ * removed only by the one start that claims it: two starts that find the same stale lock cannot both go on.
  */
 function takeLock(dir: string): () => void {
   fs.mkdirSync(path.dirname(dir), { recursive: true });
   const lockFile = `${dir}.lock`;
-  for (;;) {
-    try {
-      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(lockFile, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const holder = Number(fs.readFileSync(lockFile, 'utf8'));
+  // The process id, and a random part that tells this lock from an earlier one with the same process id.
+  const mine = `${String(process.pid)} ${randomBytes(8).toString('hex')}`;
+  const draft = `${lockFile}.${randomBytes(8).toString('hex')}.new`;
+  fs.writeFileSync(draft, mine, { flag: 'wx' });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        fs.linkSync(draft, lockFile);
+        return () => {
+          if (readIfPresent(lockFile) === mine) fs.rmSync(lockFile, { force: true });
+        };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      const held = readIfPresent(lockFile);
+      if (held === undefined) continue;
+      const holder = Number(held.split(' ')[0]);
       if (holder && holder !== process.pid && processAlive(holder)) {
         throw new Error(
           `The embedded database in ${dir} is in use by process ${holder}. ` +
             'Stop that process first, or set DATABASE_URL to share a PostgreSQL server between processes.',
         );
       }
-      fs.rmSync(lockFile, { force: true });
+      if (attempt >= 100) throw new Error(`Could not take the lock ${lockFile}: other starts kept taking it. Start Siaran again.`);
+      removeStaleLock(lockFile, held);
     }
+  } finally {
+    fs.rmSync(draft, { force: true });
+  }
+}
+
+/**
+ * Removes the lock file if it still holds `held`. The claim is a second name for the lock file, named after
+ * `held`, and making a name that exists fails: of the starts that found this stale lock, one claims it; the
+ * others find its claim, or no lock, or the lock the first one then took.
+ */
+function removeStaleLock(lockFile: string, held: string): void {
+  const claim = `${lockFile}.stale-${createHash('sha256').update(held).digest('hex').slice(0, 16)}`;
+  try {
+    fs.linkSync(lockFile, claim);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code !== 'EEXIST') throw e;
+    // Another start is removing it: a matter of microseconds. A claim older than that was left by a start
+    // killed in between, and goes.
+    try {
+      if (Date.now() - fs.lstatSync(claim).ctimeMs > 10_000) fs.rmSync(claim, { force: true });
+    } catch {
+      // Gone meanwhile.
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    return;
+  }
+  try {
+    // The claim names what the lock file was when it was made: the stale lock, or a new one another start put
+    // there after removing the stale one, which stays.
+    if (readIfPresent(claim) === held) fs.rmSync(lockFile, { force: true });
+  } finally {
+    fs.rmSync(claim, { force: true });
+  }
+}
+
+function readIfPresent(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
   }
 }
 

@@ -1,5 +1,5 @@
 // The embedded database when something goes wrong. With PostgreSQL none of this exists.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -175,4 +175,36 @@ embedded('the embedded database', () => {
     await sleep(300);
     expect(processesNaming(dir)).toEqual([]);
   }, 30_000);
+
+  // Two starts both find a stale lock: one removes it and takes the folder; the other must then find that lock
+  // and refuse, not remove it too and go on beside the first.
+  test('of two starts finding the same stale lock, the one that comes second refuses', async () => {
+    const dir = dataDir('lock');
+    const lockFile = path.join(dir, 'pglite.lock');
+    const gone = spawnSync(process.execPath, ['-e', '']).pid;
+    fs.writeFileSync(lockFile, String(gone));
+    // The other start, the one quicker to take over: a process that is alive and not this one (jest's).
+    const other = process.ppid;
+    const read = fs.readFileSync.bind(fs);
+    let raced = false;
+    const spy = jest.spyOn(fs, 'readFileSync').mockImplementation(((file: fs.PathOrFileDescriptor, options?: unknown) => {
+      const text = read(file, options as BufferEncoding);
+      if (file === lockFile && !raced) {
+        raced = true;
+        // Right after this start read the stale lock, the other one replaced it with its own.
+        fs.rmSync(lockFile);
+        fs.writeFileSync(lockFile, `${String(other)} 0123456789abcdef`);
+      }
+      return text;
+    }));
+    try {
+      const opening = openDatabase({ schema: 'public', dataDir: dir });
+      void opening.then((d) => d.close(), () => undefined);
+      await expect(within(opening, 40_000)).rejects.toThrow(`in use by process ${String(other)}`);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(raced).toBe(true);
+    expect(read(lockFile, 'utf8')).toBe(`${String(other)} 0123456789abcdef`);
+  }, 60_000);
 });
