@@ -84,6 +84,13 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
   const key = resolveSecretsKey(env.SECRETS_KEY, env.DATA_DIR);
   const sentinel = env.REDIS_SENTINELS ? { nodes: parseSentinels(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME, password: env.REDIS_SENTINEL_PASSWORD } : undefined;
   const redis = await resolveRedis(env.REDIS_URL, { autostart: env.REDIS_AUTOSTART, dataDir: env.DATA_DIR, log, sentinel });
+  if (env.DATABASE_URL && roles.worker && env.DATABASE_POOL_SIZE < env.PUBLISH_CONCURRENCY) {
+    // Each publish job holds a connection while a statement of it runs: a smaller pool makes jobs wait for one.
+    log.warn(
+      { DATABASE_POOL_SIZE: env.DATABASE_POOL_SIZE, PUBLISH_CONCURRENCY: env.PUBLISH_CONCURRENCY },
+      'DATABASE_POOL_SIZE is below PUBLISH_CONCURRENCY: publish jobs will wait for a database connection; raise DATABASE_POOL_SIZE to at least PUBLISH_CONCURRENCY',
+    );
+  }
   const database = await openDatabase({
     databaseUrl: env.DATABASE_URL,
     schema: env.DATABASE_SCHEMA,

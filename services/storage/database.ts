@@ -25,6 +25,8 @@ export interface DatabaseOptions {
   embeddedBuffersMb?: number;
   /** Folder for PGlite; `memory://` keeps it in memory (tests). */
   dataDir: string;
+  /** How long a statement waits for a free PostgreSQL connection before it fails; default 10 s. */
+  connectionTimeoutMs?: number;
   /** The embedded database stopped after it opened: every statement fails from then on (PostgreSQL: never called). */
   onLost?: (err: Error) => void;
 }
@@ -56,6 +58,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
       max: opts.poolSize ?? 10,
+      // With every connection busy (a pool smaller than the work given to it, or statements stuck behind a
+      // lock), a statement would otherwise wait for one forever, and the job or request holding it with it;
+      // failing after a while lets the job be retried and the request answer.
+      connectionTimeoutMillis: opts.connectionTimeoutMs ?? 10_000,
       options: `-c search_path=${opts.schema}`,
     });
     // A dropped connection must not crash the process; the next query reports the failure.
