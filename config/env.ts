@@ -45,9 +45,16 @@ export const Env = z.object({
   EMBEDDED_DB_IN_MEMORY: bool.default(false),
   /**
    * The embedded database's buffer cache, in MB. Default 32: PostgreSQL's own default (128) is the largest part
-   * of an idle server's memory, and the files it caches stay in the operating system's cache anyway.
+   * of an idle server's memory, and the files it caches stay in the operating system's cache anyway. At most
+   * 1024: PGlite's WebAssembly memory cannot grow past 2 GB, and the rest of PostgreSQL needs room beside the
+   * cache (at 2048 the database does not even open; a cache near the limit leaves its queries too little).
    */
-  EMBEDDED_DB_BUFFERS_MB: int(8, 4096).default(32),
+  EMBEDDED_DB_BUFFERS_MB: z.coerce
+    .number()
+    .int()
+    .min(8)
+    .max(1024, 'at most 1024: the embedded database cannot use more than 2 GB of memory in all')
+    .default(32),
   /** Redis for BullMQ. Default redis://127.0.0.1:6379. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   /** Key prefix for every BullMQ key, so several installations or test runs share one Redis. Default `siaran`. */

@@ -32,12 +32,13 @@ async function main(): Promise<void> {
   let siaran: RunningSiaran | undefined;
   let requested: string | undefined;
   let closing = false;
+  let exitCode = 0;
   const close = () => {
     if (closing || !siaran) return;
     closing = true;
     log.info({ signal: requested }, 'draining in-flight work, then stopping');
     siaran.close().then(
-      () => process.exit(0),
+      () => process.exit(exitCode),
       (err: unknown) => {
         log.error({ err }, 'unclean stop');
         process.exit(1);
@@ -51,9 +52,20 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
+  // The embedded database's thread died (startSiaran has logged it as fatal). The process stops, with a failure,
+  // rather than stay up without a database: nothing in it can bring the database back, and /healthz, what a
+  // supervisor restarts a process on, would go on answering OK while nothing is saved or published. Its
+  // supervisor (systemd, Docker's restart policy) starts it again, which reopens the database. It stops as on
+  // SIGTERM, so that the private Redis and the database's lock go with it, but within a bound: work that waits
+  // on the database may not finish.
+  const onDatabaseLost = () => {
+    exitCode = 1;
+    setTimeout(() => process.exit(1), 15_000).unref();
+    onSignal('database lost');
+  };
 
   try {
-    siaran = await startSiaran(env, roles, { log });
+    siaran = await startSiaran(env, roles, { log, onDatabaseLost });
   } catch (err) {
     log.fatal({ err }, 'could not start');
     process.exit(1);

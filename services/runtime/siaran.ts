@@ -63,7 +63,17 @@ export interface RunningSiaran {
 
 const VERSION = '0.1.0';
 
-export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; now?: () => Date } = {}): Promise<RunningSiaran> {
+export interface StartOptions {
+  log?: Logger;
+  now?: () => Date;
+  /**
+   * The embedded database stopped after the start (its thread died): it is logged as fatal here, and every
+   * statement fails from then on. The process that owns this server decides what follows (main.ts stops it).
+   */
+  onDatabaseLost?: (err: Error) => void;
+}
+
+export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {}): Promise<RunningSiaran> {
   const log = opts.log ?? createLogger(env.LOG_LEVEL);
   const now = opts.now ?? (() => new Date());
   if (!env.DATABASE_URL && !(roles.api && roles.worker)) {
@@ -74,12 +84,23 @@ export async function startSiaran(env: Env, roles: Roles, opts: { log?: Logger; 
   const key = resolveSecretsKey(env.SECRETS_KEY, env.DATA_DIR);
   const sentinel = env.REDIS_SENTINELS ? { nodes: parseSentinels(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME, password: env.REDIS_SENTINEL_PASSWORD } : undefined;
   const redis = await resolveRedis(env.REDIS_URL, { autostart: env.REDIS_AUTOSTART, dataDir: env.DATA_DIR, log, sentinel });
+  if (env.DATABASE_URL && roles.worker && env.DATABASE_POOL_SIZE < env.PUBLISH_CONCURRENCY) {
+    // Each publish job holds a connection while a statement of it runs: a smaller pool makes jobs wait for one.
+    log.warn(
+      { DATABASE_POOL_SIZE: env.DATABASE_POOL_SIZE, PUBLISH_CONCURRENCY: env.PUBLISH_CONCURRENCY },
+      'DATABASE_POOL_SIZE is below PUBLISH_CONCURRENCY: publish jobs will wait for a database connection; raise DATABASE_POOL_SIZE to at least PUBLISH_CONCURRENCY',
+    );
+  }
   const database = await openDatabase({
     databaseUrl: env.DATABASE_URL,
     schema: env.DATABASE_SCHEMA,
     poolSize: env.DATABASE_POOL_SIZE,
     embeddedBuffersMb: env.EMBEDDED_DB_BUFFERS_MB,
     dataDir: env.EMBEDDED_DB_IN_MEMORY ? 'memory://' : env.DATA_DIR,
+    onLost: (err) => {
+      log.fatal({ err }, 'the embedded database stopped: nothing can be read or saved until Siaran is restarted');
+      opts.onDatabaseLost?.(err);
+    },
   });
   const closers: Array<() => Promise<void>> = [];
   try {

@@ -1,5 +1,6 @@
 // The one door to the database: PostgreSQL when DATABASE_URL is set, else embedded PGlite under DATA_DIR.
 import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -24,6 +25,10 @@ export interface DatabaseOptions {
   embeddedBuffersMb?: number;
   /** Folder for PGlite; `memory://` keeps it in memory (tests). */
   dataDir: string;
+  /** How long a statement waits for a free PostgreSQL connection before it fails; default 10 s. */
+  connectionTimeoutMs?: number;
+  /** The embedded database stopped after it opened: every statement fails from then on (PostgreSQL: never called). */
+  onLost?: (err: Error) => void;
 }
 
 export interface Database {
@@ -53,6 +58,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     const pool = new pg.Pool({
       connectionString: opts.databaseUrl,
       max: opts.poolSize ?? 10,
+      // With every connection busy (a pool smaller than the work given to it, or statements stuck behind a
+      // lock), a statement would otherwise wait for one forever, and the job or request holding it with it;
+      // failing after a while lets the job be retried and the request answer.
+      connectionTimeoutMillis: opts.connectionTimeoutMs ?? 10_000,
       options: `-c search_path=${opts.schema}`,
     });
     // A dropped connection must not crash the process; the next query reports the failure.
@@ -87,13 +96,19 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const releaseLock = dir ? takeLock(dir) : () => undefined;
   try {
     const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${String(opts.embeddedBuffersMb ?? 32)}MB`];
-    if (dir && !fs.existsSync(path.join(dir, 'PG_VERSION'))) await initialiseEmbedded(dir);
-    const client = startEmbeddedThread({ ...(dir ? { dataDir: dir } : {}), startParams });
+    if (dir) await prepareEmbedded(dir);
+    const client = startEmbeddedThread({ ...(dir ? { dataDir: dir } : {}), startParams, ...(opts.onLost ? { onLost: opts.onLost } : {}) });
     try {
       await client.waitReady;
     } catch (e) {
       await client.close();
-      throw e;
+      const why = e instanceof Error ? e.message : String(e);
+      throw new Error(
+        dir
+          ? `The embedded database in ${dir} could not be opened (${why}). If that folder is damaged, restore it from a backup, or move it aside to start with a new, empty database.`
+          : `The in-memory embedded database could not be opened (${why}).`,
+        { cause: e },
+      );
     }
     const db = new Kysely<DB>({ dialect: new PGliteDialect(client) });
     return {
@@ -114,6 +129,37 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 }
 
 /**
+ * Makes the embedded database when the folder has none. Called with the folder's lock held, so no other
+ * process is making it: a folder left by an earlier attempt that did not finish is removed first.
+ */
+async function prepareEmbedded(dir: string): Promise<void> {
+  const parent = path.dirname(dir);
+  const prefix = `${path.basename(dir)}.init-`;
+  for (const name of fs.readdirSync(parent)) {
+    if (name.startsWith(prefix)) fs.rmSync(path.join(parent, name), { recursive: true, force: true });
+  }
+  if (fs.existsSync(path.join(dir, 'PG_VERSION'))) return;
+  if (fs.existsSync(dir)) {
+    if (fs.readdirSync(dir).length > 0) {
+      throw new Error(
+        `The folder ${dir} holds files but no embedded database (it has no PG_VERSION). Move it aside, or restore the database from a backup.`,
+      );
+    }
+    fs.rmdirSync(dir);
+  }
+  // Made beside its final place and moved there only once complete: a crash while making it (it takes seconds)
+  // leaves a folder the next start removes, never a half-made database it would try to open.
+  const temp = `${dir}.init-${String(process.pid)}`;
+  try {
+    await initialiseEmbedded(temp);
+    fs.renameSync(temp, dir);
+  } catch (e) {
+    fs.rmSync(temp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
  * A new embedded database is made by a short-lived child process. Making one (initdb) takes PGlite's WebAssembly
  * memory to about 750 MB, which a process never gives back; the server then opens the finished folder and
  * stays near 200 MB.
@@ -123,35 +169,102 @@ async function initialiseEmbedded(dir: string): Promise<void> {
   const script = `require(${JSON.stringify(pglite)}).PGlite.create({ dataDir: ${JSON.stringify(dir)} }).then((db) => db.close())`;
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // The child is ours alone: a process that exits while it works (a failed start, process.exit) takes it along,
+    // rather than leave it running for seconds with its memory.
+    const stop = () => child.kill('SIGKILL');
+    process.once('exit', stop);
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`could not create the embedded database in ${dir}: ${err.trim() || `exit ${String(code)}`}`))));
+    child.on('error', (e) => {
+      process.off('exit', stop);
+      reject(e);
+    });
+    child.on('exit', (code, signal) => {
+      process.off('exit', stop);
+      if (code === 0) resolve();
+      else reject(new Error(`could not create the embedded database in ${dir}: ${err.trim() || (signal ? `stopped by ${signal}` : `exit ${String(code)}`)}`));
+    });
   });
 }
 
 /**
  * PGlite is one process's database: a second process opening the same folder would corrupt it,
- * so the folder carries a lock naming the process that holds it.
+ * so the folder carries a lock naming the process that holds it. The lock appears whole or not at all (written
+ * aside, then linked into place, which fails when a lock is there), and a stale one, whose process is gone, is
+ * removed only by the one start that claims it: two starts that find the same stale lock cannot both go on.
  */
 function takeLock(dir: string): () => void {
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
   const lockFile = `${dir}.lock`;
-  for (;;) {
-    try {
-      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(lockFile, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const holder = Number(fs.readFileSync(lockFile, 'utf8'));
+  // The process id, and a random part that tells this lock from an earlier one with the same process id.
+  const mine = `${String(process.pid)} ${randomBytes(8).toString('hex')}`;
+  const draft = `${lockFile}.${randomBytes(8).toString('hex')}.new`;
+  fs.writeFileSync(draft, mine, { flag: 'wx' });
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        fs.linkSync(draft, lockFile);
+        return () => {
+          if (readIfPresent(lockFile) === mine) fs.rmSync(lockFile, { force: true });
+        };
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      const held = readIfPresent(lockFile);
+      if (held === undefined) continue;
+      const holder = Number(held.split(' ')[0]);
       if (holder && holder !== process.pid && processAlive(holder)) {
         throw new Error(
           `The embedded database in ${dir} is in use by process ${holder}. ` +
             'Stop that process first, or set DATABASE_URL to share a PostgreSQL server between processes.',
         );
       }
-      fs.rmSync(lockFile, { force: true });
+      if (attempt >= 100) throw new Error(`Could not take the lock ${lockFile}: other starts kept taking it. Start Siaran again.`);
+      removeStaleLock(lockFile, held);
     }
+  } finally {
+    fs.rmSync(draft, { force: true });
+  }
+}
+
+/**
+ * Removes the lock file if it still holds `held`. The claim is a second name for the lock file, named after
+ * `held`, and making a name that exists fails: of the starts that found this stale lock, one claims it; the
+ * others find its claim, or no lock, or the lock the first one then took.
+ */
+function removeStaleLock(lockFile: string, held: string): void {
+  const claim = `${lockFile}.stale-${createHash('sha256').update(held).digest('hex').slice(0, 16)}`;
+  try {
+    fs.linkSync(lockFile, claim);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code !== 'EEXIST') throw e;
+    // Another start is removing it: a matter of microseconds. A claim older than that was left by a start
+    // killed in between, and goes.
+    try {
+      if (Date.now() - fs.lstatSync(claim).ctimeMs > 10_000) fs.rmSync(claim, { force: true });
+    } catch {
+      // Gone meanwhile.
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
+    return;
+  }
+  try {
+    // The claim names what the lock file was when it was made: the stale lock, or a new one another start put
+    // there after removing the stale one, which stays.
+    if (readIfPresent(claim) === held) fs.rmSync(lockFile, { force: true });
+  } finally {
+    fs.rmSync(claim, { force: true });
+  }
+}
+
+function readIfPresent(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
   }
 }
 

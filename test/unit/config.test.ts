@@ -28,6 +28,10 @@ describe('config', () => {
   test('an empty DATABASE_URL means embedded', () => {
     expect(loadEnv({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });
+  test('the embedded database cache stays within what its 2 GB memory can hold', () => {
+    expect(loadEnv({ EMBEDDED_DB_BUFFERS_MB: '1024' }).EMBEDDED_DB_BUFFERS_MB).toBe(1024);
+    expect(() => loadEnv({ EMBEDDED_DB_BUFFERS_MB: '2048' })).toThrow(/EMBEDDED_DB_BUFFERS_MB: at most 1024/);
+  });
 });
 
 describe('photo links Meta must download', () => {
