@@ -33,11 +33,14 @@ async function main(): Promise<void> {
   let requested: string | undefined;
   let closing = false;
   let exitCode = 0;
+  // The first-run greeting (with --demo, filling the database) finishes before the database closes under it.
+  let greeting: Promise<void> = Promise.resolve();
   const close = () => {
     if (closing || !siaran) return;
     closing = true;
+    const running = siaran;
     log.info({ signal: requested }, 'draining in-flight work, then stopping');
-    siaran.close().then(
+    greeting.then(() => running.close()).then(
       () => process.exit(exitCode),
       (err: unknown) => {
         log.error({ err }, 'unclean stop');
@@ -46,12 +49,19 @@ async function main(): Promise<void> {
     );
   };
   const onSignal = (signal: string) => {
+    // A second Ctrl-C (or SIGTERM) while a start hangs, or while a drain takes too long, stops it at once.
+    if (requested !== undefined && signal !== 'database lost') {
+      log.warn({ signal }, 'stopping at once');
+      process.exit(130);
+    }
     requested ??= signal;
-    if (!siaran) log.info({ signal }, 'stopping as soon as the start has finished');
+    if (!siaran) log.info({ signal }, 'stopping as soon as the start has finished; again to stop at once');
     close();
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
+  // A closed terminal: the server stops as cleanly as on Ctrl-C, its private redis-server with it.
+  process.on('SIGHUP', () => onSignal('SIGHUP'));
   // The embedded database's thread died (startSiaran has logged it as fatal). The process stops, with a failure,
   // rather than stay up without a database: nothing in it can bring the database back, and /healthz, what a
   // supervisor restarts a process on, would go on answering OK while nothing is saved or published. Its
@@ -72,11 +82,10 @@ async function main(): Promise<void> {
   }
   if (requested !== undefined) return close();
   log.info({ roles, database: siaran.database.kind, url: siaran.url }, 'Siaran is running');
-  try {
-    await greet(siaran, env, args.has('--demo'));
-  } catch (err) {
+  greeting = greet(siaran, env, args.has('--demo')).catch((err: unknown) => {
     log.error({ err }, 'could not prepare the first run');
-  }
+  });
+  await greeting;
 }
 
 /** What a person who just started the server needs: where to sign in, or how to set it up. */
