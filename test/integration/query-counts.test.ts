@@ -9,10 +9,8 @@ import { RECONCILER_QUEUES } from '../../services/posts/deps';
 import { approvePost, submitPost } from '../../services/posts/review-post';
 import { createPost } from '../../services/posts/write-post';
 import { unitPath } from '../../services/units/unit.repository';
-import { platformAdapters, platformConfig } from '../../services/publishing/platforms/registry';
 import { publishTarget } from '../../services/publishing/publish-target';
-import { loadEnv } from '../../config/env';
-import { type Harness, type World, addWebhook, inSeconds, seedWorld, startHarness, testEnv } from '../support/harness';
+import { type Harness, type World, addWebhook, inSeconds, publishDepsFor, seedWorld, startHarness } from '../support/harness';
 import { startReceiver } from '../support/webhook-receiver';
 import { CountQueries } from '../support/count-queries';
 
@@ -33,21 +31,10 @@ test('statements to create a post, and to publish one news-page target and one w
   const posts = { db, scheduler: RECONCILER_QUEUES, log: pino({ level: 'silent' }), now: () => new Date(), minLeadSeconds: 0 };
   const operator = { id: world.users.operator, role: 'operator' as const, unitId: world.units.polres };
   const supervisor = { id: world.users.supervisor, role: 'supervisor' as const, unitId: world.units.polres };
-  const env = loadEnv(testEnv());
   const receiver = await startReceiver(SECRET);
   const webhookId = await addWebhook(h.siaran.database.db, world.units.polres, receiver.url, SECRET);
-  const publishDeps = {
-    db,
-    adapters: platformAdapters(platformConfig(env, db)),
-    box: h.siaran.channels.box,
-    log: pino({ level: 'silent' }),
-    now: () => new Date(),
-    maxAttempts: 5,
-    publicBaseUrl: () => 'http://localhost',
-    jobLockMs: 30_000,
-    lateWindowMs: 3_600_000,
-    webhookWaitMs: 0,
-  };
+  const publishDeps = publishDepsFor(h, db);
+
 
   const publishOne = async (channelId: string) => {
     counter.count = 0;

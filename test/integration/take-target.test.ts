@@ -3,13 +3,10 @@
 // (publishReadiness) for every mix of facts, and a claim the worker cannot use is given back as if never taken.
 import { randomUUID } from 'node:crypto';
 import { CompiledQuery, sql } from 'kysely';
-import pino from 'pino';
 import { type ChannelKind, PostStatus, TargetStatus } from '../../shared/post';
-import { loadEnv } from '../../config/env';
-import { platformAdapters, platformConfig } from '../../services/publishing/platforms/registry';
 import { publishReadiness, publishTarget, takeOptions } from '../../services/publishing/publish-target';
 import { addUnit } from '../../services/units/unit.repository';
-import { type Harness, type World, seedWorld, startHarness, testEnv, unitSlug } from '../support/harness';
+import { type Harness, type World, publishDepsFor, seedWorld, startHarness, unitSlug } from '../support/harness';
 import { CountQueries } from '../support/count-queries';
 
 let h: Harness;
@@ -187,8 +184,7 @@ test('siaran_take_target claims stored targets exactly when the worker would, fo
 }, 120_000);
 
 function takeOptionsOf() {
-  const env = loadEnv(testEnv());
-  return takeOptions({ adapters: platformAdapters(platformConfig(env, h.siaran.database.db)), ...OPTS });
+  return takeOptions(publishDepsFor(h, h.siaran.database.db, OPTS));
 }
 
 describe('a claim the load took and the worker cannot use', () => {
@@ -207,21 +203,7 @@ describe('a claim the load took and the worker cannot use', () => {
     return ids;
   }
 
-  function deps(counter: CountQueries) {
-    const db = counter.attach(h.siaran.database.db);
-    const env = loadEnv(testEnv());
-    return {
-      db,
-      adapters: platformAdapters(platformConfig(env, db)),
-      box: h.siaran.channels.box,
-      log: pino({ level: 'silent' }),
-      now: () => new Date(),
-      maxAttempts: 5,
-      publicBaseUrl: () => 'http://localhost',
-      jobLockMs: 30_000,
-      ...OPTS,
-    };
-  }
+  const deps = (counter: CountQueries) => publishDepsFor(h, counter.attach(h.siaran.database.db), OPTS);
 
   async function stateOf(ids: { channel: string; post: string; target: string }) {
     const db = h.siaran.database.db;

@@ -8,11 +8,13 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
 import { type Env, decodeKey, loadEnv } from '../../config/env';
 import { addWebhookChannel, channelsOfUnit } from '../../services/channels/channel.repository';
 import { secretBox } from '../../services/channels/secret-box';
 import { type RunningSiaran, startSiaran } from '../../services/runtime/siaran';
+import { platformAdapters, platformConfig } from '../../services/publishing/platforms/registry';
+import type { PublishDeps } from '../../services/publishing/publish-target';
 import type { DB } from '../../services/storage/schema';
 import { addUnit } from '../../services/units/unit.repository';
 import { createToken } from '../../services/users/token.repository';
@@ -249,4 +251,23 @@ export async function quiescent(prefix: string, reconcile?: () => Promise<void>,
   } finally {
     await queue.close();
   }
+}
+
+/**
+ * What publishTarget needs, for a test that publishes a target itself (no workers), on `db` (e.g. a counting
+ * instance of the harness's database).
+ */
+export function publishDepsFor(h: Harness, db: Kysely<DB>, opts: { lateWindowMs?: number; webhookWaitMs?: number } = {}): PublishDeps {
+  return {
+    db,
+    adapters: platformAdapters(platformConfig(loadEnv(testEnv()), db)),
+    box: h.siaran.channels.box,
+    log: pino({ level: 'silent' }),
+    now: () => new Date(),
+    maxAttempts: 5,
+    publicBaseUrl: () => 'http://localhost',
+    jobLockMs: 30_000,
+    lateWindowMs: opts.lateWindowMs ?? 3_600_000,
+    webhookWaitMs: opts.webhookWaitMs ?? 0,
+  };
 }
