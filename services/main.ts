@@ -48,20 +48,24 @@ async function main(): Promise<void> {
       },
     );
   };
+  let firstSignalAt = 0;
   const onSignal = (signal: string) => {
-    // A second Ctrl-C (or SIGTERM) while a start hangs, or while a drain takes too long, stops it at once.
+    // A second Ctrl-C (or SIGTERM) while a start hangs, or while a drain takes too long, stops it at once. The
+    // same signal sent to the process and to its group (as `timeout` does) arrives twice at once: not a second.
     if (requested !== undefined && signal !== 'database lost') {
+      if (Date.now() - firstSignalAt < 2000) return;
       log.warn({ signal }, 'stopping at once');
-      process.exit(130);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
     }
     requested ??= signal;
+    firstSignalAt = Date.now();
     if (!siaran) log.info({ signal }, 'stopping as soon as the start has finished; again to stop at once');
     close();
   };
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
-  // A closed terminal: the server stops as cleanly as on Ctrl-C, its private redis-server with it.
-  process.on('SIGHUP', () => onSignal('SIGHUP'));
+  // SIGHUP (a closed terminal) keeps its default: the process ends at once. Draining would log to a terminal
+  // that is gone, and the logger retries a failed write for ever.
   // The embedded database's thread died (startSiaran has logged it as fatal). The process stops, with a failure,
   // rather than stay up without a database: nothing in it can bring the database back, and /healthz, what a
   // supervisor restarts a process on, would go on answering OK while nothing is saved or published. Its

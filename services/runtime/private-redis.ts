@@ -52,6 +52,11 @@ export async function resolveRedis(
     // then stops this server. A server left behind by a killed Siaran is found and used by the next start.
     { stdio: 'ignore', detached: true },
   );
+  // A start that fails, or a process that exits at once (a second Ctrl-C), stops the server it started; only a
+  // process killed outright leaves it, for the next start to use.
+  const stopOnExit = () => child.kill('SIGTERM');
+  process.once('exit', stopOnExit);
+  child.once('exit', () => process.off('exit', stopOnExit));
   for (let i = 0; i < 100; i++) {
     try {
       await pingRedis(own, 500);

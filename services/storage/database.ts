@@ -132,6 +132,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
  * Makes the embedded database when the folder has none. Called with the folder's lock held, so no other
  * process is making it: a folder left by an earlier attempt that did not finish is removed first.
  */
+function prefixPath(dir: string): string {
+  return `${dir}.init-`;
+}
+
 async function prepareEmbedded(dir: string): Promise<void> {
   const parent = path.dirname(dir);
   const prefix = `${path.basename(dir)}.init-`;
@@ -149,7 +153,8 @@ async function prepareEmbedded(dir: string): Promise<void> {
   }
   // Made beside its final place and moved there only once complete: a crash while making it (it takes seconds)
   // leaves a folder the next start removes, never a half-made database it would try to open.
-  const temp = `${dir}.init-${String(process.pid)}`;
+  // A fresh name, made 0700 by this process: nobody else can have prepared that folder for it.
+  const temp = fs.mkdtempSync(prefixPath(dir));
   try {
     await initialiseEmbedded(temp);
     fs.renameSync(temp, dir);
@@ -168,7 +173,9 @@ async function initialiseEmbedded(dir: string): Promise<void> {
   const pglite = require.resolve('@electric-sql/pglite');
   const script = `require(${JSON.stringify(pglite)}).PGlite.create({ dataDir: ${JSON.stringify(dir)} }).then((db) => db.close())`;
   await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Its own process group: Ctrl-C in the terminal reaches the server, which stops once the database is made,
+    // instead of killing the child midway and failing the start.
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     // The child is ours alone: a process that exits while it works (a failed start, process.exit) takes it along,
     // rather than leave it running for seconds with its memory.
     const stop = () => child.kill('SIGKILL');
