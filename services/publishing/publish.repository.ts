@@ -322,7 +322,9 @@ export async function releaseHeld(
       .set({ generation: sql`generation + 1`, held_reason: null, held_until: null, updated_at: now })
       .where('channel_id', '=', channelId)
       .where('status', '=', 'held')
-      .where('held_reason', 'in', [...reasons])
+      // Also those the reconciler lifted a moment ago (it saw the channel connected before this release ran):
+      // they are released by this act too, and their new generation fences the reconciler's job.
+      .where((eb) => eb.or([eb('held_reason', 'in', [...reasons]), eb.and([eb('held_reason', 'is', null), eb('held_until', 'is', null)])]))
       .returning(['id', 'generation', 'post_id'])
       .execute();
     if (rows.length === 0) return [];

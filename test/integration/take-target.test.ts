@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { CompiledQuery, sql } from 'kysely';
 import { type ChannelKind, PostStatus, TargetStatus } from '../../shared/post';
 import { publishReadiness, publishTarget, takeOptions } from '../../services/publishing/publish-target';
+import { releaseHeld } from '../../services/publishing/publish.repository';
 import { addUnit } from '../../services/units/unit.repository';
 import { type Harness, type World, publishDepsFor, seedWorld, startHarness, unitSlug } from '../support/harness';
 import { CountQueries } from '../support/count-queries';
@@ -257,4 +258,20 @@ describe('a claim the load took and the worker cannot use', () => {
     expect(s.post).toBe('scheduled');
     expect(s.channel).toBe('connected');
   });
+});
+
+test("a channel's release counts the holds the reconciler lifted a moment before it", async () => {
+  const db = h.siaran.database.db;
+  const ids = { channel: randomUUID(), post: randomUUID(), target: randomUUID() };
+  await db.insertInto('channels').values({ id: ids.channel, unit_id: world.units.polres, kind: 'x', name: 'X', settings: JSON.stringify({}), secret_ciphertext: null }).execute();
+  await db
+    .insertInto('posts')
+    .values({ id: ids.post, unit_id: world.units.polres, author_id: world.users.operator, title: 'Tahan', body: 'Isi', variants: JSON.stringify({}), status: 'scheduled', scheduled_at: NOW, version: 1, updated_at: NOW })
+    .execute();
+  await db.insertInto('post_targets').values({ id: ids.target, post_id: ids.post, channel_id: ids.channel, status: 'held', held_reason: 'channel.needs_reconnect', updated_at: NOW }).execute();
+  // The admin's new credentials are saved (the channel is connected) and the reconciler runs before the release.
+  await db.updateTable('post_targets').set({ held_reason: null, generation: sql`generation + 1` }).where('id', '=', ids.target).execute();
+  const released = await releaseHeld(db, ids.channel, ['channel.needs_reconnect'], NOW);
+  expect(released).toEqual([{ targetId: ids.target, generation: 3, at: NOW }]);
+  // Its new generation fences the job the reconciler queued for generation 2: one of the two goes out.
 });
