@@ -93,13 +93,22 @@ export async function publishTarget(deps: PublishDeps, slot: PublishSlot): Promi
 
 /** What the database may claim with the load: channel kinds without pacing, and each kind's first checkpoint. */
 export function takeOptions(deps: Pick<PublishDeps, 'adapters' | 'lateWindowMs' | 'webhookWaitMs'>): TakeOptions {
-  const adapters = Object.values(deps.adapters) as PlatformAdapter[];
-  return {
+  return { ...claimableKinds(deps.adapters), lateWindowMs: deps.lateWindowMs, webhookWaitMs: deps.webhookWaitMs };
+}
+
+/** Read from the adapters once per registry, not on every job: a registry never changes. */
+const claimable = new WeakMap<AdapterRegistry, Pick<TakeOptions, 'kinds' | 'checkpoints'>>();
+
+function claimableKinds(registry: AdapterRegistry): Pick<TakeOptions, 'kinds' | 'checkpoints'> {
+  const known = claimable.get(registry);
+  if (known) return known;
+  const adapters = Object.values(registry) as PlatformAdapter[];
+  const kinds = {
     kinds: adapters.filter((a) => a.pacing === undefined).map((a) => a.kind),
     checkpoints: Object.fromEntries(adapters.flatMap((a) => (a.claimCheckpoint === undefined ? [] : [[a.kind, a.claimCheckpoint]]))),
-    lateWindowMs: deps.lateWindowMs,
-    webhookWaitMs: deps.webhookWaitMs,
   };
+  claimable.set(registry, kinds);
+  return kinds;
 }
 
 export type Readiness =
@@ -142,12 +151,13 @@ export type ReadinessFacts = Pick<
 async function publishLoaded(deps: PublishDeps, row: TakenTarget, token: string, now: Date): Promise<PublishOutcome> {
   const adapter = deps.adapters[row.kind] as PlatformAdapter;
   if (row.status === 'publishing') return resolveAbandonedClaim(deps, row, adapter);
+  // The token, when the load claimed the target with it; given back if nothing is to be sent after all.
+  const claimed = row.claimed_attempt === null ? undefined : token;
 
   const readiness = publishReadiness(row, now, deps);
   if (readiness.kind !== 'ready') {
     // The database claimed what the worker finds not ready: the two readings of siaran_ready_to_claim disagree,
     // which a test forbids. Nothing was sent; the worker's reading stands and the claim is given back.
-    const claimed = row.claimed_attempt === null ? undefined : token;
     if (claimed) deps.log.error({ targetId: row.id, postId: row.post_id, channel: row.kind, readiness: readiness.kind }, 'the database claimed a target the worker finds not ready; the claim is given back');
     switch (readiness.kind) {
       case 'skip':
@@ -177,7 +187,6 @@ async function publishLoaded(deps: PublishDeps, row: TakenTarget, token: string,
   const handle = channelHandle(deps, row, adapter);
   if (!handle) {
     const reason = 'the channel credentials cannot be read; reconnect the channel';
-    const claimed = row.claimed_attempt === null ? undefined : token;
     if (!(await flagNeedsReconnect(deps.db, row.channel_id, row.credentials_version, reason, now))) {
       // The credentials were replaced since the load: the new ones are tried, nothing waits for a reconnection.
       if (claimed) await giveBack(deps.db, row, claimed, now);
