@@ -18,7 +18,8 @@ import { workerConnection } from '../workers/queue/redis';
 const POSTS = opt('posts', 3000);
 /** Spread of the due instants; 0 makes every post due at the same instant. */
 const WINDOW_MS = opt('window-ms', 30_000);
-const CONCURRENCY = opt('concurrency', 8);
+// The product's default (PUBLISH_CONCURRENCY).
+const CONCURRENCY = opt('concurrency', 32);
 /** Setup time allowed per post before the window opens; measured on PROBE posts unless given. */
 const SETUP_MS_PER_POST = process.argv.some((a) => a.startsWith('--setup-ms-per-post=')) ? opt('setup-ms-per-post', 0) : undefined;
 const PROBE = 40;

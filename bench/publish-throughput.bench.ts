@@ -20,7 +20,8 @@ import { workerConnection } from '../workers/queue/redis';
 
 const TARGETS = opt('targets', 2000);
 const ROUNDS = opt('rounds', 2);
-const CONCURRENCY = opt('concurrency', 8);
+// The product's default (PUBLISH_CONCURRENCY), given to the bare workers too.
+const CONCURRENCY = opt('concurrency', 32);
 const TIMEOUT_MS = 600_000;
 
 interface World {

@@ -35,8 +35,8 @@ export const Env = z.object({
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lowercase letters, digits and _ only')
     .default('public'),
   /**
-   * PostgreSQL connections per process. Default 10; a worker needs about one per PUBLISH_CONCURRENCY job at once
-   * (each job holds a connection only for one statement at a time), an API process one per request at once.
+   * PostgreSQL connections per process. Default 10. A worker's jobs share two for their claims and outcomes (batched)
+   * and take one briefly for anything else (photos, failures); an API process needs about one per request at once.
    */
   DATABASE_POOL_SIZE: int(1, 500).default(10),
   /** Folder for the embedded database, the generated secret key and a private Redis. Default ./data. */
@@ -95,8 +95,11 @@ export const Env = z.object({
   PUBLISH_ATTEMPTS: int(1, 50).default(5),
   /** First retry delay; doubles each attempt. Default 30000 ms. */
   PUBLISH_BACKOFF_MS: int(10, 3_600_000).default(30_000),
-  /** Publish jobs one worker process runs at once. Default 8. */
-  PUBLISH_CONCURRENCY: int(1, 256).default(8),
+  /**
+   * Publish jobs one worker process runs at once. Default 32: a job mostly waits on a platform, and jobs at once
+   * share their claims' and outcomes' statements. At most 8 of them hold photos in memory at once.
+   */
+  PUBLISH_CONCURRENCY: int(1, 256).default(32),
   /** How long a worker holds a job before BullMQ considers it stalled. Default 30000 ms. */
   JOB_LOCK_MS: int(500, 600_000).default(30_000),
   /** How often stalled jobs are looked for. Default 30000 ms. */

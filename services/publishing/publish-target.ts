@@ -179,6 +179,49 @@ async function publishLoaded(deps: PublishDeps, row: TakenTarget, token: string,
     }
   }
 
+  // A job holding its photos' bytes waits for one of a few slots: at PUBLISH_CONCURRENCY jobs at once, a process
+  // would otherwise hold every job's photos in memory together.
+  if (adapter.photoInput !== 'bytes' || !row.has_photos || !deps.photos) return claimAndSend(deps, row, adapter, token, now, claimed, readiness.links);
+  const release = await photoBytesSlots.acquire();
+  try {
+    return await claimAndSend(deps, row, adapter, token, now, claimed, readiness.links);
+  } finally {
+    release();
+  }
+}
+
+/** Jobs of a process holding their photos' bytes at once. */
+const PHOTO_BYTES_JOBS = 8;
+const photoBytesSlots = slots(PHOTO_BYTES_JOBS);
+
+function slots(n: number): { acquire(): Promise<() => void> } {
+  let free = n;
+  const waiting: Array<() => void> = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free++;
+  };
+  return {
+    acquire() {
+      if (free > 0) {
+        free--;
+        return Promise.resolve(release);
+      }
+      return new Promise((resolve) => waiting.push(() => resolve(release)));
+    },
+  };
+}
+
+async function claimAndSend(
+  deps: PublishDeps,
+  row: TakenTarget,
+  adapter: PlatformAdapter,
+  token: string,
+  now: Date,
+  claimed: string | undefined,
+  links: PublishInput['links'],
+): Promise<PublishOutcome> {
   // Everything that can fail before the platform is reached fails here, before the claim: nothing was sent.
   // (A target the load claimed has no photos to read.)
   const photos = await photosOf(deps, row, adapter);
@@ -200,7 +243,7 @@ async function publishLoaded(deps: PublishDeps, row: TakenTarget, token: string,
   const start = adapter.claimCheckpoint === undefined ? undefined : { data: adapter.claimCheckpoint };
   const attempt = row.claimed_attempt ?? (await claim(deps.db, row, token, now, 'ready', start));
   if (attempt === undefined) return { kind: 'skipped', reason: 'claimed elsewhere' };
-  const input = inputFor(deps, row, attempt, photos.photos, readiness.links);
+  const input = inputFor(deps, row, attempt, photos.photos, links);
   return runPublish(deps, row, adapter, input, contextFor(deps, row, adapter, handle, token, now, start ? start.data : (row.checkpoint ?? undefined)), token);
 }
 

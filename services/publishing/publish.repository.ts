@@ -2,6 +2,7 @@
 import { CompiledQuery, type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import type { ChannelKind, PostStatus, TargetStatus } from '../../shared/post';
 import { appendEvent } from '../posts/post.repository';
+import { batched } from '../storage/batched';
 import type { DB } from '../storage/schema';
 import type { PublishResult } from './platform';
 
@@ -34,6 +35,11 @@ export interface LoadedTarget
 const TAKE_TARGET = 'select * from siaran_take_target($1, $2, $3, $4, $5, $6, $7, $8)';
 const CLAIM_TARGET = 'select siaran_claim_target($1, $2, $3, $4, $5, $6, $7) as attempts';
 const RECORD_PUBLISHED = 'select siaran_record_published($1, $2, $3, $4, $5, $6, $7, $8) as outcome';
+const TAKE_TARGETS = 'select * from siaran_take_targets($1, $2, $3, $4, $5, $6, $7, $8)';
+const RECORD_PUBLISHED_MANY = 'select n, outcome from siaran_record_published_many($1)';
+
+/** Up to 32 jobs per statement, and two statements of a kind in flight per process (services/storage/batched.ts). */
+const BATCHES = { max: 32, inFlight: 1 };
 
 export interface TakeOptions {
   /** Channel kinds the load may claim at once (those without pacing). */
@@ -51,13 +57,52 @@ export interface TakenTarget extends LoadedTarget {
 
 /**
  * A publish's first statement (siaran_take_target, migrations/0006): the target with everything its publish needs,
- * claimed at once when nothing is left for the worker to look at first (photos, a channel's pacing).
+ * claimed at once when nothing is left for the worker to look at first (photos, a channel's pacing). Jobs taking
+ * targets while the database is busy go together in one statement (siaran_take_targets, migrations/0007).
  */
 export async function takeTarget(db: Kysely<DB>, slot: { targetId: string; generation: number }, token: string, now: Date, opts: TakeOptions): Promise<TakenTarget | undefined> {
+  return takeBatcher(db, opts)({ targetId: slot.targetId, generation: slot.generation, token, now });
+}
+
+interface TakeItem {
+  targetId: string;
+  generation: number;
+  token: string;
+  now: Date;
+}
+
+const takeBatchers = new WeakMap<Kysely<DB>, Map<string, (item: TakeItem) => Promise<TakenTarget | undefined>>>();
+
+function takeBatcher(db: Kysely<DB>, opts: TakeOptions): (item: TakeItem) => Promise<TakenTarget | undefined> {
+  let byOptions = takeBatchers.get(db);
+  if (!byOptions) takeBatchers.set(db, (byOptions = new Map<string, (item: TakeItem) => Promise<TakenTarget | undefined>>()));
+  const key = `${String(opts.lateWindowMs)} ${String(opts.webhookWaitMs)} ${opts.kinds.join(',')}`;
+  const known = byOptions.get(key);
+  if (known) return known;
+  const checkpoints = JSON.stringify(opts.checkpoints);
   // One statement, so a deadlock the database broke left nothing behind: it is simply run again.
-  const query = CompiledQuery.raw(TAKE_TARGET, [slot.targetId, slot.generation, token, now, opts.kinds, JSON.stringify(opts.checkpoints), opts.lateWindowMs, opts.webhookWaitMs]);
-  const r = await retryOnConflict(() => db.executeQuery<TakenTarget>(query));
-  return r.rows[0];
+  const one = async (x: TakeItem) => {
+    const query = CompiledQuery.raw(TAKE_TARGET, [x.targetId, x.generation, x.token, x.now, opts.kinds, checkpoints, opts.lateWindowMs, opts.webhookWaitMs]);
+    return (await retryOnConflict(() => db.executeQuery<TakenTarget>(query))).rows[0];
+  };
+  const many = async (xs: TakeItem[]) => {
+    const query = CompiledQuery.raw(TAKE_TARGETS, [
+      xs.map((x) => x.targetId),
+      xs.map((x) => x.generation),
+      xs.map((x) => x.token),
+      xs.map((x) => x.now),
+      opts.kinds,
+      checkpoints,
+      opts.lateWindowMs,
+      opts.webhookWaitMs,
+    ]);
+    const r = await retryOnConflict(() => db.executeQuery<TakenTarget & { n: number }>(query));
+    const found = new Map(r.rows.map(({ n, ...row }) => [n, row]));
+    return xs.map((_, i) => found.get(i + 1));
+  };
+  const take = batched(one, many, BATCHES);
+  byOptions.set(key, take);
+  return take;
 }
 
 /** Another target of the same post, as a webhook sees it. */
@@ -124,14 +169,50 @@ export async function recordPublished(
   now: Date,
 ): Promise<'recorded' | 'lost' | 'retract'> {
   // One round trip (see migrations/0005-publishing.ts): the post locked, the target, its attempt and the event
-  // fenced by the claim token, the post settled.
+  // fenced by the claim token, the post settled. Outcomes recorded while the database is busy go together
+  // (siaran_record_published_many, migrations/0007).
   const event = { targetId: row.id, channelId: row.channel_id, channelKind: row.kind, externalId: result.externalId, url: result.url };
-  return retryOnConflict(async () => {
-    const r = await db.executeQuery<{ outcome: 'recorded' | 'lost' | 'retract' }>(
-      CompiledQuery.raw(RECORD_PUBLISHED, [row.id, token, row.post_id, now, result.externalId, result.url, JSON.stringify(result.ids), JSON.stringify(event)]),
-    );
-    return r.rows[0]!.outcome;
-  });
+  return recordBatcher(db)({ target: row.id, token, post: row.post_id, at: now, external_id: result.externalId, url: result.url, ids: result.ids, event });
+}
+
+type Recorded = 'recorded' | 'lost' | 'retract';
+
+interface RecordItem {
+  target: string;
+  token: string;
+  post: string;
+  at: Date;
+  external_id: string;
+  url: string | null;
+  ids: unknown;
+  event: unknown;
+}
+
+const recordBatchers = new WeakMap<Kysely<DB>, (item: RecordItem) => Promise<Recorded>>();
+
+function recordBatcher(db: Kysely<DB>): (item: RecordItem) => Promise<Recorded> {
+  const known = recordBatchers.get(db);
+  if (known) return known;
+  const one = (x: RecordItem) =>
+    retryOnConflict(async () => {
+      const r = await db.executeQuery<{ outcome: Recorded }>(
+        CompiledQuery.raw(RECORD_PUBLISHED, [x.target, x.token, x.post, x.at, x.external_id, x.url, JSON.stringify(x.ids), JSON.stringify(x.event)]),
+      );
+      return r.rows[0]!.outcome;
+    });
+  const many = async (xs: RecordItem[]) => {
+    const query = CompiledQuery.raw(RECORD_PUBLISHED_MANY, [JSON.stringify(xs.map((x, i) => ({ ...x, item: i + 1 })))]);
+    const r = await retryOnConflict(() => db.executeQuery<{ n: number; outcome: Recorded }>(query));
+    const found = new Map(r.rows.map((row) => [row.n, row.outcome]));
+    return xs.map((_, i) => {
+      const outcome = found.get(i + 1);
+      if (outcome === undefined) throw new Error('a batch of outcomes left one unrecorded');
+      return outcome;
+    });
+  };
+  const record = batched(one, many, BATCHES);
+  recordBatchers.set(db, record);
+  return record;
 }
 
 /** Moves a claimed target to failed, unconfirmed, or back to scheduled for a retry. */

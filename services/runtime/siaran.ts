@@ -40,6 +40,9 @@ import { setupLink } from '../setup/first-run';
 import { assetStore } from '../web/assets';
 import { webRouter } from '../web/web.routes';
 
+/** The smallest pool a worker's publish jobs run well with (see DATABASE_POOL_SIZE in config/env.ts). */
+const MIN_WORKER_POOL = 4;
+
 export interface Roles {
   api: boolean;
   worker: boolean;
@@ -84,11 +87,12 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
   const key = resolveSecretsKey(env.SECRETS_KEY, env.DATA_DIR);
   const sentinel = env.REDIS_SENTINELS ? { nodes: parseSentinels(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME, password: env.REDIS_SENTINEL_PASSWORD } : undefined;
   const redis = await resolveRedis(env.REDIS_URL, { autostart: env.REDIS_AUTOSTART, dataDir: env.DATA_DIR, log, sentinel });
-  if (env.DATABASE_URL && roles.worker && env.DATABASE_POOL_SIZE < env.PUBLISH_CONCURRENCY) {
-    // Each publish job holds a connection while a statement of it runs: a smaller pool makes jobs wait for one.
+  if (env.DATABASE_URL && roles.worker && env.DATABASE_POOL_SIZE < Math.min(env.PUBLISH_CONCURRENCY, MIN_WORKER_POOL)) {
+    // Publish jobs' claims and outcomes keep up to two connections busy (batched); anything else a job asks waits
+    // for a third.
     log.warn(
       { DATABASE_POOL_SIZE: env.DATABASE_POOL_SIZE, PUBLISH_CONCURRENCY: env.PUBLISH_CONCURRENCY },
-      'DATABASE_POOL_SIZE is below PUBLISH_CONCURRENCY: publish jobs will wait for a database connection; raise DATABASE_POOL_SIZE to at least PUBLISH_CONCURRENCY',
+      `DATABASE_POOL_SIZE is below ${String(MIN_WORKER_POOL)}: publish jobs will wait for a database connection; raise DATABASE_POOL_SIZE to at least ${String(MIN_WORKER_POOL)}`,
     );
   }
   const database = await openDatabase({
