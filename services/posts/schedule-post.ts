@@ -4,6 +4,7 @@ import type { Actor, Post } from '../../shared/post';
 import { checkSchedule } from '../../shared/rules/content-rules';
 import { nextStatus } from '../../shared/status-machine';
 import type { DB } from '../storage/schema';
+import { retryOnConflict } from '../storage/conflicts';
 import { getUnit, unitAndDescendants } from '../units/unit.repository';
 import { approvalRefusal, assertMayAuthor, blockedBy, postInReach } from './access';
 import type { PostDeps } from './deps';
@@ -90,7 +91,8 @@ export async function expireOverdue(db: Kysely<DB>, now: Date): Promise<Post[]> 
 export async function resumeUnitPublishing(deps: PostDeps, unitId: string): Promise<void> {
   const now = deps.now();
   const unitIds = await unitAndDescendants(deps.db, unitId);
-  const due = await deps.db
+  // It locks many targets in no order of their posts: a batch of claims locking post by post may deadlock with it.
+  const due = await retryOnConflict(() => deps.db
     .updateTable('post_targets as t')
     .set({ generation: sql`t.generation + 1`, updated_at: now })
     .from('posts as p')
@@ -99,6 +101,6 @@ export async function resumeUnitPublishing(deps: PostDeps, unitId: string): Prom
     .where('p.scheduled_at', '<=', now)
     .where('t.status', '=', 'scheduled')
     .returning(['t.id', 't.generation'])
-    .execute();
+    .execute());
   await scheduleQuietly(deps, due.map((t) => ({ targetId: t.id, generation: t.generation, at: now })));
 }

@@ -81,14 +81,73 @@ export function postPageUrl(base: string, unitSlug: string, postId: string): str
 }
 
 export async function publishTarget(deps: PublishDeps, slot: PublishSlot): Promise<PublishOutcome> {
-  const now = deps.now();
-  const token = randomUUID();
-  const row = await takeTarget(deps.db, slot, token, now, takeOptions(deps));
+  let now = deps.now();
+  let token = randomUUID();
+  let row = await takeTarget(deps.db, slot, token, now, takeOptions(deps));
   if (!row || row.generation !== slot.generation) return { kind: 'stale' };
-  const outcome = await publishLoaded(deps, row, token, now);
-  const lateness = outcome.kind === 'published' ? (deps.now().getTime() - row.scheduled_at.getTime()) / 1000 : undefined;
-  deps.metrics?.outcome(row.kind, outcome.kind, lateness);
-  return outcome;
+  // A job that will hold its photos' bytes takes one of a few slots first: at PUBLISH_CONCURRENCY jobs at once, a
+  // process would otherwise hold every job's photos in memory together.
+  let release: (() => void) | undefined;
+  if (deps.photos && row.has_photos && deps.adapters[row.kind].photoInput === 'bytes') {
+    release = photoBytesSlots.tryAcquire();
+    if (!release) {
+      release = await photoBytesSlots.acquire();
+      try {
+        // Whatever was read before the wait may have changed since (a pause, a hold, another worker's claim, the
+        // time itself): it is read again, at a new time, before anything is decided on it.
+        now = deps.now();
+        token = randomUUID();
+        row = await takeTarget(deps.db, slot, token, now, takeOptions(deps));
+      } catch (err) {
+        release();
+        throw err;
+      }
+      if (!row || row.generation !== slot.generation) {
+        release();
+        return { kind: 'stale' };
+      }
+    }
+  }
+  try {
+    const outcome = await publishLoaded(deps, row, token, now);
+    const lateness = outcome.kind === 'published' ? (deps.now().getTime() - row.scheduled_at.getTime()) / 1000 : undefined;
+    deps.metrics?.outcome(row.kind, outcome.kind, lateness);
+    return outcome;
+  } finally {
+    release?.();
+  }
+}
+
+/** Jobs of a process holding their photos' bytes at once. */
+const PHOTO_BYTES_JOBS = 8;
+const photoBytesSlots = slots(PHOTO_BYTES_JOBS);
+
+function slots(n: number): { tryAcquire(): (() => void) | undefined; acquire(): Promise<() => void> } {
+  let free = n;
+  const waiting: Array<() => void> = [];
+  // Each holder's release frees its slot once: a second call would free a slot someone else holds.
+  const holder = () => {
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    };
+  };
+  return {
+    tryAcquire() {
+      if (free === 0) return undefined;
+      free--;
+      return holder();
+    },
+    acquire() {
+      const now = this.tryAcquire();
+      if (now) return Promise.resolve(now);
+      return new Promise((resolve) => waiting.push(() => resolve(holder())));
+    },
+  };
 }
 
 /** What the database may claim with the load: channel kinds without pacing, and each kind's first checkpoint. */
@@ -179,49 +238,6 @@ async function publishLoaded(deps: PublishDeps, row: TakenTarget, token: string,
     }
   }
 
-  // A job holding its photos' bytes waits for one of a few slots: at PUBLISH_CONCURRENCY jobs at once, a process
-  // would otherwise hold every job's photos in memory together.
-  if (adapter.photoInput !== 'bytes' || !row.has_photos || !deps.photos) return claimAndSend(deps, row, adapter, token, now, claimed, readiness.links);
-  const release = await photoBytesSlots.acquire();
-  try {
-    return await claimAndSend(deps, row, adapter, token, now, claimed, readiness.links);
-  } finally {
-    release();
-  }
-}
-
-/** Jobs of a process holding their photos' bytes at once. */
-const PHOTO_BYTES_JOBS = 8;
-const photoBytesSlots = slots(PHOTO_BYTES_JOBS);
-
-function slots(n: number): { acquire(): Promise<() => void> } {
-  let free = n;
-  const waiting: Array<() => void> = [];
-  const release = () => {
-    const next = waiting.shift();
-    if (next) next();
-    else free++;
-  };
-  return {
-    acquire() {
-      if (free > 0) {
-        free--;
-        return Promise.resolve(release);
-      }
-      return new Promise((resolve) => waiting.push(() => resolve(release)));
-    },
-  };
-}
-
-async function claimAndSend(
-  deps: PublishDeps,
-  row: TakenTarget,
-  adapter: PlatformAdapter,
-  token: string,
-  now: Date,
-  claimed: string | undefined,
-  links: PublishInput['links'],
-): Promise<PublishOutcome> {
   // Everything that can fail before the platform is reached fails here, before the claim: nothing was sent.
   // (A target the load claimed has no photos to read.)
   const photos = await photosOf(deps, row, adapter);
@@ -243,7 +259,7 @@ async function claimAndSend(
   const start = adapter.claimCheckpoint === undefined ? undefined : { data: adapter.claimCheckpoint };
   const attempt = row.claimed_attempt ?? (await claim(deps.db, row, token, now, 'ready', start));
   if (attempt === undefined) return { kind: 'skipped', reason: 'claimed elsewhere' };
-  const input = inputFor(deps, row, attempt, photos.photos, links);
+  const input = inputFor(deps, row, attempt, photos.photos, readiness.links);
   return runPublish(deps, row, adapter, input, contextFor(deps, row, adapter, handle, token, now, start ? start.data : (row.checkpoint ?? undefined)), token);
 }
 

@@ -3,6 +3,7 @@ import { CompiledQuery, type Kysely, type Selectable, type Transaction, sql } fr
 import type { ChannelKind, PostStatus, TargetStatus } from '../../shared/post';
 import { appendEvent } from '../posts/post.repository';
 import { batched } from '../storage/batched';
+import { retryOnConflict } from '../storage/conflicts';
 import type { DB } from '../storage/schema';
 import type { PublishResult } from './platform';
 
@@ -38,7 +39,7 @@ const RECORD_PUBLISHED = 'select siaran_record_published($1, $2, $3, $4, $5, $6,
 const TAKE_TARGETS = 'select * from siaran_take_targets($1, $2, $3, $4, $5, $6, $7, $8)';
 const RECORD_PUBLISHED_MANY = 'select n, outcome from siaran_record_published_many($1)';
 
-/** Up to 32 jobs per statement, and two statements of a kind in flight per process (services/storage/batched.ts). */
+/** Up to 32 jobs per statement, one statement of a kind in flight per process (services/storage/batched.ts). */
 const BATCHES = { max: 32, inFlight: 1 };
 
 export interface TakeOptions {
@@ -76,10 +77,10 @@ const takeBatchers = new WeakMap<Kysely<DB>, Map<string, (item: TakeItem) => Pro
 function takeBatcher(db: Kysely<DB>, opts: TakeOptions): (item: TakeItem) => Promise<TakenTarget | undefined> {
   let byOptions = takeBatchers.get(db);
   if (!byOptions) takeBatchers.set(db, (byOptions = new Map<string, (item: TakeItem) => Promise<TakenTarget | undefined>>()));
-  const key = `${String(opts.lateWindowMs)} ${String(opts.webhookWaitMs)} ${opts.kinds.join(',')}`;
+  const checkpoints = JSON.stringify(opts.checkpoints);
+  const key = `${String(opts.lateWindowMs)} ${String(opts.webhookWaitMs)} ${opts.kinds.join(',')} ${checkpoints}`;
   const known = byOptions.get(key);
   if (known) return known;
-  const checkpoints = JSON.stringify(opts.checkpoints);
   // One statement, so a deadlock the database broke left nothing behind: it is simply run again.
   const one = async (x: TakeItem) => {
     const query = CompiledQuery.raw(TAKE_TARGET, [x.targetId, x.generation, x.token, x.now, opts.kinds, checkpoints, opts.lateWindowMs, opts.webhookWaitMs]);
@@ -397,7 +398,8 @@ export async function releaseHeld(
   reasons: readonly string[],
   now: Date,
 ): Promise<Array<{ targetId: string; generation: number; at: Date }>> {
-  return db.transaction().execute(async (trx) => {
+  // It locks many targets in no order of their posts: a batch of claims locking post by post may deadlock with it.
+  return retryOnConflict(() => db.transaction().execute(async (trx) => {
     const rows = await trx
       .updateTable('post_targets')
       .set({ generation: sql`generation + 1`, held_reason: null, held_until: null, updated_at: now })
@@ -414,7 +416,7 @@ export async function releaseHeld(
     return rows
       .map((r) => ({ targetId: r.id, generation: r.generation, at: at.get(r.post_id) ?? now }))
       .sort((a, b) => a.at.getTime() - b.at.getTime());
-  });
+  }));
 }
 
 /**
@@ -434,21 +436,6 @@ async function markForRetraction(trx: Transaction<DB>, targetId: string, now: Da
 async function lockPost(trx: Transaction<DB>, postId: string): Promise<PostStatus | undefined> {
   const post = await trx.selectFrom('posts').select('status').where('id', '=', postId).forNoKeyUpdate().executeTakeFirst();
   return post?.status;
-}
-
-const RETRYABLE_SQLSTATE = new Set(['40P01', '40001']);
-
-/** Recording an outcome is idempotent (it is fenced by the claim token), so a lost race is simply run again. */
-async function retryOnConflict<T>(work: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await work();
-    } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      if (attempt >= 4 || typeof code !== 'string' || !RETRYABLE_SQLSTATE.has(code)) throw err;
-      await new Promise((r) => setTimeout(r, 20 * attempt));
-    }
-  }
 }
 
 // Once its targets have spoken, the post's status is theirs.

@@ -87,12 +87,13 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
   const key = resolveSecretsKey(env.SECRETS_KEY, env.DATA_DIR);
   const sentinel = env.REDIS_SENTINELS ? { nodes: parseSentinels(env.REDIS_SENTINELS), name: env.REDIS_SENTINEL_NAME, password: env.REDIS_SENTINEL_PASSWORD } : undefined;
   const redis = await resolveRedis(env.REDIS_URL, { autostart: env.REDIS_AUTOSTART, dataDir: env.DATA_DIR, log, sentinel });
-  if (env.DATABASE_URL && roles.worker && env.DATABASE_POOL_SIZE < Math.min(env.PUBLISH_CONCURRENCY, MIN_WORKER_POOL)) {
+  const minPool = Math.min(env.PUBLISH_CONCURRENCY, MIN_WORKER_POOL);
+  if (env.DATABASE_URL && roles.worker && env.DATABASE_POOL_SIZE < minPool) {
     // Publish jobs' claims and outcomes keep up to two connections busy (batched); anything else a job asks waits
-    // for a third.
+    // for another.
     log.warn(
       { DATABASE_POOL_SIZE: env.DATABASE_POOL_SIZE, PUBLISH_CONCURRENCY: env.PUBLISH_CONCURRENCY },
-      `DATABASE_POOL_SIZE is below ${String(MIN_WORKER_POOL)}: publish jobs will wait for a database connection; raise DATABASE_POOL_SIZE to at least ${String(MIN_WORKER_POOL)}`,
+      `DATABASE_POOL_SIZE is below ${String(minPool)}: publish jobs will wait for a database connection; raise DATABASE_POOL_SIZE to at least ${String(minPool)}`,
     );
   }
   const database = await openDatabase({

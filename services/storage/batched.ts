@@ -19,8 +19,10 @@ interface Waiting<I, O> {
 
 /**
  * `runMany` runs items together and answers one result per item, in order; `runOne` runs an item alone.
- * When a batch fails, each of its items is run again alone, so one bad item never fails the others: every batch is
- * one transaction, and a failed one changed nothing.
+ * When a batch fails, each of its items is run again alone, so one bad item never fails the others. Every batch is
+ * one transaction, so a batch the database refused changed nothing; one whose answer was lost (a dropped
+ * connection) may have been kept, so an item must be safe to run again. A claim or an outcome fenced by its claim
+ * token is: run again, it finds its own claim or outcome in place and does not act twice.
  */
 export function batched<I, O>(runOne: (item: I) => Promise<O>, runMany: (items: I[]) => Promise<O[]>, opts: BatchOptions): (item: I) => Promise<O> {
   const queue: Waiting<I, O>[] = [];
@@ -55,7 +57,7 @@ export function batched<I, O>(runOne: (item: I) => Promise<O>, runMany: (items: 
         })
         .then(
           (outs) => batch.forEach((w, i) => w.resolve(outs[i]!)),
-          // Nothing of a failed batch was kept: each item on its own tells whose the failure is.
+          // Each item on its own tells whose the failure is.
           () => Promise.all(batch.map(settleAlone)),
         )
         .finally(done);

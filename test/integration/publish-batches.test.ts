@@ -69,7 +69,8 @@ test('twenty-four jobs at once: every target published and recorded once, in few
   const batches = counter.statements.filter((s) => /siaran_take_targets|siaran_record_published_many/.test(s)).length;
   console.log(`24 jobs at once: ${String(counter.count)} statements, ${String(batches)} of them batches`);
   expect(batches).toBeGreaterThan(0);
-  expect(counter.count).toBeLessThan(48);
+  // At most half: batches that always failed (their jobs then run alone) would need 48 and more.
+  expect(counter.count).toBeLessThanOrEqual(24);
 
   const db = h.siaran.database.db;
   const postIds = posts.map((p) => p.postId);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { appendEvent } from '../../services/posts/post.repository';
 import { expireOverdue } from '../../services/posts/schedule-post';
 import type { DB } from '../../services/storage/schema';
+import { retryOnConflict } from '../../services/storage/conflicts';
 import type { PublishQueue } from '../queue/publish-queue';
 
 export interface ReconcileDeps {
@@ -39,14 +40,15 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileReport> {
     .where('p.status', 'in', ['scheduled', 'publishing'])
     .where('p.scheduled_at', '<=', new Date(now.getTime() + deps.horizonMs))
     .execute();
-  // A hold for a channel that has recovered since (a hold written just after its release) is lifted here.
-  await deps.db
+  // A hold for a channel that has recovered since (a hold written just after its release) is lifted here. It locks
+  // many targets in no order of their posts: a batch of claims locking post by post may deadlock with it.
+  await retryOnConflict(() => deps.db
     .updateTable('post_targets')
     .set({ held_reason: null, generation: sql`generation + 1`, updated_at: now })
     .where('status', '=', 'held')
     .where('held_reason', 'in', ['channel.needs_reconnect', 'channel.disabled'])
     .where('channel_id', 'in', (eb) => eb.selectFrom('channels').select('id').where('health', '=', 'connected').where('enabled', '=', true))
-    .execute();
+    .execute());
 
   // Held targets with an end to their hold, or released by their channel's recovery, need their job too.
   const held = await deps.db
