@@ -3,6 +3,7 @@ import { CompiledQuery, type Kysely, type Transaction, sql } from 'kysely';
 import { AppError } from '../../shared/errors';
 import type { ChannelKind, ChannelOptions, Post, PostStatus, PostTarget, TargetStatus } from '../../shared/post';
 import { maskProtected } from '../../shared/rules/protected-data';
+import { batched } from '../storage/batched';
 import type { DB, PostRow } from '../storage/schema';
 
 export type Db = Kysely<DB> | Transaction<DB>;
@@ -86,6 +87,9 @@ export async function targetsOfPosts(db: Db, postIds: readonly string[]): Promis
   return byPost;
 }
 
+/** Up to 64 requests per statement, two statements of a kind in flight per process (services/storage/batched.ts). */
+const API_BATCHES = { max: 64, inFlight: 2 };
+
 const INSERT_NEW_POST = 'select siaran_insert_new_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) as name';
 
 /** A new post with its targets and its first event; returns the author's name, for the answer. */
@@ -96,6 +100,19 @@ export async function insertNewPost(
   event: { type: string; data: Record<string, unknown> },
 ): Promise<string> {
   // siaran_insert_new_post (migrations/0006): one statement, so atomic without a transaction, with its plans kept.
+  // Outside a transaction, posts of requests arriving while the last insert runs go together
+  // (siaran_insert_new_posts, migrations/0007); inside one, the insert belongs to that transaction alone.
+  const item: NewPostItem = { post, targets, event };
+  return db.isTransaction ? insertOne(db, item) : newPostWriter(db)(item);
+}
+
+interface NewPostItem {
+  post: Post;
+  targets: ReadonlyArray<{ id: string; channelId: string }>;
+  event: { type: string; data: Record<string, unknown> };
+}
+
+async function insertOne(db: Db, { post, targets, event }: NewPostItem): Promise<string> {
   const r = await db.executeQuery<{ name: string }>(
     CompiledQuery.raw(INSERT_NEW_POST, [
       post.id, post.unitId, post.authorId, post.title, post.body, JSON.stringify(post.variants), JSON.stringify(post.channelOptions),
@@ -104,6 +121,45 @@ export async function insertNewPost(
     ]),
   );
   return r.rows[0]?.name ?? '';
+}
+
+const INSERT_NEW_POSTS = 'select n, name from siaran_insert_new_posts($1)';
+const newPostWriters = new WeakMap<Kysely<DB>, (item: NewPostItem) => Promise<string>>();
+
+function newPostWriter(db: Kysely<DB>): (item: NewPostItem) => Promise<string> {
+  const known = newPostWriters.get(db);
+  if (known) return known;
+  const many = async (items: NewPostItem[]) => {
+    const rows = items.map(({ post, targets, event }, i) => ({
+      item: i + 1,
+      id: post.id,
+      unit_id: post.unitId,
+      author_id: post.authorId,
+      title: post.title,
+      body: post.body,
+      variants: post.variants,
+      channel_options: post.channelOptions,
+      status: post.status,
+      scheduled_at: post.scheduledAt,
+      version: post.version,
+      created_at: post.createdAt,
+      updated_at: post.updatedAt,
+      target_ids: targets.map((t) => t.id),
+      channel_ids: targets.map((t) => t.channelId),
+      event_type: event.type,
+      event_data: event.data,
+    }));
+    const r = await db.executeQuery<{ n: number; name: string | null }>(CompiledQuery.raw(INSERT_NEW_POSTS, [JSON.stringify(rows)]));
+    const names = new Map(r.rows.map((row) => [row.n, row.name ?? '']));
+    return items.map((_, i) => {
+      const name = names.get(i + 1);
+      if (name === undefined) throw new Error('a batch of new posts left one unwritten');
+      return name;
+    });
+  };
+  const write = batched((item: NewPostItem) => insertOne(db, item), many, API_BATCHES);
+  newPostWriters.set(db, write);
+  return write;
 }
 
 export async function appendEvent(

@@ -1,12 +1,14 @@
 // Writing a post: create a draft, edit it. An edit to an approved post sends it back for approval.
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { AppError } from '../../shared/errors';
 import type { Actor, CreatePostInput, Post, UpdatePostInput } from '../../shared/post';
 import { type UnitChannel, checkContent } from '../../shared/rules/content-rules';
 import type { Finding } from '../../shared/rules/finding';
 import { nextStatus, EDITABLE } from '../../shared/status-machine';
 import { parseInstant, type TimeZone } from '../../shared/time';
+import { batched } from '../storage/batched';
+import type { DB } from '../storage/schema';
 import { type Unit, getUnit, unitNotFound } from '../units/unit.repository';
 import { assertExpectedVersion, assertMayAuthor, postInReach } from './access';
 import type { PostDeps } from './deps';
@@ -151,17 +153,40 @@ export async function findingsOf(db: Db, post: Post, zone: TimeZone, now: Date, 
   return findingsFor(post, channels, enabled, zone, now, rules, photos.map((p) => ({ altText: p.alt_text })));
 }
 
+type UnitForWritingRow = Unit & { unit_path: string[]; enabled_channels: Array<{ id: string } & UnitChannel> };
+
+// The unit, its path and its enabled channels, for one unit or (requests arriving together) several.
+const UNITS_FOR_WRITING = `
+  select u.*, siaran_unit_path(u.id) as unit_path,
+         coalesce((select jsonb_agg(jsonb_build_object('id', c.id, 'kind', c.kind, 'name', c.name))
+                     from channels c where c.unit_id = u.id and c.enabled), '[]'::jsonb) as enabled_channels
+    from units u where u.id = any($1::uuid[])`;
+
+const unitReaders = new WeakMap<Kysely<DB>, (unitId: string) => Promise<UnitForWritingRow | undefined>>();
+
+/** Reads of requests arriving while the last one runs go together (services/storage/batched.ts). */
+function unitReader(db: Kysely<DB>): (unitId: string) => Promise<UnitForWritingRow | undefined> {
+  const known = unitReaders.get(db);
+  if (known) return known;
+  const many = async (unitIds: string[]) => {
+    const r = await db.executeQuery<UnitForWritingRow>(CompiledQuery.raw(UNITS_FOR_WRITING, [[...new Set(unitIds)]]));
+    const byId = new Map(r.rows.map((row) => [row.id, row]));
+    return unitIds.map((id) => byId.get(id));
+  };
+  const read = batched((unitId: string) => many([unitId]).then((rows) => rows[0]), many, { max: 64, inFlight: 2 });
+  unitReaders.set(db, read);
+  return read;
+}
+
 /** The unit, its path (root first) and its enabled channels, in one statement: what a new post in it needs first. */
 async function unitForWriting(db: Db, unitId: string): Promise<{ unit: Unit; path: string[]; enabled: Map<string, UnitChannel> }> {
-  const result = await sql<Unit & { unit_path: string[]; enabled_channels: Array<{ id: string } & UnitChannel> }>`
-    select u.*, siaran_unit_path(u.id) as unit_path,
-           coalesce((select jsonb_agg(jsonb_build_object('id', c.id, 'kind', c.kind, 'name', c.name))
-                       from channels c where c.unit_id = u.id and c.enabled), '[]'::jsonb) as enabled_channels
-      from units u where u.id = ${unitId}`.execute(db);
-  const row = result.rows[0];
+  const row = db.isTransaction
+    ? (await db.executeQuery<UnitForWritingRow>(CompiledQuery.raw(UNITS_FOR_WRITING, [[unitId]]))).rows[0]
+    : await unitReader(db)(unitId);
   if (!row) throw unitNotFound(unitId);
   const { unit_path: path, enabled_channels: channels, ...unit } = row;
-  return { unit, path, enabled: new Map(channels.map((c) => [c.id, { kind: c.kind, name: c.name }])) };
+  // Rows are shared by the requests of one batch: each request gets its own map.
+  return { unit, path: [...path], enabled: new Map(channels.map((c) => [c.id, { kind: c.kind, name: c.name }])) };
 }
 
 /** The unit's enabled channels, by id: what a post of the unit may pick. */

@@ -2,6 +2,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Actor } from '../../shared/post';
+import { batched } from '../storage/batched';
 import type { DB } from '../storage/schema';
 
 const PREFIX = 'siaran_';
@@ -30,8 +31,25 @@ export type TokenCheck =
   | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'disabled' };
 
 // Asked on every API request: sent already compiled, as building it cost more than the database took to answer.
-const TOKEN_BY_HASH = `select t.id as token_id, t.expires_at, t.revoked_at, t.last_used_at, u.id, u.role, u.unit_id, u.email, u.name, u.disabled
-                         from api_tokens t join users u on u.id = t.user_id where t.token_hash = $1`;
+// Requests arriving while the last lookup runs are looked up together (services/storage/batched.ts); each is still
+// answered from the database as it stands after the request arrived, so a revoked token stops at once.
+const TOKENS_BY_HASH = `select t.token_hash, t.id as token_id, t.expires_at, t.revoked_at, t.last_used_at, u.id, u.role, u.unit_id, u.email, u.name, u.disabled
+                          from api_tokens t join users u on u.id = t.user_id where t.token_hash = any($1)`;
+
+const tokenReaders = new WeakMap<Kysely<DB>, (hash: string) => Promise<TokenRow | undefined>>();
+
+function tokenReader(db: Kysely<DB>): (hash: string) => Promise<TokenRow | undefined> {
+  const known = tokenReaders.get(db);
+  if (known) return known;
+  const many = async (hashes: string[]) => {
+    const r = await db.executeQuery<TokenRow & { token_hash: string }>(CompiledQuery.raw(TOKENS_BY_HASH, [[...new Set(hashes)]]));
+    const byHash = new Map(r.rows.map((row) => [row.token_hash, row]));
+    return hashes.map((h) => byHash.get(h));
+  };
+  const read = batched((hash: string) => many([hash]).then((rows) => rows[0]), many, { max: 64, inFlight: 2 });
+  tokenReaders.set(db, read);
+  return read;
+}
 
 interface TokenRow {
   token_id: string;
@@ -48,7 +66,7 @@ interface TokenRow {
 
 export async function checkToken(db: Kysely<DB>, token: string, now = new Date()): Promise<TokenCheck> {
   if (!token.startsWith(PREFIX) || token.length > 200) return { ok: false, reason: 'unknown' };
-  const row = (await db.executeQuery<TokenRow>(CompiledQuery.raw(TOKEN_BY_HASH, [hashToken(token)]))).rows[0];
+  const row = db.isTransaction ? (await db.executeQuery<TokenRow>(CompiledQuery.raw(TOKENS_BY_HASH, [[hashToken(token)]]))).rows[0] : await tokenReader(db)(hashToken(token));
   if (!row) return { ok: false, reason: 'unknown' };
   if (row.revoked_at) return { ok: false, reason: 'revoked' };
   if (row.expires_at.getTime() <= now.getTime()) return { ok: false, reason: 'expired' };
