@@ -3,7 +3,7 @@ import { CompiledQuery, type Kysely, type Transaction, sql } from 'kysely';
 import { AppError } from '../../shared/errors';
 import type { ChannelKind, ChannelOptions, Post, PostStatus, PostTarget, TargetStatus } from '../../shared/post';
 import { maskProtected } from '../../shared/rules/protected-data';
-import { batched } from '../storage/batched';
+import { batched, refusedByDatabase } from '../storage/batched';
 import type { DB, PostRow } from '../storage/schema';
 
 export type Db = Kysely<DB> | Transaction<DB>;
@@ -101,7 +101,7 @@ export async function insertNewPost(
 ): Promise<string> {
   // siaran_insert_new_post (migrations/0006): one statement, so atomic without a transaction, with its plans kept.
   // Outside a transaction, posts of requests arriving while the last insert runs go together
-  // (siaran_insert_new_posts, migrations/0007); inside one, the insert belongs to that transaction alone.
+  // (siaran_insert_new_posts, migrations/0008); inside one, the insert belongs to that transaction alone.
   const item: NewPostItem = { post, targets, event };
   return db.isTransaction ? insertOne(db, item) : newPostWriter(db)(item);
 }
@@ -157,7 +157,14 @@ function newPostWriter(db: Kysely<DB>): (item: NewPostItem) => Promise<string> {
       return name;
     });
   };
-  const write = batched((item: NewPostItem) => insertOne(db, item), many, API_BATCHES);
+  const write = batched((item: NewPostItem) => insertOne(db, item), many, {
+    ...API_BATCHES,
+    // A statement carries a few megabytes of text at most: each post's text travels twice (the post, its first event).
+    weight: ({ post }) => 2 * (post.title.length + post.body.length + Object.values(post.variants).reduce((n, v) => n + v.length, 0)),
+    maxWeight: 4_000_000,
+    // Run again after a batch whose answer was lost, a post already written would fail as a duplicate.
+    rerunAfter: refusedByDatabase,
+  });
   newPostWriters.set(db, write);
   return write;
 }

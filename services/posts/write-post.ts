@@ -180,9 +180,9 @@ function unitReader(db: Kysely<DB>): (unitId: string) => Promise<UnitForWritingR
 
 /** The unit, its path (root first) and its enabled channels, in one statement: what a new post in it needs first. */
 async function unitForWriting(db: Db, unitId: string): Promise<{ unit: Unit; path: string[]; enabled: Map<string, UnitChannel> }> {
-  const row = db.isTransaction
-    ? (await db.executeQuery<UnitForWritingRow>(CompiledQuery.raw(UNITS_FOR_WRITING, [[unitId]]))).rows[0]
-    : await unitReader(db)(unitId);
+  // The database answers ids in lower case; an id may come in either.
+  const id = unitId.toLowerCase();
+  const row = db.isTransaction ? (await db.executeQuery<UnitForWritingRow>(CompiledQuery.raw(UNITS_FOR_WRITING, [[id]]))).rows[0] : await unitReader(db)(id);
   if (!row) throw unitNotFound(unitId);
   const { unit_path: path, enabled_channels: channels, ...unit } = row;
   // Rows are shared by the requests of one batch: each request gets its own map.

@@ -4,11 +4,28 @@
 // eight jobs' claims in one statement cost little more than one. A call that finds a slot free goes at once:
 // batching never makes an idle system wait.
 
-export interface BatchOptions {
+export interface BatchOptions<I = unknown> {
   /** Most calls one statement carries. */
   max: number;
   /** Statements of this kind in flight at once; more calls wait for one of them to finish. */
   inFlight: number;
+  /**
+   * How much of a statement an item takes (e.g. the bytes of its text), and the most one statement carries: a batch
+   * closes before it would pass `maxWeight`, and an item heavier than that goes alone.
+   */
+  weight?: (item: I) => number;
+  maxWeight?: number;
+  /**
+   * Whether a failed batch's items may each be run again alone; by default always. An item that is not safe to run
+   * again after a batch whose answer was lost (a new row's insert) reruns only when the database refused the batch.
+   */
+  rerunAfter?: (err: unknown) => boolean;
+}
+
+/** The database answered, refusing the statement (a SQLSTATE): nothing of it was kept. */
+export function refusedByDatabase(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
 }
 
 interface Waiting<I, O> {
@@ -24,7 +41,7 @@ interface Waiting<I, O> {
  * connection) may have been kept, so an item must be safe to run again. A claim or an outcome fenced by its claim
  * token is: run again, it finds its own claim or outcome in place and does not act twice.
  */
-export function batched<I, O>(runOne: (item: I) => Promise<O>, runMany: (items: I[]) => Promise<O[]>, opts: BatchOptions): (item: I) => Promise<O> {
+export function batched<I, O>(runOne: (item: I) => Promise<O>, runMany: (items: I[]) => Promise<O[]>, opts: BatchOptions<I>): (item: I) => Promise<O> {
   const queue: Waiting<I, O>[] = [];
   let running = 0;
 
@@ -37,9 +54,23 @@ export function batched<I, O>(runOne: (item: I) => Promise<O>, runMany: (items: 
     }
   };
 
+  // How many of the queue's first items the next statement carries: up to max, within maxWeight, at least one.
+  const batchSize = () => {
+    const { weight, maxWeight } = opts;
+    if (!weight || maxWeight === undefined) return opts.max;
+    let n = 0;
+    let total = 0;
+    while (n < queue.length && n < opts.max) {
+      total += weight(queue[n]!.item);
+      if (n > 0 && total > maxWeight) break;
+      n++;
+    }
+    return n;
+  };
+
   const pump = () => {
     while (running < opts.inFlight && queue.length > 0) {
-      const batch = queue.splice(0, opts.max);
+      const batch = queue.splice(0, batchSize());
       running++;
       const done = () => {
         running--;
@@ -58,7 +89,13 @@ export function batched<I, O>(runOne: (item: I) => Promise<O>, runMany: (items: 
         .then(
           (outs) => batch.forEach((w, i) => w.resolve(outs[i]!)),
           // Each item on its own tells whose the failure is.
-          () => Promise.all(batch.map(settleAlone)),
+          async (err: unknown) => {
+            if (opts.rerunAfter && !opts.rerunAfter(err)) {
+              batch.forEach((w) => w.reject(err));
+              return;
+            }
+            await Promise.all(batch.map(settleAlone));
+          },
         )
         .finally(done);
     }

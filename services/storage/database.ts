@@ -12,7 +12,8 @@ import * as web from './migrations/0003-web';
 import * as platforms from './migrations/0004-platforms';
 import * as publishing from './migrations/0005-publishing';
 import * as hotStatements from './migrations/0006-hot-statements';
-import * as batchedStatements from './migrations/0007-batched-statements';
+import * as batchedPublishing from './migrations/0007-batched-publishing';
+import * as batchedCreatePost from './migrations/0008-batched-create-post';
 import { PGliteDialect } from './pglite-dialect';
 import { startEmbeddedThread } from './pglite-thread';
 import type { DB } from './schema';
@@ -46,7 +47,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-platforms': platforms,
   '0005-publishing': publishing,
   '0006-hot-statements': hotStatements,
-  '0007-batched-statements': batchedStatements,
+  '0007-batched-publishing': batchedPublishing,
+  '0008-batched-create-post': batchedCreatePost,
 };
 
 class InlineMigrations implements MigrationProvider {

@@ -40,6 +40,11 @@ test('forty create-posts at once over the API: each answered with its own post, 
     expect(a.body.unit.id).toBe(i % 2 === 0 ? world.units.polres : world.units.polsek);
     expect(a.body.targets).toHaveLength(i % 2 === 0 ? 1 : 0);
   });
+  // The insert answers each request with its author's name: the two authors alternate, and neither is shown the other's.
+  const names = (odd: number) => new Set(answers.filter((_, i) => i % 2 === odd).map((a) => JSON.stringify(a.body.author)));
+  expect(names(0).size).toBe(1);
+  expect(names(1).size).toBe(1);
+  expect([...names(0)][0]).not.toBe([...names(1)][0]);
   const db = h.siaran.database.db;
   const ids = answers.map((a) => a.body.id as string);
   expect(new Set(ids).size).toBe(40);
@@ -79,10 +84,12 @@ test('tokens looked up together: each request its own answer, a token revoked a 
   const kept = await createToken(db, user.id, { label: 'kept', days: 30 });
   const counter = new CountQueries();
   const counted = counter.attach(db);
-  // Revoked before the lookups start: every lookup of it, batched or not, must see the revocation.
   const other = await addUser(db, { email: `batch-${randomUUID().slice(0, 8)}@polri.go.id`, name: 'Dicabut', unitSlug: slug, role: 'operator' });
   const revoked = await createToken(db, other.id, { label: 'revoked', days: 30 });
+  // Looked up once, working; then revoked: every lookup after, batched or not, must see the revocation.
+  expect(await checkToken(counted, revoked.token)).toMatchObject({ ok: true });
   await revokeTokens(db, other.id);
+  counter.count = 0;
   const asked = Array.from({ length: 30 }, (_, i) => [world.tokens.operator, kept.token, revoked.token, `siaran_${randomUUID()}`][i % 4]!);
   const results = await Promise.all(asked.map((t) => checkToken(counted, t)));
   results.forEach((r, i) => {
@@ -117,4 +124,10 @@ test('a new post the database refuses fails alone: the others of its batch are w
   expect(settled.map((s) => s.status)).toEqual(posts.map((_, i) => (i === 4 ? 'rejected' : 'fulfilled')));
   const written = await db.selectFrom('posts').select('title').where('id', 'in', posts.map((p) => p.id)).execute();
   expect(written.map((w) => w.title).sort()).toEqual(posts.filter((_, i) => i !== 4).map((p) => p.title).sort());
+});
+
+test('a unit id in upper case names the same unit', async () => {
+  const r = await client(h.url, world.tokens.operator)('POST', '/api/v1/posts', { unitId: world.units.polres.toUpperCase(), title: 'Huruf besar', body: 'Isi', channelIds: [], scheduledAt: inSeconds(3600) });
+  expect(r.status).toBe(201);
+  expect(r.body.unit.id).toBe(world.units.polres);
 });

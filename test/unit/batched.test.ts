@@ -1,7 +1,7 @@
 // The batcher behind a publish's statements (services/storage/batched.ts): a call with a free slot goes at once and
 // alone; calls arriving meanwhile go together, in order, up to the batch's size; a failed batch's items are tried
 // alone, so each caller gets its own answer.
-import { batched } from '../../services/storage/batched';
+import { batched, refusedByDatabase } from '../../services/storage/batched';
 
 interface Gate {
   open(): void;
@@ -103,4 +103,64 @@ test('a batch answering the wrong number of results is tried item by item', asyn
   const answers = [0, 1, 2].map((x) => run(x));
   first.open();
   expect(await Promise.all(answers)).toEqual([0, 1, 2]);
+});
+
+test('a batch closes before it would pass its weight; an item heavier than that goes alone', async () => {
+  const first = gate();
+  const together: number[][] = [];
+  const run = batched(
+    async (x: number) => {
+      if (x === 0) await first.wait;
+      together.push([x]);
+      return x;
+    },
+    (xs: number[]) => {
+      together.push(xs);
+      return Promise.resolve(xs);
+    },
+    { max: 10, inFlight: 1, weight: (x) => x, maxWeight: 10 },
+  );
+  const answers = [0, 3, 4, 5, 20, 1, 2].map((x) => run(x));
+  first.open();
+  expect(await Promise.all(answers)).toEqual([0, 3, 4, 5, 20, 1, 2]);
+  // 3 + 4 fit in 10; 5 does not fit with them; 20 alone; then 1 and 2.
+  expect(together).toEqual([[0], [3, 4], [5], [20], [1, 2]]);
+});
+
+test('items not safe to run again fail with their batch unless the database refused it', async () => {
+  const first = gate();
+  let fail = new Error('unset');
+  const alone: number[] = [];
+  const run = batched(
+    async (x: number) => {
+      if (x === 0) await first.wait;
+      alone.push(x);
+      return x;
+    },
+    () => Promise.reject(fail),
+    { max: 10, inFlight: 1, rerunAfter: refusedByDatabase },
+  );
+  // The connection dropped: the batch may have been kept, so its items are not run again.
+  fail = Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+  const lost = [0, 1, 2].map((x) => run(x));
+  first.open();
+  const settled = await Promise.allSettled(lost);
+  expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+  expect(alone).toEqual([0]);
+  // The database refused it (a foreign key): nothing was kept, each item runs alone.
+  fail = Object.assign(new Error('violates foreign key constraint'), { code: '23503' });
+  const hold = gate();
+  const again = batched(
+    async (x: number) => {
+      if (x === 0) await hold.wait;
+      alone.push(x);
+      return x;
+    },
+    () => Promise.reject(fail),
+    { max: 10, inFlight: 1, rerunAfter: refusedByDatabase },
+  );
+  const refused = [0, 3, 4].map((x) => again(x));
+  hold.open();
+  expect(await Promise.all(refused)).toEqual([0, 3, 4]);
+  expect(alone.sort()).toEqual([0, 0, 3, 4]);
 });

@@ -1,4 +1,4 @@
-// A publish's two statements, and create-post's insert, for several jobs or requests at once (services/storage/batched.ts): each item runs the very function
+// A publish's two statements, for several jobs at once (services/storage/batched.ts): each item runs the very function
 // a job alone runs (siaran_take_target, siaran_record_published), so a batch decides exactly what its items would
 // have decided one by one. The items go in the order of their posts' ids: every batch locks posts in one order, so
 // two batches never wait on each other in a circle. A batch is one transaction; its caller reruns the items one by
@@ -52,31 +52,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         return next;
       end loop;
     end $$`.execute(db);
-
-  // New posts of requests that arrive together (create-post, services/posts/post.repository.ts), each written by
-  // siaran_insert_new_post (migrations/0006); answers each item's n with its author's name.
-  await sql`
-    create function siaran_insert_new_posts(p_items jsonb) returns table (n integer, name text) language plpgsql set lock_timeout = '1s' as $$
-    declare
-      x record;
-    begin
-      for x in
-        select * from jsonb_to_recordset(p_items) as i(item integer, id uuid, unit_id uuid, author_id uuid, title text, body text,
-                                                       variants jsonb, channel_options jsonb, status text, scheduled_at timestamptz,
-                                                       version integer, created_at timestamptz, updated_at timestamptz,
-                                                       target_ids uuid[], channel_ids uuid[], event_type text, event_data jsonb)
-         order by i.item
-      loop
-        n := x.item;
-        name := siaran_insert_new_post(x.id, x.unit_id, x.author_id, x.title, x.body, x.variants, x.channel_options, x.status,
-          x.scheduled_at, x.version, x.created_at, x.updated_at, x.target_ids, x.channel_ids, x.event_type, x.event_data);
-        return next;
-      end loop;
-    end $$`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`drop function siaran_insert_new_posts(jsonb)`.execute(db);
   await sql`drop function siaran_record_published_many(jsonb)`.execute(db);
   await sql`drop function siaran_take_targets(uuid[], integer[], text[], timestamptz[], text[], jsonb, bigint, bigint)`.execute(db);
 }
