@@ -122,7 +122,10 @@ describe('TOTP', () => {
       const secret = /id="totp-secret">([A-Z2-7]+)</.exec(setup.text)![1]!;
       const sessionCsrf = /name="_csrf" value="([^"]+)"/.exec(setup.text)![1]!;
       expect((await b.go('POST', '/account/totp', { _csrf: sessionCsrf, secret, code: '000000' })).status).toBe(422);
-      const enrolled = await b.go('POST', '/account/totp', { _csrf: sessionCsrf, secret, code: totpAt(secret, new Date()) });
+      // The code and its moment are kept: the 30-second step may roll over before the replay below.
+      const enrolledAt = new Date();
+      const enrolCode = totpAt(secret, enrolledAt);
+      const enrolled = await b.go('POST', '/account/totp', { _csrf: sessionCsrf, secret, code: enrolCode });
       // At rest the secret is sealed: a copy of the users table alone cannot mint codes.
       const stored = await h.siaran.database.db.selectFrom('users').select('totp_secret').where('id', '=', world.users.otherSupervisor).executeTakeFirstOrThrow();
       expect(stored.totp_secret).not.toContain(secret);
@@ -138,8 +141,8 @@ describe('TOTP', () => {
       const form = await b2.go('GET', '/login/totp');
       const c2 = /name="_csrf" value="([^"]+)"/.exec(form.text)![1]!;
       // The code used at enrolment is spent: a replay fails.
-      expect((await b2.go('POST', '/login/totp', { _csrf: c2, code: totpAt(secret, new Date()) })).status).toBe(401);
-      const next = totpAt(secret, new Date(Date.now() + 30_000));
+      expect((await b2.go('POST', '/login/totp', { _csrf: c2, code: enrolCode })).status).toBe(401);
+      const next = totpAt(secret, new Date(enrolledAt.getTime() + 30_000));
       const ok = await b2.go('POST', '/login/totp', { _csrf: c2, code: next });
       expect(ok.status).toBe(303);
       expect(b2.jar.get('siaran_sid')).not.toBe(halfId);
