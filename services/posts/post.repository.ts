@@ -3,7 +3,7 @@ import { CompiledQuery, type Kysely, type Transaction, sql } from 'kysely';
 import { AppError } from '../../shared/errors';
 import type { ChannelKind, ChannelOptions, Post, PostStatus, PostTarget, TargetStatus } from '../../shared/post';
 import { maskProtected } from '../../shared/rules/protected-data';
-import { batched, refusedByDatabase } from '../storage/batched';
+import { REQUEST_BATCHES, batched, oncePer, refusedByDatabase } from '../storage/batched';
 import type { DB, PostRow } from '../storage/schema';
 
 export type Db = Kysely<DB> | Transaction<DB>;
@@ -87,9 +87,6 @@ export async function targetsOfPosts(db: Db, postIds: readonly string[]): Promis
   return byPost;
 }
 
-/** Up to 64 requests per statement, two statements of a kind in flight per process (services/storage/batched.ts). */
-const API_BATCHES = { max: 64, inFlight: 2 };
-
 const INSERT_NEW_POST = 'select siaran_insert_new_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) as name';
 
 /** A new post with its targets and its first event; returns the author's name, for the answer. */
@@ -124,11 +121,7 @@ async function insertOne(db: Db, { post, targets, event }: NewPostItem): Promise
 }
 
 const INSERT_NEW_POSTS = 'select n, name from siaran_insert_new_posts($1)';
-const newPostWriters = new WeakMap<Kysely<DB>, (item: NewPostItem) => Promise<string>>();
-
-function newPostWriter(db: Kysely<DB>): (item: NewPostItem) => Promise<string> {
-  const known = newPostWriters.get(db);
-  if (known) return known;
+const newPostWriter = oncePer((db: Kysely<DB>) => {
   const many = async (items: NewPostItem[]) => {
     const rows = items.map(({ post, targets, event }, i) => ({
       item: i + 1,
@@ -157,17 +150,15 @@ function newPostWriter(db: Kysely<DB>): (item: NewPostItem) => Promise<string> {
       return name;
     });
   };
-  const write = batched((item: NewPostItem) => insertOne(db, item), many, {
-    ...API_BATCHES,
+  return batched((item: NewPostItem) => insertOne(db, item), many, {
+    ...REQUEST_BATCHES,
     // A statement carries a few megabytes of text at most: each post's text travels twice (the post, its first event).
     weight: ({ post }) => 2 * (post.title.length + post.body.length + Object.values(post.variants).reduce((n, v) => n + v.length, 0)),
     maxWeight: 4_000_000,
     // Run again after a batch whose answer was lost, a post already written would fail as a duplicate.
     rerunAfter: refusedByDatabase,
   });
-  newPostWriters.set(db, write);
-  return write;
-}
+});
 
 export async function appendEvent(
   db: Db,

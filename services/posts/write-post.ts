@@ -7,7 +7,7 @@ import { type UnitChannel, checkContent } from '../../shared/rules/content-rules
 import type { Finding } from '../../shared/rules/finding';
 import { nextStatus, EDITABLE } from '../../shared/status-machine';
 import { parseInstant, type TimeZone } from '../../shared/time';
-import { batched } from '../storage/batched';
+import { REQUEST_BATCHES, batchedLookup, oncePer } from '../storage/batched';
 import type { DB } from '../storage/schema';
 import { type Unit, getUnit, unitNotFound } from '../units/unit.repository';
 import { assertExpectedVersion, assertMayAuthor, postInReach } from './access';
@@ -162,21 +162,14 @@ const UNITS_FOR_WRITING = `
                      from channels c where c.unit_id = u.id and c.enabled), '[]'::jsonb) as enabled_channels
     from units u where u.id = any($1::uuid[])`;
 
-const unitReaders = new WeakMap<Kysely<DB>, (unitId: string) => Promise<UnitForWritingRow | undefined>>();
-
-/** Reads of requests arriving while the last one runs go together (services/storage/batched.ts). */
-function unitReader(db: Kysely<DB>): (unitId: string) => Promise<UnitForWritingRow | undefined> {
-  const known = unitReaders.get(db);
-  if (known) return known;
-  const many = async (unitIds: string[]) => {
+/** Reads of requests arriving while the last one runs go together (services/storage/batched.ts), mapped back by id. */
+const unitReader = oncePer((db: Kysely<DB>) =>
+  batchedLookup(async (unitIds: string[]) => {
     const r = await db.executeQuery<UnitForWritingRow>(CompiledQuery.raw(UNITS_FOR_WRITING, [[...new Set(unitIds)]]));
     const byId = new Map(r.rows.map((row) => [row.id, row]));
     return unitIds.map((id) => byId.get(id));
-  };
-  const read = batched((unitId: string) => many([unitId]).then((rows) => rows[0]), many, { max: 64, inFlight: 2 });
-  unitReaders.set(db, read);
-  return read;
-}
+  }, REQUEST_BATCHES),
+);
 
 /** The unit, its path (root first) and its enabled channels, in one statement: what a new post in it needs first. */
 async function unitForWriting(db: Db, unitId: string): Promise<{ unit: Unit; path: string[]; enabled: Map<string, UnitChannel> }> {

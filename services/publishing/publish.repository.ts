@@ -2,7 +2,7 @@
 import { CompiledQuery, type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import type { ChannelKind, PostStatus, TargetStatus } from '../../shared/post';
 import { appendEvent } from '../posts/post.repository';
-import { batched } from '../storage/batched';
+import { batched, oncePer } from '../storage/batched';
 import { retryOnConflict } from '../storage/conflicts';
 import type { DB } from '../storage/schema';
 import type { PublishResult } from './platform';
@@ -72,15 +72,20 @@ interface TakeItem {
   now: Date;
 }
 
-const takeBatchers = new WeakMap<Kysely<DB>, Map<string, (item: TakeItem) => Promise<TakenTarget | undefined>>>();
+type Take = (item: TakeItem) => Promise<TakenTarget | undefined>;
 
-function takeBatcher(db: Kysely<DB>, opts: TakeOptions): (item: TakeItem) => Promise<TakenTarget | undefined> {
-  let byOptions = takeBatchers.get(db);
-  if (!byOptions) takeBatchers.set(db, (byOptions = new Map<string, (item: TakeItem) => Promise<TakenTarget | undefined>>()));
-  const checkpoints = JSON.stringify(opts.checkpoints);
-  const key = `${String(opts.lateWindowMs)} ${String(opts.webhookWaitMs)} ${opts.kinds.join(',')} ${checkpoints}`;
-  const known = byOptions.get(key);
+/**
+ * Per database, per checkpoints (one object per adapter registry, see takeOptions), per windows and kinds: the
+ * options a process takes with never change, so finding its batcher costs a job no serializing.
+ */
+const takeBatchers = oncePer((_db: Kysely<DB>) => oncePer((_checkpoints: TakeOptions['checkpoints']) => new Map<string, Take>()));
+
+function takeBatcher(db: Kysely<DB>, opts: TakeOptions): Take {
+  const byWindows = takeBatchers(db)(opts.checkpoints);
+  const key = `${String(opts.lateWindowMs)} ${String(opts.webhookWaitMs)} ${opts.kinds.join(',')}`;
+  const known = byWindows.get(key);
   if (known) return known;
+  const checkpoints = JSON.stringify(opts.checkpoints);
   // One statement, so a deadlock the database broke left nothing behind: it is simply run again.
   const one = async (x: TakeItem) => {
     const query = CompiledQuery.raw(TAKE_TARGET, [x.targetId, x.generation, x.token, x.now, opts.kinds, checkpoints, opts.lateWindowMs, opts.webhookWaitMs]);
@@ -102,7 +107,7 @@ function takeBatcher(db: Kysely<DB>, opts: TakeOptions): (item: TakeItem) => Pro
     return xs.map((_, i) => found.get(i + 1));
   };
   const take = batched(one, many, BATCHES);
-  byOptions.set(key, take);
+  byWindows.set(key, take);
   return take;
 }
 
@@ -189,11 +194,7 @@ interface RecordItem {
   event: unknown;
 }
 
-const recordBatchers = new WeakMap<Kysely<DB>, (item: RecordItem) => Promise<Recorded>>();
-
-function recordBatcher(db: Kysely<DB>): (item: RecordItem) => Promise<Recorded> {
-  const known = recordBatchers.get(db);
-  if (known) return known;
+const recordBatcher = oncePer((db: Kysely<DB>) => {
   const one = (x: RecordItem) =>
     retryOnConflict(async () => {
       const r = await db.executeQuery<{ outcome: Recorded }>(
@@ -211,10 +212,8 @@ function recordBatcher(db: Kysely<DB>): (item: RecordItem) => Promise<Recorded> 
       return outcome;
     });
   };
-  const record = batched(one, many, BATCHES);
-  recordBatchers.set(db, record);
-  return record;
-}
+  return batched(one, many, BATCHES);
+});
 
 /** Moves a claimed target to failed, unconfirmed, or back to scheduled for a retry. */
 export async function recordFailure(

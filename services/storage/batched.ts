@@ -107,3 +107,24 @@ export function batched<I, O>(runOne: (item: I) => Promise<O>, runMany: (items: 
       pump();
     });
 }
+
+/** The API's batches (lookups and inserts of requests arriving together): up to 64 per statement, two in flight. */
+export const REQUEST_BATCHES: BatchOptions = { max: 64, inFlight: 2 };
+
+/** A batched lookup: `runMany` answers each key in order (undefined where nothing is found); a key alone is a batch of one. */
+export function batchedLookup<K, V>(runMany: (keys: K[]) => Promise<Array<V | undefined>>, opts: BatchOptions<K>): (key: K) => Promise<V | undefined> {
+  return batched(async (key: K) => (await runMany([key]))[0], runMany, opts);
+}
+
+/**
+ * `make(key)` once per key, kept as long as the key lives: a batcher belongs to one database instance, since its
+ * statements run on that instance's connections (a counting instance in tests has batchers of its own).
+ */
+export function oncePer<K extends object, V>(make: (key: K) => V): (key: K) => V {
+  const made = new WeakMap<K, V>();
+  return (key) => {
+    let value = made.get(key);
+    if (value === undefined) made.set(key, (value = make(key)));
+    return value;
+  };
+}

@@ -2,7 +2,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Actor } from '../../shared/post';
-import { batched } from '../storage/batched';
+import { REQUEST_BATCHES, batchedLookup, oncePer } from '../storage/batched';
 import type { DB } from '../storage/schema';
 
 const PREFIX = 'siaran_';
@@ -36,20 +36,14 @@ export type TokenCheck =
 const TOKENS_BY_HASH = `select t.token_hash, t.id as token_id, t.expires_at, t.revoked_at, t.last_used_at, u.id, u.role, u.unit_id, u.email, u.name, u.disabled
                           from api_tokens t join users u on u.id = t.user_id where t.token_hash = any($1)`;
 
-const tokenReaders = new WeakMap<Kysely<DB>, (hash: string) => Promise<TokenRow | undefined>>();
-
-function tokenReader(db: Kysely<DB>): (hash: string) => Promise<TokenRow | undefined> {
-  const known = tokenReaders.get(db);
-  if (known) return known;
-  const many = async (hashes: string[]) => {
+/** Lookups of requests arriving while the last lookup runs go together, mapped back by hash. */
+const tokenReader = oncePer((db: Kysely<DB>) =>
+  batchedLookup(async (hashes: string[]) => {
     const r = await db.executeQuery<TokenRow & { token_hash: string }>(CompiledQuery.raw(TOKENS_BY_HASH, [[...new Set(hashes)]]));
     const byHash = new Map(r.rows.map((row) => [row.token_hash, row]));
     return hashes.map((h) => byHash.get(h));
-  };
-  const read = batched((hash: string) => many([hash]).then((rows) => rows[0]), many, { max: 64, inFlight: 2 });
-  tokenReaders.set(db, read);
-  return read;
-}
+  }, REQUEST_BATCHES),
+);
 
 interface TokenRow {
   token_id: string;
