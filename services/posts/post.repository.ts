@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { CompiledQuery, type Kysely, type Transaction, sql } from 'kysely';
 import { AppError } from '../../shared/errors';
 import type { ChannelKind, ChannelOptions, Post, PostStatus, PostTarget, TargetStatus } from '../../shared/post';
-import { maskProtected } from '../../shared/rules/protected-data';
+import { type ProtectedDataScan, findProtectedData, maskProtected } from '../../shared/rules/protected-data';
 import { REQUEST_BATCHES, batched, oncePer, refusedByDatabase } from '../storage/batched';
 import type { DB, PostRow } from '../storage/schema';
 
@@ -333,16 +333,20 @@ export async function bumpPostVersion(db: Db, postId: string, at: Date): Promise
 }
 
 /** Text as the history keeps it: personal data masked, its code and place recorded, never its characters. */
-export function masked(text: string): string {
-  return maskProtected(text).text;
+export function masked(text: string, scan: ProtectedDataScan = findProtectedData): string {
+  return maskProtected(text, scan).text;
 }
 
 /** What goes out, as the history keeps it: every text masked. */
-export function maskedSnapshot(post: Pick<Post, 'title' | 'body' | 'variants' | 'channelOptions' | 'scheduledAt'>, channelIds: readonly string[]) {
+export function maskedSnapshot(
+  post: Pick<Post, 'title' | 'body' | 'variants' | 'channelOptions' | 'scheduledAt'>,
+  channelIds: readonly string[],
+  scan: ProtectedDataScan = findProtectedData,
+) {
   return {
-    title: masked(post.title),
-    body: masked(post.body),
-    variants: Object.fromEntries(Object.entries(post.variants).map(([k, v]) => [k, masked(v)])),
+    title: masked(post.title, scan),
+    body: masked(post.body, scan),
+    variants: Object.fromEntries(Object.entries(post.variants).map(([k, v]) => [k, masked(v, scan)])),
     channelOptions: post.channelOptions,
     scheduledAt: post.scheduledAt.toISOString(),
     channelIds: [...channelIds].sort(),

@@ -4,6 +4,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import { AppError } from '../../shared/errors';
 import type { Actor, CreatePostInput, Post, UpdatePostInput } from '../../shared/post';
 import { type UnitChannel, checkContent } from '../../shared/rules/content-rules';
+import { type ProtectedDataScan, scanEachTextOnce } from '../../shared/rules/protected-data';
 import type { Finding } from '../../shared/rules/finding';
 import { nextStatus, EDITABLE } from '../../shared/status-machine';
 import { parseInstant, type TimeZone } from '../../shared/time';
@@ -40,10 +41,12 @@ export async function createPost(deps: PostDeps, actor: Actor, input: CreatePost
     updatedAt: now,
   };
   const targets = input.channelIds.map((channelId) => ({ id: randomUUID(), channelId, channelKind: enabled.get(channelId)!.kind }));
+  // The history's masked copy and the answer's findings read the same texts: each is scanned once.
+  const scan = scanEachTextOnce();
   // The answer is made from what was written, not read back.
-  const authorName = await insertNewPost(deps.db, post, targets, { type: 'created', data: { after: maskedSnapshot(post, input.channelIds) } });
+  const authorName = await insertNewPost(deps.db, post, targets, { type: 'created', data: { after: maskedSnapshot(post, input.channelIds, scan) } });
   // A post that did not exist a moment ago has no photos yet, so no renditions to ask for.
-  return viewNewPost(post, unit, authorName, targets, findingsFor(post, input.channelIds, enabled, unit.time_zone, now, deps, []));
+  return viewNewPost(post, unit, authorName, targets, findingsFor(post, input.channelIds, enabled, unit.time_zone, now, deps, [], scan));
 }
 
 async function channelsChangedQuietly(deps: PostDeps, postId: string): Promise<void> {
@@ -135,10 +138,11 @@ export function findingsFor(
   now: Date,
   rules: FindingRules,
   photos: ReadonlyArray<{ altText: string }>,
+  scan?: ProtectedDataScan,
 ): Finding[] {
   return checkContent(
     { title: post.title, body: post.body, variants: post.variants, channelOptions: post.channelOptions, channelIds, photos, scheduledAt: post.scheduledAt },
-    { now, minLeadSeconds: rules.minLeadSeconds, zone, unitChannels: enabled, photosUnreachable: rules.photosUnreachable },
+    { now, minLeadSeconds: rules.minLeadSeconds, zone, unitChannels: enabled, photosUnreachable: rules.photosUnreachable, scan },
   );
 }
 

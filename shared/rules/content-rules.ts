@@ -3,7 +3,7 @@ import { CHANNEL_RULES } from '../channels/channel-rules';
 import { countFor, splitThread } from '../channels/channel-text';
 import type { ChannelKind, ChannelOptions } from '../post';
 import type { Finding } from './finding';
-import { findProtectedData } from './protected-data';
+import { type ProtectedDataScan, findProtectedData } from './protected-data';
 import { formatInZone, type TimeZone } from '../time';
 
 export interface PostDraft {
@@ -34,6 +34,8 @@ export interface ContentContext {
    * the admin who can fix it; undefined when they can.
    */
   photosUnreachable?: { id: string; en: string } | undefined;
+  /** How texts are scanned for protected data; a shared `scanEachTextOnce` when the caller masks the same texts. */
+  scan?: ProtectedDataScan;
 }
 
 export function checkContent(post: PostDraft, ctx: ContentContext): Finding[] {
@@ -98,10 +100,11 @@ export function checkContent(post: PostDraft, ctx: ContentContext): Finding[] {
   }
   findings.push(...checkChannelLimits(post, ctx));
   findings.push(...checkSchedule(post.scheduledAt, ctx));
-  findings.push(...findProtectedData('title', post.title), ...findProtectedData('body', post.body));
-  for (const [id, text] of Object.entries(post.variants)) findings.push(...findProtectedData(`variants.${id}`, text));
+  const scan = ctx.scan ?? findProtectedData;
+  findings.push(...scan('title', post.title), ...scan('body', post.body));
+  for (const [id, text] of Object.entries(post.variants)) findings.push(...scan(`variants.${id}`, text));
   // Alt text goes out with the photo on every platform that takes it, and in the news page's HTML.
-  (post.photos ?? []).forEach((photo, i) => findings.push(...findProtectedData(`photos.${i}.altText`, photo.altText)));
+  (post.photos ?? []).forEach((photo, i) => findings.push(...scan(`photos.${i}.altText`, photo.altText)));
   return findings;
 }
 

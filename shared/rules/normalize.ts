@@ -28,8 +28,18 @@ export function normalize(original: string): Normalized {
   let text = '';
   const from: number[] = [];
   let i = 0;
-  for (const ch of original) {
+  while (i < original.length) {
     const at = i;
+    const unit = original.charCodeAt(i);
+    if (unit < 0x80) {
+      // ASCII, most of what is written, is its own NFKC form and holds no invisible character, dash or other
+      // script's digit: only whitespace changes. Skipping the general path here makes the rules cheap per request.
+      text += unit === 0x20 || (unit >= 0x09 && unit <= 0x0d) ? ' ' : original.charAt(i);
+      from.push(at);
+      i += 1;
+      continue;
+    }
+    const ch = String.fromCodePoint(original.codePointAt(i)!);
     i += ch.length;
     if (INVISIBLE.test(ch)) continue;
     let out = ch.normalize('NFKC');

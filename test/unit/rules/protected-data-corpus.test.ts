@@ -2,7 +2,7 @@
 // per category, how many protected mentions are found (recall) and how many clean sentences are flagged.
 import fs from 'node:fs';
 import path from 'node:path';
-import { findProtectedData } from '../../../shared/rules/protected-data';
+import { findProtectedData, scanEachTextOnce } from '../../../shared/rules/protected-data';
 
 interface Case {
   category: string;
@@ -56,4 +56,13 @@ test.each([...results.keys()])('%s: recall ≥ 95%, false findings ≤ 5%', (cat
   );
   expect(recall).toBeGreaterThanOrEqual(0.95);
   expect(falseRate).toBeLessThanOrEqual(0.05);
+});
+
+test('a scan shared by the findings and the masked history finds what a fresh scan finds, under each field', () => {
+  const scan = scanEachTextOnce();
+  for (const c of cases) {
+    expect(scan('title', c.text)).toEqual(findProtectedData('title', c.text));
+    // The second reading of the same text is remembered, and named for the field that asks.
+    expect(scan('variants.x', c.text)).toEqual(findProtectedData('variants.x', c.text));
+  }
 });
