@@ -46,20 +46,6 @@ export const TargetStatus = z.enum([
 ]);
 export type TargetStatus = z.infer<typeof TargetStatus>;
 
-/** The words users know, in Indonesian and English. */
-export const POST_STATUS_LABELS: Record<PostStatus, { id: string; en: string }> = {
-  draft: { id: 'Draf', en: 'Draft' },
-  pending_approval: { id: 'Menunggu persetujuan', en: 'Awaiting approval' },
-  scheduled: { id: 'Disetujui · Dijadwalkan', en: 'Approved · Scheduled' },
-  publishing: { id: 'Sedang diterbitkan', en: 'Publishing' },
-  published: { id: 'Terbit', en: 'Published' },
-  failed: { id: 'Gagal', en: 'Failed' },
-  unconfirmed: { id: 'Belum pasti — periksa', en: 'Unconfirmed — check' },
-  rejected: { id: 'Ditolak', en: 'Rejected' },
-  cancelled: { id: 'Dibatalkan', en: 'Cancelled' },
-  expired: { id: 'Kedaluwarsa', en: 'Expired' },
-  retracted: { id: 'Ditarik', en: 'Retracted' },
-};
 
 export const TITLE_MAX = 200;
 export const BODY_MAX = 20_000;

@@ -56,6 +56,13 @@ export function nextStatus(from: PostStatus, action: PostAction): PostStatus {
 /** Statuses in which the post's content may still be changed by its authors. */
 export const EDITABLE: readonly PostStatus[] = ['draft', 'pending_approval', 'scheduled', 'rejected', 'expired'];
 
+/**
+ * Statuses in which the post still waits on a person's decision, so the rules' findings tell someone what to
+ * fix. Once a supervisor approved the post its text and time are settled: telling a scheduled or published post
+ * that its time is too soon, or that it reads wrong, is a false alarm nobody can act on.
+ */
+export const UNDER_REVIEW: readonly PostStatus[] = ['draft', 'pending_approval', 'rejected', 'expired'];
+
 /** Whether the worker may publish targets of a post in this status. */
 export const PUBLISHABLE: readonly PostStatus[] = ['scheduled', 'publishing'];
 

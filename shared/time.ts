@@ -61,8 +61,13 @@ const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 export function formatInZone(instant: Date, zone: TimeZone, locale: 'id' | 'en' = 'id'): string {
   const wall = wallClock(instant, zone);
   const loc = locale === 'id' ? 'id-ID' : 'en-GB';
-  const time = `${pad(wall.getUTCHours())}${locale === 'id' ? '.' : ':'}${pad(wall.getUTCMinutes())}`;
-  return `${nameOf('weekday', loc, wall)}, ${String(wall.getUTCDate())} ${nameOf('month', loc, wall)} ${pad(wall.getUTCFullYear(), 4)} ${time} ${zoneLabel(zone)}`;
+  return `${nameOf('weekday', loc, wall)}, ${String(wall.getUTCDate())} ${nameOf('month', loc, wall)} ${pad(wall.getUTCFullYear(), 4)} ${timeInZone(instant, zone, locale)}`;
+}
+
+/** The time of day alone, e.g. "14.05 WIB" (Indonesian) or "14:05 WIB": for stamps such as "saved at". */
+export function timeInZone(instant: Date, zone: TimeZone, locale: 'id' | 'en' = 'id'): string {
+  const wall = wallClock(instant, zone);
+  return `${pad(wall.getUTCHours())}${locale === 'id' ? '.' : ':'}${pad(wall.getUTCMinutes())} ${zoneLabel(zone)}`;
 }
 
 /** ISO 8601 with the zone's offset, e.g. 2026-11-24T09:00:00.000+07:00. */

@@ -1,8 +1,9 @@
 // How a post is shown to API clients: instants in UTC and in the unit's own zone.
 import type { Kysely } from 'kysely';
-import { TARGET_STATUS_LABELS, holdReasonText } from '../../shared/channels/channel-words';
+import { holdReasonText } from '../../shared/channels/channel-words';
+import { POST_STATUS_LABELS, TARGET_STATUS_LABELS } from '../../shared/words';
 import type { LocalizedText } from '../../shared/errors';
-import { POST_STATUS_LABELS, type Post, type PostTarget } from '../../shared/post';
+import type { Post, PostTarget } from '../../shared/post';
 import type { Finding } from '../../shared/rules/finding';
 import { formatInZone, isoInZone, zoneLabel } from '../../shared/time';
 import type { DB, UnitRow } from '../storage/schema';

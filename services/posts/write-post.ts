@@ -6,7 +6,7 @@ import type { Actor, CreatePostInput, Post, UpdatePostInput } from '../../shared
 import { type UnitChannel, checkContent } from '../../shared/rules/content-rules';
 import { type ProtectedDataScan, scanEachTextOnce } from '../../shared/rules/protected-data';
 import type { Finding } from '../../shared/rules/finding';
-import { nextStatus, EDITABLE } from '../../shared/status-machine';
+import { nextStatus, EDITABLE, UNDER_REVIEW } from '../../shared/status-machine';
 import { parseInstant, type TimeZone } from '../../shared/time';
 import { REQUEST_BATCHES, batchedLookup, oncePer } from '../storage/batched';
 import type { DB } from '../storage/schema';
@@ -140,6 +140,7 @@ export function findingsFor(
   photos: ReadonlyArray<{ altText: string }>,
   scan?: ProtectedDataScan,
 ): Finding[] {
+  if (!UNDER_REVIEW.includes(post.status)) return [];
   return checkContent(
     { title: post.title, body: post.body, variants: post.variants, channelOptions: post.channelOptions, channelIds, photos, scheduledAt: post.scheduledAt },
     { now, minLeadSeconds: rules.minLeadSeconds, zone, unitChannels: enabled, photosUnreachable: rules.photosUnreachable, scan },

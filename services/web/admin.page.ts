@@ -1,6 +1,7 @@
 import type { ChannelView } from '../channels/manage-channels';
 import type { UnitRow, UserRow } from '../storage/schema';
-import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS, remedy } from '../../shared/channels/channel-words';
+import { remedy } from '../../shared/channels/channel-words';
+import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS, ROLE_LABELS } from '../../shared/words';
 import { TIME_ZONES, formatInZone } from '../../shared/time';
 import { type Html, html } from './html';
 import { type Lang, pick, t } from './i18n';
@@ -26,7 +27,7 @@ const ROLES = ['operator', 'supervisor', 'admin'] as const;
 export function adminPage(lang: Lang, csrf: string, v: AdminView): Html {
   const c = html`<input type="hidden" name="_csrf" value="${csrf}">`;
   const unitOptions = (selected?: string) => v.units.map((u) => html`<option value="${u.id}"${u.id === selected ? html` selected` : ''}>${u.name}</option>`);
-  const roleOptions = (selected?: string) => ROLES.map((r) => html`<option value="${r}"${r === selected ? html` selected` : ''}>${r}</option>`);
+  const roleOptions = (selected?: string) => ROLES.map((r) => html`<option value="${r}"${r === selected ? html` selected` : ''}>${pick(lang, ROLE_LABELS[r])}</option>`);
   const children = (parent: string | null): Html[] =>
     v.units
       .filter((u) => u.parent_id === parent || (parent === null && !v.units.some((p) => p.id === u.parent_id)))

@@ -4,7 +4,7 @@ import type { PostView } from '../posts/post-view';
 import type { PhotoView } from '../media/photo-view';
 import { zoneLabel } from '../../shared/time';
 import { CHANNEL_RULES } from '../../shared/channels/channel-rules';
-import { CHANNEL_KIND_LABELS } from '../../shared/channels/channel-words';
+import { CHANNEL_KIND_LABELS } from '../../shared/words';
 import { type Html, html } from './html';
 import { type Lang, messages, pick, t } from './i18n';
 

@@ -1,5 +1,6 @@
-import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS, remedy } from '../../shared/channels/channel-words';
-import { ChannelKind, POST_STATUS_LABELS, type Role } from '../../shared/post';
+import { remedy } from '../../shared/channels/channel-words';
+import { ChannelKind, type Role } from '../../shared/post';
+import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS, EVENT_LABELS, FIELD_LABELS, POST_STATUS_LABELS, RETRACTION_LABELS, wordsFor } from '../../shared/words';
 import type { ChannelView } from '../channels/manage-channels';
 import { EDITABLE } from '../../shared/status-machine';
 import { formatInZone, type TimeZone } from '../../shared/time';
@@ -17,34 +18,6 @@ export interface HistoryEntry {
   data: Record<string, unknown>;
 }
 
-const EVENT_WORDS: Record<string, { id: string; en: string }> = {
-  created: { id: 'menulis', en: 'wrote' },
-  edited: { id: 'mengubah', en: 'edited' },
-  submitted: { id: 'mengajukan', en: 'submitted' },
-  approved: { id: 'menyetujui', en: 'approved' },
-  rejected: { id: 'menolak', en: 'rejected' },
-  cancelled: { id: 'membatalkan', en: 'cancelled' },
-  rescheduled: { id: 'menjadwalkan ulang', en: 'rescheduled' },
-  expired: { id: 'kedaluwarsa', en: 'expired' },
-  'target.published': { id: 'terbit', en: 'published' },
-  'target.failed': { id: 'gagal terbit', en: 'failed to publish' },
-  'target.unconfirmed': { id: 'belum pasti terbit', en: 'unconfirmed' },
-  'target.retry': { id: 'meminta coba lagi', en: 'asked for a retry' },
-  'target.release': { id: 'melepas pos terlambat untuk terbit', en: 'released the late post to go out' },
-  retracted: { id: 'menarik pos yang sudah terbit', en: 'took the published post back' },
-  'target.retracted': { id: 'menarik pos dari kanal', en: 'took the post back from a channel' },
-  'target.retraction_failed': { id: 'gagal menarik pos dari kanal', en: 'could not take the post back from a channel' },
-  'post.retracted': { id: 'mencatat pos ditarik', en: 'recorded the post as retracted' },
-  'target.confirm-published': { id: 'memastikan sudah terbit', en: 'confirmed published' },
-  'target.confirm-not-published': { id: 'memastikan tidak terbit', en: 'confirmed not published' },
-  'post.published': { id: 'menyelesaikan penerbitan ke semua kanal', en: 'finished publishing to every channel' },
-  'post.failed': { id: 'menyelesaikan penerbitan; ada kanal yang gagal', en: 'finished publishing; some channel failed' },
-  'post.unconfirmed': { id: 'menyelesaikan penerbitan; ada kanal yang belum pasti', en: 'finished publishing; some channel is unconfirmed' },
-  'post.cancelled': { id: 'mencatat pos batal', en: 'recorded the post as cancelled' },
-  photo_added: { id: 'menambah foto', en: 'added a photo' },
-  photo_changed: { id: 'mengubah foto', en: 'changed a photo' },
-  photo_removed: { id: 'menghapus foto', en: 'removed a photo' },
-};
 
 export function statusBadge(lang: Lang, status: PostView['status']): Html {
   return html`<span class="badge ${status}" data-status="${status}">${pick(lang, POST_STATUS_LABELS[status])}</span>`;
@@ -59,29 +32,7 @@ export function photoStrip(lang: Lang, photos: PhotoView[]): Html {
   })}</div>`;
 }
 
-const RETRACTION_WORDS: Record<string, { id: string; en: string }> = {
-  pending: { id: 'Sedang ditarik', en: 'Being taken back' },
-  retracting: { id: 'Sedang ditarik', en: 'Being taken back' },
-  done: { id: 'Sudah ditarik', en: 'Taken back' },
-  failed: { id: 'Gagal ditarik', en: 'Could not be taken back' },
-  unconfirmed: { id: 'Belum pasti ditarik — periksa', en: 'Not sure it was taken back — check' },
-  unsupported: { id: 'Platform ini tidak bisa menarik pos; hapus manual', en: 'This platform cannot take a post back; remove it by hand' },
-};
 
-/** What changed, in words: the field's name in the reader's language, each value as people read it. */
-const FIELD_WORDS: Record<string, { id: string; en: string }> = {
-  title: { id: 'Judul', en: 'Title' },
-  body: { id: 'Isi berita', en: 'Text' },
-  variants: { id: 'Teks khusus kanal', en: 'Channel texts' },
-  channelOptions: { id: 'Pilihan kanal (utas)', en: 'Channel choices (thread)' },
-  channelIds: { id: 'Kanal', en: 'Channels' },
-  scheduledAt: { id: 'Waktu terbit', en: 'Publish time' },
-  photo: { id: 'Foto', en: 'Photo' },
-  'photo.altText': { id: 'Teks alternatif foto', en: 'Photo alt text' },
-  'photo.position': { id: 'Urutan foto', en: 'Photo order' },
-  'photo.fit': { id: 'Potongan foto (crop/pad)', en: 'Photo fit (crop/pad)' },
-  'photo.postId': { id: 'Foto dipindah', en: 'Photo moved' },
-};
 
 function showChange(lang: Lang, c: Change, zone: TimeZone, channels: ChannelView[]): Html {
   const name = (id: string) => channels.find((ch) => ch.id === id)?.name ?? id;
@@ -93,7 +44,7 @@ function showChange(lang: Lang, c: Change, zone: TimeZone, channels: ChannelView
     if (c.field === 'channelOptions' && typeof v === 'object') return Object.entries(v as Record<string, { thread?: boolean }>).filter(([, o]) => o.thread).map(([k]) => `${name(k)}: ${lang === 'id' ? 'utas' : 'thread'}`).join(', ') || '—';
     return typeof v === 'string' ? v : JSON.stringify(v);
   };
-  return html`<li data-change="${c.field}"><strong>${pick(lang, FIELD_WORDS[c.field] ?? { id: c.field, en: c.field })}</strong>: <del>${s(c.before)}</del> → <ins>${s(c.after)}</ins></li>`;
+  return html`<li data-change="${c.field}"><strong>${pick(lang, wordsFor(FIELD_LABELS, c.field, { id: 'Isi lain', en: 'Other content' }))}</strong>: <del>${s(c.before)}</del> → <ins>${s(c.after)}</ins></li>`;
 }
 
 /** Each channel's text as that channel will publish it: its own variant or the body, an X thread as its parts. */
@@ -116,8 +67,9 @@ export function reviewBlock(lang: Lang, csrf: string, item: ReviewItem, actorId:
 <p class="muted">${p.unit.name} · ${t(lang, 'author')}: ${p.author.name} · ${t(lang, 'deadline')}: ${formatInZone(new Date(p.scheduledAt), p.unit.timeZone as TimeZone, lang)}</p>
 <p class="preview">${p.body}</p>${channelTexts(lang, p, item.channels)}${photoStrip(lang, item.photos)}
 ${item.findings.map((f) => html`<div class="finding ${f.severity}" data-code="${f.code}">${pick(lang, f.message)}</div>`)}
-<details${item.changes && item.changes.length > 0 ? html` open` : ''}><summary>${t(lang, 'changedSince')}</summary>
-${item.changes === undefined ? html`<p class="muted">${t(lang, 'firstReview')}</p>` : html`<ul>${item.changes.map((c) => showChange(lang, c, p.unit.timeZone as TimeZone, item.channels))}</ul>`}</details>
+${item.changes && item.changes.length > 0
+  ? html`<details open data-changed-since><summary>${t(lang, 'changedSince')}</summary><ul>${item.changes.map((c) => showChange(lang, c, p.unit.timeZone as TimeZone, item.channels))}</ul></details>`
+  : ''}
 ${p.status === 'pending_approval' && item.approvalDenied.length > 0 && p.author.id !== actorId && !item.approvalDenied.some((f) => f.code === 'approval.not_supervisor')
   ? html`<div class="flash" data-approval-denied>${item.approvalDenied.map((f) => html`<div data-code="${f.code}">${pick(lang, f.message)}</div>`)}</div>`
   : ''}
@@ -154,7 +106,7 @@ ${channelTrouble(lang, item.channels.filter((c) => p.targets.some((x) => x.chann
       x.heldMessage ? html`<div class="muted" data-held-reason="${x.heldReason ?? ''}">${pick(lang, x.heldMessage)}${x.heldUntil ? html` (${t(lang, 'until')} ${formatInZone(new Date(x.heldUntil), zone, lang)})` : ''}</div>` : ''
     }</td>
 <td>${x.externalUrl && /^https?:\/\//i.test(x.externalUrl) && x.retraction !== 'done' ? html`<a href="${x.externalUrl}" rel="noopener" target="_blank" data-link>${t(lang, 'openLink')}</a>` : ''}${x.lastError ? html`<div class="error">${x.lastError}</div>` : ''}${
-      x.retraction ? html`<div class="${x.retraction === 'done' ? 'muted' : 'error'}" data-retraction="${x.retraction}">${pick(lang, RETRACTION_WORDS[x.retraction] ?? { id: x.retraction, en: x.retraction })}${x.retractionError ? `: ${x.retractionError}` : ''}</div>` : ''
+      x.retraction ? html`<div class="${x.retraction === 'done' ? 'muted' : 'error'}" data-retraction="${x.retraction}">${pick(lang, wordsFor(RETRACTION_LABELS, x.retraction, { id: 'Penarikan: periksa', en: 'Taking back: check' }))}${x.retractionError ? `: ${x.retractionError}` : ''}</div>` : ''
     }</td>
 <td>${mayResolve && x.status === 'failed' ? resolveForm(lang, csrf, p.id, x.id, 'retry', 'retry') : ''}
 ${mayResolve && x.status === 'held' && x.heldReason === 'post.late' ? resolveForm(lang, csrf, p.id, x.id, 'release', 'releaseLate') : ''}
@@ -173,7 +125,7 @@ ${mayResolve && ['published', 'failed', 'unconfirmed', 'publishing'].includes(p.
   : ''}
 <h2>${t(lang, 'history')}</h2>
 <ol class="card" id="history">${history.map(
-    (e) => html`<li data-event="${e.type}"><span class="muted">${formatInZone(new Date(e.at), zone, lang)}</span> — ${e.actor?.name ?? 'Siaran'} ${pick(lang, EVENT_WORDS[e.type] ?? { id: e.type, en: e.type })}${
+    (e) => html`<li data-event="${e.type}"><span class="muted">${formatInZone(new Date(e.at), zone, lang)}</span> — ${e.actor?.name ?? 'Siaran'} ${pick(lang, wordsFor(EVENT_LABELS, e.type, { id: 'mencatat perubahan', en: 'recorded a change' }))}${
       isChannelKind(e.data.channelKind) ? ` (${pick(lang, CHANNEL_KIND_LABELS[e.data.channelKind])})` : ''
     }${
       typeof e.data.note === 'string' && e.data.note ? html`: “${e.data.note}”` : typeof e.data.reason === 'string' && e.data.reason && e.type === 'retracted' ? html`: “${e.data.reason}”` : ''

@@ -51,7 +51,7 @@ import {
   updateUnit,
 } from './admin-actions';
 import type { AssetStore } from './assets';
-import { calendarPage, calendarRange } from './calendar.page';
+import { type CalendarQuery, calendarPage, calendarRange } from './calendar.page';
 import { composeData, composePage } from './compose.page';
 import { html } from './html';
 import { type Lang, langOf, pick, t } from './i18n';
@@ -218,8 +218,8 @@ export function webRouter(deps: WebDeps): Router {
     const reach = ctx.user.role === 'operator' ? [own.id] : await unitAndDescendants(deps.db, own.id);
     const unitId = typeof q.unit === 'string' && reach.includes(q.unit) ? q.unit : undefined;
     const kind = ChannelKind.safeParse(q.channel);
-    const query = {
-      view: q.view === 'month' ? ('month' as const) : ('week' as const),
+    const query: CalendarQuery = {
+      view: q.view === 'month' ? ('month' as const) : q.view === 'agenda' ? ('agenda' as const) : ('week' as const),
       date: typeof q.date === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(q.date) ? q.date : DateTime.fromJSDate(deps.now(), { zone: own.time_zone }).toISODate()!,
       unitId,
       channel: kind.success ? kind.data : undefined,

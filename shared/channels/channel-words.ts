@@ -1,35 +1,12 @@
-// The words people read about channels, in Indonesian and English: kinds, states, why a post waits.
+// What people read about a channel that holds its posts: why a post waits, and what an admin does about it
+// (the names of kinds and states are in shared/words.ts).
 // No zod here: page scripts may import it.
 import type { LocalizedText } from '../errors';
-import type { ChannelKind, TargetStatus } from '../post';
+import type { ChannelKind } from '../post';
 import type { ChannelState } from './channel-schemas';
 
-export const CHANNEL_KIND_LABELS: Record<ChannelKind, LocalizedText> = {
-  news_page: { id: 'Halaman berita', en: 'News page' },
-  webhook: { id: 'Webhook', en: 'Webhook' },
-  x: { id: 'X', en: 'X' },
-  telegram: { id: 'Kanal Telegram', en: 'Telegram channel' },
-  facebook: { id: 'Halaman Facebook', en: 'Facebook Page' },
-  instagram: { id: 'Instagram', en: 'Instagram' },
-};
 
-export const CHANNEL_STATE_LABELS: Record<ChannelState, LocalizedText> = {
-  connected: { id: 'Tersambung', en: 'Connected' },
-  needs_reconnect: { id: 'Perlu disambungkan ulang', en: 'Needs re-connection' },
-  rate_limited: { id: 'Dibatasi platform', en: 'Rate-limited' },
-  disabled: { id: 'Nonaktif', en: 'Disabled' },
-};
 
-export const TARGET_STATUS_LABELS: Record<TargetStatus, LocalizedText> = {
-  pending: { id: 'Menunggu persetujuan', en: 'Awaiting approval' },
-  scheduled: { id: 'Dijadwalkan', en: 'Scheduled' },
-  held: { id: 'Tertahan', en: 'Held' },
-  publishing: { id: 'Sedang diterbitkan', en: 'Publishing' },
-  published: { id: 'Terbit', en: 'Published' },
-  failed: { id: 'Gagal', en: 'Failed' },
-  unconfirmed: { id: 'Belum pasti — periksa', en: 'Unconfirmed — check' },
-  cancelled: { id: 'Dibatalkan', en: 'Cancelled' },
-};
 
 /** Why a target is held, by the code stored with it. */
 export const HOLD_REASONS = {

@@ -3,7 +3,7 @@ import { countFor, splitThread } from '../../../shared/channels/channel-text';
 import type { ChannelKind, ChannelOptions } from '../../../shared/post';
 import { checkContent } from '../../../shared/rules/content-rules';
 import type { Finding } from '../../../shared/rules/finding';
-import { parseInstant, type TimeZone } from '../../../shared/time';
+import { parseInstant, timeInZone, type TimeZone } from '../../../shared/time';
 
 interface PhotoItem {
   id: string;
@@ -176,7 +176,7 @@ async function save(): Promise<boolean> {
       }
       localStorage.removeItem(localKey());
       version = view.version;
-      setState(`${data.m.saved} ${new Date().toLocaleTimeString()}`, 'ok');
+      setState(`${data.m.saved} ${timeInZone(new Date(), data.zone, data.lang)}`, 'ok');
       return true;
     } catch {
       dirty = true;

@@ -1,0 +1,202 @@
+// Every page, as each role opens it, on a 360 px phone and a desktop: no console error or warning, no failed
+// request, no CSP violation, nothing wider than the phone's screen, and no internal code where a person
+// reads words (a status, a channel kind, an event as the database spells it).
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '../support/browser';
+import { type Harness, type World, client, inSeconds, seedWorld, startHarness, unitSlug, waitFor } from '../support/harness';
+import { setPassword } from '../../services/web/password-hash';
+import { ChannelKind, PostStatus, Role, TargetStatus } from '../../shared/post';
+import { ChannelState } from '../../shared/channels/channel-schemas';
+import { HOLD_REASONS } from '../../shared/channels/channel-words';
+import { EVENT_LABELS, FIELD_LABELS, RETRACTION_LABELS } from '../../shared/words';
+
+const PASSWORD = 'kata-sandi-rahasia-123';
+const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+const DESKTOP = { viewport: { width: 1280, height: 800 } };
+
+let h: Harness;
+let world: World;
+let browser: Browser;
+const posts = { draft: '', pending: '', rejected: '', published: '', scheduled: '' };
+let slug = '';
+
+/**
+ * Codes a person must never read. On an Indonesian page any of them is an untranslated word; on an English one
+ * only the spellings no sentence uses (`pending_approval`, `post.published`, `news_page`, `confirm-published`).
+ * Codes that are words in both languages as they stand (admin, operator, webhook, …) say nothing and are left out.
+ */
+const CODES = new Set(
+  [
+    ...PostStatus.options,
+    ...TargetStatus.options,
+    ...ChannelKind.options,
+    ...ChannelState.options,
+    ...Role.options,
+    ...Object.keys(EVENT_LABELS),
+    ...Object.keys(RETRACTION_LABELS),
+    ...Object.keys(FIELD_LABELS),
+    ...Object.keys(HOLD_REASONS),
+  ].filter((c) => c.length > 1 && !['admin', 'operator', 'supervisor', 'webhook', 'instagram', 'telegram', 'facebook', 'title', 'photo'].includes(c)),
+);
+
+function untranslated(text: string, lang: 'id' | 'en'): string[] {
+  const words = text.split(/[\s,;:()“”"'‘’!?·—–|›‹]+/).map((w) => w.replace(/[.…]+$/, ''));
+  return [...new Set(words.filter((w) => CODES.has(w) && (lang === 'id' || /[._-]/.test(w))))];
+}
+
+beforeAll(async () => {
+  h = await startHarness();
+  const db = h.siaran.database.db;
+  world = await seedWorld(db);
+  for (const id of Object.values(world.users)) await setPassword(db, id, PASSWORD);
+  slug = await unitSlug(db, world.units.polres);
+  const operator = client(h.url, world.tokens.operator);
+  const supervisor = client(h.url, world.tokens.supervisor);
+  const write = async (title: string, seconds = 7200) =>
+    (await operator('POST', '/api/v1/posts', { title, body: `${title}: personel Polres melaksanakan kegiatan dengan aman dan lancar.`, channelIds: [world.newsPage.polres], scheduledAt: inSeconds(seconds) })).body.id as string;
+  const submit = async (id: string) => expect((await operator('POST', `/api/v1/posts/${id}/submit`)).status).toBe(200);
+  const approve = async (id: string) => {
+    const v = (await supervisor('GET', `/api/v1/posts/${id}`)).body.version;
+    expect((await supervisor('POST', `/api/v1/posts/${id}/approve`, { expectedVersion: v })).status).toBe(200);
+  };
+  posts.draft = await write('Draf patroli malam');
+  posts.pending = await write('Pengamanan ibadah');
+  await submit(posts.pending);
+  posts.rejected = await write('Sosialisasi tertib lalu lintas');
+  await submit(posts.rejected);
+  expect((await supervisor('POST', `/api/v1/posts/${posts.rejected}/reject`, { note: 'Tambahkan lokasi kegiatan.' })).status).toBe(200);
+  posts.scheduled = await write('Bakti sosial', 3 * 86_400);
+  await submit(posts.scheduled);
+  await approve(posts.scheduled);
+  posts.published = await write('Jumat Curhat bersama warga', 3);
+  await submit(posts.published);
+  await approve(posts.published);
+  await waitFor('publication', async () => (await supervisor('GET', `/api/v1/posts/${posts.published}`)).body.status === 'published', 30_000);
+  browser = await launchChromium();
+}, 90_000);
+
+afterAll(async () => {
+  await browser.close();
+  await h.close();
+});
+
+async function signedIn(ctx: BrowserContext, who: keyof World['users'], problems: string[]): Promise<Page> {
+  const page = await ctx.newPage();
+  watch(page, problems);
+  const { email } = await h.siaran.database.db.selectFrom('users').select('email').where('id', '=', world.users[who]).executeTakeFirstOrThrow();
+  await page.goto(`${h.url}/login`);
+  await page.fill('#email', email);
+  await page.fill('#password', PASSWORD);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  return page;
+}
+
+/** A browser context whose pages note every CSP violation from their first byte on. */
+async function device(opts: Parameters<Browser['newContext']>[0]): Promise<BrowserContext> {
+  const ctx = await browser.newContext(opts);
+  await ctx.addInitScript(`window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`);
+  return ctx;
+}
+
+function watch(page: Page, problems: string[]): void {
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`${page.url()} ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`${page.url()} pageerror: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`${r.url()} failed: ${r.failure()?.errorText ?? ''}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`${r.url()} answered ${r.status()}`);
+  });
+}
+
+/** Loads a page and says what is wrong with it. */
+async function check(page: Page, path: string, lang: 'id' | 'en', phone: boolean): Promise<string[]> {
+  const found: string[] = [];
+  const res = await page.goto(`${h.url}${path}`);
+  if (!res || res.status() !== 200) found.push(`${path} answered ${res?.status() ?? 'nothing'}`);
+  await page.waitForLoadState('load');
+  // A CSP violation is also reported to the page as an event, gathered from the start (see `device`).
+  const violations = await page.evaluate<string[]>('window.__csp');
+  found.push(...violations.map((v) => `${path} CSP: ${v}`));
+  const text = await page.evaluate<string>('document.body.innerText');
+  found.push(...untranslated(text, lang).map((c) => `${path} (${lang}) shows the code "${c}"`));
+  if (phone) {
+    const { scroll, width } = await page.evaluate<{ scroll: number; width: number }>('({ scroll: document.documentElement.scrollWidth, width: window.innerWidth })');
+    if (scroll > width + 1) found.push(`${path} is ${scroll - width}px wider than the phone`);
+  }
+  return found;
+}
+
+const PAGES: Record<'operator' | 'supervisor' | 'admin', () => string[]> = {
+  operator: () => ['/', '/compose', `/compose/${posts.draft}`, `/posts/${posts.draft}`, `/posts/${posts.rejected}`, `/posts/${posts.published}`, '/calendar', '/calendar?view=month', '/calendar?view=agenda', '/account'],
+  supervisor: () => ['/', '/inbox', `/posts/${posts.pending}`, `/posts/${posts.scheduled}`, `/posts/${posts.published}`, '/calendar', '/calendar?view=month', '/account'],
+  admin: () => ['/', '/admin', '/admin/queues', '/calendar', '/account'],
+};
+
+describe.each([
+  ['phone', PHONE],
+  ['desktop', DESKTOP],
+])('on a %s', (name, opts) => {
+  test.each(['operator', 'supervisor', 'admin'] as const)('every page a %s opens, in both languages', async (role) => {
+    const problems: string[] = [];
+    const ctx = await device(opts);
+    const page = await signedIn(ctx, role, problems);
+    // `?lang=` picks the language of each page.
+    for (const lang of ['id', 'en'] as const) {
+      for (const path of PAGES[role]()) problems.push(...(await check(page, `${path}${path.includes('?') ? '&' : '?'}lang=${lang}`, lang, name === 'phone')));
+    }
+    await ctx.close();
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  test('the sign-in page and the public news pages, signed out', async () => {
+    const problems: string[] = [];
+    const ctx = await device(opts);
+    const page = await ctx.newPage();
+    watch(page, problems);
+    for (const path of ['/login', `/u/${slug}`, `/u/${slug}/p/${posts.published}`]) problems.push(...(await check(page, path, 'id', name === 'phone')));
+    await ctx.close();
+    expect(problems).toEqual([]);
+  });
+});
+
+test('no false alarms: a published or scheduled post shows no finding, and no "changed" block when nothing changed', async () => {
+  const problems: string[] = [];
+  const ctx = await device(DESKTOP);
+  const page = await signedIn(ctx, 'supervisor', problems);
+  for (const id of [posts.published, posts.scheduled]) {
+    await page.goto(`${h.url}/posts/${id}`);
+    expect(await page.locator('.finding').count()).toBe(0);
+    expect(await page.locator('[data-changed-since]').count()).toBe(0);
+  }
+  // After a rejection, what the author changed is shown to the next reviewer, and only that.
+  const operator = client(h.url, world.tokens.operator);
+  const v = (await operator('GET', `/api/v1/posts/${posts.rejected}`)).body.version;
+  expect((await operator('PATCH', `/api/v1/posts/${posts.rejected}`, { title: 'Sosialisasi tertib lalu lintas di Simpang Tiga', expectedVersion: v })).status).toBe(200);
+  expect((await operator('POST', `/api/v1/posts/${posts.rejected}/submit`)).status).toBe(200);
+  await page.goto(`${h.url}/posts/${posts.rejected}`);
+  expect(await page.locator('[data-changed-since] li').allTextContents()).toEqual([expect.stringContaining('Simpang Tiga')]);
+  await ctx.close();
+  expect(problems).toEqual([]);
+});
+
+test('the calendar on a phone is an agenda: the period named, each post legible, a tap opens it', async () => {
+  const problems: string[] = [];
+  const ctx = await device(PHONE);
+  const page = await signedIn(ctx, 'operator', problems);
+  await page.goto(`${h.url}/calendar?view=month`);
+  expect(await page.textContent('[data-period]')).toMatch(/^(Januari|Februari|Maret|April|Mei|Juni|Juli|Agustus|September|Oktober|November|Desember) \d{4}$/);
+  expect(await page.getAttribute('[data-view=month]', 'aria-current')).toBe('page');
+  expect(await page.locator('#calendar').isVisible()).toBe(false);
+  const item = page.locator(`.agenda-item[data-id="${posts.published}"]`);
+  expect(await item.isVisible()).toBe(true);
+  const line = (await item.innerText()).replace(/\s+/g, ' ');
+  expect(line).toContain('Jumat Curhat bersama warga');
+  expect(line).toContain('Polres Tulangbawang Barat');
+  expect(line).toContain('Halaman berita');
+  expect(line).toContain('Terbit');
+  expect(line).toMatch(/\d{2}:\d{2} WIB/);
+  await Promise.all([page.waitForURL(`${h.url}/posts/${posts.published}`), item.locator('a').tap()]);
+  await ctx.close();
+  expect(problems).toEqual([]);
+});
