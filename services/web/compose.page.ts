@@ -8,13 +8,14 @@ import { CHANNEL_KIND_LABELS } from '../../shared/words';
 import { type Html, html } from './html';
 import { type Lang, messages, pick, t } from './i18n';
 
-export const COMPOSE_MESSAGES = ['chars', 'noFindings', 'saving', 'saved', 'offline', 'altText', 'moveUp', 'remove', 'photoProcessing', 'threadParts'] as const;
+export const COMPOSE_MESSAGES = ['chars', 'noFindings', 'saving', 'saved', 'offline', 'altText', 'moveUp', 'remove', 'photoProcessing', 'threadParts', 'cannotSubmit', 'andMore', 'showMe', 'justNow'] as const;
 
 export function composeData(lang: Lang, csrf: string, unit: UnitRow, channels: ChannelRow[], rules: FindingRules, post: PostView | undefined, photos: PhotoView[]) {
   return {
     lang,
     csrf,
     zone: unit.time_zone,
+    unitName: unit.name,
     minLeadSeconds: rules.minLeadSeconds,
     photosUnreachable: rules.photosUnreachable ?? null,
     channels: channels.map((c) => ({ id: c.id, kind: c.kind, name: channelLabel(lang, c) })),
@@ -30,17 +31,22 @@ export function composePage(lang: Lang, unit: UnitRow, channels: ChannelRow[], p
   return html`<h1>${post ? t(lang, 'edit') : t(lang, 'newPost')} · ${unit.name}</h1>
 ${post?.reviewNote && post.status === 'rejected' ? html`<p class="flash err"><strong>${t(lang, 'reviewNote')}:</strong> ${post.reviewNote}</p>` : ''}
 <div class="grid2" id="compose"><section>
-<label for="title">${t(lang, 'title')}</label><input id="title" type="text" maxlength="200" value="${post?.title ?? ''}">
-<label for="body">${t(lang, 'text')}</label><textarea id="body" rows="8">${post?.body ?? ''}</textarea>
+<label for="title">${t(lang, 'title')}</label><input id="title" type="text" maxlength="200" value="${post?.title ?? ''}" aria-describedby="f-title">
+<div class="field-findings" id="f-title" data-findings-for="title"></div>
+<label for="body">${t(lang, 'text')}</label><textarea id="body" rows="8" aria-describedby="f-body">${post?.body ?? ''}</textarea>
+<div class="field-findings" id="f-body" data-findings-for="body"></div>
 <fieldset class="card channels"><legend>${t(lang, 'channels')}</legend>
 ${channels.map(
   (c) => html`<label><input type="checkbox" name="channel" value="${c.id}" data-kind="${c.kind}"${picked.has(c.id) ? html` checked` : ''}> ${channelLabel(lang, c)}</label>
-<div id="variant-${c.id}" hidden><label for="v-${c.id}" class="muted">${t(lang, 'variantFor')}</label><textarea id="v-${c.id}" rows="3" data-variant="${c.id}">${post?.variants[c.id] ?? ''}</textarea>
-${CHANNEL_RULES[c.kind].threads ? html`<label class="muted"><input type="checkbox" data-thread="${c.id}"${post?.channelOptions[c.id]?.thread ? html` checked` : ''}> ${t(lang, 'sendAsThread')}</label>` : ''}</div>`,
+<div id="variant-${c.id}" class="variant" hidden><details${post?.variants[c.id] !== undefined ? html` open` : ''}><summary class="muted">${t(lang, 'variantFor')}</summary><textarea id="v-${c.id}" rows="3" data-variant="${c.id}" aria-label="${t(lang, 'variantFor')} · ${channelLabel(lang, c)}">${post?.variants[c.id] ?? ''}</textarea>
+${CHANNEL_RULES[c.kind].threads ? html`<label class="muted"><input type="checkbox" data-thread="${c.id}"${post?.channelOptions[c.id]?.thread ? html` checked` : ''}> ${t(lang, 'sendAsThread')}</label>` : ''}</details>
+<div class="field-findings" data-findings-for="variants.${c.id}"></div></div>`,
 )}
+<div class="field-findings" data-findings-for="channelIds"></div>
 </fieldset>
 <label for="scheduled">${t(lang, 'publishAt')} (${zoneLabel(unit.time_zone)})</label>
-<div class="row"><input id="scheduled" type="datetime-local" step="1" value="${local}"><span class="badge">${zoneLabel(unit.time_zone)}</span></div>
+<input id="scheduled" type="datetime-local" step="60" value="${local}" aria-describedby="f-scheduled">
+<div class="field-findings" id="f-scheduled" data-findings-for="scheduledAt"></div>
 <h2>${t(lang, 'photos')}</h2>
 <label for="photo-input" class="button secondary">${t(lang, 'addPhoto')}</label>
 <input id="photo-input" type="file" accept="image/jpeg,image/png,image/webp,image/heic" multiple hidden>
@@ -50,8 +56,9 @@ ${CHANNEL_RULES[c.kind].threads ? html`<label class="muted"><input type="checkbo
 <div id="counts"></div>
 <h2>${t(lang, 'preview')}</h2><div id="previews"></div>
 </aside></div>
-<div class="actions"><button type="button" id="save" class="secondary">${t(lang, 'saveDraft')}</button>
-<button type="button" id="submit">${t(lang, 'submit')}</button><span id="save-state" class="muted" role="status"></span></div>`;
+<div class="actions" id="actions"><button type="button" id="save" class="secondary">${t(lang, 'saveDraft')}</button>
+<button type="button" id="submit" aria-describedby="blocked">${t(lang, 'submit')}</button><span id="save-state" class="muted" role="status"></span>
+<p id="blocked" class="blocked" hidden></p></div>`;
 }
 
 /** A channel as people recognise it: the platform, then the name the admin gave it, unless it says so already. */

@@ -248,6 +248,10 @@ const M = {
   threadParts: { id: 'bagian utas', en: 'thread parts' },
   ownText: { id: 'teks khusus', en: 'own text' },
   noAltText: { id: '(tanpa teks alternatif)', en: '(no alt text)' },
+  cannotSubmit: { id: 'Belum bisa diajukan:', en: 'Cannot be submitted yet:' },
+  andMore: { id: 'masalah lain', en: 'more problems' },
+  showMe: { id: 'Tunjukkan', en: 'Show me' },
+  justNow: { id: 'Baru saja', en: 'Just now' },
   sendAsThread: { id: 'Kirim sebagai utas jika terlalu panjang', en: 'Send as a thread when too long' },
 } satisfies Record<string, LocalizedText>;
 

@@ -64,6 +64,21 @@ test('an operator on a phone composes with a photo, meets the NIK finding, fixes
   await page.fill('#scheduled', localIn(60));
   await page.waitForSelector('.finding.block[data-code="personal_data.nik"]');
   expect(await page.isDisabled('#submit')).toBe(true);
+  // Typing on in the text: the finding is under it, its digits marked, on screen and clear of the sticky bar;
+  // the reason the button is grey sits beside the button.
+  await page.focus('#body');
+  await page.keyboard.press('End');
+  await page.keyboard.type(' Warga berterima kasih.');
+  const atField = page.locator('[data-findings-for=body] .finding[data-code="personal_data.nik"]');
+  expect(await atField.locator('mark').textContent()).toBe('1871012345678901');
+  const seen = async (selector: string) => {
+    const box = (await page.locator(selector).boundingBox())!;
+    const bar = (await page.locator('#actions').boundingBox())!;
+    return { top: box.y >= 0, clearOfBar: selector === '#blocked' || box.y + box.height <= bar.y, onScreen: box.y + box.height <= 740 };
+  };
+  expect(await seen('[data-findings-for=body] .finding[data-code="personal_data.nik"]')).toEqual({ top: true, clearOfBar: true, onScreen: true });
+  expect(await page.textContent('#blocked')).toContain('NIK');
+  expect(await seen('#blocked')).toEqual({ top: true, clearOfBar: true, onScreen: true });
 
   await page.fill('#body', 'Kapolres menerima keluhan warga tentang penerangan jalan dan menindaklanjutinya.');
   await page.waitForSelector('.finding[data-code="personal_data.nik"]', { state: 'detached' });

@@ -10,20 +10,21 @@ interface PhotoItem {
   position: number;
   altText: string;
   status: string;
-  renditions: Array<{ name: string; url: string; width: number }>;
+  renditions: Array<{ name: string; profile: string; url: string; width: number; height: number }>;
 }
 
 interface ComposeData {
   lang: 'id' | 'en';
   csrf: string;
   zone: TimeZone;
+  unitName: string;
   minLeadSeconds: number;
   /** Why Instagram cannot download the photos, when it cannot. */
   photosUnreachable: { id: string; en: string } | null;
   channels: Array<{ id: string; kind: ChannelKind; name: string }>;
   post: { id: string; version: number; title: string; body: string; channelOptions: Record<string, ChannelOptions> } | null;
   photos: PhotoItem[];
-  m: Record<'chars' | 'noFindings' | 'saving' | 'saved' | 'offline' | 'altText' | 'moveUp' | 'remove' | 'photoProcessing' | 'threadParts', string>;
+  m: Record<'chars' | 'noFindings' | 'saving' | 'saved' | 'offline' | 'altText' | 'moveUp' | 'remove' | 'photoProcessing' | 'threadParts' | 'cannotSubmit' | 'andMore' | 'showMe' | 'justNow', string>;
 }
 
 const data = JSON.parse(document.getElementById('page-data')!.textContent) as ComposeData;
@@ -108,26 +109,121 @@ function refresh(): void {
           : `${ch.name}: ${n.used}${n.limit ? ` / ${n.limit}` : ''} ${data.m.chars}`,
       ),
     );
-    const card = el('div', { class: 'preview', 'data-preview': ch.kind });
-    card.append(el('h3', {}, ch.name));
-    if (ch.kind === 'news_page' || ch.kind === 'webhook') card.append(el('strong', {}, c.title), el('br'));
-    parts.forEach((part, i) => {
-      if (i > 0) card.append(el('hr'));
-      card.append(document.createTextNode(part));
-    });
-    const first = photos[0];
-    const src = first ? photoSrc(first) : undefined;
-    if (src) card.append(el('br'), el('img', { src, alt: first!.altText }));
-    previews.append(card);
+    previews.append(previewCard(ch, c.title, parts));
   }
-  ($('submit') as HTMLButtonElement).disabled = findings.some((f) => f.severity === 'block');
+  const blocks = findings.filter((f) => f.severity === 'block');
+  ($('submit') as HTMLButtonElement).disabled = blocks.length > 0;
+  showBlocked(blocks);
+}
+
+/**
+ * A post as the platform will show it: the rendition made for that platform (Instagram's crop, X's size), the
+ * unit's name where the platform puts the account, the text as it will be cut into a thread.
+ */
+function previewCard(ch: ComposeData['channels'][number], postTitle: string, parts: string[]): HTMLElement {
+  const card = el('div', { class: `preview card-${ch.kind}`, 'data-preview': ch.kind });
+  const head = el('div', { class: 'card-head' });
+  head.append(el('strong', {}, ch.kind === 'news_page' || ch.kind === 'webhook' ? ch.name : data.unitName), el('span', { class: 'muted' }, ` · ${data.m.justNow}`));
+  const first = photos[0];
+  const r = first ? renditionFor(first, ch.kind) : undefined;
+  const src = r?.url ?? (first ? localUrls.get(first.id) : undefined);
+  const img = src ? el('img', { src, alt: first!.altText, ...(r ? { width: String(r.width), height: String(r.height) } : {}) }) : undefined;
+  const text = el('div', { class: 'card-text' });
+  parts.forEach((part, i) => {
+    if (i > 0) text.append(el('hr'));
+    text.append(document.createTextNode(part));
+  });
+  switch (ch.kind) {
+    case 'instagram':
+      // The photo first, then the caption after the account's name, as the feed shows it.
+      card.append(head);
+      if (img) card.append(img);
+      text.prepend(el('strong', {}, `${data.unitName} `));
+      card.append(text);
+      break;
+    case 'telegram':
+      if (img) card.append(img);
+      card.append(text, el('div', { class: 'card-foot muted' }, ch.name));
+      break;
+    case 'news_page':
+    case 'webhook':
+      card.append(head, el('h3', {}, postTitle));
+      if (img) card.append(img);
+      card.append(text);
+      break;
+    case 'x':
+    case 'facebook':
+      card.append(head, text);
+      if (img) card.append(img);
+      break;
+  }
+  return card;
+}
+
+/** The rendition that goes out to this platform, else the smallest one (the news page's for a webhook). */
+function renditionFor(p: PhotoItem, kind: ChannelKind): PhotoItem['renditions'][number] | undefined {
+  const profile = kind === 'webhook' ? 'news_page' : kind;
+  const own = p.renditions.filter((r) => r.profile === profile);
+  const pool = own.length > 0 ? own : p.renditions;
+  return [...pool].sort((a, b) => a.width - b.width).find((r) => r.width >= 480) ?? [...pool].sort((a, b) => b.width - a.width)[0];
+}
+
+/** Where a finding's field is on the page, to show the finding there and to take the person to it. */
+function fieldElement(field: string): HTMLElement | null {
+  if (field === 'title' || field === 'body') return $(field);
+  if (field === 'scheduledAt') return when;
+  if (field === 'channelIds') return document.querySelector<HTMLElement>('input[name=channel]');
+  if (field.startsWith('variants.')) return document.getElementById(`v-${field.slice('variants.'.length)}`);
+  const photo = /^photos\.(\d+)\.altText$/.exec(field);
+  return photo ? document.querySelector<HTMLElement>(`[data-photo-index="${photo[1]!}"] input[type=text]`) : null;
+}
+
+/** The reason the submit button is greyed out, pinned beside it so that it is on screen whatever is scrolled. */
+function showBlocked(blocks: Finding[]): void {
+  const box = $('blocked');
+  box.replaceChildren();
+  box.hidden = blocks.length === 0;
+  const first = blocks[0];
+  if (!first) return;
+  box.append(el('strong', {}, `${data.m.cannotSubmit} `), document.createTextNode(first.message[data.lang]));
+  if (blocks.length > 1) box.append(document.createTextNode(` (+${blocks.length - 1} ${data.m.andMore})`));
+  const target = first.field === undefined ? null : fieldElement(first.field);
+  if (target) {
+    const go = el('button', { type: 'button', class: 'link' }, data.m.showMe);
+    go.addEventListener('click', () => {
+      if (target.closest('details') instanceof HTMLDetailsElement) (target.closest('details') as HTMLDetailsElement).open = true;
+      target.focus();
+      target.scrollIntoView({ block: 'center' });
+    });
+    box.append(document.createTextNode(' '), go);
+  }
 }
 
 function showFindings(findings: Finding[]): void {
   const box = $('findings');
   box.replaceChildren();
   if (findings.length === 0) box.append(el('p', { class: 'ok' }, data.m.noFindings));
-  for (const f of findings) box.append(el('div', { class: `finding ${f.severity}`, 'data-code': f.code, role: 'status' }, f.message[data.lang]));
+  for (const f of findings) box.append(el('div', { class: `finding ${f.severity}`, 'data-code': f.code }, f.message[data.lang]));
+  // Each finding again at its field, where the person is typing, with the words it is about marked.
+  for (const spot of document.querySelectorAll<HTMLElement>('[data-findings-for]')) spot.replaceChildren();
+  for (const f of findings) {
+    if (f.field === undefined) continue;
+    const spot = document.querySelector<HTMLElement>(`[data-findings-for="${CSS.escape(f.field)}"]`);
+    if (!spot) continue;
+    const item = el('div', { class: `finding ${f.severity}`, 'data-code': f.code, role: f.severity === 'block' ? 'alert' : 'status' }, f.message[data.lang]);
+    const input = fieldElement(f.field) as HTMLInputElement | HTMLTextAreaElement | null;
+    if (f.span && input && typeof input.value === 'string') item.append(excerpt(input.value, f.span.start, f.span.end));
+    spot.append(item);
+  }
+}
+
+/** The words a finding is about, marked where they stand in the text, with a little of the text around them. */
+function excerpt(text: string, start: number, end: number): HTMLElement {
+  const from = Math.max(0, start - 30);
+  const to = Math.min(text.length, end + 30);
+  const q = el('q', { class: 'excerpt' });
+  q.append(document.createTextNode(`${from > 0 ? '…' : ''}${text.slice(from, start)}`), el('mark', {}, text.slice(start, end)), document.createTextNode(`${text.slice(end, to)}${to < text.length ? '…' : ''}`));
+  return q;
 }
 
 function api(method: string, path: string, payload?: unknown, raw?: Blob): Promise<Response> {
@@ -208,7 +304,7 @@ function renderPhotos(): void {
   list.replaceChildren();
   photos.sort((a, b) => a.position - b.position);
   photos.forEach((p, i) => {
-    const row = el('div', { class: 'photo', 'data-photo': p.id });
+    const row = el('div', { class: 'photo', 'data-photo': p.id, 'data-photo-index': String(i) });
     const src = photoSrc(p);
     row.append(src ? el('img', { src, alt: p.altText }) : el('img', { alt: '' }));
     const meta = el('div', { class: 'meta' });
@@ -218,7 +314,7 @@ function renderPhotos(): void {
       refresh();
     });
     alt.addEventListener('change', () => void patchPhoto(p.id, { altText: alt.value }));
-    meta.append(alt);
+    meta.append(alt, el('div', { class: 'field-findings', 'data-findings-for': `photos.${i}.altText` }));
     if (p.status !== 'ready') meta.append(el('span', { class: 'muted' }, ` ${data.m.photoProcessing}`));
     const bar = el('div', { class: 'row' });
     const up = el('button', { type: 'button', class: 'secondary' }, data.m.moveUp);
