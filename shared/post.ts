@@ -102,6 +102,7 @@ export const ApproveInput = z.strictObject({
 export const RejectInput = z.strictObject({
   note: z.string().trim().min(1, 'a rejection needs a note').max(NOTE_MAX),
 });
+export const SensitivityInput = z.strictObject({ sensitive: z.boolean(), expectedVersion: z.number().int().positive().optional() });
 export const CancelInput = z.strictObject({ note: z.string().max(NOTE_MAX).optional() });
 export const RetractInput = z.strictObject({ reason: z.string().trim().min(3, 'say why the post is taken back').max(NOTE_MAX) });
 export const RescheduleInput = z.strictObject({ scheduledAt: z.string().min(1).max(40) });
@@ -135,6 +136,10 @@ export interface Post {
   approvedBy: string | null;
   approvedAt: Date | null;
   reviewNote: string | null;
+  /** Marked sensitive: where the unit tree asks for it, approved twice (services/posts/review-post.ts). */
+  sensitive: boolean;
+  /** The first of two approvals; it counts only for the version it names. */
+  firstApproval: { by: string; at: Date; version: number } | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -54,6 +54,9 @@ export const ROLE_LABELS: Record<Role, LocalizedText> = {
 
 /** What happened to a post, as its history says it: "<who> <words>". */
 export const EVENT_LABELS: Record<string, LocalizedText> = {
+  approved_first: { id: 'memberi persetujuan pertama (tahap 1 dari 2)', en: 'gave the first approval (step 1 of 2)' },
+  marked_sensitive: { id: 'menandai pos sensitif', en: 'marked the post sensitive' },
+  unmarked_sensitive: { id: 'mencabut tanda sensitif', en: 'lifted the sensitive mark' },
   created: { id: 'menulis', en: 'wrote' },
   edited: { id: 'mengubah', en: 'edited' },
   submitted: { id: 'mengajukan', en: 'submitted' },

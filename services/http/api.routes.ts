@@ -7,6 +7,7 @@ import {
   CreatePostInput,
   ListPostsQuery,
   RejectInput,
+  SensitivityInput,
   RescheduleInput,
   RetractInput,
   UpdatePostInput,
@@ -20,6 +21,7 @@ import { resolveTarget } from '../posts/resolve-target';
 import { retractPost } from '../posts/retract-post';
 import { approvePost, rejectPost, submitPost } from '../posts/review-post';
 import { cancelPost, reschedulePost } from '../posts/schedule-post';
+import { setSensitive } from '../posts/sensitivity';
 import { createPost, updatePost } from '../posts/write-post';
 import type { DB } from '../storage/schema';
 import { getUnit, unitAndDescendants, unitNotFound, unitPath } from '../units/unit.repository';
@@ -128,6 +130,14 @@ export function apiRoutes(deps: PostDeps): RouteRegistry {
     tag: 'review',
     body: RejectInput,
     handler: ({ actor, params, body }) => rejectPost(deps, actor, params.id!, body),
+  });
+  api.define({
+    method: 'post',
+    path: '/posts/:id/sensitivity',
+    summary: 'Mark a post sensitive (two approvals where its unit tree asks for them), or lift the mark (a supervisor above the unit)',
+    tag: 'review',
+    body: SensitivityInput,
+    handler: ({ actor, params, body }) => setSensitive(deps, actor, params.id!, body),
   });
   api.define({
     method: 'post',

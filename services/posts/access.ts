@@ -1,7 +1,7 @@
 import { AppError } from '../../shared/errors';
 import type { Actor, Post } from '../../shared/post';
 import type { Finding } from '../../shared/rules/finding';
-import { checkApprover, inReach, mayAuthor } from '../../shared/rules/permissions';
+import { checkApprover, checkSecondApprover, inReach, mayAuthor } from '../../shared/rules/permissions';
 import { formatInZone } from '../../shared/time';
 import { getUnit, unitPath } from '../units/unit.repository';
 import { type Db, contributorsOf, getPost, postNotFound, versionConflict } from './post.repository';
@@ -47,6 +47,8 @@ export function blockedBy(findings: Finding[], code: string, kind: 'validation' 
  */
 export async function approvalRefusal(db: Db, actor: Actor, post: Post, path: readonly string[], now: Date): Promise<Finding[]> {
   const findings = checkApprover(actor, { authorId: post.authorId, contributors: await contributorsOf(db, post.id) }, path);
+  const first = await firstApprovalStanding(db, post, path);
+  if (first) findings.push(...checkSecondApprover(actor, { by: first.by, unitPath: await unitPath(db, first.unitId) }));
   const hold = await db.selectFrom('users').select('approval_hold_until').where('id', '=', actor.id).executeTakeFirst();
   if (hold?.approval_hold_until && hold.approval_hold_until.getTime() > now.getTime()) {
     const unit = await getUnit(db, post.unitId);
@@ -68,4 +70,22 @@ const HANDED_PASSWORD = 'approval.after_handed_password';
 export function refuseApproval(findings: Finding[]): void {
   if (findings.length === 0) return;
   blockedBy(findings, findings.every((f) => f.code === HANDED_PASSWORD) ? HANDED_PASSWORD : 'approval.forbidden', 'forbidden');
+}
+
+/** Whether the post, where it sits in the unit tree, needs two approvals: marked sensitive, under a unit that asks for it. */
+export async function needsTwoApprovals(db: Db, post: Post, path: readonly string[]): Promise<boolean> {
+  if (!post.sensitive) return false;
+  const row = await db.selectFrom('units').select((eb) => eb.fn.count<string>('id').as('n')).where('id', 'in', [...path]).where('two_approvals_for_sensitive', '=', true).executeTakeFirst();
+  return Number(row?.n ?? 0) > 0;
+}
+
+/**
+ * The first of two approvals, while it stands: given to the version the post has now, on a post still waiting
+ * and still needing two. Any change since (a new version) voids it.
+ */
+export async function firstApprovalStanding(db: Db, post: Post, path: readonly string[]): Promise<{ by: string; at: Date; unitId: string } | undefined> {
+  const first = post.firstApproval;
+  if (post.status !== 'pending_approval' || first?.version !== post.version || !(await needsTwoApprovals(db, post, path))) return undefined;
+  const approver = await db.selectFrom('users').select('unit_id').where('id', '=', first.by).executeTakeFirstOrThrow();
+  return { by: first.by, at: first.at, unitId: approver.unit_id };
 }

@@ -25,6 +25,10 @@ export interface PostView {
   approvedBy: string | null;
   approvedAt: string | null;
   reviewNote: string | null;
+  /** Marked sensitive: two approvals where its unit tree asks for them. */
+  sensitive: boolean;
+  /** The first of two approvals, given to this version of a post still waiting. */
+  firstApproval: { by: string; at: string } | null;
   createdAt: string;
   updatedAt: string;
   channelOptions: Post['channelOptions'];
@@ -113,6 +117,9 @@ function toView(post: Post, unit: UnitFields, authorName: string, targets: reado
     version: post.version,
     approvedBy: post.approvedBy,
     approvedAt: post.approvedAt?.toISOString() ?? null,
+    sensitive: post.sensitive,
+    firstApproval:
+      post.status === 'pending_approval' && post.firstApproval?.version === post.version ? { by: post.firstApproval.by, at: post.firstApproval.at.toISOString() } : null,
     reviewNote: post.reviewNote,
     createdAt: post.createdAt.toISOString(),
     updatedAt: post.updatedAt.toISOString(),

@@ -23,6 +23,11 @@ export function toPost(row: PostRow): Post {
     approvedBy: row.approved_by,
     approvedAt: row.approved_at,
     reviewNote: row.review_note,
+    sensitive: row.sensitive,
+    firstApproval:
+      row.first_approved_by !== null && row.first_approved_at !== null && row.first_approved_version !== null
+        ? { by: row.first_approved_by, at: row.first_approved_at, version: row.first_approved_version }
+        : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -230,7 +235,9 @@ export async function retargetLive(
 export async function updatePostRow(
   db: Db,
   post: Post,
-  changes: Partial<Pick<PostRow, 'title' | 'body' | 'status' | 'scheduled_at' | 'approved_by' | 'approved_at' | 'review_note'>> & {
+  changes: Partial<
+    Pick<PostRow, 'title' | 'body' | 'status' | 'scheduled_at' | 'approved_by' | 'approved_at' | 'review_note' | 'sensitive' | 'first_approved_by' | 'first_approved_at' | 'first_approved_version'>
+  > & {
     variants?: Record<string, string>;
     channelOptions?: Record<string, ChannelOptions>;
   },

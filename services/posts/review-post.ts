@@ -6,7 +6,7 @@ import { blocks } from '../../shared/rules/finding';
 import { checkApprover } from '../../shared/rules/permissions';
 import { nextStatus } from '../../shared/status-machine';
 import { getUnit } from '../units/unit.repository';
-import { approvalRefusal, refuseApproval, assertExpectedVersion, assertMayAuthor, blockedBy, postInReach } from './access';
+import { approvalRefusal, refuseApproval, assertExpectedVersion, assertMayAuthor, blockedBy, firstApprovalStanding, needsTwoApprovals, postInReach } from './access';
 import type { PostDeps } from './deps';
 import { appendEvent, lastSubmittedSnapshot, masked, maskedSnapshot, retargetLive, snapshotChanges, updatePostRow } from './post.repository';
 import { type PostView, viewPost } from './post-view';
@@ -72,6 +72,25 @@ export async function approvePost(
         en: `This post has warnings that need a reason to approve it anyway: ${unanswered.map((f) => f.message.en).join(' ')}`,
       }, { findings: unanswered });
     }
+    const decision = {
+      note: input.note === undefined ? null : masked(input.note),
+      version: post.version,
+      scheduledAt: post.scheduledAt.toISOString(),
+      overrides: findings.filter((f) => f.severity === 'warn').map((f) => ({ code: f.code, field: f.field ?? null, reason: masked(overrides.find((o) => o.code === f.code)!.reason) })),
+    };
+    // A sensitive post, where the unit tree asks for two approvals: the first keeps it waiting for a supervisor
+    // of a unit above (approvalRefusal checked who may give the second), bound to the version it saw.
+    const first = await firstApprovalStanding(trx, post, path);
+    if (first === undefined && (await needsTwoApprovals(trx, post, path))) {
+      const waiting = await updatePostRow(
+        trx,
+        post,
+        { first_approved_by: actor.id, first_approved_at: now, first_approved_version: post.version + 1, review_note: input.note ?? null },
+        now,
+      );
+      await appendEvent(trx, { postId: post.id, actorId: actor.id, type: 'approved_first', at: now, data: decision });
+      return { post: waiting, slots: [] };
+    }
     const moved = await retargetLive(trx, post.id, 'scheduled', now);
     const updated = await updatePostRow(
       trx,
@@ -84,12 +103,7 @@ export async function approvePost(
       actorId: actor.id,
       type: 'approved',
       at: now,
-      data: {
-        note: input.note === undefined ? null : masked(input.note),
-        version: post.version,
-        scheduledAt: post.scheduledAt.toISOString(),
-        overrides: findings.filter((f) => f.severity === 'warn').map((f) => ({ code: f.code, field: f.field ?? null, reason: masked(overrides.find((o) => o.code === f.code)!.reason) })),
-      },
+      data: { ...decision, ...(first ? { secondOf: { by: first.by, at: first.at.toISOString() } } : {}) },
     });
     return { post: updated, slots: moved.after };
   });
@@ -104,7 +118,8 @@ export async function rejectPost(deps: PostDeps, actor: Actor, postId: string, i
     const denied = checkApprover(actor, post, path);
     if (denied.length > 0) blockedBy(denied, 'approval.forbidden', 'forbidden');
     const status = nextStatus(post.status, 'reject');
-    const updated = await updatePostRow(trx, post, { status, review_note: input.note }, now);
+    // A rejection at either step of two voids a first approval: the next submission starts over.
+    const updated = await updatePostRow(trx, post, { status, review_note: input.note, first_approved_by: null, first_approved_at: null, first_approved_version: null }, now);
     await appendEvent(trx, { postId: post.id, actorId: actor.id, type: 'rejected', at: now, data: { note: masked(input.note) } });
     return updated;
   });

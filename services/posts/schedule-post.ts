@@ -6,7 +6,7 @@ import { nextStatus } from '../../shared/status-machine';
 import type { DB } from '../storage/schema';
 import { retryOnConflict } from '../storage/conflicts';
 import { getUnit, unitAndDescendants } from '../units/unit.repository';
-import { approvalRefusal, assertMayAuthor, blockedBy, postInReach } from './access';
+import { approvalRefusal, assertMayAuthor, blockedBy, needsTwoApprovals, postInReach } from './access';
 import type { PostDeps } from './deps';
 import { appendEvent, masked, retargetLive, toPost, updatePostRow } from './post.repository';
 import { type PostView, viewPost } from './post-view';
@@ -37,8 +37,10 @@ export async function reschedulePost(deps: PostDeps, actor: Actor, postId: strin
     const at = readTime(input.scheduledAt, unit.time_zone, now);
     const tooSoon = checkSchedule(at, { now, minLeadSeconds: deps.minLeadSeconds, zone: unit.time_zone });
     if (tooSoon.length > 0) blockedBy(tooSoon, 'schedule.too_soon');
-    // Only someone who could approve it now keeps the approval with the new time; anyone else's change goes back for review.
-    const keeps = post.status === 'scheduled' && (await approvalRefusal(trx, actor, post, path, now)).length === 0;
+    // Only someone who could approve it now keeps the approval with the new time; anyone else's change goes back for
+    // review. A post that needed two approvals needs both again: one person's say cannot stand for two.
+    const keeps =
+      post.status === 'scheduled' && (await approvalRefusal(trx, actor, post, path, now)).length === 0 && !(await needsTwoApprovals(trx, post, path));
     const status = keeps ? 'scheduled' : nextStatus(post.status, 'reschedule');
     const moved = post.status === 'scheduled' ? await retargetLive(trx, post.id, keeps ? 'scheduled' : 'pending', now) : { before: [], after: [] };
     const updated = await updatePostRow(

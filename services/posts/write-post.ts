@@ -37,6 +37,8 @@ export async function createPost(deps: PostDeps, actor: Actor, input: CreatePost
     approvedBy: null,
     approvedAt: null,
     reviewNote: null,
+    sensitive: false,
+    firstApproval: null,
     createdAt: now,
     updatedAt: now,
   };

@@ -14,6 +14,8 @@ export interface UnitsTable {
   parent_id: string | null;
   time_zone: TimeZone;
   publishing_paused: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Posts marked sensitive, of this unit and below, need a second approval from a unit above the first. */
+  two_approvals_for_sensitive: ColumnType<boolean, boolean | undefined, boolean>;
   created_at: CreatedAt;
 }
 
@@ -75,6 +77,11 @@ export interface PostsTable {
   approved_by: string | null;
   approved_at: Timestamp | null;
   review_note: string | null;
+  sensitive: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The first of two approvals, for the version it saw. */
+  first_approved_by: ColumnType<string | null, string | null | undefined, string | null>;
+  first_approved_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  first_approved_version: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }

@@ -138,17 +138,18 @@ export async function addSubUnit(deps: WebDeps, admin: Actor, input: { name: str
   return name;
 }
 
-export async function updateUnit(deps: WebDeps, admin: Actor, unitId: string, input: { timeZone?: string; paused?: boolean }): Promise<void> {
+export async function updateUnit(deps: WebDeps, admin: Actor, unitId: string, input: { timeZone?: string; paused?: boolean; twoApprovals?: boolean }): Promise<void> {
   await assertUnit(deps, admin, unitId);
   await deps.db
     .updateTable('units')
     .set({
       ...(input.timeZone !== undefined ? { time_zone: zoneOf(input.timeZone) } : {}),
       ...(input.paused !== undefined ? { publishing_paused: input.paused } : {}),
+      ...(input.twoApprovals !== undefined ? { two_approvals_for_sensitive: input.twoApprovals } : {}),
     })
     .where('id', '=', unitId)
     .execute();
-  await audit(deps, admin, 'unit.changed', unitId, { timeZone: input.timeZone ?? null, paused: input.paused ?? null });
+  await audit(deps, admin, 'unit.changed', unitId, { timeZone: input.timeZone ?? null, paused: input.paused ?? null, twoApprovals: input.twoApprovals ?? null });
   if (input.paused === false) await resumeUnitPublishing(deps.posts, unitId);
 }
 

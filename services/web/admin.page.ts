@@ -37,6 +37,8 @@ export function adminPage(lang: Lang, csrf: string, v: AdminView): Html {
           ([zone, label]) => html`<option value="${zone}"${zone === u.time_zone ? html` selected` : ''}>${label}</option>`,
         )}</select><button class="secondary">${t(lang, 'save')}</button></form>
 <form method="post" action="/admin/units/${u.id}/pause" class="inline">${c}<input type="hidden" name="paused" value="${u.publishing_paused ? 'false' : 'true'}"><button class="${u.publishing_paused ? 'secondary' : 'danger'}">${t(lang, u.publishing_paused ? 'resumePublishing' : 'pausePublishing')}</button></form>
+<form method="post" action="/admin/units/${u.id}/two-approvals" class="inline" data-two-approvals="${u.two_approvals_for_sensitive ? 'on' : 'off'}">${c}<input type="hidden" name="on" value="${u.two_approvals_for_sensitive ? 'false' : 'true'}"><button class="secondary">${t(lang, u.two_approvals_for_sensitive ? 'twoApprovalsOff' : 'twoApprovalsOn')}</button></form>
+${u.two_approvals_for_sensitive ? html`<span class="badge unconfirmed">${t(lang, 'twoApprovalsBadge')}</span>` : ''}
 ${channelTable(lang, c, u, v.channels.filter((ch) => ch.unitId === u.id), v.x, v.instagramLogin)}
 ${addForms(lang, c, u, v.x, v.instagramLogin, v.instagramBlocked)}
 <ul class="tree">${children(u.id)}</ul></li>`,

@@ -2,7 +2,7 @@ import { remedy } from '../../shared/channels/channel-words';
 import { ChannelKind, type Role } from '../../shared/post';
 import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS, EVENT_LABELS, FIELD_LABELS, POST_STATUS_LABELS, RETRACTION_LABELS, wordsFor } from '../../shared/words';
 import type { ChannelView } from '../channels/manage-channels';
-import { EDITABLE } from '../../shared/status-machine';
+import { EDITABLE, UNDER_REVIEW } from '../../shared/status-machine';
 import { formatInZone, type TimeZone } from '../../shared/time';
 import type { PhotoView } from '../media/photo-view';
 import type { PostView } from '../posts/post-view';
@@ -62,9 +62,17 @@ function channelTexts(lang: Lang, p: PostView, channels: ChannelView[]): Html {
 
 export function reviewBlock(lang: Lang, csrf: string, item: ReviewItem, actorId: string, back: string): Html {
   const p = item.post;
+  const approveLabel = item.twoApprovals ? t(lang, item.firstApproval ? 'approveSecond' : 'approveFirst') : t(lang, 'approve');
   return html`<article class="card" data-post="${p.id}">
 <div class="row"><a href="/posts/${p.id}"><strong>${p.title}</strong></a> ${statusBadge(lang, p.status)}</div>
 <p class="muted">${p.unit.name} · ${t(lang, 'author')}: ${p.author.name} · ${t(lang, 'deadline')}: ${formatInZone(new Date(p.scheduledAt), p.unit.timeZone as TimeZone, lang)}</p>
+${item.twoApprovals && p.status === 'pending_approval'
+  ? html`<p class="flash" data-two-step="${item.firstApproval ? 'second' : 'first'}"><span class="badge unconfirmed">${t(lang, 'sensitive')}</span> ${
+      item.firstApproval
+        ? html`${t(lang, 'twoStepWaiting')} <strong>${item.firstApproval.name}</strong> (${formatInZone(new Date(item.firstApproval.at), p.unit.timeZone as TimeZone, lang)}). ${t(lang, 'twoStepNext')}`
+        : t(lang, 'twoStepNeeded')
+    }</p>`
+  : ''}
 <p class="preview">${p.body}</p>${channelTexts(lang, p, item.channels)}${photoStrip(lang, item.photos)}
 ${item.findings.map((f) => html`<div class="finding ${f.severity}" data-code="${f.code}">${pick(lang, f.message)}</div>`)}
 ${item.changes && item.changes.length > 0
@@ -74,9 +82,12 @@ ${p.status === 'pending_approval' && item.approvalDenied.length > 0 && p.author.
   ? html`<div class="flash" data-approval-denied>${item.approvalDenied.map((f) => html`<div data-code="${f.code}">${pick(lang, f.message)}</div>`)}</div>`
   : ''}
 ${p.status === 'pending_approval' && p.author.id !== actorId && item.approvalDenied.length === 0
-  ? html`<div class="row"><form method="post" action="/posts/${p.id}/approve"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="back" value="${back}"><input type="hidden" name="version" value="${p.version}">${item.findings
+  ? html`<div class="row"><form method="post" action="/posts/${p.id}/approve" class="approve-form"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="back" value="${back}"><input type="hidden" name="version" value="${p.version}">${item.findings
       .filter((f) => f.severity === 'warn')
-      .map((f) => html`<label class="muted">${t(lang, 'overrideReason')}: ${pick(lang, f.message)}<input type="text" name="override:${f.code}" required minlength="3" maxlength="2000" data-override="${f.code}"></label>`)}<button type="submit" data-action="approve">${t(lang, 'approve')}</button></form>
+      .map((f) => html`<label class="muted">${t(lang, 'overrideReason')}: ${pick(lang, f.message)}<input type="text" name="override:${f.code}" required minlength="3" maxlength="2000" data-override="${f.code}"></label>`)}
+<label class="muted">${t(lang, 'approveNote')}<input type="text" name="note" maxlength="2000" data-approve-note></label>
+<button type="submit" class="approve-direct" data-action="approve">${approveLabel}</button>
+<details class="approve-confirm"><summary class="button" data-action="approve-ask">${approveLabel}…</summary><p>${t(lang, 'approveConfirm')} ${formatInZone(new Date(p.scheduledAt), p.unit.timeZone as TimeZone, lang)}.</p><button type="submit" data-action="approve-confirmed">${t(lang, 'approveYes')}</button></details></form>
 <form method="post" action="/posts/${p.id}/reject" class="row"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="back" value="${back}"><input type="text" name="note" required placeholder="${t(lang, 'note')}" aria-label="${t(lang, 'rejectNoteHelp')}"><button type="submit" class="danger" data-action="reject">${t(lang, 'reject')}</button></form></div>`
   : ''}
 </article>`;
@@ -94,7 +105,7 @@ export function postPage(
   const p = item.post;
   const zone = p.unit.timeZone as TimeZone;
   return html`<h1>${p.title}</h1>
-<p>${statusBadge(lang, p.status)} <span class="muted">${p.unit.name} · ${formatInZone(new Date(p.scheduledAt), zone, lang)}</span></p>
+<p>${statusBadge(lang, p.status)}${p.sensitive ? html` <span class="badge unconfirmed" data-sensitive>${t(lang, 'sensitive')}</span>` : ''} <span class="muted">${p.unit.name} · ${formatInZone(new Date(p.scheduledAt), zone, lang)}</span></p>
 ${p.reviewNote ? html`<p class="flash${p.status === 'rejected' ? ' err' : ''}"><strong>${t(lang, 'reviewNote')}:</strong> ${p.reviewNote}</p>` : ''}
 ${reviewBlock(lang, csrf, item, actor.id, `/posts/${p.id}`)}
 ${channelTrouble(lang, item.channels.filter((c) => p.targets.some((x) => x.channelId === c.id)))}
@@ -116,6 +127,9 @@ ${mayAuthor && EDITABLE.includes(p.status)
   ? html`<div class="card row"><a class="button secondary" href="/compose/${p.id}">${t(lang, 'edit')}</a>
 <form method="post" action="/posts/${p.id}/reschedule" class="row"><input type="hidden" name="_csrf" value="${csrf}">
 <label for="when" class="muted">${t(lang, 'reschedule')} (${p.unit.zone})</label><input id="when" type="datetime-local" step="1" name="scheduledAt" value="${p.scheduledLocalIso.slice(0, 16)}" required><button type="submit" class="secondary">${t(lang, 'reschedule')}</button></form>
+${UNDER_REVIEW.includes(p.status)
+  ? html`<form method="post" action="/posts/${p.id}/sensitivity" data-sensitivity="${p.sensitive ? 'on' : 'off'}"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="version" value="${p.version}"><input type="hidden" name="sensitive" value="${p.sensitive ? 'false' : 'true'}"><button type="submit" class="secondary" title="${t(lang, 'sensitiveHelp')}">${t(lang, p.sensitive ? 'unmarkSensitive' : 'markSensitive')}</button></form>`
+  : ''}
 ${p.status === 'draft' || p.status === 'rejected' ? html`<form method="post" action="/posts/${p.id}/submit"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">${t(lang, 'submit')}</button></form>` : ''}
 <form method="post" action="/posts/${p.id}/cancel"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="danger">${t(lang, 'cancelPost')}</button></form></div>`
   : ''}

@@ -5,7 +5,7 @@ import type { MediaDeps } from '../media/deps';
 import type { PhotoView } from '../media/photo-view';
 import { listPostPhotos } from '../media/read-photos';
 import type { PostDeps } from '../posts/deps';
-import { approvalRefusal } from '../posts/access';
+import { approvalRefusal, firstApprovalStanding, needsTwoApprovals } from '../posts/access';
 import { eventsOf, listPosts } from '../posts/post.repository';
 import { type PostView, viewPosts } from '../posts/post-view';
 import { findingsOf } from '../posts/write-post';
@@ -28,6 +28,10 @@ export interface ReviewItem {
   channels: ChannelView[];
   /** Why this reader may not approve it (four eyes, reach, a password just handed over), shown in place of the buttons. */
   approvalDenied: Finding[];
+  /** Marked sensitive under a unit that asks for two approvals. */
+  twoApprovals: boolean;
+  /** The first of the two, while it stands. */
+  firstApproval: { name: string; at: string } | undefined;
 }
 
 export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor, post: Post, view: PostView): Promise<ReviewItem> {
@@ -70,8 +74,12 @@ export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor
     changes = [...merged.values()];
   }
   const channels = await channelViews(posts.db, [post.unitId], posts.now());
-  const approvalDenied = await approvalRefusal(posts.db, actor, post, await unitPath(posts.db, post.unitId), posts.now());
-  return { post: view, findings, photos, changes, channels, approvalDenied };
+  const path = await unitPath(posts.db, post.unitId);
+  const approvalDenied = await approvalRefusal(posts.db, actor, post, path, posts.now());
+  const twoApprovals = await needsTwoApprovals(posts.db, post, path);
+  const first = await firstApprovalStanding(posts.db, post, path);
+  const firstName = first ? (await posts.db.selectFrom('users').select('name').where('id', '=', first.by).executeTakeFirstOrThrow()).name : undefined;
+  return { post: view, findings, photos, changes, channels, approvalDenied, twoApprovals, firstApproval: first && firstName !== undefined ? { name: firstName, at: first.at.toISOString() } : undefined };
 }
 
 /** Channels in the actor's reach that cannot publish until an admin acts. */

@@ -14,6 +14,7 @@ import { calendarPosts, postHistory, readPost } from '../posts/read-post';
 import { resolveTarget } from '../posts/resolve-target';
 import { retractPost } from '../posts/retract-post';
 import { approvePost, rejectPost, submitPost } from '../posts/review-post';
+import { setSensitive } from '../posts/sensitivity';
 import { cancelPost, reschedulePost } from '../posts/schedule-post';
 import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
 import { isJobState, isQueueName } from '../../workers/queue/queue-inspector';
@@ -172,7 +173,8 @@ export function webRouter(deps: WebDeps): Router {
         en: 'Write a clear reason (at least 3 letters) for each warning you approve despite.',
       });
     }
-    await approvePost(deps.posts, ctx.user, id, { expectedVersion: version, overrides });
+    const note = (form.note ?? '').trim();
+    await approvePost(deps.posts, ctx.user, id, { expectedVersion: version, overrides, note: note === '' ? undefined : note.slice(0, 2000) });
     back(ctx, `/posts/${id}`);
   }));
   router.post('/posts/:id/reject', page(deps, assets, ['supervisor'], async (ctx) => {
@@ -181,6 +183,12 @@ export function webRouter(deps: WebDeps): Router {
     if (!note) throw new AppError('validation', 'review.note_required', { id: 'Catatan wajib saat menolak.', en: 'A note is required to reject.' });
     await rejectPost(deps.posts, ctx.user, id, { note: note.slice(0, 2000) });
     back(ctx, `/posts/${id}`);
+  }));
+  router.post('/posts/:id/sensitivity', page(deps, assets, authors, async (ctx) => {
+    const id = idParam(ctx.req.params.id);
+    const form = formBody(ctx.req);
+    await setSensitive(deps.posts, ctx.user, id, { sensitive: form.sensitive === 'true', expectedVersion: Number(form.version) || undefined });
+    ctx.res.redirect(303, `/posts/${id}`);
   }));
   router.post('/posts/:id/submit', page(deps, assets, authors, async (ctx) => {
     const id = idParam(ctx.req.params.id);
@@ -391,6 +399,10 @@ export function webRouter(deps: WebDeps): Router {
   }));
   adminPost('/admin/units/:id', async (ctx, f) => {
     await updateUnit(deps, ctx.user, idParam(ctx.req.params.id), { timeZone: f.timeZone });
+    return undefined;
+  });
+  adminPost('/admin/units/:id/two-approvals', async (ctx, f) => {
+    await updateUnit(deps, ctx.user, idParam(ctx.req.params.id), { twoApprovals: f.on === 'true' });
     return undefined;
   });
   adminPost('/admin/units/:id/pause', async (ctx, f) => {

@@ -67,3 +67,38 @@ export function checkApprover(actor: Actor, post: { authorId: string; contributo
   }
   return findings;
 }
+
+/**
+ * The second of two approvals of a sensitive post: another person than the first approver, a supervisor of a unit
+ * above the first approver's unit (the Polda's Kabid Humas after the Polres' Kasi Humas). When the first approver's
+ * unit has none above it, another supervisor of that unit.
+ */
+export function checkSecondApprover(actor: Actor, first: { by: string; unitPath: UnitPath }): Finding[] {
+  if (actor.id === first.by) {
+    return [
+      {
+        code: 'approval.second_same_person',
+        severity: 'block',
+        message: {
+          id: 'Anda sudah memberi persetujuan pertama; persetujuan kedua harus dari supervisor satuan di atas.',
+          en: 'You gave the first approval; the second must come from a supervisor of a unit above.',
+        },
+      },
+    ];
+  }
+  const above = first.unitPath.slice(0, -1);
+  const allowed = above.length > 0 ? above : first.unitPath;
+  if (!allowed.includes(actor.unitId)) {
+    return [
+      {
+        code: 'approval.second_not_above',
+        severity: 'block',
+        message: {
+          id: 'Pos sensitif ini sudah disetujui tahap pertama; persetujuan kedua harus dari supervisor satuan di atas penyetuju pertama.',
+          en: 'This sensitive post has its first approval; the second must come from a supervisor of a unit above the first approver.',
+        },
+      },
+    ];
+  }
+  return [];
+}

@@ -153,3 +153,50 @@ test('a post held as late goes out only when a supervisor releases it; a publish
   expect(await publicPage.textContent('main')).toContain('telah ditarik');
   await ctx.close();
 }, 120_000);
+
+test('two approvals for a sensitive post: the admin asks for them, the Kasi Humas approves on a phone, the Kabid Humas second', async () => {
+  const admin = await signIn(await browser.newContext({ viewport: { width: 1280, height: 860 } }), 'admin');
+  await admin.goto(`${h.url}/admin`);
+  const poldaSlug = await unitSlug(h.siaran.database.db, world.units.polda);
+  await Promise.all([admin.waitForLoadState('load'), admin.click(`li[data-unit="${poldaSlug}"] > form[data-two-approvals=off] button`)]);
+  expect(await admin.locator(`li[data-unit="${poldaSlug}"] > form[data-two-approvals=on]`).count()).toBe(1);
+
+  // The operator marks the draft sensitive on its page, then submits.
+  const c = await operator()('POST', '/api/v1/posts', { title: 'Pengungkapan kasus', body: 'Polres mengungkap peredaran narkoba.', channelIds: [world.newsPage.polres], scheduledAt: inSeconds(7200) });
+  const author = await signIn(await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true }), 'operator');
+  await author.goto(`${h.url}/posts/${c.body.id}`);
+  // The page posts back to itself: wait for what the new page shows, not for a URL it already has.
+  await author.click('form[data-sensitivity=off] button');
+  await author.waitForSelector('[data-sensitive]');
+  await author.click('form[action$="/submit"] button');
+  await author.waitForSelector('[data-status=pending_approval]');
+
+  // On a phone, approving asks once more and says when it goes out.
+  const kasi = await signIn(await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true }), 'supervisor');
+  await kasi.goto(`${h.url}/posts/${c.body.id}`);
+  expect(await kasi.getAttribute('[data-two-step]', 'data-two-step')).toBe('first');
+  expect(await kasi.isVisible('[data-action=approve]')).toBe(false);
+  await kasi.fill('[data-approve-note]', 'Sudah dicek dengan Kasat Narkoba.');
+  await kasi.tap('[data-action=approve-ask]');
+  expect(await kasi.textContent('.approve-confirm p')).toMatch(/akan terbit pada .+ WIB/);
+  await kasi.tap('[data-action=approve-confirmed]');
+  await kasi.waitForSelector('[data-two-step=second]');
+  expect(await kasi.getAttribute('[data-status]', 'data-status')).toBe('pending_approval');
+  expect(await kasi.textContent('[data-two-step]')).toContain('kasihumas');
+
+  const kabid = await signIn(await browser.newContext({ viewport: { width: 1280, height: 860 } }), 'poldaSupervisor');
+  await kabid.goto(`${h.url}/inbox`);
+  const card = kabid.locator(`article[data-post="${String(c.body.id)}"]`);
+  expect(await card.locator('[data-two-step]').getAttribute('data-two-step')).toBe('second');
+  await Promise.all([kabid.waitForURL(/\/inbox$/), card.locator('[data-action=approve]').click()]);
+  await kabid.goto(`${h.url}/posts/${c.body.id}`);
+  expect(await kabid.getAttribute('[data-status]', 'data-status')).toBe('scheduled');
+  const history = await kabid.locator('#history li').allTextContents();
+  expect(history.filter((l) => /persetujuan pertama|menyetujui/.test(l))).toEqual([
+    expect.stringMatching(/kasihumas memberi persetujuan pertama \(tahap 1 dari 2\): “Sudah dicek dengan Kasat Narkoba\.”/),
+    expect.stringMatching(/kabidhumas menyetujui/),
+  ]);
+  // The author reads the note on the post's page.
+  await author.goto(`${h.url}/posts/${c.body.id}`);
+  expect(await author.textContent('main')).toContain('Sudah dicek dengan Kasat Narkoba.');
+}, 90_000);

@@ -116,7 +116,7 @@ test('a new post the database refuses fails alone: the others of its batch are w
   const now = new Date();
   const post = (authorId: string, title: string) => ({
     id: randomUUID(), unitId: world.units.polres, authorId, title, body: 'Isi', variants: {}, channelOptions: {}, status: 'draft' as const,
-    scheduledAt: new Date(now.getTime() + 3_600_000), version: 1, approvedBy: null, approvedAt: null, reviewNote: null, createdAt: now, updatedAt: now,
+    scheduledAt: new Date(now.getTime() + 3_600_000), version: 1, approvedBy: null, approvedAt: null, reviewNote: null, sensitive: false, firstApproval: null, createdAt: now, updatedAt: now,
   });
   // The fifth names an author who does not exist: its insert breaks a foreign key.
   const posts = Array.from({ length: 9 }, (_, i) => post(i === 4 ? randomUUID() : world.users.operator, `Tolak ${String(i)}`));
