@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { PostDeps } from '../posts/deps';
 import { type OperationsDeps, operationsRouter } from '../operations/operations.routes';
 import { newsPageRoutes } from '../public/news-page.routes';
+import { siteRoutes } from '../public/site.routes';
+import type { AssetStore } from '../web/assets';
 import { apiRoutes } from './api.routes';
 import { bearerAuth } from './auth';
 import { errorHandler, language } from './errors';
@@ -25,6 +27,8 @@ export interface AppDeps {
   trustProxy?: string | undefined;
   /** Public URL of a stored rendition, for the news pages. */
   photoUrl?: (key: string) => string;
+  /** The built style sheets and scripts (served by the web router's /assets route); the news pages link theirs. */
+  assets: Pick<AssetStore, 'url'>;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -44,13 +48,16 @@ export function createApp(deps: AppDeps): Express {
   });
   app.use('/api/v1', express.json({ limit: deps.jsonLimit, strict: true }), bearerAuth(deps.posts.db, deps.posts.now));
   app.use('/api/v1', registry.router);
+  // The public site before the web app's routers, so that its pages answer under their own, stricter policy
+  // and never under the staff app's.
+  app.use(siteRoutes(deps.baseUrl));
+  app.use(newsPageRoutes({ db: deps.posts.db, baseUrl: deps.baseUrl, photoUrl: deps.photoUrl, stylesheet: () => deps.assets.url('news'), log: deps.log }));
   for (const r of deps.extraRouters ?? []) app.use(r);
   app.use('/api', (req, res) => {
     const en = language(req) === 'en';
     res.status(404).json({ error: { code: 'route.not_found', message: en ? 'No such API route.' : 'Rute API tidak ada.', details: { method: req.method, path: req.path } } });
   });
 
-  app.use(newsPageRoutes(deps.posts.db, deps.baseUrl, deps.photoUrl));
   app.get('/', (_req, res) => {
     res.type('html').send(
       '<!doctype html><html lang="id"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Siaran</title>' +

@@ -1,47 +1,77 @@
 // The unit's own public news page and its Atom feed: what was published, newest first, for anyone.
-import { type Request, type Response, Router } from 'express';
+import { type ErrorRequestHandler, type Request, type Response, Router } from 'express';
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { isUuid } from '../../shared/ids';
 import { formatInZone } from '../../shared/time';
 import type { DB, UnitRow } from '../storage/schema';
 import { findUnitBySlug } from '../units/unit.repository';
-import { escapeHtml, escapeXml, paragraphs } from './html';
-import { isUuid } from '../../shared/ids';
+import { escapeXml } from './xml';
+import { type Site, articlePage, feedUrl, listPage, noticePage, permalink, unitHome } from './news-page.view';
+import { type NewsPhoto, type NewsPosition, findNewsItem, newsItems, newsPage, newsPhotos } from './news.repository';
+import { publicHeaders } from './public-headers';
 
 const PAGE_SIZE = 30;
 const FEED_SIZE = 50;
 
-export function newsPageRoutes(db: Kysely<DB>, baseUrl: () => string, photoUrl?: (key: string) => string): Router {
+export interface NewsPageDeps {
+  db: Kysely<DB>;
+  /** The public base URL: links on the pages, in shares and in the feed are absolute on it. */
+  baseUrl: () => string;
+  /** Public URL of a stored rendition; without it the pages show no photos. */
+  photoUrl?: ((key: string) => string) | undefined;
+  /** URL of the news stylesheet (content-hashed, same origin). */
+  stylesheet: () => string;
+  log: Logger;
+}
+
+export function newsPageRoutes(deps: NewsPageDeps): Router {
+  const { db } = deps;
   const router = Router();
-  const figures = async (postIds: string[]) => (photoUrl ? pictures(db, postIds, photoUrl) : new Map<string, string>());
+  router.use('/u', publicHeaders(deps.baseUrl));
+  const site = (): Site => ({ base: deps.baseUrl().replace(/\/+$/, ''), stylesheet: deps.stylesheet(), photoUrl: deps.photoUrl ?? (() => '') });
+  const photosOf = async (postIds: string[]) => (deps.photoUrl ? newsPhotos(db, postIds) : new Map<string, NewsPhoto[]>());
+  const notice = (res: Response, status: number, unit: UnitRow | undefined, heading: string, text: string) => {
+    res.status(status).type('html').set('Cache-Control', 'public, max-age=60').send(noticePage(site(), unit, heading, text));
+  };
+  const unitOr404 = async (req: Request, res: Response): Promise<UnitRow | undefined> => {
+    const slug = String(req.params.slug);
+    const unit = /^[a-z0-9-]{1,64}$/.test(slug) ? await findUnitBySlug(db, slug) : undefined;
+    if (!unit) notice(res, 404, undefined, 'Satuan tidak ditemukan', 'Alamat ini tidak menunjuk halaman berita satuan mana pun. Periksa kembali tautannya.');
+    return unit;
+  };
 
   router.get('/u/:slug', async (req: Request, res: Response) => {
-    const unit = await unitOr404(db, req, res);
+    const unit = await unitOr404(req, res);
     if (!unit) return;
-    const items = await latest(db, unit.id, PAGE_SIZE);
-    const base = baseUrl();
-    const photos = await figures(items.map((i) => i.post_id));
-    const list = items
-      .map(
-        (i) => `<article id="post-${i.post_id}">
-  <h2><a href="${base}/u/${escapeHtml(unit.slug)}/p/${i.post_id}">${escapeHtml(i.title)}</a></h2>
-  <p class="when"><time datetime="${i.published_at.toISOString()}">${escapeHtml(formatInZone(i.published_at, unit.time_zone))}</time></p>
-  ${photos.get(i.post_id) ?? ''}
-  ${paragraphs(i.body)}
-</article>`,
-      )
-      .join('\n');
-    res.type('html').set('Cache-Control', 'public, max-age=60').send(page(unit, base, unit.name, list || '<p class="empty">Belum ada berita.</p>'));
+    const asked = pagePosition(req.query);
+    if (asked === 'bad') {
+      notice(res, 400, unit, 'Alamat halaman tidak sah', 'Tautan halaman berita ini rusak atau terpotong. Buka halaman pertama untuk membaca berita terbaru.');
+      return;
+    }
+    let position: NewsPosition = { kind: 'newest' };
+    if (asked) {
+      const anchor = await findNewsItem(db, unit.id, asked.postId);
+      if (!anchor) {
+        notice(res, 404, unit, 'Halaman tidak ditemukan', 'Halaman berita yang diminta tidak ada. Buka halaman pertama untuk membaca berita terbaru.');
+        return;
+      }
+      position = { kind: asked.kind, anchor };
+    }
+    const page = await newsPage(db, unit.id, position, PAGE_SIZE);
+    const photos = await photosOf(page.items.map((i) => i.post_id));
+    const s = site();
+    const self = asked ? `${unitHome(s, unit)}?${asked.kind === 'older' ? 'sebelum' : 'sesudah'}=${asked.postId}` : unitHome(s, unit);
+    res.type('html').set('Cache-Control', 'public, max-age=60').send(listPage(s, unit, page, photos, self, !asked));
   });
 
   router.get('/u/:slug/p/:postId', async (req: Request, res: Response) => {
-    const unit = await unitOr404(db, req, res);
+    const unit = await unitOr404(req, res);
     if (!unit) return;
     const postId = String(req.params.postId);
-    const item = isUuid(postId)
-      ? await db.selectFrom('news_items').selectAll().where('post_id', '=', postId).where('unit_id', '=', unit.id).executeTakeFirst()
-      : undefined;
+    const item = isUuid(postId) ? await findNewsItem(db, unit.id, postId) : undefined;
     if (!item) {
-      res.status(404).type('html').send(page(unit, baseUrl(), 'Tidak ditemukan', '<p>Berita ini tidak ada.</p>'));
+      notice(res, 404, unit, 'Berita tidak ditemukan', `Berita ini tidak ada di halaman ${unit.name}. Mungkin tautannya salah ketik.`);
       return;
     }
     if (item.retracted_at) {
@@ -50,33 +80,25 @@ export function newsPageRoutes(db: Kysely<DB>, baseUrl: () => string, photoUrl?:
         .status(410)
         .type('html')
         .set('Cache-Control', 'public, max-age=300')
-        .send(page(unit, baseUrl(), 'Berita ditarik', `<p>Berita ini telah ditarik oleh ${escapeHtml(unit.name)} pada ${escapeHtml(formatInZone(item.retracted_at, unit.time_zone))}.</p>`));
+        .send(noticePage(site(), unit, 'Berita ditarik', `Berita ini telah ditarik oleh ${unit.name} pada ${formatInZone(item.retracted_at, unit.time_zone)}.`));
       return;
     }
-    const photos = await figures([item.post_id]);
-    const body = `<article>
-  <h2>${escapeHtml(item.title)}</h2>
-  <p class="when"><time datetime="${item.published_at.toISOString()}">${escapeHtml(formatInZone(item.published_at, unit.time_zone))}</time></p>
-  ${photos.get(item.post_id) ?? ''}
-  ${paragraphs(item.body)}
-</article>`;
-    res.type('html').set('Cache-Control', 'public, max-age=300').send(page(unit, baseUrl(), item.title, body));
+    const photos = (await photosOf([item.post_id])).get(item.post_id) ?? [];
+    res.type('html').set('Cache-Control', 'public, max-age=300').send(articlePage(site(), unit, item, photos));
   });
 
   router.get('/u/:slug/feed.xml', async (req: Request, res: Response) => {
-    const unit = await unitOr404(db, req, res);
+    const unit = await unitOr404(req, res);
     if (!unit) return;
-    const items = await latest(db, unit.id, FEED_SIZE);
-    const base = baseUrl();
-    const self = `${base}/u/${encodeURIComponent(unit.slug)}/feed.xml`;
-    const home = `${base}/u/${encodeURIComponent(unit.slug)}`;
+    const items = await newsItems(db, unit.id, FEED_SIZE);
+    const s = site();
     const updated = (items[0]?.published_at ?? unit.created_at).toISOString();
     const entries = items
       .map(
         (i) => `  <entry>
     <title>${escapeXml(i.title)}</title>
     <id>urn:uuid:${i.post_id}</id>
-    <link rel="alternate" type="text/html" href="${escapeXml(`${home}/p/${i.post_id}`)}"/>
+    <link rel="alternate" type="text/html" href="${escapeXml(permalink(s, unit, i.post_id))}"/>
     <published>${i.published_at.toISOString()}</published>
     <updated>${i.published_at.toISOString()}</updated>
     <content type="text">${escapeXml(i.body)}</content>
@@ -88,8 +110,8 @@ export function newsPageRoutes(db: Kysely<DB>, baseUrl: () => string, photoUrl?:
   <title>${escapeXml(unit.name)}</title>
   <subtitle>${escapeXml(`Berita resmi ${unit.name}`)}</subtitle>
   <id>urn:uuid:${unit.id}</id>
-  <link rel="self" type="application/atom+xml" href="${escapeXml(self)}"/>
-  <link rel="alternate" type="text/html" href="${escapeXml(home)}"/>
+  <link rel="self" type="application/atom+xml" href="${escapeXml(feedUrl(s, unit))}"/>
+  <link rel="alternate" type="text/html" href="${escapeXml(unitHome(s, unit))}"/>
   <updated>${updated}</updated>
   <author><name>${escapeXml(`Humas ${unit.name}`)}</name></author>
   <generator>Siaran</generator>
@@ -99,76 +121,35 @@ ${entries}
     res.type('application/atom+xml; charset=utf-8').set('Cache-Control', 'public, max-age=60').send(xml);
   });
 
+  // Any other address under /u/ (a link cut short, an old path) is a page too, not the framework's bare text.
+  router.use('/u', (_req: Request, res: Response) => notice(res, 404, undefined, 'Halaman tidak ditemukan', 'Alamat ini tidak menunjuk halaman berita mana pun. Periksa kembali tautannya.'));
+  router.use('/u', publicErrors(deps.log, (res) => notice(res, 500, undefined, 'Terjadi gangguan', 'Halaman ini tidak dapat ditampilkan saat ini. Coba lagi beberapa saat lagi.')));
   return router;
 }
 
-async function unitOr404(db: Kysely<DB>, req: Request, res: Response): Promise<UnitRow | undefined> {
-  const slug = String(req.params.slug);
-  const unit = /^[a-z0-9-]{1,64}$/.test(slug) ? await findUnitBySlug(db, slug) : undefined;
-  if (!unit) res.status(404).type('text').send('Satuan tidak ditemukan / unit not found');
-  return unit;
+/**
+ * Which page of the list: the first, or the one just older (`?sebelum=<id>`) or just newer (`?sesudah=<id>`)
+ * than an item. Anything else the address carries (a share's tracking tags) is ignored; a page parameter
+ * that is repeated, empty, not an id, or both at once is refused.
+ */
+export function pagePosition(query: Record<string, unknown>): { kind: 'older' | 'newer'; postId: string } | undefined | 'bad' {
+  const before = query.sebelum;
+  const after = query.sesudah;
+  if (before === undefined && after === undefined) return undefined;
+  if (before !== undefined && after !== undefined) return 'bad';
+  const value = before ?? after;
+  if (typeof value !== 'string' || !isUuid(value.toLowerCase())) return 'bad';
+  return { kind: before !== undefined ? 'older' : 'newer', postId: value.toLowerCase() };
 }
 
-/** Each post's photos as responsive pictures: WebP where the browser takes it, JPEG otherwise. */
-async function pictures(db: Kysely<DB>, postIds: string[], photoUrl: (key: string) => string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  if (postIds.length === 0) return out;
-  const rows = await db
-    .selectFrom('photos as p')
-    .innerJoin('photo_renditions as r', (j) => j.onRef('r.photo_id', '=', 'p.id').onRef('r.photo_version', '=', 'p.version'))
-    .select(['p.id', 'p.post_id', 'p.position', 'p.alt_text', 'r.name', 'r.key', 'r.width', 'r.height', 'r.mime'])
-    .where('p.post_id', 'in', postIds)
-    .where('r.profile', '=', 'news_page')
-    .orderBy('p.position')
-    .orderBy('r.width')
-    .execute();
-  const byPhoto = new Map<string, typeof rows>();
-  for (const r of rows) byPhoto.set(r.id, [...(byPhoto.get(r.id) ?? []), r]);
-  for (const renditions of byPhoto.values()) {
-    const first = renditions[0]!;
-    const srcset = (mime: string) =>
-      renditions.filter((r) => r.mime === mime).map((r) => `${photoUrl(r.key)} ${r.width}w`).join(', ');
-    const jpegs = renditions.filter((r) => r.mime === 'image/jpeg');
-    const fallback = jpegs[Math.min(1, jpegs.length - 1)] ?? first;
-    const html = `<figure><picture>
-    <source type="image/webp" srcset="${escapeHtml(srcset('image/webp'))}" sizes="(max-width: 42rem) 100vw, 42rem">
-    <img src="${escapeHtml(photoUrl(fallback.key))}" srcset="${escapeHtml(srcset('image/jpeg'))}" sizes="(max-width: 42rem) 100vw, 42rem" width="${fallback.width}" height="${fallback.height}" alt="${escapeHtml(first.alt_text)}" loading="lazy" decoding="async">
-  </picture></figure>`;
-    out.set(first.post_id!, (out.get(first.post_id!) ?? '') + html);
-  }
-  return out;
-}
-
-function latest(db: Kysely<DB>, unitId: string, limit: number) {
-  return db.selectFrom('news_items').selectAll().where('unit_id', '=', unitId).where('retracted_at', 'is', null).orderBy('published_at', 'desc').limit(limit).execute();
-}
-
-function page(unit: UnitRow, base: string, title: string, main: string): string {
-  const feed = `${base}/u/${encodeURIComponent(unit.slug)}/feed.xml`;
-  return `<!doctype html>
-<html lang="id">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<link rel="alternate" type="application/atom+xml" title="${escapeHtml(unit.name)}" href="${escapeHtml(feed)}">
-<style>
-body{font-family:system-ui,sans-serif;max-width:42rem;margin:0 auto;padding:1rem;line-height:1.5;color:#1a1a1a}
-header{border-bottom:3px solid #7a1f1f;margin-bottom:1rem}
-h1{font-size:1.4rem;margin:.2rem 0}
-article{border-bottom:1px solid #ddd;padding:.5rem 0 1rem}
-h2{font-size:1.15rem;margin:.5rem 0 .2rem}
-a{color:#7a1f1f}
-figure{margin:.5rem 0}img{max-width:100%;height:auto;border-radius:4px}
-.when{color:#555;font-size:.9rem;margin:0}
-</style>
-</head>
-<body>
-<header><h1><a href="${escapeHtml(`${base}/u/${unit.slug}`)}">${escapeHtml(unit.name)}</a></h1><p><a href="${escapeHtml(feed)}">Feed Atom</a></p></header>
-<main>
-${main}
-</main>
-</body>
-</html>
-`;
+/** A failure on a public page answers as a page in words; the details go to the log, not to the reader. */
+function publicErrors(log: Logger, answer: (res: Response) => void): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    log.error({ err, path: req.path }, 'public news page failed');
+    answer(res);
+  };
 }

@@ -304,6 +304,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
           }),
         ],
         photoUrl: (k) => store.publicUrl(k),
+        assets: assets!,
       });
     } else {
       // A worker-only process answers health, readiness and metrics on PORT, for its orchestrator and Prometheus.

@@ -5,7 +5,13 @@ import path from 'node:path';
 
 export const SCRIPTS = ['compose', 'calendar'] as const;
 export type ScriptName = (typeof SCRIPTS)[number];
-export type AssetName = ScriptName | 'style';
+/**
+ * Style sheets, by source relative to services/: the web app's, and the public news pages' own (small, so
+ * that a citizen on a phone downloads none of the app's rules).
+ */
+export const STYLES = { style: 'web/assets/siaran.css', news: 'public/assets/news.css' } as const;
+export type StyleName = keyof typeof STYLES;
+export type AssetName = ScriptName | StyleName;
 
 /** What the build wrote: for each asset, its file name (with its content hash) and type. */
 export type AssetManifest = Record<AssetName, { file: string; type: string; hash: string }>;
@@ -52,7 +58,7 @@ export function assetStore(dir: string = defaultAssetDir()): AssetStore {
   } catch (err) {
     throw new AssetsMissing(dir, err);
   }
-  for (const name of [...SCRIPTS, 'style'] as const) {
+  for (const name of [...SCRIPTS, ...(Object.keys(STYLES) as StyleName[])]) {
     if (!(name in manifest)) throw new AssetsMissing(dir, new Error(`${name} is not in the manifest`));
   }
   return {

@@ -6,9 +6,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { build } from 'esbuild';
-import { type AssetManifest, type AssetName, MANIFEST_FILE, SCRIPTS, defaultAssetDir } from './assets';
+import { type AssetManifest, type AssetName, MANIFEST_FILE, SCRIPTS, STYLES, type StyleName, defaultAssetDir } from './assets';
 
 const SOURCES = path.join(__dirname, 'assets');
+const SERVICES = path.resolve(__dirname, '..');
 
 export async function buildAssets(outDir: string = defaultAssetDir()): Promise<AssetManifest> {
   const bodies: Array<{ name: AssetName; ext: string; type: string; body: Buffer }> = [];
@@ -28,7 +29,9 @@ export async function buildAssets(outDir: string = defaultAssetDir()): Promise<A
     });
     bodies.push({ name, ext: 'js', type: 'text/javascript; charset=utf-8', body: Buffer.from(out.outputFiles[0]!.contents) });
   }
-  bodies.push({ name: 'style', ext: 'css', type: 'text/css; charset=utf-8', body: fs.readFileSync(path.join(SOURCES, 'siaran.css')) });
+  for (const [name, source] of Object.entries(STYLES) as Array<[StyleName, string]>) {
+    bodies.push({ name, ext: 'css', type: 'text/css; charset=utf-8', body: fs.readFileSync(path.join(SERVICES, source)) });
+  }
 
   // Written beside the old build and swapped in whole, so a running server never reads half of one.
   const staging = `${outDir}.${process.pid}.tmp`;

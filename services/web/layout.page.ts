@@ -2,6 +2,7 @@ import type { Role } from '../../shared/post';
 import type { AssetStore, ScriptName } from './assets';
 import { type Html, html, jsonBlock } from './html';
 import { type Lang, type MessageKey, t } from './i18n';
+import { ICON_PATH, MANIFEST_PATH } from '../public/site-links';
 
 export interface LayoutUser {
   name: string;
@@ -35,6 +36,7 @@ export function layout(f: PageFrame, body: Html): string {
   return html`<!doctype html>
 <html lang="${f.lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${f.title} · Siaran</title><link rel="stylesheet" href="${f.assets.url('style')}">
+<link rel="icon" href="${ICON_PATH}" type="image/svg+xml"><link rel="manifest" href="${MANIFEST_PATH}">
 ${f.data !== undefined ? jsonBlock('page-data', f.data) : ''}
 ${f.script ? html`<script defer src="${f.assets.url(f.script)}"></script>` : ''}
 </head><body>

@@ -66,7 +66,6 @@ import { totpRequiredForPrivileged } from './web-settings.repository';
 import type { WebDeps } from './web-deps';
 
 const Id = z.uuid();
-const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0b2545"/><text x="16" y="23" font-family="sans-serif" font-size="20" font-weight="700" text-anchor="middle" fill="#fff">S</text></svg>';
 const CALENDAR_STATUSES: PostStatus[] = ['scheduled', 'publishing', 'published', 'failed', 'unconfirmed'];
 
 function idParam(value: unknown): string {
@@ -97,10 +96,6 @@ export function webRouter(deps: WebDeps): Router {
       strictTransportSecurity: deps.cookieSecure,
     }),
   );
-  // Browsers ask for an icon on every page; an answer spares them (and their consoles) a 404.
-  router.get('/favicon.ico', (_req, res) => {
-    res.set({ 'Content-Type': 'image/svg+xml', 'Cache-Control': 'public, max-age=86400' }).send(FAVICON);
-  });
   router.get('/assets/:file', (req, res) => {
     const asset = assets.byFile(req.params.file);
     if (!asset) return res.status(404).end();
