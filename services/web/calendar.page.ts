@@ -6,6 +6,9 @@ import type { PostView } from '../posts/post-view';
 import { type Html, html } from './html';
 import { type Lang, pick, t } from './i18n';
 
+/** Posts whose time may still be moved from the calendar (as by dragging). */
+const MOVABLE: readonly PostView['status'][] = ['scheduled', 'pending_approval', 'draft'];
+
 export interface CalendarQuery {
   /** The agenda lists the week's days one under another; on a phone the week and month grids show as that list too. */
   view: 'week' | 'month' | 'agenda';
@@ -66,6 +69,8 @@ export function calendarPage(
   kinds: readonly ChannelKind[],
   /** More posts fall in the range than are shown. */
   more = false,
+  /** The form token, when the reader may move posts (the agenda's reschedule form, the touch and keyboard way). */
+  csrf?: string,
 ): Html {
   const byDay = new Map<string, PostView[]>();
   for (const p of posts) {
@@ -98,14 +103,19 @@ export function calendarPage(
               (p) => html`<li class="agenda-item ${p.status}" data-id="${p.id}"><a href="/posts/${p.id}"><span class="time">${p.scheduledLocalIso.slice(11, 16)} ${p.unit.zone}</span>
 <strong>${p.title}</strong></a><span class="muted">${p.unit.name}</span>
 <span class="kinds">${channelsOf(p).map((k) => html`<span class="kind" data-kind="${k}">${pick(lang, CHANNEL_KIND_LABELS[k])}</span>`)}</span>
-<span class="badge ${p.status}">${pick(lang, POST_STATUS_LABELS[p.status])}</span></li>`,
+<span class="badge ${p.status}">${pick(lang, POST_STATUS_LABELS[p.status])}</span>${
+                csrf !== undefined && MOVABLE.includes(p.status)
+                  ? html`<details class="move"><summary>${t(lang, 'reschedule')}</summary><form method="post" action="/posts/${p.id}/reschedule" class="row"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="back" value="${link({})}">
+<label class="muted" for="when-${p.id}">${t(lang, 'publishAt')} (${p.unit.zone})</label><input id="when-${p.id}" type="datetime-local" step="60" name="scheduledAt" value="${p.scheduledLocalIso.slice(0, 16)}" required><button type="submit" class="secondary">${t(lang, 'reschedule')}</button></form></details>`
+                  : ''
+              }</li>`,
             )}</ul>`,
         )
   }</section>`;
   return html`<h1>${t(lang, 'calendar')} · <span data-period>${range.label(lang)}</span></h1>
 <nav class="row cal-nav" aria-label="${t(lang, 'calendar')}">${viewLink('week', 'week')}${viewLink('month', 'month')}${viewLink('agenda', 'agenda')}
 <a class="button secondary" href="${link({ date: range.prev })}" rel="prev">${t(lang, 'prev')}</a><a class="button secondary" href="${link({ date: range.next })}" rel="next">${t(lang, 'next')}</a></nav>
-<form method="get" action="/calendar" class="row"><input type="hidden" name="view" value="${q.view}"><input type="hidden" name="date" value="${q.date}">
+<form method="get" action="/calendar" class="row cal-filter"><input type="hidden" name="view" value="${q.view}"><input type="hidden" name="date" value="${q.date}">
 <select name="unit" aria-label="${t(lang, 'unit')}"><option value="">${t(lang, 'allUnits')}</option>${units.map((u) => html`<option value="${u.id}"${u.id === q.unitId ? html` selected` : ''}>${u.name}</option>`)}</select>
 <select name="channel" aria-label="${t(lang, 'channels')}"><option value="">${t(lang, 'allChannels')}</option>${kinds.map((k) => html`<option value="${k}"${k === q.channel ? html` selected` : ''}>${pick(lang, CHANNEL_KIND_LABELS[k])}</option>`)}</select>
 <button type="submit" class="secondary">${t(lang, 'filter')}</button></form>

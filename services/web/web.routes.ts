@@ -198,7 +198,7 @@ export function webRouter(deps: WebDeps): Router {
   router.post('/posts/:id/reschedule', page(deps, assets, authors, async (ctx) => {
     const id = idParam(ctx.req.params.id);
     await reschedulePost(deps.posts, ctx.user, id, { scheduledAt: formBody(ctx.req).scheduledAt ?? '' });
-    ctx.res.redirect(303, `/posts/${id}`);
+    back(ctx, `/posts/${id}`);
   }));
   router.post('/posts/:id/retract', page(deps, assets, ['supervisor'], async (ctx) => {
     const id = idParam(ctx.req.params.id);
@@ -237,7 +237,7 @@ export function webRouter(deps: WebDeps): Router {
       channelKind: query.channel,
     });
     const units = await deps.db.selectFrom('units').select(['id', 'name']).where('id', 'in', reach).orderBy('name').execute();
-    await ctx.send(t(ctx.lang, 'calendar'), calendarPage(ctx.lang, query, range, posts, units, ChannelKind.options, more), {
+    await ctx.send(t(ctx.lang, 'calendar'), calendarPage(ctx.lang, query, range, posts, units, ChannelKind.options, more, ctx.user.role === 'admin' ? undefined : ctx.csrf), {
       script: 'calendar',
       data: { csrf: ctx.csrf, lang: ctx.lang },
     });

@@ -204,3 +204,24 @@ test('the calendar on a phone is an agenda: the period named, each post legible,
   await ctx.close();
   expect(problems).toEqual([]);
 });
+
+test('on a phone the agenda moves a post by touch, without dragging', async () => {
+  const problems: string[] = [];
+  const ctx = await device(PHONE);
+  const page = await signedIn(ctx, 'supervisor', problems);
+  const supervisor = client(h.url, world.tokens.supervisor);
+  const before = (await supervisor('GET', `/api/v1/posts/${posts.scheduled}`)).body.scheduledLocalIso as string;
+  const day = before.slice(0, 10);
+  await page.goto(`${h.url}/calendar?view=agenda&date=${day}`);
+  const item = page.locator(`.agenda-item[data-id="${posts.scheduled}"]`);
+  await item.locator('.move summary').tap();
+  await item.locator('input[name=scheduledAt]').fill(`${day}T21:15`);
+  // The form posts and comes back to this same calendar page: wait for what the new page shows.
+  await item.locator('button[type=submit]').tap();
+  await page.waitForSelector(`.agenda-item[data-id="${posts.scheduled}"] .time:has-text("21:15")`);
+  // A supervisor who may approve it keeps the approval with the new time (services/posts/schedule-post.ts).
+  const after = (await supervisor('GET', `/api/v1/posts/${posts.scheduled}`)).body;
+  expect([after.status, after.scheduledLocalIso.slice(0, 16)]).toEqual(['scheduled', `${day}T21:15`]);
+  await ctx.close();
+  expect(problems).toEqual([]);
+});
