@@ -139,7 +139,7 @@ export interface Post {
   /** Marked sensitive: where the unit tree asks for it, approved twice (services/posts/review-post.ts). */
   sensitive: boolean;
   /** The first of two approvals; it counts only for the version it names. */
-  firstApproval: { by: string; at: Date; version: number } | null;
+  firstApproval: { by: string; unitId: string; at: Date; version: number } | null;
   createdAt: Date;
   updatedAt: Date;
 }

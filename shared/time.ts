@@ -1,6 +1,5 @@
 // Instants are stored in UTC; people read and type them in their unit's zone, labelled WIB/WITA/WIT.
 // No zod here: this module runs in the browser too, where every kilobyte counts.
-import { DateTime } from 'luxon';
 
 export const TIME_ZONES = {
   'Asia/Jakarta': 'WIB',
@@ -18,18 +17,48 @@ export function zoneLabel(zone: TimeZone): string {
   return TIME_ZONES[zone];
 }
 
-const OFFSET_SUFFIX = /(Z|[+-]\d{2}:?\d{2})$/i;
+/**
+ * ISO 8601 as people and API clients write a moment: a date, a time to the minute (seconds and fractions
+ * optional), and an offset (`Z`, `+07:00`, `+0700`) only after a time. A space may stand for the `T`.
+ */
+const ISO_INSTANT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /**
  * Reads an instant typed by a person. With an offset (`...Z`, `...+07:00`) it is taken as written;
  * without one it is wall-clock time in the unit's zone. Returns undefined when it is not a valid time.
+ * Read by hand rather than by a date library: the compose page runs this in the browser, and a library
+ * for one format weighed more than the rest of the page's script.
  */
 export function parseInstant(text: string, zone: TimeZone): Date | undefined {
-  const trimmed = text.trim().replace(' ', 'T');
-  const dt = OFFSET_SUFFIX.test(trimmed)
-    ? DateTime.fromISO(trimmed, { setZone: true })
-    : DateTime.fromISO(trimmed, { zone });
-  return dt.isValid ? dt.toJSDate() : undefined;
+  const m = ISO_INSTANT.exec(text.trim().replace(' ', 'T'));
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = [m[1], m[2], m[3], m[4] ?? '0', m[5] ?? '0', m[6] ?? '0'].map(Number) as [number, number, number, number, number, number];
+  const millis = Number(`${m[7] ?? ''}000`.slice(0, 3));
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || minute > 59 || second > 59) return undefined;
+  // 24:00 is the end of the day, as ISO 8601 allows (the next day's 00:00); nothing later.
+  if (hour > 24 || (hour === 24 && (minute > 0 || second > 0 || millis > 0))) return undefined;
+  const offset = offsetMinutes(m[8], zone);
+  if (offset === undefined) return undefined;
+  const at = new Date(0);
+  // setUTCFullYear, not Date.UTC: the latter reads years below 100 as 19xx.
+  at.setUTCFullYear(year, month - 1, day);
+  at.setUTCHours(hour, minute, second, millis);
+  return new Date(at.getTime() - offset * 60_000);
+}
+
+function daysIn(year: number, month: number): number {
+  return month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
+}
+
+/** Minutes east of UTC: as written, or the unit zone's when nothing is written. */
+function offsetMinutes(written: string | undefined, zone: TimeZone): number | undefined {
+  if (written === undefined) return OFFSET_MINUTES[zone];
+  if (written.toUpperCase() === 'Z') return 0;
+  const digits = written.slice(1).replace(':', '');
+  const hours = Number(digits.slice(0, 2));
+  const minutes = Number(digits.slice(2));
+  if (hours > 23 || minutes > 59) return undefined;
+  return (written.startsWith('-') ? -1 : 1) * (hours * 60 + minutes);
 }
 
 /**

@@ -86,6 +86,8 @@ export async function needsTwoApprovals(db: Db, post: Post, path: readonly strin
 export async function firstApprovalStanding(db: Db, post: Post, path: readonly string[]): Promise<{ by: string; at: Date; unitId: string } | undefined> {
   const first = post.firstApproval;
   if (post.status !== 'pending_approval' || first?.version !== post.version || !(await needsTwoApprovals(db, post, path))) return undefined;
-  const approver = await db.selectFrom('users').select('unit_id').where('id', '=', first.by).executeTakeFirstOrThrow();
-  return { by: first.by, at: first.at, unitId: approver.unit_id };
+  // A first approval counts while its giver still may approve: one demoted or disabled since no longer stands.
+  const giver = await db.selectFrom('users').select(['role', 'disabled']).where('id', '=', first.by).executeTakeFirst();
+  if (giver?.role !== 'supervisor' || giver.disabled) return undefined;
+  return { by: first.by, at: first.at, unitId: first.unitId };
 }

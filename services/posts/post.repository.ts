@@ -25,8 +25,8 @@ export function toPost(row: PostRow): Post {
     reviewNote: row.review_note,
     sensitive: row.sensitive,
     firstApproval:
-      row.first_approved_by !== null && row.first_approved_at !== null && row.first_approved_version !== null
-        ? { by: row.first_approved_by, at: row.first_approved_at, version: row.first_approved_version }
+      row.first_approved_by !== null && row.first_approved_unit_id !== null && row.first_approved_at !== null && row.first_approved_version !== null
+        ? { by: row.first_approved_by, unitId: row.first_approved_unit_id, at: row.first_approved_at, version: row.first_approved_version }
         : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -236,7 +236,7 @@ export async function updatePostRow(
   db: Db,
   post: Post,
   changes: Partial<
-    Pick<PostRow, 'title' | 'body' | 'status' | 'scheduled_at' | 'approved_by' | 'approved_at' | 'review_note' | 'sensitive' | 'first_approved_by' | 'first_approved_at' | 'first_approved_version'>
+    Pick<PostRow, 'title' | 'body' | 'status' | 'scheduled_at' | 'approved_by' | 'approved_at' | 'review_note' | 'sensitive' | 'first_approved_by' | 'first_approved_unit_id' | 'first_approved_at' | 'first_approved_version'>
   > & {
     variants?: Record<string, string>;
     channelOptions?: Record<string, ChannelOptions>;
@@ -314,7 +314,7 @@ export async function eventsOf(db: Db, postId: string) {
 }
 
 /** Event types that change what goes out; their actors are the post's contributors. */
-export const CONTENT_EVENTS = ['created', 'edited', 'photo_added', 'photo_changed', 'photo_removed', 'rescheduled'] as const;
+export const CONTENT_EVENTS = ['created', 'edited', 'photo_added', 'photo_changed', 'photo_removed', 'rescheduled', 'unmarked_sensitive'] as const;
 
 /**
  * Everyone who wrote or changed any part of the post. A supervisor's reschedule that kept the approval is

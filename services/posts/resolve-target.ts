@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import { AppError } from '../../shared/errors';
 import type { Actor } from '../../shared/post';
 import { settledPostStatus } from '../../shared/status-machine';
-import { approvalRefusal, refuseApproval, postInReach } from './access';
+import { TARGET_STATUS_LABELS } from '../../shared/words';
+import { approvalRefusal, needsTwoApprovals, refuseApproval, postInReach } from './access';
 import type { PostDeps } from './deps';
 import { type Db, appendEvent, targetsOf, updatePostRow } from './post.repository';
 import { type PostView, viewPost } from './post-view';
@@ -41,13 +42,20 @@ export async function resolveTarget(
     const expected = input.action === 'retry' ? 'failed' : input.action === 'release' ? 'held' : 'unconfirmed';
     if (target.status !== expected || (input.action === 'release' && target.heldReason !== 'post.late')) {
       throw new AppError('conflict', 'target.wrong_status', {
-        id: `Tindakan ini hanya untuk tujuan berstatus "${expected}".`,
-        en: `This action is only for a target whose status is "${expected}".`,
+        id: `Tindakan ini hanya untuk tujuan berstatus "${TARGET_STATUS_LABELS[expected].id}".`,
+        en: `This action is only for a target whose status is "${TARGET_STATUS_LABELS[expected].en}".`,
       }, { status: target.status });
     }
     if (input.action === 'retry' || input.action === 'release') {
       // Sending it again, or late, is a new go-ahead for what goes out and when: only one who could approve it gives it.
       refuseApproval(await approvalRefusal(trx, actor, post, path, now));
+    }
+    if (input.action === 'release' && (await needsTwoApprovals(trx, post, path))) {
+      // Its time was approved by two people: one cannot move it to "now". A new time goes through both again.
+      throw new AppError('conflict', 'target.release_needs_two_approvals', {
+        id: 'Pos sensitif ini disetujui oleh dua orang untuk waktunya; untuk terbit terlambat, jadwalkan ulang agar disetujui lagi oleh keduanya.',
+        en: 'This sensitive post was approved by two people for its time; to publish it late, reschedule it so both approve again.',
+      });
     }
     let slot: { targetId: string; generation: number } | undefined;
     switch (input.action) {

@@ -85,7 +85,7 @@ export async function approvePost(
       const waiting = await updatePostRow(
         trx,
         post,
-        { first_approved_by: actor.id, first_approved_at: now, first_approved_version: post.version + 1, review_note: input.note ?? null },
+        { first_approved_by: actor.id, first_approved_unit_id: actor.unitId, first_approved_at: now, first_approved_version: post.version + 1, review_note: input.note ?? null },
         now,
       );
       await appendEvent(trx, { postId: post.id, actorId: actor.id, type: 'approved_first', at: now, data: decision });
@@ -119,7 +119,7 @@ export async function rejectPost(deps: PostDeps, actor: Actor, postId: string, i
     if (denied.length > 0) blockedBy(denied, 'approval.forbidden', 'forbidden');
     const status = nextStatus(post.status, 'reject');
     // A rejection at either step of two voids a first approval: the next submission starts over.
-    const updated = await updatePostRow(trx, post, { status, review_note: input.note, first_approved_by: null, first_approved_at: null, first_approved_version: null }, now);
+    const updated = await updatePostRow(trx, post, { status, review_note: input.note, first_approved_by: null, first_approved_unit_id: null, first_approved_at: null, first_approved_version: null }, now);
     await appendEvent(trx, { postId: post.id, actorId: actor.id, type: 'rejected', at: now, data: { note: masked(input.note) } });
     return updated;
   });

@@ -3,7 +3,7 @@
 import { AppError } from '../../shared/errors';
 import type { Actor } from '../../shared/post';
 import { UNDER_REVIEW } from '../../shared/status-machine';
-import { assertExpectedVersion, assertMayAuthor, postInReach } from './access';
+import { assertExpectedVersion, assertMayAuthor, firstApprovalStanding, postInReach } from './access';
 import type { PostDeps } from './deps';
 import { appendEvent, updatePostRow } from './post.repository';
 import { type PostView, viewPost } from './post-view';
@@ -21,11 +21,18 @@ export async function setSensitive(deps: PostDeps, actor: Actor, postId: string,
         en: 'This post is approved or already out; the sensitive mark can only change before approval.',
       });
     }
-    // Lifting the mark would lift the second approval: only a supervisor above the post's own unit may.
+    // Lifting the mark would lift the second approval: only a supervisor above the post's own unit may, and doing so
+    // counts as a change to the post (CONTENT_EVENTS), so the one who lifted it cannot also approve it alone.
     if (!input.sensitive && !(actor.role === 'supervisor' && path.slice(0, -1).includes(actor.unitId))) {
       throw new AppError('forbidden', 'post.sensitivity_unmark_forbidden', {
         id: 'Hanya supervisor satuan di atas satuan pos ini yang dapat mencabut tanda sensitif.',
         en: "Only a supervisor of a unit above the post's unit may lift the sensitive mark.",
+      });
+    }
+    if (!input.sensitive && (await firstApprovalStanding(trx, post, path))) {
+      throw new AppError('conflict', 'post.sensitivity_first_approved', {
+        id: 'Pos ini sudah mendapat persetujuan pertama; tanda sensitif tidak dapat dicabut sekarang. Tolak pos bila tanda itu keliru.',
+        en: 'This post has its first approval; the sensitive mark cannot be lifted now. Reject the post if the mark is wrong.',
       });
     }
     const updated = await updatePostRow(trx, post, { sensitive: input.sensitive }, now);

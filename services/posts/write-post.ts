@@ -142,11 +142,14 @@ export function findingsFor(
   photos: ReadonlyArray<{ altText: string }>,
   scan?: ProtectedDataScan,
 ): Finding[] {
-  if (!UNDER_REVIEW.includes(post.status)) return [];
-  return checkContent(
+  // Findings speak to what someone can still act on: everything while the post is under review; once approved and
+  // waiting, all but its time (approved, and not "too soon" because the moment draws near); once out, nothing.
+  if (!UNDER_REVIEW.includes(post.status) && post.status !== 'scheduled') return [];
+  const findings = checkContent(
     { title: post.title, body: post.body, variants: post.variants, channelOptions: post.channelOptions, channelIds, photos, scheduledAt: post.scheduledAt },
     { now, minLeadSeconds: rules.minLeadSeconds, zone, unitChannels: enabled, photosUnreachable: rules.photosUnreachable, scan },
   );
+  return post.status === 'scheduled' ? findings.filter((f) => f.field !== 'scheduledAt') : findings;
 }
 
 /** The post's findings as they stand in the database: its live channels, its photos. */

@@ -80,6 +80,7 @@ export interface PostsTable {
   sensitive: ColumnType<boolean, boolean | undefined, boolean>;
   /** The first of two approvals, for the version it saw. */
   first_approved_by: ColumnType<string | null, string | null | undefined, string | null>;
+  first_approved_unit_id: ColumnType<string | null, string | null | undefined, string | null>;
   first_approved_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   first_approved_version: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: CreatedAt;

@@ -34,18 +34,26 @@ test('the compose page stays small for a phone on a slow link', async () => {
   await cdp.send('Network.clearBrowserCache');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
   let bytes = 0;
-  const files: string[] = [];
-  cdp.on('Network.loadingFinished', (e: { encodedDataLength: number }) => {
+  // Bytes per file too, so that a change in weight can be traced to the file that grew.
+  const names = new Map<string, string>();
+  const perFile: Record<string, number> = {};
+  cdp.on('Network.loadingFinished', (e: { requestId: string; encodedDataLength: number }) => {
     bytes += e.encodedDataLength;
+    const name = names.get(e.requestId) ?? 'other';
+    perFile[name] = (perFile[name] ?? 0) + e.encodedDataLength;
   });
-  cdp.on('Network.responseReceived', (e: { response: { url: string } }) => files.push(new URL(e.response.url).pathname));
+  cdp.on('Network.responseReceived', (e: { requestId: string; response: { url: string } }) => {
+    const url = new URL(e.response.url);
+    const name = url.protocol === 'data:' ? 'data: URL' : url.pathname;
+    names.set(e.requestId, name);
+  });
   await page.goto(`${h.url}/compose`);
   await page.waitForSelector('body[data-ready=true]');
   const timing = await page.evaluate(`(() => {
     const nav = performance.getEntriesByType('navigation')[0];
     return { domContentLoaded: Math.round(nav.domContentLoadedEventEnd), ready: Math.round(performance.now()) };
   })()`);
-  const report = { bytesTransferred: bytes, files, ...(timing as object) };
+  const report = { bytesTransferred: bytes, perFile, ...(timing as object) };
   fs.mkdirSync(path.resolve(__dirname, '..', '..', 'test-artifacts'), { recursive: true });
   fs.writeFileSync(path.resolve(__dirname, '..', '..', 'test-artifacts', 'compose-weight.json'), JSON.stringify(report, null, 2));
   console.log(`compose page, cold cache: ${JSON.stringify(report)}`);

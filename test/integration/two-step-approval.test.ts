@@ -117,3 +117,49 @@ test('the mark is lifted only by a supervisor above the unit, before approval, a
   const moved = await kabid()('POST', `/api/v1/posts/${twice}/reschedule`, { scheduledAt: inSeconds(10_800) });
   expect([moved.status, moved.body.status]).toEqual([200, 'pending_approval']);
 });
+
+test('the mark cannot be lifted over a first approval, and whoever lifts it cannot approve alone', async () => {
+  const id = await submitted();
+  await approve(kasi(), id);
+  const over = await kabid()('POST', `/api/v1/posts/${id}/sensitivity`, { sensitive: false });
+  expect([over.status, over.body.error.code]).toEqual([409, 'post.sensitivity_first_approved']);
+
+  const fresh = await submitted();
+  expect((await kabid()('POST', `/api/v1/posts/${fresh}/sensitivity`, { sensitive: false })).status).toBe(200);
+  const alone = await approve(kabid(), fresh);
+  expect([alone.status, alone.body.error.details.findings.map((f: { code: string }) => f.code)]).toEqual([403, ['approval.own_change']]);
+  expect((await approve(kasi(), fresh)).body.status).toBe('scheduled');
+});
+
+test('the first approval is judged by where its giver sat then, and lapses when they may no longer approve', async () => {
+  const db = h.siaran.database.db;
+  const id = await submitted();
+  await approve(kasi(), id);
+  // Moved down to the Polsek after approving: a peer of the Polres still is not "above".
+  await db.updateTable('users').set({ unit_id: world.units.polsek }).where('id', '=', world.users.supervisor).execute();
+  try {
+    const sibling = await approve(as(secondPolresSupervisor), id);
+    expect([sibling.status, sibling.body.error.details.findings.map((f: { code: string }) => f.code)]).toEqual([403, ['approval.second_not_above']]);
+  } finally {
+    await db.updateTable('users').set({ unit_id: world.units.polres }).where('id', '=', world.users.supervisor).execute();
+  }
+  // Disabled since: the approval no longer stands, and the next one is a first again.
+  await db.updateTable('users').set({ disabled: true }).where('id', '=', world.users.supervisor).execute();
+  try {
+    const next = await approve(kabid(), id);
+    expect([next.body.status, next.body.firstApproval?.by]).toEqual(['pending_approval', world.users.poldaSupervisor]);
+  } finally {
+    await db.updateTable('users').set({ disabled: false }).where('id', '=', world.users.supervisor).execute();
+  }
+});
+
+test('a post approved twice is not released late by one supervisor: a new time goes through both again', async () => {
+  const id = await submitted();
+  await approve(kasi(), id);
+  const scheduled = await approve(kabid(), id);
+  const targetId = scheduled.body.targets[0].id as string;
+  // As the publisher leaves a post that missed its moment (a paused unit, an outage).
+  await h.siaran.database.db.updateTable('post_targets').set({ status: 'held', held_reason: 'post.late' }).where('id', '=', targetId).execute();
+  const release = await kabid()('POST', `/api/v1/posts/${id}/targets/${targetId}/release`);
+  expect([release.status, release.body.error.code]).toEqual([409, 'target.release_needs_two_approvals']);
+});

@@ -7,11 +7,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`alter table units add column two_approvals_for_sensitive boolean not null default false`.execute(db);
   await sql`alter table posts add column sensitive boolean not null default false`.execute(db);
   await sql`alter table posts add column first_approved_by uuid references users (id)`.execute(db);
+  // The first approver's unit when they approved: the second must come from above it, wherever they sit later.
+  await sql`alter table posts add column first_approved_unit_id uuid references units (id)`.execute(db);
   await sql`alter table posts add column first_approved_at timestamptz`.execute(db);
   await sql`alter table posts add column first_approved_version integer`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`alter table posts drop column first_approved_version, drop column first_approved_at, drop column first_approved_by, drop column sensitive`.execute(db);
+  await sql`alter table posts drop column first_approved_version, drop column first_approved_at, drop column first_approved_unit_id, drop column first_approved_by, drop column sensitive`.execute(db);
   await sql`alter table units drop column two_approvals_for_sensitive`.execute(db);
 }
