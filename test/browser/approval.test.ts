@@ -2,7 +2,7 @@
 // approving, a photo changed after the page was opened, a NIK in a photo description, a supervisor's own
 // rewrite, a post held as late, a post taken back. Any console error or CSP violation fails the test.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser';
+import { launchChromium, signInOnPage } from '../support/browser';
 import { type Harness, type World, client, inSeconds, seedWorld, startHarness, unitSlug, waitFor } from '../support/harness';
 import { photo } from '../support/platforms';
 import { setPassword } from '../../services/web/password-hash';
@@ -36,10 +36,7 @@ async function signIn(ctx: BrowserContext, who: keyof World['users']): Promise<P
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   const { email } = await h.siaran.database.db.selectFrom('users').select('email').where('id', '=', world.users[who]).executeTakeFirstOrThrow();
-  await page.goto(`${h.url}/login`);
-  await page.fill('#email', email);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  await signInOnPage(page, h.url, email, PASSWORD);
   return page;
 }
 

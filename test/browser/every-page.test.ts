@@ -2,7 +2,7 @@
 // request, no CSP violation, nothing wider than the phone's screen, and no internal code where a person
 // reads words (a status, a channel kind, an event as the database spells it).
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser';
+import { launchChromium, signInOnPage } from '../support/browser';
 import { type Harness, type World, client, inSeconds, seedWorld, startHarness, unitSlug, waitFor } from '../support/harness';
 import { setPassword } from '../../services/web/password-hash';
 import { ChannelKind, PostStatus, Role, TargetStatus } from '../../shared/post';
@@ -84,10 +84,7 @@ async function signedIn(ctx: BrowserContext, who: keyof World['users'], problems
   const page = await ctx.newPage();
   watch(page, problems);
   const { email } = await h.siaran.database.db.selectFrom('users').select('email').where('id', '=', world.users[who]).executeTakeFirstOrThrow();
-  await page.goto(`${h.url}/login`);
-  await page.fill('#email', email);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  await signInOnPage(page, h.url, email, PASSWORD);
   return page;
 }
 

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser';
+import { launchChromium, signInOnPage } from '../support/browser';
 import sharp from 'sharp';
 import { type Harness, type World, seedWorld, startHarness, waitFor } from '../support/harness';
 import { setPassword } from '../../services/web/password-hash';
@@ -41,10 +41,7 @@ afterAll(async () => {
 
 async function signIn(ctx: BrowserContext, who: string): Promise<Page> {
   const page = await ctx.newPage();
-  await page.goto(`${h.url}/login`);
-  await page.fill('#email', emails[who]!);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  await signInOnPage(page, h.url, emails[who]!, PASSWORD);
   return page;
 }
 

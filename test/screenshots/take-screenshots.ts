@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium } from '../support/browser';
+import { launchChromium, signInOnPage } from '../support/browser';
 import { type Harness, type World, client, inSeconds, seedWorld, startHarness, unitSlug, waitFor } from '../support/harness';
 import { setPassword } from '../../services/web/password-hash';
 
@@ -71,10 +71,7 @@ async function tell(h: Harness, world: World): Promise<Story> {
 async function signedIn(browser: Browser, device: keyof typeof DEVICES, h: Harness, email: string): Promise<BrowserContext> {
   const ctx = await browser.newContext(DEVICES[device]);
   const page = await ctx.newPage();
-  await page.goto(`${h.url}/login`);
-  await page.fill('#email', email);
-  await page.fill('#password', PASSWORD);
-  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+  await signInOnPage(page, h.url, email, PASSWORD);
   await page.close();
   return ctx;
 }
