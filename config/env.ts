@@ -218,6 +218,8 @@ export const Env = z.object({
   SMTP_FROM: optionalString,
   /** Tries to e-mail one notification before it is marked failed (the server kept answering "try later"). Default 5. */
   EMAIL_ATTEMPTS: int(1, 50).default(5),
+  /** First wait before an e-mail the SMTP server did not take is tried again; doubles each try. Default 30000 ms. */
+  EMAIL_BACKOFF_MS: int(10, 3_600_000).default(30_000),
   /** How often a worker looks for e-mails owed whose job Redis lost, and for posts about to pass their time unapproved. Default 30 s. */
   NOTIFY_SWEEP_SECONDS: int(1, 3600).default(30),
   /** Supervisors are reminded of a post still waiting for approval this long before its time (when it would expire). Default 60 min. */

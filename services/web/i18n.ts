@@ -245,6 +245,9 @@ const M = {
   ownText: { id: 'teks khusus', en: 'own text' },
   noAltText: { id: '(tanpa teks alternatif)', en: '(no alt text)' },
   sendAsThread: { id: 'Kirim sebagai utas jika terlalu panjang', en: 'Send as a thread when too long' },
+  // Notifications (the menu's link; the centre's own words are in services/notifications/notifications.page.ts).
+  notifications: { id: 'Pemberitahuan', en: 'Notifications' },
+  unreadNotifications: { id: 'Pemberitahuan belum dibaca', en: 'Unread notifications' },
 } satisfies Record<string, LocalizedText>;
 
 export type MessageKey = keyof typeof M;

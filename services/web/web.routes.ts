@@ -63,6 +63,7 @@ import { queuesPage } from './queues.page';
 import { approvalInbox, reviewItem, troubledChannels } from './review.view';
 import { totpRequiredForPrivileged } from './web-settings.repository';
 import type { WebDeps } from './web-deps';
+import { accountEmailCard, notificationsRouter } from '../notifications/notifications.routes';
 
 const Id = z.uuid();
 const FAVICON = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#0b2545"/><text x="16" y="23" font-family="sans-serif" font-size="20" font-weight="700" text-anchor="middle" fill="#fff">S</text></svg>';
@@ -112,6 +113,7 @@ export function webRouter(deps: WebDeps): Router {
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
   router.use(loginRoutes(deps, assets));
 
+  router.use(notificationsRouter(deps, assets));
   const authors = ['operator', 'supervisor'] as const;
 
   router.get('/account', page(deps, assets, 'any', async (ctx) => {
@@ -119,7 +121,7 @@ export function webRouter(deps: WebDeps): Router {
     await ctx.send(
       t(lang, 'account'),
       html`<h1>${t(lang, 'account')}</h1><div class="card"><p>${ctx.user.name} · ${ctx.user.email} · ${ctx.user.role}</p>
-<p>${ctx.user.hasTotp ? html`<span class="ok">${t(lang, 'totpOn')}</span>` : html`<a class="button" href="/account/totp">${t(lang, 'totpSetup')}</a>`}</p></div>`,
+<p>${ctx.user.hasTotp ? html`<span class="ok">${t(lang, 'totpOn')}</span>` : html`<a class="button" href="/account/totp">${t(lang, 'totpSetup')}</a>`}</p></div>${await accountEmailCard(deps, ctx.user.id, lang, ctx.csrf)}`,
     );
   }));
 
