@@ -1,5 +1,5 @@
 // Who is told what, written in the transaction of the state change it tells of: never lost, never twice.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Post } from '../../shared/post';
 import type { DB } from '../storage/schema';
 import { unitPath } from '../units/unit.repository';
@@ -50,7 +50,7 @@ export async function remindBeforeExpiry(db: Kysely<DB>, now: Date, windowMs: nu
     .where('status', '=', 'pending_approval')
     .where('scheduled_at', '>', now)
     .where('scheduled_at', '<=', new Date(now.getTime() + windowMs))
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('notifications as n').select('n.id').whereRef('n.post_id', '=', 'posts.id').where('n.kind', '=', 'post.expiring').whereRef('n.event_key', '=', eb.fn('concat', [eb.val('v'), eb.ref('posts.version')])))))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('notifications as n').select('n.id').whereRef('n.post_id', '=', 'posts.id').where('n.kind', '=', 'post.expiring').where('n.event_key', '=', sql<string>`'v' || posts.version::text`))))
     .limit(200)
     .execute();
   const owed: string[] = [];
