@@ -12,7 +12,7 @@ import { adminsOver, notifyUsers, supervisorsOver } from './notification.reposit
 export async function notifyAwaitingApproval(trx: Kysely<DB>, post: Post, actorId: string, at: Date): Promise<string[]> {
   const path = await unitPath(trx, post.unitId);
   const supervisors = await supervisorsOver(trx, path, [actorId, post.authorId]);
-  return notifyUsers(trx, supervisors, { kind: 'post.submitted', postId: post.id, eventKey: `v${String(post.version)}`, data: { title: post.title, scheduledAt: post.scheduledAt.toISOString() } }, at);
+  return notifyUsers(trx, supervisors, { kind: 'post.submitted', postId: post.id, eventKey: `${post.id}:v${String(post.version)}`, data: { title: post.title, scheduledAt: post.scheduledAt.toISOString() } }, at);
 }
 
 /** The author hears the supervisor's decision, with the note. */
@@ -20,7 +20,7 @@ export async function notifyReviewed(trx: Kysely<DB>, post: Post, decision: 'app
   return notifyUsers(
     trx,
     [post.authorId],
-    { kind: decision === 'approved' ? 'post.approved' : 'post.rejected', postId: post.id, eventKey: `v${String(post.version)}`, data: { title: post.title, note, scheduledAt: post.scheduledAt.toISOString() } },
+    { kind: decision === 'approved' ? 'post.approved' : 'post.rejected', postId: post.id, eventKey: `${post.id}:v${String(post.version)}`, data: { title: post.title, note, scheduledAt: post.scheduledAt.toISOString() } },
     at,
   );
 }
@@ -36,7 +36,7 @@ export async function notifyNeedsReconnect(
   at: Date,
 ): Promise<string[]> {
   const admins = await adminsOver(trx, await unitPath(trx, channel.unitId));
-  return notifyUsers(trx, admins, { kind: 'channel.needs_reconnect', channelId: channel.id, eventKey: `c${String(channel.credentialsVersion)}`, data: { name: channel.name, channelKind: channel.kind, error } }, at);
+  return notifyUsers(trx, admins, { kind: 'channel.needs_reconnect', channelId: channel.id, eventKey: `${channel.id}:c${String(channel.credentialsVersion)}`, data: { name: channel.name, channelKind: channel.kind, error } }, at);
 }
 
 /**
@@ -50,13 +50,13 @@ export async function remindBeforeExpiry(db: Kysely<DB>, now: Date, windowMs: nu
     .where('status', '=', 'pending_approval')
     .where('scheduled_at', '>', now)
     .where('scheduled_at', '<=', new Date(now.getTime() + windowMs))
-    .where((eb) => eb.not(eb.exists(eb.selectFrom('notifications as n').select('n.id').whereRef('n.post_id', '=', 'posts.id').where('n.kind', '=', 'post.expiring').where('n.event_key', '=', sql<string>`'v' || posts.version::text`))))
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('notifications as n').select('n.id').whereRef('n.post_id', '=', 'posts.id').where('n.kind', '=', 'post.expiring').where('n.event_key', '=', sql<string>`posts.id::text || ':v' || posts.version::text`))))
     .limit(200)
     .execute();
   const owed: string[] = [];
   for (const p of due) {
     const supervisors = await supervisorsOver(db, await unitPath(db, p.unit_id), [p.author_id]);
-    owed.push(...(await notifyUsers(db, supervisors, { kind: 'post.expiring', postId: p.id, eventKey: `v${String(p.version)}`, data: { title: p.title, scheduledAt: p.scheduled_at.toISOString() } }, now)));
+    owed.push(...(await notifyUsers(db, supervisors, { kind: 'post.expiring', postId: p.id, eventKey: `${p.id}:v${String(p.version)}`, data: { title: p.title, scheduledAt: p.scheduled_at.toISOString() } }, now)));
   }
   return owed;
 }

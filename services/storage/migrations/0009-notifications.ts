@@ -12,7 +12,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('post_id', 'uuid', (c) => c.references('posts.id'))
     .addColumn('channel_id', 'uuid', (c) => c.references('channels.id'))
-    // What happened, for the unique key: a post's version, an event's id, a channel's credentials version.
+    // What happened, for the unique key, naming its subject: a post and its version, a post event's id (unique
+    // across posts), a channel and its credentials' version.
     .addColumn('event_key', 'text', (c) => c.notNull())
     .addColumn('data', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
