@@ -1,7 +1,13 @@
 // Who is told what: in the app, and by e-mail through a real SMTP server on 127.0.0.1, exactly once.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Kysely } from 'kysely';
+import { loadEnv } from '../../config/env';
+import { type Database, migrateToLatest, openDatabase } from '../../services/storage/database';
 import type { DB } from '../../services/storage/schema';
-import { type Harness, type WebhookWorld, type World, addWebhook, client, inSeconds, seedWorld, startHarness, startWithWebhook, waitFor } from '../support/harness';
+import { type Harness, type WebhookWorld, type World, addWebhook, client, dropTestState, inSeconds, seedWorld, startHarness, startWithWebhook, testEnv, waitFor } from '../support/harness';
+import { spawnSiaran } from '../support/processes';
 import { type SmtpSink, startSmtpSink } from '../support/smtp-sink';
 import { signIn } from '../support/web-session';
 import { startReceiver } from '../support/webhook-receiver';
@@ -263,4 +269,72 @@ describe('notifications with no SMTP server set', () => {
       await queue.close();
     }
   });
+});
+
+describe('a worker killed while the SMTP server has the e-mail', () => {
+  let dataDir: string;
+  let rawEnv: Record<string, string>;
+  let smtp: SmtpSink;
+
+  const openTestDb = async (): Promise<Database> => {
+    const env = loadEnv(rawEnv);
+    const database = await openDatabase({ databaseUrl: env.DATABASE_URL, schema: env.DATABASE_SCHEMA, dataDir: env.DATA_DIR });
+    await migrateToLatest(database, env.DATABASE_SCHEMA);
+    return database;
+  };
+
+  beforeAll(async () => {
+    smtp = await startSmtpSink();
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-notify-crash-'));
+    rawEnv = testEnv({
+      DATA_DIR: dataDir,
+      EMBEDDED_DB_IN_MEMORY: 'false',
+      JOB_LOCK_MS: '1500',
+      JOB_STALLED_CHECK_MS: '500',
+      LOG_LEVEL: 'info',
+      SMTP_HOST: '127.0.0.1',
+      SMTP_PORT: String(smtp.port),
+      SMTP_FROM: 'siaran@test.siaran',
+      NOTIFY_SWEEP_SECONDS: '1',
+      EMAIL_BACKOFF_MS: '200',
+    });
+  });
+  afterAll(async () => {
+    await smtp.close();
+    await dropTestState(loadEnv(rawEnv));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('leaves the e-mail unconfirmed, and it is never sent a second time', async () => {
+    let database = await openTestDb();
+    const world = await seedWorld(database.db);
+    await database.close();
+
+    // The server takes the message and never answers: the worker is mid-send, its claim written.
+    smtp.behave('hang');
+    const first = spawnSiaran(rawEnv);
+    const operator = client(await first.url, world.tokens.operator);
+    const created = await operator('POST', '/api/v1/posts', { title: 'Uji Mati Mendadak', body: 'Isi.', channelIds: [world.newsPage.polres], scheduledAt: inSeconds(7200) });
+    expect((await operator('POST', `/api/v1/posts/${created.body.id as string}/submit`)).status).toBe(200);
+    await waitFor('both e-mails at the SMTP server', () => Promise.resolve(smtp.attempts >= 2 || undefined));
+    await first.kill('SIGKILL');
+
+    smtp.behave('ok');
+    const second = spawnSiaran(rawEnv);
+    await second.url;
+    await waitFor('the stalled jobs resolved', () => Promise.resolve(second.logs.filter((l) => l.includes('marked unconfirmed, not sent again')).length >= 2 || undefined), 30_000);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await second.kill('SIGTERM')).toBe(0);
+
+    expect(smtp.mails).toHaveLength(0);
+    database = await openTestDb();
+    try {
+      const told = await rows(database.db, { postId: created.body.id as string });
+      expect(told).toHaveLength(2);
+      expect(told.map((n) => n.email)).toEqual(['unconfirmed', 'unconfirmed']);
+      expect(told.map((n) => n.email_attempts)).toEqual([1, 1]);
+    } finally {
+      await database.close();
+    }
+  }, 90_000);
 });
