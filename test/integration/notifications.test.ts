@@ -102,6 +102,18 @@ describe('notifications with e-mail', () => {
     expect(inApp[0]!.user_id).toBe(world.users.operator);
   });
 
+  test('an approved post that its author edits goes back to the supervisors, who are told again', async () => {
+    const post = await submit((await draft('Donor Darah Bhayangkara', [world.newsPage.polres])).id);
+    const approved = await client(h.url, world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/approve`, { expectedVersion: post.version });
+    expect(approved.status).toBe(200);
+    const edited = await client(h.url, world.tokens.operator)('PATCH', `/api/v1/posts/${post.id}`, { body: 'Isi yang diperbaiki.', expectedVersion: approved.body.version });
+    expect(edited.status).toBe(200);
+    expect(edited.body.status).toBe('pending_approval');
+    const told = await rows(db, { postId: post.id, kind: 'post.submitted', userId: world.users.supervisor });
+    expect(told).toHaveLength(2);
+    await waitFor('both e-mails', async () => ((await mailsTo(world.users.supervisor, 'Donor Darah Bhayangkara')).length === 2) || undefined);
+  });
+
   test('the author hears of a rejection with the supervisor\'s note', async () => {
     const post = await submit((await draft('Sosialisasi Kamtibmas', [world.newsPage.polres])).id);
     const r = await client(h.url, world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/reject`, { note: 'Foto kurang jelas, ganti.' });
