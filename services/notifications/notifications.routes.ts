@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import { getUnit } from '../units/unit.repository';
 import type { AssetStore } from '../web/assets';
+import type { Html } from '../web/html';
+import type { Lang } from '../web/i18n';
 import { formBody } from '../web/login.routes';
 import { page } from '../web/page-context';
 import type { WebDeps } from '../web/web-deps';
@@ -40,6 +42,6 @@ export function notificationsRouter(deps: WebDeps, assets: AssetStore): Router {
 }
 
 /** The account page's card for the e-mail setting. */
-export async function accountEmailCard(deps: WebDeps, userId: string, lang: 'id' | 'en', csrf: string) {
+export async function accountEmailCard(deps: WebDeps, userId: string, lang: Lang, csrf: string): Promise<Html> {
   return emailSettingCard(lang, csrf, await emailPreference(deps.db, userId));
 }

@@ -166,7 +166,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
     closers.push(() => mediaQueue.close());
 
     const inspector = roles.api
-      ? queueInspector({ connection: producerConnection(redis.target), prefix: env.REDIS_PREFIX, open: { publish: queue.queue, media: mediaQueue.queue } })
+      ? queueInspector({ connection: producerConnection(redis.target), prefix: env.REDIS_PREFIX, open: { publish: queue.queue, media: mediaQueue.queue, notify: notifyQueue.queue } })
       : undefined;
     if (inspector) closers.push(() => inspector.close());
     const metrics = createMetrics(roles.api && roles.worker ? 'all' : roles.api ? 'api' : 'worker', {
