@@ -204,6 +204,26 @@ export const Env = z.object({
    * PUBLIC_BASE_URL is an https:// address, false otherwise (a site reached over plain HTTP would not work).
    */
   COOKIE_SECURE: bool.optional(),
+  /** SMTP server that sends the notification e-mails. Default: none, and no e-mail is sent (the in-app notifications remain). */
+  SMTP_HOST: optionalString,
+  /** SMTP port. Default 587 (465 with SMTP_SECURE). */
+  SMTP_PORT: int(1, 65535).optional(),
+  /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. Default false. */
+  SMTP_SECURE: bool.default(false),
+  /** SMTP user name, when the server asks for one. */
+  SMTP_USER: optionalString,
+  /** SMTP password. Required with SMTP_USER. */
+  SMTP_PASSWORD: optionalString,
+  /** The From address of the e-mails, e.g. "Siaran Humas <siaran@polda.go.id>". Required with SMTP_HOST. */
+  SMTP_FROM: optionalString,
+  /** Tries to e-mail one notification before it is marked failed (the server kept answering "try later"). Default 5. */
+  EMAIL_ATTEMPTS: int(1, 50).default(5),
+  /** First wait before an e-mail the SMTP server did not take is tried again; doubles each try. Default 30000 ms. */
+  EMAIL_BACKOFF_MS: int(10, 3_600_000).default(30_000),
+  /** How often a worker looks for e-mails owed whose job Redis lost, and for posts about to pass their time unapproved. Default 30 s. */
+  NOTIFY_SWEEP_SECONDS: int(1, 3600).default(30),
+  /** Supervisors are reminded of a post still waiting for approval this long before its time (when it would expire). Default 60 min. */
+  APPROVAL_REMINDER_MINUTES: int(1, 7 * 24 * 60).default(60),
 });
 export type Env = z.infer<typeof Env>;
 
@@ -240,6 +260,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (env.META_APP_ID && !env.META_APP_SECRET) problems.push('META_APP_SECRET: required when META_APP_ID is set');
   if (env.INSTAGRAM_APP_ID && !env.INSTAGRAM_APP_SECRET) problems.push('INSTAGRAM_APP_SECRET: required when INSTAGRAM_APP_ID is set');
   if (env.TELEGRAM_API_URL.endsWith('/')) problems.push('TELEGRAM_API_URL: remove the trailing /');
+  if (env.SMTP_HOST && !env.SMTP_FROM) problems.push('SMTP_FROM: required when SMTP_HOST is set (the address the e-mails come from)');
+  if (env.SMTP_USER && !env.SMTP_PASSWORD) problems.push('SMTP_PASSWORD: required when SMTP_USER is set');
   if (problems.length > 0) throw new ConfigError(problems);
   return env;
 }

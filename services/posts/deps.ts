@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { EmailScheduler } from '../notifications/deps';
 import type { DB } from '../storage/schema';
 
 /** One publish job: a target at the generation that was current when it was queued. */
@@ -26,6 +27,8 @@ export interface PostDeps {
   photosUnreachable?: { id: string; en: string } | undefined;
   /** Told when a post's channels change, so that renditions for a new platform get made before approval. */
   channelsChanged?: (postId: string) => Promise<void>;
+  /** Queues the e-mails of the notifications a change wrote; without it the workers' sweep queues them. */
+  emails?: EmailScheduler | undefined;
 }
 
 /**

@@ -5,6 +5,8 @@ import { checkSchedule } from '../../shared/rules/content-rules';
 import { blocks } from '../../shared/rules/finding';
 import { checkApprover } from '../../shared/rules/permissions';
 import { nextStatus } from '../../shared/status-machine';
+import { emailQuietly } from '../notifications/deps';
+import { notifyAwaitingApproval, notifyReviewed, notifySecondApprovalOwed } from '../notifications/notify';
 import { getUnit } from '../units/unit.repository';
 import { approvalRefusal, refuseApproval, assertExpectedVersion, assertMayAuthor, blockedBy, firstApprovalStanding, needsTwoApprovals, postInReach } from './access';
 import type { PostDeps } from './deps';
@@ -14,7 +16,7 @@ import { findingsOf, liveChannelIds } from './write-post';
 
 export async function submitPost(deps: PostDeps, actor: Actor, postId: string): Promise<PostView> {
   const now = deps.now();
-  const post = await deps.db.transaction().execute(async (trx) => {
+  const { post, emails } = await deps.db.transaction().execute(async (trx) => {
     const { post, path } = await postInReach(trx, actor, postId, true);
     assertMayAuthor(actor, path);
     const status = nextStatus(post.status, 'submit');
@@ -34,8 +36,9 @@ export async function submitPost(deps: PostDeps, actor: Actor, postId: string): 
       at: now,
       data: { warnings: findings, snapshot, ...(previous ? { changes: snapshotChanges(previous, snapshot) } : {}) },
     });
-    return updated;
+    return { post: updated, emails: await notifyAwaitingApproval(trx, updated, actor.id, now) };
   });
+  await emailQuietly(deps.emails, deps.log, emails);
   return viewPost(deps.db, post);
 }
 
@@ -46,7 +49,7 @@ export async function approvePost(
   input: { note?: string | undefined; expectedVersion: number; overrides?: ReadonlyArray<{ code: string; reason: string }> | undefined },
 ): Promise<PostView> {
   const now = deps.now();
-  const { post, slots } = await deps.db.transaction().execute(async (trx) => {
+  const { post, slots, emails } = await deps.db.transaction().execute(async (trx) => {
     const { post, path } = await postInReach(trx, actor, postId, true);
     refuseApproval(await approvalRefusal(trx, actor, post, path, now));
     const status = nextStatus(post.status, 'approve');
@@ -89,7 +92,7 @@ export async function approvePost(
         now,
       );
       await appendEvent(trx, { postId: post.id, actorId: actor.id, type: 'approved_first', at: now, data: decision });
-      return { post: waiting, slots: [] };
+      return { post: waiting, slots: [], emails: await notifySecondApprovalOwed(trx, waiting, actor, now) };
     }
     const moved = await retargetLive(trx, post.id, 'scheduled', now);
     const updated = await updatePostRow(
@@ -105,15 +108,16 @@ export async function approvePost(
       at: now,
       data: { ...decision, ...(first ? { secondOf: { by: first.by, at: first.at.toISOString() } } : {}) },
     });
-    return { post: updated, slots: moved.after };
+    return { post: updated, slots: moved.after, emails: await notifyReviewed(trx, updated, 'approved', input.note ?? null, now) };
   });
   await scheduleQuietly(deps, slots.map((s) => ({ ...s, at: post.scheduledAt })));
+  await emailQuietly(deps.emails, deps.log, emails);
   return viewPost(deps.db, post);
 }
 
 export async function rejectPost(deps: PostDeps, actor: Actor, postId: string, input: { note: string }): Promise<PostView> {
   const now = deps.now();
-  const post = await deps.db.transaction().execute(async (trx) => {
+  const { post, emails } = await deps.db.transaction().execute(async (trx) => {
     const { post, path } = await postInReach(trx, actor, postId, true);
     const denied = checkApprover(actor, post, path);
     if (denied.length > 0) blockedBy(denied, 'approval.forbidden', 'forbidden');
@@ -121,8 +125,9 @@ export async function rejectPost(deps: PostDeps, actor: Actor, postId: string, i
     // A rejection at either step of two voids a first approval: the next submission starts over.
     const updated = await updatePostRow(trx, post, { status, review_note: input.note, first_approved_by: null, first_approved_unit_id: null, first_approved_at: null, first_approved_version: null }, now);
     await appendEvent(trx, { postId: post.id, actorId: actor.id, type: 'rejected', at: now, data: { note: masked(input.note) } });
-    return updated;
+    return { post: updated, emails: await notifyReviewed(trx, updated, 'rejected', input.note, now) };
   });
+  await emailQuietly(deps.emails, deps.log, emails);
   return viewPost(deps.db, post);
 }
 

@@ -5,6 +5,8 @@ import { checkSchedule } from '../../shared/rules/content-rules';
 import { nextStatus } from '../../shared/status-machine';
 import type { DB } from '../storage/schema';
 import { retryOnConflict } from '../storage/conflicts';
+import { emailQuietly } from '../notifications/deps';
+import { notifyAwaitingApproval } from '../notifications/notify';
 import { getUnit, unitAndDescendants } from '../units/unit.repository';
 import { approvalRefusal, assertMayAuthor, blockedBy, needsTwoApprovals, postInReach } from './access';
 import type { PostDeps } from './deps';
@@ -56,9 +58,12 @@ export async function reschedulePost(deps: PostDeps, actor: Actor, postId: strin
       at: now,
       data: { before: post.scheduledAt.toISOString(), after: at.toISOString(), statusBefore: post.status, statusAfter: status },
     });
-    return { post: updated, stale: moved.before, fresh: keeps ? moved.after : [] };
+    // An approval the new time did not keep goes back to the supervisors, who are told so.
+    const emails = post.status === 'scheduled' && status === 'pending_approval' ? await notifyAwaitingApproval(trx, updated, actor.id, now) : [];
+    return { post: updated, stale: moved.before, fresh: keeps ? moved.after : [], emails };
   });
   await unscheduleQuietly(deps, result.stale);
+  await emailQuietly(deps.emails, deps.log, result.emails);
   await scheduleQuietly(deps, result.fresh.map((s) => ({ ...s, at: result.post.scheduledAt })));
   return viewPost(deps.db, result.post);
 }

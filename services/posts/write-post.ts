@@ -10,6 +10,8 @@ import { nextStatus, EDITABLE, UNDER_REVIEW } from '../../shared/status-machine'
 import { parseInstant, type TimeZone } from '../../shared/time';
 import { REQUEST_BATCHES, batchedLookup, oncePer } from '../storage/batched';
 import type { DB } from '../storage/schema';
+import { emailQuietly } from '../notifications/deps';
+import { notifyAwaitingApproval } from '../notifications/notify';
 import { type Unit, getUnit, unitNotFound } from '../units/unit.repository';
 import { assertExpectedVersion, assertMayAuthor, postInReach } from './access';
 import type { PostDeps } from './deps';
@@ -87,7 +89,7 @@ export async function updatePost(deps: PostDeps, actor: Actor, postId: string, i
     note('channelOptions', post.channelOptions, input.channelOptions);
     note('scheduledAt', post.scheduledAt.toISOString(), scheduledAt?.toISOString());
     note('channelIds', [...currentChannels].sort(), input.channelIds ? [...input.channelIds].sort() : undefined);
-    if (Object.keys(changes).length === 0) return { post, unschedule: [] };
+    if (Object.keys(changes).length === 0) return { post, unschedule: [], emails: [] };
 
     const status = nextStatus(post.status, 'edit');
     // Whatever was queued for the old content must not go out: bump every live target's generation.
@@ -124,9 +126,12 @@ export async function updatePost(deps: PostDeps, actor: Actor, postId: string, i
         data: { changes, statusBefore: post.status, statusAfter: status },
       });
     }
-    return { post: updated, unschedule: moved.before };
+    // An approved post changed goes back to the supervisors, who are told so.
+    const emails = post.status === 'scheduled' ? await notifyAwaitingApproval(trx, updated, actor.id, now) : [];
+    return { post: updated, unschedule: moved.before, emails };
   });
   await unscheduleQuietly(deps, result.unschedule);
+  await emailQuietly(deps.emails, deps.log, result.emails);
   if (input.channelIds) await channelsChangedQuietly(deps, result.post.id);
   const unit = await getUnit(deps.db, result.post.unitId);
   return viewPost(deps.db, result.post, await findingsOf(deps.db, result.post, unit.time_zone, now, deps));

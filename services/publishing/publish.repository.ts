@@ -1,6 +1,7 @@
 // The publishing records: claims fenced by a token, outcomes, holds and checkpoints, channel health.
 import { CompiledQuery, type Kysely, type Selectable, type Transaction, sql } from 'kysely';
 import type { ChannelKind, PostStatus, TargetStatus } from '../../shared/post';
+import { notifyNeedsReconnect } from '../notifications/notify';
 import { appendEvent } from '../posts/post.repository';
 import { batched, oncePer } from '../storage/batched';
 import { retryOnConflict } from '../storage/conflicts';
@@ -360,13 +361,20 @@ export async function limitChannel(db: Kysely<DB>, channelId: string, until: Dat
 /** The platform refused the channel's credentials: an admin must reconnect it. */
 /** False when the credentials were replaced since `credentialsVersion` was read: those are not the ones that failed. */
 export async function flagNeedsReconnect(db: Kysely<DB>, channelId: string, credentialsVersion: number, error: string, now: Date): Promise<boolean> {
-  const done = await db
-    .updateTable('channels')
-    .set({ health: 'needs_reconnect', last_error: error, last_error_at: now })
-    .where('id', '=', channelId)
-    .where('credentials_version', '=', credentialsVersion)
-    .executeTakeFirst();
-  return Number(done.numUpdatedRows) > 0;
+  // The unit's admins are told in the same transaction (their e-mail is queued by the workers' sweep): a refusal
+  // flagged is never one nobody hears of. Not the success path: a publish that goes out pays nothing for it.
+  return db.transaction().execute(async (trx) => {
+    const flagged = await trx
+      .updateTable('channels')
+      .set({ health: 'needs_reconnect', last_error: error, last_error_at: now })
+      .where('id', '=', channelId)
+      .where('credentials_version', '=', credentialsVersion)
+      .returning(['id', 'unit_id', 'name', 'kind', 'credentials_version'])
+      .executeTakeFirst();
+    if (!flagged) return false;
+    await notifyNeedsReconnect(trx, { id: flagged.id, unitId: flagged.unit_id, name: flagged.name, kind: flagged.kind, credentialsVersion: flagged.credentials_version }, error, now);
+    return true;
+  });
 }
 
 export async function noteChannelError(db: Kysely<DB>, channelId: string, error: string, now: Date): Promise<void> {

@@ -13,6 +13,9 @@ import { MediaQueue } from '../../workers/media/media.queue';
 import { imageEngine } from '../../workers/media/sharp-engine';
 import { type RunningWorkers, startPublishWorkers } from '../../workers/publish/publish.worker';
 import { PublishQueue } from '../../workers/queue/publish-queue';
+import { NotifyQueue } from '../../workers/queue/notify-queue';
+import { type RunningNotifyWorker, startNotifyWorker } from '../../workers/notify/notify.worker';
+import { smtpMailer } from '../notifications/mailer';
 import { liveWorkers, startHeartbeat } from '../../workers/queue/heartbeat';
 import { queueInspector } from '../../workers/queue/queue-inspector';
 import { parseSentinels, producerConnection, redisClient, workerConnection } from '../../workers/queue/redis';
@@ -54,6 +57,8 @@ export interface RunningSiaran {
   database: Database;
   queue: PublishQueue;
   workers: RunningWorkers | undefined;
+  /** The notification e-mails and sweep, when the worker role runs here. */
+  notifications: RunningNotifyWorker | undefined;
   /** Connecting and looking after channels, as the admin page and the CLI do. */
   channels: ChannelDeps;
   /** PUBLIC_BASE_URL, or this server's own address. */
@@ -149,11 +154,19 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
       backoffMs: env.PUBLISH_BACKOFF_MS,
     });
 
+    const notifyQueue = new NotifyQueue({
+      connection: producerConnection(redis.target),
+      prefix: env.REDIS_PREFIX,
+      attempts: env.EMAIL_ATTEMPTS,
+      backoffMs: env.EMAIL_BACKOFF_MS,
+    });
+    closers.push(() => notifyQueue.close());
+
     const mediaQueue = new MediaQueue({ connection: producerConnection(redis.target), prefix: env.REDIS_PREFIX });
     closers.push(() => mediaQueue.close());
 
     const inspector = roles.api
-      ? queueInspector({ connection: producerConnection(redis.target), prefix: env.REDIS_PREFIX, open: { publish: queue.queue, media: mediaQueue.queue } })
+      ? queueInspector({ connection: producerConnection(redis.target), prefix: env.REDIS_PREFIX, open: { publish: queue.queue, media: mediaQueue.queue, notify: notifyQueue.queue } })
       : undefined;
     if (inspector) closers.push(() => inspector.close());
     const metrics = createMetrics(roles.api && roles.worker ? 'all' : roles.api ? 'api' : 'worker', {
@@ -213,11 +226,14 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
       minLeadSeconds: env.SCHEDULE_MIN_LEAD_SECONDS,
       photosUnreachable: unreachable,
       channelsChanged: (postId) => queuePostRenditions(media, postId),
+      // No SMTP server, no e-mail: the in-app notifications are written all the same.
+      emails: env.SMTP_HOST ? notifyQueue : undefined,
     };
 
     const channels: ChannelDeps = { db: database.db, box, adapters, x: platforms.x, telegram: platforms.telegram, facebook: platforms.facebook, instagram: platforms.instagram, photosUnreachable: unreachable, scheduler: queue, baseUrl, now, log };
 
     let workers: RunningWorkers | undefined;
+    let notifications: RunningNotifyWorker | undefined;
     let mediaWorker: MediaWorkerHandle | undefined;
     if (roles.worker) {
       const heartbeat = await startHeartbeat(ops, env.REDIS_PREFIX);
@@ -268,6 +284,31 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
           stalledCheckMs: env.JOB_STALLED_CHECK_MS,
           reconcileEveryMs: env.RECONCILE_EVERY_SECONDS * 1000,
         },
+      );
+    }
+
+    if (roles.worker) {
+      notifications = await startNotifyWorker(
+        {
+          db: database.db,
+          queue: notifyQueue,
+          log,
+          now,
+          email: env.SMTP_HOST
+            ? {
+                db: database.db,
+                mailer: smtpMailer({ host: env.SMTP_HOST, port: env.SMTP_PORT, secure: env.SMTP_SECURE, user: env.SMTP_USER, password: env.SMTP_PASSWORD, from: env.SMTP_FROM! }),
+                log,
+                now,
+                baseUrl,
+                maxAttempts: env.EMAIL_ATTEMPTS,
+              }
+            : undefined,
+          sweepEveryMs: env.NOTIFY_SWEEP_SECONDS * 1000,
+          reminderWindowMs: env.APPROVAL_REMINDER_MINUTES * 60_000,
+          claimStaleMs: env.CLAIM_STALE_SECONDS * 1000,
+        },
+        { connection: workerConnection(redis.target), prefix: env.REDIS_PREFIX, lockMs: env.JOB_LOCK_MS, stalledCheckMs: env.JOB_STALLED_CHECK_MS },
       );
     }
 
@@ -323,6 +364,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
       database,
       queue,
       workers,
+      notifications,
       channels,
       log,
       baseUrl,
@@ -334,6 +376,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
           await new Promise<void>((resolve) => server.close(() => resolve()));
           // Workers finish the jobs they hold before letting go: nothing is left half-published.
           if (workers) await workers.close();
+          if (notifications) await notifications.close();
           if (mediaWorker) await mediaWorker.close();
           await queue.close();
           for (const c of closers.reverse()) await c();

@@ -14,6 +14,7 @@ import * as publishing from './migrations/0005-publishing';
 import * as hotStatements from './migrations/0006-hot-statements';
 import * as batchedPublishing from './migrations/0007-batched-publishing';
 import * as batchedCreatePost from './migrations/0008-batched-create-post';
+import * as notifications from './migrations/0009-notifications';
 import * as twoStepApproval from './migrations/0010-two-step-approval';
 import { PGliteDialect } from './pglite-dialect';
 import { startEmbeddedThread } from './pglite-thread';
@@ -50,6 +51,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-hot-statements': hotStatements,
   '0007-batched-publishing': batchedPublishing,
   '0008-batched-create-post': batchedCreatePost,
+  '0009-notifications': notifications,
   '0010-two-step-approval': twoStepApproval,
 };
 

@@ -286,3 +286,31 @@ export interface OAuthStatesTable {
 export interface DB {
   oauth_states: OAuthStatesTable;
 }
+
+/** off, pending, sending, sent, unconfirmed, failed: see migrations/0009-notifications.ts. */
+export type EmailState = 'off' | 'pending' | 'sending' | 'sent' | 'unconfirmed' | 'failed';
+
+export interface NotificationsTable {
+  id: Generated<string>;
+  user_id: string;
+  kind: string;
+  post_id: string | null;
+  channel_id: string | null;
+  event_key: string;
+  data: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  read_at: Timestamp | null;
+  email: EmailState;
+  email_attempts: ColumnType<number, number | undefined, number>;
+  email_at: Timestamp | null;
+  email_error: string | null;
+}
+
+// The notification table and the users' e-mail setting join DB by declaration merging, like the others.
+export interface DB {
+  notifications: NotificationsTable;
+}
+
+export interface UsersTable {
+  email_notifications: ColumnType<boolean, boolean | undefined, boolean>;
+}

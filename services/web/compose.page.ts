@@ -38,8 +38,8 @@ ${post?.reviewNote && post.status === 'rejected' ? html`<p class="flash err"><st
 <fieldset class="card channels"><legend>${t(lang, 'channels')}</legend>
 ${channels.map(
   (c) => html`<label><input type="checkbox" name="channel" value="${c.id}" data-kind="${c.kind}"${picked.has(c.id) ? html` checked` : ''}> ${channelLabel(lang, c)}</label>
-<div id="variant-${c.id}" class="variant" hidden><details${post?.variants[c.id] !== undefined ? html` open` : ''}><summary class="muted">${t(lang, 'variantFor')}</summary><textarea id="v-${c.id}" rows="3" data-variant="${c.id}" aria-label="${t(lang, 'variantFor')} · ${channelLabel(lang, c)}">${post?.variants[c.id] ?? ''}</textarea>
-${CHANNEL_RULES[c.kind].threads ? html`<label class="muted"><input type="checkbox" data-thread="${c.id}"${post?.channelOptions[c.id]?.thread ? html` checked` : ''}> ${t(lang, 'sendAsThread')}</label>` : ''}</details>
+<div id="variant-${c.id}" class="variant" hidden>${CHANNEL_RULES[c.kind].threads ? html`<label class="muted thread"><input type="checkbox" data-thread="${c.id}"${post?.channelOptions[c.id]?.thread ? html` checked` : ''}> ${t(lang, 'sendAsThread')}</label>` : ''}
+<details${post?.variants[c.id] !== undefined ? html` open` : ''}><summary class="muted">${t(lang, 'variantFor')}</summary><textarea id="v-${c.id}" rows="3" data-variant="${c.id}" aria-label="${t(lang, 'variantFor')} · ${channelLabel(lang, c)}">${post?.variants[c.id] ?? ''}</textarea></details>
 <div class="field-findings" data-findings-for="variants.${c.id}"></div></div>`,
 )}
 <div class="field-findings" data-findings-for="channelIds"></div>

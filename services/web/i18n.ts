@@ -271,6 +271,9 @@ const M = {
   approveConfirm: { id: 'Setujui pos ini? Pos akan terbit pada', en: 'Approve this post? It goes out on' },
   approveYes: { id: 'Ya, setujui', en: 'Yes, approve' },
   sendAsThread: { id: 'Kirim sebagai utas jika terlalu panjang', en: 'Send as a thread when too long' },
+  // Notifications (the menu's link; the centre's own words are in services/notifications/notifications.page.ts).
+  notifications: { id: 'Pemberitahuan', en: 'Notifications' },
+  unreadNotifications: { id: 'Pemberitahuan belum dibaca', en: 'Unread notifications' },
 } satisfies Record<string, LocalizedText>;
 
 export type MessageKey = keyof typeof M;

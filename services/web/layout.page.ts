@@ -20,6 +20,8 @@ export interface PageFrame {
   path: string;
   script?: ScriptName | undefined;
   data?: unknown;
+  /** The signed-in person's unread notifications, shown beside the menu's link to them. */
+  unread?: number | undefined;
 }
 
 export function layout(f: PageFrame, body: Html): string {
@@ -30,6 +32,7 @@ export function layout(f: PageFrame, body: Html): string {
         ['/inbox', 'inbox', f.user.role === 'supervisor'],
         ['/calendar', 'calendar', true],
         ['/admin', 'admin', f.user.role === 'admin'],
+        ['/notifications', 'notifications', true],
         ['/account', 'account', true],
       ]
     : [];
@@ -41,7 +44,7 @@ ${f.data !== undefined ? jsonBlock('page-data', f.data) : ''}
 ${f.script ? html`<script defer src="${f.assets.url(f.script)}"></script>` : ''}
 </head><body>
 <header class="top"><a class="brand" href="/">Siaran</a>
-<nav>${nav.filter(([, , show]) => show).map(([href, key]) => html`<a href="${href}">${t(f.lang, key)}</a>`)}</nav>
+<nav>${nav.filter(([, , show]) => show).map(([href, key]) => html`<a href="${href}">${t(f.lang, key)}${key === 'notifications' && f.unread ? html` <span class="badge unread" data-unread title="${t(f.lang, 'unreadNotifications')}">${f.unread}</span>` : ''}</a>`)}</nav>
 <div class="who">${f.user ? html`<span>${f.user.name} · ${f.user.unitName}</span>` : ''}
 <a class="lang" href="/lang?to=${other}&amp;back=${encodeURIComponent(f.path)}" hreflang="${other}">${t(f.lang, 'language')}</a>
 ${f.user && f.csrf ? html`<form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${f.csrf}"><button class="link">${t(f.lang, 'signOut')}</button></form>` : ''}

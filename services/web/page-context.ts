@@ -2,6 +2,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppError } from '../../shared/errors';
 import type { Role } from '../../shared/post';
+import { unreadCount } from '../notifications/notification.repository';
 import { getUnit } from '../units/unit.repository';
 import type { AssetStore } from './assets';
 import type { Html } from './html';
@@ -52,7 +53,9 @@ export function page(deps: WebDeps, assets: AssetStore, roles: readonly Role[] |
       session,
       user: session.user,
       csrf: session.csrfToken,
-      send(title, body, extra = {}, status = 200) {
+      async send(title, body, extra = {}, status = 200) {
+        // Read as the page is drawn, after the handler's own change (a notification just marked read).
+        const unread = await unreadCount(deps.db, session.user.id);
         res
           .status(status)
           .type('html')
@@ -66,12 +69,12 @@ export function page(deps: WebDeps, assets: AssetStore, roles: readonly Role[] |
                 user: { name: session.user.name, role: session.user.role, unitName: unit.name },
                 csrf: session.csrfToken,
                 path: req.originalUrl,
+                unread,
                 ...extra,
               },
               body,
             ),
           );
-        return Promise.resolve();
       },
     };
     await fn(ctx);

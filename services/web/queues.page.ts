@@ -10,6 +10,7 @@ const QUEUE_WORDS: Record<QueueName, { id: string; en: string }> = {
   publish: { id: 'Penerbitan', en: 'Publishing' },
   media: { id: 'Pengolahan foto', en: 'Photo rendering' },
   maintenance: { id: 'Pemeliharaan', en: 'Maintenance' },
+  notify: { id: 'E-mail pemberitahuan', en: 'Notification e-mails' },
 };
 const STATE_WORDS: Record<JobState, { id: string; en: string }> = {
   waiting: { id: 'menunggu', en: 'waiting' },

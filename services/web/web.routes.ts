@@ -64,6 +64,7 @@ import { queuesPage } from './queues.page';
 import { approvalInbox, reviewItem, troubledChannels } from './review.view';
 import { totpRequiredForPrivileged } from './web-settings.repository';
 import type { WebDeps } from './web-deps';
+import { accountEmailCard, notificationsRouter } from '../notifications/notifications.routes';
 
 const Id = z.uuid();
 const CALENDAR_STATUSES: PostStatus[] = ['scheduled', 'publishing', 'published', 'failed', 'unconfirmed'];
@@ -108,6 +109,7 @@ export function webRouter(deps: WebDeps): Router {
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
   router.use(loginRoutes(deps, assets));
 
+  router.use(notificationsRouter(deps, assets));
   const authors = ['operator', 'supervisor'] as const;
 
   router.get('/account', page(deps, assets, 'any', async (ctx) => {
@@ -115,7 +117,7 @@ export function webRouter(deps: WebDeps): Router {
     await ctx.send(
       t(lang, 'account'),
       html`<h1>${t(lang, 'account')}</h1><div class="card"><p>${ctx.user.name} · ${ctx.user.email} · ${ctx.user.role}</p>
-<p>${ctx.user.hasTotp ? html`<span class="ok">${t(lang, 'totpOn')}</span>` : html`<a class="button" href="/account/totp">${t(lang, 'totpSetup')}</a>`}</p></div>`,
+<p>${ctx.user.hasTotp ? html`<span class="ok">${t(lang, 'totpOn')}</span>` : html`<a class="button" href="/account/totp">${t(lang, 'totpSetup')}</a>`}</p></div>${await accountEmailCard(deps, ctx.user.id, lang, ctx.csrf)}`,
     );
   }));
 

@@ -9,6 +9,7 @@ import { ChannelKind, PostStatus, Role, TargetStatus } from '../../shared/post';
 import { ChannelState } from '../../shared/channels/channel-schemas';
 import { HOLD_REASONS } from '../../shared/channels/channel-words';
 import { EVENT_LABELS, FIELD_LABELS, RETRACTION_LABELS } from '../../shared/words';
+import { NOTIFICATION_KINDS } from '../../services/notifications/notification.repository';
 
 const PASSWORD = 'kata-sandi-rahasia-123';
 const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
@@ -36,6 +37,7 @@ const CODES = new Set(
     ...Object.keys(RETRACTION_LABELS),
     ...Object.keys(FIELD_LABELS),
     ...Object.keys(HOLD_REASONS),
+    ...NOTIFICATION_KINDS,
   ].filter((c) => c.length > 1 && !['admin', 'operator', 'supervisor', 'webhook', 'instagram', 'telegram', 'facebook', 'title', 'photo'].includes(c)),
 );
 
@@ -129,9 +131,9 @@ async function check(page: Page, path: string, lang: 'id' | 'en', phone: boolean
 }
 
 const PAGES: Record<'operator' | 'supervisor' | 'admin', () => string[]> = {
-  operator: () => ['/', '/compose', `/compose/${posts.draft}`, `/posts/${posts.draft}`, `/posts/${posts.rejected}`, `/posts/${posts.published}`, '/calendar', '/calendar?view=month', '/calendar?view=agenda', '/account'],
-  supervisor: () => ['/', '/inbox', `/posts/${posts.pending}`, `/posts/${posts.scheduled}`, `/posts/${posts.published}`, '/calendar', '/calendar?view=month', '/account'],
-  admin: () => ['/', '/admin', '/admin/queues', '/calendar', '/account'],
+  operator: () => ['/', '/compose', `/compose/${posts.draft}`, `/posts/${posts.draft}`, `/posts/${posts.rejected}`, `/posts/${posts.published}`, '/calendar', '/calendar?view=month', '/calendar?view=agenda', '/account', '/notifications'],
+  supervisor: () => ['/', '/inbox', `/posts/${posts.pending}`, `/posts/${posts.scheduled}`, `/posts/${posts.published}`, '/calendar', '/calendar?view=month', '/account', '/notifications'],
+  admin: () => ['/', '/admin', '/admin/queues', '/calendar', '/account', '/notifications'],
 };
 
 describe.each([

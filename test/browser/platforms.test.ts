@@ -167,7 +167,8 @@ test('the compose page refuses an over-long X text with the finding the API give
   await page.fill('#title', 'Patroli');
   await page.fill('#body', body);
   await page.check(`input[name=channel][value="${x.id}"]`);
-  const shown = page.locator('.finding[data-code="channel.text_too_long"]');
+  // The checks list (the same finding also stands under the channel it is about).
+  const shown = page.locator('#findings .finding[data-code="channel.text_too_long"]');
   await shown.waitFor();
   expect(await shown.textContent()).toBe(apiFinding.message.id);
   expect(await page.isDisabled('#submit')).toBe(true);

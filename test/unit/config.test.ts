@@ -20,6 +20,12 @@ describe('config', () => {
       expect(keys.sort()).toEqual(['LOG_LEVEL', 'PORT', 'PUBLISH_ATTEMPTS', 'REDIS_URL']);
     }
   });
+  test('e-mail is off with no SMTP host, and an SMTP host needs a From address', () => {
+    expect(loadEnv({}).SMTP_HOST).toBeUndefined();
+    expect(() => loadEnv({ SMTP_HOST: 'smtp.polda.go.id' })).toThrow(/SMTP_FROM/);
+    expect(() => loadEnv({ SMTP_HOST: 'smtp.polda.go.id', SMTP_FROM: 'siaran@polda.go.id', SMTP_USER: 'siaran' })).toThrow(/SMTP_PASSWORD/);
+    expect(loadEnv({ SMTP_HOST: 'smtp.polda.go.id', SMTP_FROM: 'siaran@polda.go.id' }).SMTP_SECURE).toBe(false);
+  });
   test('PostgreSQL needs an explicit secrets key so every process agrees', () => {
     expect(() => loadEnv({ DATABASE_URL: 'postgres://u@h/db' })).toThrow(/SECRETS_KEY/);
     expect(() => loadEnv({ DATABASE_URL: 'postgres://u@h/db', SECRETS_KEY: 'short' })).toThrow(/32 bytes/);
