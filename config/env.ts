@@ -261,6 +261,10 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (env.INSTAGRAM_APP_ID && !env.INSTAGRAM_APP_SECRET) problems.push('INSTAGRAM_APP_SECRET: required when INSTAGRAM_APP_ID is set');
   if (env.TELEGRAM_API_URL.endsWith('/')) problems.push('TELEGRAM_API_URL: remove the trailing /');
   if (env.SMTP_HOST && !env.SMTP_FROM) problems.push('SMTP_FROM: required when SMTP_HOST is set (the address the e-mails come from)');
+  // "name@host" or "Name <name@host>": a From the server would refuse for every e-mail is refused here, at start.
+  if (env.SMTP_FROM && !/^(?:[^<>@\r\n]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/.test(env.SMTP_FROM.trim())) {
+    problems.push('SMTP_FROM: an e-mail address, e.g. siaran@polda.go.id or "Siaran Humas <siaran@polda.go.id>"');
+  }
   if (env.SMTP_USER && !env.SMTP_PASSWORD) problems.push('SMTP_PASSWORD: required when SMTP_USER is set');
   if (problems.length > 0) throw new ConfigError(problems);
   return env;

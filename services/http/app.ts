@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { PostDeps } from '../posts/deps';
 import { type OperationsDeps, operationsRouter } from '../operations/operations.routes';
 import { newsPageRoutes } from '../public/news-page.routes';
+import type { UnitLogos } from '../public/unit-logo';
 import { siteRoutes } from '../public/site.routes';
 import type { AssetStore } from '../web/assets';
 import { apiRoutes } from './api.routes';
@@ -27,6 +28,8 @@ export interface AppDeps {
   trustProxy?: string | undefined;
   /** Public URL of a stored rendition, for the news pages. */
   photoUrl?: (key: string) => string;
+  /** The units' logos on their news pages. */
+  logos?: UnitLogos;
   /** The built style sheets and scripts (served by the web router's /assets route); the news pages link theirs. */
   assets: Pick<AssetStore, 'url'>;
 }
@@ -51,7 +54,7 @@ export function createApp(deps: AppDeps): Express {
   // The public site before the web app's routers, so that its pages answer under their own, stricter policy
   // and never under the staff app's.
   app.use(siteRoutes(deps.baseUrl));
-  app.use(newsPageRoutes({ db: deps.posts.db, baseUrl: deps.baseUrl, photoUrl: deps.photoUrl, stylesheet: () => deps.assets.url('news'), log: deps.log }));
+  app.use(newsPageRoutes({ db: deps.posts.db, baseUrl: deps.baseUrl, photoUrl: deps.photoUrl, stylesheet: () => deps.assets.url('news'), log: deps.log, logos: deps.logos }));
   for (const r of deps.extraRouters ?? []) app.use(r);
   app.use('/api', (req, res) => {
     const en = language(req) === 'en';

@@ -40,8 +40,14 @@ export async function emailNotification(deps: EmailDeps, notificationId: string)
   try {
     await deps.mailer.send(composeEmail(claim, deps.baseUrl()));
   } catch (err) {
-    const kind = err instanceof MailError ? err.kind : 'transient';
+    // Only a mailer's own verdict may let it go again; anything else may have reached the server.
+    const kind = err instanceof MailError ? err.kind : 'unsure';
     const reason = err instanceof Error ? err.message : String(err);
+    if (kind === 'unsure') {
+      await finishEmail(deps.db, claim.id, 'unconfirmed', deps.now(), reason.slice(0, 500));
+      deps.log.warn({ notificationId: claim.id, err }, 'notification e-mail may or may not have arrived: marked unconfirmed, not sent again');
+      return 'unconfirmed';
+    }
     if (kind === 'rejected' || claim.attempts >= deps.maxAttempts) {
       await finishEmail(deps.db, claim.id, 'failed', deps.now(), reason.slice(0, 500));
       deps.log.warn({ notificationId: claim.id, err }, 'notification e-mail failed for good');
@@ -57,7 +63,7 @@ export async function emailNotification(deps: EmailDeps, notificationId: string)
 
 /** Bahasa Indonesia first, English below; plain text and a simple HTML twin. */
 export function composeEmail(n: Pick<ClaimedEmail, 'kind' | 'postId' | 'data' | 'to' | 'name'>, baseUrl: string): Mail {
-  const told = describe(n.kind, n);
+  const told = describe(n.kind, n, 'email');
   const link = `${baseUrl.replace(/\/+$/, '')}${told.path}`;
   const text = [
     `Yth. ${n.name},`,

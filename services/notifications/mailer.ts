@@ -20,7 +20,8 @@ export interface Mailer {
  */
 export class MailError extends Error {
   constructor(
-    readonly kind: 'transient' | 'rejected',
+    /** rejected: the server refused it; transient: it was surely not taken; unsure: it may have been delivered. */
+    readonly kind: 'transient' | 'rejected' | 'unsure',
     message: string,
   ) {
     super(message);
@@ -45,7 +46,8 @@ export function smtpMailer(s: SmtpSettings): Mailer {
     host: s.host,
     port: s.port ?? (s.secure ? 465 : 587),
     secure: s.secure,
-    ...(s.user ? { auth: { user: s.user, pass: s.password ?? '' } } : {}),
+    // A password never crosses the network in clear: with a user set and no TLS from the start, STARTTLS is required.
+    ...(s.user ? { auth: { user: s.user, pass: s.password ?? '' }, requireTLS: !s.secure } : {}),
     connectionTimeout: timeout,
     greetingTimeout: timeout,
     socketTimeout: timeout,
@@ -55,13 +57,24 @@ export function smtpMailer(s: SmtpSettings): Mailer {
       try {
         await transport.sendMail({ from: s.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
       } catch (err) {
-        const code = (err as { responseCode?: unknown }).responseCode;
-        const message = err instanceof Error ? err.message : String(err);
-        throw new MailError(typeof code === 'number' && code >= 500 ? 'rejected' : 'transient', message);
+        throw new MailError(outcomeOf(err), err instanceof Error ? err.message : String(err));
       }
     },
     close() {
       transport.close();
     },
   };
+}
+
+/**
+ * What a failed send means for sending again. A 4xx answer says "not taken, try later"; a connection that never
+ * opened took nothing. Anything else without an answer (a timeout or a dropped connection, which nodemailer
+ * reports alike whether it came before or after the message's data) may have delivered it: sending again
+ * could send it twice, so it is "unsure".
+ */
+function outcomeOf(err: unknown): 'rejected' | 'transient' | 'unsure' {
+  const e = err as { responseCode?: unknown; code?: unknown; message?: unknown };
+  if (typeof e.responseCode === 'number') return e.responseCode >= 500 ? 'rejected' : 'transient';
+  const never = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|certificate|self[- ]signed/i;
+  return e.code === 'EDNS' || (typeof e.message === 'string' && never.test(e.message)) ? 'transient' : 'unsure';
 }

@@ -1,6 +1,8 @@
 // What each kind of notification says, in Bahasa Indonesia and English: one place for the page and the e-mail.
 import type { LocalizedText } from '../../shared/errors';
 import type { NotificationKind } from './notification.repository';
+import { TARGET_STATUS_LABELS } from '../../shared/words';
+import { TargetStatus } from '../../shared/post';
 
 export interface Link {
   kind: string;
@@ -21,7 +23,12 @@ export interface Told {
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-export function describe(kind: NotificationKind, n: { postId: string | null; data: Record<string, unknown> }): Told {
+/**
+ * `where`: an e-mail leaves the installation, so it carries no text a platform or a receiver wrote (their error
+ * answers may quote anything); the page in the app shows it to those who may see the post.
+ */
+export function describe(kind: NotificationKind, n: { postId: string | null; data: Record<string, unknown> }, where: 'page' | 'email' = 'page'): Told {
+  const said = (text: string | null | undefined) => (where === 'page' && text ? text : undefined);
   const title = str(n.data.title);
   const post = n.postId ? `/posts/${n.postId}` : '/';
   const note = str(n.data.note);
@@ -55,7 +62,11 @@ export function describe(kind: NotificationKind, n: { postId: string | null; dat
             ? { id: `Gagal terbit: "${title}"`, en: `Failed to publish: "${title}"` }
             : { id: `Belum pasti terbit, perlu dicek: "${title}"`, en: `Not confirmed as published, please check: "${title}"` },
         details: [
-          ...troubled.map((l) => ({ id: `${l.name}: ${l.error ?? l.status}`, en: `${l.name}: ${l.error ?? l.status}` })),
+          ...troubled.map((l) => {
+            const state = TargetStatus.safeParse(l.status).success ? TARGET_STATUS_LABELS[l.status as TargetStatus] : { id: 'perlu dicek', en: 'needs checking' };
+            const why = said(l.error);
+            return { id: `${l.name}: ${state.id}${why ? ` — ${why}` : ''}`, en: `${l.name}: ${state.en}${why ? ` — ${why}` : ''}` };
+          }),
           ...links.filter((l) => l.url).map((l) => ({ id: `Terbit di ${l.name}: ${l.url ?? ''}`, en: `Went out on ${l.name}: ${l.url ?? ''}` })),
         ],
         path: post,
@@ -66,7 +77,7 @@ export function describe(kind: NotificationKind, n: { postId: string | null; dat
         headline: { id: `Kanal perlu disambungkan ulang: ${str(n.data.name)}`, en: `Channel needs reconnecting: ${str(n.data.name)}` },
         details: [
           { id: 'Platform menolak kredensial kanal ini; pos untuk kanal ini ditahan sampai disambungkan ulang.', en: 'The platform refused this channel\'s credentials; its posts are held until it is reconnected.' },
-          ...(str(n.data.error) ? [{ id: `Kata platform: ${str(n.data.error)}`, en: `The platform said: ${str(n.data.error)}` }] : []),
+          ...(said(str(n.data.error)) ? [{ id: `Kata platform: ${str(n.data.error)}`, en: `The platform said: ${str(n.data.error)}` }] : []),
         ],
         path: '/admin',
       };

@@ -3,6 +3,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Post } from '../../shared/post';
 import type { DB } from '../storage/schema';
 import { unitPath } from '../units/unit.repository';
+import { masked } from '../posts/post.repository';
 import { adminsOver, notifyUsers, supervisorsOver } from './notification.repository';
 
 /**
@@ -26,12 +27,12 @@ export async function notifySecondApprovalOwed(trx: Kysely<DB>, post: Post, appr
   return notifyUsers(trx, supervisors, { kind: 'post.submitted', postId: post.id, eventKey: `${post.id}:v${String(post.version)}`, data: { title: post.title, scheduledAt: post.scheduledAt.toISOString() } }, at);
 }
 
-/** The author hears the supervisor's decision, with the note. */
+/** The author hears the supervisor's decision, with the note masked as the history keeps it (a note may quote a NIK). */
 export async function notifyReviewed(trx: Kysely<DB>, post: Post, decision: 'approved' | 'rejected', note: string | null, at: Date): Promise<string[]> {
   return notifyUsers(
     trx,
     [post.authorId],
-    { kind: decision === 'approved' ? 'post.approved' : 'post.rejected', postId: post.id, eventKey: `${post.id}:v${String(post.version)}`, data: { title: post.title, note, scheduledAt: post.scheduledAt.toISOString() } },
+    { kind: decision === 'approved' ? 'post.approved' : 'post.rejected', postId: post.id, eventKey: `${post.id}:v${String(post.version)}`, data: { title: post.title, note: note === null ? null : masked(note), scheduledAt: post.scheduledAt.toISOString() } },
     at,
   );
 }

@@ -10,6 +10,7 @@ import { escapeXml } from './xml';
 import { type Site, articlePage, feedUrl, listPage, noticePage, permalink, unitHome } from './news-page.view';
 import { type NewsPhoto, type NewsPosition, findNewsItem, newsItems, newsPage, newsPhotos } from './news.repository';
 import { publicHeaders } from './public-headers';
+import type { UnitLogos } from './unit-logo';
 
 const PAGE_SIZE = 30;
 const FEED_SIZE = 50;
@@ -23,13 +24,22 @@ export interface NewsPageDeps {
   /** URL of the news stylesheet (content-hashed, same origin). */
   stylesheet: () => string;
   log: Logger;
+  /** The units' logos; without it the pages show the unit's initials. */
+  logos?: UnitLogos | undefined;
 }
 
 export function newsPageRoutes(deps: NewsPageDeps): Router {
   const { db } = deps;
   const router = Router();
   router.use('/u', publicHeaders(deps.baseUrl));
-  const site = (): Site => ({ base: deps.baseUrl().replace(/\/+$/, ''), stylesheet: deps.stylesheet(), photoUrl: deps.photoUrl ?? (() => '') });
+  // Each unit read for a request, with its logo's version when it has one (a new logo is a new URL).
+  const logoVersion = new WeakMap<UnitRow, string>();
+  const site = (): Site => ({
+    base: deps.baseUrl().replace(/\/+$/, ''),
+    stylesheet: deps.stylesheet(),
+    photoUrl: deps.photoUrl ?? (() => ''),
+    logo: (unit) => logoVersion.get(unit),
+  });
   const photosOf = async (postIds: string[]) => (deps.photoUrl ? newsPhotos(db, postIds) : new Map<string, NewsPhoto[]>());
   const notice = (res: Response, status: number, unit: UnitRow | undefined, heading: string, text: string) => {
     res.status(status).type('html').set('Cache-Control', 'public, max-age=60').send(noticePage(site(), unit, heading, text));
@@ -38,6 +48,10 @@ export function newsPageRoutes(deps: NewsPageDeps): Router {
     const slug = String(req.params.slug);
     const unit = /^[a-z0-9-]{1,64}$/.test(slug) ? await findUnitBySlug(db, slug) : undefined;
     if (!unit) notice(res, 404, undefined, 'Satuan tidak ditemukan', 'Alamat ini tidak menunjuk halaman berita satuan mana pun. Periksa kembali tautannya.');
+    else {
+      const version = await deps.logos?.versionOf(unit.id);
+      if (version !== undefined) logoVersion.set(unit, version);
+    }
     return unit;
   };
 
@@ -85,6 +99,19 @@ export function newsPageRoutes(deps: NewsPageDeps): Router {
     }
     const photos = (await photosOf([item.post_id])).get(item.post_id) ?? [];
     res.type('html').set('Cache-Control', 'public, max-age=300').send(articlePage(site(), unit, item, photos));
+  });
+
+  router.get('/u/:slug/logo.png', async (req: Request, res: Response) => {
+    const unit = await unitOr404(req, res);
+    if (!unit) return;
+    const logo = await deps.logos?.png(unit.id);
+    if (!logo) {
+      notice(res, 404, unit, 'Logo tidak ada', 'Satuan ini belum memasang logo.');
+      return;
+    }
+    // The page names the version in the URL, so a new logo is a new address and this one may be kept long.
+    const immutable = req.query.v === logo.version;
+    res.type('png').set({ 'Cache-Control': immutable ? 'public, max-age=31536000, immutable' : 'public, max-age=300', ETag: `"${logo.version}"` }).send(logo.body);
   });
 
   router.get('/u/:slug/feed.xml', async (req: Request, res: Response) => {

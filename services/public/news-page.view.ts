@@ -11,6 +11,8 @@ export interface Site {
   base: string;
   stylesheet: string;
   photoUrl: (key: string) => string;
+  /** The version of the unit's logo, when it has one to show. */
+  logo?: (unit: UnitRow) => string | undefined;
 }
 
 /** What a link shared on WhatsApp, Facebook or X shows: Open Graph, read by all three, and X's own card. */
@@ -166,7 +168,9 @@ interface Head {
 
 function frame(site: Site, unit: UnitRow | undefined, head: Head, main: Html): string {
   const masthead = unit
-    ? html`<a class="mark" href="${unitHome(site, unit)}" aria-hidden="true" tabindex="-1">${initials(unit.name)}</a>
+    ? html`<a class="mark${site.logo?.(unit) ? ' logo' : ''}" href="${unitHome(site, unit)}" aria-hidden="true" tabindex="-1">${
+        site.logo?.(unit) ? html`<img src="${unitHome(site, unit)}/logo.png?v=${site.logo(unit)}" alt="" width="48" height="48">` : initials(unit.name)
+      }</a>
 <div class="unit"><p class="unit-name"><a href="${unitHome(site, unit)}">${unit.name}</a></p><p class="tagline">Berita resmi Humas</p></div>`
     : html`<span class="mark" aria-hidden="true">S</span><div class="unit"><p class="unit-name">Siaran</p><p class="tagline">Halaman berita satuan Polri</p></div>`;
   const footer = unit

@@ -26,6 +26,7 @@ import type { ChannelDeps } from '../channels/manage-channels';
 import { secretBox } from '../channels/secret-box';
 import { platformAdapters, platformConfig } from '../publishing/platforms/registry';
 import { createApp } from '../http/app';
+import { unitLogos } from '../public/unit-logo';
 import type { MediaDeps } from '../media/deps';
 import { createLocalMediaStore } from '../media/local-media-store';
 import { mediaSigningKey } from '../media/media-store';
@@ -345,6 +346,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
           }),
         ],
         photoUrl: (k) => store.publicUrl(k),
+        logos: unitLogos(database.db, store, imageEngine),
         assets: assets!,
       });
     } else {

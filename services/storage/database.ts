@@ -14,8 +14,8 @@ import * as publishing from './migrations/0005-publishing';
 import * as hotStatements from './migrations/0006-hot-statements';
 import * as batchedPublishing from './migrations/0007-batched-publishing';
 import * as batchedCreatePost from './migrations/0008-batched-create-post';
-import * as notifications from './migrations/0009-notifications';
 import * as twoStepApproval from './migrations/0010-two-step-approval';
+import * as notifications from './migrations/0011-notifications';
 import { PGliteDialect } from './pglite-dialect';
 import { startEmbeddedThread } from './pglite-thread';
 import type { DB } from './schema';
@@ -51,8 +51,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-hot-statements': hotStatements,
   '0007-batched-publishing': batchedPublishing,
   '0008-batched-create-post': batchedCreatePost,
-  '0009-notifications': notifications,
   '0010-two-step-approval': twoStepApproval,
+  '0011-notifications': notifications,
 };
 
 class InlineMigrations implements MigrationProvider {

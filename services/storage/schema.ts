@@ -287,7 +287,7 @@ export interface DB {
   oauth_states: OAuthStatesTable;
 }
 
-/** off, pending, sending, sent, unconfirmed, failed: see migrations/0009-notifications.ts. */
+/** off, pending, sending, sent, unconfirmed, failed: see migrations/0011-notifications.ts. */
 export type EmailState = 'off' | 'pending' | 'sending' | 'sent' | 'unconfirmed' | 'failed';
 
 export interface NotificationsTable {

@@ -188,3 +188,22 @@ test('a permalink without a photo carries its Open Graph card with a summary, an
   expect(list.html).toContain(`<link rel="alternate" type="application/atom+xml" title="Polres Tulangbawang Barat" href="${base}/u/${slug}/feed.xml">`);
   expect(list.html).toMatch(/<a class="feed" href="[^"]+\/feed\.xml"/);
 });
+
+test("the unit's logo, set by its admin for the watermark, heads its pages small; a unit without one shows its initials", async () => {
+  const sharp = (await import('sharp')).default;
+  const before = await get(`/u/${slug}`);
+  expect(before.html).not.toContain('/logo.png');
+  expect((await get(`/u/${slug}/logo.png`)).status).toBe(404);
+  const logo = await sharp({ create: { width: 800, height: 400, channels: 4, background: '#c8102e' } }).png().toBuffer();
+  const set = await fetch(`${h.url}/api/v1/units/${world.units.polres}/watermark`, { method: 'PUT', headers: { authorization: `Bearer ${world.tokens.admin}`, 'content-type': 'image/png' }, body: logo });
+  expect(set.status).toBe(200);
+  const page = await get(`/u/${slug}`);
+  const src = /<img src="([^"]+\/logo\.png\?v=[0-9a-f]{12})"/.exec(page.html)?.[1];
+  expect(src).toBeDefined();
+  const res = await fetch(src!);
+  expect([res.status, res.headers.get('content-type'), res.headers.get('cache-control')]).toEqual([200, 'image/png', 'public, max-age=31536000, immutable']);
+  const meta = await sharp(Buffer.from(await res.arrayBuffer())).metadata();
+  expect([meta.width, meta.height]).toEqual([192, 96]);
+  // Another unit keeps its initials.
+  expect((await get(`/u/${await unitSlug(h.siaran.database.db, world.units.other)}`)).html).not.toContain('/logo.png');
+});

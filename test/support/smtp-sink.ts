@@ -9,7 +9,8 @@ export interface ArrivedMail {
   text: string;
 }
 
-export type SinkBehaviour = 'ok' | { code: number; times: number } | 'hang';
+/** 'drop': takes the whole message, then cuts the connection before answering (did it arrive? the client cannot know). */
+export type SinkBehaviour = 'ok' | { code: number; times: number } | 'hang' | 'drop';
 
 export interface SmtpSink {
   port: number;
@@ -46,6 +47,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       stream.on('end', () => {
         sink.attempts += 1;
         if (behaviour === 'hang') return;
+        if (behaviour === 'drop') {
+          // smtp-server keeps its open conversations in `connections`; each has its socket.
+          for (const c of (server as unknown as { connections: Set<{ _socket: { destroy(): void } }> }).connections) c._socket.destroy();
+          return;
+        }
         if (typeof behaviour === 'object' && behaviour.times > 0) {
           behaviour.times -= 1;
           const err = Object.assign(new Error('try again later'), { responseCode: behaviour.code });

@@ -25,6 +25,8 @@ describe('config', () => {
     expect(() => loadEnv({ SMTP_HOST: 'smtp.polda.go.id' })).toThrow(/SMTP_FROM/);
     expect(() => loadEnv({ SMTP_HOST: 'smtp.polda.go.id', SMTP_FROM: 'siaran@polda.go.id', SMTP_USER: 'siaran' })).toThrow(/SMTP_PASSWORD/);
     expect(loadEnv({ SMTP_HOST: 'smtp.polda.go.id', SMTP_FROM: 'siaran@polda.go.id' }).SMTP_SECURE).toBe(false);
+    expect(loadEnv({ SMTP_HOST: 'smtp.polda.go.id', SMTP_FROM: 'Siaran Humas <siaran@polda.go.id>' }).SMTP_FROM).toBe('Siaran Humas <siaran@polda.go.id>');
+    expect(() => loadEnv({ SMTP_HOST: 'smtp.polda.go.id', SMTP_FROM: 'Humas Polda' })).toThrow(/SMTP_FROM: an e-mail address/);
   });
   test('PostgreSQL needs an explicit secrets key so every process agrees', () => {
     expect(() => loadEnv({ DATABASE_URL: 'postgres://u@h/db' })).toThrow(/SECRETS_KEY/);

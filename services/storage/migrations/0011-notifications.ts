@@ -28,6 +28,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('notifications_user_idx').on('notifications').columns(['user_id', 'created_at']).execute();
   await sql`create index notifications_email_owed_idx on notifications (created_at) where email in ('pending', 'sending')`.execute(db);
+  // Every page counts the reader's unread notifications: read from the unread alone, however many were read.
+  await sql`create index notifications_unread_idx on notifications (user_id) where read_at is null`.execute(db);
 
   // The author hears how their post went out, written by the very statement that settles the post: a publish
   // pays no extra round trip for it, and the notification is never lost nor made twice (its key is the event's id).
