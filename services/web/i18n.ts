@@ -87,6 +87,8 @@ const M = {
   week: { id: 'Minggu', en: 'Week' },
   month: { id: 'Bulan', en: 'Month' },
   agenda: { id: 'Agenda', en: 'Agenda' },
+  openPost: { id: 'Buka pos', en: 'Open the post' },
+  close: { id: 'Tutup', en: 'Close' },
   agendaEmpty: { id: 'Tidak ada pos terjadwal pada rentang ini.', en: 'No posts scheduled in this range.' },
   prev: { id: '‹ Sebelumnya', en: '‹ Previous' },
   next: { id: 'Berikutnya ›', en: 'Next ›' },

@@ -224,3 +224,25 @@ test('on a phone the agenda moves a post by touch, without dragging', async () =
   await ctx.close();
   expect(problems).toEqual([]);
 });
+
+test("on a desktop a post in the calendar opens its card on click; the card leads to the post", async () => {
+  const problems: string[] = [];
+  const ctx = await device(DESKTOP);
+  const page = await signedIn(ctx, 'operator', problems);
+  await page.goto(`${h.url}/calendar?view=month`);
+  await page.waitForSelector('body[data-ready=true]');
+  await page.click(`.cal .item[data-id="${posts.published}"]`);
+  const card = page.locator(`[data-pop="${posts.published}"]`);
+  expect(await card.evaluate((el) => el.matches(':popover-open'))).toBe(true);
+  const text = (await card.innerText()).replace(/\s+/g, ' ');
+  expect(text).toContain('Jumat Curhat bersama warga');
+  expect(text).toContain('Polres Tulangbawang Barat');
+  expect(text).toContain('Halaman berita');
+  expect(page.url()).toContain('/calendar');
+  await page.keyboard.press('Escape');
+  expect(await card.evaluate((el) => el.matches(':popover-open'))).toBe(false);
+  await page.click(`.cal .item[data-id="${posts.published}"]`);
+  await Promise.all([page.waitForURL(`${h.url}/posts/${posts.published}`), card.locator('a.button').click()]);
+  await ctx.close();
+  expect(problems).toEqual([]);
+});

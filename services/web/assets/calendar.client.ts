@@ -31,4 +31,13 @@ for (const day of document.querySelectorAll<HTMLElement>('.cal .day')) {
     });
   });
 }
+// A click (or tap) on a post opens its card instead of leaving the calendar, where the browser has popovers.
+for (const item of document.querySelectorAll<HTMLAnchorElement>('.cal .item')) {
+  const card = document.getElementById(`pop-${item.dataset.id ?? ''}`);
+  if (!card || typeof card.showPopover !== 'function') continue;
+  item.addEventListener('click', (e) => {
+    e.preventDefault();
+    card.showPopover();
+  });
+}
 document.body.dataset.ready = 'true';
