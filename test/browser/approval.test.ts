@@ -121,7 +121,7 @@ test('a post held as late goes out only when a supervisor releases it; a publish
   const admin = await signIn(await browser.newContext({ viewport: { width: 1280, height: 860 } }), 'admin');
   const pauseButton = () => admin.locator(`li[data-unit="${slug}"] > form[action$="/pause"] button`);
   await admin.goto(`${h.url}/admin`);
-  await Promise.all([admin.waitForLoadState('load'), pauseButton().click()]);
+  await Promise.all([admin.waitForEvent('load'), pauseButton().click()]);
   const at = Date.now() + 4000;
   const id = await pending('Pos yang terlambat.', { scheduledAt: new Date(at).toISOString() });
   const v = (await supervisor()('GET', `/api/v1/posts/${id}`)).body.version;
@@ -129,7 +129,7 @@ test('a post held as late goes out only when a supervisor releases it; a publish
   // Past its time and past the 2-second window.
   await new Promise((r) => setTimeout(r, Math.max(0, at + 3000 - Date.now())));
   await admin.goto(`${h.url}/admin`);
-  await Promise.all([admin.waitForLoadState('load'), pauseButton().click()]);
+  await Promise.all([admin.waitForEvent('load'), pauseButton().click()]);
   const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
   const page = await signIn(ctx, 'supervisor');
   await waitFor('the late hold', async () => (await supervisor()('GET', `/api/v1/posts/${id}`)).body.targets[0].heldReason === 'post.late', 20_000, 200);
@@ -155,7 +155,7 @@ test('two approvals for a sensitive post: the admin asks for them, the Kasi Huma
   const admin = await signIn(await browser.newContext({ viewport: { width: 1280, height: 860 } }), 'admin');
   await admin.goto(`${h.url}/admin`);
   const poldaSlug = await unitSlug(h.siaran.database.db, world.units.polda);
-  await Promise.all([admin.waitForLoadState('load'), admin.click(`li[data-unit="${poldaSlug}"] > form[data-two-approvals=off] button`)]);
+  await Promise.all([admin.waitForEvent('load'), admin.click(`li[data-unit="${poldaSlug}"] > form[data-two-approvals=off] button`)]);
   expect(await admin.locator(`li[data-unit="${poldaSlug}"] > form[data-two-approvals=on]`).count()).toBe(1);
 
   // The operator marks the draft sensitive on its page, then submits.

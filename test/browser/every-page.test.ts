@@ -2,7 +2,7 @@
 // request, no CSP violation, nothing wider than the phone's screen, and no internal code where a person
 // reads words (a status, a channel kind, an event as the database spells it).
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, signInOnPage } from '../support/browser';
+import { droppedIconFetch, launchChromium, signInOnPage } from '../support/browser';
 import { type Harness, type World, client, inSeconds, seedWorld, startHarness, unitSlug, waitFor } from '../support/harness';
 import { setPassword } from '../../services/web/password-hash';
 import { ChannelKind, PostStatus, Role, TargetStatus } from '../../shared/post';
@@ -103,8 +103,7 @@ function watch(page: Page, problems: string[]): void {
   });
   page.on('pageerror', (e) => problems.push(`${page.url()} pageerror: ${e.message}`));
   page.on('requestfailed', (r) => {
-    // The browser fetches the tab's icon on its own and drops that fetch when the test moves to the next page.
-    if (/\/(icon\.svg|favicon\.ico)$/.test(r.url()) && r.failure()?.errorText === 'net::ERR_ABORTED') return;
+    if (droppedIconFetch(r)) return;
     problems.push(`${r.url()} failed: ${r.failure()?.errorText ?? ''}`);
   });
   page.on('response', (r) => {

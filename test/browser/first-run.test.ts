@@ -106,7 +106,7 @@ test('an empty database: the one-time link printed at start (and by siaran setup
   expect(body).toContain('Kompol Rina Pratiwi');
   // The first admin builds the hierarchy in the browser: a Polres under the Polda.
   await page.fill('[data-add-unit] input[name=name]', 'Polres Tulangbawang Barat');
-  await Promise.all([page.waitForLoadState('load'), page.click('[data-add-unit] button')]);
+  await Promise.all([page.waitForEvent('load'), page.click('[data-add-unit] button')]);
   expect(await page.textContent('.flash')).toContain('Satuan ditambahkan: Polres Tulangbawang Barat.');
   expect(await page.$('li[data-unit="polda-lampung"] li[data-unit="polres-tulangbawang-barat"]')).not.toBeNull();
 

@@ -3,7 +3,7 @@
 // back (410). Any console error or warning, script error, CSP violation, failed request or error answer
 // (other than the page's own expected 404 or 410) fails the test.
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../support/browser';
+import { droppedIconFetch, launchChromium } from '../support/browser';
 import { type Harness, type World, client, seedWorld, startHarness, unitSlug, waitFor } from '../support/harness';
 import { listedIds, seedNewsHistory } from '../support/news-history';
 import { photo, publishSoon, scheduledPost, settled } from '../support/platforms';
@@ -71,7 +71,7 @@ async function watched(device: typeof PHONE | typeof DESKTOP): Promise<Watched> 
     problems.push(`${m.type()}: ${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  page.on('requestfailed', (r) => droppedIconFetch(r) || problems.push(`failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
   page.on('response', (r) => {
     if (r.status() < 400) return;
     if (expected && r.url() === expected.url && r.status() === expected.status) return;

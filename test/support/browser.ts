@@ -1,5 +1,5 @@
 // Debian's Chromium, headless, as this machine allows it: never a downloaded browser, no outside traffic.
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type Page, type Request, chromium } from 'playwright-core';
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
@@ -14,4 +14,9 @@ export async function signInOnPage(page: Page, baseUrl: string, email: string, p
   await page.fill('#email', email);
   await page.fill('#password', password);
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
+}
+
+/** Chromium drops the fetch of a page's tab icon when the page is left before it came: no failed request of ours. */
+export function droppedIconFetch(r: Request): boolean {
+  return /\/(icon\.svg|favicon\.ico)$/.test(r.url()) && r.failure()?.errorText === 'net::ERR_ABORTED';
 }
