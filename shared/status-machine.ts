@@ -1,6 +1,7 @@
 // Which action may move a post from which status; anything not listed is a conflict.
 import { AppError } from './errors';
 import type { PostStatus, TargetStatus } from './post';
+import { ACTION_LABELS, POST_STATUS_LABELS } from './words';
 
 export type PostAction =
   | 'edit'
@@ -46,8 +47,8 @@ export function nextStatus(from: PostStatus, action: PostAction): PostStatus {
   const to = TRANSITIONS[from]?.[action];
   if (to === undefined) {
     throw new AppError('conflict', 'post.invalid_transition', {
-      id: `Tindakan "${action}" tidak bisa dilakukan pada pos berstatus "${from}".`,
-      en: `Cannot ${action} a post whose status is "${from}".`,
+      id: `${ACTION_LABELS[action].id} tidak bisa dilakukan: pos ini berstatus "${POST_STATUS_LABELS[from].id}". Muat ulang halaman untuk melihat keadaannya sekarang.`,
+      en: `${ACTION_LABELS[action].en} is not possible: this post's status is "${POST_STATUS_LABELS[from].en}". Reload the page to see where it stands now.`,
     }, { from, action });
   }
   return to;

@@ -3,6 +3,7 @@
 // a page that shows a code instead. No zod and no I/O: page scripts import it too.
 import type { LocalizedText } from './errors';
 import type { ChannelKind, PostStatus, Role, TargetStatus } from './post';
+import type { PostAction } from './status-machine';
 import type { ChannelState } from './channels/channel-schemas';
 
 export const POST_STATUS_LABELS: Record<PostStatus, LocalizedText> = {
@@ -20,7 +21,7 @@ export const POST_STATUS_LABELS: Record<PostStatus, LocalizedText> = {
 };
 
 export const TARGET_STATUS_LABELS: Record<TargetStatus, LocalizedText> = {
-  pending: { id: 'Menunggu persetujuan', en: 'Awaiting approval' },
+  pending: { id: 'Belum disetujui', en: 'Not approved yet' },
   scheduled: { id: 'Dijadwalkan', en: 'Scheduled' },
   held: { id: 'Tertahan', en: 'Held' },
   publishing: { id: 'Sedang diterbitkan', en: 'Publishing' },
@@ -46,6 +47,18 @@ export const CHANNEL_STATE_LABELS: Record<ChannelState, LocalizedText> = {
   disabled: { id: 'Nonaktif', en: 'Disabled' },
 };
 
+/** What a person tried to do to a post, for a message that says it cannot be done now. */
+export const ACTION_LABELS: Record<PostAction, LocalizedText> = {
+  edit: { id: 'Mengubah pos', en: 'Editing the post' },
+  submit: { id: 'Mengajukan pos', en: 'Submitting the post' },
+  approve: { id: 'Menyetujui pos', en: 'Approving the post' },
+  reject: { id: 'Menolak pos', en: 'Rejecting the post' },
+  cancel: { id: 'Membatalkan pos', en: 'Cancelling the post' },
+  reschedule: { id: 'Menjadwalkan ulang pos', en: 'Rescheduling the post' },
+  expire: { id: 'Menandai pos kedaluwarsa', en: 'Expiring the post' },
+  'start-publishing': { id: 'Memulai penerbitan', en: 'Starting to publish' },
+};
+
 export const ROLE_LABELS: Record<Role, LocalizedText> = {
   operator: { id: 'Operator', en: 'Operator' },
   supervisor: { id: 'Supervisor', en: 'Supervisor' },
@@ -54,6 +67,7 @@ export const ROLE_LABELS: Record<Role, LocalizedText> = {
 
 /** What happened to a post, as its history says it: "<who> <words>". */
 export const EVENT_LABELS: Record<string, LocalizedText> = {
+  approved_second: { id: 'memberi persetujuan kedua (tahap 2 dari 2)', en: 'gave the second approval (step 2 of 2)' },
   approved_first: { id: 'memberi persetujuan pertama (tahap 1 dari 2)', en: 'gave the first approval (step 1 of 2)' },
   marked_sensitive: { id: 'menandai pos sensitif', en: 'marked the post sensitive' },
   unmarked_sensitive: { id: 'mencabut tanda sensitif', en: 'lifted the sensitive mark' },

@@ -181,3 +181,22 @@ export async function abandonedClaims(db: Kysely<DB>, before: Date, now: Date): 
     .executeTakeFirst();
   return Number(r.numUpdatedRows);
 }
+
+/**
+ * A post no longer waits for approval (approved, rejected, cancelled, expired): the "waiting for you" notices about
+ * it are settled for everyone, so a supervisor's unread count holds only what still asks something of them.
+ */
+export async function settleWaitingNotices(db: Db, postId: string, at: Date): Promise<void> {
+  await db
+    .updateTable('notifications')
+    .set({ read_at: at })
+    .where('post_id', '=', postId)
+    .where('kind', 'in', ['post.submitted', 'post.expiring'])
+    .where('read_at', 'is', null)
+    .execute();
+}
+
+/** The reader opened the post: what they were told about it is read. */
+export async function markPostRead(db: Db, userId: string, postId: string, at: Date): Promise<void> {
+  await db.updateTable('notifications').set({ read_at: at }).where('user_id', '=', userId).where('post_id', '=', postId).where('read_at', 'is', null).execute();
+}

@@ -7,6 +7,7 @@ import { checkApprover } from '../../shared/rules/permissions';
 import { nextStatus } from '../../shared/status-machine';
 import { emailQuietly } from '../notifications/deps';
 import { notifyAwaitingApproval, notifyReviewed, notifySecondApprovalOwed } from '../notifications/notify';
+import { settleWaitingNotices } from '../notifications/notification.repository';
 import { getUnit } from '../units/unit.repository';
 import { approvalRefusal, refuseApproval, assertExpectedVersion, assertMayAuthor, blockedBy, firstApprovalStanding, needsTwoApprovals, postInReach } from './access';
 import type { PostDeps } from './deps';
@@ -92,6 +93,8 @@ export async function approvePost(
         now,
       );
       await appendEvent(trx, { postId: post.id, actorId: actor.id, type: 'approved_first', at: now, data: decision });
+      // Those who were asked for the first approval have been answered; those above are asked next.
+      await settleWaitingNotices(trx, post.id, now);
       return { post: waiting, slots: [], emails: await notifySecondApprovalOwed(trx, waiting, actor, now) };
     }
     const moved = await retargetLive(trx, post.id, 'scheduled', now);
@@ -108,6 +111,7 @@ export async function approvePost(
       at: now,
       data: { ...decision, ...(first ? { secondOf: { by: first.by, at: first.at.toISOString() } } : {}) },
     });
+    await settleWaitingNotices(trx, post.id, now);
     return { post: updated, slots: moved.after, emails: await notifyReviewed(trx, updated, 'approved', input.note ?? null, now) };
   });
   await scheduleQuietly(deps, slots.map((s) => ({ ...s, at: post.scheduledAt })));
@@ -125,6 +129,7 @@ export async function rejectPost(deps: PostDeps, actor: Actor, postId: string, i
     // A rejection at either step of two voids a first approval: the next submission starts over.
     const updated = await updatePostRow(trx, post, { status, review_note: input.note, first_approved_by: null, first_approved_unit_id: null, first_approved_at: null, first_approved_version: null }, now);
     await appendEvent(trx, { postId: post.id, actorId: actor.id, type: 'rejected', at: now, data: { note: masked(input.note) } });
+    await settleWaitingNotices(trx, post.id, now);
     return { post: updated, emails: await notifyReviewed(trx, updated, 'rejected', input.note, now) };
   });
   await emailQuietly(deps.emails, deps.log, emails);

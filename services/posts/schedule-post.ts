@@ -13,6 +13,7 @@ import type { PostDeps } from './deps';
 import { appendEvent, masked, retargetLive, toPost, updatePostRow } from './post.repository';
 import { type PostView, viewPost } from './post-view';
 import { scheduleQuietly } from './review-post';
+import { settleWaitingNotices } from '../notifications/notification.repository';
 import { readTime, unscheduleQuietly } from './write-post';
 
 export async function cancelPost(deps: PostDeps, actor: Actor, postId: string, input: { note?: string | undefined }): Promise<PostView> {
@@ -23,6 +24,7 @@ export async function cancelPost(deps: PostDeps, actor: Actor, postId: string, i
     const status = nextStatus(post.status, 'cancel');
     const moved = await retargetLive(trx, post.id, 'cancelled', now);
     const updated = await updatePostRow(trx, post, { status }, now);
+    await settleWaitingNotices(trx, post.id, now);
     await appendEvent(trx, { postId: post.id, actorId: actor.id, type: 'cancelled', at: now, data: { note: input.note === undefined ? null : masked(input.note), statusBefore: post.status } });
     return { post: updated, stale: moved.before };
   });
@@ -84,6 +86,7 @@ export async function expireOverdue(db: Kysely<DB>, now: Date): Promise<Post[]> 
       if (!row || row.status !== 'pending_approval' || row.scheduled_at > now) return;
       const post = toPost(row);
       const updated = await updatePostRow(trx, post, { status: nextStatus(post.status, 'expire') }, now);
+      await settleWaitingNotices(trx, post.id, now);
       await appendEvent(trx, { postId: id, actorId: null, type: 'expired', at: now, data: { scheduledAt: post.scheduledAt.toISOString() } });
       expired.push(updated);
     });

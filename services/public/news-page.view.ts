@@ -22,6 +22,8 @@ interface Card {
   description: string;
   url: string;
   image?: { url: string; width: number; height: number; alt: string } | undefined;
+  /** The unit's logo: the preview's picture when no photo has one to give. */
+  logo?: string | undefined;
   publishedAt?: Date | undefined;
 }
 
@@ -32,6 +34,11 @@ const PHOTO_SIZES = '(max-width: 44rem) 100vw, 42rem';
 export const unitHome = (site: Site, unit: UnitRow) => `${site.base}/u/${encodeURIComponent(unit.slug)}`;
 export const permalink = (site: Site, unit: UnitRow, postId: string) => `${unitHome(site, unit)}/p/${postId}`;
 export const feedUrl = (site: Site, unit: UnitRow) => `${unitHome(site, unit)}/feed.xml`;
+/** The unit's logo, absolute (a preview card fetches it from elsewhere), when it has one. */
+export const logoUrl = (site: Site, unit: UnitRow) => {
+  const version = site.logo?.(unit);
+  return version === undefined ? undefined : `${unitHome(site, unit)}/logo.png?v=${version}`;
+};
 
 /** The text, cut at a word near the limit: a share preview shows two or three lines of it. */
 export function shorten(text: string, max = DESCRIPTION_MAX): string {
@@ -60,6 +67,7 @@ export function listPage(site: Site, unit: UnitRow, page: NewsPage, photos: Map<
     description: `Berita resmi Humas ${unit.name}: kegiatan dan informasi terbaru untuk masyarakat.`,
     url: selfUrl,
     image: cover && shareImage(site, cover),
+    logo: logoUrl(site, unit),
   };
   const newerHref = page.newer === 'front' ? unitHome(site, unit) : page.newer === 'page' ? `${unitHome(site, unit)}?sesudah=${page.items[0]!.post_id}` : undefined;
   const olderHref = page.hasOlder ? `${unitHome(site, unit)}?sebelum=${page.items.at(-1)!.post_id}` : undefined;
@@ -84,7 +92,7 @@ ${pager}`;
 export function articlePage(site: Site, unit: UnitRow, item: NewsItem, photos: NewsPhoto[]): string {
   const url = permalink(site, unit, item.post_id);
   const cover = photos[0];
-  const card: Card = { type: 'article', title: item.title, description: shorten(item.body), url, image: cover && shareImage(site, cover), publishedAt: item.published_at };
+  const card: Card = { type: 'article', title: item.title, description: shorten(item.body), url, image: cover && shareImage(site, cover), logo: logoUrl(site, unit), publishedAt: item.published_at };
   const main = html`<p class="back"><a href="${unitHome(site, unit)}">← Semua berita ${unit.name}</a></p>
 <article class="story">
 <h1>${item.title}</h1>
@@ -151,9 +159,13 @@ function cardTags(unit: UnitRow, card: Card): Html {
   const img = card.image;
   return html`<meta name="description" content="${card.description}">
 ${og('og:type', card.type)}${og('og:site_name', unit.name)}${og('og:locale', 'id_ID')}${og('og:title', card.title)}${og('og:description', card.description)}${og('og:url', card.url)}${
-    img ? html`${og('og:image', img.url)}${og('og:image:type', 'image/jpeg')}${og('og:image:width', img.width)}${og('og:image:height', img.height)}${img.alt ? og('og:image:alt', img.alt) : ''}` : ''
+    img
+      ? html`${og('og:image', img.url)}${og('og:image:type', 'image/jpeg')}${og('og:image:width', img.width)}${og('og:image:height', img.height)}${img.alt ? og('og:image:alt', img.alt) : ''}`
+      : card.logo
+        ? html`${og('og:image', card.logo)}${og('og:image:type', 'image/png')}${og('og:image:alt', `Logo ${unit.name}`)}`
+        : ''
   }${card.publishedAt ? og('article:published_time', card.publishedAt.toISOString()) : ''}${tw('twitter:card', img ? 'summary_large_image' : 'summary')}${tw('twitter:title', card.title)}${tw('twitter:description', card.description)}${
-    img ? html`${tw('twitter:image', img.url)}${img.alt ? tw('twitter:image:alt', img.alt) : ''}` : ''
+    img ? html`${tw('twitter:image', img.url)}${img.alt ? tw('twitter:image:alt', img.alt) : ''}` : card.logo ? tw('twitter:image', card.logo) : ''
   }`;
 }
 
@@ -169,7 +181,7 @@ interface Head {
 function frame(site: Site, unit: UnitRow | undefined, head: Head, main: Html): string {
   const masthead = unit
     ? html`<a class="mark${site.logo?.(unit) ? ' logo' : ''}" href="${unitHome(site, unit)}" aria-hidden="true" tabindex="-1">${
-        site.logo?.(unit) ? html`<img src="${unitHome(site, unit)}/logo.png?v=${site.logo(unit)}" alt="" width="48" height="48">` : initials(unit.name)
+        logoUrl(site, unit) ? html`<img src="${logoUrl(site, unit)}" alt="" width="48" height="48">` : initials(unit.name)
       }</a>
 <div class="unit"><p class="unit-name"><a href="${unitHome(site, unit)}">${unit.name}</a></p><p class="tagline">Berita resmi Humas</p></div>`
     : html`<span class="mark" aria-hidden="true">S</span><div class="unit"><p class="unit-name">Siaran</p><p class="tagline">Halaman berita satuan Polri</p></div>`;

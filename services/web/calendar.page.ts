@@ -88,13 +88,14 @@ export function calendarPage(
   const locale = lang === 'id' ? 'id-ID' : 'en-GB';
   const viewLink = (view: CalendarQuery['view'], key: 'week' | 'month' | 'agenda') =>
     html`<a class="button${q.view === view ? '' : ' secondary'}" href="${link({ view })}"${q.view === view ? html` aria-current="page"` : ''} data-view="${view}">${t(lang, key)}</a>`;
+  const clock = (p: PostView) => (lang === 'id' ? p.scheduledLocalIso.slice(11, 16).replace(':', '.') : p.scheduledLocalIso.slice(11, 16));
   const channelsOf = (p: PostView) => [...new Set(p.targets.filter((x) => x.status !== 'cancelled').map((x) => x.channelKind))];
   // A tap or click opens the post's card over the calendar (the browser's own popover, so Escape or a tap
   // elsewhere closes it; calendar.client.ts opens it); without a script the item is a link to the post. A
   // scheduled item can still be dragged to another day on a desktop.
   const item = (p: PostView) =>
-    html`<a class="item ${p.status}" href="/posts/${p.id}" draggable="${p.status === 'scheduled' ? 'true' : 'false'}" data-id="${p.id}" data-time="${p.scheduledLocalIso.slice(11, 16)}" title="${p.scheduledLocalIso.slice(11, 16)} ${p.unit.zone} · ${p.unit.name} · ${p.title} · ${pick(lang, POST_STATUS_LABELS[p.status])}"><span class="time">${p.scheduledLocalIso.slice(11, 16)}</span> ${p.title}</a>
-<div id="pop-${p.id}" popover class="cal-pop" data-pop="${p.id}"><p class="muted">${DateTime.fromISO(p.scheduledLocalIso.slice(0, 10)).setLocale(locale).toFormat('cccc, d LLLL')} · ${p.scheduledLocalIso.slice(11, 16)} ${p.unit.zone}</p>
+    html`<a class="item ${p.status}" href="/posts/${p.id}" draggable="${p.status === 'scheduled' ? 'true' : 'false'}" data-id="${p.id}" data-time="${p.scheduledLocalIso.slice(11, 16)}" title="${clock(p)} ${p.unit.zone} · ${p.unit.name} · ${p.title} · ${pick(lang, POST_STATUS_LABELS[p.status])}"><span class="time">${clock(p)}</span> ${p.title}</a>
+<div id="pop-${p.id}" popover class="cal-pop" data-pop="${p.id}"><p class="muted">${DateTime.fromISO(p.scheduledLocalIso.slice(0, 10)).setLocale(locale).toFormat('cccc, d LLLL')} · ${clock(p)} ${p.unit.zone}</p>
 <p><strong>${p.title}</strong></p><p class="muted">${p.unit.name}</p>
 <p class="kinds">${channelsOf(p).map((k) => html`<span class="kind" data-kind="${k}">${pick(lang, CHANNEL_KIND_LABELS[k])}</span>`)} <span class="badge ${p.status}">${pick(lang, POST_STATUS_LABELS[p.status])}</span></p>
 <p class="row"><a class="button" href="/posts/${p.id}">${t(lang, 'openPost')}</a><button type="button" class="secondary" popovertarget="pop-${p.id}" popovertargetaction="hide">${t(lang, 'close')}</button></p></div>`;
@@ -107,7 +108,7 @@ export function calendarPage(
           (day) => html`<h2 data-date="${day}">${DateTime.fromISO(day).setLocale(locale).toFormat('cccc, d LLLL')}</h2><ul>${(byDay.get(day) ?? [])
             .sort((a, b) => a.scheduledLocalIso.localeCompare(b.scheduledLocalIso))
             .map(
-              (p) => html`<li class="agenda-item ${p.status}" data-id="${p.id}"><a href="/posts/${p.id}"><span class="time">${p.scheduledLocalIso.slice(11, 16)} ${p.unit.zone}</span>
+              (p) => html`<li class="agenda-item ${p.status}" data-id="${p.id}"><a href="/posts/${p.id}"><span class="time">${clock(p)} ${p.unit.zone}</span>
 <strong>${p.title}</strong></a><span class="muted">${p.unit.name}</span>
 <span class="kinds">${channelsOf(p).map((k) => html`<span class="kind" data-kind="${k}">${pick(lang, CHANNEL_KIND_LABELS[k])}</span>`)}</span>
 <span class="badge ${p.status}">${pick(lang, POST_STATUS_LABELS[p.status])}</span>${

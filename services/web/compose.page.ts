@@ -26,7 +26,8 @@ export function composeData(lang: Lang, csrf: string, unit: UnitRow, channels: C
 }
 
 export function composePage(lang: Lang, unit: UnitRow, channels: ChannelRow[], post: PostView | undefined, defaultLocal: string): Html {
-  const picked = new Set(post?.targets.filter((x) => x.status !== 'cancelled').map((x) => x.channelId) ?? []);
+  // A new post of a unit with one channel goes there: nothing to choose, so it starts chosen.
+  const picked = new Set(post ? post.targets.filter((x) => x.status !== 'cancelled').map((x) => x.channelId) : channels.length === 1 ? [channels[0]!.id] : []);
   const local = post ? post.scheduledLocalIso.slice(0, 16) : defaultLocal;
   return html`<h1>${post ? t(lang, 'edit') : t(lang, 'newPost')} · ${unit.name}</h1>
 ${post?.reviewNote && post.status === 'rejected' ? html`<p class="flash err"><strong>${t(lang, 'reviewNote')}:</strong> ${post.reviewNote}</p>` : ''}
@@ -54,7 +55,7 @@ ${channels.map(
 </section><aside>
 <h2>${t(lang, 'findings')}</h2><div id="findings" aria-live="polite"></div>
 <div id="counts"></div>
-<h2>${t(lang, 'preview')}</h2><div id="previews"></div>
+<h2>${t(lang, 'preview')}</h2><p class="muted" id="previews-empty">${t(lang, 'previewPickChannel')}</p><div id="previews"></div>
 </aside></div>
 <div class="actions" id="actions"><button type="button" id="save" class="secondary">${t(lang, 'saveDraft')}</button>
 <button type="button" id="submit" aria-describedby="blocked">${t(lang, 'submit')}</button><span id="save-state" class="muted" role="status"></span>

@@ -65,11 +65,11 @@ export function reviewBlock(lang: Lang, csrf: string, item: ReviewItem, actorId:
   const approveLabel = item.twoApprovals ? t(lang, item.firstApproval ? 'approveSecond' : 'approveFirst') : t(lang, 'approve');
   return html`<article class="card" data-post="${p.id}">
 <div class="row"><a href="/posts/${p.id}"><strong>${p.title}</strong></a> ${statusBadge(lang, p.status)}</div>
-<p class="muted">${p.unit.name} · ${t(lang, 'author')}: ${p.author.name} · ${t(lang, 'deadline')}: ${formatInZone(new Date(p.scheduledAt), p.unit.timeZone as TimeZone, lang)}</p>
+<p class="muted">${p.unit.name} · ${t(lang, 'author')}: ${p.author.name} · ${t(lang, 'publishAt')}: ${formatInZone(new Date(p.scheduledAt), p.unit.timeZone as TimeZone, lang)}</p>
 ${item.twoApprovals && p.status === 'pending_approval'
-  ? html`<p class="flash" data-two-step="${item.firstApproval ? 'second' : 'first'}"><span class="badge unconfirmed">${t(lang, 'sensitive')}</span> ${
+  ? html`<p class="flash info" data-two-step="${item.firstApproval ? 'second' : 'first'}"><span class="badge unconfirmed">${t(lang, 'sensitive')}</span> ${
       item.firstApproval
-        ? html`${t(lang, 'twoStepWaiting')} <strong>${item.firstApproval.name}</strong> (${formatInZone(new Date(item.firstApproval.at), p.unit.timeZone as TimeZone, lang)}). ${t(lang, 'twoStepNext')}`
+        ? html`${t(lang, 'twoStepWaiting')} <strong>${item.firstApproval.name}</strong> (${formatInZone(new Date(item.firstApproval.at), p.unit.timeZone as TimeZone, lang)}). ${t(lang, 'twoStepNext')} <strong>${item.firstApproval.nextUnit}</strong>.`
         : t(lang, 'twoStepNeeded')
     }</p>`
   : ''}
@@ -87,7 +87,11 @@ ${p.status === 'pending_approval' && p.author.id !== actorId && item.approvalDen
       .map((f) => html`<label class="muted">${t(lang, 'overrideReason')}: ${pick(lang, f.message)}<input type="text" name="override:${f.code}" required minlength="3" maxlength="2000" data-override="${f.code}"></label>`)}
 <label class="muted">${t(lang, 'approveNote')}<input type="text" name="note" maxlength="2000" data-approve-note></label>
 <button type="submit" class="approve-direct" data-action="approve">${approveLabel}</button>
-<details class="approve-confirm"><summary class="button" data-action="approve-ask">${approveLabel}…</summary><p>${t(lang, 'approveConfirm')} ${formatInZone(new Date(p.scheduledAt), p.unit.timeZone as TimeZone, lang)}.</p><button type="submit" data-action="approve-confirmed">${t(lang, 'approveYes')}</button></details></form>
+<details class="approve-confirm"><summary class="button" data-action="approve-ask">${approveLabel}…</summary><p>${
+  item.twoApprovals && !item.firstApproval
+    ? html`${t(lang, 'approveFirstConfirm')} ${formatInZone(new Date(p.scheduledAt), p.unit.timeZone as TimeZone, lang)}.`
+    : html`${t(lang, 'approveConfirm')} ${formatInZone(new Date(p.scheduledAt), p.unit.timeZone as TimeZone, lang)}.`
+}</p><button type="submit" data-action="approve-confirmed">${t(lang, 'approveYes')}</button></details></form>
 <form method="post" action="/posts/${p.id}/reject" class="row"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="back" value="${back}"><input type="text" name="note" required placeholder="${t(lang, 'note')}" aria-label="${t(lang, 'rejectNoteHelp')}"><button type="submit" class="danger" data-action="reject">${t(lang, 'reject')}</button></form></div>`
   : ''}
 </article>`;
@@ -127,8 +131,8 @@ ${mayAuthor && EDITABLE.includes(p.status)
   ? html`<div class="card row"><a class="button secondary" href="/compose/${p.id}">${t(lang, 'edit')}</a>
 <form method="post" action="/posts/${p.id}/reschedule" class="row"><input type="hidden" name="_csrf" value="${csrf}">
 <label for="when" class="muted">${t(lang, 'reschedule')} (${p.unit.zone})</label><input id="when" type="datetime-local" step="1" name="scheduledAt" value="${p.scheduledLocalIso.slice(0, 16)}" required><button type="submit" class="secondary">${t(lang, 'reschedule')}</button></form>
-${UNDER_REVIEW.includes(p.status)
-  ? html`<form method="post" action="/posts/${p.id}/sensitivity" data-sensitivity="${p.sensitive ? 'on' : 'off'}"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="version" value="${p.version}"><input type="hidden" name="sensitive" value="${p.sensitive ? 'false' : 'true'}"><button type="submit" class="secondary" title="${t(lang, 'sensitiveHelp')}">${t(lang, p.sensitive ? 'unmarkSensitive' : 'markSensitive')}</button></form>`
+${UNDER_REVIEW.includes(p.status) && (!p.sensitive || item.mayLiftSensitive)
+  ? html`<form method="post" action="/posts/${p.id}/sensitivity" data-sensitivity="${p.sensitive ? 'on' : 'off'}"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="version" value="${p.version}"><input type="hidden" name="sensitive" value="${p.sensitive ? 'false' : 'true'}"><button type="submit" class="secondary">${t(lang, p.sensitive ? 'unmarkSensitive' : 'markSensitive')}</button><span class="muted"> ${t(lang, 'sensitiveHelp')}</span></form>`
   : ''}
 ${p.status === 'draft' || p.status === 'rejected' ? html`<form method="post" action="/posts/${p.id}/submit"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">${t(lang, 'submit')}</button></form>` : ''}
 <form method="post" action="/posts/${p.id}/cancel"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit" class="danger">${t(lang, 'cancelPost')}</button></form></div>`
@@ -139,7 +143,7 @@ ${mayResolve && ['published', 'failed', 'unconfirmed', 'publishing'].includes(p.
   : ''}
 <h2>${t(lang, 'history')}</h2>
 <ol class="card" id="history">${history.map(
-    (e) => html`<li data-event="${e.type}"><span class="muted">${formatInZone(new Date(e.at), zone, lang)}</span> — ${e.actor?.name ?? 'Siaran'} ${pick(lang, wordsFor(EVENT_LABELS, e.type, { id: 'mencatat perubahan', en: 'recorded a change' }))}${
+    (e) => html`<li data-event="${e.type}"><span class="muted">${formatInZone(new Date(e.at), zone, lang)}</span> — ${e.actor?.name ?? 'Siaran'} ${pick(lang, wordsFor(EVENT_LABELS, e.type === 'approved' && e.data.secondOf ? 'approved_second' : e.type, { id: 'mencatat perubahan', en: 'recorded a change' }))}${
       isChannelKind(e.data.channelKind) ? ` (${pick(lang, CHANNEL_KIND_LABELS[e.data.channelKind])})` : ''
     }${
       typeof e.data.note === 'string' && e.data.note ? html`: “${e.data.note}”` : typeof e.data.reason === 'string' && e.data.reason && e.type === 'retracted' ? html`: “${e.data.reason}”` : ''

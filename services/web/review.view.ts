@@ -30,8 +30,10 @@ export interface ReviewItem {
   approvalDenied: Finding[];
   /** Marked sensitive under a unit that asks for two approvals. */
   twoApprovals: boolean;
-  /** The first of the two, while it stands. */
-  firstApproval: { name: string; at: string } | undefined;
+  /** The first of the two, while it stands, and the unit whose supervisors may give the second. */
+  firstApproval: { name: string; at: string; nextUnit: string } | undefined;
+  /** Whether this reader may lift the sensitive mark now (a supervisor above the post's unit, no first approval). */
+  mayLiftSensitive: boolean;
 }
 
 export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor, post: Post, view: PostView): Promise<ReviewItem> {
@@ -78,8 +80,16 @@ export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor
   const approvalDenied = await approvalRefusal(posts.db, actor, post, path, posts.now());
   const twoApprovals = await needsTwoApprovals(posts.db, post, path);
   const first = await firstApprovalStanding(posts.db, post, path);
-  const firstName = first ? (await posts.db.selectFrom('users').select('name').where('id', '=', first.by).executeTakeFirstOrThrow()).name : undefined;
-  return { post: view, findings, photos, changes, channels, approvalDenied, twoApprovals, firstApproval: first && firstName !== undefined ? { name: firstName, at: first.at.toISOString() } : undefined };
+  let firstApproval: ReviewItem['firstApproval'];
+  if (first) {
+    const name = (await posts.db.selectFrom('users').select('name').where('id', '=', first.by).executeTakeFirstOrThrow()).name;
+    // The second comes from the unit above the first approver's (or theirs, at the top of the tree).
+    const approverPath = await unitPath(posts.db, first.unitId);
+    const next = await getUnit(posts.db, approverPath.length > 1 ? approverPath[approverPath.length - 2]! : first.unitId);
+    firstApproval = { name, at: first.at.toISOString(), nextUnit: next.name };
+  }
+  const mayLiftSensitive = post.sensitive && !first && actor.role === 'supervisor' && path.slice(0, -1).includes(actor.unitId);
+  return { post: view, findings, photos, changes, channels, approvalDenied, twoApprovals, firstApproval, mayLiftSensitive };
 }
 
 /** Channels in the actor's reach that cannot publish until an admin acts. */

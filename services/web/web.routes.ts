@@ -15,6 +15,8 @@ import { resolveTarget } from '../posts/resolve-target';
 import { retractPost } from '../posts/retract-post';
 import { approvePost, rejectPost, submitPost } from '../posts/review-post';
 import { setSensitive } from '../posts/sensitivity';
+import { ROLE_LABELS } from '../../shared/words';
+import { markPostRead } from '../notifications/notification.repository';
 import { cancelPost, reschedulePost } from '../posts/schedule-post';
 import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
 import { isJobState, isQueueName } from '../../workers/queue/queue-inspector';
@@ -116,7 +118,7 @@ export function webRouter(deps: WebDeps): Router {
     const { lang } = ctx;
     await ctx.send(
       t(lang, 'account'),
-      html`<h1>${t(lang, 'account')}</h1><div class="card"><p>${ctx.user.name} · ${ctx.user.email} · ${ctx.user.role}</p>
+      html`<h1>${t(lang, 'account')}</h1><div class="card"><p>${ctx.user.name} · ${ctx.user.email} · ${pick(lang, ROLE_LABELS[ctx.user.role])}</p>
 <p>${ctx.user.hasTotp ? html`<span class="ok">${t(lang, 'totpOn')}</span>` : html`<a class="button" href="/account/totp">${t(lang, 'totpSetup')}</a>`}</p></div>${await accountEmailCard(deps, ctx.user.id, lang, ctx.csrf)}`,
     );
   }));
@@ -148,6 +150,8 @@ export function webRouter(deps: WebDeps): Router {
     const view = await readPost(deps.posts, ctx.user, id);
     const item = await reviewItem(deps.posts, deps.media, ctx.user, post, view);
     const history = await postHistory(deps.posts, ctx.user, id);
+    // Opening the post is reading what one was told of it.
+    await markPostRead(deps.db, ctx.user.id, id, deps.now());
     const mayResolve = ctx.user.role === 'supervisor' && path.includes(ctx.user.unitId);
     await ctx.send(view.title || id, postPage(ctx.lang, ctx.csrf, ctx.user, item, history, mayAuthor(ctx.user, path), mayResolve));
   }));
@@ -533,9 +537,13 @@ function webErrors(deps: WebDeps, assets: AssetStore): ErrorRequestHandler {
     const status = clientStatus ?? STATUS[kind];
     if (status === 500) deps.log.error({ err, path: req.path }, 'web page failed');
     const text = status === 404 ? t(lang, 'notFound') : isAppError(err) && status !== 500 ? pick(lang, err.text) : t(lang, 'error');
+    // Back to where the person was: the page the form named, else the post a post's action was about.
+    const form = req.method === 'POST' && typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
+    const postPage = /^\/posts\/([0-9a-f-]{36})\//.exec(req.path)?.[1];
+    const backTo = typeof form.back === 'string' ? safeNext(form.back) : postPage && status !== 404 ? `/posts/${postPage}` : '/';
     res
       .status(status)
       .type('html')
-      .send(layout({ lang, title: t(lang, 'error'), assets, path: req.originalUrl }, html`<h1>${t(lang, 'error')}</h1><p class="flash err" data-error="${status}">${text}</p><p><a href="/">${t(lang, 'back')}</a></p>`));
+      .send(layout({ lang, title: t(lang, 'error'), assets, path: req.originalUrl }, html`<h1>${t(lang, 'error')}</h1><p class="flash err" data-error="${status}">${text}</p><p><a class="button secondary" href="${backTo}">${t(lang, 'back')}</a></p>`));
   };
 }

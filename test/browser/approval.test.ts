@@ -175,7 +175,7 @@ test('two approvals for a sensitive post: the admin asks for them, the Kasi Huma
   expect(await kasi.isVisible('[data-action=approve]')).toBe(false);
   await kasi.fill('[data-approve-note]', 'Sudah dicek dengan Kasat Narkoba.');
   await kasi.tap('[data-action=approve-ask]');
-  expect(await kasi.textContent('.approve-confirm p')).toMatch(/akan terbit pada .+ WIB/);
+  expect(await kasi.textContent('.approve-confirm p')).toMatch(/persetujuan pertama dari dua.+ WIB/);
   await kasi.tap('[data-action=approve-confirmed]');
   await kasi.waitForSelector('[data-two-step=second]');
   expect(await kasi.getAttribute('[data-status]', 'data-status')).toBe('pending_approval');
@@ -189,9 +189,9 @@ test('two approvals for a sensitive post: the admin asks for them, the Kasi Huma
   await kabid.goto(`${h.url}/posts/${c.body.id}`);
   expect(await kabid.getAttribute('[data-status]', 'data-status')).toBe('scheduled');
   const history = await kabid.locator('#history li').allTextContents();
-  expect(history.filter((l) => /persetujuan pertama|menyetujui/.test(l))).toEqual([
+  expect(history.filter((l) => /persetujuan (pertama|kedua)|menyetujui/.test(l))).toEqual([
     expect.stringMatching(/kasihumas memberi persetujuan pertama \(tahap 1 dari 2\): “Sudah dicek dengan Kasat Narkoba\.”/),
-    expect.stringMatching(/kabidhumas menyetujui/),
+    expect.stringMatching(/kabidhumas memberi persetujuan kedua \(tahap 2 dari 2\)/),
   ]);
   // The author reads the note on the post's page.
   await author.goto(`${h.url}/posts/${c.body.id}`);

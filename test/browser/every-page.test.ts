@@ -197,7 +197,7 @@ test('the calendar on a phone is an agenda: the period named, each post legible,
   expect(line).toContain('Polres Tulangbawang Barat');
   expect(line).toContain('Halaman berita');
   expect(line).toContain('Terbit');
-  expect(line).toMatch(/\d{2}:\d{2} WIB/);
+  expect(line).toMatch(/\d{2}\.\d{2} WIB/);
   await Promise.all([page.waitForURL(`${h.url}/posts/${posts.published}`), item.locator('a').tap()]);
   await ctx.close();
   expect(problems).toEqual([]);
@@ -216,7 +216,7 @@ test('on a phone the agenda moves a post by touch, without dragging', async () =
   await item.locator('input[name=scheduledAt]').fill(`${day}T21:15`);
   // The form posts and comes back to this same calendar page: wait for what the new page shows.
   await item.locator('button[type=submit]').tap();
-  await page.waitForSelector(`.agenda-item[data-id="${posts.scheduled}"] .time:has-text("21:15")`);
+  await page.waitForSelector(`.agenda-item[data-id="${posts.scheduled}"] .time:has-text("21.15")`);
   // A supervisor who may approve it keeps the approval with the new time (services/posts/schedule-post.ts).
   const after = (await supervisor('GET', `/api/v1/posts/${posts.scheduled}`)).body;
   expect([after.status, after.scheduledLocalIso.slice(0, 16)]).toEqual(['scheduled', `${day}T21:15`]);

@@ -204,6 +204,9 @@ test("the unit's logo, set by its admin for the watermark, heads its pages small
   expect([res.status, res.headers.get('content-type'), res.headers.get('cache-control')]).toEqual([200, 'image/png', 'public, max-age=31536000, immutable']);
   const meta = await sharp(Buffer.from(await res.arrayBuffer())).metadata();
   expect([meta.width, meta.height]).toEqual([192, 96]);
+  // A story without a photo shares the logo as its preview picture.
+  const plain = history[0]!;
+  expect((await get(`/u/${slug}/p/${plain.postId}`)).html).toMatch(/<meta property="og:image" content="[^"]+\/logo\.png\?v=[0-9a-f]{12}">/);
   // Another unit keeps its initials.
   expect((await get(`/u/${await unitSlug(h.siaran.database.db, world.units.other)}`)).html).not.toContain('/logo.png');
 });

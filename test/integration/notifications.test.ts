@@ -229,6 +229,18 @@ describe('notifications with e-mail', () => {
     }
   });
 
+  test('once a post is approved, the others asked to approve it no longer count it unread; opening a post reads its notices', async () => {
+    const post = await submit((await draft('Pengamanan Car Free Day', [world.newsPage.polres])).id);
+    const unreadOf = async (userId: string) => (await rows(db, { postId: post.id, userId })).filter((n) => n.read_at === null).length;
+    expect(await unreadOf(world.users.poldaSupervisor)).toBe(1);
+    expect((await client(h.url, world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/approve`, { expectedVersion: post.version })).status).toBe(200);
+    expect(await unreadOf(world.users.poldaSupervisor)).toBe(0);
+    // The author's "approved" notice is read when the author opens the post's page.
+    expect(await unreadOf(world.users.operator)).toBe(1);
+    await fetch(`${h.url}/posts/${post.id}`, { headers: { cookie: await signIn(env, 'operator') } });
+    expect(await unreadOf(world.users.operator)).toBe(0);
+  });
+
   test('a note quoting a NIK is kept and e-mailed masked, as the history keeps it', async () => {
     const post = await submit((await draft('Bakti Sosial Lansia', [world.newsPage.polres])).id);
     const r = await client(h.url, world.tokens.supervisor)('POST', `/api/v1/posts/${post.id}/reject`, { note: 'Hapus NIK 1871012345678901 dari foto.' });

@@ -95,6 +95,7 @@ function refresh(): void {
   const previews = $('previews');
   counts.replaceChildren();
   previews.replaceChildren();
+  $('previews-empty').hidden = c.channelIds.length > 0;
   for (const ch of data.channels.filter((x) => c.channelIds.includes(x.id))) {
     const text = c.variants[ch.id] ?? c.body;
     const n = countFor(ch.kind, text);
@@ -185,8 +186,8 @@ function showBlocked(blocks: Finding[]): void {
   box.hidden = blocks.length === 0;
   const first = blocks[0];
   if (!first) return;
-  box.append(el('strong', {}, `${data.m.cannotSubmit} `), document.createTextNode(first.message[data.lang]));
-  if (blocks.length > 1) box.append(document.createTextNode(` (+${blocks.length - 1} ${data.m.andMore})`));
+  box.append(el('strong', {}, `${data.m.cannotSubmit} `));
+  // The way to the field comes first: on a phone the reason is cut to two lines, and the link must stay in sight.
   const target = first.field === undefined ? null : fieldElement(first.field);
   if (target) {
     const go = el('button', { type: 'button', class: 'link' }, data.m.showMe);
@@ -195,8 +196,10 @@ function showBlocked(blocks: Finding[]): void {
       target.focus();
       target.scrollIntoView({ block: 'center' });
     });
-    box.append(document.createTextNode(' '), go);
+    box.append(go, document.createTextNode(' '));
   }
+  box.append(document.createTextNode(first.message[data.lang]));
+  if (blocks.length > 1) box.append(document.createTextNode(` (+${blocks.length - 1} ${data.m.andMore})`));
 }
 
 function showFindings(findings: Finding[]): void {
