@@ -243,7 +243,10 @@ export function webRouter(deps: WebDeps): Router {
       channelKind: query.channel,
     });
     const units = await deps.db.selectFrom('units').select(['id', 'name']).where('id', 'in', reach).orderBy('name').execute();
-    await ctx.send(t(ctx.lang, 'calendar'), calendarPage(ctx.lang, query, range, posts, units, ChannelKind.options, more, ctx.user.role === 'admin' ? undefined : ctx.csrf), {
+    // The filter offers the platforms the units in reach have, in the product's order: not every platform there is.
+    const had = new Set((await deps.db.selectFrom('channels').select('kind').distinct().where('unit_id', 'in', reach).execute()).map((c) => c.kind));
+    const kinds = ChannelKind.options.filter((k) => had.has(k) || k === query.channel);
+    await ctx.send(t(ctx.lang, 'calendar'), calendarPage(ctx.lang, query, range, posts, units, kinds, more, ctx.user.role === 'admin' ? undefined : ctx.csrf), {
       script: 'calendar',
       data: { csrf: ctx.csrf, lang: ctx.lang },
     });

@@ -245,3 +245,14 @@ test("on a desktop a post in the calendar opens its card on click; the card lead
   await ctx.close();
   expect(problems).toEqual([]);
 });
+
+test("the calendar's channel filter offers the platforms the reader's units have, not every platform", async () => {
+  const problems: string[] = [];
+  const ctx = await device(DESKTOP);
+  const page = await signedIn(ctx, 'operator', problems);
+  await page.goto(`${h.url}/calendar`);
+  // The test world's units have their news pages and nothing else.
+  expect(await page.locator('select[name=channel] option').allTextContents()).toEqual(['Semua kanal', 'Halaman berita']);
+  await ctx.close();
+  expect(problems).toEqual([]);
+});
