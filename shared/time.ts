@@ -95,8 +95,13 @@ export function formatInZone(instant: Date, zone: TimeZone, locale: 'id' | 'en' 
 
 /** The time of day alone, e.g. "14.05 WIB" (Indonesian) or "14:05 WIB": for stamps such as "saved at". */
 export function timeInZone(instant: Date, zone: TimeZone, locale: 'id' | 'en' = 'id'): string {
+  return `${clockInZone(instant, zone, locale)} ${zoneLabel(zone)}`;
+}
+
+/** The time of day without the zone's name, "14.05" (Indonesian) or "14:05": where the zone is said once nearby. */
+export function clockInZone(instant: Date, zone: TimeZone, locale: 'id' | 'en' = 'id'): string {
   const wall = wallClock(instant, zone);
-  return `${pad(wall.getUTCHours())}${locale === 'id' ? '.' : ':'}${pad(wall.getUTCMinutes())} ${zoneLabel(zone)}`;
+  return `${pad(wall.getUTCHours())}${locale === 'id' ? '.' : ':'}${pad(wall.getUTCMinutes())}`;
 }
 
 /** ISO 8601 with the zone's offset, e.g. 2026-11-24T09:00:00.000+07:00. */

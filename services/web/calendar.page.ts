@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { ChannelKind } from '../../shared/post';
 import { CHANNEL_KIND_LABELS, POST_STATUS_LABELS } from '../../shared/words';
-import type { TimeZone } from '../../shared/time';
+import { type TimeZone, clockInZone } from '../../shared/time';
 import type { PostView } from '../posts/post-view';
 import { type Html, html } from './html';
 import { type Lang, pick, t } from './i18n';
@@ -88,7 +88,7 @@ export function calendarPage(
   const locale = lang === 'id' ? 'id-ID' : 'en-GB';
   const viewLink = (view: CalendarQuery['view'], key: 'week' | 'month' | 'agenda') =>
     html`<a class="button${q.view === view ? '' : ' secondary'}" href="${link({ view })}"${q.view === view ? html` aria-current="page"` : ''} data-view="${view}">${t(lang, key)}</a>`;
-  const clock = (p: PostView) => (lang === 'id' ? p.scheduledLocalIso.slice(11, 16).replace(':', '.') : p.scheduledLocalIso.slice(11, 16));
+  const clock = (p: PostView) => clockInZone(new Date(p.scheduledAt), p.unit.timeZone as TimeZone, lang);
   const channelsOf = (p: PostView) => [...new Set(p.targets.filter((x) => x.status !== 'cancelled').map((x) => x.channelKind))];
   // A tap or click opens the post's card over the calendar (the browser's own popover, so Escape or a tap
   // elsewhere closes it; calendar.client.ts opens it); without a script the item is a link to the post. A
