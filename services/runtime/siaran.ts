@@ -26,6 +26,7 @@ import type { ChannelDeps } from '../channels/manage-channels';
 import { secretBox } from '../channels/secret-box';
 import { platformAdapters, platformConfig } from '../publishing/platforms/registry';
 import { createApp } from '../http/app';
+import { type RouteEntry, listRoutes } from '../http/route-list';
 import { unitLogos } from '../public/unit-logo';
 import type { MediaDeps } from '../media/deps';
 import { createLocalMediaStore } from '../media/local-media-store';
@@ -64,6 +65,8 @@ export interface RunningSiaran {
   channels: ChannelDeps;
   /** PUBLIC_BASE_URL, or this server's own address. */
   baseUrl(): string;
+  /** Every route the HTTP server answers (method and declared path), for checks over all of them. */
+  routes(): RouteEntry[];
   /** The first run's set-up link while the database has no account (API role only). */
   firstRunLink(): Promise<string | undefined>;
   log: Logger;
@@ -370,6 +373,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
       channels,
       log,
       baseUrl,
+      routes: () => listRoutes(app),
       firstRunLink() {
         return roles.api ? setupLink(database.db, key, baseUrl(), now()) : Promise.resolve(undefined);
       },

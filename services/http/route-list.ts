@@ -1,0 +1,51 @@
+// Every route the HTTP app answers, read from the app itself (mounted routers included), so a check over "every
+// route" (the access-control matrix test) cannot miss one that someone adds later.
+import type { Express } from 'express';
+
+export interface RouteEntry {
+  method: string;
+  /** The path as declared, with its mount prefix: `/api/v1/posts/:id`. */
+  path: string;
+}
+
+interface LayerLike {
+  rawPath?: unknown;
+  route?: { path: unknown; methods: Record<string, boolean> };
+  handle?: { stack?: LayerLike[] };
+}
+
+function join(prefix: string, p: string): string {
+  if (p === '/' && prefix !== '') return prefix;
+  return `${prefix}${p}`.replace(/\/{2,}/g, '/');
+}
+
+function walk(stack: LayerLike[], prefix: string, out: RouteEntry[]): void {
+  for (const layer of stack) {
+    if (layer.route) {
+      const paths = Array.isArray(layer.route.path) ? (layer.route.path as unknown[]) : [layer.route.path];
+      for (const p of paths) {
+        if (typeof p !== 'string') continue;
+        for (const [method, on] of Object.entries(layer.route.methods)) {
+          if (on && method !== '_all') out.push({ method: method.toUpperCase(), path: join(prefix, p) });
+        }
+      }
+    } else if (layer.handle?.stack) {
+      // A mounted router: its routes sit below the path it was mounted at (`app.use('/api/v1', router)`).
+      const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
+      walk(layer.handle.stack, join(prefix, mount), out);
+    }
+  }
+}
+
+/** The app's routes, each method and path once, in the order they are matched. */
+export function listRoutes(app: Express): RouteEntry[] {
+  const out: RouteEntry[] = [];
+  walk((app as unknown as { router: { stack: LayerLike[] } }).router.stack, '', out);
+  const seen = new Set<string>();
+  return out.filter((r) => {
+    const k = `${r.method} ${r.path}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
