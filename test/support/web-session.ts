@@ -2,7 +2,7 @@
 import { setPassword } from '../../services/web/password-hash';
 import type { Harness, World } from './harness';
 
-const PASSWORD = 'kata-sandi-rahasia-123';
+export const PASSWORD = 'kata-sandi-rahasia-123';
 
 /** Signs in as one of the seeded users; returns the Cookie header of the session. */
 export async function signIn(p: { h: Harness; world: World }, who: keyof World['users']): Promise<string> {

@@ -1,13 +1,14 @@
 // Tokens and secrets stay sealed: after connecting every kind of channel and publishing through success,
-// refusals and broken connections, none of them is in the logs, the job data in Redis, the API's answers
-// or the pages' HTML.
+// refusals and broken connections, and after people sign in (and mistype), use API tokens and web sessions, none
+// of the channels' secrets, the API tokens, the passwords, the session cookies or the installation's key is in
+// the logs, the job data in Redis, the API's answers or the pages' HTML.
 import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import pino from 'pino';
 import { type Receiver, startReceiver } from '../../support/webhook-receiver';
 import { addWebhook, client, quiescent } from '../../support/harness';
-import { type PlatformWorld, connectTelegram, connectXOAuth2, connectXTokens, photo, publishSoon, scheduledPost, settled, startWithPlatforms } from '../../support/platforms';
-import { signIn } from '../../support/web-session';
+import { type PlatformWorld, connectFacebook, connectInstagram, connectTelegram, connectXOAuth2, connectXTokens, photo, publishSoon, scheduledPost, settled, startWithPlatforms } from '../../support/platforms';
+import { PASSWORD, signIn } from '../../support/web-session';
 
 const WEBHOOK_SECRET = 'webhook-secret-that-must-stay-sealed';
 const lines: string[] = [];
@@ -36,7 +37,9 @@ test('no token or secret appears in logs, job data, API answers or HTML', async 
   const xOAuth = await connectXOAuth2(p);
   const tg = await connectTelegram(p);
   const hook = await addWebhook(db, p.world.units.polres, receiver.url, WEBHOOK_SECRET);
-  const all = [p.world.newsPage.polres, xTokens, xOAuth, tg, hook];
+  const fb = await connectFacebook(p);
+  const ig = await connectInstagram(p);
+  const all = [p.world.newsPage.polres, xTokens, xOAuth, tg, hook, fb, ig];
 
   // A post that goes out everywhere, one refused by X, one whose Telegram connection breaks, one with a revoked bot.
   const ok = await scheduledPost(p, { body: 'Semua kanal terbit.', channelIds: all, photos: [{ data: await photo(), alt: 'Kegiatan' }] });
@@ -47,15 +50,27 @@ test('no token or secret appears in logs, job data, API answers or HTML', async 
   const broken = await scheduledPost(p, { body: 'Galat di mana-mana.', channelIds: [xTokens, tg] });
   await publishSoon(p, broken);
   // One more for later: its job waits in Redis with its data.
-  await scheduledPost(p, { body: 'Terbit nanti.', channelIds: all });
+  await scheduledPost(p, { body: 'Terbit nanti.', channelIds: all, photos: [{ data: await photo(), alt: 'Kegiatan' }] });
   // Every failure recorded and held, nothing left due: the logs and the queue hold all they will.
   await quiescent(p.h.prefix, () => p.h.siaran.workers!.reconcileNow());
 
   const stored = await db.selectFrom('channels').select(['kind', 'secret_ciphertext']).where('secret_ciphertext', 'is not', null).execute();
-  const secrets = new Set<string>([WEBHOOK_SECRET, p.tg.bot.token, p.x.oauth1.accessToken, p.x.oauth1.accessSecret, p.x.app.consumerSecret, p.x.app.clientSecret]);
+  const secrets = new Set<string>([
+    WEBHOOK_SECRET,
+    p.tg.bot.token,
+    p.x.oauth1.accessToken,
+    p.x.oauth1.accessSecret,
+    p.x.app.consumerSecret,
+    p.x.app.clientSecret,
+    p.meta.page.token,
+    // People's secrets: every API token the world holds, the password they sign in with, the installation's key.
+    ...Object.values(p.world.tokens),
+    PASSWORD,
+    p.h.env.SECRETS_KEY!,
+  ]);
   for (const s of stored) {
     const creds = JSON.parse(p.h.siaran.channels.box.open(s.secret_ciphertext!)) as Record<string, unknown>;
-    for (const key of ['accessToken', 'accessSecret', 'refreshToken', 'botToken', 'secret']) if (typeof creds[key] === 'string') secrets.add(creds[key]);
+    for (const key of ['accessToken', 'accessSecret', 'refreshToken', 'botToken', 'secret', 'token', 'pageToken']) if (typeof creds[key] === 'string') secrets.add(creds[key]);
   }
   // The bot token's secret half alone is as good as the token.
   secrets.add(p.tg.bot.token.split(':')[1]!);
@@ -97,6 +112,25 @@ test('no token or secret appears in logs, job data, API answers or HTML', async 
   ]);
   const adminCookie = await signIn(p, 'admin');
   const supervisorCookie = await signIn(p, 'supervisor');
+  // The sessions themselves: whoever reads one can act as its holder.
+  for (const cookie of [adminCookie, supervisorCookie]) for (const pair of cookie.split('; ')) secrets.add(pair.slice(pair.indexOf('=') + 1));
+  // A mistyped password and a wrong token are logged as refusals, never with what was typed.
+  const mistyped = 'kata-sandi-yang-salah-789';
+  secrets.add(mistyped);
+  const loginPage = await fetch(`${p.h.url}/login`);
+  const loginCookie = loginPage.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await loginPage.text())![1]!;
+  const email = (await db.selectFrom('users').select('email').where('id', '=', p.world.users.operator).executeTakeFirstOrThrow()).email;
+  const refused = await fetch(`${p.h.url}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: loginCookie, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, email, password: mistyped }).toString(),
+  });
+  expect(refused.status).toBeGreaterThanOrEqual(400);
+  const wrongToken = `${p.world.tokens.operator.slice(0, -4)}zzzz`;
+  secrets.add(wrongToken);
+  expect((await client(p.h.url, wrongToken)('GET', '/api/v1/me')).status).toBe(401);
   places.html = (
     await Promise.all([
       fetch(`${p.h.url}/admin`, { headers: { cookie: adminCookie } }).then((r) => r.text()),
