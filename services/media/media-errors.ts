@@ -11,7 +11,7 @@ export const mediaErrors = {
     }),
   tooLarge: (limit: number) =>
     new AppError(
-      'validation',
+      'too-large',
       'media.too_large',
       {
         id: `Foto terlalu besar. Batasnya ${formatMb(limit)} MB.`,

@@ -33,7 +33,7 @@ async function refusal(data: Buffer, declaredSize?: number): Promise<AppError> {
   );
   expect(err).toBeInstanceOf(AppError);
   const e = err as AppError;
-  expect(e.kind).toBe('validation');
+  expect(e.kind).toBe(e.code === 'media.too_large' ? 'too-large' : 'validation');
   expect(e.text.id.length).toBeGreaterThan(10);
   expect(e.text.en.length).toBeGreaterThan(10);
   // Nothing is left behind by a refusal.
