@@ -40,6 +40,12 @@ const GRAVITY: Record<Corner, Gravity> = {
   'bottom-right': 'southeast',
 };
 
+/**
+ * libjpeg's warnings that mean pixels were lost: the decoder went on and filled the rest with grey. A file cut
+ * short with an end marker put back gives the first; failOn 'truncated' lets all of them through.
+ */
+const LOST_DATA = /premature end of data segment|bad huffman code|bad arithmetic code|instead of RST|premature end of JPEG/i;
+
 /** Reads the header, then decodes every pixel: the pixel limit is checked before any decoding happens. */
 export async function inspectImage(engine: ImageEngine, input: Buffer | string, maxPixels: number): Promise<Inspection> {
   let header;
@@ -52,13 +58,30 @@ export async function inspectImage(engine: ImageEngine, input: Buffer | string, 
   if (!width || !height) return { ok: false, reason: 'corrupt', detail: 'no dimensions' };
   if (width * height > maxPixels) return { ok: false, reason: 'too_many_pixels', width, height };
   if ((header.pages ?? 1) > 1) return { ok: false, reason: 'animated', pages: header.pages ?? 1 };
-  try {
-    await engine.verifyDecodes(input, { limitInputPixels: maxPixels, failOn: 'truncated' });
-  } catch (e) {
-    return { ok: false, reason: 'corrupt', detail: message(e) };
-  }
+  const damage = await verify(engine, input, maxPixels);
+  if (damage) return { ok: false, reason: 'corrupt', detail: damage };
   const oriented = header.autoOrient ?? { width, height };
   return { ok: true, format: header.format ?? 'unknown', width: oriented.width, height: oriented.height, hasAlpha: header.hasAlpha };
+}
+
+/** Decodes every pixel; the reason the file is damaged, or undefined when it is whole. */
+async function verify(engine: ImageEngine, input: Buffer | string, maxPixels: number): Promise<string | undefined> {
+  try {
+    // Strict first: libvips stops at the first warning, and most photos have none, so one decode is the rule.
+    await engine.verifyDecodes(input, { limitInputPixels: maxPixels, failOn: 'warning' });
+    return undefined;
+  } catch (e) {
+    if (LOST_DATA.test(message(e))) return message(e);
+  }
+  // A warning that loses nothing (extra bytes before the end marker, odd scan parameters from some cameras, a
+  // PNG's dubious colour profile): such photos are common and fine, so they are decoded again, refusing only
+  // data that is cut short. A loss after a harmless warning then goes unseen, as every such loss did before.
+  try {
+    await engine.verifyDecodes(input, { limitInputPixels: maxPixels, failOn: 'truncated' });
+    return undefined;
+  } catch (e) {
+    return message(e);
+  }
 }
 
 /**

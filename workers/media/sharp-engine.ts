@@ -7,8 +7,11 @@ export type Gravity = 'northwest' | 'northeast' | 'southwest' | 'southeast' | 'c
 export interface OpenOptions {
   /** Refuse images with more pixels than this before decoding them; `false` only to read a header. */
   limitInputPixels: number | false;
-  /** `truncated` rejects truncated and corrupt data instead of filling the gap with grey. */
-  failOn?: 'none' | 'truncated' | 'error';
+  /**
+   * `truncated` rejects a file cut short; `warning` also rejects data libjpeg skipped with only a warning
+   * (a gap it would fill with grey), and any other warning, harmless or not.
+   */
+  failOn?: 'none' | 'truncated' | 'error' | 'warning';
   raw?: { width: number; height: number; channels: 3 | 4 };
   /** Read the rows in order once; saves memory when the whole image passes through a single pipeline. */
   sequentialRead?: boolean;

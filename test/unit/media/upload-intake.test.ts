@@ -7,6 +7,7 @@ import { AppError } from '../../../shared/errors';
 import { type IntakeOptions, receivePhoto } from '../../../services/media/upload-intake';
 import { imageEngine } from '../../../workers/media/sharp-engine';
 import * as img from './image-fixtures';
+import * as hostile from '../../support/hostile-photos';
 
 let tmpDir: string;
 let opts: IntakeOptions;
@@ -112,4 +113,38 @@ describe('photo intake', () => {
     const data = await img.tinyJpeg();
     expect((await refusal(data, data.length + 500)).code).toBe('media.incomplete');
   });
+});
+
+describe('photo intake: damaged files', () => {
+  test('a JPEG cut at 40% with its end marker put back is refused as damaged, not published grey', async () => {
+    const data = await hostile.cameraLikeJpeg(1200, 900);
+    const e = await refusal(hostile.cutWithEndMarker(data, 0.4));
+    expect(e.code).toBe('media.corrupt');
+    expect(e.text.en).toMatch(/damaged/);
+  });
+
+  test('camera-like photos, baseline and progressive, with EXIF or a trailing archive, are accepted', async () => {
+    const baseline = await hostile.cameraLikeJpeg(1600, 1200);
+    for (const data of [
+      baseline,
+      await hostile.cameraLikeJpeg(1600, 1200, { progressive: true }),
+      await img.sidewaysJpegWithGps(1200, 900),
+      await img.noisyJpeg(800, 600),
+      await img.cmykJpeg(),
+      // Some phones write a motion clip or padding after the end marker.
+      Buffer.concat([baseline, Buffer.alloc(4096, 0)]),
+    ]) {
+      await expect(receivePhoto(upload(data), {}, opts)).resolves.toMatchObject({ mime: 'image/jpeg' });
+    }
+  });
+
+  test('a JPEG with a harmless libjpeg warning (stray bytes before its scan, as some cameras write) is still accepted', async () => {
+    const data = await img.noisyJpeg(800, 600);
+    let at = 2;
+    while (data[at + 1] !== 0xda) at += 2 + data.readUInt16BE(at + 2);
+    // libjpeg warns "3 extraneous bytes before marker 0xda" and loses nothing.
+    const stray = Buffer.concat([data.subarray(0, at), Buffer.from([1, 2, 3]), data.subarray(at)]);
+    await expect(receivePhoto(upload(stray), {}, opts)).resolves.toMatchObject({ width: 800, height: 600 });
+  });
+
 });
