@@ -1,6 +1,7 @@
 // Photos in, renditions out: every rendition auto-oriented, in sRGB, stripped of all metadata
 // (sharp writes none unless asked), sized per profile and squeezed under the profile's byte limit.
 import type { Fit, RenditionSpec } from '../../shared/media/rendition-profiles';
+import { type DecodeHeader, decodeCost, longSideWithin } from '../../shared/media/decode-budget';
 import { type Box, decodeScaleFor, reshapes, targetBox } from '../../shared/media/photo-geometry';
 import type { Gravity, ImageEngine, Pipeline, RawImage } from './sharp-engine';
 
@@ -28,6 +29,7 @@ export interface RenderedRendition {
 export type Inspection =
   | { ok: true; format: string; width: number; height: number; hasAlpha: boolean }
   | { ok: false; reason: 'too_many_pixels'; width: number; height: number }
+  | { ok: false; reason: 'too_much_memory'; width: number; height: number; neededBytes: number; limitBytes: number; wholeImage: boolean; longSide: number }
   | { ok: false; reason: 'animated'; pages: number }
   | { ok: false; reason: 'corrupt'; detail: string };
 
@@ -40,14 +42,24 @@ const GRAVITY: Record<Corner, Gravity> = {
   'bottom-right': 'southeast',
 };
 
+export interface InspectLimits {
+  /** MEDIA_MAX_PIXELS */
+  maxPixels: number;
+  /** MEDIA_DECODE_MB in bytes: what one photo's decoding may hold (see shared/media/decode-budget.ts). */
+  decodeBudgetBytes: number;
+}
+
 /**
  * libjpeg's warnings that mean pixels were lost: the decoder went on and filled the rest with grey. A file cut
  * short with an end marker put back gives the first; failOn 'truncated' lets all of them through.
  */
 const LOST_DATA = /premature end of data segment|bad huffman code|bad arithmetic code|instead of RST|premature end of JPEG/i;
 
-/** Reads the header, then decodes every pixel: the pixel limit is checked before any decoding happens. */
-export async function inspectImage(engine: ImageEngine, input: Buffer | string, maxPixels: number): Promise<Inspection> {
+/**
+ * Reads the header, checks the pixel limit and the memory budget from it alone, then decodes every pixel in one
+ * of the process's decode slots, so a damaged file is refused here and never published grey.
+ */
+export async function inspectImage(engine: ImageEngine, input: Buffer | string, limits: InspectLimits): Promise<Inspection> {
   let header;
   try {
     header = await engine.open(input, { limitInputPixels: false }).metadata();
@@ -56,9 +68,31 @@ export async function inspectImage(engine: ImageEngine, input: Buffer | string, 
   }
   const { width, height } = header;
   if (!width || !height) return { ok: false, reason: 'corrupt', detail: 'no dimensions' };
-  if (width * height > maxPixels) return { ok: false, reason: 'too_many_pixels', width, height };
+  if (width * height > limits.maxPixels) return { ok: false, reason: 'too_many_pixels', width, height };
   if ((header.pages ?? 1) > 1) return { ok: false, reason: 'animated', pages: header.pages ?? 1 };
-  const damage = await verify(engine, input, maxPixels);
+  const h: DecodeHeader = {
+    format: header.format,
+    width,
+    height,
+    channels: header.channels,
+    depth: header.depth,
+    progressive: header.isProgressive,
+    chromaSubsampling: header.chromaSubsampling,
+  };
+  const cost = decodeCost(h, limits.decodeBudgetBytes);
+  if (cost.bytes > cost.limit) {
+    return {
+      ok: false,
+      reason: 'too_much_memory',
+      width,
+      height,
+      neededBytes: cost.bytes,
+      limitBytes: cost.limit,
+      wholeImage: cost.wholeImage,
+      longSide: longSideWithin(h, cost),
+    };
+  }
+  const damage = await engine.decoding(() => verify(engine, input, limits.maxPixels));
   if (damage) return { ok: false, reason: 'corrupt', detail: damage };
   const oriented = header.autoOrient ?? { width, height };
   return { ok: true, format: header.format ?? 'unknown', width: oriented.width, height: oriented.height, hasAlpha: header.hasAlpha };
@@ -89,6 +123,16 @@ async function verify(engine: ImageEngine, input: Buffer | string, maxPixels: nu
  * from without loss; each rendition then starts from these pixels instead of decoding the file again.
  */
 export async function decodeBase(
+  engine: ImageEngine,
+  input: Buffer | string,
+  specs: readonly RenditionSpec[],
+  fit: Fit,
+  maxPixels: number,
+): Promise<RawImage> {
+  return engine.decoding(() => decodeBaseNow(engine, input, specs, fit, maxPixels));
+}
+
+async function decodeBaseNow(
   engine: ImageEngine,
   input: Buffer | string,
   specs: readonly RenditionSpec[],

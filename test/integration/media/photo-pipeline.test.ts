@@ -104,6 +104,7 @@ beforeAll(async () => {
     now: () => new Date(),
     maxBytes: 3 * 1024 * 1024,
     maxPixels: 60_000_000,
+    decodeBudgetBytes: 400 * 1024 * 1024,
     tmpDir: path.join(dataDir, 'tmp'),
     signedUrlSeconds: 600,
     signingKey,

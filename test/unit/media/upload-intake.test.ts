@@ -14,7 +14,7 @@ let opts: IntakeOptions;
 
 beforeEach(async () => {
   tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'siaran-intake-'));
-  opts = { tmpDir, engine: imageEngine, maxBytes: 2 * 1024 * 1024, maxPixels: 60_000_000 };
+  opts = { tmpDir, engine: imageEngine, maxBytes: 2 * 1024 * 1024, maxPixels: 60_000_000, decodeBudgetBytes: 400 * 1024 * 1024 };
 });
 afterEach(async () => {
   await fs.rm(tmpDir, { recursive: true, force: true });
@@ -115,7 +115,7 @@ describe('photo intake', () => {
   });
 });
 
-describe('photo intake: damaged files', () => {
+describe('photo intake: memory and damage', () => {
   test('a JPEG cut at 40% with its end marker put back is refused as damaged, not published grey', async () => {
     const data = await hostile.cameraLikeJpeg(1200, 900);
     const e = await refusal(hostile.cutWithEndMarker(data, 0.4));
@@ -147,4 +147,28 @@ describe('photo intake: damaged files', () => {
     await expect(receivePhoto(upload(stray), {}, opts)).resolves.toMatchObject({ width: 800, height: 600 });
   });
 
+  test.each([
+    ['a 10000×10000 progressive JPEG', () => hostile.withJpegSize(tinyProgressive, 10_000, 10_000)],
+    ['a 10000×10000 interlaced 16-bit PNG', () => hostile.pngHeaderOnly(10_000, 10_000, { bitDepth: 16, interlaced: true })],
+    ['a 9000×9000 plain 16-bit PNG', () => hostile.pngHeaderOnly(9_000, 9_000, { bitDepth: 16 })],
+  ])('%s, under the pixel limit, is refused from its header for the memory it needs', async (_what, make) => {
+    // The headers sit on a few bytes of data: decoding them would say "damaged", so this answer came before any decoding.
+    opts.maxPixels = 100_000_000;
+    const e = await refusal(make());
+    expect(e.code).toBe('media.too_much_memory');
+    expect(e.text.en).toMatch(/too much memory/);
+    expect(e.details).toMatchObject({ longSide: expect.any(Number) as number });
+  });
+
+  test('a progressive photo and an interlaced PNG of ordinary size are accepted', async () => {
+    const png = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: '#446688' } }).png({ progressive: true }).toBuffer();
+    await expect(receivePhoto(upload(png), {}, opts)).resolves.toMatchObject({ mime: 'image/png', width: 2000 });
+    const jpeg = await hostile.cameraLikeJpeg(4000, 3000, { progressive: true });
+    await expect(receivePhoto(upload(jpeg), {}, { ...opts, maxBytes: 20 * 1024 * 1024 })).resolves.toMatchObject({ width: 3000, height: 4000 });
+  });
+});
+
+let tinyProgressive: Buffer;
+beforeAll(async () => {
+  tinyProgressive = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#336699' } }).jpeg({ progressive: true }).toBuffer();
 });
