@@ -50,10 +50,12 @@ export interface InspectLimits {
 }
 
 /**
- * libjpeg's warnings that mean pixels were lost: the decoder went on and filled the rest with grey. A file cut
- * short with an end marker put back gives the first; failOn 'truncated' lets all of them through.
+ * libjpeg's warnings that lose nothing: stray bytes some cameras write between segments, an unknown JFIF
+ * revision, scan parameters a sequential JPEG should not carry, a bad ICC or Adobe marker. Every other libjpeg
+ * warning ("premature end of data segment" from a file cut short with an end marker put back, a bad Huffman or
+ * arithmetic code, a lost restart marker, an inconsistent progression) means pixels were filled with grey.
  */
-const LOST_DATA = /premature end of data segment|bad huffman code|bad arithmetic code|instead of RST|premature end of JPEG/i;
+const HARMLESS_JPEG_WARNING = /extraneous bytes before marker|unknown JFIF revision|Invalid SOS parameters|bad ICC marker|Unknown Adobe color transform/i;
 
 /**
  * Reads the header, checks the pixel limit and the memory budget from it alone, then decodes every pixel in one
@@ -92,26 +94,38 @@ export async function inspectImage(engine: ImageEngine, input: Buffer | string, 
       longSide: longSideWithin(h, cost),
     };
   }
-  const damage = await engine.decoding(() => verify(engine, input, limits.maxPixels));
+  const damage = await engine.decoding(() => verify(engine, input, header.format, limits.maxPixels));
   if (damage) return { ok: false, reason: 'corrupt', detail: damage };
   const oriented = header.autoOrient ?? { width, height };
   return { ok: true, format: header.format ?? 'unknown', width: oriented.width, height: oriented.height, hasAlpha: header.hasAlpha };
 }
 
 /** Decodes every pixel; the reason the file is damaged, or undefined when it is whole. */
-async function verify(engine: ImageEngine, input: Buffer | string, maxPixels: number): Promise<string | undefined> {
-  try {
-    // Strict first: libvips stops at the first warning, and most photos have none, so one decode is the rule.
-    await engine.verifyDecodes(input, { limitInputPixels: maxPixels, failOn: 'warning' });
-    return undefined;
-  } catch (e) {
-    if (LOST_DATA.test(message(e))) return message(e);
+async function verify(engine: ImageEngine, input: Buffer | string, format: string | undefined, maxPixels: number): Promise<string | undefined> {
+  // PNG, WebP and AVIF decoders fail on a cut-off file by themselves; their warnings are about metadata.
+  if (format === 'jpeg') {
+    // libvips's error text is process-wide: a decode failing beside this one can blank or swap it. A text that
+    // is neither clearly harmless nor missing is read once more before the photo is called damaged.
+    for (let attempt = 0; ; attempt++) {
+      const warning = await strictFailure(engine, input, maxPixels);
+      if (warning === undefined) return undefined;
+      if (HARMLESS_JPEG_WARNING.test(warning)) break;
+      if (attempt === 1) return warning;
+    }
   }
-  // A warning that loses nothing (extra bytes before the end marker, odd scan parameters from some cameras, a
-  // PNG's dubious colour profile): such photos are common and fine, so they are decoded again, refusing only
-  // data that is cut short. A loss after a harmless warning then goes unseen, as every such loss did before.
+  // Harmless warnings are common on phone photos: such a file is decoded again, refusing only data cut short.
   try {
     await engine.verifyDecodes(input, { limitInputPixels: maxPixels, failOn: 'truncated' });
+    return undefined;
+  } catch (e) {
+    return message(e);
+  }
+}
+
+/** Decodes with libvips stopping at the first warning: most photos have none, so this one decode is the rule. */
+async function strictFailure(engine: ImageEngine, input: Buffer | string, maxPixels: number): Promise<string | undefined> {
+  try {
+    await engine.verifyDecodes(input, { limitInputPixels: maxPixels, failOn: 'warning' });
     return undefined;
   } catch (e) {
     return message(e);

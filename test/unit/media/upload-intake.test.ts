@@ -166,6 +166,21 @@ describe('photo intake: memory and damage', () => {
     const jpeg = await hostile.cameraLikeJpeg(4000, 3000, { progressive: true });
     await expect(receivePhoto(upload(jpeg), {}, { ...opts, maxBytes: 20 * 1024 * 1024 })).resolves.toMatchObject({ width: 3000, height: 4000 });
   });
+
+  test('sent all at once, every hostile file still gets its own answer (libvips error texts are process-wide)', async () => {
+    opts.maxPixels = 100_000_000;
+    const set = (await hostile.hostilePhotoSet(opts.maxBytes)).filter((p) => p.status !== 413);
+    const answers = await Promise.all(
+      set.map((p) =>
+        receivePhoto(upload(p.data), {}, opts).then(
+          async (got) => (await fs.rm(got.file), `${p.name}: ok`),
+          (e: AppError) => `${p.name}: ${e.code}`,
+        ),
+      ),
+    );
+    expect(answers).toEqual(set.map((p) => `${p.name}: ${p.code ?? 'ok'}`));
+    expect(await fs.readdir(tmpDir)).toEqual([]);
+  });
 });
 
 let tinyProgressive: Buffer;
