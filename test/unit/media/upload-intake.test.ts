@@ -174,7 +174,7 @@ describe('photo intake: memory and damage', () => {
       set.map((p) =>
         receivePhoto(upload(p.data), {}, opts).then(
           async (got) => (await fs.rm(got.file), `${p.name}: ok`),
-          (e: AppError) => `${p.name}: ${e.code}`,
+          (e: unknown) => `${p.name}: ${e instanceof AppError ? e.code : String(e)}`,
         ),
       ),
     );
