@@ -173,6 +173,13 @@ export const Env = z.object({
   MEDIA_MAX_UPLOAD_BYTES: int(1024, 512 * 1024 * 1024).default(25 * 1024 * 1024),
   /** Largest photo in pixels (width × height), the guard against decompression bombs. Default 100000000. */
   MEDIA_MAX_PIXELS: int(1_000_000, 1_000_000_000).default(100_000_000),
+  /**
+   * Memory one photo's decoding may hold, in MB, judged from its header before any decoding: its decoded size
+   * for photos read line by line, a quarter of this for progressive JPEG and interlaced PNG (held whole). Default 400.
+   */
+  MEDIA_DECODE_MB: int(16, 16_384).default(400),
+  /** Photos decoded at once per process, uploads and renderings together; more wait their turn. Default 2. */
+  MEDIA_DECODES: int(1, 64).default(2),
   /** Photos one media worker process renders at once. Default: the machine's cores. */
   MEDIA_CONCURRENCY: int(1, 64).optional(),
   /** Lifetime of a signed rendition URL (what Instagram fetches, what a preview shows). Default 3600 s. */

@@ -1,6 +1,8 @@
 // Errors carry a kind; the kind alone decides the HTTP status or the retry policy.
 export type ErrorKind =
   | 'validation'
+  /** The request or the file is over a size limit (413). */
+  | 'too-large'
   | 'unsupported-media-type'
   | 'unauthenticated'
   | 'forbidden'

@@ -7,6 +7,7 @@ import { AppError, type ErrorKind, type LocalizedText } from '../../shared/error
 /** The one mapping of an error's kind to an HTTP status, for the API and the pages alike. */
 export const STATUS: Record<ErrorKind, number> = {
   validation: 422,
+  'too-large': 413,
   'unsupported-media-type': 415,
   unauthenticated: 401,
   forbidden: 403,

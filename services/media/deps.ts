@@ -20,6 +20,8 @@ export interface MediaDeps {
   maxBytes: number;
   /** MEDIA_MAX_PIXELS */
   maxPixels: number;
+  /** MEDIA_DECODE_MB in bytes: the memory one photo's decoding may hold. */
+  decodeBudgetBytes: number;
   /** Folder for uploads in flight, e.g. `${DATA_DIR}/tmp/uploads`. */
   tmpDir: string;
   /** MEDIA_SIGNED_URL_SECONDS */

@@ -1,5 +1,6 @@
 // Every refusal of a photo, with the words an operator on a phone can act on.
 import { AppError } from '../../shared/errors';
+import type { Inspection } from '../../workers/media/image-processor';
 
 const MB = 1024 * 1024;
 
@@ -11,7 +12,7 @@ export const mediaErrors = {
     }),
   tooLarge: (limit: number) =>
     new AppError(
-      'validation',
+      'too-large',
       'media.too_large',
       {
         id: `Foto terlalu besar. Batasnya ${formatMb(limit)} MB.`,
@@ -54,6 +55,21 @@ export const mediaErrors = {
       },
       { width, height, limitPixels: limit },
     ),
+  tooMuchMemory: (i: Extract<Inspection, { reason: 'too_much_memory' }>) =>
+    new AppError(
+      'validation',
+      'media.too_much_memory',
+      {
+        id: `Foto ${i.width}×${i.height} piksel ini${i.wholeImage ? ' (JPEG progresif atau PNG interlaced)' : ''} butuh memori terlalu besar untuk dibuka. Simpan ulang dengan sisi terpanjang paling banyak ${i.longSide} piksel${i.wholeImage ? ' sebagai JPEG biasa' : ''}, lalu kirim lagi.`,
+        en: `This ${i.width}×${i.height}-pixel photo${i.wholeImage ? ' (a progressive JPEG or interlaced PNG)' : ''} needs too much memory to open. Save it with its longest side at most ${i.longSide} pixels${i.wholeImage ? ' as an ordinary JPEG' : ''}, and send it again.`,
+      },
+      { width: i.width, height: i.height, neededMb: Math.ceil(i.neededBytes / MB), limitMb: Math.floor(i.limitBytes / MB), longSide: i.longSide },
+    ),
+  busy: () =>
+    new AppError('unavailable', 'media.busy', {
+      id: 'Server sedang membuka banyak foto sekaligus. Coba kirim lagi sebentar lagi.',
+      en: 'The server is opening many photos at once. Try sending it again in a moment.',
+    }),
   corrupt: () =>
     new AppError('validation', 'media.corrupt', {
       id: 'Foto rusak atau terpotong (mungkin unggahan terputus). Kirim ulang fotonya.',

@@ -47,6 +47,7 @@ export async function setUnitWatermark(
   const received = await receivePhoto(logo.body, { size: logo.size }, {
     maxBytes: Math.min(LOGO_MAX_BYTES, deps.maxBytes),
     maxPixels: LOGO_MAX_PIXELS,
+    decodeBudgetBytes: deps.decodeBudgetBytes,
     tmpDir: deps.tmpDir,
     engine: deps.engine,
   });

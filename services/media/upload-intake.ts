@@ -1,5 +1,6 @@
-// The door for photos: streamed to a temp file under a byte limit, typed by its bytes, fully decoded
-// once under a pixel limit. Whatever is refused leaves nothing behind.
+// The door for photos: streamed to a temp file under a byte limit, typed by its bytes, judged by its header
+// (pixels, memory to decode), then fully decoded once in one of the process's decode slots. Whatever is
+// refused leaves nothing behind.
 import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -9,12 +10,14 @@ import { pipeline } from 'node:stream/promises';
 import { AppError } from '../../shared/errors';
 import { SNIFF_BYTES, sniffType } from '../../shared/media/file-signature';
 import { inspectImage } from '../../workers/media/image-processor';
-import type { ImageEngine } from '../../workers/media/sharp-engine';
+import { DecodersBusy, type ImageEngine } from '../../workers/media/sharp-engine';
 import { mediaErrors } from './media-errors';
 
 export interface IntakeLimits {
   maxBytes: number;
   maxPixels: number;
+  /** MEDIA_DECODE_MB in bytes. */
+  decodeBudgetBytes: number;
 }
 
 export interface IntakeOptions extends IntakeLimits {
@@ -64,11 +67,13 @@ export async function receivePhoto(input: Readable, declared: Declared, opts: In
     }
     if (sniffed.kind === 'unknown') throw mediaErrors.unsupportedType('unknown');
 
-    const inspection = await inspectImage(opts.engine, file, opts.maxPixels);
+    const inspection = await inspectImage(opts.engine, file, { maxPixels: opts.maxPixels, decodeBudgetBytes: opts.decodeBudgetBytes });
     if (!inspection.ok) {
       switch (inspection.reason) {
         case 'too_many_pixels':
           throw mediaErrors.tooManyPixels(inspection.width, inspection.height, opts.maxPixels);
+        case 'too_much_memory':
+          throw mediaErrors.tooMuchMemory(inspection);
         case 'animated':
           throw mediaErrors.animated(inspection.pages);
         case 'corrupt':
@@ -89,6 +94,7 @@ export async function receivePhoto(input: Readable, declared: Declared, opts: In
     await fs.rm(file, { force: true });
     if (e instanceof TooLarge) throw mediaErrors.tooLarge(opts.maxBytes);
     if (e instanceof AppError) throw e;
+    if (e instanceof DecodersBusy) throw mediaErrors.busy();
     if (isAbort(e)) throw mediaErrors.incomplete(declared.size ?? 0, 0);
     throw e;
   }

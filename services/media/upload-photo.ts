@@ -38,7 +38,7 @@ export async function uploadPhoto(deps: MediaDeps, actor: Actor, input: UploadPh
   const received = await receivePhoto(
     input.body,
     { filename: input.filename, size: input.size },
-    { maxBytes: deps.maxBytes, maxPixels: deps.maxPixels, tmpDir: deps.tmpDir, engine: deps.engine },
+    { maxBytes: deps.maxBytes, maxPixels: deps.maxPixels, decodeBudgetBytes: deps.decodeBudgetBytes, tmpDir: deps.tmpDir, engine: deps.engine },
   );
   const id = randomUUID();
   const originalKey = `originals/${unitId}/${id}`;

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startMediaWorker, type MediaWorkerHandle } from '../../workers/media/media.worker';
 import { MediaQueue } from '../../workers/media/media.queue';
-import { imageEngine } from '../../workers/media/sharp-engine';
+import { configureImageEngine, imageEngine } from '../../workers/media/sharp-engine';
 import { type RunningWorkers, startPublishWorkers } from '../../workers/publish/publish.worker';
 import { PublishQueue } from '../../workers/queue/publish-queue';
 import { NotifyQueue } from '../../workers/queue/notify-queue';
@@ -193,6 +193,8 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
           signingKey: mediaKey,
         })
       : createLocalMediaStore({ root: path.resolve(env.DATA_DIR, 'media'), baseUrl, signingKey: mediaKey });
+    // The API decodes photos at the door and the worker renders them: both share these process-wide limits.
+    configureImageEngine({ threadsPerImage: 1, cacheMb: env.MEDIA_CACHE_MB, decodes: env.MEDIA_DECODES });
     const media: MediaDeps = {
       db: database.db,
       store,
@@ -202,6 +204,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
       now,
       maxBytes: env.MEDIA_MAX_UPLOAD_BYTES,
       maxPixels: env.MEDIA_MAX_PIXELS,
+      decodeBudgetBytes: env.MEDIA_DECODE_MB * 1024 * 1024,
       tmpDir: path.resolve(env.DATA_DIR, 'tmp', 'uploads'),
       signedUrlSeconds: env.MEDIA_SIGNED_URL_SECONDS,
       signingKey: mediaKey,

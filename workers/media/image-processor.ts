@@ -1,6 +1,7 @@
 // Photos in, renditions out: every rendition auto-oriented, in sRGB, stripped of all metadata
 // (sharp writes none unless asked), sized per profile and squeezed under the profile's byte limit.
 import type { Fit, RenditionSpec } from '../../shared/media/rendition-profiles';
+import { type DecodeHeader, decodeCost, longSideWithin } from '../../shared/media/decode-budget';
 import { type Box, decodeScaleFor, reshapes, targetBox } from '../../shared/media/photo-geometry';
 import type { Gravity, ImageEngine, Pipeline, RawImage } from './sharp-engine';
 
@@ -28,6 +29,7 @@ export interface RenderedRendition {
 export type Inspection =
   | { ok: true; format: string; width: number; height: number; hasAlpha: boolean }
   | { ok: false; reason: 'too_many_pixels'; width: number; height: number }
+  | { ok: false; reason: 'too_much_memory'; width: number; height: number; neededBytes: number; limitBytes: number; wholeImage: boolean; longSide: number }
   | { ok: false; reason: 'animated'; pages: number }
   | { ok: false; reason: 'corrupt'; detail: string };
 
@@ -40,8 +42,26 @@ const GRAVITY: Record<Corner, Gravity> = {
   'bottom-right': 'southeast',
 };
 
-/** Reads the header, then decodes every pixel: the pixel limit is checked before any decoding happens. */
-export async function inspectImage(engine: ImageEngine, input: Buffer | string, maxPixels: number): Promise<Inspection> {
+export interface InspectLimits {
+  /** MEDIA_MAX_PIXELS */
+  maxPixels: number;
+  /** MEDIA_DECODE_MB in bytes: what one photo's decoding may hold (see shared/media/decode-budget.ts). */
+  decodeBudgetBytes: number;
+}
+
+/**
+ * libjpeg's warnings that lose nothing: stray bytes some cameras write between segments, an unknown JFIF
+ * revision, scan parameters a sequential JPEG should not carry, a bad ICC or Adobe marker. Every other libjpeg
+ * warning ("premature end of data segment" from a file cut short with an end marker put back, a bad Huffman or
+ * arithmetic code, a lost restart marker, an inconsistent progression) means pixels were filled with grey.
+ */
+const HARMLESS_JPEG_WARNING = /extraneous bytes before marker|unknown JFIF revision|Invalid SOS parameters|bad ICC marker|Unknown Adobe color transform/i;
+
+/**
+ * Reads the header, checks the pixel limit and the memory budget from it alone, then decodes every pixel in one
+ * of the process's decode slots, so a damaged file is refused here and never published grey.
+ */
+export async function inspectImage(engine: ImageEngine, input: Buffer | string, limits: InspectLimits): Promise<Inspection> {
   let header;
   try {
     header = await engine.open(input, { limitInputPixels: false }).metadata();
@@ -50,15 +70,66 @@ export async function inspectImage(engine: ImageEngine, input: Buffer | string, 
   }
   const { width, height } = header;
   if (!width || !height) return { ok: false, reason: 'corrupt', detail: 'no dimensions' };
-  if (width * height > maxPixels) return { ok: false, reason: 'too_many_pixels', width, height };
+  if (width * height > limits.maxPixels) return { ok: false, reason: 'too_many_pixels', width, height };
   if ((header.pages ?? 1) > 1) return { ok: false, reason: 'animated', pages: header.pages ?? 1 };
-  try {
-    await engine.verifyDecodes(input, { limitInputPixels: maxPixels, failOn: 'truncated' });
-  } catch (e) {
-    return { ok: false, reason: 'corrupt', detail: message(e) };
+  const h: DecodeHeader = {
+    format: header.format,
+    width,
+    height,
+    channels: header.channels,
+    depth: header.depth,
+    progressive: header.isProgressive,
+    chromaSubsampling: header.chromaSubsampling,
+  };
+  const cost = decodeCost(h, limits.decodeBudgetBytes);
+  if (cost.bytes > cost.limit) {
+    return {
+      ok: false,
+      reason: 'too_much_memory',
+      width,
+      height,
+      neededBytes: cost.bytes,
+      limitBytes: cost.limit,
+      wholeImage: cost.wholeImage,
+      longSide: longSideWithin(h, cost),
+    };
   }
+  const damage = await engine.decoding(() => verify(engine, input, header.format, limits.maxPixels));
+  if (damage) return { ok: false, reason: 'corrupt', detail: damage };
   const oriented = header.autoOrient ?? { width, height };
   return { ok: true, format: header.format ?? 'unknown', width: oriented.width, height: oriented.height, hasAlpha: header.hasAlpha };
+}
+
+/** Decodes every pixel; the reason the file is damaged, or undefined when it is whole. */
+async function verify(engine: ImageEngine, input: Buffer | string, format: string | undefined, maxPixels: number): Promise<string | undefined> {
+  // PNG, WebP and AVIF decoders fail on a cut-off file by themselves; their warnings are about metadata.
+  if (format === 'jpeg') {
+    // libvips's error text is process-wide: a decode failing beside this one can blank or swap it. A text that
+    // is neither clearly harmless nor missing is read once more before the photo is called damaged.
+    for (let attempt = 0; ; attempt++) {
+      const warning = await strictFailure(engine, input, maxPixels);
+      if (warning === undefined) return undefined;
+      if (HARMLESS_JPEG_WARNING.test(warning)) break;
+      if (attempt === 1) return warning;
+    }
+  }
+  // Harmless warnings are common on phone photos: such a file is decoded again, refusing only data cut short.
+  try {
+    await engine.verifyDecodes(input, { limitInputPixels: maxPixels, failOn: 'truncated' });
+    return undefined;
+  } catch (e) {
+    return message(e);
+  }
+}
+
+/** Decodes with libvips stopping at the first warning: most photos have none, so this one decode is the rule. */
+async function strictFailure(engine: ImageEngine, input: Buffer | string, maxPixels: number): Promise<string | undefined> {
+  try {
+    await engine.verifyDecodes(input, { limitInputPixels: maxPixels, failOn: 'warning' });
+    return undefined;
+  } catch (e) {
+    return message(e);
+  }
 }
 
 /**
@@ -66,6 +137,16 @@ export async function inspectImage(engine: ImageEngine, input: Buffer | string, 
  * from without loss; each rendition then starts from these pixels instead of decoding the file again.
  */
 export async function decodeBase(
+  engine: ImageEngine,
+  input: Buffer | string,
+  specs: readonly RenditionSpec[],
+  fit: Fit,
+  maxPixels: number,
+): Promise<RawImage> {
+  return engine.decoding(() => decodeBaseNow(engine, input, specs, fit, maxPixels));
+}
+
+async function decodeBaseNow(
   engine: ImageEngine,
   input: Buffer | string,
   specs: readonly RenditionSpec[],

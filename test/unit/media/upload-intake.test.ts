@@ -7,13 +7,14 @@ import { AppError } from '../../../shared/errors';
 import { type IntakeOptions, receivePhoto } from '../../../services/media/upload-intake';
 import { imageEngine } from '../../../workers/media/sharp-engine';
 import * as img from './image-fixtures';
+import * as hostile from '../../support/hostile-photos';
 
 let tmpDir: string;
 let opts: IntakeOptions;
 
 beforeEach(async () => {
   tmpDir = await fs.mkdtemp(path.join(os.tmpdir(), 'siaran-intake-'));
-  opts = { tmpDir, engine: imageEngine, maxBytes: 2 * 1024 * 1024, maxPixels: 60_000_000 };
+  opts = { tmpDir, engine: imageEngine, maxBytes: 2 * 1024 * 1024, maxPixels: 60_000_000, decodeBudgetBytes: 400 * 1024 * 1024 };
 });
 afterEach(async () => {
   await fs.rm(tmpDir, { recursive: true, force: true });
@@ -33,7 +34,7 @@ async function refusal(data: Buffer, declaredSize?: number): Promise<AppError> {
   );
   expect(err).toBeInstanceOf(AppError);
   const e = err as AppError;
-  expect(e.kind).toBe('validation');
+  expect(e.kind).toBe(e.code === 'media.too_large' ? 'too-large' : 'validation');
   expect(e.text.id.length).toBeGreaterThan(10);
   expect(e.text.en.length).toBeGreaterThan(10);
   // Nothing is left behind by a refusal.
@@ -112,4 +113,77 @@ describe('photo intake', () => {
     const data = await img.tinyJpeg();
     expect((await refusal(data, data.length + 500)).code).toBe('media.incomplete');
   });
+});
+
+describe('photo intake: memory and damage', () => {
+  test('a JPEG cut at 40% with its end marker put back is refused as damaged, not published grey', async () => {
+    const data = await hostile.cameraLikeJpeg(1200, 900);
+    const e = await refusal(hostile.cutWithEndMarker(data, 0.4));
+    expect(e.code).toBe('media.corrupt');
+    expect(e.text.en).toMatch(/damaged/);
+  });
+
+  test('camera-like photos, baseline and progressive, with EXIF or a trailing archive, are accepted', async () => {
+    const baseline = await hostile.cameraLikeJpeg(1600, 1200);
+    for (const data of [
+      baseline,
+      await hostile.cameraLikeJpeg(1600, 1200, { progressive: true }),
+      await img.sidewaysJpegWithGps(1200, 900),
+      await img.noisyJpeg(800, 600),
+      await img.cmykJpeg(),
+      // Some phones write a motion clip or padding after the end marker.
+      Buffer.concat([baseline, Buffer.alloc(4096, 0)]),
+    ]) {
+      await expect(receivePhoto(upload(data), {}, opts)).resolves.toMatchObject({ mime: 'image/jpeg' });
+    }
+  });
+
+  test('a JPEG with a harmless libjpeg warning (stray bytes before its scan, as some cameras write) is still accepted', async () => {
+    const data = await img.noisyJpeg(800, 600);
+    let at = 2;
+    while (data[at + 1] !== 0xda) at += 2 + data.readUInt16BE(at + 2);
+    // libjpeg warns "3 extraneous bytes before marker 0xda" and loses nothing.
+    const stray = Buffer.concat([data.subarray(0, at), Buffer.from([1, 2, 3]), data.subarray(at)]);
+    await expect(receivePhoto(upload(stray), {}, opts)).resolves.toMatchObject({ width: 800, height: 600 });
+  });
+
+  test.each([
+    ['a 10000×10000 progressive JPEG', () => hostile.withJpegSize(tinyProgressive, 10_000, 10_000)],
+    ['a 10000×10000 interlaced 16-bit PNG', () => hostile.pngHeaderOnly(10_000, 10_000, { bitDepth: 16, interlaced: true })],
+    ['a 9000×9000 plain 16-bit PNG', () => hostile.pngHeaderOnly(9_000, 9_000, { bitDepth: 16 })],
+  ])('%s, under the pixel limit, is refused from its header for the memory it needs', async (_what, make) => {
+    // The headers sit on a few bytes of data: decoding them would say "damaged", so this answer came before any decoding.
+    opts.maxPixels = 100_000_000;
+    const e = await refusal(make());
+    expect(e.code).toBe('media.too_much_memory');
+    expect(e.text.en).toMatch(/too much memory/);
+    expect(e.details).toMatchObject({ longSide: expect.any(Number) as number });
+  });
+
+  test('a progressive photo and an interlaced PNG of ordinary size are accepted', async () => {
+    const png = await sharp({ create: { width: 2000, height: 1500, channels: 3, background: '#446688' } }).png({ progressive: true }).toBuffer();
+    await expect(receivePhoto(upload(png), {}, opts)).resolves.toMatchObject({ mime: 'image/png', width: 2000 });
+    const jpeg = await hostile.cameraLikeJpeg(4000, 3000, { progressive: true });
+    await expect(receivePhoto(upload(jpeg), {}, { ...opts, maxBytes: 20 * 1024 * 1024 })).resolves.toMatchObject({ width: 3000, height: 4000 });
+  });
+
+  test('sent all at once, every hostile file still gets its own answer (libvips error texts are process-wide)', async () => {
+    opts.maxPixels = 100_000_000;
+    const set = (await hostile.hostilePhotoSet(opts.maxBytes)).filter((p) => p.status !== 413);
+    const answers = await Promise.all(
+      set.map((p) =>
+        receivePhoto(upload(p.data), {}, opts).then(
+          async (got) => (await fs.rm(got.file), `${p.name}: ok`),
+          (e: unknown) => `${p.name}: ${e instanceof AppError ? e.code : String(e)}`,
+        ),
+      ),
+    );
+    expect(answers).toEqual(set.map((p) => `${p.name}: ${p.code ?? 'ok'}`));
+    expect(await fs.readdir(tmpDir)).toEqual([]);
+  });
+});
+
+let tinyProgressive: Buffer;
+beforeAll(async () => {
+  tinyProgressive = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#336699' } }).jpeg({ progressive: true }).toBuffer();
 });
