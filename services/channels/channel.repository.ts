@@ -118,6 +118,13 @@ export async function addWebhookChannel(
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw badChannel('the webhook URL must be http or https', 'URL webhook harus http atau https');
   }
+  if (url.username || url.password) {
+    // Siaran would not send them (a receiver checks the signature instead), so every delivery would fail.
+    throw new AppError('validation', 'channel.credentials_in_url', {
+      id: 'Alamat webhook tidak boleh memuat nama pengguna dan kata sandi (https://nama:sandi@…); Siaran tidak mengirimkannya. Hapus keduanya dari alamat: penerima memastikan kiriman berasal dari Siaran dengan memeriksa tanda tangan yang dibuat dengan rahasia webhook.',
+      en: 'A webhook address may not carry a user name and password (https://name:password@…); Siaran does not send them. Remove them from the address: the receiver makes sure a delivery comes from Siaran by checking the signature made with the webhook secret.',
+    });
+  }
   // A name that does not resolve yet is accepted; the publisher checks again before every delivery.
   if (!opts.allowPrivateNetworks && (await classifyHost(url)) === 'private') throw privateAddressError();
   if (input.secret.length < 16) {

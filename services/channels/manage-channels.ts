@@ -4,9 +4,11 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { type ChannelCredentials, type ChannelSettings, type ChannelState, FacebookInput, InstagramInput, TelegramInput, XOAuth1Input } from '../../shared/channels/channel-schemas';
 import { AppError } from '../../shared/errors';
-import type { ChannelKind } from '../../shared/post';
+import type { Actor, ChannelKind } from '../../shared/post';
+import { maySeeChannelAddress } from '../../shared/rules/permissions';
 import type { PublishScheduler } from '../posts/deps';
 import { credentialsHandle } from '../publishing/credentials';
+import { hostOnly } from '../publishing/guarded-request';
 import { type ChannelHandle, type ConnectionReport, PlatformError } from '../publishing/platform';
 import { releaseHeld } from '../publishing/publish.repository';
 import { type FacebookConfig, inspectPage } from '../publishing/platforms/facebook/facebook.adapter';
@@ -57,7 +59,11 @@ export interface ChannelView {
   settings: Record<string, unknown>;
 }
 
-export async function channelViews(db: Kysely<DB>, unitIds: readonly string[], now: Date): Promise<ChannelView[]> {
+/**
+ * `reader`: who will see the views; a webhook's whole address is shown only to those who manage channels (the
+ * caller has checked the units are in the reader's reach).
+ */
+export async function channelViews(db: Kysely<DB>, unitIds: readonly string[], now: Date, reader: Pick<Actor, 'role'>): Promise<ChannelView[]> {
   if (unitIds.length === 0) return [];
   const rows = await db.selectFrom('channels').selectAll().where('unit_id', 'in', [...unitIds]).orderBy('created_at').execute();
   const held = rows.length
@@ -70,10 +76,12 @@ export async function channelViews(db: Kysely<DB>, unitIds: readonly string[], n
         .execute()
     : [];
   const heldBy = new Map(held.map((h) => [h.channel_id, Number(h.n)]));
-  return rows.map((c) => viewChannel(c, now, heldBy.get(c.id) ?? 0));
+  const whole = maySeeChannelAddress(reader);
+  return rows.map((c) => viewChannel(c, now, heldBy.get(c.id) ?? 0, whole));
 }
 
-export function viewChannel(c: Channel, now: Date, heldPosts = 0): ChannelView {
+/** `wholeAddress`: whether the reader may see a webhook's whole URL, or only its host. */
+export function viewChannel(c: Channel, now: Date, heldPosts: number, wholeAddress: boolean): ChannelView {
   const { state, until } = channelState(c, now);
   return {
     id: c.id,
@@ -88,16 +96,21 @@ export function viewChannel(c: Channel, now: Date, heldPosts = 0): ChannelView {
     lastError: c.last_error,
     lastErrorAt: c.last_error_at?.toISOString() ?? null,
     heldPosts,
-    settings: publicSettings(c),
+    settings: publicSettings(c, wholeAddress),
   };
 }
 
-/** Settings that are safe to show: no secret ever lives in settings, but only what helps a person is shown. */
-function publicSettings(c: Channel): Record<string, unknown> {
+/**
+ * Settings that are safe to show: no secret lives in settings, but only what helps a person is shown. A webhook
+ * URL may carry a token of the receiver in its path or query, so the readers who do not manage channels see
+ * where it goes ("hooks.example.org/…") and no more.
+ */
+function publicSettings(c: Channel, wholeAddress: boolean): Record<string, unknown> {
   const s = c.settings;
   switch (c.kind) {
     case 'webhook':
-      return typeof s.url === 'string' ? { url: s.url } : {};
+      if (typeof s.url !== 'string') return {};
+      return wholeAddress ? { url: s.url, address: hostOnly(s.url) } : { address: hostOnly(s.url) };
     case 'x':
       return { username: s.username, auth: s.auth };
     case 'telegram':

@@ -264,7 +264,7 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
                 ? await addInstagramChannel(deps, { unitId: unit.id, igUserId: command.options['ig-user-id']!, token: await secret('token'), name: command.channelName })
                 : await addXChannelWithTokens(deps, { unitId: unit.id, accessToken: command.options['access-token']!, accessSecret: await secret('access-secret'), name: command.channelName });
       }
-      return { command: 'channel add', unit: unit.slug, channel: viewChannel(channel, new Date()) };
+      return { command: 'channel add', unit: unit.slug, channel: viewChannel(channel, new Date(), 0, true) };
     }
   }
 }

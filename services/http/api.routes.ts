@@ -64,7 +64,7 @@ export function apiRoutes(deps: PostDeps): RouteRegistry {
     handler: async ({ actor, params }) => {
       const unitId = params.unitId!;
       if (!inReach(actor, await unitPath(db, unitId))) throw unitNotFound(unitId);
-      return channelViews(db, [unitId], deps.now());
+      return channelViews(db, [unitId], deps.now(), actor);
     },
   });
 

@@ -75,7 +75,7 @@ export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor
     }
     changes = [...merged.values()];
   }
-  const channels = await channelViews(posts.db, [post.unitId], posts.now());
+  const channels = await channelViews(posts.db, [post.unitId], posts.now(), actor);
   const path = await unitPath(posts.db, post.unitId);
   const approvalDenied = await approvalRefusal(posts.db, actor, post, path, posts.now());
   const twoApprovals = await needsTwoApprovals(posts.db, post, path);
@@ -93,8 +93,8 @@ export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor
 }
 
 /** Channels in the actor's reach that cannot publish until an admin acts. */
-export async function troubledChannels(posts: PostDeps, unitIds: readonly string[]): Promise<ChannelView[]> {
-  return (await channelViews(posts.db, unitIds, posts.now())).filter((c) => c.state === 'needs_reconnect' || (c.state === 'disabled' && c.heldPosts > 0));
+export async function troubledChannels(posts: PostDeps, reader: Actor, unitIds: readonly string[]): Promise<ChannelView[]> {
+  return (await channelViews(posts.db, unitIds, posts.now(), reader)).filter((c) => c.state === 'needs_reconnect' || (c.state === 'disabled' && c.heldPosts > 0));
 }
 
 /** Posts awaiting the supervisor's decision, in their unit and below, the nearest publish time first. */

@@ -140,7 +140,7 @@ export function webRouter(deps: WebDeps): Router {
 
   router.get('/inbox', page(deps, assets, ['supervisor'], async (ctx) => {
     const items = await approvalInbox(deps.posts, deps.media, ctx.user);
-    const troubled = await troubledChannels(deps.posts, await unitAndDescendants(deps.db, ctx.user.unitId));
+    const troubled = await troubledChannels(deps.posts, ctx.user, await unitAndDescendants(deps.db, ctx.user.unitId));
     await ctx.send(t(ctx.lang, 'inbox'), inboxPage(ctx.lang, ctx.csrf, ctx.user.id, items, troubled));
   }));
 
@@ -258,7 +258,7 @@ export function webRouter(deps: WebDeps): Router {
     const [units, users, channels] = await Promise.all([
       deps.db.selectFrom('units').selectAll().where('id', 'in', unitIds).orderBy('name').execute(),
       deps.db.selectFrom('users').selectAll().where('unit_id', 'in', unitIds).orderBy('name').execute(),
-      channelViews(deps.db, unitIds, deps.now()),
+      channelViews(deps.db, unitIds, deps.now(), ctx.user),
     ]);
     const x = { oauth2: Boolean(deps.channels.x.clientId), tokens: Boolean(deps.channels.x.consumerKey && deps.channels.x.consumerSecret) };
     const national = (await getUnit(deps.db, ctx.user.unitId)).parent_id === null;

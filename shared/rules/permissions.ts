@@ -15,6 +15,14 @@ export function inReach(actor: Actor, unitPath: UnitPath): boolean {
   }
 }
 
+/**
+ * Who sees a channel's whole address (a webhook URL may carry the receiver's token in its path or query): those
+ * who manage channels, the admins. Everyone else sees its host. The unit's reach is checked by whoever lists them.
+ */
+export function maySeeChannelAddress(reader: Pick<Actor, 'role'>): boolean {
+  return reader.role === 'admin';
+}
+
 /** Who may write or edit a post of that unit: operators of the unit, supervisors of it or above. */
 export function mayAuthor(actor: Actor, unitPath: UnitPath): boolean {
   return actor.role !== 'admin' && inReach(actor, unitPath);

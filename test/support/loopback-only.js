@@ -30,5 +30,12 @@ net.Socket.prototype.connect = function guardedConnect(...args) {
     process.nextTick(() => this.destroy(err));
     return this;
   }
+  // A name allowed here ("localhost") may still be made to resolve elsewhere (a test's own look-up): the
+  // address it resolved to is judged too, before the socket connects to it.
+  this.on('lookup', (err, address) => {
+    if (!err && !isLoopback(address)) {
+      this.destroy(Object.assign(new Error(`tests may only connect to this machine; refused ${address} (${t.where})`), { code: 'ETESTOUTBOUND' }));
+    }
+  });
   return connect.apply(this, args);
 };

@@ -1,7 +1,6 @@
 // The signed webhook: POSTs the post as JSON; the delivery id lets a receiver drop duplicates.
-import { classifyHost } from '../../../channels/webhook-address';
 import { isoInZone } from '../../../../shared/time';
-import { neverSent, errorCode } from '../../outbound';
+import { AddressRefused, type GuardedAnswer, RequestFailed, guardedPost, hostOnly, refuseUrl } from '../../guarded-request';
 import { type ConnectionReport, type PlatformAdapter, PlatformError, type PublishInput, type Verification } from '../../platform';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from './webhook-signature';
 
@@ -31,8 +30,6 @@ interface WebhookCheckpoint {
 }
 
 const SENDING: WebhookCheckpoint = { sending: true };
-/** An address check slower than this confirms the claim again before the delivery (far below JOB_LOCK_MS). */
-const SLOW_CHECK_MS = 1000;
 
 function isSending(checkpoint: unknown): boolean {
   return (checkpoint as WebhookCheckpoint | null | undefined)?.sending === true;
@@ -45,43 +42,40 @@ export function webhookAdapter(opts: { allowPrivateNetworks: boolean; timeoutMs:
     timeoutMs: opts.timeoutMs,
     photoInput: 'url',
     // The claim marks the delivery as leaving, which spares a write before every delivery. A worker that dies
-    // between the claim and the request (the address check) leaves a delivery a supervisor confirms or sends again.
+    // between the claim and the request leaves a delivery a supervisor confirms or sends again.
     claimCheckpoint: SENDING,
     async publish(input, ctx) {
       const url = ctx.channel.settings.url;
       const { secret } = ctx.channel.credentials.current();
-      const checking = Date.now();
-      try {
-        await assertPublic(url, opts.allowPrivateNetworks);
-      } catch (err) {
-        // Nothing left: a retry may send freely.
-        if (err instanceof PlatformError && err.kind === 'transient' && isSending(ctx.checkpoint)) await ctx.saveCheckpoint(null);
-        throw err;
+      // What is wrong with the address itself is known before anything could leave (a name's addresses are
+      // judged during the connection's own look-up).
+      const refused = refuseStored(url, opts);
+      if (refused) {
+        if (isSending(ctx.checkpoint)) await ctx.saveCheckpoint(null);
+        throw new PlatformError('rejected', refused.message);
       }
+      // The claim marked the delivery as leaving; a checkpoint cleared by an earlier attempt that never sent is set again.
+      if (!isSending(ctx.checkpoint)) await ctx.saveCheckpoint(SENDING);
       const now = new Date();
-      // A slow address check (a name server that hangs) may have outlived the claim's quiet window: the save
-      // checks the claim is still this worker's, and shows it alive, before anything is sent.
-      if (!isSending(ctx.checkpoint) || now.getTime() - checking > SLOW_CHECK_MS) await ctx.saveCheckpoint(SENDING);
-      let answer: { res: Response; text: string };
+      let answer: GuardedAnswer;
       try {
-        answer = await deliver(url, secret, input.targetId, JSON.stringify(webhookPayload(input, now)), now, opts.timeoutMs);
+        answer = await deliver(url, secret, input.targetId, JSON.stringify(webhookPayload(input, now)), now, opts);
       } catch (err) {
-        if (err instanceof PlatformError && err.kind === 'transient') await ctx.saveCheckpoint(null);
+        // Nothing left (refused, or never connected): a retry may send freely.
+        if (err instanceof PlatformError && (err.kind === 'transient' || err.kind === 'rejected')) await ctx.saveCheckpoint(null);
         throw err;
       }
-      const { res, text } = answer;
-      if (res.ok) {
-        const external = parseExternal(text);
+      if (answer.status >= 200 && answer.status < 300) {
+        const external = parseExternal(answer.text);
         const id = external.id ?? input.targetId;
         return { externalId: id, url: external.url ?? null, ids: [id] };
       }
       // The receiver answered: it says it did not take the post.
       await ctx.saveCheckpoint(null);
-      throw refusal(res, text);
+      throw refusal(answer);
     },
     async retract(input, ctx) {
       const url = ctx.channel.settings.url;
-      await assertPublic(url, opts.allowPrivateNetworks);
       const now = new Date();
       const body = JSON.stringify({
         event: 'post.retracted',
@@ -92,8 +86,8 @@ export function webhookAdapter(opts: { allowPrivateNetworks: boolean; timeoutMs:
         sentAt: now.toISOString(),
       });
       // Its own delivery id, the same on every retry, so that a receiver drops a repeat.
-      const { res, text } = await deliver(url, ctx.channel.credentials.current().secret, `${input.targetId}:retracted`, body, now, opts.timeoutMs);
-      if (!res.ok) throw refusal(res, text);
+      const answer = await deliver(url, ctx.channel.credentials.current().secret, `${input.targetId}:retracted`, body, now, opts);
+      if (answer.status < 200 || answer.status >= 300) throw refusal(answer);
     },
     verify(_input, ctx): Promise<Verification> {
       // A receiver cannot be asked; but a delivery that never left is safe to send.
@@ -103,86 +97,107 @@ export function webhookAdapter(opts: { allowPrivateNetworks: boolean; timeoutMs:
     },
     async test(channel): Promise<ConnectionReport> {
       const url = channel.settings.url;
-      try {
-        await assertPublic(url, opts.allowPrivateNetworks);
-      } catch (err) {
-        return { ok: false, detail: { id: 'Alamat webhook tidak publik atau tidak dikenal.', en: err instanceof Error ? err.message : 'not a public address' } };
-      }
       // A ping signed like a delivery: a receiver that refuses the signature is not ready for posts.
       const now = Math.floor(Date.now() / 1000);
       const body = JSON.stringify({ event: 'ping', sentAt: new Date().toISOString() });
+      let res: GuardedAnswer;
       try {
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'user-agent': 'Siaran-Webhook/1',
-            'x-siaran-event': 'ping',
-            [SIGNATURE_HEADER]: signWebhook(channel.credentials.current().secret, now, body),
-            [TIMESTAMP_HEADER]: String(now),
-            [DELIVERY_HEADER]: 'ping',
-          },
-          body,
-          redirect: 'manual',
-          signal: AbortSignal.timeout(opts.timeoutMs),
-        });
-        if (res.ok) return { ok: true, accountName: new URL(url).host, detail: { id: `Penerima menjawab HTTP ${res.status}.`, en: `The receiver answered HTTP ${res.status}.` } };
-        if (res.status === 401 || res.status === 403) {
-          return { ok: false, detail: { id: `Penerima menolak tanda tangan (HTTP ${res.status}); periksa rahasia webhook.`, en: `The receiver refused the signature (HTTP ${res.status}); check the webhook secret.` } };
-        }
-        return { ok: false, detail: { id: `Penerima menjawab HTTP ${res.status}.`, en: `The receiver answered HTTP ${res.status}.` } };
+        res = await guardedPost(url, { ...headers(channel.credentials.current().secret, now, body, 'ping'), 'x-siaran-event': 'ping' }, body, opts);
       } catch (err) {
-        const code = errorCode(err) ?? 'timeout';
+        if (err instanceof AddressRefused) return { ok: false, detail: refusedWords(err) };
+        const code = err instanceof RequestFailed ? err.code : 'error';
         return { ok: false, detail: { id: `Penerima tidak dapat dihubungi (${code}).`, en: `The receiver cannot be reached (${code}).` } };
       }
+      if (res.status >= 200 && res.status < 300) return { ok: true, accountName: new URL(url).host, detail: { id: `Penerima menjawab HTTP ${res.status}.`, en: `The receiver answered HTTP ${res.status}.` } };
+      if (res.status >= 300 && res.status < 400) {
+        const to = redirectTarget(url, res.location);
+        return {
+          ok: false,
+          detail: {
+            id: `Alamat ini dialihkan ke ${to} (HTTP ${res.status}); Siaran tidak mengikuti pengalihan. Isikan alamat tujuan akhirnya sebagai alamat webhook.`,
+            en: `The address redirects to ${to} (HTTP ${res.status}); Siaran does not follow redirects. Enter the final address as the webhook address.`,
+          },
+        };
+      }
+      if (res.status === 401 || res.status === 403) {
+        return { ok: false, detail: { id: `Penerima menolak tanda tangan (HTTP ${res.status}); periksa rahasia webhook.`, en: `The receiver refused the signature (HTTP ${res.status}); check the webhook secret.` } };
+      }
+      return { ok: false, detail: { id: `Penerima menjawab HTTP ${res.status}.`, en: `The receiver answered HTTP ${res.status}.` } };
     },
   };
 }
 
-/** One signed POST to the receiver; a failure that never reached it is transient, any other unknown. */
-async function deliver(url: string, secret: string, deliveryId: string, body: string, now: Date, timeoutMs: number): Promise<{ res: Response; text: string }> {
-  const timestamp = Math.floor(now.getTime() / 1000);
-  let res: Response;
+function refuseStored(url: string, opts: { allowPrivateNetworks: boolean }): AddressRefused | undefined {
   try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'Siaran-Webhook/1',
-        [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
-        [TIMESTAMP_HEADER]: String(timestamp),
-        [DELIVERY_HEADER]: deliveryId,
-      },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    return refuseUrl(new URL(url), opts);
+  } catch {
+    return new AddressRefused('not-http', 'the webhook address is not a valid address');
+  }
+}
+
+function headers(secret: string, timestamp: number, body: string, deliveryId: string): Record<string, string> {
+  return {
+    'content-type': 'application/json',
+    'user-agent': 'Siaran-Webhook/1',
+    [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
+    [TIMESTAMP_HEADER]: String(timestamp),
+    [DELIVERY_HEADER]: deliveryId,
+  };
+}
+
+/** Where a redirect points, as the host and no more: its path or query may carry a token. */
+function redirectTarget(url: string, location: string | undefined): string {
+  if (!location) return 'another address';
+  try {
+    return hostOnly(new URL(location, url).toString());
+  } catch {
+    return 'another address';
+  }
+}
+
+/** A refused address in words, for the admin who tests the channel. */
+function refusedWords(err: AddressRefused): { id: string; en: string } {
+  switch (err.reason) {
+    case 'internal-address':
+      return { id: 'Alamat webhook menuju jaringan internal; Siaran hanya mengirim ke alamat publik.', en: 'The webhook address leads into an internal network; Siaran sends to public addresses only.' };
+    case 'credentials-in-url':
+      return {
+        id: 'Alamat webhook memuat nama pengguna dan kata sandi, yang tidak dikirim Siaran. Hapus keduanya dari alamat; penerima memeriksa tanda tangan dengan rahasia webhook.',
+        en: 'The webhook address carries a user name and password, which Siaran does not send. Remove them from the address; the receiver checks the signature made with the webhook secret.',
+      };
+    case 'not-http':
+      return { id: 'Alamat webhook bukan alamat http atau https.', en: 'The webhook address is not an http or https address.' };
+  }
+}
+
+/**
+ * One signed POST to the receiver. An address refused before sending is rejected (a person must change it); a
+ * failure that never connected is transient; any other failure may have arrived, so its outcome is unknown.
+ */
+async function deliver(url: string, secret: string, deliveryId: string, body: string, now: Date, opts: { allowPrivateNetworks: boolean; timeoutMs: number }): Promise<GuardedAnswer> {
+  try {
+    return await guardedPost(url, headers(secret, Math.floor(now.getTime() / 1000), body, deliveryId), body, opts);
   } catch (err) {
-    const code = errorCode(err) ?? (err instanceof Error ? err.name : 'error');
-    if (neverSent(err)) throw new PlatformError('transient', `webhook unreachable (${code})`);
+    if (err instanceof AddressRefused) throw new PlatformError('rejected', err.message);
+    const code = err instanceof RequestFailed ? err.code : 'error';
+    if (err instanceof RequestFailed && !err.reached) throw new PlatformError('transient', `webhook unreachable (${code})`);
     throw new PlatformError('unknown-outcome', `webhook request ended without an answer (${code})`);
   }
-  return { res, text: await res.text().catch(() => '') };
 }
 
 /** What a receiver's error answer means. */
-function refusal(res: Response, text: string): PlatformError {
+function refusal(res: GuardedAnswer): PlatformError {
   if (res.status === 429) {
-    const after = retryAfterMs(res.headers.get('retry-after'));
+    const after = retryAfterMs(res.retryAfter ?? null);
     return PlatformError.rateLimited('webhook receiver is rate limiting', after === undefined ? undefined : new Date(Date.now() + after));
   }
   if (res.status === 401 || res.status === 403) return new PlatformError('auth-expired', `webhook receiver refused the signature (HTTP ${res.status})`);
   // A receiver that answered with an error has said it did not take the post; the delivery id covers a lie.
   if (res.status >= 500 || res.status === 408) return new PlatformError('transient', `webhook answered HTTP ${res.status}`);
-  return new PlatformError('rejected', `webhook answered HTTP ${res.status}: ${text.slice(0, 200)}`);
-}
-
-async function assertPublic(url: string, allowPrivateNetworks: boolean): Promise<void> {
-  if (allowPrivateNetworks) return;
-  // Checked at every delivery: a name may have been pointed inward since the channel was added.
-  const verdict = await classifyHost(new URL(url));
-  if (verdict === 'private') throw new PlatformError('rejected', 'webhook address leads into an internal network');
-  if (verdict === 'unresolved') throw new PlatformError('transient', 'webhook host does not resolve');
+  if (res.status >= 300 && res.status < 400) {
+    return new PlatformError('rejected', `the webhook address redirects (HTTP ${res.status}); Siaran does not follow redirects: enter the final address as the webhook address`);
+  }
+  return new PlatformError('rejected', `webhook answered HTTP ${res.status}: ${res.text.slice(0, 200)}`);
 }
 
 function parseExternal(text: string): { id?: string; url?: string } {
