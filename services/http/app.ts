@@ -10,6 +10,7 @@ import type { AssetStore } from '../web/assets';
 import { apiRoutes } from './api.routes';
 import { bearerAuth } from './auth';
 import { errorHandler, language } from './errors';
+import { storableInput } from './storable-input';
 
 export interface AppDeps {
   posts: PostDeps;
@@ -49,7 +50,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApi());
   });
-  app.use('/api/v1', express.json({ limit: deps.jsonLimit, strict: true }), bearerAuth(deps.posts.db, deps.posts.now));
+  app.use('/api/v1', express.json({ limit: deps.jsonLimit, strict: true }), bearerAuth(deps.posts.db, deps.posts.now), storableInput());
   app.use('/api/v1', registry.router);
   // The public site before the web app's routers, so that its pages answer under their own, stricter policy
   // and never under the staff app's.
