@@ -45,6 +45,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(deps.operations.metrics.http);
   app.use(operationsRouter(deps.operations));
 
+  // Every JSON answer is the reader's own and of the moment: no cache, shared or private, keeps it.
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   const registry = apiRoutes(deps.posts);
   const openApi = () => registry.openApi({ title: 'Siaran API', version: deps.version, serverUrl: deps.baseUrl() });
   app.get('/api/v1/openapi.json', (_req, res) => {

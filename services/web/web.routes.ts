@@ -550,6 +550,7 @@ function webErrors(deps: WebDeps, assets: AssetStore): ErrorRequestHandler {
     res
       .status(status)
       .type('html')
+      .set('Cache-Control', 'no-store')
       .send(layout({ lang, title: t(lang, 'error'), assets, path: req.originalUrl }, html`<h1>${t(lang, 'error')}</h1><p class="flash err" data-error="${status}">${text}</p><p><a class="button secondary" href="${backTo}">${t(lang, 'back')}</a></p>`));
   };
 }
