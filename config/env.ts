@@ -160,6 +160,11 @@ export const Env = z.object({
    * Meta's servers on the same network (tests), never for Meta itself, which cannot fetch such links. Default false.
    */
   META_ALLOW_PRIVATE_PHOTO_URLS: bool.default(false),
+  /**
+   * Silence allowed while a request is arriving: a client that announced a body and then sends nothing for this
+   * long is disconnected. A slow upload that keeps sending is never cut off. Default 30 s.
+   */
+  HTTP_IDLE_TIMEOUT_SECONDS: int(1, 600).default(30),
   /** Largest JSON request body. Default 256kb. */
   JSON_BODY_LIMIT: z
     .string()

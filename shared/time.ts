@@ -110,3 +110,12 @@ export function isoInZone(instant: Date, zone: TimeZone): string {
   const offset = OFFSET_MINUTES[zone];
   return `${wallClock(instant, zone).toISOString().slice(0, -1)}+${pad(Math.floor(offset / 60))}:${pad(offset % 60)}`;
 }
+
+/** The earliest and latest instants a search range is read as: every post lies between, and the database holds both. */
+export const SEARCH_FLOOR = new Date(Date.UTC(1970, 0, 1));
+export const SEARCH_CEILING = new Date(Date.UTC(9999, 11, 31, 23, 59, 59, 999));
+
+/** The instant brought within SEARCH_FLOOR and SEARCH_CEILING: a range "from year 1" or "to 9999" means "all". */
+export function withinSearchRange(instant: Date): Date {
+  return instant < SEARCH_FLOOR ? SEARCH_FLOOR : instant > SEARCH_CEILING ? SEARCH_CEILING : instant;
+}

@@ -10,6 +10,7 @@ import type { AssetStore } from '../web/assets';
 import { apiRoutes } from './api.routes';
 import { bearerAuth } from './auth';
 import { errorHandler, language } from './errors';
+import { storableInput } from './storable-input';
 
 export interface AppDeps {
   posts: PostDeps;
@@ -44,12 +45,17 @@ export function createApp(deps: AppDeps): Express {
   app.use(deps.operations.metrics.http);
   app.use(operationsRouter(deps.operations));
 
+  // Every JSON answer is the reader's own and of the moment: no cache, shared or private, keeps it.
+  app.use('/api', (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   const registry = apiRoutes(deps.posts);
   const openApi = () => registry.openApi({ title: 'Siaran API', version: deps.version, serverUrl: deps.baseUrl() });
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApi());
   });
-  app.use('/api/v1', express.json({ limit: deps.jsonLimit, strict: true }), bearerAuth(deps.posts.db, deps.posts.now));
+  app.use('/api/v1', express.json({ limit: deps.jsonLimit, strict: true }), bearerAuth(deps.posts.db, deps.posts.now), storableInput());
   app.use('/api/v1', registry.router);
   // The public site before the web app's routers, so that its pages answer under their own, stricter policy
   // and never under the staff app's.

@@ -83,6 +83,8 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       req.socket.destroy();
       return;
     }
+    // An error is about this request only: never kept by a cache (the media files' own answers are not errors).
+    res.setHeader('Cache-Control', 'no-store');
     if (err instanceof AppError) {
       const status = STATUS[err.kind];
       if (status >= 500) log.error({ err, path: req.path }, 'request failed');

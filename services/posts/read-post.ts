@@ -2,7 +2,7 @@
 import { AppError } from '../../shared/errors';
 import type { Actor, ChannelKind, ListPostsQuery, PostStatus } from '../../shared/post';
 import { inReach } from '../../shared/rules/permissions';
-import { parseInstant } from '../../shared/time';
+import { parseInstant, withinSearchRange } from '../../shared/time';
 import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
 import { postInReach } from './access';
 import type { PostDeps } from './deps';
@@ -45,7 +45,9 @@ export async function searchPosts(deps: PostDeps, actor: Actor, q: ListPostsQuer
       en: 'from/to is not a valid time.',
     });
   }
-  const posts = await listPosts(deps.db, { unitIds, statuses: q.status, from, to, limit: q.limit, offset: q.offset });
+  // A year 9999 typed with a western offset is past the year 10000, which the embedded database cannot be asked about.
+  const range = { from: from && withinSearchRange(from), to: to && withinSearchRange(to) };
+  const posts = await listPosts(deps.db, { unitIds, statuses: q.status, ...range, limit: q.limit, offset: q.offset });
   return viewPosts(deps.db, posts);
 }
 

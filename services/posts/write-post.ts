@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { CompiledQuery, type Kysely } from 'kysely';
 import { AppError } from '../../shared/errors';
 import type { Actor, CreatePostInput, Post, UpdatePostInput } from '../../shared/post';
-import { type UnitChannel, checkContent } from '../../shared/rules/content-rules';
+import { type UnitChannel, checkContent, latestScheduleTime, tooFarFinding } from '../../shared/rules/content-rules';
 import { type ProtectedDataScan, scanEachTextOnce } from '../../shared/rules/protected-data';
 import type { Finding } from '../../shared/rules/finding';
 import { nextStatus, EDITABLE, UNDER_REVIEW } from '../../shared/status-machine';
@@ -223,9 +223,17 @@ export async function unscheduleQuietly(deps: PostDeps, slots: Array<{ targetId:
   }
 }
 
-/** Reads a typed publish time; a time already past is refused outright, even for a draft. */
+/**
+ * Reads a typed publish time; a time already past, or further off than a post may wait, is refused outright,
+ * even for a draft: neither can ever go out as typed (and a year past 9999 is no time the database can hold).
+ */
 export function readTime(text: string, zone: TimeZone, now: Date): Date {
   const at = parseInstant(text, zone);
+  const latest = latestScheduleTime(now);
+  if (at && at.getTime() > latest.getTime()) {
+    const finding = tooFarFinding(latest, zone);
+    throw new AppError('validation', finding.code, finding.message, { field: 'scheduledAt' });
+  }
   if (at && at.getTime() < now.getTime()) {
     throw new AppError('validation', 'schedule.in_past', {
       id: 'Waktu terbit sudah lewat. Pilih waktu yang akan datang.',

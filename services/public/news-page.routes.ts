@@ -150,7 +150,14 @@ ${entries}
 
   // Any other address under /u/ (a link cut short, an old path) is a page too, not the framework's bare text.
   router.use('/u', (_req: Request, res: Response) => notice(res, 404, undefined, 'Halaman tidak ditemukan', 'Alamat ini tidak menunjuk halaman berita mana pun. Periksa kembali tautannya.'));
-  router.use('/u', publicErrors(deps.log, (res) => notice(res, 500, undefined, 'Terjadi gangguan', 'Halaman ini tidak dapat ditampilkan saat ini. Coba lagi beberapa saat lagi.')));
+  router.use(
+    '/u',
+    publicErrors(deps.log, (res, clientError) =>
+      clientError
+        ? notice(res, 400, undefined, 'Alamat tidak sah', 'Alamat ini rusak atau terpotong. Periksa kembali tautannya.')
+        : notice(res, 500, undefined, 'Terjadi gangguan', 'Halaman ini tidak dapat ditampilkan saat ini. Coba lagi beberapa saat lagi.'),
+    ),
+  );
   return router;
 }
 
@@ -170,13 +177,16 @@ export function pagePosition(query: Record<string, unknown>): { kind: 'older' | 
 }
 
 /** A failure on a public page answers as a page in words; the details go to the log, not to the reader. */
-function publicErrors(log: Logger, answer: (res: Response) => void): ErrorRequestHandler {
+function publicErrors(log: Logger, answer: (res: Response, clientError: boolean) => void): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) {
       next(err);
       return;
     }
-    log.error({ err, path: req.path }, 'public news page failed');
-    answer(res);
+    // An address the router could not even read (`%ED%A0%80`, half of a character) is the reader's, not ours.
+    const status = (err as { status?: unknown } | null)?.status;
+    const clientError = typeof status === 'number' && status >= 400 && status < 500;
+    if (!clientError) log.error({ err, path: req.path }, 'public news page failed');
+    answer(res, clientError);
   };
 }

@@ -43,6 +43,7 @@ import { purgeExpiredSessions } from '../web/session.repository';
 import { startControlChannel } from '../cli/control';
 import { setupLink } from '../setup/first-run';
 import { assetStore } from '../web/assets';
+import { applyServerTimeouts } from '../http/server-timeouts';
 import { webRouter } from '../web/web.routes';
 
 /** The smallest pool a worker's publish jobs run well with (see DATABASE_POOL_SIZE in config/env.ts). */
@@ -362,6 +363,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(env.PORT, env.HOST, (err?: Error) => (err ? reject(err) : resolve(s)));
     });
+    applyServerTimeouts(server, { idleMs: env.HTTP_IDLE_TIMEOUT_SECONDS * 1000 });
     boundPort = (server.address() as AddressInfo).port;
     log.info(roles.api ? { url: baseUrl(), host: env.HOST, port: boundPort } : { host: env.HOST, port: boundPort, serves: 'healthz, readyz, metrics' }, 'listening');
 

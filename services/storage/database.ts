@@ -17,6 +17,7 @@ import * as batchedCreatePost from './migrations/0008-batched-create-post';
 import * as twoStepApproval from './migrations/0010-two-step-approval';
 import * as notifications from './migrations/0011-notifications';
 import { PGliteDialect } from './pglite-dialect';
+import { storableParameters } from './storable-parameters';
 import { startEmbeddedThread } from './pglite-thread';
 import type { DB } from './schema';
 
@@ -88,7 +89,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     } finally {
       client.release();
     }
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<DB>({ dialect: storableParameters(new PostgresDialect({ pool })) });
     return {
       db,
       kind: 'postgres',
@@ -118,7 +119,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
         { cause: e },
       );
     }
-    const db = new Kysely<DB>({ dialect: new PGliteDialect(client) });
+    const db = new Kysely<DB>({ dialect: storableParameters(new PGliteDialect(client)) });
     return {
       db,
       kind: 'pglite',

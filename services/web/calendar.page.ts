@@ -32,7 +32,8 @@ export interface CalendarRange {
 
 export function calendarRange(q: CalendarQuery, zone: TimeZone): CalendarRange {
   const parsed = DateTime.fromISO(q.date, { zone });
-  const anchor = parsed.isValid ? parsed : DateTime.now().setZone(zone);
+  // The padded range of a day in year 1 or 9999 would reach a year the database cannot be asked about; no post is there.
+  const anchor = parsed.isValid && parsed.year > 1970 && parsed.year < 9999 ? parsed : DateTime.now().setZone(zone);
   const unit = q.view === 'month' ? 'month' : 'week';
   const periodStart = anchor.startOf(unit);
   const periodEnd = anchor.endOf(unit);

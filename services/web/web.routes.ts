@@ -22,6 +22,7 @@ import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository'
 import { isJobState, isQueueName } from '../../workers/queue/queue-inspector';
 import { isUnitJob, postsOfJobs } from '../operations/queue-jobs';
 import { STATUS } from '../http/errors';
+import { storableInput } from '../http/storable-input';
 import { metaPickPage } from './meta-pick.page';
 import type { PagePick } from '../channels/meta-connect';
 import { adminPage } from './admin.page';
@@ -109,6 +110,8 @@ export function webRouter(deps: WebDeps): Router {
     else res.send(asset.body);
   });
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  // Form fields and queries of every page below, sign-in included: text the database cannot hold is refused in words.
+  router.use(storableInput());
   router.use(loginRoutes(deps, assets));
 
   router.use(notificationsRouter(deps, assets));
@@ -547,6 +550,7 @@ function webErrors(deps: WebDeps, assets: AssetStore): ErrorRequestHandler {
     res
       .status(status)
       .type('html')
+      .set('Cache-Control', 'no-store')
       .send(layout({ lang, title: t(lang, 'error'), assets, path: req.originalUrl }, html`<h1>${t(lang, 'error')}</h1><p class="flash err" data-error="${status}">${text}</p><p><a class="button secondary" href="${backTo}">${t(lang, 'back')}</a></p>`));
   };
 }

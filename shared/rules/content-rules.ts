@@ -200,6 +200,31 @@ export function checkChannelLimits(post: PostDraft, ctx: Pick<ContentContext, 'u
   return findings;
 }
 
+/**
+ * How far ahead a post may be timed: a year and a day, so that next year's date of a yearly occasion (Hari
+ * Bhayangkara on 1 July, a unit's anniversary) can be set today. A time further off is almost always a slip in
+ * the year (2062 for 2026), and a post kept waiting for years would go out long after its words were true.
+ */
+export const LATEST_SCHEDULE_DAYS = 366;
+
+/** The latest publish time allowed at `now`. */
+export function latestScheduleTime(now: Date): Date {
+  return new Date(now.getTime() + LATEST_SCHEDULE_DAYS * 86_400_000);
+}
+
+/** The finding for a publish time beyond the latest allowed, in words that say why. */
+export function tooFarFinding(latest: Date, zone: TimeZone): Finding {
+  return {
+    code: 'schedule.too_far',
+    severity: 'block',
+    field: 'scheduledAt',
+    message: {
+      id: `Waktu terbit paling lambat ${formatInZone(latest, zone, 'id')}, satu tahun dari sekarang: waktu yang lebih jauh hampir selalu salah ketik tahun, dan berita yang menunggu bertahun-tahun tidak lagi tepat saat terbit.`,
+      en: `The latest publish time is ${formatInZone(latest, zone, 'en')}, a year from now: a later time is almost always a mistyped year, and news that waits for years is no longer right when it goes out.`,
+    },
+  };
+}
+
 export function checkSchedule(
   scheduledAt: Date | undefined,
   ctx: Pick<ContentContext, 'now' | 'minLeadSeconds' | 'zone'>,
@@ -217,6 +242,8 @@ export function checkSchedule(
       },
     ];
   }
+  const latest = latestScheduleTime(ctx.now);
+  if (scheduledAt.getTime() > latest.getTime()) return [tooFarFinding(latest, ctx.zone)];
   const earliest = new Date(ctx.now.getTime() + ctx.minLeadSeconds * 1000);
   if (scheduledAt.getTime() < earliest.getTime()) {
     return [

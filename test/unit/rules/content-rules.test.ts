@@ -50,6 +50,15 @@ describe('content rules', () => {
     const wit = checkSchedule(NOW, { ...ctx, zone: 'Asia/Jayapura' });
     expect(wit[0]!.message.en).toContain('11:05 WIT');
   });
+  test('a post may be timed up to a year and a day ahead, not later; the message names the latest time', () => {
+    const day = 86_400_000;
+    expect(checkSchedule(new Date(NOW.getTime() + 366 * day), ctx)).toEqual([]);
+    const far = checkSchedule(new Date(NOW.getTime() + 366 * day + 1), ctx);
+    expect(far.map((x) => x.code)).toEqual(['schedule.too_far']);
+    expect(far[0]!.message.id).toContain('24 Nov 2027 09.00 WIB');
+    expect(far[0]!.message.en).toContain('a year from now');
+    expect(checkSchedule(new Date(Date.UTC(10000, 0, 1)), ctx).map((x) => x.code)).toEqual(['schedule.too_far']);
+  });
   test('only blocking findings block', () => {
     const f = checkContent({ ...good, body: 'humas@polri.go.id' }, ctx);
     expect(f).toHaveLength(1);
