@@ -47,6 +47,11 @@ export interface PublishablePhoto {
   bytes: number;
   /** Signed, expiring: what a platform fetching by URL (Instagram) is given. */
   url: string;
+  /**
+   * Unsigned and lasting: served to anyone from the moment the post goes out (services/media/serve-media.ts)
+   * until it is taken back; what a receiver that keeps the link (a webhook) is given.
+   */
+  publicUrl: string;
 }
 
 export type PhotosForChannel =
@@ -89,6 +94,7 @@ export async function photosForChannel(
       height: r.height,
       bytes: r.bytes,
       url: store.signedUrl(r.key, ttlSeconds, now),
+      publicUrl: store.publicUrl(r.key),
     });
   }
   return missing.length > 0 ? { ready: false, missing } : { ready: true, photos: out };

@@ -34,7 +34,11 @@ export async function serveRendition(
   return { ...file, cacheControl, etag: `"${name.slice(0, name.indexOf('.'))}"` };
 }
 
-/** A rendition is public once some channel of its photo's post has published. */
+/**
+ * A rendition is public once some channel of its photo's post has published, or is publishing it right now: a
+ * webhook receiver may fetch the photo while its delivery is still being answered. A post taken back (every
+ * target retracted or cancelled) takes its photos' public links with it.
+ */
 async function isPublished(deps: Pick<MediaDeps, 'db'>, key: string): Promise<boolean> {
   const row = await deps.db
     .selectFrom('photo_renditions as r')
@@ -42,7 +46,9 @@ async function isPublished(deps: Pick<MediaDeps, 'db'>, key: string): Promise<bo
     .innerJoin('post_targets as t', 't.post_id', 'p.post_id')
     .select('r.key')
     .where('r.key', '=', key)
-    .where('t.status', '=', 'published')
+    .where('t.status', 'in', ['published', 'publishing'])
+    // Asked to be taken back (pending, done or not possible there): no longer served from here.
+    .where('t.retraction', 'is', null)
     .executeTakeFirst();
   return row !== undefined;
 }

@@ -13,8 +13,10 @@ export interface PlatformPhoto {
   width: number;
   height: number;
   bytes: number;
-  /** Signed and expiring: for platforms that fetch the photo themselves, and for webhook receivers. */
+  /** Signed and expiring: for platforms that fetch the photo themselves (Instagram) while publishing. */
   url: string;
+  /** Lasting while the post stays published: for receivers that keep the link (webhooks). */
+  publicUrl: string;
   /** The rendition's bytes, read before the claim; present when the adapter asked for bytes. */
   data?: Buffer;
 }

@@ -324,6 +324,7 @@ async function photosOf(deps: PublishDeps, row: LoadedTarget, adapter: PlatformA
       height: p.height,
       bytes: p.bytes,
       url: p.url,
+      publicUrl: p.publicUrl,
       ...(adapter.photoInput === 'bytes' ? { data: await store.get(p.key) } : {}),
     });
   }

@@ -1,7 +1,9 @@
 // A post with a photo, through the whole product: upload, renditions, approval, publication with the
 // photo on the news page and in the signed webhook, GPS gone from what is served.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
-import { type Harness, type WebhookWorld, type World, client, inSeconds, startWithWebhook, unitSlug, waitFor } from '../support/harness';
+import { type Harness, type WebhookWorld, type World, addWebhook, client, inSeconds, startWithWebhook, unitSlug, waitFor } from '../support/harness';
 import type { Receiver } from '../support/webhook-receiver';
 import * as img from '../unit/media/image-fixtures';
 import { type FakeS3, startFakeS3 } from '../support/fake-s3';
@@ -59,6 +61,8 @@ describe.each([['on local disk', false], ['in an S3-compatible bucket', true]] a
     const photos = receiver.deliveries[0]!.body.post.photos;
     expect(photos).toHaveLength(1);
     expect(photos[0].alt).toBe('Kapolres berbincang dengan warga');
+    // A lasting link, not one signed for an hour: receivers keep what they are sent.
+    expect(photos[0].url).not.toMatch(/signature=|expires=/);
     const served = await fetch(photos[0].url);
     expect(served.status).toBe(200);
     const meta = await sharp(Buffer.from(await served.arrayBuffer())).metadata();
@@ -80,6 +84,59 @@ describe.each([['on local disk', false], ['in an S3-compatible bucket', true]] a
       expect(keys.some((k) => k.includes('originals/'))).toBe(true);
       expect(keys.some((k) => k.includes('renditions/'))).toBe(true);
       expect(s3.requests.filter((r) => r.error)).toEqual([]);
+    }
+  }, 60_000);
+
+  test('a receiver that fetches the photo while its delivery is being answered gets it, and its link dies when the post is taken back', async () => {
+    // Only the webhook: no other channel has made the photo public before the receiver asks for it.
+    let fetched: number | undefined;
+    let link: string | undefined;
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { post: { photos?: Array<{ url: string }> } };
+        // The retraction's notice carries no photos.
+        const url = body.post.photos?.[0]?.url;
+        if (!url) {
+          res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+          return;
+        }
+        link = url;
+        void fetch(url).then(
+          (r) => {
+            fetched = r.status;
+            res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"arsip-1"}');
+          },
+          () => res.writeHead(500).end(),
+        );
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const hook = await addWebhook(h.siaran.database.db, world.units.polres, `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/arsip`, SECRET);
+      const operator = client(h.url, world.tokens.operator);
+      const supervisor = client(h.url, world.tokens.supervisor);
+      const created = await operator('POST', '/api/v1/posts', { title: 'Arsip kegiatan', body: 'Kegiatan untuk arsip.', channelIds: [hook], scheduledAt: inSeconds(4) });
+      const id: string = created.body.id;
+      // A photo of its own: renditions are named by their content, and the first test's photo stays published.
+      const own = await sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 30, g: 120, b: (Date.now() % 200) + 20 } } }).jpeg().toBuffer();
+      const upload = await fetch(`${h.url}/api/v1/photos?postId=${id}&alt=${encodeURIComponent('Warga')}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${world.tokens.operator}`, 'content-type': 'image/jpeg' },
+        body: own,
+      });
+      expect(upload.status).toBe(201);
+      const submitted = await operator('POST', `/api/v1/posts/${id}/submit`);
+      await supervisor('POST', `/api/v1/posts/${id}/approve`, { expectedVersion: submitted.body.version });
+      await waitFor('publication', async () => (await operator('GET', `/api/v1/posts/${id}`)).body.status === 'published', 40_000);
+      expect(fetched).toBe(200);
+      expect((await fetch(link!)).status).toBe(200);
+      // Taken back: what was public of it stops being served.
+      expect((await supervisor('POST', `/api/v1/posts/${id}/retract`, { reason: 'Salah foto kegiatan.' })).status).toBeLessThan(300);
+      expect((await fetch(link!)).status).toBe(404);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
     }
   }, 60_000);
 });

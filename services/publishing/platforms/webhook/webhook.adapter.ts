@@ -16,7 +16,9 @@ export function webhookPayload(input: PublishInput, now: Date) {
       scheduledAt: input.post.scheduledAt.toISOString(),
       scheduledLocal: isoInZone(input.post.scheduledAt, input.post.unit.timeZone),
       unit: { slug: input.post.unit.slug, name: input.post.unit.name, timeZone: input.post.unit.timeZone },
-      photos: input.photos.map((p) => ({ url: p.url, alt: p.altText, width: p.width, height: p.height, type: p.mime, bytes: p.bytes })),
+      // The lasting link, not the hour-long signed one: receivers keep what they are sent, and an archive or a
+      // partner site showing the story must not end with dead photos an hour later.
+      photos: input.photos.map((p) => ({ url: p.publicUrl, alt: p.altText, width: p.width, height: p.height, type: p.mime, bytes: p.bytes })),
       /** Where the post already went out on the unit's other channels. */
       links: input.links,
     },
