@@ -17,6 +17,7 @@ import {
   testChannel as testChannelConnection,
 } from '../channels/manage-channels';
 import { addUnit, freeSlugFor, getUnit, unitAndDescendants } from '../units/unit.repository';
+import { revokeTokens } from '../users/token.repository';
 import { addUser } from '../users/user.repository';
 import { resumeUnitPublishing } from '../posts/schedule-post';
 import { setPassword } from './password-hash';
@@ -113,8 +114,18 @@ export async function resetPassword(deps: WebDeps, admin: Actor, userId: string)
   // The handed-over password only lets its holder choose a new one; the reset is on the record.
   await deps.db.updateTable('users').set({ totp_secret: null, totp_last_step: null, password_must_change: true, approval_hold_until: approvalHold(deps) }).where('id', '=', userId).execute();
   await audit(deps, admin, 'user.password_reset', userId);
+  // Whoever held the old password may have made sessions and tokens with it: none outlives the reset.
   await deleteUserSessions(deps.db, userId);
+  await revokeTokens(deps.db, userId, deps.now());
   return password;
+}
+
+/** Every API token of a user in reach stops working at once (a lost laptop, a script that leaked one). */
+export async function revokeUserTokens(deps: WebDeps, admin: Actor, userId: string): Promise<number> {
+  await assertUser(deps, admin, userId);
+  const revoked = await revokeTokens(deps.db, userId, deps.now());
+  await audit(deps, admin, 'user.tokens_revoked', userId, { revoked });
+  return revoked;
 }
 
 export async function setUserDisabled(deps: WebDeps, admin: Actor, userId: string, disabled: boolean): Promise<void> {
