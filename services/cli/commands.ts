@@ -18,7 +18,7 @@ import { resolveSecretsKey } from '../runtime/secrets-key';
 import type { DB } from '../storage/schema';
 import { setupLink } from '../setup/first-run';
 import { addUnit, findUnitBySlug, unitNotFound } from '../units/unit.repository';
-import { createToken } from '../users/token.repository';
+import { createToken, listTokens, revokeToken, revokeTokens } from '../users/token.repository';
 import { addUser, findUserByEmail } from '../users/user.repository';
 import { type DemoAccounts, fillDemo } from './demo';
 
@@ -28,6 +28,8 @@ export const USAGE = `siaran — Siaran admin CLI
   siaran unit add --slug S --name N [--parent SLUG] --tz Asia/Jakarta|Asia/Makassar|Asia/Jayapura
   siaran user add --email E --unit SLUG --role operator|supervisor|admin [--name N] [--password P]
   siaran token create --email E [--days D] [--label L]      (prints the token once)
+  siaran token list --email E                               (the user's working tokens: id, label, dates; never the secret)
+  siaran token revoke --email E [--id ID]                   (one token, or without --id every token of the user)
   siaran channel add --unit SLUG --kind webhook --url U --secret S [--name N]
   siaran channel add --unit SLUG --kind telegram --bot-token T --chat @name|-100… [--name N]
   siaran channel add --unit SLUG --kind x --access-token T --access-secret S [--name N]
@@ -57,6 +59,8 @@ export type Command =
   | { name: 'unit add'; slug: string; unitName: string; parent: string | undefined; tz: TimeZone }
   | { name: 'user add'; email: string; userName: string | undefined; unit: string; role: Role; password: string | undefined }
   | { name: 'token create'; email: string; days: number; label: string }
+  | { name: 'token list'; email: string }
+  | { name: 'token revoke'; email: string; id: string | undefined }
   | {
       name: 'channel add';
       unit: string;
@@ -94,6 +98,7 @@ export function parseCommand(argv: string[], env: Env): Parsed {
       password: { type: 'string' },
       days: { type: 'string' },
       label: { type: 'string' },
+      id: { type: 'string' },
       kind: { type: 'string' },
       url: { type: 'string' },
       secret: { type: 'string' },
@@ -132,6 +137,13 @@ export function parseCommand(argv: string[], env: Env): Parsed {
       if (!Number.isInteger(days) || days < 1 || days > 3650) throw new UsageError('--days must be a whole number from 1 to 3650');
       return { command: { name, email: need(values, 'email'), days, label: values.label ?? 'cli' }, json };
     }
+    case 'token list':
+      return { command: { name, email: need(values, 'email') }, json };
+    case 'token revoke': {
+      const id = typeof values.id === 'string' ? values.id.trim() : undefined;
+      if (id !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new UsageError('--id must be a token id as token list prints it');
+      return { command: { name, email: need(values, 'email'), id }, json };
+    }
     case 'channel add': {
       const kind = need(values, 'kind').toLowerCase();
       // Every kind has its platform adapter (start-up checks it); the news page comes with every unit.
@@ -160,6 +172,8 @@ export type CommandResult =
   /** `password`: the one-time password made when none was given (shown once). */
   | { command: 'user add'; user: { id: string; email: string; name: string; role: string; unit: string }; password?: string }
   | { command: 'token create'; token: string; email: string; expiresAt: string }
+  | { command: 'token list'; email: string; tokens: Array<{ id: string; label: string; createdAt: string; lastUsedAt: string | null; expiresAt: string }> }
+  | { command: 'token revoke'; email: string; revoked: number }
   | { command: 'channel add'; unit: string; channel: ChannelView };
 
 export interface CommandContext {
@@ -176,6 +190,12 @@ export interface CommandContext {
 /** A Telegram channel as people write it: `humaspolres` means `@humaspolres`. */
 function channelRef(chat: string): string {
   return /^[A-Za-z][A-Za-z0-9_]{3,31}$/.test(chat) ? `@${chat}` : chat;
+}
+
+async function userByEmail(db: Kysely<DB>, email: string) {
+  const user = await findUserByEmail(db, email);
+  if (!user) throw new AppError('not-found', 'user.not_found', { id: `Tidak ada pengguna dengan e-mail ${email}.`, en: `No user with e-mail ${email}.` });
+  return user;
 }
 
 export async function executeCommand(command: Command, ctx: CommandContext): Promise<CommandResult> {
@@ -213,10 +233,29 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
       };
     }
     case 'token create': {
-      const user = await findUserByEmail(db, command.email);
-      if (!user) throw new AppError('not-found', 'user.not_found', { id: `Tidak ada pengguna dengan e-mail ${command.email}.`, en: `No user with e-mail ${command.email}.` });
+      const user = await userByEmail(db, command.email);
       const { token, expiresAt } = await createToken(db, user.id, { label: command.label, days: command.days });
       return { command: 'token create', token, email: user.email, expiresAt: expiresAt.toISOString() };
+    }
+    case 'token list': {
+      const user = await userByEmail(db, command.email);
+      const tokens = await listTokens(db, user.id);
+      return {
+        command: 'token list',
+        email: user.email,
+        tokens: tokens.map((tk) => ({ id: tk.id, label: tk.label, createdAt: tk.createdAt.toISOString(), lastUsedAt: tk.lastUsedAt?.toISOString() ?? null, expiresAt: tk.expiresAt.toISOString() })),
+      };
+    }
+    case 'token revoke': {
+      const user = await userByEmail(db, command.email);
+      const revoked = command.id ? await revokeToken(db, user.id, command.id) : await revokeTokens(db, user.id);
+      if (command.id && revoked === 0) {
+        throw new AppError('not-found', 'token.not_found', {
+          id: `Token ${command.id} bukan token ${user.email} yang masih berlaku.`,
+          en: `Token ${command.id} is not a working token of ${user.email}.`,
+        });
+      }
+      return { command: 'token revoke', email: user.email, revoked };
     }
     case 'channel add': {
       const unit = await findUnitBySlug(db, command.unit);
@@ -295,6 +334,11 @@ export function describeResult(r: CommandResult, env: Env): string[] {
       ];
     case 'token create':
       return [r.token, `# for ${r.email}, valid until ${r.expiresAt}; it is shown only this once`];
+    case 'token list':
+      if (r.tokens.length === 0) return [`no working token for ${r.email}`];
+      return r.tokens.map((tk) => `${tk.id}  ${tk.label}  created ${tk.createdAt}  last used ${tk.lastUsedAt ?? 'never'}  valid until ${tk.expiresAt}`);
+    case 'token revoke':
+      return [`${String(r.revoked)} token(s) of ${r.email} revoked`];
     case 'channel add':
       return [`channel ${r.channel.id} (${r.channel.kind}, ${r.channel.accountName ?? r.channel.name}) added to ${r.unit}`];
   }

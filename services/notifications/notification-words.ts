@@ -81,5 +81,21 @@ export function describe(kind: NotificationKind, n: { postId: string | null; dat
         ],
         path: '/admin',
       };
+    case 'account.invite_existing':
+      // Told to the account's holder and to the admins over it; the inviting admin, who may not see the
+      // account, was answered as for a new address.
+      return {
+        headline: {
+          id: `Alamat ${str(n.data.email)} diundang sebagai akun baru di ${str(n.data.unit)}, padahal sudah punya akun`,
+          en: `${str(n.data.email)} was invited as a new account in ${str(n.data.unit)}, but already has one`,
+        },
+        details: [
+          {
+            id: `Pengundang: ${str(n.data.by)}. Akun yang ada tidak diubah. Bila pemiliknya pindah satuan, admin satuannya dapat memindahkannya.`,
+            en: `Invited by: ${str(n.data.by)}. The existing account was not changed. If its holder moves to another unit, an admin of their unit can move it.`,
+          },
+        ],
+        path: '/account',
+      };
   }
 }

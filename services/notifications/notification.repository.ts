@@ -13,6 +13,7 @@ export const NOTIFICATION_KINDS = [
   'post.failed',
   'post.unconfirmed',
   'channel.needs_reconnect',
+  'account.invite_existing',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -81,3 +81,37 @@ export async function revokeTokens(db: Kysely<DB>, userId: string, now = new Dat
     .executeTakeFirst();
   return Number(res.numUpdatedRows);
 }
+
+/** A token as its holder and admins see it: never the secret, which is not kept. */
+export interface TokenView {
+  id: string;
+  label: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date;
+}
+
+/** The user's tokens that still work (neither revoked nor expired), newest first. */
+export async function listTokens(db: Kysely<DB>, userId: string, now = new Date()): Promise<TokenView[]> {
+  const rows = await db
+    .selectFrom('api_tokens')
+    .select(['id', 'label', 'created_at', 'last_used_at', 'expires_at'])
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', now)
+    .orderBy('created_at', 'desc')
+    .execute();
+  return rows.map((r) => ({ id: r.id, label: r.label, createdAt: r.created_at, lastUsedAt: r.last_used_at, expiresAt: r.expires_at }));
+}
+
+/** Revokes one token of the user; 0 when it is not theirs or already revoked (the same answer, so ids are not probed). */
+export async function revokeToken(db: Kysely<DB>, userId: string, tokenId: string, now = new Date()): Promise<number> {
+  const res = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: now })
+    .where('id', '=', tokenId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}

@@ -17,12 +17,17 @@ const NewUser = z.object({
   password: z.string().min(10, 'at least 10 characters').max(200).optional(),
 });
 
-export async function addUser(db: Kysely<DB>, raw: z.input<typeof NewUser>): Promise<User> {
+/** The checks a new account's data passes, throwing as addUser does. */
+export function checkNewUser(raw: z.input<typeof NewUser>): z.output<typeof NewUser> {
   const parsed = NewUser.safeParse(raw);
   if (!parsed.success) {
     throw new AppError('validation', 'user.invalid', { id: 'Data pengguna tidak valid.', en: 'Invalid user data.' }, parsed.error.issues);
   }
-  const input = parsed.data;
+  return parsed.data;
+}
+
+export async function addUser(db: Kysely<DB>, raw: z.input<typeof NewUser>): Promise<User> {
+  const input = checkNewUser(raw);
   const unit = await findUnitBySlug(db, input.unitSlug);
   if (!unit) throw unitNotFound(input.unitSlug);
   const existing = await findUserByEmail(db, input.email);

@@ -16,8 +16,12 @@ import {
   startXConnect,
   testChannel as testChannelConnection,
 } from '../channels/manage-channels';
-import { addUnit, freeSlugFor, getUnit, unitAndDescendants } from '../units/unit.repository';
-import { addUser } from '../users/user.repository';
+import { addUnit, freeSlugFor, getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
+import { revokeTokens } from '../users/token.repository';
+import { addUser, checkNewUser, findUserByEmail } from '../users/user.repository';
+import { emailQuietly } from '../notifications/deps';
+import { hashPassword } from '../users/passwords';
+import { adminsOver, notifyUsers } from '../notifications/notification.repository';
 import { resumeUnitPublishing } from '../posts/schedule-post';
 import { setPassword } from './password-hash';
 import { deleteUserSessions } from './session.repository';
@@ -79,11 +83,37 @@ function zoneOf(value: string) {
   return z.data;
 }
 
-/** Returns the one-time password the admin hands over; it is not stored in clear anywhere. */
+/**
+ * Returns the one-time password the admin hands over; it is not stored in clear anywhere.
+ *
+ * An address that already has an account out of this admin's reach is answered exactly as a new one (a
+ * one-time password that opens nothing), so a sub-unit admin cannot learn who has an account elsewhere. The
+ * account is left as it is; its holder and the admins over it are told, and the attempt is on the record.
+ * An account within reach the admin sees on the page anyway, so there the refusal says so.
+ */
 export async function inviteUser(deps: WebDeps, admin: Actor, input: { email: string; name: string; unitId: string; role: string }): Promise<string> {
   await assertUnit(deps, admin, input.unitId);
   const unit = await getUnit(deps.db, input.unitId);
   const password = temporaryPassword();
+  const existing = await findUserByEmail(deps.db, input.email.trim());
+  if (existing && !(await adminUnits(deps, admin)).includes(existing.unit_id)) {
+    // Checked as a new address would be, so a mistake is refused alike; then the same hash work, so the
+    // answer's time tells nothing either.
+    checkNewUser({ email: input.email, name: input.name, unitSlug: unit.slug, role: roleOf(input.role) });
+    await hashPassword(password);
+    await audit(deps, admin, 'user.invite_existing', existing.id, { unitId: input.unitId });
+    const inviter = await deps.db.selectFrom('users').select('name').where('id', '=', admin.id).executeTakeFirstOrThrow();
+    const inviterUnit = await getUnit(deps.db, admin.unitId);
+    const told = [existing.id, ...(await adminsOver(deps.db, await unitPath(deps.db, existing.unit_id)))];
+    const owed = await notifyUsers(
+      deps.db,
+      told,
+      { kind: 'account.invite_existing', eventKey: `invite:${randomBytes(8).toString('hex')}`, data: { email: existing.email, unit: unit.name, by: `${inviter.name} (${inviterUnit.name})` } },
+      deps.now(),
+    );
+    await emailQuietly(deps.posts.emails, deps.log, owed);
+    return password;
+  }
   const user = await addUser(deps.db, { email: input.email, name: input.name, unitSlug: unit.slug, role: roleOf(input.role) });
   await setPassword(deps.db, user.id, password);
   await deps.db.updateTable('users').set({ password_must_change: true, approval_hold_until: approvalHold(deps) }).where('id', '=', user.id).execute();
@@ -113,8 +143,18 @@ export async function resetPassword(deps: WebDeps, admin: Actor, userId: string)
   // The handed-over password only lets its holder choose a new one; the reset is on the record.
   await deps.db.updateTable('users').set({ totp_secret: null, totp_last_step: null, password_must_change: true, approval_hold_until: approvalHold(deps) }).where('id', '=', userId).execute();
   await audit(deps, admin, 'user.password_reset', userId);
+  // Whoever held the old password may have made sessions and tokens with it: none outlives the reset.
   await deleteUserSessions(deps.db, userId);
+  await revokeTokens(deps.db, userId, deps.now());
   return password;
+}
+
+/** Every API token of a user in reach stops working at once (a lost laptop, a script that leaked one). */
+export async function revokeUserTokens(deps: WebDeps, admin: Actor, userId: string): Promise<number> {
+  await assertUser(deps, admin, userId);
+  const revoked = await revokeTokens(deps.db, userId, deps.now());
+  await audit(deps, admin, 'user.tokens_revoked', userId, { revoked });
+  return revoked;
 }
 
 export async function setUserDisabled(deps: WebDeps, admin: Actor, userId: string, disabled: boolean): Promise<void> {

@@ -53,6 +53,7 @@ ${v.users.map(
   (u) => html`<tr data-user="${u.email}"><td>${u.name}<div class="muted">${u.email}${u.disabled ? html` · ${t(lang, 'disabled')}` : ''}</div></td>
 <td><form method="post" action="/admin/users/${u.id}" class="row">${c}<select name="role">${roleOptions(u.role)}</select><select name="unitId">${unitOptions(u.unit_id)}</select><button class="secondary">${t(lang, 'save')}</button></form></td>
 <td><form method="post" action="/admin/users/${u.id}/reset" class="inline">${c}<button class="secondary">${t(lang, 'resetPassword')}</button></form>
+<form method="post" action="/admin/users/${u.id}/tokens/revoke" class="inline">${c}<button class="secondary">${t(lang, 'revokeTokens')}</button></form>
 <form method="post" action="/admin/users/${u.id}/disable" class="inline">${c}<input type="hidden" name="disabled" value="${u.disabled ? 'false' : 'true'}"><button class="${u.disabled ? 'secondary' : 'danger'}">${t(lang, u.disabled ? 'enable' : 'disable')}</button></form></td></tr>`,
 )}</tbody></table>
 <form method="post" action="/admin/users" class="card"><h2>${t(lang, 'invite')}</h2>${c}

@@ -280,6 +280,21 @@ const M = {
   // Notifications (the menu's link; the centre's own words are in services/notifications/notifications.page.ts).
   notifications: { id: 'Pemberitahuan', en: 'Notifications' },
   unreadNotifications: { id: 'Pemberitahuan belum dibaca', en: 'Unread notifications' },
+  // Proving it is the account's holder before a change to how they sign in; API tokens on the account page.
+  currentPassword: { id: 'Kata sandi sekarang', en: 'Current password' },
+  badCurrentPassword: { id: 'Kata sandi sekarang salah.', en: 'The current password is wrong.' },
+  reauthHelp: { id: 'Untuk mengubah cara masuk, buktikan dulu bahwa ini Anda.', en: 'To change how you sign in, first prove it is you.' },
+  apiTokens: { id: 'Token API', en: 'API tokens' },
+  apiTokensNone: { id: 'Belum ada token API yang berlaku.', en: 'No API token in force.' },
+  tokenLabel: { id: 'Nama', en: 'Label' },
+  tokenCreated: { id: 'Dibuat', en: 'Created' },
+  tokenLastUsed: { id: 'Terakhir dipakai', en: 'Last used' },
+  tokenValidUntil: { id: 'Berlaku sampai', en: 'Valid until' },
+  tokenNeverUsed: { id: 'belum pernah', en: 'never' },
+  revoke: { id: 'Cabut', en: 'Revoke' },
+  tokenRevoked: { id: 'Token dicabut.', en: 'Token revoked.' },
+  revokeTokens: { id: 'Cabut semua token API', en: 'Revoke all API tokens' },
+  tokensRevoked: { id: 'Token API dicabut', en: 'API tokens revoked' },
 } satisfies Record<string, LocalizedText>;
 
 export type MessageKey = keyof typeof M;

@@ -25,9 +25,13 @@ export async function isThrottled(db: Kysely<DB>, keys: readonly string[], rule:
  * parallel cannot all pass a check made before any of them failed. True when a key is over its limit.
  */
 export async function reserveAttempt(db: Kysely<DB>, keys: readonly string[], rule: ThrottleRule, now: Date): Promise<boolean> {
-  let over = false;
-  for (const failures of await countAttempt(db, keys, rule, now)) if (failures > rule.attempts) over = true;
-  return over;
+  return reserveLimited(db, keys.map((key) => ({ key, attempts: rule.attempts })), rule.windowSeconds, now);
+}
+
+/** As reserveAttempt, each key with its own number of attempts in the same window. */
+export async function reserveLimited(db: Kysely<DB>, limits: ReadonlyArray<{ key: string; attempts: number }>, windowSeconds: number, now: Date): Promise<boolean> {
+  const counts = await countAttempt(db, limits.map((l) => l.key), { attempts: 0, windowSeconds }, now);
+  return counts.some((failures, i) => failures > limits[i]!.attempts);
 }
 
 /** A successful attempt does not count against a shared key (many colleagues behind one office address). */

@@ -11,11 +11,19 @@ ${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
 <p><button type="submit">${t(lang, 'signIn')}</button></p></form></div>`;
 }
 
-export function passwordPage(lang: Lang, csrf: string, required: boolean, error?: string): Html {
+/** What proves the holder is at the keyboard, not whoever borrowed the session: the password, and the code where TOTP is on. */
+function proofFields(lang: Lang, hasTotp: boolean): Html {
+  return html`<p class="muted">${t(lang, 'reauthHelp')}</p>
+<label for="currentPassword">${t(lang, 'currentPassword')}</label><input id="currentPassword" name="currentPassword" type="password" autocomplete="current-password" required>
+${hasTotp ? html`<label for="currentCode">${t(lang, 'totpCurrentCode')}</label><input id="currentCode" name="currentCode" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required>` : ''}`;
+}
+
+export function passwordPage(lang: Lang, csrf: string, required: boolean, error?: string, hasTotp = false): Html {
   return html`<div class="card"><h1>${t(lang, 'newPassword')}</h1>
 ${required ? html`<p class="flash">${t(lang, 'passwordMustChange')}</p>` : ''}
 ${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
 <form method="post" action="/account/password"><input type="hidden" name="_csrf" value="${csrf}">
+${proofFields(lang, hasTotp)}
 <label for="password">${t(lang, 'newPassword')}</label><input id="password" name="password" type="password" autocomplete="new-password" minlength="10" required>
 <label for="confirm">${t(lang, 'confirmPassword')}</label><input id="confirm" name="confirm" type="password" autocomplete="new-password" minlength="10" required>
 <p><button type="submit">${t(lang, 'confirm')}</button></p></form></div>`;
@@ -36,7 +44,7 @@ ${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
 <p>${t(lang, 'totpSetupHelp')}</p><pre class="secret" id="totp-secret">${secret}</pre>
 <p class="muted"><a href="${uri}">${uri}</a></p>
 <form method="post" action="/account/totp"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="secret" value="${secret}">
-${askCurrent ? html`<label for="currentCode">${t(lang, 'totpCurrentCode')}</label><input id="currentCode" name="currentCode" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required>` : ''}
+${proofFields(lang, askCurrent)}
 <label for="code">${t(lang, 'totpCode')}</label><input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required>
 <p><button type="submit">${t(lang, 'confirm')}</button></p></form></div>`;
 }

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Request, type Response, Router } from 'express';
 import { SetupInput, checkSetupToken, completeSetup, isSetUp, setupErrors, setupIssueText, setupToken } from '../setup/first-run';
+import { revokeTokens } from '../users/token.repository';
 import { findUserByEmail } from '../users/user.repository';
 import type { AssetStore } from './assets';
 import { type Html, html } from './html';
@@ -10,7 +11,8 @@ import { type Lang, type MessageKey, langOf, pick, t } from './i18n';
 import { layout } from './layout.page';
 import { loginPage, passwordPage, totpPage, totpSetupPage } from './login.page';
 import { notSetUpNotice, setupPage } from './setup.page';
-import { clearFailures, releaseAttempt, reserveAttempt } from './login-throttle.repository';
+import { clearFailures, reserveAttempt } from './login-throttle.repository';
+import { KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS, readKnownDevices, rememberDevice, reserveSignIn, signInSucceeded } from './sign-in-throttle';
 import { safeNext } from './page-context';
 import { PASSWORD_MIN, checkPassword, hashPassword, setPassword } from './password-hash';
 import { type SessionStage, createSession, deleteSession, deleteUserSessions } from './session.repository';
@@ -44,6 +46,32 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
   };
   const landing = (stage: SessionStage, next: string): string =>
     stage === 'password' ? '/account/password' : stage === 'enroll' ? '/account/totp' : stage === 'totp' ? '/login/totp' : next;
+
+  /**
+   * A change to how the account signs in (its password, its second factor) takes the current password, and
+   * the current code where TOTP is on: a session left open on a shared computer, or stolen, must not be able
+   * to take the account over. Wrong answers count like failed sign-ins, so a borrowed session cannot guess.
+   * The code given here is spent, as at sign-in.
+   */
+  const proveHolder = async (userId: string, body: Record<string, string | undefined>): Promise<MessageKey | undefined> => {
+    const keys = [`reauth:${userId}`];
+    if (await reserveAttempt(deps.db, keys, deps.loginLimit, deps.now())) return 'throttled';
+    const u = await deps.db.selectFrom('users').select(['password_hash', 'totp_secret', 'totp_last_step']).where('id', '=', userId).executeTakeFirstOrThrow();
+    if (!(await checkPassword(body.currentPassword ?? '', u.password_hash)).ok) return 'badCurrentPassword';
+    if (u.totp_secret) {
+      const step = matchTotp(deps.box.open(u.totp_secret), (body.currentCode ?? '').trim(), deps.now(), u.totp_last_step === null ? null : Number(u.totp_last_step));
+      if (step === undefined) return 'badTotp';
+      const taken = await deps.db
+        .updateTable('users')
+        .set({ totp_last_step: step })
+        .where('id', '=', userId)
+        .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', String(step))]))
+        .executeTakeFirst();
+      if (Number(taken.numUpdatedRows) === 0) return 'badTotp';
+    }
+    await clearFailures(deps.db, keys);
+    return undefined;
+  };
 
   const loginCsrf = (req: Request, res: Response): string => {
     const existing = readCookies(req)[LOGIN_CSRF_COOKIE];
@@ -98,17 +126,19 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     if (!sameSecret(body._csrf, readCookies(req)[LOGIN_CSRF_COOKIE])) throw csrfRejected();
     const email = (body.email ?? '').trim().toLowerCase();
     const next = safeNext(body.next);
-    const keys = [`email:${email}`, `ip:${req.ip ?? 'unknown'}`];
     const again = (status: number, message: string) => bare(req, res, t(lang, 'signIn'), loginPage(lang, loginCsrf(req, res), next, message), status);
-    if (await reserveAttempt(deps.db, keys, deps.loginLimit, deps.now())) {
+    const user = email ? await findUserByEmail(deps.db, email) : undefined;
+    // How failures are limited, and why this browser may be exempt from an attack on its account: sign-in-throttle.ts.
+    const known = readKnownDevices(deps.box, readCookies(req)[KNOWN_DEVICE_COOKIE], deps.now());
+    const client = { email, ip: req.ip ?? 'unknown', device: user ? known.find((e) => e.u === user.id)?.d : undefined };
+    if (await reserveSignIn(deps.db, client, deps.loginLimit, deps.now())) {
       res.set('Retry-After', String(deps.loginLimit.windowSeconds));
       return again(429, t(lang, 'throttled'));
     }
-    const user = email ? await findUserByEmail(deps.db, email) : undefined;
     const check = await checkPassword(body.password ?? '', user?.password_hash ?? null);
     if (!user || !check.ok || user.disabled) return again(401, t(lang, 'badLogin'));
-    await clearFailures(deps.db, [`email:${email}`]);
-    await releaseAttempt(deps.db, [`ip:${req.ip ?? 'unknown'}`]);
+    await signInSucceeded(deps.db, client);
+    res.cookie(KNOWN_DEVICE_COOKIE, rememberDevice(deps.box, known, user.id, deps.now()), { ...cookieBase, maxAge: KNOWN_DEVICE_DAYS * 86_400_000 });
     if (check.upgrade) {
       await deps.db.updateTable('users').set({ password_hash: await hashPassword(body.password ?? '') }).where('id', '=', user.id).execute();
     }
@@ -168,13 +198,12 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     const lang = langOf(req);
     const body = formBody(req);
     const secret = (body.secret ?? '').trim();
-    const current = await deps.db.selectFrom('users').select(['totp_secret', 'totp_last_step']).where('id', '=', session.user.id).executeTakeFirstOrThrow();
-    // Replacing a second factor takes the one in place: a borrowed session must not be able to swap it.
-    if (current.totp_secret) {
-      const proven = matchTotp(deps.box.open(current.totp_secret), (body.currentCode ?? '').trim(), deps.now(), current.totp_last_step === null ? null : Number(current.totp_last_step));
-      if (proven === undefined) {
-        return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), session.stage === 'enroll', t(lang, 'badTotp'), true), 403);
-      }
+    const current = await deps.db.selectFrom('users').select(['totp_secret']).where('id', '=', session.user.id).executeTakeFirstOrThrow();
+    // Enrolling or replacing a second factor takes the password, and the factor in place: a borrowed session
+    // must not be able to swap it or enrol its own.
+    const refused = await proveHolder(session.user.id, body);
+    if (refused) {
+      return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), session.stage === 'enroll', t(lang, refused), current.totp_secret !== null), refused === 'throttled' ? 429 : 403);
     }
     const step = /^[A-Z2-7]{32}$/.test(secret) ? matchTotp(secret, (body.code ?? '').trim(), deps.now(), null) : undefined;
     if (step === undefined) {
@@ -191,7 +220,7 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
   router.get('/account/password', async (req, res) => {
     const session = await sessionFromRequest(deps.db, req, deps.now());
     if (!session || session.stage === 'totp' || session.stage === 'enroll') return res.redirect(303, '/login');
-    await bare(req, res, t(langOf(req), 'newPassword'), passwordPage(langOf(req), session.csrfToken, session.stage === 'password'));
+    await bare(req, res, t(langOf(req), 'newPassword'), passwordPage(langOf(req), session.csrfToken, session.stage === 'password', undefined, session.user.hasTotp));
   });
 
   router.post('/account/password', async (req, res) => {
@@ -203,11 +232,15 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     const password = body.password ?? '';
     const problem =
       password.length < PASSWORD_MIN || password.length > 200 ? t(lang, 'passwordTooShort') : password !== (body.confirm ?? '') ? t(lang, 'passwordMismatch') : undefined;
-    if (problem) return bare(req, res, t(lang, 'newPassword'), passwordPage(lang, session.csrfToken, session.stage === 'password', problem), 422);
+    const form = (message: string) => passwordPage(lang, session.csrfToken, session.stage === 'password', message, session.user.hasTotp);
+    if (problem) return bare(req, res, t(lang, 'newPassword'), form(problem), 422);
+    const refused = await proveHolder(session.user.id, body);
+    if (refused) return bare(req, res, t(lang, 'newPassword'), form(t(lang, refused)), refused === 'throttled' ? 429 : 403);
     await setPassword(deps.db, session.user.id, password);
     await deps.db.updateTable('users').set({ password_must_change: false }).where('id', '=', session.user.id).execute();
-    // Whoever knew the old password keeps no session made with it.
+    // Whoever knew the old password keeps no session and no API token made with it.
     await deleteUserSessions(deps.db, session.user.id);
+    await revokeTokens(deps.db, session.user.id, deps.now());
     const stage = await stageAfterSecondFactor(session.user.id);
     await startSession(req, res, session.user.id, stage);
     res.redirect(303, landing(stage, '/'));

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import { AppError } from '../../shared/errors';
 import type { DB } from '../storage/schema';
 import { type Session, findSession } from './session.repository';
+import { requiresTotp } from './web-settings.repository';
 
 export const SESSION_COOKIE = 'siaran_sid';
 export const LANG_COOKIE = 'siaran_lang';
@@ -60,10 +61,20 @@ export function assertCsrf(req: Request, session: Session): void {
   if (!sameSecret(sent, session.csrfToken)) throw csrfRejected();
 }
 
-/** For /api/v1: the actor of a fully signed-in session, with the CSRF check for unsafe methods. */
+/**
+ * For /api/v1: the actor of a fully signed-in session, with the CSRF check for unsafe methods. The same
+ * second-factor rule as the pages: a session whose user must now enrol (the rule was switched on after it
+ * began) does not act through the API either.
+ */
 export async function apiSessionActor(db: Kysely<DB>, req: Request, now: Date) {
   const session = await sessionFromRequest(db, req, now);
-  if (session?.stage !== 'full') return undefined;
+  if (!session) return undefined;
+  if (session.stage !== 'full' || (!session.user.hasTotp && (await requiresTotp(db, session.user.role)))) {
+    throw new AppError('unauthenticated', 'auth.sign_in_unfinished', {
+      id: 'Selesaikan masuk dulu (kata sandi baru atau verifikasi dua langkah) di halaman web.',
+      en: 'Finish signing in first (a new password or the second factor) on the web pages.',
+    });
+  }
   assertCsrf(req, session);
   const { id, role, unitId, email, name } = session.user;
   return { id, role, unitId, email, name };

@@ -26,6 +26,8 @@ import { storableInput } from '../http/storable-input';
 import { metaPickPage } from './meta-pick.page';
 import type { PagePick } from '../channels/meta-connect';
 import { adminPage } from './admin.page';
+import { accountTokensCard } from './account-tokens.page';
+import { listTokens, revokeToken } from '../users/token.repository';
 import {
   addFacebook,
   addInstagram,
@@ -48,6 +50,7 @@ import {
   reconnect,
   reconnectXStart,
   resetPassword,
+  revokeUserTokens,
   setTotpRule,
   setUserDisabled,
   switchChannel,
@@ -119,11 +122,19 @@ export function webRouter(deps: WebDeps): Router {
 
   router.get('/account', page(deps, assets, 'any', async (ctx) => {
     const { lang } = ctx;
+    const unit = await getUnit(deps.db, ctx.user.unitId);
+    const tokens = await listTokens(deps.db, ctx.user.id, deps.now());
+    const tokenFlash = ctx.req.query.token === 'revoked' ? t(lang, 'tokenRevoked') : undefined;
     await ctx.send(
       t(lang, 'account'),
       html`<h1>${t(lang, 'account')}</h1><div class="card"><p>${ctx.user.name} · ${ctx.user.email} · ${pick(lang, ROLE_LABELS[ctx.user.role])}</p>
-<p>${ctx.user.hasTotp ? html`<span class="ok">${t(lang, 'totpOn')}</span>` : html`<a class="button" href="/account/totp">${t(lang, 'totpSetup')}</a>`}</p></div>${await accountEmailCard(deps, ctx.user.id, lang, ctx.csrf)}`,
+<p>${ctx.user.hasTotp ? html`<span class="ok">${t(lang, 'totpOn')}</span>` : html`<a class="button" href="/account/totp">${t(lang, 'totpSetup')}</a>`}</p></div>${await accountEmailCard(deps, ctx.user.id, lang, ctx.csrf)}${accountTokensCard(lang, ctx.csrf, unit.time_zone, tokens, tokenFlash)}`,
     );
+  }));
+  // Only the holder's own token: another's id revokes nothing and answers the same.
+  router.post('/account/tokens/:id/revoke', page(deps, assets, 'any', async (ctx) => {
+    await revokeToken(deps.db, ctx.user.id, idParam(ctx.req.params.id), deps.now());
+    ctx.res.redirect(303, '/account?token=revoked');
   }));
 
   const compose = async (ctx: PageCtx, postId: string | undefined) => {
@@ -397,6 +408,9 @@ export function webRouter(deps: WebDeps): Router {
     return undefined;
   });
   adminPost('/admin/users/:id/reset', async (ctx) => ({ text: t(ctx.lang, 'oneTimePassword'), secret: await resetPassword(deps, ctx.user, idParam(ctx.req.params.id)) }));
+  adminPost('/admin/users/:id/tokens/revoke', async (ctx) => ({
+    text: `${t(ctx.lang, 'tokensRevoked')}: ${String(await revokeUserTokens(deps, ctx.user, idParam(ctx.req.params.id)))}.`,
+  }));
   adminPost('/admin/users/:id/disable', async (ctx, f) => {
     await setUserDisabled(deps, ctx.user, idParam(ctx.req.params.id), f.disabled === 'true');
     return undefined;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { secretBox } from '../../services/channels/secret-box';
-import { hashPassword, verifyPassword } from '../../services/users/passwords';
+import { checkPassword, hashPassword, legacyScryptHash } from '../../services/users/passwords';
 import { hashToken } from '../../services/users/token.repository';
 import { signWebhook, verifyWebhook } from '../../services/publishing/platforms/webhook/webhook-signature';
 
@@ -39,11 +39,16 @@ describe('webhook signature', () => {
 });
 
 describe('passwords and tokens', () => {
-  test('scrypt hashes verify the right password only', async () => {
+  test('argon2id hashes verify the right password only', async () => {
     const h = await hashPassword('kata-sandi-panjang');
-    expect(h.startsWith('scrypt$')).toBe(true);
-    expect(await verifyPassword('kata-sandi-panjang', h)).toBe(true);
-    expect(await verifyPassword('kata-sandi-salah', h)).toBe(false);
+    expect(h.startsWith('$argon2id$')).toBe(true);
+    expect(await checkPassword('kata-sandi-panjang', h)).toEqual({ ok: true, upgrade: false });
+    expect((await checkPassword('kata-sandi-salah', h)).ok).toBe(false);
+  });
+  test('an scrypt hash of an earlier CLI still verifies, and asks to be replaced', async () => {
+    const h = await legacyScryptHash('kata-sandi-panjang');
+    expect(await checkPassword('kata-sandi-panjang', h)).toEqual({ ok: true, upgrade: true });
+    expect((await checkPassword('kata-sandi-salah', h)).ok).toBe(false);
   });
   test('tokens are stored as hashes', () => {
     expect(hashToken('siaran_abc')).toMatch(/^[0-9a-f]{64}$/);

@@ -121,11 +121,11 @@ describe('TOTP', () => {
       const setup = await b.go('GET', '/account/totp');
       const secret = /id="totp-secret">([A-Z2-7]+)</.exec(setup.text)![1]!;
       const sessionCsrf = /name="_csrf" value="([^"]+)"/.exec(setup.text)![1]!;
-      expect((await b.go('POST', '/account/totp', { _csrf: sessionCsrf, secret, code: '000000' })).status).toBe(422);
+      expect((await b.go('POST', '/account/totp', { _csrf: sessionCsrf, secret, code: '000000', currentPassword: PASSWORD })).status).toBe(422);
       // The code and its moment are kept: the 30-second step may roll over before the replay below.
       const enrolledAt = new Date();
       const enrolCode = totpAt(secret, enrolledAt);
-      const enrolled = await b.go('POST', '/account/totp', { _csrf: sessionCsrf, secret, code: enrolCode });
+      const enrolled = await b.go('POST', '/account/totp', { _csrf: sessionCsrf, secret, code: enrolCode, currentPassword: PASSWORD });
       // At rest the secret is sealed: a copy of the users table alone cannot mint codes.
       const stored = await h.siaran.database.db.selectFrom('users').select('totp_secret').where('id', '=', world.users.otherSupervisor).executeTakeFirstOrThrow();
       expect(stored.totp_secret).not.toContain(secret);
@@ -206,8 +206,8 @@ describe('the sign-in limit', () => {
     expect((await b.go('GET', '/inbox')).location).toBe('/account/password');
     const csrf = /name="_csrf" value="([^"]+)"/.exec((await b.go('GET', '/account/password')).text)![1]!;
     expect((await b.go('GET', '/api/v1/me')).status).toBe(401);
-    expect((await b.go('POST', '/account/password', { _csrf: csrf, password: 'pendek', confirm: 'pendek' })).status).toBe(422);
-    const chosen = await b.go('POST', '/account/password', { _csrf: csrf, password: 'pilihan-sendiri-123', confirm: 'pilihan-sendiri-123' });
+    expect((await b.go('POST', '/account/password', { _csrf: csrf, currentPassword: handedOver, password: 'pendek', confirm: 'pendek' })).status).toBe(422);
+    const chosen = await b.go('POST', '/account/password', { _csrf: csrf, currentPassword: handedOver, password: 'pilihan-sendiri-123', confirm: 'pilihan-sendiri-123' });
     expect(chosen.status).toBe(303);
     expect((await b.go('GET', '/inbox')).status).toBe(200);
     const row = await db.selectFrom('users').select('password_must_change').where('id', '=', world.users.poldaSupervisor).executeTakeFirstOrThrow();
