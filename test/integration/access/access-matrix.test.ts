@@ -68,6 +68,8 @@ interface Fixture {
   post(state: 'draft' | 'pending' | 'scheduled' | 'published'): Promise<{ id: string; title: string; version: number; targetId: string }>;
   photo(): Promise<string>;
   user(role: Role): Promise<string>;
+  /** A new API token of operator@own's, by id. */
+  token(): Promise<string>;
   notification(): Promise<string>;
   /** The title every list check looks for: a scheduled post of the pivot unit. */
   listed: { id: string; title: string };
@@ -141,9 +143,22 @@ const TABLE: Record<string, Row> = {
   'GET /api/v1/me': { who: signedIn, via: 'api', call: () => get('/api/v1/me') },
   'GET /account': { who: signedIn, via: 'web', call: () => get('/account') },
   'GET /account/totp': { who: signedIn, via: 'web', call: () => get('/account/totp') },
-  'POST /account/totp': { who: signedIn, via: 'web', call: () => post('/account/totp', { code: '000000' }) },
+  // With the holder's password (a wrong one is refused 403 by the holder's proof, its own test); the code is wrong.
+  'POST /account/totp': { who: signedIn, via: 'web', call: () => post('/account/totp', { currentPassword: PASSWORD, secret: 'A'.repeat(32), code: '000000' }) },
   'GET /account/password': { who: signedIn, via: 'web', call: () => get('/account/password') },
   'POST /account/password': { who: signedIn, via: 'web', call: () => post('/account/password', { current: 'salah', password: 'x', confirm: 'y' }) },
+  'POST /account/tokens/:id/revoke': {
+    who: recipient,
+    via: 'web',
+    call: async (f) => post(`/account/tokens/${await f.token()}/revoke`),
+    fresh: true,
+    // Every holder gets the same answer; only the token's own holder's request revokes it.
+    effect: async (f, call) => {
+      const id = call.path.split('/')[3]!;
+      const row = await f.h.siaran.database.db.selectFrom('api_tokens').select('revoked_at').where('id', '=', id).executeTakeFirstOrThrow();
+      return row.revoked_at !== null;
+    },
+  },
   'POST /account/notifications': { who: signedIn, via: 'web', call: () => post('/account/notifications', { email: 'true' }) },
   'GET /notifications': { who: signedIn, via: 'web', call: () => get('/notifications') },
   'POST /notifications/read-all': { who: signedIn, via: 'web', call: () => post('/notifications/read-all') },
@@ -277,6 +292,7 @@ const TABLE: Record<string, Row> = {
   },
   'POST /admin/users/:id': { who: administers, via: 'web', call: async (f) => post(`/admin/users/${await f.user('operator')}`, { role: 'operator', unitId: f.unit.polres.id }), fresh: true },
   'POST /admin/users/:id/reset': { who: administers, via: 'web', call: async (f) => post(`/admin/users/${await f.user('operator')}/reset`), fresh: true },
+  'POST /admin/users/:id/tokens/revoke': { who: administers, via: 'web', call: async (f) => post(`/admin/users/${await f.user('operator')}/tokens/revoke`), fresh: true },
   'POST /admin/users/:id/disable': { who: administers, via: 'web', call: async (f) => post(`/admin/users/${await f.user('operator')}/disable`, { disabled: 'true' }), fresh: true },
   'POST /admin/units': { who: administers, via: 'web', call: (f) => post('/admin/units', { name: `Polsek Baru ${randomBytes(2).toString('hex')}`, parentId: f.unit.polres.id, timeZone: 'Asia/Jakarta' }) },
   'POST /admin/units/:id': { who: administers, via: 'web', call: (f) => post(`/admin/units/${f.unit.polres.id}`, { timeZone: 'Asia/Jakarta' }) },
@@ -334,7 +350,7 @@ const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 let h: Harness;
 let f: Fixture;
 /** Each actor's API token and web session (cookie, CSRF token). */
-const actors = new Map<string, { who: Who; token: string; cookie: string; csrf: string }>();
+const actors = new Map<string, { who: Who; userId: string; token: string; cookie: string; csrf: string }>();
 const name = (w: Who | undefined) => (w ? `${w.role}@${w.rel}` : 'no one');
 
 beforeAll(async () => {
@@ -365,7 +381,7 @@ beforeAll(async () => {
       const cookie = await signInWith(h.url, email, PASSWORD);
       const page = await fetch(`${h.url}/account`, { headers: { cookie } });
       const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
-      actors.set(`${role}@${rel}`, { who: { role, rel }, token, cookie, csrf });
+      actors.set(`${role}@${rel}`, { who: { role, rel }, userId: u.id, token, cookie, csrf });
     }
   }
   // The pivot unit's author and approver make the fixtures; they are not among the actors.
@@ -444,6 +460,11 @@ beforeAll(async () => {
     },
     async user(role) {
       return (await person(role, polres.slug)).id;
+    },
+    async token() {
+      const label = `revoke-${randomBytes(4).toString('hex')}`;
+      await createToken(db, actors.get('operator@own')!.userId, { label, days: 1 });
+      return (await db.selectFrom('api_tokens').select('id').where('label', '=', label).executeTakeFirstOrThrow()).id;
     },
     async notification() {
       const owner = await db.selectFrom('users').select('id').where('email', 'like', `operator.%.${tag}@test.siaran`).where('unit_id', '=', polres.id).orderBy('email').executeTakeFirstOrThrow();
