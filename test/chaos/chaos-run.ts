@@ -175,18 +175,33 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
   const procs: { api?: SiaranProcess; workers: SiaranProcess[] } = { workers: [] };
   const chaos: ChaosReport['chaos'] = { workerKills: 0, redisRestarts: 0, flushes: 0, apiRestarts: 0, unexpectedExits: [], faults: new Map() };
   const expected = new Set<SiaranProcess>();
-  const watch = (p: SiaranProcess, name: string) => {
-    void p.exited.then((code) => {
-      if (!expected.has(p)) {
-        chaos.unexpectedExits.push(`${name} exited (${String(code ?? p.proc.signalCode)})`);
-        log(`! ${name} exited on its own (${String(code ?? p.proc.signalCode)}):\n${p.logs.slice(-15).join('\n')}`);
-      }
+  let finishing = false;
+  // A process that exits on its own is reported, and started again a second later as a service manager would
+  // (systemd's Restart=, a container's restart policy): e.g. one that started while Redis was down.
+  const watch = (p: SiaranProcess, name: string, again: () => void) => {
+    void p.exited.then(async (code) => {
+      if (expected.has(p) || finishing) return;
+      chaos.unexpectedExits.push(`${name} exited (${String(code ?? p.proc.signalCode)})`);
+      log(`! ${name} exited on its own (${String(code ?? p.proc.signalCode)}); starting it again:\n${p.logs.slice(-5).join('\n').slice(0, 2000)}`);
+      await sleep(1_000);
+      again();
     });
     return p;
   };
-  const spawnApi = () => watch(spawnSiaran(rawEnv, o.database === 'postgres' ? ['--api'] : []), o.database === 'postgres' ? 'api' : 'siaran');
+  const spawnApi = (): SiaranProcess => {
+    const p = watch(spawnSiaran(rawEnv, o.database === 'postgres' ? ['--api'] : []), o.database === 'postgres' ? 'api' : 'siaran', () => {
+      if (procs.api === p && !finishing) procs.api = spawnApi();
+    });
+    return p;
+  };
   // A worker serves only its health and metrics port: any free one.
-  const spawnWorker = () => watch(spawnSiaran({ ...rawEnv, PORT: '0' }, ['--worker']), 'worker');
+  const spawnWorker = (): SiaranProcess => {
+    const p = watch(spawnSiaran({ ...rawEnv, PORT: '0' }, ['--worker']), 'worker', () => {
+      const i = procs.workers.indexOf(p);
+      if (i >= 0 && !finishing) procs.workers[i] = spawnWorker();
+    });
+    return p;
+  };
   const stop = async (p: SiaranProcess | undefined, signal: NodeJS.Signals) => {
     if (!p) return;
     expected.add(p);
@@ -334,7 +349,9 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     const setupSeconds = (Date.now() - started) / 1000;
     log(`written in ${setupSeconds.toFixed(0)} s${moved > 0 ? `; ${moved} posts were due before they were written and were moved to 3 s later` : ''}`);
 
-    // 3. The window: faults at the platforms, and the runner's own chaos on a timetable.
+    // 3. The window, from when the first post falls due: faults at the platforms, and the runner's own chaos
+    // on a timetable.
+    if (t0 > Date.now()) await sleep(t0 - Date.now());
     const faults = faultPlan(o.seed, o.faultRate, 3_000, o.everyFaultOnce);
     chaos.faults = faults.injected;
     x.setChaos(platformFaults(faults, 'x'));
@@ -342,7 +359,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     meta.setChaos(platformFaults(faults, 'meta'));
     receiver.setChaos(receiverFaults(faults));
     const windowStart = Date.now();
-    const windowEnd = Math.max(t0, windowStart) + o.windowSeconds * 1000;
+    const windowEnd = windowStart + o.windowSeconds * 1000;
     const events: Array<{ at: number; name: string; run: () => Promise<void> }> = [];
     const W = windowEnd - windowStart;
     let slot = 0;
@@ -454,6 +471,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     log(settled ? `settled in ${settleSeconds.toFixed(0)} s` : `not settled after ${o.settleSeconds} s: counting anyway`);
 
     // 5. Stop everything, then count: at the platforms' fakes, and in the database.
+    finishing = true;
     await Promise.all([stop(procs.api, 'SIGTERM'), ...procs.workers.map((w) => stop(w, 'SIGTERM'))]);
     if (!database) database = await openDb();
     const atPlatform = new Map<string, number>();
@@ -544,6 +562,7 @@ export async function runChaos(partial: Partial<ChaosOptions> = {}): Promise<Cha
     if (lateness.length > 0) report.lateness = { p50: percentile(lateness, 50), p90: percentile(lateness, 90), p99: percentile(lateness, 99), max: lateness.at(-1)! };
     return report;
   } finally {
+    finishing = true;
     await Promise.all([stop(procs.api, 'SIGKILL'), ...procs.workers.map((w) => stop(w, 'SIGKILL'))]).catch(() => undefined);
     await database?.close().catch(() => undefined);
     await x.close();
