@@ -47,6 +47,11 @@ export interface FakeServer {
   /** Adds a fault for a route, e.g. `POST /2/tweets` or `POST /bot*\/sendMessage` (a `*` matches a segment). */
   fault: (route: string, fault: Fault) => void;
   clearFaults: () => void;
+  /**
+   * Faults at random (the chaos run): `choose` is asked for every request no queued fault takes; its answer
+   * (a fault, or nothing for the normal answer) is used for that request. Off by default; `undefined` ends it.
+   */
+  setChaos: (choose: ((req: FakeRequest) => Fault | undefined) | undefined) => void;
   /** Resolves when a request for the route arrives. */
   nextRequest: (route: string) => Promise<FakeRequest>;
   close: () => Promise<void>;
@@ -65,6 +70,7 @@ export async function startFakeServer(
   const faults: Array<{ pattern: RegExp; fault: Fault; left: number }> = [];
   let waiters: Array<{ pattern: RegExp; resolve: (r: FakeRequest) => void }> = [];
   const held = new Set<http.ServerResponse>();
+  let chaos: ((req: FakeRequest) => Fault | undefined) | undefined;
   const toPattern = (r: string) => new RegExp(`^${r.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]+')}$`);
 
   const server = http.createServer((req, res) => {
@@ -84,7 +90,7 @@ export async function startFakeServer(
         const handler = route(fr);
         const f = faults.find((x) => x.left > 0 && x.pattern.test(key));
         if (f) f.left -= 1;
-        const fault = f?.fault;
+        const fault = f?.fault ?? chaos?.(fr);
         if (self.latencyMs > 0) await new Promise((r) => setTimeout(r, self.latencyMs));
         const send = (a: FakeAnswer) => {
           const answer = decorate(fr, a);
@@ -119,6 +125,9 @@ export async function startFakeServer(
     url: `http://127.0.0.1:${port}`,
     port,
     latencyMs: 0,
+    setChaos: (choose) => {
+      chaos = choose;
+    },
     requests,
     fault: (routeText, fault) => {
       faults.push({ pattern: toPattern(routeText), fault, left: fault.times ?? 1 });
