@@ -12,7 +12,7 @@ import { layout } from './layout.page';
 import { loginPage, passwordPage, totpPage, totpSetupPage } from './login.page';
 import { notSetUpNotice, setupPage } from './setup.page';
 import { clearFailures, reserveAttempt } from './login-throttle.repository';
-import { KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS, readKnownDevices, rememberDevice, reserveSignIn, signInSucceeded } from './sign-in-throttle';
+import { KNOWN_DEVICE_COOKIE, KNOWN_DEVICE_DAYS, credentialMark, readKnownDevices, rememberDevice, reserveSignIn, signInSucceeded } from './sign-in-throttle';
 import { safeNext } from './page-context';
 import { PASSWORD_MIN, checkPassword, hashPassword, setPassword } from './password-hash';
 import { type SessionStage, createSession, deleteSession, deleteUserSessions } from './session.repository';
@@ -130,7 +130,8 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     const user = email ? await findUserByEmail(deps.db, email) : undefined;
     // How failures are limited, and why this browser may be exempt from an attack on its account: sign-in-throttle.ts.
     const known = readKnownDevices(deps.box, readCookies(req)[KNOWN_DEVICE_COOKIE], deps.now());
-    const client = { email, ip: req.ip ?? 'unknown', device: user ? known.find((e) => e.u === user.id)?.d : undefined };
+    const mark = user ? credentialMark(user.password_hash) : undefined;
+    const client = { email, ip: req.ip ?? 'unknown', device: user ? known.find((e) => e.u === user.id && e.k === mark)?.d : undefined };
     if (await reserveSignIn(deps.db, client, deps.loginLimit, deps.now())) {
       res.set('Retry-After', String(deps.loginLimit.windowSeconds));
       return again(429, t(lang, 'throttled'));
@@ -138,10 +139,12 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     const check = await checkPassword(body.password ?? '', user?.password_hash ?? null);
     if (!user || !check.ok || user.disabled) return again(401, t(lang, 'badLogin'));
     await signInSucceeded(deps.db, client);
-    res.cookie(KNOWN_DEVICE_COOKIE, rememberDevice(deps.box, known, user.id, deps.now()), { ...cookieBase, maxAge: KNOWN_DEVICE_DAYS * 86_400_000 });
+    let passwordHash = user.password_hash;
     if (check.upgrade) {
-      await deps.db.updateTable('users').set({ password_hash: await hashPassword(body.password ?? '') }).where('id', '=', user.id).execute();
+      passwordHash = await hashPassword(body.password ?? '');
+      await deps.db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', user.id).execute();
     }
+    res.cookie(KNOWN_DEVICE_COOKIE, rememberDevice(deps.box, known, user.id, credentialMark(passwordHash), deps.now()), { ...cookieBase, maxAge: KNOWN_DEVICE_DAYS * 86_400_000 });
     const stage: SessionStage = user.totp_secret ? 'totp' : await stageAfterSecondFactor(user.id);
     await startSession(req, res, user.id, stage);
     res.redirect(303, stage === 'totp' ? `/login/totp?next=${encodeURIComponent(next)}` : landing(stage, next));

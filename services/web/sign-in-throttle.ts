@@ -7,7 +7,10 @@
 // - A browser that has signed in to an account before carries a sealed "known browser" entry for that
 //   account (KNOWN_DEVICE_COOKIE, one per account, the last few accounts). Its attempts on that account are
 //   counted on that browser alone: failures elsewhere never lock it, and it is not counted on its address.
-//   Stolen with the browser, it still gives only `attempts` guesses a window; it is no password.
+//   Stolen with the browser, it still gives only `attempts` guesses a window; it is no password. An entry
+//   holds a mark of the password it was earned with: a new password (the holder's change, an admin's reset)
+//   makes every earlier entry worthless, so entries collected by someone who once knew the old password do
+//   not outlive it. All of one account's known browsers together allow ACCOUNT_FACTOR × `attempts` failures.
 // - Any other client is counted per (account, address): `attempts` failures a window, then it waits.
 // - Across all unknown clients an account allows ACCOUNT_FACTOR × `attempts` failures a window, so guessing
 //   from many addresses stays slow; when that is used up only unknown clients wait, the holder's own browser
@@ -17,7 +20,7 @@
 //
 // Every attempt is counted before the password is checked (parallel guesses cannot slip past) and a success
 // takes its count back where the key is shared.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { SecretBox } from '../channels/secret-box';
 import type { DB } from '../storage/schema';
@@ -39,6 +42,13 @@ interface KnownEntry {
   d: string;
   /** issued, ms since epoch */
   t: number;
+  /** the mark of the password hash it was earned with (credentialMark) */
+  k: string;
+}
+
+/** A short mark of the account's current password hash: it changes whenever the password does. */
+export function credentialMark(passwordHash: string | null): string {
+  return createHash('sha256').update(`known-device\n${passwordHash ?? ''}`).digest('base64url').slice(0, 16);
 }
 
 /** The entries of a sealed cookie still in force; a cookie that does not open is no cookie. */
@@ -51,7 +61,7 @@ export function readKnownDevices(box: SecretBox, cookie: string | undefined, now
     if (!Array.isArray(list)) return [];
     return list.filter(
       (e): e is KnownEntry =>
-        typeof e === 'object' && e !== null && typeof (e as KnownEntry).u === 'string' && typeof (e as KnownEntry).d === 'string' && typeof (e as KnownEntry).t === 'number' &&
+        typeof e === 'object' && e !== null && typeof (e as KnownEntry).u === 'string' && typeof (e as KnownEntry).d === 'string' && typeof (e as KnownEntry).t === 'number' && typeof (e as KnownEntry).k === 'string' &&
         now.getTime() - (e as KnownEntry).t < KNOWN_DEVICE_DAYS * 86_400_000,
     );
   } catch {
@@ -60,9 +70,10 @@ export function readKnownDevices(box: SecretBox, cookie: string | undefined, now
 }
 
 /** The cookie after a successful sign-in to `userId`: its entry renewed (or made), the oldest dropped past the limit. */
-export function rememberDevice(box: SecretBox, entries: KnownEntry[], userId: string, now: Date): string {
-  const mine = entries.find((e) => e.u === userId);
-  const next = [...entries.filter((e) => e.u !== userId), { u: userId, d: mine?.d ?? randomBytes(16).toString('base64url'), t: now.getTime() }].slice(-MAX_ACCOUNTS);
+export function rememberDevice(box: SecretBox, entries: KnownEntry[], userId: string, mark: string, now: Date): string {
+  // An entry earned with an earlier password is not renewed: this sign-in makes a new one.
+  const mine = entries.find((e) => e.u === userId && e.k === mark);
+  const next = [...entries.filter((e) => e.u !== userId), { u: userId, d: mine?.d ?? randomBytes(16).toString('base64url'), t: now.getTime(), k: mark }].slice(-MAX_ACCOUNTS);
   return box.seal(JSON.stringify({ p: 'known-device', e: next }));
 }
 
@@ -75,7 +86,12 @@ export interface SignInClient {
 }
 
 function limitsOf(c: SignInClient, rule: ThrottleRule): Array<{ key: string; attempts: number }> {
-  if (c.device) return [{ key: `device:${c.device}`, attempts: rule.attempts }];
+  if (c.device) {
+    return [
+      { key: `device:${c.device}`, attempts: rule.attempts },
+      { key: `known:${c.email}`, attempts: rule.attempts * ACCOUNT_FACTOR },
+    ];
+  }
   return [
     { key: `client:${c.email}:${c.ip}`, attempts: rule.attempts },
     { key: `account:${c.email}`, attempts: rule.attempts * ACCOUNT_FACTOR },
@@ -92,6 +108,7 @@ export function reserveSignIn(db: Kysely<DB>, c: SignInClient, rule: ThrottleRul
 export async function signInSucceeded(db: Kysely<DB>, c: SignInClient): Promise<void> {
   if (c.device) {
     await clearFailures(db, [`device:${c.device}`]);
+    await releaseAttempt(db, [`known:${c.email}`]);
     return;
   }
   await clearFailures(db, [`client:${c.email}:${c.ip}`]);

@@ -223,6 +223,24 @@ describe('the sign-in limit cannot be turned against the real user or an office'
     expect((await known.signIn(target.email, PASSWORD)).status).toBe(429);
   }, MANY_SIGN_INS_MS);
 
+  test('a known browser earned with a password that has since changed is a stranger again', async () => {
+    const victim = await person('pernah-bocor');
+    // Someone who once knew the password signed in with it, and keeps the browser's cookie.
+    const old = browser('198.51.100.30');
+    expect((await old.signIn(victim.email, PASSWORD)).status).toBe(303);
+    // The holder's password is changed (as the holder's change or an admin's reset does: a new hash), and the
+    // holder signs in with it.
+    const newPassword = 'kata-sandi-baru-yang-panjang-789';
+    await setPassword(h.siaran.database.db, victim.id, newPassword);
+    const own = browser('10.20.0.9');
+    expect((await own.signIn(victim.email, newPassword)).status).toBe(303);
+    // An attack from many addresses fills the account's count of unknown clients.
+    for (let i = 0; i < 20; i++) expect([401, 429]).toContain((await browser(`203.0.113.${String(i + 60)}`).signIn(victim.email, `tebakan-${String(i)}-jkl`)).status);
+    // The old browser is one of them now: it waits, even with the new password; the holder's browser does not.
+    expect((await old.signIn(victim.email, newPassword)).status).toBe(429);
+    expect((await own.signIn(victim.email, newPassword)).status).toBe(303);
+  }, MANY_SIGN_INS_MS);
+
   test('behind one office address, ten colleagues who each mistype once all still sign in', async () => {
     const colleagues = [];
     for (let i = 0; i < 10; i++) colleagues.push(await person(`rekan-polres-${String(i)}`));
