@@ -51,3 +51,18 @@ test('a slow body that keeps arriving is received whole, past the idle time in a
   expect(c.received()).toMatch(/^HTTP\/1\.1 201/);
   c.socket.destroy();
 });
+
+test('a body trickled a byte at a time, never silent long enough to be idle, is dropped once its pace is below any real line', async () => {
+  const c = await connect();
+  c.socket.write(head(100_000));
+  // One byte a second against an idle limit of two: never silent, yet far below 1 kB/s.
+  const trickle = setInterval(() => {
+    if (!c.socket.destroyed) c.socket.write('x');
+  }, 1000);
+  try {
+    await c.closed;
+  } finally {
+    clearInterval(trickle);
+  }
+  expect(c.received()).not.toMatch(/^HTTP\/1\.1 [25]/);
+}, 60_000);
