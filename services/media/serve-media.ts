@@ -8,7 +8,8 @@ export interface ServedFile extends StoredObject {
   etag: string;
 }
 
-const YEAR = 365 * 24 * 3600;
+/** How long a cache may serve a public photo before asking again whether its post is still out. */
+const PUBLIC_MAX_AGE = 600;
 
 export async function serveRendition(
   deps: Pick<MediaDeps, 'db' | 'store' | 'signingKey' | 'now'>,
@@ -26,8 +27,9 @@ export async function serveRendition(
     cacheControl = `private, max-age=${left}, immutable`;
   } else {
     if (!(await isPublished(deps, key))) throw mediaErrors.fileNotFound();
-    // The name is the content's hash: the bytes behind it never change.
-    cacheControl = `public, max-age=${YEAR}, immutable`;
+    // The name is the content's hash, so the bytes never change; but whether they may be served does: a post
+    // taken back must stop being served through caches too, so they ask again (a cheap 304) after a while.
+    cacheControl = `public, max-age=${PUBLIC_MAX_AGE}`;
   }
   const file = await deps.store.stream(key);
   if (!file) throw mediaErrors.fileNotFound();
@@ -35,9 +37,9 @@ export async function serveRendition(
 }
 
 /**
- * A rendition is public once some channel of its photo's post has published, or is publishing it right now: a
- * webhook receiver may fetch the photo while its delivery is still being answered. A post taken back (every
- * target retracted or cancelled) takes its photos' public links with it.
+ * A rendition is public once some channel of its photo's post has published, or while a webhook delivery of it is
+ * being made: its receiver may fetch the photo before answering. A post taken back takes its photos' public links
+ * with it.
  */
 async function isPublished(deps: Pick<MediaDeps, 'db'>, key: string): Promise<boolean> {
   const row = await deps.db
@@ -46,7 +48,8 @@ async function isPublished(deps: Pick<MediaDeps, 'db'>, key: string): Promise<bo
     .innerJoin('post_targets as t', 't.post_id', 'p.post_id')
     .select('r.key')
     .where('r.key', '=', key)
-    .where('t.status', 'in', ['published', 'publishing'])
+    .innerJoin('channels as c', 'c.id', 't.channel_id')
+    .where((eb) => eb.or([eb('t.status', '=', 'published'), eb.and([eb('t.status', '=', 'publishing'), eb('c.kind', '=', 'webhook')])]))
     // Asked to be taken back (pending, done or not possible there): no longer served from here.
     .where('t.retraction', 'is', null)
     .executeTakeFirst();

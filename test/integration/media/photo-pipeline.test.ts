@@ -204,7 +204,7 @@ describe('when an operator uploads a sideways phone photo with GPS to a post for
     await tdb.database.db.updateTable('post_targets').set({ status: 'published' }).where('post_id', '=', postId).execute();
     const res = await fetch(`${base}/media/${name}`);
     expect(res.status).toBe(200);
-    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(res.headers.get('cache-control')).toBe('public, max-age=600');
     await tdb.database.db.updateTable('post_targets').set({ status: 'pending' }).where('post_id', '=', postId).execute();
   });
 
