@@ -108,7 +108,9 @@ export async function inviteUser(deps: WebDeps, admin: Actor, input: { email: st
     const owed = await notifyUsers(
       deps.db,
       told,
-      { kind: 'account.invite_existing', eventKey: `invite:${randomBytes(8).toString('hex')}`, data: { email: existing.email, unit: unit.name, by: `${inviter.name} (${inviterUnit.name})` } },
+      // One notice per account, inviting admin and day: inviting again and again does not flood the holder and
+      // the admins above with the same news.
+      { kind: 'account.invite_existing', eventKey: `invite:${existing.id}:${admin.id}:${deps.now().toISOString().slice(0, 10)}`, data: { email: existing.email, unit: unit.name, by: `${inviter.name} (${inviterUnit.name})` } },
       deps.now(),
     );
     await emailQuietly(deps.posts.emails, deps.log, owed);

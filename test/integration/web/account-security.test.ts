@@ -315,6 +315,10 @@ describe('inviting an address that already has an account', () => {
     expect((await browser('192.0.2.99').signIn(emails.otherOperator!, decoy)).status).toBe(401);
     const told = await db().selectFrom('notifications').select(['user_id', 'kind']).where('kind', '=', 'account.invite_existing').execute();
     expect(told.map((n) => n.user_id)).toContain(world.users.otherOperator);
+    // Inviting again the same day tells nobody twice: the holder and the admins above are not flooded.
+    expect((await invite(emails.otherOperator!)).status).toBe(200);
+    const toldAgain = await db().selectFrom('notifications').select(['user_id']).where('kind', '=', 'account.invite_existing').where('user_id', '=', world.users.otherOperator).execute();
+    expect(toldAgain).toHaveLength(1);
     const audit = await db().selectFrom('admin_events').select(['type', 'actor_id']).where('subject_id', '=', world.users.otherOperator).execute();
     expect(audit).toContainEqual({ type: 'user.invite_existing', actor_id: localAdmin.id });
   });
