@@ -23,6 +23,7 @@ function target(args) {
 }
 
 const connect = net.Socket.prototype.connect;
+const JUDGED = Symbol('loopback-judged');
 net.Socket.prototype.connect = function guardedConnect(...args) {
   const t = target(args);
   if (!t.local) {
@@ -32,10 +33,14 @@ net.Socket.prototype.connect = function guardedConnect(...args) {
   }
   // A name allowed here ("localhost") may still be made to resolve elsewhere (a test's own look-up): the
   // address it resolved to is judged too, before the socket connects to it.
-  this.on('lookup', (err, address) => {
-    if (!err && !isLoopback(address)) {
-      this.destroy(Object.assign(new Error(`tests may only connect to this machine; refused ${address} (${t.where})`), { code: 'ETESTOUTBOUND' }));
-    }
-  });
+  // One listener per socket, however often it connects (a socket connected again would otherwise gather them).
+  if (!this[JUDGED]) {
+    this[JUDGED] = true;
+    this.on('lookup', (err, address) => {
+      if (!err && !isLoopback(address)) {
+        this.destroy(Object.assign(new Error(`tests may only connect to this machine; refused ${address}`), { code: 'ETESTOUTBOUND' }));
+      }
+    });
+  }
   return connect.apply(this, args);
 };
