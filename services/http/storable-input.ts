@@ -2,23 +2,46 @@
 // Text PostgreSQL cannot store (shared/storable-text.ts) is refused here with words naming the field, instead
 // of failing the statement later as a 500.
 import type { NextFunction, Request, Response } from 'express';
-import { AppError } from '../../shared/errors';
+import { AppError, type LocalizedText } from '../../shared/errors';
+import { FIELD_LABELS } from '../../shared/words';
 import { type Unstorable, findUnstorable } from '../../shared/storable-text';
 
 const WHAT: Record<Unstorable, { id: string; en: string }> = {
-  nul: { id: 'karakter NUL (\\u0000)', en: 'a NUL character (\\u0000)' },
-  'lone-surrogate': { id: 'separuh karakter UTF-16 tanpa pasangannya (mis. \\ud800)', en: 'half of a UTF-16 character without its other half (e.g. \\ud800)' },
+  nul: { id: 'karakter tersembunyi yang rusak (NUL)', en: 'a hidden, broken character (NUL)' },
+  'lone-surrogate': { id: 'karakter yang terpotong separuh (mis. emoji yang rusak)', en: 'a character cut in half (e.g. a broken emoji)' },
+};
+
+/** Words for where the text was: the field as people know it (FIELD_LABELS), never its internal name or path. */
+function placeOf(where: 'path' | 'query' | 'body', field: string): LocalizedText {
+  if (where === 'path') return { id: 'Alamat yang diminta', en: 'The requested address' };
+  const head = field.split('.')[0] ?? '';
+  const label = FIELD_LABELS[head] ?? FIELD_LABELS[`photo.${head}`] ?? EXTRA_LABELS[head];
+  if (label) return { id: `Kolom "${label.id}"`, en: `The field "${label.en}"` };
+  return where === 'query' ? { id: 'Alamat yang diminta', en: 'The requested address' } : { id: 'Salah satu kolom', en: 'One of the fields' };
+}
+
+/** Fields of forms and queries beyond a post's own (FIELD_LABELS): notes, reasons, names. */
+const EXTRA_LABELS: Record<string, LocalizedText> = {
+  note: { id: 'Catatan', en: 'Note' },
+  reason: { id: 'Alasan', en: 'Reason' },
+  alt: { id: 'Teks alternatif foto', en: 'Photo alt text' },
+  filename: { id: 'Nama berkas', en: 'File name' },
+  name: { id: 'Nama', en: 'Name' },
+  email: { id: 'E-mail', en: 'E-mail' },
+  password: { id: 'Kata sandi', en: 'Password' },
+  q: { id: 'Pencarian', en: 'Search' },
 };
 
 export function unstorableText(where: 'path' | 'query' | 'body', field: string, what: Unstorable): AppError {
-  const named = field === '' ? { id: `Isi permintaan (${where})`, en: `The request's ${where}` } : { id: `Kolom "${field}"`, en: `The field "${field}"` };
+  const place = placeOf(where, field);
   return new AppError(
     'validation',
     'request.unstorable_text',
     {
-      id: `${named.id} berisi ${WHAT[what].id}, yang tidak dapat disimpan. Hapus karakter itu lalu kirim lagi.`,
-      en: `${named.en} contains ${WHAT[what].en}, which cannot be stored. Remove that character and send it again.`,
+      id: `${place.id} berisi ${WHAT[what].id}, yang tidak dapat disimpan; biasanya terbawa saat menyalin dari PDF atau aplikasi lain. Ketik ulang bagian itu lalu kirim lagi.`,
+      en: `${place.en} contains ${WHAT[what].en}, which cannot be stored; it usually comes with text copied from a PDF or another app. Retype that part and send it again.`,
     },
+    // For scripts and the compose page: where exactly (the field's path), and what.
     { where, field, problem: what },
   );
 }

@@ -70,6 +70,8 @@ async function snapshot() {
 const expectRefused = (r: { status: number; body: any }, code = 'request.unstorable_text') => {
   expect({ status: r.status, code: r.body?.error?.code }).toEqual({ status: 422, code });
   expect(r.body.error.message.length).toBeGreaterThan(20);
+  // Words a person reads: never a field's internal name or path, an id, or an escape code.
+  expect(r.body.error.message).not.toMatch(/variants\.|[0-9a-f]{8}-[0-9a-f]{4}|\\u[0-9a-f]{4}|"(?:note|body|title|altText|reason)"/i);
 };
 
 let before: string;
