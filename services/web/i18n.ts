@@ -32,6 +32,12 @@ const M = {
   },
   totpRequired: { id: 'Admin mewajibkan verifikasi dua langkah untuk peran Anda.', en: 'An admin requires two-step verification for your role.' },
   totpOn: { id: 'Verifikasi dua langkah aktif.', en: 'Two-step verification is on.' },
+  totpReplace: { id: 'Pindah ke ponsel baru', en: 'Move to a new phone' },
+  changePassword: { id: 'Ganti kata sandi', en: 'Change password' },
+  passwordChangeEffects: {
+    id: 'Setelah kata sandi diganti, perangkat lain yang masih masuk akan keluar, dan semua token API akun ini dicabut: skrip yang memakainya perlu token baru dari pengelola server.',
+    en: 'After the change, other devices still signed in are signed out and every API token of this account is revoked: scripts that use one need a new token from the server operator.',
+  },
   confirm: { id: 'Konfirmasi', en: 'Confirm' },
   compose: { id: 'Tulis', en: 'Compose' },
   inbox: { id: 'Persetujuan', en: 'Approvals' },

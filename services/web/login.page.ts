@@ -22,11 +22,12 @@ export function passwordPage(lang: Lang, csrf: string, required: boolean, error?
   return html`<div class="card"><h1>${t(lang, 'newPassword')}</h1>
 ${required ? html`<p class="flash">${t(lang, 'passwordMustChange')}</p>` : ''}
 ${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
+<p class="muted">${t(lang, 'passwordChangeEffects')}</p>
 <form method="post" action="/account/password"><input type="hidden" name="_csrf" value="${csrf}">
 ${proofFields(lang, hasTotp)}
 <label for="password">${t(lang, 'newPassword')}</label><input id="password" name="password" type="password" autocomplete="new-password" minlength="10" required>
 <label for="confirm">${t(lang, 'confirmPassword')}</label><input id="confirm" name="confirm" type="password" autocomplete="new-password" minlength="10" required>
-<p><button type="submit">${t(lang, 'confirm')}</button></p></form></div>`;
+<p><button type="submit">${t(lang, 'confirm')}</button>${required ? '' : html` <a class="button secondary" href="/account">${t(lang, 'back')}</a>`}</p></form></div>`;
 }
 
 export function totpPage(lang: Lang, csrf: string, error?: string): Html {
@@ -46,5 +47,5 @@ ${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
 <form method="post" action="/account/totp"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="secret" value="${secret}">
 ${proofFields(lang, askCurrent)}
 <label for="code">${t(lang, 'totpCode')}</label><input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required>
-<p><button type="submit">${t(lang, 'confirm')}</button></p></form></div>`;
+<p><button type="submit">${t(lang, 'confirm')}</button>${required ? '' : html` <a class="button secondary" href="/account">${t(lang, 'back')}</a>`}</p></form></div>`;
 }

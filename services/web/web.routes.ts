@@ -128,7 +128,8 @@ export function webRouter(deps: WebDeps): Router {
     await ctx.send(
       t(lang, 'account'),
       html`<h1>${t(lang, 'account')}</h1><div class="card"><p>${ctx.user.name} · ${ctx.user.email} · ${pick(lang, ROLE_LABELS[ctx.user.role])}</p>
-<p>${ctx.user.hasTotp ? html`<span class="ok">${t(lang, 'totpOn')}</span>` : html`<a class="button" href="/account/totp">${t(lang, 'totpSetup')}</a>`}</p></div>${await accountEmailCard(deps, ctx.user.id, lang, ctx.csrf)}${accountTokensCard(lang, ctx.csrf, unit.time_zone, tokens, tokenFlash)}`,
+<p>${ctx.user.hasTotp ? html`<span class="ok">${t(lang, 'totpOn')}</span> <a href="/account/totp">${t(lang, 'totpReplace')}</a>` : html`<a class="button" href="/account/totp">${t(lang, 'totpSetup')}</a>`}</p>
+<p><a href="/account/password">${t(lang, 'changePassword')}</a></p></div>${await accountEmailCard(deps, ctx.user.id, lang, ctx.csrf)}${accountTokensCard(lang, ctx.csrf, unit.time_zone, tokens, tokenFlash)}`,
     );
   }));
   // Only the holder's own token: another's id revokes nothing and answers the same.
