@@ -33,6 +33,8 @@ const IPV4_INTERNAL: readonly Range[] = [
   [[203, 0, 113], 24], // documentation (TEST-NET-3)
   [[224], 4], // multicast
   [[240], 4], // reserved, and the limited broadcast 255.255.255.255
+  // Not in the registries, yet inside a cloud: Azure's host endpoint (WireServer), reachable from every VM there.
+  [[168, 63, 129, 16], 32],
 ];
 
 /** IPv6 ranges inside global unicast (2000::/3) that are still not a receiver's address, as [first bytes, prefix length]. */

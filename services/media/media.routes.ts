@@ -19,9 +19,11 @@ const UploadQuery = z.strictObject({
   fit: z.enum(['crop', 'pad']).optional(),
   alt: z.string().max(1000).optional(),
   filename: z.string().max(255).optional(),
+  /** The answer's language, as on every other route (?lang=en). */
+  lang: z.string().max(10).optional(),
 });
 
-const ListQuery = z.strictObject({ postId: Id });
+const ListQuery = z.strictObject({ postId: Id, lang: z.string().max(10).optional() });
 
 const FileQuery = z.object({ expires: z.string().max(20).optional(), signature: z.string().max(100).optional() });
 

@@ -11,6 +11,7 @@ describe('webhook addresses', () => {
     ['172.20.0.5', 'private'],
     ['192.168.1.1', 'private'],
     ['169.254.169.254', 'link-local, cloud metadata'],
+    ['168.63.129.16', 'Azure host endpoint (WireServer)'],
     ['100.64.0.1', 'shared address space'],
     ['0.0.0.0', 'this network'],
     ['192.0.0.8', 'IETF protocol assignments'],

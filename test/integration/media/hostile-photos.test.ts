@@ -91,3 +91,13 @@ test('a photo over the byte limit is a 413 with a machine code and the limit in 
   expect(res.status).toBe(413);
   expect(await res.json()).toMatchObject({ error: { code: 'media.too_large', message: 'The photo is too large. The limit is 3 MB.', details: { limitBytes: MAX_BYTES } } });
 });
+
+test('the language asked in the address (?lang=en), as on every other route, is not refused on a photo upload', async () => {
+  const res = await fetch(`${h.url}/api/v1/photos?postId=${postId}&lang=en`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${world.tokens.operator}`, 'content-type': 'image/jpeg' },
+    body: Buffer.alloc(MAX_BYTES + 1, 0xff),
+  });
+  expect(res.status).toBe(413);
+  expect(await res.json()).toMatchObject({ error: { code: 'media.too_large', message: 'The photo is too large. The limit is 3 MB.' } });
+});
