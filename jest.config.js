@@ -14,9 +14,9 @@ module.exports = {
   testTimeout: 60_000,
   // Suites spend most of their time waiting on processes, sockets and timers, and each has its own Redis
   // prefix, database schema and data folder. Two at a time kept a 2-core machine about 55% busy (15.5 CPU
-  // minutes in 13.75), three about 77% (29 in 18.8): four at a time on it, two more than the cores elsewhere
-  // (jest's default is one fewer).
-  maxWorkers: Math.max(4, os.availableParallelism() + 2),
+  // minutes in 13.75), three about 77% (29 in 18.8). Four at a time overloaded it: set-ups of 60 s timed out.
+  // So three, one more than the cores elsewhere (jest's default is one fewer).
+  maxWorkers: Math.max(3, os.availableParallelism() + 1),
   globalSetup: '<rootDir>/test/support/global-setup.js',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
