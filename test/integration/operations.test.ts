@@ -48,9 +48,11 @@ test('/metrics wants the token, and its publish counter and lateness move when a
   const before = await scrape();
   const published = { channel_kind: 'news_page', result: 'published' };
   const operator = client(h.url, world.tokens.operator);
-  const created = await operator('POST', '/api/v1/posts', { title: 'Terukur', body: 'Patroli yang tercatat di metrik.', channelIds: [world.newsPage.polres], scheduledAt: inSeconds(2) });
+  const created = await operator('POST', '/api/v1/posts', { title: 'Terukur', body: 'Patroli yang tercatat di metrik.', channelIds: [world.newsPage.polres], scheduledAt: inSeconds(5) });
   const submitted = await operator('POST', `/api/v1/posts/${created.body.id}/submit`);
-  await client(h.url, world.tokens.supervisor)('POST', `/api/v1/posts/${created.body.id}/approve`, { expectedVersion: submitted.body.version });
+  // Five seconds ahead: on a busy machine writing, submitting and approving has taken more than two (schedule.passed).
+  const approved = await client(h.url, world.tokens.supervisor)('POST', `/api/v1/posts/${created.body.id}/approve`, { expectedVersion: submitted.body.version });
+  expect(approved.status).toBe(200);
   await waitFor('published', async () => (await operator('GET', `/api/v1/posts/${created.body.id}`)).body.status === 'published', 30_000);
 
   const after = await scrape();

@@ -96,7 +96,7 @@ describe('publishing backbone', () => {
       title: 'Bakti sosial',
       body: 'Polres membagikan sembako.',
       channelIds: [world.newsPage.polres],
-      scheduledAt: inSeconds(3),
+      scheduledAt: inSeconds(5),
     });
     const id: string = created.body.id;
     const submitted = await operator('POST', `/api/v1/posts/${id}/submit`);
@@ -127,7 +127,7 @@ describe('publishing backbone', () => {
     const operator = client(h.url, world.tokens.operator);
     const supervisor = client(h.url, world.tokens.supervisor);
     const make = async () => {
-      const c = await operator('POST', '/api/v1/posts', { title: 'Jadwal', body: 'Isi.', channelIds: [world.newsPage.polres], scheduledAt: inSeconds(3) });
+      const c = await operator('POST', '/api/v1/posts', { title: 'Jadwal', body: 'Isi.', channelIds: [world.newsPage.polres], scheduledAt: inSeconds(5) });
       const s = await operator('POST', `/api/v1/posts/${c.body.id}/submit`);
       await supervisor('POST', `/api/v1/posts/${c.body.id}/approve`, { expectedVersion: s.body.version });
       return c.body.id as string;

@@ -45,7 +45,7 @@ test('every statement, built or raw, in a transaction or not, stores such text w
 test("a receiver's answer with a NUL and a lone surrogate is recorded, and the post is published", async () => {
   const webhookId = await addWebhook(h.siaran.database.db, world.units.polres, receiverUrl, 'rahasia-penerima-uji-0123456789');
   const operator = client(h.url, world.tokens.operator);
-  const created = await operator('POST', '/api/v1/posts', { title: 'Patroli', body: 'Patroli malam di Tumijajar.', channelIds: [webhookId], scheduledAt: inSeconds(3) });
+  const created = await operator('POST', '/api/v1/posts', { title: 'Patroli', body: 'Patroli malam di Tumijajar.', channelIds: [webhookId], scheduledAt: inSeconds(5) });
   expect(created.status).toBe(201);
   const submitted = await operator('POST', `/api/v1/posts/${created.body.id}/submit`);
   const approved = await client(h.url, world.tokens.poldaSupervisor)('POST', `/api/v1/posts/${created.body.id}/approve`, { expectedVersion: submitted.body.version });

@@ -66,7 +66,7 @@ describe('a webhook address with a user name and password', () => {
     const withPassword = receiver.url.replace('http://', 'http://humas:sandi@');
     await db.updateTable('channels').set({ settings: JSON.stringify({ url: withPassword }) }).where('id', '=', stored).execute();
     const operator = client(h.url, world.tokens.operator);
-    const created = await operator('POST', '/api/v1/posts', { title: 'Bakti sosial', body: 'Polres Tulangbawang Barat membagikan sembako.', channelIds: [stored], scheduledAt: inSeconds(2) });
+    const created = await operator('POST', '/api/v1/posts', { title: 'Bakti sosial', body: 'Polres Tulangbawang Barat membagikan sembako.', channelIds: [stored], scheduledAt: inSeconds(5) });
     expect(created.status).toBe(201);
     const id: string = created.body.id;
     const submitted = await operator('POST', `/api/v1/posts/${id}/submit`);

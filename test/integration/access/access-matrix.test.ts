@@ -9,6 +9,7 @@
 // pivot post's title, or the pivot unit's name, shows exactly to those who may see it.
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
+import { DateTime } from 'luxon';
 import { decodeKey } from '../../../config/env';
 import { type Harness, TEST_SECRETS_KEY, addWebhook, client, inSeconds, startHarness, waitFor } from '../../support/harness';
 import { testDbKind } from '../../support/test-db';
@@ -20,6 +21,11 @@ import { addUnit } from '../../../services/units/unit.repository';
 import { createToken } from '../../../services/users/token.repository';
 import { addUser } from '../../../services/users/user.repository';
 import { setPassword } from '../../../services/web/password-hash';
+
+// The agenda's day is the unit's own (Asia/Jakarta), not UTC's: from 17:00 UTC they differ.
+function dayInUnitZone(iso: string): string {
+  return DateTime.fromISO(iso).setZone('Asia/Jakarta').toISODate() ?? iso.slice(0, 10);
+}
 
 type Role = 'operator' | 'supervisor' | 'admin';
 type Rel = 'own' | 'parent' | 'child' | 'sibling' | 'unrelated';
@@ -256,7 +262,7 @@ const TABLE: Record<string, Row> = {
   'GET /compose': { who: withRole('operator', 'supervisor'), via: 'web', call: () => get('/compose') },
   'GET /compose/:id': { who: authors, via: 'web', call: async (f) => get(`/compose/${(await f.post('draft')).id}`) },
   'GET /inbox': { who: withRole('supervisor'), via: 'web', call: async (f) => get('/inbox', { text: (await f.post('pending')).title, to: approves }) },
-  'GET /calendar': { who: signedIn, via: 'web', call: (f) => get(`/calendar?view=agenda&date=${inSeconds(86_400).slice(0, 10)}`, { text: f.listed.title, to: sees }) },
+  'GET /calendar': { who: signedIn, via: 'web', call: (f) => get(`/calendar?view=agenda&date=${dayInUnitZone(inSeconds(86_400))}`, { text: f.listed.title, to: sees }) },
   'GET /posts/:id': { who: sees, via: 'web', call: async (f) => get(`/posts/${(await f.post('draft')).id}`) },
   'POST /posts/:id/approve': {
     who: approves,
@@ -423,7 +429,7 @@ beforeAll(async () => {
   };
   const listed = await makePost('scheduled');
   // One post truly published, on the news page, for its public permalink.
-  const live = await authorApi('POST', '/api/v1/posts', { title: `Pivot live ${tag}`, body: 'Personel melaksanakan patroli dialogis bersama warga.', channelIds: [newsPage], scheduledAt: inSeconds(2) });
+  const live = await authorApi('POST', '/api/v1/posts', { title: `Pivot live ${tag}`, body: 'Personel melaksanakan patroli dialogis bersama warga.', channelIds: [newsPage], scheduledAt: inSeconds(5) });
   const liveSubmitted = await authorApi('POST', `/api/v1/posts/${live.body.id as string}/submit`);
   await approverApi('POST', `/api/v1/posts/${live.body.id as string}/approve`, { expectedVersion: liveSubmitted.body.version });
   await waitFor('the live post to be published', async () => (await authorApi('GET', `/api/v1/posts/${live.body.id as string}`)).body.status === 'published', 60_000);
