@@ -203,6 +203,16 @@ export const Env = z.object({
   MEDIA_S3_SECRET_ACCESS_KEY: optionalString,
   /** Address the bucket as <endpoint>/<bucket>/<key> (MinIO and most self-hosted stores) rather than <bucket>.<host>. Default true. */
   MEDIA_S3_FORCE_PATH_STYLE: bool.default(true),
+  /**
+   * Memory one password hash (argon2id) takes, in KiB. Default 65536 (64 MiB). At least 19456, the
+   * smallest OWASP recommends; raise it on a server with memory to spare. A stored hash of another cost is
+   * replaced at its holder's next sign-in.
+   */
+  PASSWORD_HASH_MEMORY_KIB: int(19_456, 4_194_304).default(65_536),
+  /** Passes over that memory per hash. Default 3; at least 2. */
+  PASSWORD_HASH_PASSES: int(2, 64).default(3),
+  /** Threads one hash uses. Default 4. */
+  PASSWORD_HASH_LANES: int(1, 16).default(4),
   /** Lifetime of a web sign-in session. Default 12 hours. */
   SESSION_TTL_HOURS: int(1, 24 * 90).default(12),
   /** Failed sign-ins allowed per e-mail and per client address within the window. Default 10. */

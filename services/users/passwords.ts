@@ -2,18 +2,42 @@
 // CLI versions still verify and are replaced on their holder's next sign-in.
 //
 // A sign-in does the same hash work whether the e-mail is unknown, the account has no password or it has
-// one: otherwise the time of the answer would tell which addresses have accounts. So every new hash uses
-// the same parameters as the dummy one below.
+// one: otherwise the time of the answer would tell which addresses have accounts. So the dummy hash checked
+// for an unknown e-mail is made with the cost every new hash is made with.
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import argon2 from 'argon2';
 
-const ARGON2 = { type: argon2.argon2id, memoryCost: 65_536, timeCost: 3, parallelism: 4 } as const;
+/** The cost of one argon2id hash; set once at start from PASSWORD_HASH_* (config/env.ts). */
+export interface PasswordCost {
+  memoryKib: number;
+  passes: number;
+  lanes: number;
+}
+
+/** The defaults of PASSWORD_HASH_*: 64 MiB, 3 passes, 4 lanes. */
+export const STANDARD_COST: PasswordCost = { memoryKib: 65_536, passes: 3, lanes: 4 };
+
+let cost: PasswordCost = STANDARD_COST;
+// Verified against when there is no stored hash: made with the current cost, so an unknown e-mail costs what a real account costs.
+let dummyHash: Promise<string> | undefined;
+
+const argon2Options = (c: PasswordCost) => ({ type: argon2.argon2id, memoryCost: c.memoryKib, timeCost: c.passes, parallelism: c.lanes }) as const;
+
+/** Called once at start, before any password is hashed or checked. Hashes stored at another cost still verify. */
+export function configurePasswordCost(next: PasswordCost): void {
+  if (next.memoryKib === cost.memoryKib && next.passes === cost.passes && next.lanes === cost.lanes) return;
+  cost = next;
+  dummyHash = undefined;
+}
+
+/** Makes the dummy hash now, so the first unknown e-mail does not pay for it (and answer later than a real account would). */
+export async function preparePasswordChecks(): Promise<void> {
+  await dummy();
+}
+
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>;
 const SCRYPT = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
-
-/** Verified against when there is no stored hash: same algorithm and parameters as every new hash. */
-const DUMMY_HASH = '$argon2id$v=19$m=65536,p=4,t=3$HPLiX9Y4Kwgv4Sj5p0i5Zw$vTEtVYPUsrjU0d7PQp6roZvFHhTEPaPDs3874E1IzIU';
 
 /**
  * A seam for tests: told the scheme and cost of every verification (the hash without its salt and digest),
@@ -24,15 +48,21 @@ export const hashWork: { observe: ((work: string) => void) | undefined } = { obs
 const workOf = (hash: string): string => hash.split('$').slice(0, 4).join('$');
 
 export function hashPassword(password: string): Promise<string> {
-  return argon2.hash(password, ARGON2);
+  return argon2.hash(password, argon2Options(cost));
+}
+
+function dummy(): Promise<string> {
+  dummyHash ??= argon2.hash(randomBytes(24).toString('base64'), argon2Options(cost));
+  return dummyHash;
 }
 
 /** `upgrade`: the password was right but its hash is of an older kind or cost; store a new one. */
 export async function checkPassword(password: string, stored: string | null): Promise<{ ok: boolean; upgrade: boolean }> {
   if (!stored || !stored.startsWith('$argon2')) {
     if (!stored?.startsWith('scrypt$')) {
-      hashWork.observe?.(workOf(DUMMY_HASH));
-      await argon2.verify(DUMMY_HASH, password).catch(() => false);
+      const hash = await dummy();
+      hashWork.observe?.(workOf(hash));
+      await argon2.verify(hash, password).catch(() => false);
       return { ok: false, upgrade: false };
     }
     hashWork.observe?.(workOf(stored));
@@ -41,7 +71,7 @@ export async function checkPassword(password: string, stored: string | null): Pr
   }
   hashWork.observe?.(workOf(stored));
   const ok = await argon2.verify(stored, password).catch(() => false);
-  return { ok, upgrade: ok && argon2.needsRehash(stored, ARGON2) };
+  return { ok, upgrade: ok && argon2.needsRehash(stored, argon2Options(cost)) };
 }
 
 /** An scrypt hash of an earlier CLI version; made here only for the tests of its upgrade. */

@@ -33,6 +33,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+export const TEST_PASSWORD_COST = { PASSWORD_HASH_MEMORY_KIB: '19456', PASSWORD_HASH_PASSES: '2', PASSWORD_HASH_LANES: '1' };
+
 /** Environment for a test instance; `overrides` win. The database part is per file unless given. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   const kind = testDbKind();
@@ -55,6 +57,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
     DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'siaran-test-')),
     EMBEDDED_DB_IN_MEMORY: 'true',
+    // The least cost the settings allow (OWASP's minimum): a fifth of the default's work, and tests sign in hundreds of times.
+    ...TEST_PASSWORD_COST,
   };
   if (kind === 'postgres') {
     base.DATABASE_URL = TEST_POSTGRES_URL;

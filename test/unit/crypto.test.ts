@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { secretBox } from '../../services/channels/secret-box';
-import { checkPassword, hashPassword, legacyScryptHash } from '../../services/users/passwords';
+import { checkPassword, configurePasswordCost, hashPassword, hashWork, legacyScryptHash } from '../../services/users/passwords';
 import { hashToken } from '../../services/users/token.repository';
 import { signWebhook, verifyWebhook } from '../../services/publishing/platforms/webhook/webhook-signature';
 
@@ -49,6 +49,24 @@ describe('passwords and tokens', () => {
     const h = await legacyScryptHash('kata-sandi-panjang');
     expect(await checkPassword('kata-sandi-panjang', h)).toEqual({ ok: true, upgrade: true });
     expect((await checkPassword('kata-sandi-salah', h)).ok).toBe(false);
+  });
+  test('a hash of another cost still verifies and asks to be replaced; an unknown e-mail costs the current cost', async () => {
+    const before = await hashPassword('kata-sandi-panjang');
+    const seen: string[] = [];
+    configurePasswordCost({ memoryKib: 19_456, passes: 3, lanes: 1 });
+    try {
+      expect(await checkPassword('kata-sandi-panjang', before)).toEqual({ ok: true, upgrade: true });
+      const after = await hashPassword('kata-sandi-panjang');
+      expect(after).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=3\$/);
+      expect(await checkPassword('kata-sandi-panjang', after)).toEqual({ ok: true, upgrade: false });
+      hashWork.observe = (w) => seen.push(w);
+      await checkPassword('kata-sandi-panjang', null);
+      await checkPassword('kata-sandi-panjang', after);
+    } finally {
+      hashWork.observe = undefined;
+      configurePasswordCost({ memoryKib: 19_456, passes: 2, lanes: 1 });
+    }
+    expect(seen).toEqual(['$argon2id$v=19$m=19456,p=1,t=3', '$argon2id$v=19$m=19456,p=1,t=3']);
   });
   test('tokens are stored as hashes', () => {
     expect(hashToken('siaran_abc')).toMatch(/^[0-9a-f]{64}$/);
