@@ -19,6 +19,7 @@ import * as notifications from './migrations/0011-notifications';
 import { PGliteDialect } from './pglite-dialect';
 import { storableParameters } from './storable-parameters';
 import { startEmbeddedThread } from './pglite-thread';
+import { preparedEmptyDatabase } from './empty-database';
 import type { DB } from './schema';
 
 export interface DatabaseOptions {
@@ -101,12 +102,13 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   }
 
   const inMemory = opts.dataDir === 'memory://';
+  const startFrom = inMemory ? preparedEmptyDatabase() : undefined;
   const dir = inMemory ? undefined : path.resolve(opts.dataDir, 'pglite');
   const releaseLock = dir ? takeLock(dir) : () => undefined;
   try {
     const startParams = [...PGlite.defaultStartParams, '-c', `shared_buffers=${String(opts.embeddedBuffersMb ?? 32)}MB`];
     if (dir) await prepareEmbedded(dir);
-    const client = startEmbeddedThread({ ...(dir ? { dataDir: dir } : {}), startParams, ...(opts.onLost ? { onLost: opts.onLost } : {}) });
+    const client = startEmbeddedThread({ ...(dir ? { dataDir: dir } : {}), ...(startFrom ? { startFrom } : {}), startParams, ...(opts.onLost ? { onLost: opts.onLost } : {}) });
     try {
       await client.waitReady;
     } catch (e) {
@@ -174,13 +176,16 @@ async function prepareEmbedded(dir: string): Promise<void> {
 }
 
 /**
- * A new embedded database is made by a short-lived child process. Making one (initdb) takes PGlite's WebAssembly
+ * A new embedded database is made by a short-lived child process, from the build's prepared empty database when
+ * there is one (empty-database.ts), by initdb otherwise. Making one (initdb) takes PGlite's WebAssembly
  * memory to about 750 MB, which a process never gives back; the server then opens the finished folder and
  * stays near 200 MB.
  */
 async function initialiseEmbedded(dir: string): Promise<void> {
   const pglite = require.resolve('@electric-sql/pglite');
-  const script = `require(${JSON.stringify(pglite)}).PGlite.create({ dataDir: ${JSON.stringify(dir)} }).then((db) => db.close())`;
+  const prepared = preparedEmptyDatabase();
+  const from = prepared ? `, loadDataDir: new Blob([require('node:fs').readFileSync(${JSON.stringify(prepared)})])` : '';
+  const script = `require(${JSON.stringify(pglite)}).PGlite.create({ dataDir: ${JSON.stringify(dir)}${from} }).then((db) => db.close())`;
   await new Promise<void>((resolve, reject) => {
     // Its own process group: Ctrl-C in the terminal reaches the server, which stops once the database is made,
     // instead of killing the child midway and failing the start.

@@ -22,7 +22,9 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { PGlite } = require(workerData.pglite);
 let db;
 let failure;
-const opened = PGlite.create(workerData.options).then(
+const options = { ...workerData.options };
+if (workerData.startFrom) options.loadDataDir = new Blob([require('node:fs').readFileSync(workerData.startFrom)]);
+const opened = PGlite.create(options).then(
   (d) => {
     db = d;
     parentPort.postMessage({ ready: true });
@@ -57,6 +59,8 @@ parentPort.on('message', async (m) => {
 export interface EmbeddedThreadOptions {
   dataDir?: string;
   startParams: string[];
+  /** A dump (PGlite's dumpDataDir) for an in-memory database to start from instead of running initdb (empty-database.ts). */
+  startFrom?: string;
   /**
    * Called once if the thread stops after the database opened, other than by close(): every waiting and later
    * statement then fails, and nothing in this process can bring the database back.
@@ -65,8 +69,8 @@ export interface EmbeddedThreadOptions {
 }
 
 export function startEmbeddedThread(options: EmbeddedThreadOptions): EmbeddedClient {
-  const { onLost, ...pgliteOptions } = options;
-  const worker = new Worker(THREAD, { eval: true, workerData: { pglite: require.resolve('@electric-sql/pglite'), options: pgliteOptions } });
+  const { onLost, startFrom, ...pgliteOptions } = options;
+  const worker = new Worker(THREAD, { eval: true, workerData: { pglite: require.resolve('@electric-sql/pglite'), options: pgliteOptions, startFrom } });
   const pending = new Map<number, { resolve: (a: Answer) => void }>();
   let next = 0;
   let exited: Error | undefined;

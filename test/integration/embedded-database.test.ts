@@ -4,7 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { openDatabase } from '../../services/storage/database';
+import { PGlite } from '@electric-sql/pglite';
+import { migrateToLatest, openDatabase } from '../../services/storage/database';
+import { emptyDatabaseFile, preparedEmptyDatabase } from '../../services/storage/empty-database';
+import { buildEmptyDatabase } from '../../services/storage/build-empty-database';
 import { stopDatabaseThreads } from '../support/database-thread';
 import { testEnv } from '../support/harness';
 import { spawnSiaran } from '../support/processes';
@@ -63,6 +66,30 @@ embedded('the embedded database', () => {
   afterAll(() => {
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
+
+  test("a new database starts from the build's prepared empty one: initdb's output alone, opened and migrated as usual", async () => {
+    // The build made it (jest's global set-up runs `npm run build`), named for this PGlite.
+    expect(preparedEmptyDatabase()).toBe(emptyDatabaseFile());
+    const file = path.join(dataDir('prepared'), 'empty.tar.gz');
+    expect(await buildEmptyDatabase(file)).toBe(true);
+    expect(await buildEmptyDatabase(file)).toBe(false);
+    // Nothing of the product's own is in it: the migrations make the tables at start, whatever the code's version.
+    const raw = await PGlite.create({ loadDataDir: new Blob([fs.readFileSync(file)]) });
+    try {
+      expect((await raw.query("select count(*)::int as n from pg_tables where schemaname = 'public'")).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await raw.close();
+    }
+    const dir = dataDir('from-prepared');
+    const database = await openDatabase({ schema: 'public', dataDir: dir });
+    try {
+      expect(await migrateToLatest(database, 'public')).toContain('0001-initial');
+      expect((await sql<{ n: number }>`select count(*)::int as n from units`.execute(database.db)).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await database.close();
+    }
+    expect(fs.existsSync(path.join(dir, 'pglite', 'PG_VERSION'))).toBe(true);
+  }, 60_000);
 
   test('a damaged folder is refused at once, in words naming it, and its lock is let go', async () => {
     const dir = dataDir('damaged');
