@@ -139,12 +139,13 @@ describe.each([
   ['phone', PHONE],
   ['desktop', DESKTOP],
 ])('on a %s', (name, opts) => {
-  test.each(['operator', 'supervisor', 'admin'] as const)('every page a %s opens, in both languages', async (role) => {
+  test.each(['operator', 'supervisor', 'admin'] as const)('every page a %s opens (in both languages on the phone)', async (role) => {
     const problems: string[] = [];
     const ctx = await device(opts);
     const page = await signedIn(ctx, role, problems);
-    // `?lang=` picks the language of each page.
-    for (const lang of ['id', 'en'] as const) {
+    // `?lang=` picks the language of each page. The pages are the same HTML on both devices, so the English
+    // words are read once, on the phone, where a longer word can also push the page wider than the screen.
+    for (const lang of name === 'phone' ? (['id', 'en'] as const) : (['id'] as const)) {
       for (const path of PAGES[role]()) problems.push(...(await check(page, `${path}${path.includes('?') ? '&' : '?'}lang=${lang}`, lang, name === 'phone')));
     }
     await ctx.close();
