@@ -11,6 +11,29 @@ const common = { transform, testEnvironment: 'node', moduleFileExtensions: ['ts'
 
 const os = require('node:os');
 
+// Integration suites run on both databases, except these, whose subject is not the database: their statements
+// are those of the suites that do run on both (publishing-story, crash-safety, take-target, publish-batches,
+// api-batches, approval-integrity, news-page, photo-pipeline) and of the browser tests, which run on the
+// embedded database. The platform suites that SIGKILL processes (x-processes, instagram-processes) stay on
+// both: there the embedded database's own files are tested.
+const POSTGRES_ONLY = [
+  // a platform's conversation: its paths, answers, limits and faults
+  'platforms/(x|telegram|facebook|instagram|retraction|partial-results|photo-slots|unreachable|all-channels|secrets)',
+  // the web's HTTP layer: headers, cookies, CSRF, tokens, proof of the holder
+  'web/(web-security|account-security)',
+  // metrics, readiness and the queues page
+  'operations',
+  // photos carried to each kind of channel (the photo pipeline itself runs on both)
+  'photos-publish',
+  // the route table against every actor, the server's timeouts, webhook address rules, the hostile photo set
+  'access/access-matrix',
+  'server-timeouts',
+  'webhook-addresses',
+  'media/hostile-photos',
+  // PostgreSQL's own connection pool
+  'database-pool',
+];
+
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 60_000,
@@ -27,11 +50,8 @@ module.exports = {
       ...common,
       displayName: 'pglite',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      // A platform's conversation (its paths, answers, limits and faults) is the subject of these, not the
-      // database: their statements are the publishing path's, which publishing-story, crash-safety, take-target,
-      // publish-batches and the browser tests run on the embedded database. So they run on PostgreSQL only. The
-      // platform suites that SIGKILL processes stay on both: there the embedded database's own files are tested.
-      testPathIgnorePatterns: ['/test/integration/platforms/(x|telegram|facebook|instagram|retraction|partial-results|photo-slots|unreachable|all-channels|secrets)\\.test\\.ts$'],
+      // Suites whose subject is not the database run on PostgreSQL only (POSTGRES_ONLY, above).
+      testPathIgnorePatterns: POSTGRES_ONLY.map((p) => `/test/integration/${p}\\.test\\.ts$`),
       setupFiles: [guard, cost, '<rootDir>/test/support/db-pglite.js'],
     },
     {

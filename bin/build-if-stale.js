@@ -23,7 +23,9 @@ function newest(p) {
 
 const built = newest(stamp);
 const sources = ['config', 'shared', 'services', 'workers', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json'];
-if (built === 0 || sources.some((s) => newest(path.join(root, s)) > built)) {
+// The prepared empty database is part of the build (a build from before it existed lacks it).
+const prepared = fs.existsSync(path.join(root, 'dist', 'empty-database')) && fs.readdirSync(path.join(root, 'dist', 'empty-database')).some((f) => f.endsWith('.tar.gz'));
+if (built === 0 || !prepared || sources.some((s) => newest(path.join(root, s)) > built)) {
   const r = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }

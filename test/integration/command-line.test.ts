@@ -101,7 +101,8 @@ describe('the siaran command line', () => {
   }, 120_000);
 });
 
-describe('connecting platform channels from the command line', () => {
+// The platforms' checks are the subject, not the database (the commands above run on both): PostgreSQL only.
+(testDbKind() === 'postgres' ? describe : describe.skip)('connecting platform channels from the command line', () => {
   let env: Record<string, string>;
   let x: FakeX;
   let tg: FakeTelegram;
