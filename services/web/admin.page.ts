@@ -3,7 +3,7 @@ import type { UnitRow, UserRow } from '../storage/schema';
 import { remedy } from '../../shared/channels/channel-words';
 import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS, ROLE_LABELS } from '../../shared/words';
 import { TIME_ZONES, formatInZone } from '../../shared/time';
-import { type Html, html } from './html';
+import { type Html, confirmStep, html } from './html';
 import { type Lang, pick, t } from './i18n';
 
 export interface AdminView {
@@ -20,12 +20,23 @@ export interface AdminView {
   /** Why no Instagram account can be connected on this server (Meta cannot fetch its photos), when so. */
   instagramBlocked: { id: string; en: string } | undefined;
   flash?: { text: string; secret?: string; error?: boolean } | undefined;
+  /** A refused form, shown again as it was typed. */
+  typed?: TypedForm | undefined;
+}
+
+/** A form the server refused: where it was sent and what was in it. Fields that hold secrets are never filled back. */
+export interface TypedForm {
+  action: string;
+  fields: Record<string, string | undefined>;
 }
 
 const ROLES = ['operator', 'supervisor', 'admin'] as const;
 
 export function adminPage(lang: Lang, csrf: string, v: AdminView): Html {
   const c = html`<input type="hidden" name="_csrf" value="${csrf}">`;
+  /** What the admin typed in a field of the refused form at `action`, or '' (a capped length: this is for a person to read again). */
+  const typed = (action: string, field: string): string => (v.typed?.action === action ? (v.typed.fields[field] ?? '').slice(0, 2000) : '');
+  const reopened = (action: string) => (v.typed?.action === action ? html` open` : '');
   const unitOptions = (selected?: string) => v.units.map((u) => html`<option value="${u.id}"${u.id === selected ? html` selected` : ''}>${u.name}</option>`);
   const roleOptions = (selected?: string) => ROLES.map((r) => html`<option value="${r}"${r === selected ? html` selected` : ''}>${pick(lang, ROLE_LABELS[r])}</option>`);
   const children = (parent: string | null): Html[] =>
@@ -40,7 +51,7 @@ export function adminPage(lang: Lang, csrf: string, v: AdminView): Html {
 <form method="post" action="/admin/units/${u.id}/two-approvals" class="inline" data-two-approvals="${u.two_approvals_for_sensitive ? 'on' : 'off'}">${c}<input type="hidden" name="on" value="${u.two_approvals_for_sensitive ? 'false' : 'true'}"><button class="secondary">${t(lang, u.two_approvals_for_sensitive ? 'twoApprovalsOff' : 'twoApprovalsOn')}</button></form>
 ${u.two_approvals_for_sensitive ? html`<span class="badge unconfirmed">${t(lang, 'twoApprovalsBadge')}</span>` : ''}
 ${channelTable(lang, c, u, v.channels.filter((ch) => ch.unitId === u.id), v.x, v.instagramLogin)}
-${addForms(lang, c, u, v.x, v.instagramLogin, v.instagramBlocked)}
+${addForms(lang, c, u, v.x, v.instagramLogin, v.instagramBlocked, typed, reopened)}
 <ul class="tree">${children(u.id)}</ul></li>`,
       );
   return html`<h1>${t(lang, 'admin')}</h1>
@@ -53,12 +64,12 @@ ${v.users.map(
   (u) => html`<tr data-user="${u.email}"><td>${u.name}<div class="muted">${u.email}${u.disabled ? html` · ${t(lang, 'disabled')}` : ''}</div></td>
 <td><form method="post" action="/admin/users/${u.id}" class="row">${c}<select name="role">${roleOptions(u.role)}</select><select name="unitId">${unitOptions(u.unit_id)}</select><button class="secondary">${t(lang, 'save')}</button></form></td>
 <td><form method="post" action="/admin/users/${u.id}/reset" class="inline">${c}<button class="secondary">${t(lang, 'resetPassword')}</button></form>
-<form method="post" action="/admin/users/${u.id}/tokens/revoke" class="inline">${c}<button class="secondary">${t(lang, 'revokeTokens')}</button></form>
+${confirmStep({ label: t(lang, 'revokeTokens'), warning: t(lang, 'revokeTokensWarning'), action: `/admin/users/${u.id}/tokens/revoke`, confirm: t(lang, 'revokeTokensConfirm'), fields: c })}
 <form method="post" action="/admin/users/${u.id}/disable" class="inline">${c}<input type="hidden" name="disabled" value="${u.disabled ? 'false' : 'true'}"><button class="${u.disabled ? 'secondary' : 'danger'}">${t(lang, u.disabled ? 'enable' : 'disable')}</button></form></td></tr>`,
 )}</tbody></table>
 <form method="post" action="/admin/users" class="card"><h2>${t(lang, 'invite')}</h2>${c}
-<label>${t(lang, 'email')}<input type="email" name="email" required></label><label>${t(lang, 'name')}<input type="text" name="name" required></label>
-<label>${t(lang, 'role')}<select name="role">${roleOptions('operator')}</select></label><label>${t(lang, 'unit')}<select name="unitId">${unitOptions()}</select></label>
+<label>${t(lang, 'email')}<input type="email" name="email" value="${typed('/admin/users', 'email')}" required></label><label>${t(lang, 'name')}<input type="text" name="name" value="${typed('/admin/users', 'name')}" required></label>
+<label>${t(lang, 'role')}<select name="role">${roleOptions(typed('/admin/users', 'role') || 'operator')}</select></label><label>${t(lang, 'unit')}<select name="unitId">${unitOptions(typed('/admin/users', 'unitId') || undefined)}</select></label>
 <p><button>${t(lang, 'invite')}</button></p></form>
 <h2>${t(lang, 'units')}</h2>
 ${v.meta ? html`<form method="post" action="/admin/oauth/meta/connect" class="card" data-connect-facebook>${c}<p class="muted">${t(lang, 'connectFacebookHelp')}</p><button data-action="connect-facebook">${t(lang, 'connectFacebook')}</button></form>` : ''}
@@ -112,7 +123,16 @@ ${x.tokens ? html`<details><summary>${t(lang, 'reconnect')} (OAuth 1.0a)</summar
   }
 }
 
-function addForms(lang: Lang, c: Html, u: UnitRow, x: AdminView['x'], instagramLogin: boolean, instagramBlocked: AdminView['instagramBlocked']): Html {
+function addForms(
+  lang: Lang,
+  c: Html,
+  u: UnitRow,
+  x: AdminView['x'],
+  instagramLogin: boolean,
+  instagramBlocked: AdminView['instagramBlocked'],
+  typed: (action: string, field: string) => string,
+  reopened: (action: string) => Html | '',
+): Html {
   return html`<div class="row add-channel">
 ${x.oauth2 ? html`<form method="post" action="/admin/units/${u.id}/x/connect" class="inline">${c}<button data-action="connect-x">${t(lang, 'connectX')}</button></form>` : ''}
 ${instagramLogin && !instagramBlocked ? html`<form method="post" action="/admin/units/${u.id}/instagram/connect" class="inline">${c}<button data-action="connect-instagram">${t(lang, 'connectInstagram')}</button></form>` : ''}
@@ -133,7 +153,7 @@ ${instagramBlocked ? html`<p class="muted" data-instagram-blocked>${t(lang, 'ins
 <label>${t(lang, 'igUserId')}<input type="text" name="igUserId" required inputmode="numeric" pattern="[0-9]{5,25}"></label>
 <label>${t(lang, 'accessTokenAny')}<input type="password" name="token" required autocomplete="off"></label>
 <label>${t(lang, 'name')}<input type="text" name="name"></label><button>${t(lang, 'save')}</button></form></details>
-`}<details><summary>${t(lang, 'addWebhook')}</summary><form method="post" action="/admin/units/${u.id}/webhook">${c}
-<label>URL<input type="url" name="url" required></label><label>${t(lang, 'name')}<input type="text" name="name"></label>
+`}<details${reopened(`/admin/units/${u.id}/webhook`)}><summary>${t(lang, 'addWebhook')}</summary><form method="post" action="/admin/units/${u.id}/webhook">${c}
+<label>URL<input type="url" name="url" value="${typed(`/admin/units/${u.id}/webhook`, 'url')}" required></label><label>${t(lang, 'name')}<input type="text" name="name" value="${typed(`/admin/units/${u.id}/webhook`, 'name')}"></label>
 <label>${t(lang, 'secret')}<input type="password" name="secret" minlength="16" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
 }

@@ -32,3 +32,11 @@ export function jsonBlock(id: string, data: unknown): Html {
   const text = JSON.stringify(data).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
   return new Html(`<script type="application/json" id="${escapeHtml(id)}">${text}</script>`);
 }
+
+/**
+ * A button that asks before doing what cannot be undone, without script: the button opens a note saying what
+ * will happen and the form whose button does it.
+ */
+export function confirmStep(opts: { label: string; warning: string; action: string; confirm: string; fields: Html }): Html {
+  return html`<details class="confirm"><summary class="button danger">${opts.label}</summary><div class="confirm-box"><p>${opts.warning}</p><form method="post" action="${opts.action}">${opts.fields}<button class="danger">${opts.confirm}</button></form></div></details>`;
+}

@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { droppedIconFetch, launchChromium, signInOnPage } from '../support/browser';
 import { type Harness, type World, client, inSeconds, seedWorld, startHarness, unitSlug, waitFor } from '../support/harness';
 import { setPassword } from '../../services/web/password-hash';
+import { createToken } from '../../services/users/token.repository';
 import { ChannelKind, PostStatus, Role, TargetStatus } from '../../shared/post';
 import { ChannelState } from '../../shared/channels/channel-schemas';
 import { HOLD_REASONS } from '../../shared/channels/channel-words';
@@ -254,6 +255,27 @@ test("the calendar's channel filter offers the platforms the reader's units have
   await page.goto(`${h.url}/calendar`);
   // The test world's units have their news pages and nothing else.
   expect(await page.locator('select[name=channel] option').allTextContents()).toEqual(['Semua kanal', 'Halaman berita']);
+  await ctx.close();
+  expect(problems).toEqual([]);
+});
+
+test('revoking an API token on a phone asks first, says what stops working, and then revokes only that token', async () => {
+  const problems: string[] = [];
+  const db = h.siaran.database.db;
+  const { token } = await createToken(db, world.users.admin, { label: 'skrip laporan', days: 30 });
+  const ctx = await device(PHONE);
+  const page = await signedIn(ctx, 'admin', problems);
+  await page.goto(`${h.url}/account`);
+  const row = page.locator('tr[data-token]', { hasText: 'skrip laporan' });
+  const yes = row.locator('details.confirm button.danger');
+  expect(await yes.isVisible()).toBe(false);
+  await row.locator('details.confirm summary').tap();
+  expect(await row.locator('.confirm-box p').innerText()).toContain('berhenti bekerja');
+  // Still working until the second tap.
+  expect((await client(h.url, token)('GET', '/api/v1/me')).status).toBe(200);
+  await Promise.all([page.waitForURL(`${h.url}/account?token=revoked`), yes.tap()]);
+  expect((await client(h.url, token)('GET', '/api/v1/me')).status).toBe(401);
+  expect((await client(h.url, world.tokens.admin)('GET', '/api/v1/me')).status).toBe(200);
   await ctx.close();
   expect(problems).toEqual([]);
 });
