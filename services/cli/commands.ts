@@ -7,7 +7,8 @@ import type { Kysely } from 'kysely';
 import { type Env, photosUnreachable, publicBaseUrl } from '../../config/env';
 import { ChannelKind, Role, TimeZoneSchema } from '../../shared/post';
 import { AppError } from '../../shared/errors';
-import type { TimeZone } from '../../shared/time';
+import { type TimeZone, zoneLabel } from '../../shared/time';
+import { DateTime } from 'luxon';
 import { addWebhookChannel } from '../channels/channel.repository';
 import { type ChannelDeps, type ChannelView, addFacebookChannel, addInstagramChannel, addTelegramChannel, addXChannelWithTokens, viewChannel } from '../channels/manage-channels';
 import { secretBox } from '../channels/secret-box';
@@ -171,8 +172,8 @@ export type CommandResult =
   | { command: 'unit add'; unit: { id: string; slug: string; name: string; parentSlug: string | null; timeZone: string } }
   /** `password`: the one-time password made when none was given (shown once). */
   | { command: 'user add'; user: { id: string; email: string; name: string; role: string; unit: string }; password?: string }
-  | { command: 'token create'; token: string; email: string; expiresAt: string }
-  | { command: 'token list'; email: string; tokens: Array<{ id: string; label: string; createdAt: string; lastUsedAt: string | null; expiresAt: string }> }
+  | { command: 'token create'; token: string; email: string; expiresAt: string; timeZone: TimeZone }
+  | { command: 'token list'; email: string; timeZone: TimeZone; tokens: Array<{ id: string; label: string; createdAt: string; lastUsedAt: string | null; expiresAt: string }> }
   | { command: 'token revoke'; email: string; revoked: number }
   | { command: 'channel add'; unit: string; channel: ChannelView };
 
@@ -190,6 +191,17 @@ export interface CommandContext {
 /** A Telegram channel as people write it: `humaspolres` means `@humaspolres`. */
 function channelRef(chat: string): string {
   return /^[A-Za-z][A-Za-z0-9_]{3,31}$/.test(chat) ? `@${chat}` : chat;
+}
+
+/** The holder's unit's zone: times are printed as the holder's office reads them (the JSON keeps UTC instants). */
+async function zoneOfUser(db: Kysely<DB>, unitId: string): Promise<TimeZone> {
+  const unit = await db.selectFrom('units').select('time_zone').where('id', '=', unitId).executeTakeFirstOrThrow();
+  return unit.time_zone;
+}
+
+/** "2026-12-05 18:10 WIB": an instant as a terminal shows it, in a unit's zone. */
+function localTime(iso: string, zone: TimeZone): string {
+  return `${DateTime.fromISO(iso).setZone(zone).toFormat('yyyy-MM-dd HH:mm')} ${zoneLabel(zone)}`;
 }
 
 async function userByEmail(db: Kysely<DB>, email: string) {
@@ -235,7 +247,7 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
     case 'token create': {
       const user = await userByEmail(db, command.email);
       const { token, expiresAt } = await createToken(db, user.id, { label: command.label, days: command.days });
-      return { command: 'token create', token, email: user.email, expiresAt: expiresAt.toISOString() };
+      return { command: 'token create', token, email: user.email, expiresAt: expiresAt.toISOString(), timeZone: await zoneOfUser(db, user.unit_id) };
     }
     case 'token list': {
       const user = await userByEmail(db, command.email);
@@ -243,6 +255,7 @@ export async function executeCommand(command: Command, ctx: CommandContext): Pro
       return {
         command: 'token list',
         email: user.email,
+        timeZone: await zoneOfUser(db, user.unit_id),
         tokens: tokens.map((tk) => ({ id: tk.id, label: tk.label, createdAt: tk.createdAt.toISOString(), lastUsedAt: tk.lastUsedAt?.toISOString() ?? null, expiresAt: tk.expiresAt.toISOString() })),
       };
     }
@@ -333,10 +346,10 @@ export function describeResult(r: CommandResult, env: Env): string[] {
         `# the password is for the first sign-in only: its holder then chooses their own${r.user.role === 'supervisor' ? `; approving waits ${String(env.APPROVAL_HOLD_AFTER_RESET_HOURS)} h` : ''}`,
       ];
     case 'token create':
-      return [r.token, `# for ${r.email}, valid until ${r.expiresAt}; it is shown only this once`];
+      return [r.token, `# for ${r.email}, valid until ${localTime(r.expiresAt, r.timeZone)}; it is shown only this once`];
     case 'token list':
       if (r.tokens.length === 0) return [`no working token for ${r.email}`];
-      return r.tokens.map((tk) => `${tk.id}  ${tk.label}  created ${tk.createdAt}  last used ${tk.lastUsedAt ?? 'never'}  valid until ${tk.expiresAt}`);
+      return r.tokens.map((tk) => `${tk.id}  ${tk.label}  created ${localTime(tk.createdAt, r.timeZone)}  last used ${tk.lastUsedAt ? localTime(tk.lastUsedAt, r.timeZone) : 'never'}  valid until ${localTime(tk.expiresAt, r.timeZone)}`);
     case 'token revoke':
       return [`${String(r.revoked)} token(s) of ${r.email} revoked`];
     case 'channel add':

@@ -232,7 +232,8 @@ export function readTime(text: string, zone: TimeZone, now: Date): Date {
   const latest = latestScheduleTime(now);
   if (at && at.getTime() > latest.getTime()) {
     const finding = tooFarFinding(latest, zone);
-    throw new AppError('validation', finding.code, finding.message, { field: 'scheduledAt' });
+    // With the finding itself, so the compose page shows it once, at the time field, as the other findings.
+    throw new AppError('validation', finding.code, finding.message, { field: 'scheduledAt', findings: [finding] });
   }
   if (at && at.getTime() < now.getTime()) {
     throw new AppError('validation', 'schedule.in_past', {

@@ -12,7 +12,11 @@ const M = {
   email: { id: 'E-mail', en: 'E-mail' },
   password: { id: 'Kata sandi', en: 'Password' },
   badLogin: { id: 'E-mail atau kata sandi salah.', en: 'Wrong e-mail or password.' },
-  throttled: { id: 'Terlalu banyak percobaan masuk. Coba lagi nanti.', en: 'Too many sign-in attempts. Try again later.' },
+  throttled: { id: 'Terlalu banyak percobaan masuk yang gagal. Coba lagi dalam {minutes} menit.', en: 'Too many failed sign-in attempts. Try again in {minutes} minutes.' },
+  throttledCheck: {
+    id: 'Terlalu banyak jawaban salah untuk kata sandi atau kode saat ini. Coba lagi dalam {minutes} menit.',
+    en: 'Too many wrong answers for the current password or code. Try again in {minutes} minutes.',
+  },
   newPassword: { id: 'Kata sandi baru', en: 'New password' },
   confirmPassword: { id: 'Ulangi kata sandi baru', en: 'Repeat the new password' },
   passwordMustChange: {
@@ -61,6 +65,7 @@ const M = {
   offline: { id: 'Tidak tersambung — disimpan di perangkat ini', en: 'Offline — kept on this device' },
   findings: { id: 'Pemeriksaan', en: 'Checks' },
   noFindings: { id: 'Tidak ada masalah.', en: 'No problems.' },
+  seeFindings: { id: 'Belum bisa: lihat masalah yang ditandai.', en: 'Not done: see the problems marked.' },
   preview: { id: 'Pratinjau', en: 'Preview' },
   previewPickChannel: { id: 'Pilih kanal untuk melihat pos seperti yang akan tampil di sana.', en: 'Pick a channel to see the post as it will look there.' },
   inboxEmpty: { id: 'Tidak ada pos yang menunggu persetujuan.', en: 'No posts awaiting approval.' },
@@ -300,6 +305,10 @@ const M = {
   revoke: { id: 'Cabut', en: 'Revoke' },
   tokenRevoked: { id: 'Token dicabut.', en: 'Token revoked.' },
   revokeTokens: { id: 'Cabut semua token API', en: 'Revoke all API tokens' },
+  revokeTokenWarning: { id: 'Skrip atau aplikasi yang memakai token ini langsung berhenti bekerja. Token yang dicabut tidak bisa dipulihkan.', en: 'Scripts or apps that use this token stop working at once. A revoked token cannot be restored.' },
+  revokeTokenConfirm: { id: 'Ya, cabut token ini', en: 'Yes, revoke this token' },
+  revokeTokensWarning: { id: 'Semua skrip atau aplikasi yang memakai token akun ini langsung berhenti bekerja sampai pemiliknya mendapat token baru.', en: 'Every script or app using this account\'s tokens stops working at once, until its holder gets a new token.' },
+  revokeTokensConfirm: { id: 'Ya, cabut semua tokennya', en: 'Yes, revoke all its tokens' },
   tokensRevoked: { id: 'Token API dicabut', en: 'API tokens revoked' },
 } satisfies Record<string, LocalizedText>;
 
@@ -307,6 +316,11 @@ export type MessageKey = keyof typeof M;
 
 export function t(lang: Lang, key: MessageKey): string {
   return M[key][lang];
+}
+
+/** A limit's message with the wait filled in: at most the limit's window, in whole minutes. */
+export function waitMessage(lang: Lang, key: 'throttled' | 'throttledCheck', windowSeconds: number): string {
+  return t(lang, key).replace('{minutes}', String(Math.max(1, Math.ceil(windowSeconds / 60))));
 }
 
 export function pick(lang: Lang, text: LocalizedText): string {

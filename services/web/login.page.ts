@@ -1,13 +1,14 @@
 import { type Html, html } from './html';
 import { type Lang, t } from './i18n';
 
-export function loginPage(lang: Lang, csrf: string, next: string, error?: string): Html {
+/** `email`: what was typed, kept after a refusal (the password never is). */
+export function loginPage(lang: Lang, csrf: string, next: string, error?: string, email = ''): Html {
   return html`<div class="card"><h1>${t(lang, 'signIn')}</h1>
 ${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
 <form method="post" action="/login">
 <input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="next" value="${next}">
-<label for="email">${t(lang, 'email')}</label><input id="email" name="email" type="email" autocomplete="username" required>
-<label for="password">${t(lang, 'password')}</label><input id="password" name="password" type="password" autocomplete="current-password" required>
+<label for="email">${t(lang, 'email')}</label><input id="email" name="email" type="email" autocomplete="username" value="${email}" required${email ? '' : ' autofocus'}>
+<label for="password">${t(lang, 'password')}</label><input id="password" name="password" type="password" autocomplete="current-password" required${email ? ' autofocus' : ''}>
 <p><button type="submit">${t(lang, 'signIn')}</button></p></form></div>`;
 }
 

@@ -7,7 +7,7 @@ import { revokeTokens } from '../users/token.repository';
 import { findUserByEmail } from '../users/user.repository';
 import type { AssetStore } from './assets';
 import { type Html, html } from './html';
-import { type Lang, type MessageKey, langOf, pick, t } from './i18n';
+import { type Lang, type MessageKey, langOf, pick, t, waitMessage } from './i18n';
 import { layout } from './layout.page';
 import { loginPage, passwordPage, totpPage, totpSetupPage } from './login.page';
 import { notSetUpNotice, setupPage } from './setup.page';
@@ -53,9 +53,12 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
    * to take the account over. Wrong answers count like failed sign-ins, so a borrowed session cannot guess.
    * The code given here is spent, as at sign-in.
    */
+  /** proveHolder's refusal in words; the limit says how long to wait. */
+  const said = (lang: Lang, refused: MessageKey): string => (refused === 'throttledCheck' ? waitMessage(lang, refused, deps.loginLimit.windowSeconds) : t(lang, refused));
+
   const proveHolder = async (userId: string, body: Record<string, string | undefined>): Promise<MessageKey | undefined> => {
     const keys = [`reauth:${userId}`];
-    if (await reserveAttempt(deps.db, keys, deps.loginLimit, deps.now())) return 'throttled';
+    if (await reserveAttempt(deps.db, keys, deps.loginLimit, deps.now())) return 'throttledCheck';
     const u = await deps.db.selectFrom('users').select(['password_hash', 'totp_secret', 'totp_last_step']).where('id', '=', userId).executeTakeFirstOrThrow();
     if (!(await checkPassword(body.currentPassword ?? '', u.password_hash)).ok) return 'badCurrentPassword';
     if (u.totp_secret) {
@@ -126,7 +129,7 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     if (!sameSecret(body._csrf, readCookies(req)[LOGIN_CSRF_COOKIE])) throw csrfRejected();
     const email = (body.email ?? '').trim().toLowerCase();
     const next = safeNext(body.next);
-    const again = (status: number, message: string) => bare(req, res, t(lang, 'signIn'), loginPage(lang, loginCsrf(req, res), next, message), status);
+    const again = (status: number, message: string) => bare(req, res, t(lang, 'signIn'), loginPage(lang, loginCsrf(req, res), next, message, email.slice(0, 320)), status);
     const user = email ? await findUserByEmail(deps.db, email) : undefined;
     // How failures are limited, and why this browser may be exempt from an attack on its account: sign-in-throttle.ts.
     const known = readKnownDevices(deps.box, readCookies(req)[KNOWN_DEVICE_COOKIE], deps.now());
@@ -134,7 +137,7 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     const client = { email, ip: req.ip ?? 'unknown', device: user ? known.find((e) => e.u === user.id && e.k === mark)?.d : undefined };
     if (await reserveSignIn(deps.db, client, deps.loginLimit, deps.now())) {
       res.set('Retry-After', String(deps.loginLimit.windowSeconds));
-      return again(429, t(lang, 'throttled'));
+      return again(429, waitMessage(lang, 'throttled', deps.loginLimit.windowSeconds));
     }
     const check = await checkPassword(body.password ?? '', user?.password_hash ?? null);
     if (!user || !check.ok || user.disabled) return again(401, t(lang, 'badLogin'));
@@ -164,7 +167,7 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     const lang = langOf(req);
     const keys = [`totp:${session.user.id}`];
     if (await reserveAttempt(deps.db, keys, deps.loginLimit, deps.now())) {
-      return bare(req, res, t(lang, 'totpTitle'), totpPage(lang, session.csrfToken, t(lang, 'throttled')), 429);
+      return bare(req, res, t(lang, 'totpTitle'), totpPage(lang, session.csrfToken, waitMessage(lang, 'throttled', deps.loginLimit.windowSeconds)), 429);
     }
     const user = await deps.db.selectFrom('users').select(['totp_secret', 'totp_last_step']).where('id', '=', session.user.id).executeTakeFirstOrThrow();
     const step = user.totp_secret
@@ -206,7 +209,7 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     // must not be able to swap it or enrol its own.
     const refused = await proveHolder(session.user.id, body);
     if (refused) {
-      return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), session.stage === 'enroll', t(lang, refused), current.totp_secret !== null), refused === 'throttled' ? 429 : 403);
+      return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), session.stage === 'enroll', said(lang, refused), current.totp_secret !== null), refused === 'throttledCheck' ? 429 : 403);
     }
     const step = /^[A-Z2-7]{32}$/.test(secret) ? matchTotp(secret, (body.code ?? '').trim(), deps.now(), null) : undefined;
     if (step === undefined) {
@@ -238,7 +241,7 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     const form = (message: string) => passwordPage(lang, session.csrfToken, session.stage === 'password', message, session.user.hasTotp);
     if (problem) return bare(req, res, t(lang, 'newPassword'), form(problem), 422);
     const refused = await proveHolder(session.user.id, body);
-    if (refused) return bare(req, res, t(lang, 'newPassword'), form(t(lang, refused)), refused === 'throttled' ? 429 : 403);
+    if (refused) return bare(req, res, t(lang, 'newPassword'), form(said(lang, refused)), refused === 'throttledCheck' ? 429 : 403);
     await setPassword(deps.db, session.user.id, password);
     await deps.db.updateTable('users').set({ password_must_change: false }).where('id', '=', session.user.id).execute();
     // Whoever knew the old password keeps no session and no API token made with it.

@@ -25,7 +25,7 @@ import { STATUS } from '../http/errors';
 import { storableInput } from '../http/storable-input';
 import { metaPickPage } from './meta-pick.page';
 import type { PagePick } from '../channels/meta-connect';
-import { adminPage } from './admin.page';
+import { type TypedForm, adminPage } from './admin.page';
 import { accountTokensCard } from './account-tokens.page';
 import { listTokens, revokeToken } from '../users/token.repository';
 import {
@@ -268,7 +268,7 @@ export function webRouter(deps: WebDeps): Router {
   }));
 
   type Flash = { text: string; secret?: string; error?: boolean };
-  const admin = async (ctx: PageCtx, flash?: Flash, status?: number) => {
+  const admin = async (ctx: PageCtx, flash?: Flash, status?: number, typed?: TypedForm) => {
     const unitIds = await adminUnits(deps, ctx.user);
     const [units, users, channels] = await Promise.all([
       deps.db.selectFrom('units').selectAll().where('id', 'in', unitIds).orderBy('name').execute(),
@@ -280,7 +280,7 @@ export function webRouter(deps: WebDeps): Router {
     const queuesLink = national ? html`<p data-queues-link><a href="/admin/queues">${t(ctx.lang, 'queues')}</a></p>` : '';
     const meta = Boolean(deps.channels.facebook.app);
     const instagramLogin = Boolean(deps.channels.instagram.app);
-    await ctx.send(t(ctx.lang, 'admin'), html`${queuesLink}${adminPage(ctx.lang, ctx.csrf, { units, users, channels, x, meta, instagramLogin, instagramBlocked: deps.channels.photosUnreachable, requireTotp: await totpRequiredForPrivileged(deps.db), flash })}`, undefined, status);
+    await ctx.send(t(ctx.lang, 'admin'), html`${queuesLink}${adminPage(ctx.lang, ctx.csrf, { units, users, channels, x, meta, instagramLogin, instagramBlocked: deps.channels.photosUnreachable, requireTotp: await totpRequiredForPrivileged(deps.db), flash, typed })}`, undefined, status);
   };
   /** A refusal the admin can act on is shown on the page; the status tells scripts and tests it was refused. */
   const refusal = (ctx: PageCtx, err: unknown): { flash: Flash; status: number } => {
@@ -291,12 +291,16 @@ export function webRouter(deps: WebDeps): Router {
     router.post(path, page(deps, assets, ['admin'], async (ctx) => {
       let flash: Flash | undefined;
       let status: number | undefined;
+      let typed: TypedForm | undefined;
+      const body = formBody(ctx.req);
       try {
-        flash = (await act(ctx, formBody(ctx.req))) ?? { text: t(ctx.lang, 'done') };
+        flash = (await act(ctx, body)) ?? { text: t(ctx.lang, 'done') };
       } catch (err) {
         ({ flash, status } = refusal(ctx, err));
+        // The refused form comes back as it was typed (secrets aside), for the admin to correct.
+        typed = { action: ctx.req.path, fields: body };
       }
-      await admin(ctx, flash, status);
+      await admin(ctx, flash, status, typed);
     }));
   /** Sends the admin to a platform's consent page (X, Facebook, Instagram), or shows why not. */
   const toConsentPage = (start: (ctx: PageCtx) => Promise<string>) =>

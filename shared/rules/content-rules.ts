@@ -219,8 +219,8 @@ export function tooFarFinding(latest: Date, zone: TimeZone): Finding {
     severity: 'block',
     field: 'scheduledAt',
     message: {
-      id: `Waktu terbit paling lambat ${formatInZone(latest, zone, 'id')}, satu tahun dari sekarang: waktu yang lebih jauh hampir selalu salah ketik tahun, dan berita yang menunggu bertahun-tahun tidak lagi tepat saat terbit.`,
-      en: `The latest publish time is ${formatInZone(latest, zone, 'en')}, a year from now: a later time is almost always a mistyped year, and news that waits for years is no longer right when it goes out.`,
+      id: `Waktu terbit paling lambat ${formatInZone(latest, zone, 'id')}, setahun dan sehari dari sekarang: waktu yang lebih jauh hampir selalu salah ketik tahun, dan berita yang menunggu bertahun-tahun tidak lagi tepat saat terbit.`,
+      en: `The latest publish time is ${formatInZone(latest, zone, 'en')}, a year and a day from now: a later time is almost always a mistyped year, and news that waits for years is no longer right when it goes out.`,
     },
   };
 }

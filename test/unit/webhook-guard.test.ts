@@ -176,7 +176,7 @@ describe('webhook redirects are named, not followed', () => {
     const report = await webhookAdapter({ allowPrivateNetworks: true, timeoutMs: 2000 }).test(channel(redirect.url), 2000);
     expect(report.ok).toBe(false);
     const { host } = new URL(internal.url);
-    expect(report.detail.en).toBe(`The address redirects to ${host}/… (HTTP 307); Siaran does not follow redirects. Enter the final address as the webhook address.`);
+    expect(report.detail.en).toBe(`The address redirects to ${host}/… (HTTP 307); Siaran does not follow redirects. Use the final address: add a webhook with it, then disable the old webhook if there is one.`);
     expect(report.detail.id).toContain('Siaran tidak mengikuti pengalihan');
     // The redirect's query (a token) is not repeated.
     expect(report.detail.en).not.toContain('s3cret');

@@ -24,7 +24,7 @@ interface ComposeData {
   channels: Array<{ id: string; kind: ChannelKind; name: string }>;
   post: { id: string; version: number; title: string; body: string; channelOptions: Record<string, ChannelOptions> } | null;
   photos: PhotoItem[];
-  m: Record<'chars' | 'noFindings' | 'saving' | 'saved' | 'offline' | 'altText' | 'moveUp' | 'remove' | 'photoProcessing' | 'threadParts' | 'cannotSubmit' | 'andMore' | 'showMe' | 'justNow', string>;
+  m: Record<'chars' | 'noFindings' | 'saving' | 'saved' | 'offline' | 'altText' | 'moveUp' | 'remove' | 'photoProcessing' | 'threadParts' | 'cannotSubmit' | 'andMore' | 'showMe' | 'justNow' | 'seeFindings', string>;
 }
 
 const data = JSON.parse(document.getElementById('page-data')!.textContent) as ComposeData;
@@ -246,7 +246,11 @@ function setState(text: string, cls = 'muted'): void {
 async function errorText(res: Response): Promise<string> {
   try {
     const j = (await res.json()) as { error?: { message?: string; details?: { findings?: Finding[] } } };
-    if (j.error?.details?.findings) showFindings(j.error.details.findings);
+    // The findings are shown in the checks and at their fields; the message would say the same a third time.
+    if (j.error?.details?.findings && j.error.details.findings.length > 0) {
+      showFindings(j.error.details.findings);
+      return data.m.seeFindings;
+    }
     return j.error?.message ?? String(res.status);
   } catch {
     return String(res.status);

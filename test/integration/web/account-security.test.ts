@@ -3,7 +3,8 @@
 // session, sign-in work that does not tell which addresses have accounts, and invitations that do not either.
 import { type Harness, type World, seedWorld, startHarness, unitSlug } from '../../support/harness';
 import { browserAt } from '../../support/web-browser';
-import { executeCommand, parseCommand } from '../../../services/cli/commands';
+import { describeResult, executeCommand, parseCommand } from '../../../services/cli/commands';
+import { DateTime } from 'luxon';
 import { hashPassword, hashWork } from '../../../services/users/passwords';
 import { createToken } from '../../../services/users/token.repository';
 import { addUser } from '../../../services/users/user.repository';
@@ -101,6 +102,11 @@ describe('API tokens can be revoked', () => {
     if (listed.command !== 'token list') throw new Error('wrong result');
     expect(listed.tokens.map((tk) => tk.label).sort()).toEqual(['dua', 'satu']);
     expect(JSON.stringify(listed)).not.toContain(a.token);
+    // Printed for a person in the holder's unit's zone (Polres Tulangbawang Barat: WIB), not in UTC.
+    const printed = describeResult(listed, h.env).join('\n');
+    const wib = DateTime.fromJSDate(a.expiresAt).setZone('Asia/Jakarta').toFormat('yyyy-MM-dd HH:mm');
+    expect(printed).toContain(`valid until ${wib} WIB`);
+    expect(printed).toContain('last used never');
     const first = listed.tokens.find((tk) => tk.label === 'satu')!;
     expect(await run(['token', 'revoke', '--email', u.email, '--id', first.id])).toMatchObject({ revoked: 1 });
     expect((await me(a.token)).status).toBe(401);
@@ -166,7 +172,10 @@ describe('a borrowed session cannot take the account over', () => {
     const csrf = await b.pageCsrf('/account/password');
     const form = { _csrf: csrf, password: 'sandi-si-peminjam-1', confirm: 'sandi-si-peminjam-1' };
     for (let i = 0; i < 3; i++) expect((await b.go('POST', '/account/password', { ...form, currentPassword: `salah-${i}` })).status).toBe(403);
-    expect((await b.go('POST', '/account/password', { ...form, currentPassword: PASSWORD })).status).toBe(429);
+    const limited = await b.go('POST', '/account/password', { ...form, currentPassword: PASSWORD });
+    expect(limited.status).toBe(429);
+    // Said as what it is (not a sign-in), with how long to wait: the window of the limit (600 s here).
+    expect(limited.text).toContain('Terlalu banyak jawaban salah untuk kata sandi atau kode saat ini. Coba lagi dalam 10 menit.');
   });
 
   test('when a session enrols its own TOTP without the password, then 403 and nothing is enrolled', async () => {

@@ -167,6 +167,15 @@ describe('the sign-in limit', () => {
     const csrf = await b.pageCsrf('/admin');
     const badRole = await b.go('POST', '/admin/users', { _csrf: csrf, email: 'baru@test.siaran', name: 'Baru', unitId: world.units.polres, role: 'raja' });
     expect(badRole.status).toBe(422);
+    // The refused form comes back as typed, to be corrected rather than typed again.
+    expect(badRole.text).toContain('value="baru@test.siaran"');
+    expect(badRole.text).toContain('value="Baru"');
+    const badHook = await b.go('POST', `/admin/units/${world.units.polres}/webhook`, { _csrf: csrf, url: 'https://kominfo.test/terima', name: 'Kominfo', secret: 'rahasia-pendek' });
+    expect(badHook.status).toBe(422);
+    expect(badHook.text).toContain('value="https://kominfo.test/terima"');
+    expect(badHook.text).toContain('value="Kominfo"');
+    expect(badHook.text).not.toContain('rahasia-pendek');
+    expect(badHook.text).toMatch(new RegExp(`<details open><summary>[^<]+</summary><form method="post" action="/admin/units/${world.units.polres}/webhook"`));
     const badZone = await b.go('POST', `/admin/units/${world.units.polres}`, { _csrf: csrf, timeZone: 'Bogus/Zone' });
     expect(badZone.status).toBe(422);
     const huge = await b.go('POST', '/admin/users', { _csrf: csrf, name: 'x'.repeat(200_000) });

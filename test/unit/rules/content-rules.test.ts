@@ -56,7 +56,7 @@ describe('content rules', () => {
     const far = checkSchedule(new Date(NOW.getTime() + 366 * day + 1), ctx);
     expect(far.map((x) => x.code)).toEqual(['schedule.too_far']);
     expect(far[0]!.message.id).toContain('24 Nov 2027 09.00 WIB');
-    expect(far[0]!.message.en).toContain('a year from now');
+    expect(far[0]!.message.en).toContain('a year and a day from now');
     expect(checkSchedule(new Date(Date.UTC(10000, 0, 1)), ctx).map((x) => x.code)).toEqual(['schedule.too_far']);
   });
   test('only blocking findings block', () => {

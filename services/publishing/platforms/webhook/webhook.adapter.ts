@@ -116,8 +116,8 @@ export function webhookAdapter(opts: { allowPrivateNetworks: boolean; timeoutMs:
         return {
           ok: false,
           detail: {
-            id: `Alamat ini dialihkan ke ${to} (HTTP ${res.status}); Siaran tidak mengikuti pengalihan. Isikan alamat tujuan akhirnya sebagai alamat webhook.`,
-            en: `The address redirects to ${to} (HTTP ${res.status}); Siaran does not follow redirects. Enter the final address as the webhook address.`,
+            id: `Alamat ini dialihkan ke ${to} (HTTP ${res.status}); Siaran tidak mengikuti pengalihan. Pakai alamat tujuan akhirnya: tambahkan webhook dengan alamat itu, lalu nonaktifkan webhook yang lama bila sudah ada.`,
+            en: `The address redirects to ${to} (HTTP ${res.status}); Siaran does not follow redirects. Use the final address: add a webhook with it, then disable the old webhook if there is one.`,
           },
         };
       }
@@ -197,7 +197,7 @@ function refusal(res: GuardedAnswer): PlatformError {
   // A receiver that answered with an error has said it did not take the post; the delivery id covers a lie.
   if (res.status >= 500 || res.status === 408) return new PlatformError('transient', `webhook answered HTTP ${res.status}`);
   if (res.status >= 300 && res.status < 400) {
-    return new PlatformError('rejected', `the webhook address redirects (HTTP ${res.status}); Siaran does not follow redirects: enter the final address as the webhook address`);
+    return new PlatformError('rejected', `the webhook address redirects (HTTP ${res.status}); Siaran does not follow redirects: add a webhook with the final address and disable this one`);
   }
   return new PlatformError('rejected', `webhook answered HTTP ${res.status}: ${res.text.slice(0, 200)}`);
 }
