@@ -15,8 +15,8 @@ export const mediaErrors = {
       'too-large',
       'media.too_large',
       {
-        id: `Foto terlalu besar. Batasnya ${formatMb(limit)} MB.`,
-        en: `The photo is too large. The limit is ${formatMb(limit)} MB.`,
+        id: `Foto terlalu besar. Batasnya ${formatMb(limit)} MB. Perkecil ukurannya (misalnya dengan fitur ubah ukuran di galeri ponsel), lalu kirim lagi.`,
+        en: `The photo is too large. The limit is ${formatMb(limit)} MB. Make it smaller (for example with the resize feature of the phone's gallery) and send it again.`,
       },
       { limitBytes: limit },
     ),
@@ -60,8 +60,12 @@ export const mediaErrors = {
       'validation',
       'media.too_much_memory',
       {
-        id: `Foto ${i.width}×${i.height} piksel ini${i.wholeImage ? ' (JPEG progresif atau PNG interlaced)' : ''} butuh memori terlalu besar untuk dibuka. Simpan ulang dengan sisi terpanjang paling banyak ${i.longSide} piksel${i.wholeImage ? ' sebagai JPEG biasa' : ''}, lalu kirim lagi.`,
-        en: `This ${i.width}×${i.height}-pixel photo${i.wholeImage ? ' (a progressive JPEG or interlaced PNG)' : ''} needs too much memory to open. Save it with its longest side at most ${i.longSide} pixels${i.wholeImage ? ' as an ordinary JPEG' : ''}, and send it again.`,
+        id: i.wholeImage
+          ? `Foto ${i.width}×${i.height} piksel ini (JPEG progresif atau PNG interlaced) butuh memori terlalu besar untuk dibuka. Perkecil sisi terpanjangnya menjadi paling banyak ${i.longSide} piksel, lalu kirim lagi.`
+          : `Foto ${i.width}×${i.height} piksel ini butuh memori terlalu besar untuk dibuka. Perkecil sisi terpanjangnya menjadi paling banyak ${i.longSide} piksel, lalu kirim lagi.`,
+        en: i.wholeImage
+          ? `This ${i.width}×${i.height}-pixel photo (a progressive JPEG or interlaced PNG) needs too much memory to open. Make its longest side at most ${i.longSide} pixels and send it again.`
+          : `This ${i.width}×${i.height}-pixel photo needs too much memory to open. Make its longest side at most ${i.longSide} pixels and send it again.`,
       },
       { width: i.width, height: i.height, neededMb: Math.ceil(i.neededBytes / MB), limitMb: Math.floor(i.limitBytes / MB), longSide: i.longSide },
     ),

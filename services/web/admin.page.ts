@@ -67,7 +67,7 @@ ${v.users.map(
 ${confirmStep({ label: t(lang, 'revokeTokens'), warning: t(lang, 'revokeTokensWarning'), action: `/admin/users/${u.id}/tokens/revoke`, confirm: t(lang, 'revokeTokensConfirm'), fields: c })}
 <form method="post" action="/admin/users/${u.id}/disable" class="inline">${c}<input type="hidden" name="disabled" value="${u.disabled ? 'false' : 'true'}"><button class="${u.disabled ? 'secondary' : 'danger'}">${t(lang, u.disabled ? 'enable' : 'disable')}</button></form></td></tr>`,
 )}</tbody></table>
-<form method="post" action="/admin/users" class="card"><h2>${t(lang, 'invite')}</h2>${c}
+<form method="post" action="/admin/users" class="card"><h2>${t(lang, 'invite')}</h2>${c}<p class="muted" data-transfer-help>${t(lang, 'inviteTransferHelp')}</p>
 <label>${t(lang, 'email')}<input type="email" name="email" value="${typed('/admin/users', 'email')}" required></label><label>${t(lang, 'name')}<input type="text" name="name" value="${typed('/admin/users', 'name')}" required></label>
 <label>${t(lang, 'role')}<select name="role">${roleOptions(typed('/admin/users', 'role') || 'operator')}</select></label><label>${t(lang, 'unit')}<select name="unitId">${unitOptions(typed('/admin/users', 'unitId') || undefined)}</select></label>
 <p><button>${t(lang, 'invite')}</button></p></form>
@@ -90,7 +90,7 @@ function channelTable(lang: Lang, c: Html, unit: UnitRow, channels: ChannelView[
   const when = (iso: string | null) => (iso ? formatInZone(new Date(iso), unit.time_zone, lang) : '');
   return html`<table class="channels-table"><caption class="muted">${t(lang, 'channelsOfUnit')}</caption><tbody>${channels.map(
     (ch) => html`<tr data-channel="${ch.id}" data-kind="${ch.kind}"><td><strong>${pick(lang, CHANNEL_KIND_LABELS[ch.kind])}</strong> · ${ch.name}
-<div class="muted">${ch.accountName ?? ''}${ch.tokenExpiresAt && ch.state !== 'needs_reconnect' ? html` · ${t(lang, 'tokenExpires')} ${when(ch.tokenExpiresAt)} (${t(lang, 'renewedAutomatically')})` : ''}</div></td>
+<div class="muted">${ch.kind === 'webhook' && typeof ch.settings.url === 'string' ? html`<span class="address" data-webhook-url>${ch.settings.url}</span>` : (ch.accountName ?? '')}${ch.tokenExpiresAt && ch.state !== 'needs_reconnect' ? html` · ${t(lang, 'tokenExpires')} ${when(ch.tokenExpiresAt)} (${t(lang, 'renewedAutomatically')})` : ''}</div></td>
 <td>${stateBadge(lang, ch.state)}${ch.until ? html` <span class="muted">${t(lang, 'until')} ${when(ch.until)}</span>` : ''}${ch.heldPosts > 0 ? html`<div class="muted" data-held="${ch.heldPosts}">${ch.heldPosts} ${t(lang, 'heldPosts')}</div>` : ''}
 ${remedy(ch.kind, ch.state) ? html`<div data-remedy>${pick(lang, remedy(ch.kind, ch.state)!)}</div>` : ''}
 ${ch.lastError ? html`<div class="${ch.state === 'connected' ? 'muted' : 'error'}" data-last-error>${t(lang, 'lastError')} (${when(ch.lastErrorAt)}): ${ch.lastError}</div>` : ''}</td>

@@ -119,6 +119,10 @@ const M = {
   name: { id: 'Nama', en: 'Name' },
   role: { id: 'Peran', en: 'Role' },
   invite: { id: 'Undang pengguna', en: 'Invite user' },
+  inviteTransferHelp: {
+    id: 'Personel pindahan (mutasi) yang sudah punya akun di satuan lain: jangan diundang ulang. Minta admin satuan lamanya, atau admin satuan di atas kedua satuan, memindahkan akunnya ke satuan ini; riwayatnya tetap ikut.',
+    en: 'Personnel transferred (mutasi) who already have an account in another unit: do not invite them again. Ask their old unit’s admin, or an admin of a unit above both, to move the account to this unit; its history stays with it.',
+  },
   resetPassword: { id: 'Atur ulang kata sandi', en: 'Reset password' },
   disable: { id: 'Nonaktifkan', en: 'Disable' },
   enable: { id: 'Aktifkan', en: 'Enable' },

@@ -374,10 +374,13 @@ async function removePhoto(id: string): Promise<void> {
 
 async function upload(files: FileList): Promise<void> {
   if (!postId && !(await save())) return;
+  // Each refused photo is named with its reason: with several picked at once, the person must know which to fix.
+  const refused: string[] = [];
   for (const file of files) {
     const res = await api('POST', `/api/v1/photos?postId=${postId!}`, undefined, file);
     if (!res.ok) {
-      setState(await errorText(res), 'error');
+      refused.push(`${file.name}: ${await errorText(res)}`);
+      setState(refused.join(' '), 'error');
       continue;
     }
     const p = (await res.json()) as PhotoItem;

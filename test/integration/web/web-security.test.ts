@@ -176,6 +176,10 @@ describe('the sign-in limit', () => {
     expect(badHook.text).toContain('value="Kominfo"');
     expect(badHook.text).not.toContain('rahasia-pendek');
     expect(badHook.text).toMatch(new RegExp(`<details open><summary>[^<]+</summary><form method="post" action="/admin/units/${world.units.polres}/webhook"`));
+    // Corrected, it is added; the admin page shows an admin the whole address (operators see only its host).
+    const added = await b.go('POST', `/admin/units/${world.units.polres}/webhook`, { _csrf: csrf, url: 'https://kominfo.test/terima/siaran', name: 'Kominfo', secret: 'rahasia-webhook-panjang-sekali' });
+    expect(added.status).toBeLessThan(400);
+    expect((await b.go('GET', '/admin')).text).toContain('<span class="address" data-webhook-url>https://kominfo.test/terima/siaran</span>');
     const badZone = await b.go('POST', `/admin/units/${world.units.polres}`, { _csrf: csrf, timeZone: 'Bogus/Zone' });
     expect(badZone.status).toBe(422);
     const huge = await b.go('POST', '/admin/users', { _csrf: csrf, name: 'x'.repeat(200_000) });

@@ -105,7 +105,9 @@ describe('photo intake', () => {
 
   test('a file over the size limit is refused while streaming, and from its declared size at once', async () => {
     const big = Buffer.alloc(opts.maxBytes + 1, 0xff);
-    expect((await refusal(big)).code).toBe('media.too_large');
+    const tooLarge = await refusal(big);
+    expect(tooLarge.code).toBe('media.too_large');
+    expect(tooLarge.text.id).toContain('lalu kirim lagi');
     expect((await refusal(Buffer.alloc(10), opts.maxBytes + 1)).code).toBe('media.too_large');
   });
 
@@ -158,6 +160,8 @@ describe('photo intake: memory and damage', () => {
     expect(e.code).toBe('media.too_much_memory');
     expect(e.text.en).toMatch(/too much memory/);
     expect(e.details).toMatchObject({ longSide: expect.any(Number) as number });
+    // One thing to do, with its number: the longest side that opens.
+    expect(e.text.en).toContain(`Make its longest side at most ${String((e.details as { longSide: number }).longSide)} pixels and send it again.`);
   });
 
   test('a progressive photo and an interlaced PNG of ordinary size are accepted', async () => {
