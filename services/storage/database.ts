@@ -316,7 +316,23 @@ export async function migrateToLatest(database: Database, schema: string): Promi
     provider: new InlineMigrations(),
     migrationTableSchema: schema,
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
-  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) throw error instanceof Error ? error : new Error(JSON.stringify(error));
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    } catch (e) {
+      // The migrator looks for its table by reading the catalogue of every schema in the database; another
+      // schema dropped during that read (another installation or test sharing the database) fails it with
+      // "schema … does not exist" (or one of its tables, "relation … does not exist"). Nothing was changed then: read again.
+      if (attempt >= 5 || !otherSchemaDropped(e, schema)) throw e;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+
+function otherSchemaDropped(e: unknown, schema: string): boolean {
+  const err = e as { code?: unknown; message?: unknown };
+  // 3F000: its schema went first; 42P01: one of its tables did.
+  return (err.code === '3F000' || err.code === '42P01') && typeof err.message === 'string' && !err.message.includes(`"${schema}"`) && !err.message.includes(`${schema}.`);
 }
