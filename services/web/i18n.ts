@@ -30,9 +30,14 @@ const M = {
   totpTitle: { id: 'Verifikasi dua langkah', en: 'Two-step verification' },
   badTotp: { id: 'Kode salah atau sudah dipakai.', en: 'Wrong or already used code.' },
   totpSetup: { id: 'Aktifkan verifikasi dua langkah', en: 'Turn on two-step verification' },
+  totpScanHelp: {
+    id: 'Pindai kode QR ini dengan aplikasi autentikator (Google Authenticator, Aegis, dsb.), lalu ketik kode yang muncul.',
+    en: 'Scan this QR code with an authenticator app (Google Authenticator, Aegis, …), then type the code it shows.',
+  },
+  totpQrLabel: { id: 'Kode QR kunci verifikasi dua langkah', en: 'QR code of the two-step verification key' },
   totpSetupHelp: {
-    id: 'Masukkan kunci ini ke aplikasi autentikator (Google Authenticator, Aegis, dsb.), lalu ketik kode yang muncul.',
-    en: 'Enter this key in an authenticator app (Google Authenticator, Aegis, …), then type the code it shows.',
+    id: 'Tidak bisa memindai (misalnya halaman ini dibuka di ponsel yang sama)? Masukkan kunci ini ke aplikasinya:',
+    en: 'Cannot scan (say, this page is open on the same phone)? Enter this key in the app instead:',
   },
   totpRequired: { id: 'Admin mewajibkan verifikasi dua langkah untuk peran Anda.', en: 'An admin requires two-step verification for your role.' },
   totpOn: { id: 'Verifikasi dua langkah aktif.', en: 'Two-step verification is on.' },

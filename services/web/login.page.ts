@@ -39,10 +39,12 @@ ${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
 <p><button type="submit">${t(lang, 'confirm')}</button></p></form></div>`;
 }
 
-export function totpSetupPage(lang: Lang, csrf: string, secret: string, uri: string, required: boolean, error?: string, askCurrent = false): Html {
+/** `qr`: the key's otpauth address as a QR code (qr-code.ts), for the authenticator app to scan. */
+export function totpSetupPage(lang: Lang, csrf: string, secret: string, uri: string, qr: Html, required: boolean, error?: string, askCurrent = false): Html {
   return html`<div class="card"><h1>${t(lang, 'totpSetup')}</h1>
 ${required ? html`<p class="flash">${t(lang, 'totpRequired')}</p>` : ''}
 ${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
+<p>${t(lang, 'totpScanHelp')}</p><div class="qr-box" data-totp-qr>${qr}</div>
 <p>${t(lang, 'totpSetupHelp')}</p><pre class="secret" id="totp-secret">${secret}</pre>
 <p class="muted"><a href="${uri}">${uri}</a></p>
 <form method="post" action="/account/totp"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="secret" value="${secret}">

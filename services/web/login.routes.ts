@@ -8,6 +8,7 @@ import { findUserByEmail } from '../users/user.repository';
 import type { AssetStore } from './assets';
 import { type Html, html } from './html';
 import { type Lang, type MessageKey, langOf, pick, t, waitMessage } from './i18n';
+import { qrCodeSvg } from './qr-code';
 import { layout } from './layout.page';
 import { loginPage, passwordPage, totpPage, totpSetupPage } from './login.page';
 import { notSetUpNotice, setupPage } from './setup.page';
@@ -194,7 +195,7 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     const lang = langOf(req);
     const secret = newTotpSecret();
     const current = await deps.db.selectFrom('users').select('totp_secret').where('id', '=', session.user.id).executeTakeFirstOrThrow();
-    await bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), session.stage === 'enroll', undefined, current.totp_secret !== null));
+    await bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), await qrCodeSvg(otpauthUri(secret, session.user.email), t(lang, 'totpQrLabel')), session.stage === 'enroll', undefined, current.totp_secret !== null));
   });
 
   router.post('/account/totp', async (req, res) => {
@@ -209,11 +210,11 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     // must not be able to swap it or enrol its own.
     const refused = await proveHolder(session.user.id, body);
     if (refused) {
-      return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), session.stage === 'enroll', said(lang, refused), current.totp_secret !== null), refused === 'throttledCheck' ? 429 : 403);
+      return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), await qrCodeSvg(otpauthUri(secret, session.user.email), t(lang, 'totpQrLabel')), session.stage === 'enroll', said(lang, refused), current.totp_secret !== null), refused === 'throttledCheck' ? 429 : 403);
     }
     const step = /^[A-Z2-7]{32}$/.test(secret) ? matchTotp(secret, (body.code ?? '').trim(), deps.now(), null) : undefined;
     if (step === undefined) {
-      return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), session.stage === 'enroll', t(lang, 'badTotp'), current.totp_secret !== null), 422);
+      return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), await qrCodeSvg(otpauthUri(secret, session.user.email), t(lang, 'totpQrLabel')), session.stage === 'enroll', t(lang, 'badTotp'), current.totp_secret !== null), 422);
     }
     // Sealed like channel secrets: a copy of the users table alone cannot mint codes.
     await deps.db.updateTable('users').set({ totp_secret: deps.box.seal(secret), totp_last_step: step }).where('id', '=', session.user.id).execute();

@@ -5,6 +5,7 @@ import { type Harness, type World, seedWorld, startHarness, unitSlug } from '../
 import { browserAt } from '../../support/web-browser';
 import { describeResult, executeCommand, parseCommand } from '../../../services/cli/commands';
 import { DateTime } from 'luxon';
+import QRCode from 'qrcode';
 import { hashPassword, hashWork } from '../../../services/users/passwords';
 import { createToken } from '../../../services/users/token.repository';
 import { addUser } from '../../../services/users/user.repository';
@@ -185,6 +186,12 @@ describe('a borrowed session cannot take the account over', () => {
     const setup = await b.go('GET', '/account/totp');
     const secret = /id="totp-secret">([A-Z2-7]+)</.exec(setup.text)![1]!;
     const csrf = /name="_csrf" value="([^"]+)"/.exec(setup.text)![1]!;
+    // The page's QR code is the otpauth address of that same key: the modules drawn are those of its encoding.
+    const uri = /<a href="(otpauth:[^"]+)"/.exec(setup.text)![1]!.replace(/&#38;/g, '&');
+    expect(uri).toContain(`secret=${secret}`);
+    const drawn = /<div class="qr-box" data-totp-qr><svg [^>]*>(.*?)<\/svg>/.exec(setup.text)![1]!;
+    const expected = /<svg [^>]*>(.*?)<\/svg>/.exec(await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }))![1]!;
+    expect(drawn).toBe(expected);
     const now = new Date();
     expect((await b.go('POST', '/account/totp', { _csrf: csrf, secret, code: totpAt(secret, now) })).status).toBe(403);
     expect((await db().selectFrom('users').select('totp_secret').where('id', '=', u.id).executeTakeFirstOrThrow()).totp_secret).toBeNull();
