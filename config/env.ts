@@ -206,7 +206,8 @@ export const Env = z.object({
   /**
    * Memory one password hash (argon2id) takes, in KiB. Default 65536 (64 MiB). At least 19456, the
    * smallest OWASP recommends; raise it on a server with memory to spare. A stored hash of another cost is
-   * replaced at its holder's next sign-in.
+   * replaced at its holder's next sign-in; until then that account answers a sign-in in the old cost's time,
+   * which tells it apart from an unknown e-mail, so change the cost rarely. Each sign-in holds this much memory.
    */
   PASSWORD_HASH_MEMORY_KIB: int(19_456, 4_194_304).default(65_536),
   /** Passes over that memory per hash. Default 3; at least 2. */

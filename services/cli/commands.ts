@@ -200,7 +200,9 @@ async function zoneOfUser(db: Kysely<DB>, unitId: string): Promise<TimeZone> {
 }
 
 /** "2026-12-05 18:10 WIB": an instant as a terminal shows it, in a unit's zone. */
-function localTime(iso: string, zone: TimeZone): string {
+function localTime(iso: string, zone: TimeZone | undefined): string {
+  // A server of an earlier version sends no zone: its instant, as it was printed before.
+  if (!zone) return iso;
   return `${DateTime.fromISO(iso).setZone(zone).toFormat('yyyy-MM-dd HH:mm')} ${zoneLabel(zone)}`;
 }
 

@@ -24,7 +24,11 @@ let dummyHash: Promise<string> | undefined;
 
 const argon2Options = (c: PasswordCost) => ({ type: argon2.argon2id, memoryCost: c.memoryKib, timeCost: c.passes, parallelism: c.lanes }) as const;
 
-/** Called once at start, before any password is hashed or checked. Hashes stored at another cost still verify. */
+/**
+ * Called once at start, before any password is hashed or checked. Hashes stored at another cost still verify, and
+ * are replaced at their holder's next sign-in; until then, checking one takes the old cost's time, which differs
+ * from an unknown e-mail's (see PASSWORD_HASH_MEMORY_KIB).
+ */
 export function configurePasswordCost(next: PasswordCost): void {
   if (next.memoryKib === cost.memoryKib && next.passes === cost.passes && next.lanes === cost.lanes) return;
   cost = next;
@@ -52,7 +56,11 @@ export function hashPassword(password: string): Promise<string> {
 }
 
 function dummy(): Promise<string> {
-  dummyHash ??= argon2.hash(randomBytes(24).toString('base64'), argon2Options(cost));
+  // A failure (memory refused, say) is not kept: the next unknown e-mail tries again rather than failing forever.
+  dummyHash ??= argon2.hash(randomBytes(24).toString('base64'), argon2Options(cost)).catch((e: unknown) => {
+    dummyHash = undefined;
+    throw e;
+  });
   return dummyHash;
 }
 

@@ -204,7 +204,10 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     assertCsrf(req, session);
     const lang = langOf(req);
     const body = formBody(req);
-    const secret = (body.secret ?? '').trim();
+    const typedSecret = (body.secret ?? '').trim();
+    // The key comes back from the page; one that is not a key the server issued gets a new one in the form shown again.
+    const wellFormed = /^[A-Z2-7]{32}$/.test(typedSecret);
+    const secret = wellFormed ? typedSecret : newTotpSecret();
     const current = await deps.db.selectFrom('users').select(['totp_secret']).where('id', '=', session.user.id).executeTakeFirstOrThrow();
     // Enrolling or replacing a second factor takes the password, and the factor in place: a borrowed session
     // must not be able to swap it or enrol its own.
@@ -212,7 +215,7 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     if (refused) {
       return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), await qrCodeSvg(otpauthUri(secret, session.user.email), t(lang, 'totpQrLabel')), session.stage === 'enroll', said(lang, refused), current.totp_secret !== null), refused === 'throttledCheck' ? 429 : 403);
     }
-    const step = /^[A-Z2-7]{32}$/.test(secret) ? matchTotp(secret, (body.code ?? '').trim(), deps.now(), null) : undefined;
+    const step = wellFormed ? matchTotp(secret, (body.code ?? '').trim(), deps.now(), null) : undefined;
     if (step === undefined) {
       return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), await qrCodeSvg(otpauthUri(secret, session.user.email), t(lang, 'totpQrLabel')), session.stage === 'enroll', t(lang, 'badTotp'), current.totp_secret !== null), 422);
     }

@@ -179,6 +179,18 @@ describe('a borrowed session cannot take the account over', () => {
     expect(limited.text).toContain('Terlalu banyak jawaban salah untuk kata sandi atau kode saat ini. Coba lagi dalam 10 menit.');
   });
 
+  test('a key that is not one the server issued is answered with a new key, not a 500', async () => {
+    const u = await person('totp-aneh');
+    const b = browser();
+    expect((await b.signIn(u.email, PASSWORD)).status).toBe(303);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec((await b.go('GET', '/account/totp')).text)![1]!;
+    // Too long to draw as a QR code, and no key at all.
+    const odd = await b.go('POST', '/account/totp', { _csrf: csrf, secret: 'A'.repeat(3000), code: '123456', currentPassword: PASSWORD });
+    expect(odd.status).toBe(422);
+    expect(odd.text).toMatch(/id="totp-secret">[A-Z2-7]{32}</);
+    expect((await db().selectFrom('users').select('totp_secret').where('id', '=', u.id).executeTakeFirstOrThrow()).totp_secret).toBeNull();
+  });
+
   test('when a session enrols its own TOTP without the password, then 403 and nothing is enrolled', async () => {
     const u = await person('totp-dipinjam');
     const b = browser();
@@ -212,7 +224,7 @@ describe('a borrowed session cannot take the account over', () => {
 });
 
 // Dozens of argon2 sign-ins: on PostgreSQL only, to keep the whole run within its time. The limit's statements
-// are the same on the embedded database, where web-security.test.ts signs in against the limit too.
+// are the same on the embedded database, where web-security.test.ts signs in against the limit too (it runs on both).
 onPostgres('the sign-in limit cannot be turned against the real user or an office', () => {
   test('when someone fails many times from many addresses, the holder still signs in from the browser they used before; unknown clients wait', async () => {
     const victim = await person('korban-serangan');
