@@ -34,6 +34,7 @@ const M = {
     id: 'Pindai kode QR ini dengan aplikasi autentikator (Google Authenticator, Aegis, dsb.), lalu ketik kode yang muncul.',
     en: 'Scan this QR code with an authenticator app (Google Authenticator, Aegis, …), then type the code it shows.',
   },
+  totpOpenInApp: { id: 'Atau buka langsung di aplikasi autentikator ponsel ini', en: 'Or open it in this phone’s authenticator app' },
   totpQrLabel: { id: 'Kode QR kunci verifikasi dua langkah', en: 'QR code of the two-step verification key' },
   totpSetupHelp: {
     id: 'Tidak bisa memindai (misalnya halaman ini dibuka di ponsel yang sama)? Masukkan kunci ini ke aplikasinya:',

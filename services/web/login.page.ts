@@ -46,7 +46,7 @@ ${required ? html`<p class="flash">${t(lang, 'totpRequired')}</p>` : ''}
 ${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
 <p>${t(lang, 'totpScanHelp')}</p><div class="qr-box" data-totp-qr>${qr}</div>
 <p>${t(lang, 'totpSetupHelp')}</p><pre class="secret" id="totp-secret">${secret}</pre>
-<p class="muted"><a href="${uri}">${uri}</a></p>
+<p class="muted"><a href="${uri}" data-otpauth>${t(lang, 'totpOpenInApp')}</a></p>
 <form method="post" action="/account/totp"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="secret" value="${secret}">
 ${proofFields(lang, askCurrent)}
 <label for="code">${t(lang, 'totpCode')}</label><input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" required>

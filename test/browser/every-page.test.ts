@@ -124,7 +124,10 @@ async function check(page: Page, path: string, lang: 'id' | 'en', phone: boolean
   const text = await page.evaluate<string>('document.body.innerText');
   found.push(...untranslated(text, lang).map((c) => `${path} (${lang}) shows the code "${c}"`));
   if (phone) {
-    const { scroll, width } = await page.evaluate<{ scroll: number; width: number }>('({ scroll: document.documentElement.scrollWidth, width: window.innerWidth })');
+    // Against the phone's own width: a mobile browser zooms out to fit a page too wide, and then its window
+    // (innerWidth) is as wide as the page, so comparing with that could never fail.
+    const width = PHONE.viewport.width;
+    const scroll = await page.evaluate<number>('document.documentElement.scrollWidth');
     if (scroll > width + 1) found.push(`${path} is ${scroll - width}px wider than the phone`);
   }
   return found;

@@ -113,10 +113,11 @@ async function expectStyled(page: Page): Promise<void> {
 
 /** Nothing wider than the screen: no sideways scrolling on a phone. */
 async function expectNoSidewaysScroll(page: Page): Promise<void> {
+  // The screen's width, not the window's: a phone zooms out to fit a page too wide, and its window grows with it.
   const widths = await page.evaluate<{ page: number; viewport: number; wide: string[] }>(`({
     page: document.documentElement.scrollWidth,
-    viewport: window.innerWidth,
-    wide: [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5).map((e) => e.tagName + '.' + e.className),
+    viewport: Math.min(window.innerWidth, screen.width),
+    wide: [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > Math.min(window.innerWidth, screen.width) + 0.5).map((e) => e.tagName + '.' + e.className),
   })`);
   expect(widths.wide).toEqual([]);
   expect(widths.page).toBeLessThanOrEqual(widths.viewport);

@@ -199,7 +199,7 @@ describe('a borrowed session cannot take the account over', () => {
     const secret = /id="totp-secret">([A-Z2-7]+)</.exec(setup.text)![1]!;
     const csrf = /name="_csrf" value="([^"]+)"/.exec(setup.text)![1]!;
     // The page's QR code is the otpauth address of that same key: the modules drawn are those of its encoding.
-    const uri = /<a href="(otpauth:[^"]+)"/.exec(setup.text)![1]!.replace(/&#38;/g, '&');
+    const uri = /<a href="(otpauth:[^"]+)" data-otpauth>/.exec(setup.text)![1]!.replace(/&#38;/g, '&');
     expect(uri).toContain(`secret=${secret}`);
     const drawn = /<div class="qr-box" data-totp-qr><svg [^>]*>(.*?)<\/svg>/.exec(setup.text)![1]!;
     const expected = /<svg [^>]*>(.*?)<\/svg>/.exec(await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }))![1]!;
