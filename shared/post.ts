@@ -159,6 +159,8 @@ export interface PostTarget {
   /** Every id the platform gave (thread parts, album messages), the first being `externalId`. */
   externalIds: string[];
   lastError: string | null;
+  /** The kind of error that wrote `lastError` (shared/channels/delivery-words.ts). */
+  lastErrorKind: string | null;
   /** Why a `held` target waits (a code of shared/channels/channel-words), and until when where known. */
   heldReason: string | null;
   heldUntil: Date | null;

@@ -1,6 +1,7 @@
 // How a post is shown to API clients: instants in UTC and in the unit's own zone.
 import type { Kysely } from 'kysely';
 import { holdReasonText } from '../../shared/channels/channel-words';
+import { deliveryProblemText } from '../../shared/channels/delivery-words';
 import { POST_STATUS_LABELS, TARGET_STATUS_LABELS } from '../../shared/words';
 import type { LocalizedText } from '../../shared/errors';
 import type { Post, PostTarget } from '../../shared/post';
@@ -39,6 +40,8 @@ export interface PostView {
       statusLabel: LocalizedText;
       /** Why a held target waits, in both languages. */
       heldMessage: LocalizedText | null;
+      /** What went wrong with its last attempt and what to do, in both languages; `lastError` holds the detail. */
+      problemMessage: LocalizedText | null;
     }
   >;
   findings?: Finding[];
@@ -90,6 +93,7 @@ export function viewNewPost(
       externalUrl: null,
       externalIds: [],
       lastError: null,
+      lastErrorKind: null,
       heldReason: null,
       heldUntil: null,
       retraction: null,
@@ -134,10 +138,12 @@ function toView(post: Post, unit: UnitFields, authorName: string, targets: reado
       externalUrl: t.externalUrl,
       externalIds: t.externalIds,
       lastError: t.lastError,
+      lastErrorKind: t.lastErrorKind,
       heldReason: t.heldReason,
       heldUntil: t.heldUntil?.toISOString() ?? null,
       statusLabel: TARGET_STATUS_LABELS[t.status],
       heldMessage: holdReasonText(t.heldReason) ?? null,
+      problemMessage: t.lastError === null ? null : (deliveryProblemText(t.status, t.lastErrorKind) ?? null),
       retraction: t.retraction,
       retractionError: t.retractionError,
     })),

@@ -82,6 +82,7 @@ export async function targetsOfPosts(db: Db, postIds: readonly string[]): Promis
       externalUrl: r.external_url,
       externalIds: r.external_ids,
       lastError: r.last_error,
+      lastErrorKind: r.last_error_kind,
       heldReason: r.held_reason,
       heldUntil: r.held_until,
       retraction: r.retraction,

@@ -92,7 +92,7 @@ export async function resolveTarget(
       case 'confirm-not-published':
         await trx
           .updateTable('post_targets')
-          .set({ status: 'failed', last_error: 'confirmed not published by a supervisor', claim_token: null, updated_at: now })
+          .set({ status: 'failed', last_error: 'confirmed not published by a supervisor', last_error_kind: 'supervisor', claim_token: null, updated_at: now })
           .where('id', '=', target.id)
           .execute();
         break;

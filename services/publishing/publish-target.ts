@@ -299,7 +299,7 @@ async function pacingGate(deps: PublishDeps, row: LoadedTarget, pacing: { posts:
 async function failUnclaimed(deps: PublishDeps, row: LoadedTarget, reason: string, now: Date): Promise<PublishOutcome> {
   const token = randomUUID();
   if ((await claim(deps.db, row, token, now, 'ready')) === undefined) return { kind: 'skipped', reason: 'claimed elsewhere' };
-  await recordFailure(deps.db, row, token, 'failed', 'rejected', reason, deps.now());
+  await recordFailure(deps.db, row, token, 'failed', 'photo', reason, deps.now());
   return { kind: 'failed', reason };
 }
 

@@ -1,5 +1,6 @@
 // The publishing records: claims fenced by a token, outcomes, holds and checkpoints, channel health.
 import { CompiledQuery, type Kysely, type Selectable, type Transaction, sql } from 'kysely';
+import type { DeliveryErrorKind } from '../../shared/channels/delivery-words';
 import type { ChannelKind, PostStatus, TargetStatus } from '../../shared/post';
 import { notifyNeedsReconnect } from '../notifications/notify';
 import { appendEvent } from '../posts/post.repository';
@@ -222,7 +223,7 @@ export async function recordFailure(
   row: LoadedTarget,
   token: string,
   to: 'failed' | 'unconfirmed' | 'scheduled',
-  errorKind: string,
+  errorKind: DeliveryErrorKind,
   reason: string,
   now: Date,
 ): Promise<boolean> {
@@ -233,7 +234,7 @@ export async function recordFailure(
       const next = to === 'scheduled' && postStatus === 'retracted' ? 'cancelled' : to;
       const moved = await trx
         .updateTable('post_targets')
-        .set({ status: next, last_error: reason, claim_token: next === 'unconfirmed' ? token : null, updated_at: now })
+        .set({ status: next, last_error: reason, last_error_kind: errorKind, claim_token: next === 'unconfirmed' ? token : null, updated_at: now })
         .where('id', '=', row.id)
         .where('status', '=', 'publishing')
         .where('claim_token', '=', token)

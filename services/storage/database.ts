@@ -16,6 +16,7 @@ import * as batchedPublishing from './migrations/0007-batched-publishing';
 import * as batchedCreatePost from './migrations/0008-batched-create-post';
 import * as twoStepApproval from './migrations/0010-two-step-approval';
 import * as notifications from './migrations/0011-notifications';
+import * as deliveryProblems from './migrations/0012-delivery-problems';
 import { PGliteDialect } from './pglite-dialect';
 import { storableParameters } from './storable-parameters';
 import { startEmbeddedThread } from './pglite-thread';
@@ -55,6 +56,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0008-batched-create-post': batchedCreatePost,
   '0010-two-step-approval': twoStepApproval,
   '0011-notifications': notifications,
+  '0012-delivery-problems': deliveryProblems,
 };
 
 class InlineMigrations implements MigrationProvider {

@@ -100,6 +100,8 @@ export interface PostTargetsTable {
   external_id: string | null;
   external_url: string | null;
   last_error: string | null;
+  /** A DeliveryErrorKind (shared/channels/delivery-words.ts) of the attempt that wrote `last_error`. */
+  last_error_kind: ColumnType<string | null, string | null | undefined, string | null>;
   updated_at: Timestamp;
   checkpoint: ColumnType<unknown, string | null | undefined, string | null>;
   progress_at: Timestamp | null;

@@ -268,6 +268,7 @@ const M = {
     en: 'Posts to these channels are held until an admin puts them right; they go out by themselves then.',
   },
   platformSaid: { id: 'Kata platform', en: 'The platform said' },
+  errorDetail: { id: 'Rincian teknis (kata platform atau Siaran, tidak diterjemahkan)', en: 'Technical detail (as the platform or Siaran recorded it)' },
   threadParts: { id: 'bagian utas', en: 'thread parts' },
   ownText: { id: 'teks khusus', en: 'own text' },
   noAltText: { id: '(tanpa teks alternatif)', en: '(no alt text)' },

@@ -1,5 +1,6 @@
 import { remedy } from '../../shared/channels/channel-words';
 import { ChannelKind, type Role } from '../../shared/post';
+import type { LocalizedText } from '../../shared/errors';
 import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS, EVENT_LABELS, FIELD_LABELS, POST_STATUS_LABELS, RETRACTION_LABELS, wordsFor } from '../../shared/words';
 import type { ChannelView } from '../channels/manage-channels';
 import { EDITABLE, UNDER_REVIEW } from '../../shared/status-machine';
@@ -120,7 +121,7 @@ ${channelTrouble(lang, item.channels.filter((c) => p.targets.some((x) => x.chann
 <td><span class="badge ${x.status}" data-target-status="${x.status}">${pick(lang, x.statusLabel)}</span>${
       x.heldMessage ? html`<div class="muted" data-held-reason="${x.heldReason ?? ''}">${pick(lang, x.heldMessage)}${x.heldUntil ? html` (${t(lang, 'until')} ${formatInZone(new Date(x.heldUntil), zone, lang)})` : ''}</div>` : ''
     }</td>
-<td>${x.externalUrl && /^https?:\/\//i.test(x.externalUrl) && x.retraction !== 'done' ? html`<a href="${x.externalUrl}" rel="noopener" target="_blank" data-link>${t(lang, 'openLink')}</a>` : ''}${x.lastError ? html`<div class="error">${x.lastError}</div>` : ''}${
+<td>${x.externalUrl && /^https?:\/\//i.test(x.externalUrl) && x.retraction !== 'done' ? html`<a href="${x.externalUrl}" rel="noopener" target="_blank" data-link>${t(lang, 'openLink')}</a>` : ''}${x.lastError ? problem(lang, x.problemMessage, x.lastError) : ''}${
       x.retraction ? html`<div class="${x.retraction === 'done' ? 'muted' : 'error'}" data-retraction="${x.retraction}">${pick(lang, wordsFor(RETRACTION_LABELS, x.retraction, { id: 'Penarikan: periksa', en: 'Taking back: check' }))}${x.retractionError ? `: ${x.retractionError}` : ''}</div>` : ''
     }</td>
 <td>${mayResolve && x.status === 'failed' ? resolveForm(lang, csrf, p.id, x.id, 'retry', 'retry') : ''}
@@ -149,6 +150,11 @@ ${mayResolve && ['published', 'failed', 'unconfirmed', 'publishing'].includes(p.
       typeof e.data.note === 'string' && e.data.note ? html`: “${e.data.note}”` : typeof e.data.reason === 'string' && e.data.reason && e.type === 'retracted' ? html`: “${e.data.reason}”` : ''
     }</li>`,
   )}</ol>`;
+}
+
+/** What went wrong in the reader's language, then the recorded words as a detail for whoever looks further. */
+function problem(lang: Lang, message: LocalizedText | null, detail: string): Html {
+  return html`${message ? html`<div class="error" data-problem>${pick(lang, message)}</div>` : ''}<div class="muted detail" data-error-detail>${t(lang, 'errorDetail')}: ${detail}</div>`;
 }
 
 function resolveForm(lang: Lang, csrf: string, postId: string, targetId: string, action: string, label: 'retry' | 'releaseLate' | 'confirmPublished' | 'confirmNotPublished'): Html {

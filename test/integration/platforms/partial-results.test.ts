@@ -97,6 +97,9 @@ test('a webhook that kept failing is sent again by "retry" once its receiver is 
   await publishSoon(p, id);
   const failed = await settled(p, id);
   expect(failed.status).toBe('failed');
+  // Given up after its attempts: the supervisor is told to check the channel and press "Coba lagi".
+  expect(failed.targets[0].lastError).toMatch(/^gave up after \d+ attempts: /);
+  expect(failed.targets[0].problemMessage.id).toMatch(/^Platform tidak dapat dijangkau atau terus bermasalah.*lalu tekan "Coba lagi"/);
   receiver.behave('ok');
   const before = receiver.deliveries.length;
   const retried = await client(p.h.url, p.world.tokens.supervisor)('POST', `/api/v1/posts/${id}/targets/${failed.targets[0].id}/retry`, {});

@@ -3,6 +3,7 @@
 import { reconnectChannel } from '../../../services/channels/manage-channels';
 import { telegramRateLimited } from '../../support/fakes/fake-telegram';
 import { client, waitFor, quiescent } from '../../support/harness';
+import { signIn } from '../../support/web-session';
 import { type PlatformWorld, connectTelegram, photo, postOf, publishSoon, scheduledPost, settled, startWithPlatforms } from '../../support/platforms';
 
 let p: PlatformWorld;
@@ -98,6 +99,11 @@ test('Telegram takes the message but the answer never comes: unconfirmed for a h
   const done = await settled(p, id);
   expect(done.status).toBe('unconfirmed');
   expect(done.targets[0].lastError).toMatch(/may have gone out/);
+  // The supervisor reads what happened and what to do in their language; the recorded words are the detail.
+  expect(done.targets[0].problemMessage.id).toMatch(/^Belum pasti apakah kiriman ini sudah terbit.*"Pastikan: sudah terbit" atau "Pastikan: tidak terbit"/);
+  const page = await (await fetch(`${p.h.url}/posts/${id}`, { headers: { cookie: await signIn(p, 'supervisor') } })).text();
+  expect(page).toContain('<div class="error" data-problem>Belum pasti apakah kiriman ini sudah terbit');
+  expect(page).toMatch(/data-error-detail>Rincian teknis \(kata platform atau Siaran, tidak diterjemahkan\): [^<]*may have gone out/);
   await quiescent(p.h.prefix, () => p.h.siaran.workers!.reconcileNow());
   expect(inChannel().filter((m) => m.text === 'Jawaban Telegram hilang.')).toHaveLength(1);
   expect(sendRequests().filter((r) => r.body.text === 'Jawaban Telegram hilang.')).toHaveLength(1);
@@ -116,6 +122,10 @@ test("a rejected photo shows Telegram's reason", async () => {
   const done = await settled(p, id);
   expect(done.status).toBe('failed');
   expect(done.targets[0].lastError).toBe('Telegram: Bad Request: PHOTO_INVALID_DIMENSIONS');
+  expect(done.targets[0].problemMessage).toEqual({
+    id: expect.stringMatching(/^Platform menolak kiriman ini, dan mengirim yang sama lagi tidak akan berhasil/),
+    en: expect.stringMatching(/^The platform refused this post, and sending the same again will not work/),
+  });
 });
 
 test('a revoked bot token flags the channel, holds its posts, and a new token releases them, each once', async () => {
@@ -148,6 +158,7 @@ test('a message a supervisor confirms was not sent goes out on retry, once', asy
   const supervisor = client(p.h.url, p.world.tokens.supervisor);
   const target = unsure.targets[0];
   expect((await supervisor('POST', `/api/v1/posts/${id}/targets/${target.id}/confirm-not-published`, {})).body.status).toBe('failed');
+  expect((await postOf(p, id)).targets[0].problemMessage.id).toMatch(/^Supervisor memastikan kiriman ini tidak terbit/);
   expect((await supervisor('POST', `/api/v1/posts/${id}/targets/${target.id}/retry`, {})).status).toBe(200);
   const done = await settled(p, id);
   expect(done.status).toBe('published');
