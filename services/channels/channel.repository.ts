@@ -113,10 +113,10 @@ export async function addWebhookChannel(
   try {
     url = new URL(input.url);
   } catch {
-    throw badChannel('the webhook URL is not a valid URL', 'URL webhook tidak valid');
+    throw badChannel('The webhook URL is not a valid address. Type the whole address, starting with https://', 'URL webhook bukan alamat yang sah. Ketik alamat lengkapnya, diawali https://');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw badChannel('the webhook URL must be http or https', 'URL webhook harus http atau https');
+    throw badChannel('The webhook URL must start with https:// (or http://)', 'URL webhook harus diawali https:// (atau http://)');
   }
   if (url.username || url.password) {
     // Siaran would not send them (a receiver checks the signature instead), so every delivery would fail.
@@ -128,7 +128,7 @@ export async function addWebhookChannel(
   // A name that does not resolve yet is accepted; the publisher checks again before every delivery.
   if (!opts.allowPrivateNetworks && (await classifyHost(url)) === 'private') throw privateAddressError();
   if (input.secret.length < 16) {
-    throw badChannel('the webhook secret must have at least 16 characters', 'rahasia webhook minimal 16 karakter');
+    throw badChannel('The webhook secret must have at least 16 characters. Type a longer one (the receiver must use the same)', 'Rahasia webhook minimal 16 karakter. Ketik rahasia yang lebih panjang (penerima harus memakai yang sama)');
   }
   const unit = await findUnitBySlug(db, input.unitSlug);
   if (!unit) throw unitNotFound(input.unitSlug);

@@ -450,7 +450,7 @@ export async function reconnectChannel(deps: ChannelDeps, channel: Channel, fiel
     }
     case 'webhook': {
       const secret = fields.secret ?? '';
-      if (secret.length < 16) throw badChannel('the webhook secret must have at least 16 characters', 'rahasia webhook minimal 16 karakter');
+      if (secret.length < 16) throw badChannel('The webhook secret must have at least 16 characters. Type a longer one (the receiver must use the same)', 'Rahasia webhook minimal 16 karakter. Ketik rahasia yang lebih panjang (penerima harus memakai yang sama)');
       updated = await replaceCredentials(deps.db, deps.box, channel.id, {
         kind: 'webhook',
         settings: parseSettings('webhook', channel.settings),

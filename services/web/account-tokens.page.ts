@@ -10,10 +10,11 @@ export function accountTokensCard(lang: Lang, csrf: string, zone: TimeZone, toke
   const when = (d: Date) => formatInZone(d, zone, lang);
   const rows = tokens.map(
     (tk) => html`<tr data-token="${tk.id}"><td>${tk.label}</td><td data-label="${t(lang, 'tokenCreated')}">${when(tk.createdAt)}</td><td data-label="${t(lang, 'tokenLastUsed')}">${tk.lastUsedAt ? when(tk.lastUsedAt) : t(lang, 'tokenNeverUsed')}</td><td data-label="${t(lang, 'tokenValidUntil')}">${when(tk.expiresAt)}</td>
-<td>${confirmStep({ label: t(lang, 'revoke'), warning: t(lang, 'revokeTokenWarning'), action: `/account/tokens/${tk.id}/revoke`, confirm: t(lang, 'revokeTokenConfirm'), fields: html`<input type="hidden" name="_csrf" value="${csrf}">` })}</td></tr>`,
+<td>${confirmStep({ label: t(lang, 'revoke'), warning: t(lang, 'revokeTokenWarning'), action: `/account/tokens/${tk.id}/revoke`, confirm: t(lang, 'revokeTokenConfirm'), cancel: t(lang, 'cancel'), id: `revoke-token-${tk.id}`, fields: html`<input type="hidden" name="_csrf" value="${csrf}">` })}</td></tr>`,
   );
   return html`<section class="card" data-api-tokens><h2>${t(lang, 'apiTokens')}</h2>
 ${flash ? html`<p class="flash" role="status">${flash}</p>` : ''}
+<p class="muted" data-tokens-whence>${t(lang, 'apiTokensWhence')}</p>
 ${tokens.length === 0
     ? html`<p class="muted">${t(lang, 'apiTokensNone')}</p>`
     : html`<table class="tokens-table"><thead><tr><th>${t(lang, 'tokenLabel')}</th><th>${t(lang, 'tokenCreated')}</th><th>${t(lang, 'tokenLastUsed')}</th><th>${t(lang, 'tokenValidUntil')}</th><th></th></tr></thead><tbody>${rows}</tbody></table>`}

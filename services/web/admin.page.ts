@@ -37,6 +37,24 @@ export function adminPage(lang: Lang, csrf: string, v: AdminView): Html {
   /** What the admin typed in a field of the refused form at `action`, or '' (a capped length: this is for a person to read again). */
   const typed = (action: string, field: string): string => (v.typed?.action === action ? (v.typed.fields[field] ?? '').slice(0, 2000) : '');
   const reopened = (action: string) => (v.typed?.action === action ? html` open` : '');
+  let placed = false;
+  /**
+   * A form of this page. Its action carries the form's id as a fragment, so the answer to a refused form opens
+   * scrolled to it; the refusal is shown inside it (naming its subject), not at the top of a long page.
+   */
+  const form = (action: string, attrs: Html | '', body: Html, subject?: string): Html => {
+    const id = formId(action);
+    const refused = v.flash?.error === true && v.typed?.action === action;
+    if (refused) placed = true;
+    return html`<form method="post" action="${action}#${id}" id="${id}"${attrs}>${
+      refused
+        ? html`<div class="flash err" role="alert" data-refused>${subject ? html`<strong>${subject}</strong> — ` : ''}${v.flash!.text}${
+            // Secrets are never filled back: say so, or the admin wonders where theirs went.
+            body.value.includes('type="password"') ? html` ${t(lang, 'secretsNotKept')}` : ''
+          }</div>`
+        : ''
+    }${c}${body}</form>`;
+  };
   const unitOptions = (selected?: string) => v.units.map((u) => html`<option value="${u.id}"${u.id === selected ? html` selected` : ''}>${u.name}</option>`);
   const roleOptions = (selected?: string) => ROLES.map((r) => html`<option value="${r}"${r === selected ? html` selected` : ''}>${pick(lang, ROLE_LABELS[r])}</option>`);
   const children = (parent: string | null): Html[] =>
@@ -44,41 +62,55 @@ export function adminPage(lang: Lang, csrf: string, v: AdminView): Html {
       .filter((u) => u.parent_id === parent || (parent === null && !v.units.some((p) => p.id === u.parent_id)))
       .map(
         (u) => html`<li data-unit="${u.slug}"><strong>${u.name}</strong> ${u.publishing_paused ? html`<span class="badge failed">${t(lang, 'paused')}</span>` : ''}
-<form method="post" action="/admin/units/${u.id}" class="inline">${c}<select name="timeZone" aria-label="${t(lang, 'zone')}">${Object.entries(TIME_ZONES).map(
+${form(`/admin/units/${u.id}`, html` class="inline"`, html`<select name="timeZone" aria-label="${t(lang, 'zone')}">${Object.entries(TIME_ZONES).map(
           ([zone, label]) => html`<option value="${zone}"${zone === u.time_zone ? html` selected` : ''}>${label}</option>`,
-        )}</select><button class="secondary">${t(lang, 'save')}</button></form>
+        )}</select><button class="secondary">${t(lang, 'save')}</button>`, u.name)}
 <form method="post" action="/admin/units/${u.id}/pause" class="inline">${c}<input type="hidden" name="paused" value="${u.publishing_paused ? 'false' : 'true'}"><button class="${u.publishing_paused ? 'secondary' : 'danger'}">${t(lang, u.publishing_paused ? 'resumePublishing' : 'pausePublishing')}</button></form>
 <form method="post" action="/admin/units/${u.id}/two-approvals" class="inline" data-two-approvals="${u.two_approvals_for_sensitive ? 'on' : 'off'}">${c}<input type="hidden" name="on" value="${u.two_approvals_for_sensitive ? 'false' : 'true'}"><button class="secondary">${t(lang, u.two_approvals_for_sensitive ? 'twoApprovalsOff' : 'twoApprovalsOn')}</button></form>
 ${u.two_approvals_for_sensitive ? html`<span class="badge unconfirmed">${t(lang, 'twoApprovalsBadge')}</span>` : ''}
-${channelTable(lang, c, u, v.channels.filter((ch) => ch.unitId === u.id), v.x, v.instagramLogin)}
-${addForms(lang, c, u, v.x, v.instagramLogin, v.instagramBlocked, typed, reopened)}
+${channelTable(lang, c, u, v.channels.filter((ch) => ch.unitId === u.id), v.x, v.instagramLogin, { form, reopened })}
+${addForms(lang, c, u, v, { form, typed, reopened })}
 <ul class="tree">${children(u.id)}</ul></li>`,
       );
-  return html`<h1>${t(lang, 'admin')}</h1>
-${v.flash ? html`<div class="flash${v.flash.error ? ' err' : ''}" role="status">${v.flash.text}${v.flash.secret ? html`<pre class="secret" id="one-time">${v.flash.secret}</pre>` : ''}</div>` : ''}
-<form method="post" action="/admin/settings/totp" class="card">${c}<input type="hidden" name="on" value="${v.requireTotp ? 'false' : 'true'}">
+  const body = html`<form method="post" action="/admin/settings/totp" class="card">${c}<input type="hidden" name="on" value="${v.requireTotp ? 'false' : 'true'}">
 <label><input type="checkbox" disabled${v.requireTotp ? html` checked` : ''}> ${t(lang, 'requireTotp')}</label><button class="secondary">${v.requireTotp ? t(lang, 'disable') : t(lang, 'enable')}</button></form>
 <h2>${t(lang, 'users')}</h2>
 <table class="users-table"><thead><tr><th>${t(lang, 'name')}</th><th>${t(lang, 'role')} / ${t(lang, 'unit')}</th><th></th></tr></thead><tbody>
 ${v.users.map(
   (u) => html`<tr data-user="${u.email}"><td>${u.name}<div class="muted">${u.email}${u.disabled ? html` · ${t(lang, 'disabled')}` : ''}</div></td>
-<td><form method="post" action="/admin/users/${u.id}" class="row">${c}<select name="role">${roleOptions(u.role)}</select><select name="unitId">${unitOptions(u.unit_id)}</select><button class="secondary">${t(lang, 'save')}</button></form></td>
+<td>${form(`/admin/users/${u.id}`, html` class="row"`, html`<select name="role" aria-label="${t(lang, 'role')}">${roleOptions(u.role)}</select><select name="unitId" aria-label="${t(lang, 'unit')}">${unitOptions(u.unit_id)}</select><button class="secondary">${t(lang, 'save')}</button>`, u.name)}</td>
 <td><form method="post" action="/admin/users/${u.id}/reset" class="inline">${c}<button class="secondary">${t(lang, 'resetPassword')}</button></form>
-${confirmStep({ label: t(lang, 'revokeTokens'), warning: t(lang, 'revokeTokensWarning'), action: `/admin/users/${u.id}/tokens/revoke`, confirm: t(lang, 'revokeTokensConfirm'), fields: c })}
+${confirmStep({ label: t(lang, 'revokeTokens'), warning: t(lang, 'revokeTokensWarning'), action: `/admin/users/${u.id}/tokens/revoke`, confirm: t(lang, 'revokeTokensConfirm'), cancel: t(lang, 'cancel'), id: `revoke-tokens-${u.id}`, fields: c })}
 <form method="post" action="/admin/users/${u.id}/disable" class="inline">${c}<input type="hidden" name="disabled" value="${u.disabled ? 'false' : 'true'}"><button class="${u.disabled ? 'secondary' : 'danger'}">${t(lang, u.disabled ? 'enable' : 'disable')}</button></form></td></tr>`,
 )}</tbody></table>
-<form method="post" action="/admin/users" class="card"><h2>${t(lang, 'invite')}</h2>${c}<p class="muted" data-transfer-help>${t(lang, 'inviteTransferHelp')}</p>
+<h2>${t(lang, 'invite')}</h2>${form('/admin/users', html` class="card"`, html`<p class="muted" data-transfer-help>${t(lang, 'inviteTransferHelp')}</p>
 <label>${t(lang, 'email')}<input type="email" name="email" value="${typed('/admin/users', 'email')}" required></label><label>${t(lang, 'name')}<input type="text" name="name" value="${typed('/admin/users', 'name')}" required></label>
-<label>${t(lang, 'role')}<select name="role">${roleOptions(typed('/admin/users', 'role') || 'operator')}</select></label><label>${t(lang, 'unit')}<select name="unitId">${unitOptions(typed('/admin/users', 'unitId') || undefined)}</select></label>
-<p><button>${t(lang, 'invite')}</button></p></form>
+<label>${t(lang, 'role')}<select name="role" required><option value="">${t(lang, 'chooseRole')}</option>${roleOptions(typed('/admin/users', 'role'))}</select></label><label>${t(lang, 'unit')}<select name="unitId">${unitOptions(typed('/admin/users', 'unitId') || undefined)}</select></label>
+<p><button>${t(lang, 'invite')}</button></p>`, t(lang, 'invite'))}
 <h2>${t(lang, 'units')}</h2>
 ${v.meta ? html`<form method="post" action="/admin/oauth/meta/connect" class="card" data-connect-facebook>${c}<p class="muted">${t(lang, 'connectFacebookHelp')}</p><button data-action="connect-facebook">${t(lang, 'connectFacebook')}</button></form>` : ''}
 <ul class="tree">${children(null)}</ul>
-<form method="post" action="/admin/units" class="card" data-add-unit><h2>${t(lang, 'addUnit')}</h2>${c}
-<label>${t(lang, 'setupUnitName')}<input type="text" name="name" required minlength="3" maxlength="120" placeholder="Polres Tulangbawang Barat"></label>
-<label>${t(lang, 'parentUnit')}<select name="parentId">${unitOptions()}</select></label>
-<label>${t(lang, 'zone')}<select name="timeZone">${Object.entries(TIME_ZONES).map(([zone, label]) => html`<option value="${zone}">${label}</option>`)}</select></label>
-<p><button>${t(lang, 'addUnit')}</button></p></form>`;
+<h2>${t(lang, 'addUnit')}</h2>${form('/admin/units', html` class="card" data-add-unit`, html`
+<label>${t(lang, 'setupUnitName')}<input type="text" name="name" value="${typed('/admin/units', 'name')}" required minlength="3" maxlength="120" placeholder="Polres Tulangbawang Barat"></label>
+<label>${t(lang, 'parentUnit')}<select name="parentId">${unitOptions(typed('/admin/units', 'parentId') || undefined)}</select></label>
+<label>${t(lang, 'zone')}<select name="timeZone">${Object.entries(TIME_ZONES).map(([zone, label]) => html`<option value="${zone}"${zone === typed('/admin/units', 'timeZone') ? html` selected` : ''}>${label}</option>`)}</select></label>
+<p><button>${t(lang, 'addUnit')}</button></p>`, t(lang, 'addUnit'))}`;
+  // A refusal shown inside its form is not repeated here; anything else (and every success) is told at the top.
+  const top = v.flash && !(v.flash.error && placed);
+  return html`<h1>${t(lang, 'admin')}</h1>
+${top && v.flash ? html`<div class="flash${v.flash.error ? ' err' : ''}" role="status">${v.flash.text}${v.flash.secret ? html`<pre class="secret" id="one-time">${v.flash.secret}</pre>` : ''}</div>` : ''}
+${body}`;
+}
+
+/** The id of the form posting to `action`: its path made a name (`admin-units-<id>-webhook`). */
+function formId(action: string): string {
+  return action.replace(/^\/+/, '').replace(/[^A-Za-z0-9-]+/g, '-');
+}
+
+interface FormKit {
+  form: (action: string, attrs: Html | '', body: Html, subject?: string) => Html;
+  typed?: (action: string, field: string) => string;
+  reopened: (action: string) => Html | '';
 }
 
 export function stateBadge(lang: Lang, state: ChannelView['state']): Html {
@@ -86,7 +118,7 @@ export function stateBadge(lang: Lang, state: ChannelView['state']): Html {
   return html`<span class="badge ${tone}" data-channel-state="${state}">${pick(lang, CHANNEL_STATE_LABELS[state])}</span>`;
 }
 
-function channelTable(lang: Lang, c: Html, unit: UnitRow, channels: ChannelView[], x: AdminView['x'], instagramLogin: boolean): Html {
+function channelTable(lang: Lang, c: Html, unit: UnitRow, channels: ChannelView[], x: AdminView['x'], instagramLogin: boolean, kit: FormKit): Html {
   const when = (iso: string | null) => (iso ? formatInZone(new Date(iso), unit.time_zone, lang) : '');
   return html`<table class="channels-table"><caption class="muted">${t(lang, 'channelsOfUnit')}</caption><tbody>${channels.map(
     (ch) => html`<tr data-channel="${ch.id}" data-kind="${ch.kind}"><td><strong>${pick(lang, CHANNEL_KIND_LABELS[ch.kind])}</strong> · ${ch.name}
@@ -96,64 +128,61 @@ ${remedy(ch.kind, ch.state) ? html`<div data-remedy>${pick(lang, remedy(ch.kind,
 ${ch.lastError ? html`<div class="${ch.state === 'connected' ? 'muted' : 'error'}" data-last-error>${t(lang, 'lastError')} (${when(ch.lastErrorAt)}): ${ch.lastError}</div>` : ''}</td>
 <td class="row"><form method="post" action="/admin/channels/${ch.id}/test" class="inline">${c}<button class="secondary" data-action="test">${t(lang, 'testConnection')}</button></form>
 ${ch.kind === 'news_page' ? '' : html`<form method="post" action="/admin/channels/${ch.id}/${ch.enabled ? 'disable' : 'enable'}" class="inline">${c}<button class="${ch.enabled ? 'danger' : 'secondary'}">${t(lang, ch.enabled ? 'disable' : 'enable')}</button></form>`}
-${reconnectForm(lang, c, ch, x, instagramLogin)}</td></tr>`,
+${reconnectForm(lang, c, ch, x, instagramLogin, kit)}</td></tr>`,
   )}</tbody></table>`;
 }
 
-function reconnectForm(lang: Lang, c: Html, ch: ChannelView, x: AdminView['x'], instagramLogin: boolean): Html | '' {
+function reconnectForm(lang: Lang, c: Html, ch: ChannelView, x: AdminView['x'], instagramLogin: boolean, { form, reopened }: FormKit): Html | '' {
+  const action = `/admin/channels/${ch.id}/reconnect`;
+  /** The secrets a channel is reconnected with: never filled back, so a refusal says to type them again. */
+  const secrets = (summary: string, fields: Html) =>
+    html`<details${reopened(action)}><summary>${summary}</summary>${form(action, '', html`${fields}<button>${t(lang, 'save')}</button>`, ch.name)}</details>`;
   switch (ch.kind) {
     case 'news_page':
       return '';
     case 'webhook':
-      return html`<details><summary>${t(lang, 'reconnect')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
-<label>${t(lang, 'newSecret')}<input type="password" name="secret" minlength="16" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
+      return secrets(t(lang, 'reconnect'), html`<label>${t(lang, 'newSecret')}<input type="password" name="secret" minlength="16" required autocomplete="off"></label>`);
     case 'telegram':
-      return html`<details><summary>${t(lang, 'reconnect')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
-<label>${t(lang, 'botToken')}<input type="password" name="botToken" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
+      return secrets(t(lang, 'reconnect'), html`<label>${t(lang, 'botToken')}<input type="password" name="botToken" required autocomplete="off"></label>`);
     case 'facebook':
-      return html`<details><summary>${t(lang, 'reconnectWithToken')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
-<label>${t(lang, 'pageToken')}<input type="password" name="pageToken" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
+      return secrets(t(lang, 'reconnectWithToken'), html`<label>${t(lang, 'pageToken')}<input type="password" name="pageToken" required autocomplete="off"></label>`);
     case 'instagram':
-      return html`${instagramLogin && ch.settings.login === 'instagram' ? html`<form method="post" action="/admin/channels/${ch.id}/instagram/connect" class="inline">${c}<button class="secondary" data-action="reconnect-instagram">${t(lang, 'reconnect')}</button></form>` : ''}<details><summary>${t(lang, 'reconnectWithToken')}</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
-<label>${t(lang, 'accessTokenAny')}<input type="password" name="token" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
+      return html`${instagramLogin && ch.settings.login === 'instagram' ? html`<form method="post" action="/admin/channels/${ch.id}/instagram/connect" class="inline">${c}<button class="secondary" data-action="reconnect-instagram">${t(lang, 'reconnect')}</button></form>` : ''}${secrets(t(lang, 'reconnectWithToken'), html`<label>${t(lang, 'accessTokenAny')}<input type="password" name="token" required autocomplete="off"></label>`)}`;
     case 'x':
       return html`${x.oauth2 ? html`<form method="post" action="/admin/channels/${ch.id}/x/connect" class="inline">${c}<button class="secondary" data-action="reconnect-x">${t(lang, 'reconnect')}</button></form>` : ''}
-${x.tokens ? html`<details><summary>${t(lang, 'reconnect')} (OAuth 1.0a)</summary><form method="post" action="/admin/channels/${ch.id}/reconnect">${c}
-<label>${t(lang, 'accessToken')}<input type="text" name="accessToken" required autocomplete="off"></label><label>${t(lang, 'accessSecret')}<input type="password" name="accessSecret" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>` : ''}`;
+${x.tokens ? secrets(`${t(lang, 'reconnect')} (OAuth 1.0a)`, html`<label>${t(lang, 'accessToken')}<input type="text" name="accessToken" required autocomplete="off"></label><label>${t(lang, 'accessSecret')}<input type="password" name="accessSecret" required autocomplete="off"></label>`) : ''}`;
   }
 }
 
-function addForms(
-  lang: Lang,
-  c: Html,
-  u: UnitRow,
-  x: AdminView['x'],
-  instagramLogin: boolean,
-  instagramBlocked: AdminView['instagramBlocked'],
-  typed: (action: string, field: string) => string,
-  reopened: (action: string) => Html | '',
-): Html {
+function addForms(lang: Lang, c: Html, u: UnitRow, v: AdminView, { form, typed = () => '', reopened }: FormKit): Html {
+  const { x, instagramLogin, instagramBlocked } = v;
+  /** An "add a channel" form folded under its summary, opened again when it was refused. */
+  const adding = (path: string, summary: string, fields: Html) => {
+    const action = `/admin/units/${u.id}/${path}`;
+    return html`<details${reopened(action)}><summary>${summary}</summary>${form(action, '', html`${fields}<button>${t(lang, 'save')}</button>`, `${u.name} · ${summary}`)}</details>`;
+  };
+  const kept = (path: string, field: string) => typed(`/admin/units/${u.id}/${path}`, field);
   return html`<div class="row add-channel">
 ${x.oauth2 ? html`<form method="post" action="/admin/units/${u.id}/x/connect" class="inline">${c}<button data-action="connect-x">${t(lang, 'connectX')}</button></form>` : ''}
 ${instagramLogin && !instagramBlocked ? html`<form method="post" action="/admin/units/${u.id}/instagram/connect" class="inline">${c}<button data-action="connect-instagram">${t(lang, 'connectInstagram')}</button></form>` : ''}
 </div>
-${x.tokens ? html`<details><summary>${t(lang, 'addXTokens')}</summary><form method="post" action="/admin/units/${u.id}/x/tokens">${c}
+${x.tokens ? adding('x/tokens', t(lang, 'addXTokens'), html`
 <label>${t(lang, 'accessToken')}<input type="text" name="accessToken" required autocomplete="off"></label><label>${t(lang, 'accessSecret')}<input type="password" name="accessSecret" required autocomplete="off"></label>
-<label>${t(lang, 'name')}<input type="text" name="name"></label><button>${t(lang, 'save')}</button></form></details>` : ''}
+<label>${t(lang, 'name')}<input type="text" name="name" value="${kept('x/tokens', 'name')}"></label>`) : ''}
 ${!x.oauth2 && !x.tokens ? html`<p class="muted">${t(lang, 'xNotConfigured')}</p>` : ''}
-<details><summary>${t(lang, 'addTelegram')}</summary><form method="post" action="/admin/units/${u.id}/telegram">${c}<p class="muted">${t(lang, 'telegramHelp')}</p>
-<label>${t(lang, 'telegramChat')}<input type="text" name="chat" required pattern="@[A-Za-z][A-Za-z0-9_]{3,31}|-100[0-9]{5,15}" placeholder="@humaspolrestubaba"></label>
+${adding('telegram', t(lang, 'addTelegram'), html`<p class="muted">${t(lang, 'telegramHelp')}</p>
+<label>${t(lang, 'telegramChat')}<input type="text" name="chat" value="${kept('telegram', 'chat')}" required pattern="@[A-Za-z][A-Za-z0-9_]{3,31}|-100[0-9]{5,15}" placeholder="@humaspolrestubaba"></label>
 <label>${t(lang, 'botToken')}<input type="password" name="botToken" required autocomplete="off"></label>
-<label>${t(lang, 'name')}<input type="text" name="name"></label><button>${t(lang, 'save')}</button></form></details>
-<details><summary>${t(lang, 'addFacebook')}</summary><form method="post" action="/admin/units/${u.id}/facebook">${c}<p class="muted">${t(lang, 'facebookHelp')}</p>
-<label>${t(lang, 'pageId')}<input type="text" name="pageId" required inputmode="numeric" pattern="[0-9]{5,25}"></label>
+<label>${t(lang, 'name')}<input type="text" name="name" value="${kept('telegram', 'name')}"></label>`)}
+${adding('facebook', t(lang, 'addFacebook'), html`<p class="muted">${t(lang, 'facebookHelp')}</p>
+<label>${t(lang, 'pageId')}<input type="text" name="pageId" value="${kept('facebook', 'pageId')}" required inputmode="numeric" pattern="[0-9]{5,25}"></label>
 <label>${t(lang, 'pageToken')}<input type="password" name="pageToken" required autocomplete="off"></label>
-<label>${t(lang, 'name')}<input type="text" name="name"></label><button>${t(lang, 'save')}</button></form></details>
-${instagramBlocked ? html`<p class="muted" data-instagram-blocked>${t(lang, 'instagramBlocked')} ${pick(lang, instagramBlocked)}</p>` : html`<details><summary>${t(lang, 'addInstagram')}</summary><form method="post" action="/admin/units/${u.id}/instagram">${c}<p class="muted">${t(lang, 'instagramHelp')}</p>
-<label>${t(lang, 'igUserId')}<input type="text" name="igUserId" required inputmode="numeric" pattern="[0-9]{5,25}"></label>
+<label>${t(lang, 'name')}<input type="text" name="name" value="${kept('facebook', 'name')}"></label>`)}
+${instagramBlocked ? html`<p class="muted" data-instagram-blocked>${t(lang, 'instagramBlocked')} ${pick(lang, instagramBlocked)}</p>` : adding('instagram', t(lang, 'addInstagram'), html`<p class="muted">${t(lang, 'instagramHelp')}</p>
+<label>${t(lang, 'igUserId')}<input type="text" name="igUserId" value="${kept('instagram', 'igUserId')}" required inputmode="numeric" pattern="[0-9]{5,25}"></label>
 <label>${t(lang, 'accessTokenAny')}<input type="password" name="token" required autocomplete="off"></label>
-<label>${t(lang, 'name')}<input type="text" name="name"></label><button>${t(lang, 'save')}</button></form></details>
-`}<details${reopened(`/admin/units/${u.id}/webhook`)}><summary>${t(lang, 'addWebhook')}</summary><form method="post" action="/admin/units/${u.id}/webhook">${c}
-<label>URL<input type="url" name="url" value="${typed(`/admin/units/${u.id}/webhook`, 'url')}" required></label><label>${t(lang, 'name')}<input type="text" name="name" value="${typed(`/admin/units/${u.id}/webhook`, 'name')}"></label>
-<label>${t(lang, 'secret')}<input type="password" name="secret" minlength="16" required autocomplete="off"></label><button>${t(lang, 'save')}</button></form></details>`;
+<label>${t(lang, 'name')}<input type="text" name="name" value="${kept('instagram', 'name')}"></label>`)}
+${adding('webhook', t(lang, 'addWebhook'), html`
+<label>URL<input type="url" name="url" value="${kept('webhook', 'url')}" required></label><label>${t(lang, 'name')}<input type="text" name="name" value="${kept('webhook', 'name')}"></label>
+<label>${t(lang, 'secret')}<input type="password" name="secret" minlength="16" required autocomplete="off"></label>`)}`;
 }

@@ -34,9 +34,10 @@ export function jsonBlock(id: string, data: unknown): Html {
 }
 
 /**
- * A button that asks before doing what cannot be undone, without script: the button opens a note saying what
- * will happen and the form whose button does it.
+ * A button that asks before doing what cannot be undone, without script: the button opens a popover (the
+ * browser's own, declared in HTML) saying what will happen, with the button that does it and one that cancels.
+ * A browser without popovers shows the note and its buttons in place, which still asks before acting.
  */
-export function confirmStep(opts: { label: string; warning: string; action: string; confirm: string; fields: Html }): Html {
-  return html`<details class="confirm"><summary class="button danger">${opts.label}</summary><div class="confirm-box"><p>${opts.warning}</p><form method="post" action="${opts.action}">${opts.fields}<button class="danger">${opts.confirm}</button></form></div></details>`;
+export function confirmStep(opts: { id: string; label: string; warning: string; action: string; confirm: string; cancel: string; fields: Html }): Html {
+  return html`<span class="confirm"><button type="button" class="danger" popovertarget="${opts.id}">${opts.label}</button><div popover id="${opts.id}" class="confirm-box" role="alertdialog" aria-label="${opts.label}"><p>${opts.warning}</p><form method="post" action="${opts.action}" class="row">${opts.fields}<button class="danger">${opts.confirm}</button><button type="button" class="secondary" popovertarget="${opts.id}" popovertargetaction="hide" data-cancel>${opts.cancel}</button></form></div></span>`;
 }

@@ -125,6 +125,8 @@ const M = {
   name: { id: 'Nama', en: 'Name' },
   role: { id: 'Peran', en: 'Role' },
   invite: { id: 'Undang pengguna', en: 'Invite user' },
+  chooseRole: { id: '— pilih peran —', en: '— choose a role —' },
+  secretsNotKept: { id: 'Demi keamanan, rahasia dan token tidak diisi ulang: ketik lagi.', en: 'For safety, secrets and tokens are not filled back in: type them again.' },
   inviteTransferHelp: {
     id: 'Personel pindahan (mutasi) yang sudah punya akun di satuan lain: jangan diundang ulang. Minta admin satuan lamanya, atau admin satuan di atas kedua satuan, memindahkan akunnya ke satuan ini; riwayatnya tetap ikut.',
     en: 'Personnel transferred (mutasi) who already have an account in another unit: do not invite them again. Ask their old unit’s admin, or an admin of a unit above both, to move the account to this unit; its history stays with it.',
@@ -308,6 +310,11 @@ const M = {
   reauthHelp: { id: 'Untuk mengubah cara masuk, buktikan dulu bahwa ini Anda.', en: 'To change how you sign in, first prove it is you.' },
   apiTokens: { id: 'Token API', en: 'API tokens' },
   apiTokensNone: { id: 'Belum ada token API yang berlaku.', en: 'No API token in force.' },
+  apiTokensWhence: {
+    id: 'Token API dipakai skrip dan aplikasi lain untuk bekerja atas nama akun ini. Token dibuat oleh pengelola server dengan perintah "siaran token create" dan hanya ditampilkan sekali saat dibuat.',
+    en: 'API tokens let scripts and other apps work on behalf of this account. The server\'s operator makes them with the command "siaran token create"; each is shown once, when made.',
+  },
+  cancel: { id: 'Batal', en: 'Cancel' },
   tokenLabel: { id: 'Nama', en: 'Label' },
   tokenCreated: { id: 'Dibuat', en: 'Created' },
   tokenLastUsed: { id: 'Terakhir dipakai', en: 'Last used' },
@@ -330,8 +337,9 @@ export function t(lang: Lang, key: MessageKey): string {
 }
 
 /** A limit's message with the wait filled in: at most the limit's window, in whole minutes. */
-export function waitMessage(lang: Lang, key: 'throttled' | 'throttledCheck', windowSeconds: number): string {
-  return t(lang, key).replace('{minutes}', String(Math.max(1, Math.ceil(windowSeconds / 60))));
+/** A limit's refusal with the minutes left until `until` (at least one). */
+export function waitMessage(lang: Lang, key: 'throttled' | 'throttledCheck', until: Date, now: Date): string {
+  return t(lang, key).replace('{minutes}', String(Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000))));
 }
 
 export function pick(lang: Lang, text: LocalizedText): string {

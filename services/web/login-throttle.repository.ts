@@ -22,16 +22,18 @@ export async function isThrottled(db: Kysely<DB>, keys: readonly string[], rule:
 
 /**
  * Counts an attempt against every key BEFORE the password or code is checked, so that guesses sent in
- * parallel cannot all pass a check made before any of them failed. True when a key is over its limit.
+ * parallel cannot all pass a check made before any of them failed. When a key is over its limit: the instant
+ * its window ends, from which the client may try again (an attempt made while waiting does not move it).
  */
-export async function reserveAttempt(db: Kysely<DB>, keys: readonly string[], rule: ThrottleRule, now: Date): Promise<boolean> {
+export async function reserveAttempt(db: Kysely<DB>, keys: readonly string[], rule: ThrottleRule, now: Date): Promise<Date | undefined> {
   return reserveLimited(db, keys.map((key) => ({ key, attempts: rule.attempts })), rule.windowSeconds, now);
 }
 
 /** As reserveAttempt, each key with its own number of attempts in the same window. */
-export async function reserveLimited(db: Kysely<DB>, limits: ReadonlyArray<{ key: string; attempts: number }>, windowSeconds: number, now: Date): Promise<boolean> {
+export async function reserveLimited(db: Kysely<DB>, limits: ReadonlyArray<{ key: string; attempts: number }>, windowSeconds: number, now: Date): Promise<Date | undefined> {
   const counts = await countAttempt(db, limits.map((l) => l.key), { attempts: 0, windowSeconds }, now);
-  return counts.some((failures, i) => failures > limits[i]!.attempts);
+  const ends = counts.filter((c, i) => c.failures > limits[i]!.attempts).map((c) => c.windowStart.getTime() + windowSeconds * 1000);
+  return ends.length === 0 ? undefined : new Date(Math.max(...ends));
 }
 
 /** A successful attempt does not count against a shared key (many colleagues behind one office address). */
@@ -43,9 +45,9 @@ export async function releaseAttempt(db: Kysely<DB>, keys: readonly string[]): P
     .execute();
 }
 
-async function countAttempt(db: Kysely<DB>, keys: readonly string[], rule: ThrottleRule, now: Date): Promise<number[]> {
+async function countAttempt(db: Kysely<DB>, keys: readonly string[], rule: ThrottleRule, now: Date): Promise<Array<{ failures: number; windowStart: Date }>> {
   const since = new Date(now.getTime() - rule.windowSeconds * 1000);
-  const counts: number[] = [];
+  const counts: Array<{ failures: number; windowStart: Date }> = [];
   for (const key of keys) {
     // One statement per key: concurrent attempts on several processes add up instead of overwriting.
     const row = await db
@@ -57,9 +59,9 @@ async function countAttempt(db: Kysely<DB>, keys: readonly string[], rule: Throt
           window_start: sql<Date>`case when login_throttle.window_start <= ${since} then ${now} else login_throttle.window_start end`,
         }),
       )
-      .returning('failures')
+      .returning(['failures', 'window_start'])
       .executeTakeFirstOrThrow();
-    counts.push(row.failures);
+    counts.push({ failures: row.failures, windowStart: new Date(row.window_start) });
   }
   return counts;
 }

@@ -45,7 +45,7 @@ export function totpSetupPage(lang: Lang, csrf: string, secret: string, uri: str
 ${required ? html`<p class="flash">${t(lang, 'totpRequired')}</p>` : ''}
 ${error ? html`<p class="flash err" role="alert">${error}</p>` : ''}
 <p>${t(lang, 'totpScanHelp')}</p><div class="qr-box" data-totp-qr>${qr}</div>
-<p>${t(lang, 'totpSetupHelp')}</p><pre class="secret" id="totp-secret">${secret}</pre>
+<p>${t(lang, 'totpSetupHelp')}</p><pre class="secret" id="totp-secret">${secret.replace(/(.{4})(?=.)/g, '$1 ')}</pre>
 <p class="muted"><a href="${uri}" data-otpauth>${t(lang, 'totpOpenInApp')}</a></p>
 <form method="post" action="/account/totp"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="secret" value="${secret}">
 ${proofFields(lang, askCurrent)}

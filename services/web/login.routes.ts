@@ -48,33 +48,41 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
   const landing = (stage: SessionStage, next: string): string =>
     stage === 'password' ? '/account/password' : stage === 'enroll' ? '/account/totp' : stage === 'totp' ? '/login/totp' : next;
 
+  /** proveHolder's refusal in words; the limit says how long is left to wait. */
+  const said = (lang: Lang, refused: Refusal): string => (refused.key === 'throttledCheck' && refused.until ? waitMessage(lang, refused.key, refused.until, deps.now()) : t(lang, refused.key));
+  type Refusal = { key: MessageKey; until?: Date };
+
   /**
    * A change to how the account signs in (its password, its second factor) takes the current password, and
    * the current code where TOTP is on: a session left open on a shared computer, or stolen, must not be able
    * to take the account over. Wrong answers count like failed sign-ins, so a borrowed session cannot guess.
    * The code given here is spent, as at sign-in.
    */
-  /** proveHolder's refusal in words; the limit says how long to wait. */
-  const said = (lang: Lang, refused: MessageKey): string => (refused === 'throttledCheck' ? waitMessage(lang, refused, deps.loginLimit.windowSeconds) : t(lang, refused));
-
-  const proveHolder = async (userId: string, body: Record<string, string | undefined>): Promise<MessageKey | undefined> => {
+  const proveHolder = async (userId: string, body: Record<string, string | undefined>): Promise<Refusal | undefined> => {
     const keys = [`reauth:${userId}`];
-    if (await reserveAttempt(deps.db, keys, deps.loginLimit, deps.now())) return 'throttledCheck';
+    const until = await reserveAttempt(deps.db, keys, deps.loginLimit, deps.now());
+    if (until) return { key: 'throttledCheck', until };
     const u = await deps.db.selectFrom('users').select(['password_hash', 'totp_secret', 'totp_last_step']).where('id', '=', userId).executeTakeFirstOrThrow();
-    if (!(await checkPassword(body.currentPassword ?? '', u.password_hash)).ok) return 'badCurrentPassword';
+    if (!(await checkPassword(body.currentPassword ?? '', u.password_hash)).ok) return { key: 'badCurrentPassword' };
     if (u.totp_secret) {
       const step = matchTotp(deps.box.open(u.totp_secret), (body.currentCode ?? '').trim(), deps.now(), u.totp_last_step === null ? null : Number(u.totp_last_step));
-      if (step === undefined) return 'badTotp';
+      if (step === undefined) return { key: 'badTotp' };
       const taken = await deps.db
         .updateTable('users')
         .set({ totp_last_step: step })
         .where('id', '=', userId)
         .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', String(step))]))
         .executeTakeFirst();
-      if (Number(taken.numUpdatedRows) === 0) return 'badTotp';
+      if (Number(taken.numUpdatedRows) === 0) return { key: 'badTotp' };
     }
     await clearFailures(deps.db, keys);
     return undefined;
+  };
+
+  /** The two-step set-up page for `secret`: its key, its QR code and link, and `message` when a try was refused. */
+  const totpSetupFor = async (lang: Lang, session: { csrfToken: string; stage: SessionStage; user: { email: string } }, secret: string, replacing: boolean, message?: string): Promise<Html> => {
+    const uri = otpauthUri(secret, session.user.email);
+    return totpSetupPage(lang, session.csrfToken, secret, uri, await qrCodeSvg(uri, t(lang, 'totpQrLabel')), session.stage === 'enroll', message, replacing);
   };
 
   const loginCsrf = (req: Request, res: Response): string => {
@@ -136,9 +144,10 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     const known = readKnownDevices(deps.box, readCookies(req)[KNOWN_DEVICE_COOKIE], deps.now());
     const mark = user ? credentialMark(user.password_hash) : undefined;
     const client = { email, ip: req.ip ?? 'unknown', device: user ? known.find((e) => e.u === user.id && e.k === mark)?.d : undefined };
-    if (await reserveSignIn(deps.db, client, deps.loginLimit, deps.now())) {
-      res.set('Retry-After', String(deps.loginLimit.windowSeconds));
-      return again(429, waitMessage(lang, 'throttled', deps.loginLimit.windowSeconds));
+    const waitUntil = await reserveSignIn(deps.db, client, deps.loginLimit, deps.now());
+    if (waitUntil) {
+      res.set('Retry-After', String(Math.max(1, Math.ceil((waitUntil.getTime() - deps.now().getTime()) / 1000))));
+      return again(429, waitMessage(lang, 'throttled', waitUntil, deps.now()));
     }
     const check = await checkPassword(body.password ?? '', user?.password_hash ?? null);
     if (!user || !check.ok || user.disabled) return again(401, t(lang, 'badLogin'));
@@ -167,8 +176,9 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     assertCsrf(req, session);
     const lang = langOf(req);
     const keys = [`totp:${session.user.id}`];
-    if (await reserveAttempt(deps.db, keys, deps.loginLimit, deps.now())) {
-      return bare(req, res, t(lang, 'totpTitle'), totpPage(lang, session.csrfToken, waitMessage(lang, 'throttled', deps.loginLimit.windowSeconds)), 429);
+    const waitUntil = await reserveAttempt(deps.db, keys, deps.loginLimit, deps.now());
+    if (waitUntil) {
+      return bare(req, res, t(lang, 'totpTitle'), totpPage(lang, session.csrfToken, waitMessage(lang, 'throttled', waitUntil, deps.now())), 429);
     }
     const user = await deps.db.selectFrom('users').select(['totp_secret', 'totp_last_step']).where('id', '=', session.user.id).executeTakeFirstOrThrow();
     const step = user.totp_secret
@@ -195,7 +205,7 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     const lang = langOf(req);
     const secret = newTotpSecret();
     const current = await deps.db.selectFrom('users').select('totp_secret').where('id', '=', session.user.id).executeTakeFirstOrThrow();
-    await bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), await qrCodeSvg(otpauthUri(secret, session.user.email), t(lang, 'totpQrLabel')), session.stage === 'enroll', undefined, current.totp_secret !== null));
+    await bare(req, res, t(lang, 'totpSetup'), await totpSetupFor(lang, session, secret, current.totp_secret !== null));
   });
 
   router.post('/account/totp', async (req, res) => {
@@ -211,14 +221,11 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     const current = await deps.db.selectFrom('users').select(['totp_secret']).where('id', '=', session.user.id).executeTakeFirstOrThrow();
     // Enrolling or replacing a second factor takes the password, and the factor in place: a borrowed session
     // must not be able to swap it or enrol its own.
+    const again = async (message: string, status: number) => bare(req, res, t(lang, 'totpSetup'), await totpSetupFor(lang, session, secret, current.totp_secret !== null, message), status);
     const refused = await proveHolder(session.user.id, body);
-    if (refused) {
-      return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), await qrCodeSvg(otpauthUri(secret, session.user.email), t(lang, 'totpQrLabel')), session.stage === 'enroll', said(lang, refused), current.totp_secret !== null), refused === 'throttledCheck' ? 429 : 403);
-    }
+    if (refused) return again(said(lang, refused), refused.key === 'throttledCheck' ? 429 : 403);
     const step = wellFormed ? matchTotp(secret, (body.code ?? '').trim(), deps.now(), null) : undefined;
-    if (step === undefined) {
-      return bare(req, res, t(lang, 'totpSetup'), totpSetupPage(lang, session.csrfToken, secret, otpauthUri(secret, session.user.email), await qrCodeSvg(otpauthUri(secret, session.user.email), t(lang, 'totpQrLabel')), session.stage === 'enroll', t(lang, 'badTotp'), current.totp_secret !== null), 422);
-    }
+    if (step === undefined) return again(t(lang, 'badTotp'), 422);
     // Sealed like channel secrets: a copy of the users table alone cannot mint codes.
     await deps.db.updateTable('users').set({ totp_secret: deps.box.seal(secret), totp_last_step: step }).where('id', '=', session.user.id).execute();
     // Every other session of the user began under the old factor.
@@ -245,7 +252,7 @@ export function loginRoutes(deps: WebDeps, assets: AssetStore): Router {
     const form = (message: string) => passwordPage(lang, session.csrfToken, session.stage === 'password', message, session.user.hasTotp);
     if (problem) return bare(req, res, t(lang, 'newPassword'), form(problem), 422);
     const refused = await proveHolder(session.user.id, body);
-    if (refused) return bare(req, res, t(lang, 'newPassword'), form(said(lang, refused)), refused === 'throttledCheck' ? 429 : 403);
+    if (refused) return bare(req, res, t(lang, 'newPassword'), form(said(lang, refused)), refused.key === 'throttledCheck' ? 429 : 403);
     await setPassword(deps.db, session.user.id, password);
     await deps.db.updateTable('users').set({ password_must_change: false }).where('id', '=', session.user.id).execute();
     // Whoever knew the old password keeps no session and no API token made with it.

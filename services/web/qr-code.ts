@@ -4,7 +4,7 @@ import QRCode from 'qrcode';
 import { Html } from './html';
 
 export async function qrCodeSvg(text: string, label: string): Promise<Html> {
-  const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
   // The library writes a bare <svg>: named for screen readers, and sized by the stylesheet.
   return new Html(svg.replace('<svg ', `<svg class="qr" role="img" aria-label="${label.replace(/[&<>"']/g, '')}" `));
 }

@@ -99,8 +99,8 @@ function limitsOf(c: SignInClient, rule: ThrottleRule): Array<{ key: string; att
   ];
 }
 
-/** Counts the attempt before the password is checked; true when this client must wait. */
-export function reserveSignIn(db: Kysely<DB>, c: SignInClient, rule: ThrottleRule, now: Date): Promise<boolean> {
+/** Counts the attempt before the password is checked; when this client must wait, until when. */
+export function reserveSignIn(db: Kysely<DB>, c: SignInClient, rule: ThrottleRule, now: Date): Promise<Date | undefined> {
   return reserveLimited(db, limitsOf(c, rule), rule.windowSeconds, now);
 }
 

@@ -395,11 +395,12 @@ export function webRouter(deps: WebDeps): Router {
   const channelPost = (path: string, act: (ctx: PageCtx, f: Record<string, string | undefined>) => Promise<{ channelId: string; done: 'connected' | 'enabled' | 'disabled'; released: number }>) =>
     router.post(path, page(deps, assets, ['admin'], async (ctx) => {
       let r;
+      const body = formBody(ctx.req);
       try {
-        r = await act(ctx, formBody(ctx.req));
+        r = await act(ctx, body);
       } catch (err) {
         const refused = refusal(ctx, err);
-        await admin(ctx, refused.flash, refused.status);
+        await admin(ctx, refused.flash, refused.status, { action: ctx.req.path, fields: body });
         return;
       }
       ctx.res.redirect(303, `/admin?channel=${r.channelId}&done=${r.done}&released=${r.released}`);

@@ -270,13 +270,24 @@ test('revoking an API token on a phone asks first, says what stops working, and 
   const page = await signedIn(ctx, 'admin', problems);
   await page.goto(`${h.url}/account`);
   const row = page.locator('tr[data-token]', { hasText: 'skrip laporan' });
-  const yes = row.locator('details.confirm button.danger');
+  const yes = row.locator('.confirm-box button.danger');
+  const ask = row.locator('.confirm > button.danger');
   expect(await yes.isVisible()).toBe(false);
-  await row.locator('details.confirm summary').tap();
+  await ask.tap();
   expect(await row.locator('.confirm-box p').innerText()).toContain('berhenti bekerja');
-  // Still working until the second tap.
+  // The question fits the phone's screen.
+  const box = (await row.locator('.confirm-box').boundingBox())!;
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(PHONE.viewport.width);
+  // "Batal" closes it and nothing is revoked.
+  await row.locator('[data-cancel]').tap();
+  expect(await yes.isVisible()).toBe(false);
   expect((await client(h.url, token)('GET', '/api/v1/me')).status).toBe(200);
+  // Still working until the second tap.
+  await ask.tap();
   await Promise.all([page.waitForURL(`${h.url}/account?token=revoked`), yes.tap()]);
+  // With none left, the page says where tokens come from.
+  expect(await page.locator('[data-tokens-whence]').innerText()).toContain('siaran token create');
   expect((await client(h.url, token)('GET', '/api/v1/me')).status).toBe(401);
   expect((await client(h.url, world.tokens.admin)('GET', '/api/v1/me')).status).toBe(200);
   await ctx.close();

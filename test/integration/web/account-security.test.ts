@@ -177,6 +177,15 @@ describe('a borrowed session cannot take the account over', () => {
     expect(limited.status).toBe(429);
     // Said as what it is (not a sign-in), with how long to wait: the window of the limit (600 s here).
     expect(limited.text).toContain('Terlalu banyak jawaban salah untuk kata sandi atau kode saat ini. Coba lagi dalam 10 menit.');
+    // Later, the time left, not the whole window again: here the window began 7½ minutes ago.
+    await h.siaran.database.db
+      .updateTable('login_throttle')
+      .set({ window_start: new Date(Date.now() - 450_000) })
+      .where('key', '=', `reauth:${u.id}`)
+      .execute();
+    const later = await b.go('POST', '/account/password', { ...form, currentPassword: PASSWORD });
+    expect(later.status).toBe(429);
+    expect(later.text).toContain('Coba lagi dalam 3 menit.');
   });
 
   test('a key that is not one the server issued is answered with a new key, not a 500', async () => {
@@ -187,7 +196,9 @@ describe('a borrowed session cannot take the account over', () => {
     // Too long to draw as a QR code, and no key at all.
     const odd = await b.go('POST', '/account/totp', { _csrf: csrf, secret: 'A'.repeat(3000), code: '123456', currentPassword: PASSWORD });
     expect(odd.status).toBe(422);
-    expect(odd.text).toMatch(/id="totp-secret">[A-Z2-7]{32}</);
+    expect(odd.text).toMatch(/name="secret" value="[A-Z2-7]{32}"/);
+    // Shown to be typed in groups of four.
+    expect(odd.text).toMatch(/id="totp-secret">(?:[A-Z2-7]{4} ){7}[A-Z2-7]{4}</);
     expect((await db().selectFrom('users').select('totp_secret').where('id', '=', u.id).executeTakeFirstOrThrow()).totp_secret).toBeNull();
   });
 
@@ -196,13 +207,14 @@ describe('a borrowed session cannot take the account over', () => {
     const b = browser();
     expect((await b.signIn(u.email, PASSWORD)).status).toBe(303);
     const setup = await b.go('GET', '/account/totp');
-    const secret = /id="totp-secret">([A-Z2-7]+)</.exec(setup.text)![1]!;
+    const secret = /name="secret" value="([A-Z2-7]+)"/.exec(setup.text)![1]!;
     const csrf = /name="_csrf" value="([^"]+)"/.exec(setup.text)![1]!;
     // The page's QR code is the otpauth address of that same key: the modules drawn are those of its encoding.
     const uri = /<a href="(otpauth:[^"]+)" data-otpauth>/.exec(setup.text)![1]!.replace(/&#38;/g, '&');
     expect(uri).toContain(`secret=${secret}`);
+    // The quiet zone is the 4 modules the QR code standard asks for.
     const drawn = /<div class="qr-box" data-totp-qr><svg [^>]*>(.*?)<\/svg>/.exec(setup.text)![1]!;
-    const expected = /<svg [^>]*>(.*?)<\/svg>/.exec(await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 }))![1]!;
+    const expected = /<svg [^>]*>(.*?)<\/svg>/.exec(await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 }))![1]!;
     expect(drawn).toBe(expected);
     const now = new Date();
     expect((await b.go('POST', '/account/totp', { _csrf: csrf, secret, code: totpAt(secret, now) })).status).toBe(403);
@@ -213,7 +225,7 @@ describe('a borrowed session cannot take the account over', () => {
 
     // With TOTP on, replacing it or changing the password takes the password and a fresh code of the factor in place.
     const again = await b.go('GET', '/account/totp');
-    const secret2 = /id="totp-secret">([A-Z2-7]+)</.exec(again.text)![1]!;
+    const secret2 = /name="secret" value="([A-Z2-7]+)"/.exec(again.text)![1]!;
     const csrf2 = /name="_csrf" value="([^"]+)"/.exec(again.text)![1]!;
     const later = new Date(now.getTime() + 30_000);
     expect((await b.go('POST', '/account/totp', { _csrf: csrf2, secret: secret2, code: totpAt(secret2, later), currentCode: totpAt(secret, later) })).status).toBe(403);

@@ -119,7 +119,7 @@ describe('TOTP', () => {
       expect((await b.go('GET', '/api/v1/me')).status).toBe(401);
       expect((await b.go('GET', '/inbox')).location).toBe('/account/totp');
       const setup = await b.go('GET', '/account/totp');
-      const secret = /id="totp-secret">([A-Z2-7]+)</.exec(setup.text)![1]!;
+      const secret = /name="secret" value="([A-Z2-7]+)"/.exec(setup.text)![1]!;
       const sessionCsrf = /name="_csrf" value="([^"]+)"/.exec(setup.text)![1]!;
       expect((await b.go('POST', '/account/totp', { _csrf: sessionCsrf, secret, code: '000000', currentPassword: PASSWORD })).status).toBe(422);
       // The code and its moment are kept: the 30-second step may roll over before the replay below.
@@ -175,7 +175,18 @@ describe('the sign-in limit', () => {
     expect(badHook.text).toContain('value="https://kominfo.test/terima"');
     expect(badHook.text).toContain('value="Kominfo"');
     expect(badHook.text).not.toContain('rahasia-pendek');
-    expect(badHook.text).toMatch(new RegExp(`<details open><summary>[^<]+</summary><form method="post" action="/admin/units/${world.units.polres}/webhook"`));
+    // The refusal is inside the refused form, naming its unit and what was being done, and the answer opens
+    // scrolled to it (the form's id is its action's fragment); nothing is said at the top of the long page.
+    const hookForm = `admin-units-${world.units.polres}-webhook`;
+    expect(badHook.text).toMatch(
+      new RegExp(
+        `<details open><summary>Tambah kanal webhook</summary><form method="post" action="/admin/units/${world.units.polres}/webhook#${hookForm}" id="${hookForm}">` +
+          `<div class="flash err" role="alert" data-refused><strong>Polres [^<]+ · Tambah kanal webhook</strong> — Rahasia webhook minimal 16 karakter\\. Ketik rahasia yang lebih panjang[^<]* Demi keamanan, rahasia dan token tidak diisi ulang: ketik lagi\\.</div>`,
+      ),
+    );
+    expect(badHook.text).not.toContain('role="status"');
+    expect(badRole.text).toMatch(/<form method="post" action="\/admin\/users#admin-users" id="admin-users" class="card"><div class="flash err" role="alert" data-refused><strong>Undang pengguna<\/strong> — /);
+    expect(badRole.text).toContain('<option value="">— pilih peran —</option>');
     // Corrected, it is added; the admin page shows an admin the whole address (operators see only its host).
     const added = await b.go('POST', `/admin/units/${world.units.polres}/webhook`, { _csrf: csrf, url: 'https://kominfo.test/terima/siaran', name: 'Kominfo', secret: 'rahasia-webhook-panjang-sekali' });
     expect(added.status).toBeLessThan(400);
