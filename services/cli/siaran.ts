@@ -6,7 +6,7 @@ import { ConfigError, type Env, loadEnv } from '../../config/env';
 import { type Database, migrateToLatest, openDatabase, pendingMigrations } from '../storage/database';
 import { type CommandResult, type Parsed, USAGE, describeResult, executeCommand, parseCommand, secretsFromStdin } from './commands';
 import { explainError, sendToServer } from './control';
-import { configurePasswordCost } from '../users/passwords';
+import { configurePasswordCostFrom } from '../users/passwords';
 
 /** Reads what was piped in, for a secret given as `-`. */
 let stdinRead: Promise<string> | undefined;
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  configurePasswordCost({ memoryKib: env.PASSWORD_HASH_MEMORY_KIB, passes: env.PASSWORD_HASH_PASSES, lanes: env.PASSWORD_HASH_LANES });
+  configurePasswordCostFrom(env);
   let parsed: Parsed | undefined;
   try {
     // Mistakes in the arguments are told before anything is opened.

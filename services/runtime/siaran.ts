@@ -45,7 +45,7 @@ import { setupLink } from '../setup/first-run';
 import { assetStore } from '../web/assets';
 import { applyServerTimeouts } from '../http/server-timeouts';
 import { webRouter } from '../web/web.routes';
-import { configurePasswordCost, preparePasswordChecks } from '../users/passwords';
+import { configurePasswordCostFrom, preparePasswordChecks } from '../users/passwords';
 
 /** The smallest pool a worker's publish jobs run well with (see DATABASE_POOL_SIZE in config/env.ts). */
 const MIN_WORKER_POOL = 4;
@@ -195,7 +195,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
           signingKey: mediaKey,
         })
       : createLocalMediaStore({ root: path.resolve(env.DATA_DIR, 'media'), baseUrl, signingKey: mediaKey });
-    configurePasswordCost({ memoryKib: env.PASSWORD_HASH_MEMORY_KIB, passes: env.PASSWORD_HASH_PASSES, lanes: env.PASSWORD_HASH_LANES });
+    configurePasswordCostFrom(env);
     if (roles.api) await preparePasswordChecks();
     // The API decodes photos at the door and the worker renders them: both share these process-wide limits.
     configureImageEngine({ threadsPerImage: 1, cacheMb: env.MEDIA_CACHE_MB, decodes: env.MEDIA_DECODES });

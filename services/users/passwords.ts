@@ -35,6 +35,11 @@ export function configurePasswordCost(next: PasswordCost): void {
   dummyHash = undefined;
 }
 
+/** The cost as the settings give it (PASSWORD_HASH_*), for every process that hashes passwords. */
+export function configurePasswordCostFrom(env: { PASSWORD_HASH_MEMORY_KIB: number; PASSWORD_HASH_PASSES: number; PASSWORD_HASH_LANES: number }): void {
+  configurePasswordCost({ memoryKib: env.PASSWORD_HASH_MEMORY_KIB, passes: env.PASSWORD_HASH_PASSES, lanes: env.PASSWORD_HASH_LANES });
+}
+
 /** Makes the dummy hash now, so the first unknown e-mail does not pay for it (and answer later than a real account would). */
 export async function preparePasswordChecks(): Promise<void> {
   await dummy();

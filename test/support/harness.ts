@@ -22,6 +22,7 @@ import { addUser } from '../../services/users/user.repository';
 import { PUBLISH_QUEUE } from '../../workers/queue/publish-queue';
 import { TEST_POSTGRES_URL, testDbKind, uniquePrefix } from './test-db';
 import { type Receiver, startReceiver } from './webhook-receiver';
+import { TEST_PASSWORD_COST } from './test-password-cost';
 
 export const TEST_SECRETS_KEY = randomBytes(32).toString('hex');
 
@@ -32,8 +33,6 @@ export interface Harness {
   prefix: string;
   close(): Promise<void>;
 }
-
-export const TEST_PASSWORD_COST = { PASSWORD_HASH_MEMORY_KIB: '19456', PASSWORD_HASH_PASSES: '2', PASSWORD_HASH_LANES: '1' };
 
 /** Environment for a test instance; `overrides` win. The database part is per file unless given. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
