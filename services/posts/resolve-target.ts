@@ -64,7 +64,7 @@ export async function resolveTarget(
         const row = await trx
           .updateTable('post_targets')
           // A step left "sending" was settled by a person (not published): resume after the steps that went out.
-          .set({ status: 'scheduled', generation: sql`generation + 1`, attempts: 0, last_error: null, claim_token: null, claimed_at: null, checkpoint: sql`case when jsonb_typeof(checkpoint) = 'object' then checkpoint - 'sending' else checkpoint end`, late_released: true, updated_at: now })
+          .set({ status: 'scheduled', generation: sql`generation + 1`, attempts: 0, last_error: null, last_error_kind: null, claim_token: null, claimed_at: null, checkpoint: sql`case when jsonb_typeof(checkpoint) = 'object' then checkpoint - 'sending' else checkpoint end`, late_released: true, updated_at: now })
           .where('id', '=', target.id)
           .returning(['id', 'generation'])
           .executeTakeFirstOrThrow();

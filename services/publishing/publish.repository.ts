@@ -278,7 +278,7 @@ async function moveUnclaimed(db: Kysely<DB>, row: LoadedTarget, hold: { reason: 
       await lockPost(trx, row.post_id);
       const moved = await trx
         .updateTable('post_targets')
-        .set({ status: 'held', held_reason: hold.reason, held_until: hold.until, ...(hold.error !== undefined ? { last_error: hold.error } : {}), updated_at: now })
+        .set({ status: 'held', held_reason: hold.reason, held_until: hold.until, ...(hold.error !== undefined ? { last_error: hold.error, last_error_kind: null } : {}), updated_at: now })
         .where('id', '=', row.id)
         .where('generation', '=', row.generation)
         .where('status', 'in', ['scheduled', 'held'])
@@ -310,7 +310,8 @@ export async function giveBack(
           status: retracted ? 'cancelled' : hold ? 'held' : 'scheduled',
           held_reason: retracted ? null : (hold?.reason ?? null),
           held_until: retracted ? null : (hold?.until ?? null),
-          ...(hold?.error !== undefined ? { last_error: hold.error } : {}),
+          // A hold's words are the channel's matter (its held reason explains them), not an attempt's error kind.
+          ...(hold?.error !== undefined ? { last_error: hold.error, last_error_kind: null } : {}),
           claim_token: null,
           attempts: sql`greatest(attempts - 1, 0)`,
           updated_at: now,

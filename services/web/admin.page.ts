@@ -22,6 +22,11 @@ export interface AdminView {
   flash?: { text: string; secret?: string; error?: boolean } | undefined;
   /** A refused form, shown again as it was typed. */
   typed?: TypedForm | undefined;
+  /**
+   * Where the flash is told: the action of the form that was answered, or `channel:<id>` for a channel's row (the
+   * page opens scrolled there). At the top when absent, or when no such place is on the page.
+   */
+  at?: string | undefined;
 }
 
 /** A form the server refused: where it was sent and what was in it. Fields that hold secrets are never filled back. */
@@ -36,24 +41,28 @@ export function adminPage(lang: Lang, csrf: string, v: AdminView): Html {
   const c = html`<input type="hidden" name="_csrf" value="${csrf}">`;
   /** What the admin typed in a field of the refused form at `action`, or '' (a capped length: this is for a person to read again). */
   const typed = (action: string, field: string): string => (v.typed?.action === action ? (v.typed.fields[field] ?? '').slice(0, 2000) : '');
-  const reopened = (action: string) => (v.typed?.action === action ? html` open` : '');
-  let placed = false;
+  /** A folded form is shown open when it was the one answered: what the answer says is inside it. */
+  const reopened = (action: string) => (v.typed?.action === action || (v.flash && v.at === action) ? html` open` : '');
+  // An object, not a boolean variable: it is set inside the closures below, after TypeScript has narrowed it.
+  const told = { inPlace: false };
+  /** The flash, when it belongs at `place`: a refusal names its subject; secrets typed again are said to be. */
+  const flashAt = (place: string, subject?: string, hadSecrets = false): Html | '' => {
+    if (!v.flash || v.at !== place) return '';
+    told.inPlace = true;
+    return v.flash.error
+      ? html`<div class="flash err" role="alert" data-refused>${subject ? html`<strong>${subject}</strong> — ` : ''}${v.flash.text}${
+          // Secrets are never filled back: say so, or the admin wonders where theirs went.
+          hadSecrets ? html` ${t(lang, 'secretsNotKept')}` : ''
+        }</div>`
+      : flashBox(v.flash);
+  };
   /**
-   * A form of this page. Its action carries the form's id as a fragment, so the answer to a refused form opens
-   * scrolled to it; the refusal is shown inside it (naming its subject), not at the top of a long page.
+   * A form of this page. Its action carries the form's id as a fragment, so its answer opens scrolled to it; what
+   * the answer says (a refusal, a one-time password) is shown inside it, not at the top of a long page.
    */
   const form = (action: string, attrs: Html | '', body: Html, subject?: string): Html => {
     const id = formId(action);
-    const refused = v.flash?.error === true && v.typed?.action === action;
-    if (refused) placed = true;
-    return html`<form method="post" action="${action}#${id}" id="${id}"${attrs}>${
-      refused
-        ? html`<div class="flash err" role="alert" data-refused>${subject ? html`<strong>${subject}</strong> — ` : ''}${v.flash!.text}${
-            // Secrets are never filled back: say so, or the admin wonders where theirs went.
-            body.value.includes('type="password"') ? html` ${t(lang, 'secretsNotKept')}` : ''
-          }</div>`
-        : ''
-    }${c}${body}</form>`;
+    return html`<form method="post" action="${action}#${id}" id="${id}"${attrs}>${flashAt(action, subject, body.value.includes('type="password"'))}${c}${body}</form>`;
   };
   const unitOptions = (selected?: string) => v.units.map((u) => html`<option value="${u.id}"${u.id === selected ? html` selected` : ''}>${u.name}</option>`);
   const roleOptions = (selected?: string) => ROLES.map((r) => html`<option value="${r}"${r === selected ? html` selected` : ''}>${pick(lang, ROLE_LABELS[r])}</option>`);
@@ -68,8 +77,8 @@ ${form(`/admin/units/${u.id}`, html` class="inline"`, html`<select name="timeZon
 <form method="post" action="/admin/units/${u.id}/pause" class="inline">${c}<input type="hidden" name="paused" value="${u.publishing_paused ? 'false' : 'true'}"><button class="${u.publishing_paused ? 'secondary' : 'danger'}">${t(lang, u.publishing_paused ? 'resumePublishing' : 'pausePublishing')}</button></form>
 <form method="post" action="/admin/units/${u.id}/two-approvals" class="inline" data-two-approvals="${u.two_approvals_for_sensitive ? 'on' : 'off'}">${c}<input type="hidden" name="on" value="${u.two_approvals_for_sensitive ? 'false' : 'true'}"><button class="secondary">${t(lang, u.two_approvals_for_sensitive ? 'twoApprovalsOff' : 'twoApprovalsOn')}</button></form>
 ${u.two_approvals_for_sensitive ? html`<span class="badge unconfirmed">${t(lang, 'twoApprovalsBadge')}</span>` : ''}
-${channelTable(lang, c, u, v.channels.filter((ch) => ch.unitId === u.id), v.x, v.instagramLogin, { form, reopened })}
-${addForms(lang, c, u, v, { form, typed, reopened })}
+${channelTable(lang, c, u, v.channels.filter((ch) => ch.unitId === u.id), v.x, v.instagramLogin, { form, reopened, flashAt })}
+${addForms(lang, c, u, v, { form, typed, reopened, flashAt })}
 <ul class="tree">${children(u.id)}</ul></li>`,
       );
   const body = html`<form method="post" action="/admin/settings/totp" class="card">${c}<input type="hidden" name="on" value="${v.requireTotp ? 'false' : 'true'}">
@@ -95,11 +104,19 @@ ${v.meta ? html`<form method="post" action="/admin/oauth/meta/connect" class="ca
 <label>${t(lang, 'parentUnit')}<select name="parentId">${unitOptions(typed('/admin/units', 'parentId') || undefined)}</select></label>
 <label>${t(lang, 'zone')}<select name="timeZone">${Object.entries(TIME_ZONES).map(([zone, label]) => html`<option value="${zone}"${zone === typed('/admin/units', 'timeZone') ? html` selected` : ''}>${label}</option>`)}</select></label>
 <p><button>${t(lang, 'addUnit')}</button></p>`, t(lang, 'addUnit'))}`;
-  // A refusal shown inside its form is not repeated here; anything else (and every success) is told at the top.
-  const top = v.flash && !(v.flash.error && placed);
+  // Told where it belongs, it is not repeated here.
   return html`<h1>${t(lang, 'admin')}</h1>
-${top && v.flash ? html`<div class="flash${v.flash.error ? ' err' : ''}" role="status">${v.flash.text}${v.flash.secret ? html`<pre class="secret" id="one-time">${v.flash.secret}</pre>` : ''}</div>` : ''}
+${v.flash && !told.inPlace ? flashBox(v.flash) : ''}
 ${body}`;
+}
+
+function flashBox(flash: NonNullable<AdminView['flash']>): Html {
+  return html`<div class="flash${flash.error ? ' err' : ''}" role="status">${flash.text}${flash.secret ? html`<pre class="secret" id="one-time">${flash.secret}</pre>` : ''}</div>`;
+}
+
+/** A typed address filled back without any user name and password in it (one reason it may have been refused). */
+function withoutUserInfo(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1');
 }
 
 /** The id of the form posting to `action`: its path made a name (`admin-units-<id>-webhook`). */
@@ -109,6 +126,7 @@ function formId(action: string): string {
 
 interface FormKit {
   form: (action: string, attrs: Html | '', body: Html, subject?: string) => Html;
+  flashAt: (place: string, subject?: string) => Html | '';
   typed?: (action: string, field: string) => string;
   reopened: (action: string) => Html | '';
 }
@@ -121,7 +139,7 @@ export function stateBadge(lang: Lang, state: ChannelView['state']): Html {
 function channelTable(lang: Lang, c: Html, unit: UnitRow, channels: ChannelView[], x: AdminView['x'], instagramLogin: boolean, kit: FormKit): Html {
   const when = (iso: string | null) => (iso ? formatInZone(new Date(iso), unit.time_zone, lang) : '');
   return html`<table class="channels-table"><caption class="muted">${t(lang, 'channelsOfUnit')}</caption><tbody>${channels.map(
-    (ch) => html`<tr data-channel="${ch.id}" data-kind="${ch.kind}"><td><strong>${pick(lang, CHANNEL_KIND_LABELS[ch.kind])}</strong> · ${ch.name}
+    (ch) => html`<tr data-channel="${ch.id}" data-kind="${ch.kind}" id="channel-${ch.id}"><td>${kit.flashAt(`channel:${ch.id}`)}<strong>${pick(lang, CHANNEL_KIND_LABELS[ch.kind])}</strong> · ${ch.name}
 <div class="muted">${ch.kind === 'webhook' && typeof ch.settings.url === 'string' ? html`<span class="address" data-webhook-url>${ch.settings.url}</span>` : (ch.accountName ?? '')}${ch.tokenExpiresAt && ch.state !== 'needs_reconnect' ? html` · ${t(lang, 'tokenExpires')} ${when(ch.tokenExpiresAt)} (${t(lang, 'renewedAutomatically')})` : ''}</div></td>
 <td>${stateBadge(lang, ch.state)}${ch.until ? html` <span class="muted">${t(lang, 'until')} ${when(ch.until)}</span>` : ''}${ch.heldPosts > 0 ? html`<div class="muted" data-held="${ch.heldPosts}">${ch.heldPosts} ${t(lang, 'heldPosts')}</div>` : ''}
 ${remedy(ch.kind, ch.state) ? html`<div data-remedy>${pick(lang, remedy(ch.kind, ch.state)!)}</div>` : ''}
@@ -183,6 +201,6 @@ ${instagramBlocked ? html`<p class="muted" data-instagram-blocked>${t(lang, 'ins
 <label>${t(lang, 'accessTokenAny')}<input type="password" name="token" required autocomplete="off"></label>
 <label>${t(lang, 'name')}<input type="text" name="name" value="${kept('instagram', 'name')}"></label>`)}
 ${adding('webhook', t(lang, 'addWebhook'), html`
-<label>URL<input type="url" name="url" value="${kept('webhook', 'url')}" required></label><label>${t(lang, 'name')}<input type="text" name="name" value="${kept('webhook', 'name')}"></label>
+<label>URL<input type="url" name="url" value="${withoutUserInfo(kept('webhook', 'url'))}" required></label><label>${t(lang, 'name')}<input type="text" name="name" value="${kept('webhook', 'name')}"></label>
 <label>${t(lang, 'secret')}<input type="password" name="secret" minlength="16" required autocomplete="off"></label>`)}`;
 }

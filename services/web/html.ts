@@ -36,7 +36,8 @@ export function jsonBlock(id: string, data: unknown): Html {
 /**
  * A button that asks before doing what cannot be undone, without script: the button opens a popover (the
  * browser's own, declared in HTML) saying what will happen, with the button that does it and one that cancels.
- * A browser without popovers shows the note and its buttons in place, which still asks before acting.
+ * A browser without popovers (Safari before 17, Firefox before 125) shows the note and its buttons in place: the
+ * warning is in view, but the confirming button is then the only step.
  */
 export function confirmStep(opts: { id: string; label: string; warning: string; action: string; confirm: string; cancel: string; fields: Html }): Html {
   return html`<span class="confirm"><button type="button" class="danger" popovertarget="${opts.id}">${opts.label}</button><div popover id="${opts.id}" class="confirm-box" role="alertdialog" aria-label="${opts.label}"><p>${opts.warning}</p><form method="post" action="${opts.action}" class="row">${opts.fields}<button class="danger">${opts.confirm}</button><button type="button" class="secondary" popovertarget="${opts.id}" popovertargetaction="hide" data-cancel>${opts.cancel}</button></form></div></span>`;

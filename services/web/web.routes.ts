@@ -268,7 +268,7 @@ export function webRouter(deps: WebDeps): Router {
   }));
 
   type Flash = { text: string; secret?: string; error?: boolean };
-  const admin = async (ctx: PageCtx, flash?: Flash, status?: number, typed?: TypedForm) => {
+  const admin = async (ctx: PageCtx, flash?: Flash, status?: number, typed?: TypedForm, at?: string) => {
     const unitIds = await adminUnits(deps, ctx.user);
     const [units, users, channels] = await Promise.all([
       deps.db.selectFrom('units').selectAll().where('id', 'in', unitIds).orderBy('name').execute(),
@@ -280,7 +280,7 @@ export function webRouter(deps: WebDeps): Router {
     const queuesLink = national ? html`<p data-queues-link><a href="/admin/queues">${t(ctx.lang, 'queues')}</a></p>` : '';
     const meta = Boolean(deps.channels.facebook.app);
     const instagramLogin = Boolean(deps.channels.instagram.app);
-    await ctx.send(t(ctx.lang, 'admin'), html`${queuesLink}${adminPage(ctx.lang, ctx.csrf, { units, users, channels, x, meta, instagramLogin, instagramBlocked: deps.channels.photosUnreachable, requireTotp: await totpRequiredForPrivileged(deps.db), flash, typed })}`, undefined, status);
+    await ctx.send(t(ctx.lang, 'admin'), html`${queuesLink}${adminPage(ctx.lang, ctx.csrf, { units, users, channels, x, meta, instagramLogin, instagramBlocked: deps.channels.photosUnreachable, requireTotp: await totpRequiredForPrivileged(deps.db), flash, typed, at })}`, undefined, status);
   };
   /** A refusal the admin can act on is shown on the page; the status tells scripts and tests it was refused. */
   const refusal = (ctx: PageCtx, err: unknown): { flash: Flash; status: number } => {
@@ -300,7 +300,8 @@ export function webRouter(deps: WebDeps): Router {
         // The refused form comes back as it was typed (secrets aside), for the admin to correct.
         typed = { action: ctx.req.path, fields: body };
       }
-      await admin(ctx, flash, status, typed);
+      // Told inside the form that was answered, where the page opens (its action's fragment).
+      await admin(ctx, flash, status, typed, ctx.req.path);
     }));
   /** Sends the admin to a platform's consent page (X, Facebook, Instagram), or shows why not. */
   const toConsentPage = (start: (ctx: PageCtx) => Promise<string>) =>
@@ -389,7 +390,7 @@ export function webRouter(deps: WebDeps): Router {
     }
     const shown = channel && done && (await adminUnits(deps, ctx.user)).includes(channel.unit_id);
     const words = { connected: t(ctx.lang, 'connected'), enabled: t(ctx.lang, 'channelEnabled'), disabled: t(ctx.lang, 'channelDisabled') };
-    await admin(ctx, shown ? { text: `${words[done]}: ${channel.name}.${releasedText(ctx.lang, n)}` } : undefined);
+    await admin(ctx, shown ? { text: `${words[done]}: ${channel.name}.${releasedText(ctx.lang, n)}` } : undefined, undefined, undefined, shown ? `channel:${channelId}` : undefined);
   }));
   /** A channel action that succeeded shows the admin page anew, by a redirect. */
   const channelPost = (path: string, act: (ctx: PageCtx, f: Record<string, string | undefined>) => Promise<{ channelId: string; done: 'connected' | 'enabled' | 'disabled'; released: number }>) =>
@@ -400,10 +401,11 @@ export function webRouter(deps: WebDeps): Router {
         r = await act(ctx, body);
       } catch (err) {
         const refused = refusal(ctx, err);
-        await admin(ctx, refused.flash, refused.status, { action: ctx.req.path, fields: body });
+        await admin(ctx, refused.flash, refused.status, { action: ctx.req.path, fields: body }, ctx.req.path);
         return;
       }
-      ctx.res.redirect(303, `/admin?channel=${r.channelId}&done=${r.done}&released=${r.released}`);
+      // The fragment replaces the form's, so the page opens at the channel's row, where the success is told.
+      ctx.res.redirect(303, `/admin?channel=${r.channelId}&done=${r.done}&released=${r.released}#channel-${r.channelId}`);
     }));
   adminPost('/admin/users', async (ctx, f) => ({
     text: t(ctx.lang, 'oneTimePassword'),

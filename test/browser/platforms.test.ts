@@ -139,7 +139,7 @@ test('an admin adds the Telegram channel with the bot token and tests the connec
   const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
   const page = await signIn(ctx, 'admin');
   await page.goto(`${base}/admin`);
-  const form = polresRow(page).locator('form[action$="/telegram"]').first();
+  const form = polresRow(page).locator('form[action*="/telegram#"]').first();
   await polresRow(page).locator('summary', { hasText: 'Tambah kanal Telegram' }).first().click();
   await form.locator('input[name=chat]').fill('@humaspolrestubaba');
   await form.locator('input[name=botToken]').fill(p.tg.bot.token);

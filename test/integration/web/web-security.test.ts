@@ -190,6 +190,13 @@ describe('the sign-in limit', () => {
     // Corrected, it is added; the admin page shows an admin the whole address (operators see only its host).
     const added = await b.go('POST', `/admin/units/${world.units.polres}/webhook`, { _csrf: csrf, url: 'https://kominfo.test/terima/siaran', name: 'Kominfo', secret: 'rahasia-webhook-panjang-sekali' });
     expect(added.status).toBeLessThan(400);
+    // Its success is told where the admin is: in the form just sent (open), not at the top of the page.
+    expect(added.text).toContain(`<details open><summary>Tambah kanal webhook</summary><form method="post" action="/admin/units/${world.units.polres}/webhook#${hookForm}" id="${hookForm}"><div class="flash" role="status">`);
+    // A typed address is filled back without its user name and password.
+    const withUser = await b.go('POST', `/admin/units/${world.units.polres}/webhook`, { _csrf: csrf, url: 'https://pengguna:sandi-rahasia@kominfo.test/x', name: 'K', secret: 'rahasia-webhook-panjang-sekali' });
+    expect(withUser.status).toBe(422);
+    expect(withUser.text).toContain('value="https://kominfo.test/x"');
+    expect(withUser.text).not.toContain('sandi-rahasia');
     expect((await b.go('GET', '/admin')).text).toContain('<span class="address" data-webhook-url>https://kominfo.test/terima/siaran</span>');
     const badZone = await b.go('POST', `/admin/units/${world.units.polres}`, { _csrf: csrf, timeZone: 'Bogus/Zone' });
     expect(badZone.status).toBe(422);
