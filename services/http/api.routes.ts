@@ -22,6 +22,7 @@ import { retractPost } from '../posts/retract-post';
 import { approvePost, rejectPost, submitPost } from '../posts/review-post';
 import { cancelPost, reschedulePost } from '../posts/schedule-post';
 import { setSensitive } from '../posts/sensitivity';
+import { readSimilarPosts } from '../posts/similar-posts';
 import { createPost, updatePost } from '../posts/write-post';
 import type { DB } from '../storage/schema';
 import { getUnit, unitAndDescendants, unitNotFound, unitPath } from '../units/unit.repository';
@@ -106,6 +107,13 @@ export function apiRoutes(deps: PostDeps): RouteRegistry {
     summary: 'Every recorded event of the post, oldest first',
     tag: 'posts',
     handler: async ({ actor, params }) => ({ events: await postHistory(deps, actor, params.id!) }),
+  });
+  api.define({
+    method: 'get',
+    path: '/posts/:id/similar',
+    summary: "Posts of the same Polda from the last 30 days whose text or first photo is nearly the same (from the post's last submission)",
+    tag: 'review',
+    handler: async ({ actor, params }) => ({ similar: await readSimilarPosts(deps, actor, params.id!) }),
   });
   api.define({
     method: 'post',

@@ -41,6 +41,8 @@ export interface ReceivedPhoto {
   bytes: number;
   sha256: string;
   hasAlpha: boolean;
+  /** Its difference hash, for photos nearly the same (shared/rules/near-duplicates.ts). */
+  photoHash: string;
 }
 
 class TooLarge extends Error {}
@@ -89,6 +91,7 @@ export async function receivePhoto(input: Readable, declared: Declared, opts: In
       bytes: received.bytes,
       sha256: received.sha256,
       hasAlpha: inspection.hasAlpha,
+      photoHash: inspection.photoHash,
     };
   } catch (e) {
     await fs.rm(file, { force: true });

@@ -70,6 +70,7 @@ export async function uploadPhoto(deps: MediaDeps, actor: Actor, input: UploadPh
           height: received.height,
           bytes: received.bytes,
           sha256: received.sha256,
+          phash: received.photoHash,
           status: 'processing',
           version: 1,
           created_at: now,

@@ -13,9 +13,11 @@ import { approvalRefusal, refuseApproval, assertExpectedVersion, assertMayAuthor
 import type { PostDeps } from './deps';
 import { appendEvent, lastSubmittedSnapshot, masked, maskedSnapshot, retargetLive, snapshotChanges, updatePostRow } from './post.repository';
 import { type PostView, viewPost } from './post-view';
+import { type SimilarPost, recordFingerprint, similarPosts } from './similar-posts';
 import { findingsOf, liveChannelIds } from './write-post';
 
-export async function submitPost(deps: PostDeps, actor: Actor, postId: string): Promise<PostView> {
+/** Submits a draft; the answer names the posts of its Polda it is nearly the same as (a warning, never a block). */
+export async function submitPost(deps: PostDeps, actor: Actor, postId: string): Promise<PostView & { similar: SimilarPost[] }> {
   const now = deps.now();
   const { post, emails } = await deps.db.transaction().execute(async (trx) => {
     const { post, path } = await postInReach(trx, actor, postId, true);
@@ -26,6 +28,7 @@ export async function submitPost(deps: PostDeps, actor: Actor, postId: string): 
     const blocking = blocks(findings);
     if (blocking.length > 0) blockedBy(blocking, 'post.blocked_by_findings');
     const updated = await updatePostRow(trx, post, { status, review_note: null }, now);
+    await recordFingerprint(trx, updated, path, now);
     // What is submitted is recorded (masked), with what differs from the last submission: a reviewer sees
     // what changed since, however many drafts were saved in between.
     const snapshot = maskedSnapshot(post, await liveChannelIds(trx, post.id));
@@ -40,7 +43,7 @@ export async function submitPost(deps: PostDeps, actor: Actor, postId: string): 
     return { post: updated, emails: await notifyAwaitingApproval(trx, updated, actor.id, now) };
   });
   await emailQuietly(deps.emails, deps.log, emails);
-  return viewPost(deps.db, post);
+  return { ...(await viewPost(deps.db, post)), similar: await similarPosts(deps.db, actor, post.id, now) };
 }
 
 export async function approvePost(

@@ -17,6 +17,7 @@ import * as batchedCreatePost from './migrations/0008-batched-create-post';
 import * as twoStepApproval from './migrations/0010-two-step-approval';
 import * as notifications from './migrations/0011-notifications';
 import * as deliveryProblems from './migrations/0012-delivery-problems';
+import * as similarPosts from './migrations/0013-similar-posts';
 import { PGliteDialect } from './pglite-dialect';
 import { storableParameters } from './storable-parameters';
 import { startEmbeddedThread } from './pglite-thread';
@@ -57,6 +58,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-two-step-approval': twoStepApproval,
   '0011-notifications': notifications,
   '0012-delivery-problems': deliveryProblems,
+  '0013-similar-posts': similarPosts,
 };
 
 class InlineMigrations implements MigrationProvider {

@@ -179,6 +179,8 @@ export interface PhotosTable {
   height: number;
   bytes: number;
   sha256: string;
+  /** Difference hash of the photo (shared/rules/near-duplicates.ts), a signed 64-bit integer; null before 0013. */
+  phash: ColumnType<string | null, string | null | undefined, string | null>;
   status: 'processing' | 'ready' | 'failed';
   error: string | null;
   version: ColumnType<number, number | undefined, number>;
@@ -213,7 +215,18 @@ export interface UnitWatermarksTable {
 }
 
 // The media tables join DB by declaration merging, so this block stays separate from the rest.
+/** A submitted post's text signature, for posts nearly the same (migrations/0013-similar-posts.ts). */
+export interface PostFingerprintsTable {
+  post_id: string;
+  scope_id: string;
+  submitted_at: Timestamp;
+  /** int8[] as the driver gives it. */
+  minhash: ColumnType<string[] | null, string | null, string | null>;
+  bands: ColumnType<string[], string | undefined, string>;
+}
+
 export interface DB {
+  post_fingerprints: PostFingerprintsTable;
   photos: PhotosTable;
   photo_renditions: PhotoRenditionsTable;
   unit_watermarks: UnitWatermarksTable;

@@ -315,6 +315,14 @@ const M = {
     en: 'API tokens let scripts and other apps work on behalf of this account. The server\'s operator makes them with the command "siaran token create"; each is shown once, when made.',
   },
   cancel: { id: 'Batal', en: 'Cancel' },
+  similarTitle: { id: 'Mirip dengan pos lain di Polda ini (30 hari terakhir).', en: 'Nearly the same as other posts of this Polda (last 30 days).' },
+  similarHelp: {
+    id: 'Rilis yang sama dari beberapa satuan tampak buruk bila terbit berdampingan: periksa, lalu ubah teks atau foto bila perlu.',
+    en: 'The same release from several units looks bad published side by side: check, then change the text or photo if needed.',
+  },
+  similarText: { id: 'teks {pct}% sama', en: 'text {pct}% the same' },
+  similarPhoto: { id: 'foto pertama hampir sama', en: 'first photo nearly the same' },
+  similarHidden: { id: 'pos satuan lain yang belum terbit', en: "another unit's post, not yet published" },
   tokenLabel: { id: 'Nama', en: 'Label' },
   tokenCreated: { id: 'Dibuat', en: 'Created' },
   tokenLastUsed: { id: 'Terakhir dipakai', en: 'Last used' },
@@ -336,10 +344,10 @@ export function t(lang: Lang, key: MessageKey): string {
   return M[key][lang];
 }
 
-/** A limit's message with the wait filled in: at most the limit's window, in whole minutes. */
-/** A limit's refusal with the minutes left until `until` (at least one). */
+/** A limit's refusal with the minutes left until `until`, rounded up (at least one). */
 export function waitMessage(lang: Lang, key: 'throttled' | 'throttledCheck', until: Date, now: Date): string {
-  return t(lang, key).replace('{minutes}', String(Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000))));
+  const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
+  return t(lang, key).replace('{minutes} minutes', minutes === 1 ? '1 minute' : '{minutes} minutes').replace('{minutes}', String(minutes));
 }
 
 export function pick(lang: Lang, text: LocalizedText): string {

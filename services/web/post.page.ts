@@ -7,6 +7,7 @@ import { EDITABLE, UNDER_REVIEW } from '../../shared/status-machine';
 import { formatInZone, type TimeZone } from '../../shared/time';
 import type { PhotoView } from '../media/photo-view';
 import type { PostView } from '../posts/post-view';
+import type { SimilarPost } from '../posts/similar-posts';
 import { type Html, html } from './html';
 import { type Lang, pick, t } from './i18n';
 import type { Change, ReviewItem } from './review.view';
@@ -76,6 +77,7 @@ ${item.twoApprovals && p.status === 'pending_approval'
   : ''}
 <p class="preview">${p.body}</p>${channelTexts(lang, p, item.channels)}${photoStrip(lang, item.photos)}
 ${item.findings.map((f) => html`<div class="finding ${f.severity}" data-code="${f.code}">${pick(lang, f.message)}</div>`)}
+${similarBox(lang, item.similar, p.unit.timeZone as TimeZone)}
 ${item.changes && item.changes.length > 0
   ? html`<details open data-changed-since><summary>${t(lang, 'changedSince')}</summary><ul>${item.changes.map((c) => showChange(lang, c, p.unit.timeZone as TimeZone, item.channels))}</ul></details>`
   : ''}
@@ -150,6 +152,16 @@ ${mayResolve && ['published', 'failed', 'unconfirmed', 'publishing'].includes(p.
       typeof e.data.note === 'string' && e.data.note ? html`: “${e.data.note}”` : typeof e.data.reason === 'string' && e.data.reason && e.type === 'retracted' ? html`: “${e.data.reason}”` : ''
     }</li>`,
   )}</ol>`;
+}
+
+/** Posts of the Polda nearly the same: a warning with links, for the author and the approvers alike. */
+function similarBox(lang: Lang, similar: SimilarPost[], zone: TimeZone): Html | '' {
+  if (similar.length === 0) return '';
+  return html`<div class="finding warn" role="note" data-similar><strong>${t(lang, 'similarTitle')}</strong> ${t(lang, 'similarHelp')}<ul>${similar.map((s) => {
+    const name = s.title ?? t(lang, 'similarHidden');
+    const why = [...(s.textSimilarity !== null ? [t(lang, 'similarText').replace('{pct}', String(Math.round(s.textSimilarity * 100)))] : []), ...(s.samePhoto ? [t(lang, 'similarPhoto')] : [])].join(', ');
+    return html`<li data-similar-post="${s.postId}">${s.href ? html`<a href="${s.href}">${name}</a>` : name} — ${s.unitName} · ${pick(lang, s.statusLabel)} · ${formatInZone(new Date(s.submittedAt), zone, lang)} · <strong>${why}</strong></li>`;
+  })}</ul></div>`;
 }
 
 /** What went wrong in the reader's language, then the recorded words as a detail for whoever looks further. */

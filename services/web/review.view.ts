@@ -8,6 +8,7 @@ import type { PostDeps } from '../posts/deps';
 import { approvalRefusal, firstApprovalStanding, needsTwoApprovals } from '../posts/access';
 import { eventsOf, listPosts } from '../posts/post.repository';
 import { type PostView, viewPosts } from '../posts/post-view';
+import { type SimilarPost, similarPosts } from '../posts/similar-posts';
 import { findingsOf } from '../posts/write-post';
 import { getUnit, unitAndDescendants, unitPath } from '../units/unit.repository';
 import { type ChannelView, channelViews } from '../channels/manage-channels';
@@ -34,6 +35,8 @@ export interface ReviewItem {
   firstApproval: { name: string; at: string; nextUnit: string } | undefined;
   /** Whether this reader may lift the sensitive mark now (a supervisor above the post's unit, no first approval). */
   mayLiftSensitive: boolean;
+  /** Posts of its Polda nearly the same, as of its last submission (none for a draft). */
+  similar: SimilarPost[];
 }
 
 export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor, post: Post, view: PostView): Promise<ReviewItem> {
@@ -89,7 +92,9 @@ export async function reviewItem(posts: PostDeps, media: MediaDeps, actor: Actor
     firstApproval = { name, at: first.at.toISOString(), nextUnit: next.name };
   }
   const mayLiftSensitive = post.sensitive && !first && actor.role === 'supervisor' && path.slice(0, -1).includes(actor.unitId);
-  return { post: view, findings, photos, changes, channels, approvalDenied, twoApprovals, firstApproval, mayLiftSensitive };
+  // A draft's last submission is not what it says now.
+  const similar = post.status === 'draft' ? [] : await similarPosts(posts.db, actor, post.id, posts.now());
+  return { post: view, findings, photos, changes, channels, approvalDenied, twoApprovals, firstApproval, mayLiftSensitive, similar };
 }
 
 /** Channels in the actor's reach that cannot publish until an admin acts. */

@@ -3,6 +3,7 @@
 import type { Fit, RenditionSpec } from '../../shared/media/rendition-profiles';
 import { type DecodeHeader, decodeCost, longSideWithin } from '../../shared/media/decode-budget';
 import { type Box, decodeScaleFor, reshapes, targetBox } from '../../shared/media/photo-geometry';
+import { photoHash } from '../../shared/rules/near-duplicates';
 import type { Gravity, ImageEngine, Pipeline, RawImage } from './sharp-engine';
 
 export type Corner = 'top-left' | 'top-right' | 'bottom-left' | 'bottom-right';
@@ -27,7 +28,7 @@ export interface RenderedRendition {
 }
 
 export type Inspection =
-  | { ok: true; format: string; width: number; height: number; hasAlpha: boolean }
+  | { ok: true; format: string; width: number; height: number; hasAlpha: boolean; photoHash: string }
   | { ok: false; reason: 'too_many_pixels'; width: number; height: number }
   | { ok: false; reason: 'too_much_memory'; width: number; height: number; neededBytes: number; limitBytes: number; wholeImage: boolean; longSide: number }
   | { ok: false; reason: 'animated'; pages: number }
@@ -94,41 +95,37 @@ export async function inspectImage(engine: ImageEngine, input: Buffer | string, 
       longSide: longSideWithin(h, cost),
     };
   }
-  const damage = await engine.decoding(() => verify(engine, input, header.format, limits.maxPixels));
-  if (damage) return { ok: false, reason: 'corrupt', detail: damage };
+  const decoded = await engine.decoding(() => verify(engine, input, header.format, limits.maxPixels));
+  if ('damage' in decoded) return { ok: false, reason: 'corrupt', detail: decoded.damage };
   const oriented = header.autoOrient ?? { width, height };
-  return { ok: true, format: header.format ?? 'unknown', width: oriented.width, height: oriented.height, hasAlpha: header.hasAlpha };
+  return { ok: true, format: header.format ?? 'unknown', width: oriented.width, height: oriented.height, hasAlpha: header.hasAlpha, photoHash: photoHash(decoded.grey) };
 }
 
-/** Decodes every pixel; the reason the file is damaged, or undefined when it is whole. */
-async function verify(engine: ImageEngine, input: Buffer | string, format: string | undefined, maxPixels: number): Promise<string | undefined> {
+type Decoded = { grey: Uint8Array } | { damage: string };
+
+/** Decodes every pixel: the photo's 9×8 grey pixels, or the reason the file is damaged. */
+async function verify(engine: ImageEngine, input: Buffer | string, format: string | undefined, maxPixels: number): Promise<Decoded> {
   // PNG, WebP and AVIF decoders fail on a cut-off file by themselves; their warnings are about metadata.
   if (format === 'jpeg') {
     // libvips's error text is process-wide: a decode failing beside this one can blank or swap it. A text that
     // is neither clearly harmless nor missing is read once more before the photo is called damaged.
     for (let attempt = 0; ; attempt++) {
-      const warning = await strictFailure(engine, input, maxPixels);
-      if (warning === undefined) return undefined;
-      if (HARMLESS_JPEG_WARNING.test(warning)) break;
-      if (attempt === 1) return warning;
+      const strict = await decode(engine, input, maxPixels, 'warning');
+      if ('grey' in strict) return strict;
+      if (HARMLESS_JPEG_WARNING.test(strict.damage)) break;
+      if (attempt === 1) return strict;
     }
   }
   // Harmless warnings are common on phone photos: such a file is decoded again, refusing only data cut short.
-  try {
-    await engine.verifyDecodes(input, { limitInputPixels: maxPixels, failOn: 'truncated' });
-    return undefined;
-  } catch (e) {
-    return message(e);
-  }
+  return decode(engine, input, maxPixels, 'truncated');
 }
 
-/** Decodes with libvips stopping at the first warning: most photos have none, so this one decode is the rule. */
-async function strictFailure(engine: ImageEngine, input: Buffer | string, maxPixels: number): Promise<string | undefined> {
+/** One decode; with `warning`, libvips stops at the first warning: most photos have none, so it is the rule. */
+async function decode(engine: ImageEngine, input: Buffer | string, maxPixels: number, failOn: 'warning' | 'truncated'): Promise<Decoded> {
   try {
-    await engine.verifyDecodes(input, { limitInputPixels: maxPixels, failOn: 'warning' });
-    return undefined;
+    return { grey: await engine.verifyDecodes(input, { limitInputPixels: maxPixels, failOn }) };
   } catch (e) {
-    return message(e);
+    return { damage: message(e) };
   }
 }
 

@@ -95,8 +95,11 @@ export interface Pipeline {
 
 export interface ImageEngine {
   open(input: Buffer | string, options: OpenOptions): Pipeline;
-  /** Decodes every pixel once, so truncated or corrupt data fails here rather than in the worker. */
-  verifyDecodes(input: Buffer | string, options: OpenOptions): Promise<void>;
+  /**
+   * Decodes every pixel once, so truncated or corrupt data fails here rather than in the worker; gives the
+   * photo upright, shrunk to 9×8 grey pixels (its difference hash is made of them).
+   */
+  verifyDecodes(input: Buffer | string, options: OpenOptions): Promise<Uint8Array>;
   /**
    * Runs `work`, which decodes a photo, when one of the process's decode slots is free: uploads and the
    * media worker share them, so memory is bounded by the slots, not by how many photos arrive at once.
@@ -147,10 +150,14 @@ export const imageEngine: ImageEngine = {
   },
   async verifyDecodes(input, options) {
     // A tiny output keeps memory low; libvips still reads every byte of the input to make it.
-    await sharp(input, { ...options, sequentialRead: true })
-      .resize({ width: 8, height: 8, fit: 'fill', fastShrinkOnLoad: true })
-      .raw()
-      .toBuffer();
+    const { data } = await sharp(input, { ...options, sequentialRead: true })
+      .rotate()
+      .resize({ width: 9, height: 8, fit: 'fill', fastShrinkOnLoad: true })
+      .flatten({ background: '#ffffff' })
+      .greyscale()
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    return new Uint8Array(data);
   },
   async decoding(work) {
     try {

@@ -194,6 +194,7 @@ const TABLE: Record<string, Row> = {
   'GET /api/v1/posts/:id': { who: sees, via: 'api', call: async (f) => get(`/api/v1/posts/${(await f.post('draft')).id}`) },
   'PATCH /api/v1/posts/:id': { who: authors, via: 'api', call: async (f) => ({ method: 'PATCH', path: `/api/v1/posts/${(await f.post('draft')).id}`, body: { title: 'Judul baru kegiatan' } }) },
   'GET /api/v1/posts/:id/history': { who: sees, via: 'api', call: async (f) => get(`/api/v1/posts/${(await f.post('draft')).id}/history`) },
+  'GET /api/v1/posts/:id/similar': { who: sees, via: 'api', call: async (f) => get(`/api/v1/posts/${(await f.post('pending')).id}/similar`) },
   'POST /api/v1/posts/:id/submit': { who: authors, via: 'api', call: async (f) => post(`/api/v1/posts/${(await f.post('draft')).id}/submit`), fresh: true },
   'POST /api/v1/posts/:id/approve': {
     who: approves,
