@@ -1,5 +1,7 @@
 // The JSON API under /api/v1: thin handlers over the post use cases.
+import type { Request } from 'express';
 import type { Kysely } from 'kysely';
+import { AppError } from '../../shared/errors';
 import { z } from 'zod';
 import {
   ApproveInput,
@@ -23,12 +25,41 @@ import { approvePost, rejectPost, submitPost } from '../posts/review-post';
 import { cancelPost, reschedulePost } from '../posts/schedule-post';
 import { setSensitive } from '../posts/sensitivity';
 import { readSimilarPosts } from '../posts/similar-posts';
-import { createPost, updatePost } from '../posts/write-post';
+import { IMPORT_MAX_BYTES, importPosts, planTemplate } from '../posts/import-posts';
+import { postsCsv } from '../posts/export-posts';
+import { createPost, enabledChannels, updatePost } from '../posts/write-post';
 import type { DB } from '../storage/schema';
 import { getUnit, unitAndDescendants, unitNotFound, unitPath } from '../units/unit.repository';
 import { RouteRegistry } from './route-registry';
 
 const Empty = z.strictObject({});
+/** A post list to export: the list's filters, a longer page, and the file's language. */
+const ExportPostsQuery = ListPostsQuery.extend({ limit: z.coerce.number().int().min(1).max(10_000).default(10_000), lang: z.enum(['id', 'en']).optional() });
+const TemplateQuery = z.strictObject({ unitId: z.uuid().optional(), lang: z.enum(['id', 'en']).optional() });
+
+/** The CSV file sent as the request's body, read up to the import's limit. */
+async function csvBody(req: Request): Promise<string> {
+  if (!req.is(['text/csv', 'text/plain', 'application/csv'])) {
+    throw new AppError('unsupported-media-type', 'request.unsupported_media_type', {
+      id: 'Kirim berkas CSV sebagai isi permintaan (Content-Type: text/csv).',
+      en: 'Send the CSV file as the request body (Content-Type: text/csv).',
+    });
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > IMPORT_MAX_BYTES) {
+      req.resume();
+      throw new AppError('too-large', 'import.too_large', {
+        id: `Berkas lebih dari ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Bagi rencana menjadi beberapa berkas.`,
+        en: `The file is over ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Split the plan into several files.`,
+      });
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 export function apiRoutes(deps: PostDeps): RouteRegistry {
   const api = new RouteRegistry();
@@ -85,6 +116,37 @@ export function apiRoutes(deps: PostDeps): RouteRegistry {
     body: CreatePostInput,
     status: 201,
     handler: ({ actor, body }) => createPost(deps, actor, body),
+  });
+  api.define({
+    method: 'get',
+    path: '/exports/posts',
+    summary: 'The posts of a list (same filters as GET /posts, up to 10,000) as a CSV file, in the language asked for (?lang=en)',
+    tag: 'posts',
+    query: ExportPostsQuery,
+    file: { type: 'text/csv; charset=utf-8', name: 'pos-siaran.csv' },
+    handler: async ({ actor, query, req }) => postsCsv(await searchPosts(deps, actor, query), req.query.lang === 'en' ? 'en' : 'id'),
+  });
+  api.define({
+    method: 'get',
+    path: '/imports/template',
+    summary: "The posting plan's template (CSV): the columns satuan, judul, teks, waktu, kanal and two example rows for the unit",
+    tag: 'posts',
+    query: TemplateQuery,
+    file: { type: 'text/csv; charset=utf-8', name: 'templat-rencana-siaran.csv' },
+    handler: async ({ actor, query }) => {
+      const unitId = query.unitId ?? actor.unitId;
+      if (!inReach(actor, await unitPath(db, unitId))) throw unitNotFound(unitId);
+      const unit = await db.selectFrom('units').select(['slug', 'time_zone']).where('id', '=', unitId).executeTakeFirstOrThrow();
+      return planTemplate(unit.slug, unit.time_zone, deps.now(), [...(await enabledChannels(db, unitId)).values()].map((c) => c.kind));
+    },
+  });
+  api.define({
+    method: 'post',
+    path: '/imports',
+    summary: 'Import a posting plan (the CSV file as the body, text/csv): every row checked; all rows become drafts in one transaction, or none and 422 with each problem by row and column',
+    tag: 'posts',
+    status: 201,
+    handler: async ({ actor, req }) => importPosts(deps, actor, await csvBody(req)),
   });
   api.define({
     method: 'get',

@@ -18,6 +18,8 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   status?: number;
   /** What the 200/201 answer holds, for the document only. */
   responds?: string;
+  /** The answer is a file, not JSON: the handler returns its text, sent with this type as an attachment of this name. */
+  file?: { type: string; name: string };
   handler: (ctx: {
     actor: AuthedActor;
     body: B extends z.ZodType ? z.output<B> : undefined;
@@ -64,6 +66,10 @@ export class RouteRegistry {
         query = parsed.data;
       }
       const result = await spec.handler({ actor: actorOf(req), body, query, params, req } as never);
+      if (spec.file) {
+        res.status(spec.status ?? 200).type(spec.file.type).attachment(spec.file.name).set('Cache-Control', 'no-store').send(String(result));
+        return;
+      }
       res.status(spec.status ?? 200).json(result);
     });
   }

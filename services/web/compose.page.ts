@@ -30,6 +30,7 @@ export function composePage(lang: Lang, unit: UnitRow, channels: ChannelRow[], p
   const picked = new Set(post ? post.targets.filter((x) => x.status !== 'cancelled').map((x) => x.channelId) : channels.length === 1 ? [channels[0]!.id] : []);
   const local = post ? post.scheduledLocalIso.slice(0, 16) : defaultLocal;
   return html`<h1>${post ? t(lang, 'edit') : t(lang, 'newPost')} · ${unit.name}</h1>
+${post ? '' : html`<p class="muted"><a href="/plan" data-plan-link>${t(lang, 'planLink')}</a></p>`}
 ${post?.reviewNote && post.status === 'rejected' ? html`<p class="flash err"><strong>${t(lang, 'reviewNote')}:</strong> ${post.reviewNote}</p>` : ''}
 <div class="grid2" id="compose"><section>
 <label for="title">${t(lang, 'title')}</label><input id="title" type="text" maxlength="200" value="${post?.title ?? ''}" aria-describedby="f-title">

@@ -71,6 +71,10 @@ import { approvalInbox, reviewItem, troubledChannels } from './review.view';
 import { totpRequiredForPrivileged } from './web-settings.repository';
 import type { WebDeps } from './web-deps';
 import { accountEmailCard, notificationsRouter } from '../notifications/notifications.routes';
+import { IMPORT_MAX_BYTES, type ImportProblem, importPosts, planTemplate } from '../posts/import-posts';
+import { enabledChannels } from '../posts/write-post';
+import { multipartForm, uploadedText } from './multipart-form';
+import { planPage } from './plan.page';
 
 const Id = z.uuid();
 const CALENDAR_STATUSES: PostStatus[] = ['scheduled', 'publishing', 'published', 'failed', 'unconfirmed'];
@@ -112,6 +116,24 @@ export function webRouter(deps: WebDeps): Router {
     else if (/\bgzip\b/.test(accepts)) res.set('Content-Encoding', 'gzip').send(asset.gzip);
     else res.send(asset.body);
   });
+  // The posting plan arrives as a file (multipart), larger than any other form: read before the forms' parser.
+  const planTooLarge = new AppError('too-large', 'import.too_large', {
+    id: `Berkas lebih dari ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Bagi rencana menjadi beberapa berkas.`,
+    en: `The file is over ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Split the plan into several files.`,
+  });
+  router.post('/plan', multipartForm({ maxFileBytes: IMPORT_MAX_BYTES, tooLarge: planTooLarge }), express.urlencoded({ extended: false, limit: '64kb' }), page(deps, assets, ['operator', 'supervisor'], async (ctx) => {
+    const title = t(ctx.lang, 'planTitle');
+    const file = uploadedText(ctx.req);
+    if (!file || file.text.length === 0) return ctx.send(title, planPage(ctx.lang, ctx.csrf, { kind: 'refused', message: t(ctx.lang, 'planNoFile'), problems: [] }), undefined, 422);
+    try {
+      const done = await importPosts(deps.posts, ctx.user, file.text);
+      ctx.res.redirect(303, `/plan?imported=${done.imported}`);
+    } catch (err) {
+      if (!isAppError(err) || (err.kind !== 'validation' && err.kind !== 'too-large')) throw err;
+      const problems = (err.details as { problems?: ImportProblem[] } | undefined)?.problems ?? [];
+      await ctx.send(title, planPage(ctx.lang, ctx.csrf, { kind: 'refused', message: pick(ctx.lang, err.text), problems }), undefined, err.kind === 'too-large' ? 413 : 422);
+    }
+  }));
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
   // Form fields and queries of every page below, sign-in included: text the database cannot hold is refused in words.
   router.use(storableInput());
@@ -151,6 +173,15 @@ export function webRouter(deps: WebDeps): Router {
     });
   };
   router.get('/compose', page(deps, assets, authors, (ctx) => compose(ctx, undefined)));
+  router.get('/plan', page(deps, assets, authors, async (ctx) => {
+    const n = Number(ctx.req.query.imported);
+    await ctx.send(t(ctx.lang, 'planTitle'), planPage(ctx.lang, ctx.csrf, Number.isInteger(n) && n > 0 ? { kind: 'imported', count: n } : undefined));
+  }));
+  router.get('/plan/template.csv', page(deps, assets, authors, async (ctx) => {
+    const unit = await getUnit(deps.db, ctx.user.unitId);
+    const kinds = [...(await enabledChannels(deps.db, unit.id)).values()].map((c) => c.kind);
+    ctx.res.type('text/csv; charset=utf-8').attachment('templat-rencana-siaran.csv').set('Cache-Control', 'no-store').send(planTemplate(unit.slug, unit.time_zone, deps.now(), kinds));
+  }));
   router.get('/compose/:id', page(deps, assets, authors, (ctx) => compose(ctx, idParam(ctx.req.params.id))));
 
   router.get('/inbox', page(deps, assets, ['supervisor'], async (ctx) => {

@@ -194,6 +194,22 @@ const TABLE: Record<string, Row> = {
   'GET /api/v1/posts/:id': { who: sees, via: 'api', call: async (f) => get(`/api/v1/posts/${(await f.post('draft')).id}`) },
   'PATCH /api/v1/posts/:id': { who: authors, via: 'api', call: async (f) => ({ method: 'PATCH', path: `/api/v1/posts/${(await f.post('draft')).id}`, body: { title: 'Judul baru kegiatan' } }) },
   'GET /api/v1/posts/:id/history': { who: sees, via: 'api', call: async (f) => get(`/api/v1/posts/${(await f.post('draft')).id}/history`) },
+  'GET /api/v1/exports/posts': { who: sees, via: 'api', call: (f) => get(`/api/v1/exports/posts?unitId=${f.unit.polres.id}`, { text: f.listed.title, to: sees }) },
+  'GET /api/v1/imports/template': { who: sees, via: 'api', call: (f) => get(`/api/v1/imports/template?unitId=${f.unit.polres.id}`) },
+  'POST /api/v1/imports': {
+    who: authors,
+    via: 'api',
+    fresh: true,
+    call: (f) => {
+      const csv = `satuan,judul,teks,waktu,kanal\n${f.unit.polres.slug},Rencana ${randomBytes(4).toString('hex')},Patroli dialogis bersama warga.,${dayInUnitZone(inSeconds(2 * 86_400))} 09:00,Halaman berita\n`;
+      return { method: 'POST', path: '/api/v1/imports', raw: { type: 'text/csv', data: Buffer.from(csv) } };
+    },
+    // Everyone gets an answer about the file; only those who may write the unit's posts get a draft from it.
+    effect: async (f, call) => {
+      const title = /,(Rencana [0-9a-f]+),/.exec(call.raw!.data.toString())![1]!;
+      return (await f.h.siaran.database.db.selectFrom('posts').select('id').where('title', '=', title).executeTakeFirst()) !== undefined;
+    },
+  },
   'GET /api/v1/posts/:id/similar': { who: sees, via: 'api', call: async (f) => get(`/api/v1/posts/${(await f.post('pending')).id}/similar`) },
   'POST /api/v1/posts/:id/submit': { who: authors, via: 'api', call: async (f) => post(`/api/v1/posts/${(await f.post('draft')).id}/submit`), fresh: true },
   'POST /api/v1/posts/:id/approve': {
@@ -261,6 +277,10 @@ const TABLE: Record<string, Row> = {
   // The web app's pages.
   'GET /': { who: signedIn, via: 'web', call: () => get('/') },
   'GET /compose': { who: withRole('operator', 'supervisor'), via: 'web', call: () => get('/compose') },
+  'GET /plan': { who: withRole('operator', 'supervisor'), via: 'web', call: () => get('/plan') },
+  'GET /plan/template.csv': { who: withRole('operator', 'supervisor'), via: 'web', call: () => get('/plan/template.csv') },
+  // Sent without a file: the page answers "choose the file first" to whoever may import at all.
+  'POST /plan': { who: withRole('operator', 'supervisor'), via: 'web', call: () => post('/plan') },
   'GET /compose/:id': { who: authors, via: 'web', call: async (f) => get(`/compose/${(await f.post('draft')).id}`) },
   'GET /inbox': { who: withRole('supervisor'), via: 'web', call: async (f) => get('/inbox', { text: (await f.post('pending')).title, to: approves }) },
   'GET /calendar': { who: signedIn, via: 'web', call: (f) => get(`/calendar?view=agenda&date=${dayInUnitZone(inSeconds(86_400))}`, { text: f.listed.title, to: sees }) },

@@ -1,0 +1,313 @@
+// A month's posting plan from a spreadsheet: one row per post, every row checked by the rules a post written in
+// the form meets, every problem named by its row and column, and nothing imported until the whole file is clean;
+// then all its drafts in one transaction. The file's format is the template (planTemplate), in either language.
+import { randomUUID } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { AppError, type LocalizedText } from '../../shared/errors';
+import { type Actor, ChannelKind, CreatePostInput, type Post } from '../../shared/post';
+import { mayAuthor } from '../../shared/rules/permissions';
+import { scanEachTextOnce } from '../../shared/rules/protected-data';
+import type { TimeZone } from '../../shared/time';
+import { CHANNEL_KIND_LABELS } from '../../shared/words';
+import { unitPath } from '../units/unit.repository';
+import type { PostDeps } from './deps';
+import { insertNewPost, maskedSnapshot } from './post.repository';
+import type { UnitChannel } from '../../shared/rules/content-rules';
+import { enabledChannels, findingsFor, readTime } from './write-post';
+
+/** A file larger than this is refused before it is read (a month of a Polda's plan is far below it). */
+export const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
+export const IMPORT_MAX_ROWS = 2000;
+
+type Column = 'unit' | 'title' | 'body' | 'scheduledAt' | 'channels';
+
+/** Each column's header in the template (Indonesian) and the other names it is known by. */
+const HEADERS: Record<Column, readonly string[]> = {
+  unit: ['satuan', 'unit'],
+  title: ['judul', 'title'],
+  body: ['teks', 'body', 'text'],
+  scheduledAt: ['waktu', 'scheduled_at', 'time'],
+  channels: ['kanal', 'channels'],
+};
+const REQUIRED: readonly Column[] = ['title', 'body', 'scheduledAt', 'channels'];
+
+/** What is wrong with the file, by its row as a spreadsheet numbers it (the header is row 1) and its column's header. */
+export interface ImportProblem {
+  row: number;
+  column: string | null;
+  code: string;
+  message: LocalizedText;
+}
+
+export interface ImportResult {
+  imported: number;
+  postIds: string[];
+}
+
+/**
+ * The template to download: the header and two example rows for the unit, a week from now in its zone, naming
+ * its own enabled channels (so that the template itself imports as it is).
+ */
+export function planTemplate(unitSlug: string, zone: TimeZone, now: Date, kinds: readonly ChannelKind[]): string {
+  const day = new Date(now.getTime() + 7 * 86_400_000).toLocaleDateString('sv-SE', { timeZone: zone });
+  const named = [...new Set(kinds)].map((k) => CHANNEL_KIND_LABELS[k].id);
+  const all = named.join('; ');
+  const first = named[0] ?? CHANNEL_KIND_LABELS.news_page.id;
+  return stringify(
+    [
+      ['satuan', 'judul', 'teks', 'waktu', 'kanal'],
+      [unitSlug, 'Jumat Curhat bersama warga', 'Kapolres mendengarkan keluhan warga tentang keamanan lingkungan.', `${day} 09:00`, all || first],
+      [unitSlug, 'Patroli dialogis malam hari', 'Personel berdialog dengan warga di pos ronda.', `${day} 20:00`, first],
+    ],
+    { bom: true },
+  );
+}
+
+interface Draft {
+  post: Post;
+  targets: Array<{ id: string; channelId: string }>;
+  snapshot: Record<string, unknown>;
+}
+
+/** Checks every row; imports all of them as drafts in one transaction when none has a problem, else none. */
+export async function importPosts(deps: PostDeps, actor: Actor, csv: string): Promise<ImportResult> {
+  const now = deps.now();
+  const rows = readRows(csv);
+  const problems: ImportProblem[] = [];
+  const drafts: Draft[] = [];
+  const units = new UnitReader(deps, actor);
+  for (const [i, row] of rows.records.entries()) {
+    const at = i + 2;
+    const problem = (column: Column | null, code: string, message: LocalizedText) =>
+      problems.push({ row: at, column: column ? rows.headerOf[column] ?? HEADERS[column][0]! : null, code, message });
+    const draft = await checkRow(deps, actor, units, row, now, problem);
+    if (draft) drafts.push(draft);
+  }
+  if (problems.length > 0) {
+    const rowsWrong = new Set(problems.map((p) => p.row)).size;
+    throw new AppError(
+      'validation',
+      'import.invalid',
+      {
+        id: `${rowsWrong} dari ${rows.records.length} baris bermasalah; belum ada yang diimpor. Perbaiki baris yang disebut, lalu unggah lagi berkas seluruhnya.`,
+        en: `${rowsWrong} of ${rows.records.length} rows have problems; nothing was imported. Fix the rows named, then upload the whole file again.`,
+      },
+      { problems },
+    );
+  }
+  await deps.db.transaction().execute(async (trx) => {
+    for (const d of drafts) await insertNewPost(trx, d.post, d.targets, { type: 'created', data: { after: d.snapshot, via: 'import' } });
+  });
+  deps.log.info({ actorId: actor.id, imported: drafts.length }, 'posting plan imported');
+  return { imported: drafts.length, postIds: drafts.map((d) => d.post.id) };
+}
+
+function readRows(csv: string): { records: Array<Record<Column, string>>; headerOf: Partial<Record<Column, string>> } {
+  if (Buffer.byteLength(csv) > IMPORT_MAX_BYTES) {
+    throw new AppError('too-large', 'import.too_large', {
+      id: `Berkas lebih dari ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Bagi rencana menjadi beberapa berkas.`,
+      en: `The file is over ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Split the plan into several files.`,
+    });
+  }
+  const text = csv.replace(/^\uFEFF/, '');
+  const unstorable = text.search(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+  if (unstorable >= 0) {
+    const line = text.slice(0, unstorable).split('\n').length;
+    throw new AppError('validation', 'import.unstorable', {
+      id: `Baris ${line} berkas memuat karakter tersembunyi yang rusak. Hapus karakter itu (atau ketik ulang selnya), lalu unggah lagi.`,
+      en: `Line ${line} of the file holds a broken hidden character. Remove it (or type the cell again), then upload again.`,
+    });
+  }
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  // Spreadsheets set to Indonesian write ";" between columns (the comma is the decimal mark); others write ",".
+  const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
+  let raw: string[][];
+  try {
+    raw = parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true, trim: true });
+  } catch (e) {
+    const line = (e as { lines?: unknown }).lines;
+    throw new AppError('validation', 'import.unreadable', {
+      id: `Berkas tidak dapat dibaca sebagai CSV${typeof line === 'number' ? ` (baris ${line})` : ''}. Simpan dari lembar kerja sebagai "CSV", atau mulai dari templat.`,
+      en: `The file cannot be read as CSV${typeof line === 'number' ? ` (line ${line})` : ''}. Save it from the spreadsheet as "CSV", or start from the template.`,
+    });
+  }
+  const [header = [], ...body] = raw;
+  const headerOf: Partial<Record<Column, string>> = {};
+  const indexOf: Partial<Record<Column, number>> = {};
+  header.forEach((name, i) => {
+    const key = name.trim().toLowerCase();
+    const column = (Object.keys(HEADERS) as Column[]).find((c) => HEADERS[c].includes(key));
+    if (column && indexOf[column] === undefined) {
+      indexOf[column] = i;
+      headerOf[column] = name.trim();
+    }
+  });
+  const missing = REQUIRED.filter((c) => indexOf[c] === undefined);
+  if (missing.length > 0) {
+    throw new AppError('validation', 'import.columns', {
+      id: `Kolom ${missing.map((c) => `"${HEADERS[c][0]}"`).join(', ')} tidak ada di baris pertama. Baris pertama memuat nama kolom: satuan, judul, teks, waktu, kanal (lihat templat).`,
+      en: `Column ${missing.map((c) => `"${HEADERS[c][0]}"`).join(', ')} is missing from the first row. The first row names the columns: satuan, judul, teks, waktu, kanal (see the template).`,
+    });
+  }
+  if (body.length === 0) {
+    throw new AppError('validation', 'import.empty', { id: 'Berkas tidak memuat satu pos pun di bawah baris nama kolom.', en: 'The file holds no post below the row of column names.' });
+  }
+  if (body.length > IMPORT_MAX_ROWS) {
+    throw new AppError('too-large', 'import.too_many_rows', {
+      id: `Berkas memuat ${body.length} pos; paling banyak ${IMPORT_MAX_ROWS} sekali unggah. Bagi menjadi beberapa berkas.`,
+      en: `The file holds ${body.length} posts; at most ${IMPORT_MAX_ROWS} at a time. Split it into several files.`,
+    });
+  }
+  const records = body.map((cells) => {
+    const value = (c: Column) => (indexOf[c] === undefined ? '' : (cells[indexOf[c]] ?? ''));
+    return { unit: value('unit'), title: value('title'), body: value('body'), scheduledAt: value('scheduledAt'), channels: value('channels') };
+  });
+  return { records, headerOf };
+}
+
+interface UnitForImport {
+  id: string;
+  slug: string;
+  zone: TimeZone;
+  mayAuthor: boolean;
+  enabled: Map<string, UnitChannel>;
+}
+
+/** The units rows name, each read once per file. */
+class UnitReader {
+  private readonly bySlug = new Map<string, Promise<UnitForImport | undefined>>();
+  constructor(
+    private readonly deps: PostDeps,
+    private readonly actor: Actor,
+  ) {}
+
+  get(slug: string): Promise<UnitForImport | undefined> {
+    const key = slug.trim().toLowerCase();
+    let unit = this.bySlug.get(key);
+    if (!unit) this.bySlug.set(key, (unit = this.read(key)));
+    return unit;
+  }
+
+  private async read(slug: string): Promise<UnitForImport | undefined> {
+    const db = this.deps.db;
+    const row = slug
+      ? await db.selectFrom('units').select(['id', 'slug', 'time_zone']).where('slug', '=', slug).executeTakeFirst()
+      : await db.selectFrom('units').select(['id', 'slug', 'time_zone']).where('id', '=', this.actor.unitId).executeTakeFirst();
+    if (!row) return undefined;
+    return { id: row.id, slug: row.slug, zone: row.time_zone, mayAuthor: mayAuthor(this.actor, await unitPath(db, row.id)), enabled: await enabledChannels(db, row.id) };
+  }
+}
+
+/** The channel kinds a cell names: codes or their names in either language, separated by ";", "," or "/". */
+function kindsIn(cell: string): { kinds: ChannelKind[]; unknown: string[] } {
+  const kinds: ChannelKind[] = [];
+  const unknown: string[] = [];
+  for (const word of cell.split(/[;,/|\n]+/).map((w) => w.trim()).filter(Boolean)) {
+    const key = word.toLowerCase();
+    const kind = ChannelKind.options.find((k) => k === key || CHANNEL_KIND_LABELS[k].id.toLowerCase() === key || CHANNEL_KIND_LABELS[k].en.toLowerCase() === key);
+    if (kind) {
+      if (!kinds.includes(kind)) kinds.push(kind);
+    } else unknown.push(word);
+  }
+  return { kinds, unknown };
+}
+
+async function checkRow(
+  deps: PostDeps,
+  actor: Actor,
+  units: UnitReader,
+  row: Record<Column, string>,
+  now: Date,
+  problem: (column: Column | null, code: string, message: LocalizedText) => void,
+): Promise<Draft | undefined> {
+  const unit = await units.get(row.unit);
+  if (!unit) {
+    problem('unit', 'import.unknown_unit', {
+      id: `Satuan "${row.unit}" tidak dikenal. Tulis kode satuan seperti di templat, atau kosongkan untuk satuan Anda sendiri.`,
+      en: `Unit "${row.unit}" is not known. Write the unit's code as in the template, or leave it empty for your own unit.`,
+    });
+    return undefined;
+  }
+  if (!unit.mayAuthor) {
+    problem('unit', 'post.not_author', { id: `Anda tidak berwenang menulis pos satuan "${unit.slug}".`, en: `You may not write posts of unit "${unit.slug}".` });
+    return undefined;
+  }
+  // An object, not a boolean variable: `fail` sets it from inside a closure, which TypeScript's narrowing misses.
+  const checked = { ok: true };
+  const fail = (column: Column | null, code: string, message: LocalizedText) => {
+    checked.ok = false;
+    problem(column, code, message);
+  };
+  if (!row.title) fail('title', 'import.required', { id: 'Judul wajib diisi.', en: 'A title is required.' });
+  if (!row.body) fail('body', 'import.required', { id: 'Teks wajib diisi.', en: 'A text is required.' });
+
+  const { kinds, unknown } = kindsIn(row.channels);
+  const offered = [...new Set([...unit.enabled.values()].map((c) => c.kind))].map((k) => CHANNEL_KIND_LABELS[k].id).join(', ');
+  for (const word of unknown) {
+    fail('channels', 'import.unknown_channel', { id: `"${word}" bukan nama kanal. Kanal satuan ini: ${offered}.`, en: `"${word}" is not a channel's name. This unit's channels: ${offered}.` });
+  }
+  const channelIds: string[] = [];
+  for (const kind of kinds) {
+    const ids = [...unit.enabled].filter(([, c]) => c.kind === kind).map(([id]) => id);
+    if (ids.length === 0) {
+      fail('channels', 'import.channel_missing', {
+        id: `Satuan ini tidak punya ${CHANNEL_KIND_LABELS[kind].id} yang aktif. Kanal satuan ini: ${offered}.`,
+        en: `This unit has no enabled ${CHANNEL_KIND_LABELS[kind].en}. This unit's channels: ${offered}.`,
+      });
+    }
+    channelIds.push(...ids);
+  }
+  if (kinds.length === 0 && unknown.length === 0) fail('channels', 'import.required', { id: 'Isi minimal satu kanal, mis. "Halaman berita".', en: 'Name at least one channel, e.g. "Halaman berita".' });
+
+  const input = CreatePostInput.safeParse({ title: row.title, body: row.body, channelIds, scheduledAt: row.scheduledAt || ' ', unitId: unit.id });
+  if (!input.success) {
+    for (const issue of input.error.issues) {
+      const field = String(issue.path[0] ?? '');
+      const column: Column | null = field === 'title' ? 'title' : field === 'body' ? 'body' : field === 'scheduledAt' ? 'scheduledAt' : field === 'channelIds' ? 'channels' : null;
+      fail(column, 'import.invalid_value', { id: `Isi tidak sah: ${issue.message}.`, en: `Not a valid value: ${issue.message}.` });
+    }
+  }
+  let scheduledAt: Date | undefined;
+  if (!row.scheduledAt) {
+    fail('scheduledAt', 'import.required', { id: 'Waktu terbit wajib diisi, mis. "2026-12-07 09:00" (waktu satuan).', en: 'A publish time is required, e.g. "2026-12-07 09:00" (the unit\'s time).' });
+  } else {
+    try {
+      scheduledAt = readTime(row.scheduledAt, unit.zone, now);
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e;
+      fail('scheduledAt', e.code, e.text);
+    }
+  }
+  if (!checked.ok || !input.success || !scheduledAt) return undefined;
+
+  const post: Post = {
+    id: randomUUID(),
+    unitId: unit.id,
+    authorId: actor.id,
+    title: row.title,
+    body: row.body,
+    variants: {},
+    channelOptions: {},
+    status: 'draft',
+    scheduledAt,
+    version: 1,
+    approvedBy: null,
+    approvedAt: null,
+    reviewNote: null,
+    sensitive: false,
+    firstApproval: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  // The rules a draft is held to at submission: a row that could not be submitted is no plan. Photos, which a
+  // spreadsheet cannot carry, are added to the drafts afterwards: a channel's need for one is not held against a row.
+  const scan = scanEachTextOnce();
+  const blocking = findingsFor(post, channelIds, unit.enabled, unit.zone, now, deps, [], scan).filter((f) => f.severity === 'block' && f.code !== 'channel.photo_required');
+  for (const f of blocking) {
+    const column: Column | null = f.field === 'title' ? 'title' : f.field === 'scheduledAt' ? 'scheduledAt' : f.field === 'channels' ? 'channels' : f.field ? 'body' : null;
+    problem(column, f.code, f.message);
+  }
+  if (blocking.length > 0) return undefined;
+  return { post, targets: channelIds.map((channelId) => ({ id: randomUUID(), channelId })), snapshot: maskedSnapshot(post, channelIds, scan) };
+}
