@@ -45,19 +45,31 @@ async function csvBody(req: Request): Promise<string> {
       en: 'Send the CSV file as the request body (Content-Type: text/csv).',
     });
   }
+  const tooLarge = new AppError('too-large', 'import.too_large', {
+    id: `Berkas lebih dari ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Bagi rencana menjadi beberapa berkas.`,
+    en: `The file is over ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Split the plan into several files.`,
+  });
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > IMPORT_MAX_BYTES) {
+    // Not read at all: the client learns at once, and the connection closes after the answer.
+    req.resume();
+    throw tooLarge;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > IMPORT_MAX_BYTES) {
-      req.resume();
-      throw new AppError('too-large', 'import.too_large', {
-        id: `Berkas lebih dari ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Bagi rencana menjadi beberapa berkas.`,
-        en: `The file is over ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Split the plan into several files.`,
-      });
-    }
-    chunks.push(chunk);
-  }
+  // Not iterated with for-await: leaving that loop would destroy the socket before the 413 goes out.
+  await new Promise<void>((resolve, reject) => {
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= IMPORT_MAX_BYTES) chunks.push(chunk);
+    });
+    req.on('end', resolve);
+    req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(new AppError('validation', 'import.incomplete', { id: 'Unggahan terputus. Coba lagi.', en: 'The upload was cut short. Try again.' }));
+    });
+  });
+  if (size > IMPORT_MAX_BYTES) throw tooLarge;
   return Buffer.concat(chunks).toString('utf8');
 }
 

@@ -60,7 +60,7 @@ export function createApp(deps: AppDeps): Express {
   // The public site before the web app's routers, so that its pages answer under their own, stricter policy
   // and never under the staff app's.
   app.use(siteRoutes(deps.baseUrl));
-  app.use(newsPageRoutes({ db: deps.posts.db, baseUrl: deps.baseUrl, photoUrl: deps.photoUrl, stylesheet: () => deps.assets.url('news'), log: deps.log, logos: deps.logos }));
+  app.use(newsPageRoutes({ db: deps.posts.db, baseUrl: deps.baseUrl, photoUrl: deps.photoUrl, stylesheet: () => deps.assets.url('news'), shareScript: () => deps.assets.url('share'), now: deps.posts.now, log: deps.log, logos: deps.logos }));
   for (const r of deps.extraRouters ?? []) app.use(r);
   app.use('/api', (req, res) => {
     const en = language(req) === 'en';

@@ -11,9 +11,10 @@ const HEADER: Record<Lang, string[]> = {
 };
 
 /**
- * The posts as CSV, one row each, in the reader's language. A cell a spreadsheet would run as a formula (one
- * starting with =, +, -, @, a tab or a carriage return) is written with a leading apostrophe, so that a post's
- * text can never become a formula in the office's computer.
+ * The posts as CSV, one row each, in the reader's language, every cell quoted (a spreadsheet set to Indonesian
+ * splits unquoted cells at ";"). A cell a spreadsheet would run as a formula (one starting, after any spaces, with
+ * =, +, -, @, a tab or a carriage return, or their full-width forms) is written with a leading apostrophe, so that
+ * a post's text can never become a formula in the office's computer.
  */
 export function postsCsv(posts: readonly PostView[], lang: Lang): string {
   const rows = posts.map((p) => [
@@ -27,9 +28,9 @@ export function postsCsv(posts: readonly PostView[], lang: Lang): string {
     p.targets.map((t) => `${CHANNEL_KIND_LABELS[t.channelKind][lang]}: ${t.statusLabel[lang]}`).join('; '),
     p.targets.map((t) => t.externalUrl ?? '').filter(Boolean).join(' '),
   ]);
-  return stringify([HEADER[lang], ...rows].map((r) => r.map(inert)), { bom: true });
+  return stringify([HEADER[lang], ...rows].map((r) => r.map(inert)), { bom: true, quoted: true });
 }
 
 function inert(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+  return /^[\s\u3000]*[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/.test(cell) ? `'${cell}` : cell;
 }

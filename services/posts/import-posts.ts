@@ -111,6 +111,13 @@ function readRows(csv: string): { records: Array<Record<Column, string>>; header
     });
   }
   const text = csv.replace(/^\uFEFF/, '');
+  if (text.includes('\uFFFD')) {
+    // Read as UTF-8, a file saved in the Windows code page turns its accents and curly quotes into this.
+    throw new AppError('validation', 'import.encoding', {
+      id: 'Berkas tidak tersimpan sebagai UTF-8: sebagian hurufnya rusak. Di lembar kerja pilih Simpan sebagai → "CSV UTF-8", lalu unggah lagi.',
+      en: 'The file is not saved as UTF-8: some of its letters are broken. In the spreadsheet choose Save as → "CSV UTF-8", then upload again.',
+    });
+  }
   const unstorable = text.search(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
   if (unstorable >= 0) {
     const line = text.slice(0, unstorable).split('\n').length;
@@ -124,7 +131,8 @@ function readRows(csv: string): { records: Array<Record<Column, string>>; header
   const delimiter = (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
   let raw: string[][];
   try {
-    raw = parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true, trim: true });
+    // Rows a spreadsheet saves empty (";;;;") are no posts.
+    raw = parse(text, { delimiter, relax_column_count: true, skip_empty_lines: true, skip_records_with_empty_values: true, trim: true });
   } catch (e) {
     const line = (e as { lines?: unknown }).lines;
     throw new AppError('validation', 'import.unreadable', {
@@ -222,15 +230,12 @@ async function checkRow(
   problem: (column: Column | null, code: string, message: LocalizedText) => void,
 ): Promise<Draft | undefined> {
   const unit = await units.get(row.unit);
-  if (!unit) {
-    problem('unit', 'import.unknown_unit', {
-      id: `Satuan "${row.unit}" tidak dikenal. Tulis kode satuan seperti di templat, atau kosongkan untuk satuan Anda sendiri.`,
-      en: `Unit "${row.unit}" is not known. Write the unit's code as in the template, or leave it empty for your own unit.`,
+  if (!unit?.mayAuthor) {
+    // One answer for a unit that does not exist and one the reader may not write for: codes are not probed here.
+    problem('unit', 'import.unit', {
+      id: `Anda tidak dapat menulis pos untuk satuan "${row.unit}". Tulis kode satuan Anda seperti di templat, atau kosongkan kolomnya.`,
+      en: `You cannot write posts for unit "${row.unit}". Write your unit's code as in the template, or leave the column empty.`,
     });
-    return undefined;
-  }
-  if (!unit.mayAuthor) {
-    problem('unit', 'post.not_author', { id: `Anda tidak berwenang menulis pos satuan "${unit.slug}".`, en: `You may not write posts of unit "${unit.slug}".` });
     return undefined;
   }
   // An object, not a boolean variable: `fail` sets it from inside a closure, which TypeScript's narrowing misses.

@@ -16,8 +16,11 @@ import { type PostView, viewPost } from './post-view';
 import { type SimilarPost, recordFingerprint, similarPosts } from './similar-posts';
 import { findingsOf, liveChannelIds } from './write-post';
 
-/** Submits a draft; the answer names the posts of its Polda it is nearly the same as (a warning, never a block). */
-export async function submitPost(deps: PostDeps, actor: Actor, postId: string): Promise<PostView & { similar: SimilarPost[] }> {
+/**
+ * Submits a draft; the answer names the posts of its Polda it is nearly the same as (a warning, never a block),
+ * unless the caller shows them elsewhere (`similar: false`, the web app's post page).
+ */
+export async function submitPost(deps: PostDeps, actor: Actor, postId: string, opts: { similar?: boolean } = {}): Promise<PostView & { similar: SimilarPost[] }> {
   const now = deps.now();
   const { post, emails } = await deps.db.transaction().execute(async (trx) => {
     const { post, path } = await postInReach(trx, actor, postId, true);
@@ -43,7 +46,15 @@ export async function submitPost(deps: PostDeps, actor: Actor, postId: string): 
     return { post: updated, emails: await notifyAwaitingApproval(trx, updated, actor.id, now) };
   });
   await emailQuietly(deps.emails, deps.log, emails);
-  return { ...(await viewPost(deps.db, post)), similar: await similarPosts(deps.db, actor, post.id, now) };
+  const view = await viewPost(deps.db, post);
+  if (opts.similar === false) return { ...view, similar: [] };
+  try {
+    return { ...view, similar: await similarPosts(deps.db, actor, post.id, now) };
+  } catch (err) {
+    // The submission stands; the warning is also on the post's page and at GET /posts/:id/similar.
+    deps.log.warn({ err, postId: post.id }, 'posts nearly the same could not be listed');
+    return { ...view, similar: [] };
+  }
 }
 
 export async function approvePost(

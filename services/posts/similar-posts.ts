@@ -20,20 +20,25 @@ const SHOWN = 10;
 /** Posts of a window that pass the index's test, read at most. */
 const CANDIDATES = 200;
 
+/**
+ * A post nearly the same, as far as the reader may know it. A post out of the reader's reach that is not on its
+ * unit's public news page is only named by its unit: no id, title, time or measure, which would let a reader probe
+ * another unit's unpublished text by submitting variations of a guess.
+ */
 export interface SimilarPost {
-  postId: string;
   unitName: string;
-  status: PostStatus;
-  statusLabel: LocalizedText;
-  /** Null when the reader may not see the post and it has not been published. */
+  /** Null for a post the reader may not know more of. */
+  postId: string | null;
+  status: PostStatus | null;
+  statusLabel: LocalizedText | null;
   title: string | null;
-  /** Where the reader opens it: its page when in their reach, its public news page when published there; else null. */
+  /** Where the reader opens it: its page when in their reach, its public news page when published there. */
   href: string | null;
-  submittedAt: string;
-  /** The estimated share of three-word runs the two texts have in common (0..1), when they are nearly the same. */
+  submittedAt: string | null;
+  /** The estimated share of three-word runs the two texts have in common (0..1), when nearly the same and known. */
   textSimilarity: number | null;
-  /** Whether the first photos are nearly the same. */
-  samePhoto: boolean;
+  /** Whether the first photos are nearly the same (null when not told). */
+  samePhoto: boolean | null;
 }
 
 /**
@@ -99,7 +104,7 @@ export async function similarPosts(db: Db, actor: Actor, postId: string, now: Da
       join posts p on p.id = f.post_id
       join units u on u.id = p.unit_id
       left join lateral (select ph.phash from photos ph where ph.post_id = p.id order by ph.position, ph.created_at limit 1) fp on true
-     where p.status not in ('draft', 'rejected', 'cancelled', 'expired')
+     where p.status not in ('draft', 'rejected', 'cancelled', 'expired', 'retracted')
        and (f.bands && me.bands or (me.phash is not null and fp.phash is not null and bit_count(int8send(fp.phash # me.phash)) <= ${PHOTO_SIMILAR_BITS}))
      order by f.submitted_at desc
      limit ${CANDIDATES}`.execute(db);
@@ -112,20 +117,25 @@ export async function similarPosts(db: Db, actor: Actor, postId: string, now: Da
     if (similarity < TEXT_SIMILAR && !samePhoto) continue;
     let path = paths.get(r.unit_id);
     if (!path) paths.set(r.unit_id, (path = await unitPath(db, r.unit_id)));
+    const rank = Math.max(similarity, samePhoto ? 1 - Number(r.photo_bits) / 64 : 0);
     const visible = inReach(actor, path);
-    const published = r.status === 'published';
+    // Public already: its news page shows the title and text to anyone.
+    const publicPost = r.on_news_page && (r.status === 'published' || r.status === 'failed' || r.status === 'unconfirmed');
+    if (!visible && !publicPost) {
+      found.push({ unitName: r.unit_name, postId: null, status: null, statusLabel: null, title: null, href: null, submittedAt: null, textSimilarity: null, samePhoto: null, rank });
+      continue;
+    }
     found.push({
       postId: r.id,
       unitName: r.unit_name,
       status: r.status,
       statusLabel: POST_STATUS_LABELS[r.status],
-      // Another unit's draft-in-waiting is not the reader's to read: its unit and state are enough to ask about it.
-      title: visible || published ? r.title : null,
-      href: visible ? `/posts/${r.id}` : published && r.on_news_page ? `/u/${encodeURIComponent(r.unit_slug)}/p/${r.id}` : null,
+      title: r.title,
+      href: visible ? `/posts/${r.id}` : `/u/${encodeURIComponent(r.unit_slug)}/p/${r.id}`,
       submittedAt: new Date(r.submitted_at).toISOString(),
       textSimilarity: similarity >= TEXT_SIMILAR ? similarity : null,
       samePhoto,
-      rank: Math.max(similarity, samePhoto ? 1 - Number(r.photo_bits) / 64 : 0),
+      rank,
     });
   }
   return found

@@ -17,6 +17,7 @@ import { assertExpectedVersion, assertMayAuthor, postInReach } from './access';
 import type { PostDeps } from './deps';
 import { type Db, appendEvent, insertNewPost, lastContentEvent, masked, maskedSnapshot, retargetLive, setTargetChannels, updatePostRow } from './post.repository';
 import { type PostView, viewNewPost, viewPost } from './post-view';
+import { recordFingerprint } from './similar-posts';
 
 export async function createPost(deps: PostDeps, actor: Actor, input: CreatePostInput): Promise<PostView> {
   const now = deps.now();
@@ -109,6 +110,8 @@ export async function updatePost(deps: PostDeps, actor: Actor, postId: string, i
       now,
     );
     if (input.channelIds) await setTargetChannels(trx, post.id, channelIds, now);
+    // A post changed while it waits for approval is compared as it now reads, not as it was submitted.
+    if (status !== 'draft') await recordFingerprint(trx, updated, path, now);
     if (post.status === 'draft' && status === 'draft') {
       // A draft is work in progress, saved as it is typed: the history records who worked on it (four eyes
       // needs that), once per person in a row, and which fields, not a copy of every keystroke. What the

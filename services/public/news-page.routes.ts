@@ -7,9 +7,13 @@ import { formatInZone } from '../../shared/time';
 import type { DB, UnitRow } from '../storage/schema';
 import { findUnitBySlug } from '../units/unit.repository';
 import { escapeXml } from './xml';
-import { type Site, articlePage, feedUrl, listPage, noticePage, permalink, unitHome } from './news-page.view';
-import { type NewsPhoto, type NewsPosition, findNewsItem, newsItems, newsPage, newsPhotos } from './news.repository';
-import { publicHeaders } from './public-headers';
+import { type Site, articlePage, feedUrl, listPage, noticePage, permalink, sharePage, unitHome } from './news-page.view';
+import { type NewsItem, type NewsPhoto, type NewsPosition, findNewsItem, newsItems, newsPage, newsPhotos } from './news.repository';
+import { whatsappText } from '../../shared/channels/whatsapp-text';
+import type { AmplificationKind } from '../storage/schema';
+import { countAmplification } from './amplification.repository';
+import { NOT_A_READER, OncePerClient } from './once-per-client';
+import { SHARE_PAGE_POLICY, publicHeaders } from './public-headers';
 import type { UnitLogos } from './unit-logo';
 
 const PAGE_SIZE = 30;
@@ -26,11 +30,27 @@ export interface NewsPageDeps {
   log: Logger;
   /** The units' logos; without it the pages show the unit's initials. */
   logos?: UnitLogos | undefined;
+  /** URL of the share page's script (its copy button). */
+  shareScript: () => string;
+  now: () => Date;
 }
 
 export function newsPageRoutes(deps: NewsPageDeps): Router {
   const { db } = deps;
   const router = Router();
+  const once = new OncePerClient();
+  /** Counts a visit or a share of a published post, once per client and day; link previews and crawlers are no readers. */
+  const counted = async (req: Request, item: NewsItem, kind: AmplificationKind) => {
+    if (NOT_A_READER.test(req.get('user-agent') ?? '')) return;
+    const now = deps.now();
+    if (!once.first(req.ip ?? '', `${item.post_id}\n${kind}`, now)) return;
+    try {
+      await countAmplification(db, { postId: item.post_id, unitId: item.unit_id, kind }, now);
+    } catch (err) {
+      // A count lost is better than a reader turned away.
+      deps.log.warn({ err, postId: item.post_id, kind }, 'amplification not counted');
+    }
+  };
   router.use('/u', publicHeaders(deps.baseUrl));
   // Each unit read for a request, with its logo's version when it has one (a new logo is a new URL).
   const logoVersion = new WeakMap<UnitRow, string>();
@@ -98,7 +118,58 @@ export function newsPageRoutes(deps: NewsPageDeps): Router {
       return;
     }
     const photos = (await photosOf([item.post_id])).get(item.post_id) ?? [];
+    await counted(req, item, 'visit');
     res.type('html').set('Cache-Control', 'public, max-age=300').send(articlePage(site(), unit, item, photos));
+  });
+
+  // The amplification kit: the share page, and its buttons, each counted once per client and day.
+  const shareItem = async (req: Request, res: Response): Promise<{ unit: UnitRow; item: NewsItem } | undefined> => {
+    const unit = await unitOr404(req, res);
+    if (!unit) return undefined;
+    const postId = String(req.params.postId);
+    const item = isUuid(postId) ? await findNewsItem(db, unit.id, postId) : undefined;
+    if (!item) {
+      notice(res, 404, unit, 'Berita tidak ditemukan', `Berita ini tidak ada di halaman ${unit.name}. Mungkin tautannya salah ketik.`);
+      return undefined;
+    }
+    if (item.retracted_at) {
+      notice(res, 410, unit, 'Berita ditarik', `Berita ini telah ditarik oleh ${unit.name}; jangan dibagikan lagi.`);
+      return undefined;
+    }
+    return { unit, item };
+  };
+  const textOf = (unit: UnitRow, item: NewsItem) => whatsappText(item, permalink(site(), unit, item.post_id));
+  router.get('/u/:slug/p/:postId/bagikan', async (req: Request, res: Response) => {
+    const found = await shareItem(req, res);
+    if (!found) return;
+    const photos = (await photosOf([found.item.post_id])).get(found.item.post_id) ?? [];
+    // The one public page with a script (ours, for the copy button) and a request back (its count).
+    res.set('Content-Security-Policy', SHARE_PAGE_POLICY(deps.baseUrl));
+    res.type('html').set('Cache-Control', 'no-store').send(sharePage(site(), found.unit, found.item, photos, textOf(found.unit, found.item), deps.shareScript()));
+  });
+  router.get('/u/:slug/p/:postId/bagikan/wa', async (req: Request, res: Response) => {
+    const found = await shareItem(req, res);
+    if (!found) return;
+    await counted(req, found.item, 'share_whatsapp');
+    res.set('Cache-Control', 'no-store').redirect(303, `https://wa.me/?text=${encodeURIComponent(textOf(found.unit, found.item))}`);
+  });
+  router.post('/u/:slug/p/:postId/bagikan/salin', async (req: Request, res: Response) => {
+    const found = await shareItem(req, res);
+    if (!found) return;
+    await counted(req, found.item, 'share_copy');
+    res.status(204).end();
+  });
+  router.get('/u/:slug/p/:postId/bagikan/foto', async (req: Request, res: Response) => {
+    const found = await shareItem(req, res);
+    if (!found) return;
+    const cover = (await photosOf([found.item.post_id])).get(found.item.post_id)?.[0];
+    const jpeg = cover?.renditions.filter((r) => r.mime === 'image/jpeg').at(-1);
+    if (!jpeg || !deps.photoUrl) {
+      notice(res, 404, found.unit, 'Foto tidak ada', 'Berita ini tidak memuat foto untuk diunduh.');
+      return;
+    }
+    await counted(req, found.item, 'photo');
+    res.set('Cache-Control', 'no-store').redirect(303, deps.photoUrl(jpeg.key));
   });
 
   router.get('/u/:slug/logo.png', async (req: Request, res: Response) => {

@@ -103,6 +103,33 @@ ${paragraphs(item.body)}
   return frame(site, unit, { title: `${item.title} · ${unit.name}`, card, canonical: url }, main);
 }
 
+export const sharePageUrl = (site: Site, unit: UnitRow, postId: string) => `${permalink(site, unit, postId)}/bagikan`;
+
+/**
+ * The amplification kit of a published post, for personnel to forward to WhatsApp groups: the ready text, the
+ * photo, and the buttons. The buttons go through this server, which counts them (per post and day, no one's
+ * identity) and then sends the phone on to WhatsApp or to the photo.
+ */
+export function sharePage(site: Site, unit: UnitRow, item: NewsItem, photos: NewsPhoto[], text: string, script: string): string {
+  const url = permalink(site, unit, item.post_id);
+  // Relative: the buttons and the count go to the address the page was opened at (the policy allows only it).
+  const share = `/u/${encodeURIComponent(unit.slug)}/p/${item.post_id}/bagikan`;
+  const cover = photos[0];
+  const main = html`<p class="back"><a href="${url}">← Buka beritanya</a></p>
+<article class="story share">
+<h1>Bagikan berita ini</h1>
+<p class="lead">Untuk personel: teruskan ke grup WhatsApp warga, RT dan keluarga. Teks dan foto di bawah siap dikirim.</p>
+<h2>${item.title}</h2>
+${cover ? figure(site, cover, true) : ''}
+<pre class="share-text" data-share-text>${text}</pre>
+<p class="share-actions"><a class="btn wa" href="${share}/wa" data-whatsapp>Bagikan ke WhatsApp</a>
+<button type="button" class="btn secondary" data-copy="${share}/salin">Salin teks</button>
+${cover ? html`<a class="btn secondary" href="${share}/foto" data-photo>Unduh foto</a>` : ''}
+<span class="copied" data-copied hidden>Teks tersalin. Tempel di WhatsApp.</span></p>
+</article>`;
+  return frame(site, unit, { title: `Bagikan: ${item.title} · ${unit.name}`, canonical: url, noIndex: true, script }, main);
+}
+
 /** A page that says what happened, in words, with the way back to the unit's news when there is a unit. */
 export function noticePage(site: Site, unit: UnitRow | undefined, heading: string, text: string): string {
   const back = unit ? html`<p><a href="${unitHome(site, unit)}">Kembali ke berita ${unit.name}</a></p>` : '';
@@ -176,6 +203,8 @@ interface Head {
   links?: Html;
   /** Notices (not found, taken back) stay out of search engines. */
   noIndex?: boolean;
+  /** A script of ours the page runs (the share page's copy button); the other pages run none. */
+  script?: string;
 }
 
 function frame(site: Site, unit: UnitRow | undefined, head: Head, main: Html): string {
@@ -203,6 +232,7 @@ ${head.canonical ? html`<link rel="canonical" href="${head.canonical}">` : ''}
 ${head.links ?? ''}
 ${unit ? html`<link rel="alternate" type="application/atom+xml" title="${unit.name}" href="${feedUrl(site, unit)}">` : ''}
 ${head.card && unit ? cardTags(unit, head.card) : ''}
+${head.script ? html`<script defer src="${head.script}"></script>` : ''}
 </head>
 <body>
 <a class="skip" href="#isi">Langsung ke isi</a>

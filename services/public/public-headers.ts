@@ -28,3 +28,20 @@ export function publicHeaders(baseUrl: () => string): RequestHandler {
     strictTransportSecurity: https,
   });
 }
+
+/** The share page's policy: the others', plus our own script and its count sent back to this server. */
+export function SHARE_PAGE_POLICY(baseUrl: () => string): string {
+  const photos = new URL(baseUrl()).origin;
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "connect-src 'self'",
+    "style-src 'self'",
+    `img-src 'self' ${photos}`,
+    "manifest-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+    ...(baseUrl().startsWith('https:') ? ['upgrade-insecure-requests'] : []),
+  ].join('; ');
+}

@@ -18,6 +18,7 @@ import * as twoStepApproval from './migrations/0010-two-step-approval';
 import * as notifications from './migrations/0011-notifications';
 import * as deliveryProblems from './migrations/0012-delivery-problems';
 import * as similarPosts from './migrations/0013-similar-posts';
+import * as amplification from './migrations/0014-amplification';
 import { PGliteDialect } from './pglite-dialect';
 import { storableParameters } from './storable-parameters';
 import { startEmbeddedThread } from './pglite-thread';
@@ -59,6 +60,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0011-notifications': notifications,
   '0012-delivery-problems': deliveryProblems,
   '0013-similar-posts': similarPosts,
+  '0014-amplification': amplification,
 };
 
 class InlineMigrations implements MigrationProvider {

@@ -225,7 +225,20 @@ export interface PostFingerprintsTable {
   bands: ColumnType<string[], string | undefined, string>;
 }
 
+/** Visits and shares of a published post per day (migrations/0014-amplification.ts). */
+export interface AmplificationCountsTable {
+  post_id: string;
+  unit_id: string;
+  /** The day in UTC, as the database's `date`. */
+  day: ColumnType<Date | string, string, string>;
+  kind: AmplificationKind;
+  count: ColumnType<number, number | undefined, number>;
+}
+
+export type AmplificationKind = 'visit' | 'share_whatsapp' | 'share_copy' | 'photo';
+
 export interface DB {
+  amplification_counts: AmplificationCountsTable;
   post_fingerprints: PostFingerprintsTable;
   photos: PhotosTable;
   photo_renditions: PhotoRenditionsTable;

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const SCRIPTS = ['compose', 'calendar'] as const;
+export const SCRIPTS = ['compose', 'calendar', 'share'] as const;
 export type ScriptName = (typeof SCRIPTS)[number];
 /**
  * Style sheets, by source relative to services/: the web app's, and the public news pages' own (small, so

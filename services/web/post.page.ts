@@ -8,6 +8,7 @@ import { formatInZone, type TimeZone } from '../../shared/time';
 import type { PhotoView } from '../media/photo-view';
 import type { PostView } from '../posts/post-view';
 import type { SimilarPost } from '../posts/similar-posts';
+import type { AmplificationTotals } from '../public/amplification.repository';
 import { type Html, html } from './html';
 import { type Lang, pick, t } from './i18n';
 import type { Change, ReviewItem } from './review.view';
@@ -108,6 +109,7 @@ export function postPage(
   history: HistoryEntry[],
   mayAuthor: boolean,
   mayResolve: boolean,
+  amplification?: { shareUrl: string; totals: AmplificationTotals },
 ): Html {
   const p = item.post;
   const zone = p.unit.timeZone as TimeZone;
@@ -116,6 +118,7 @@ export function postPage(
 ${p.reviewNote ? html`<p class="flash${p.status === 'rejected' ? ' err' : ''}"><strong>${t(lang, 'reviewNote')}:</strong> ${p.reviewNote}</p>` : ''}
 ${reviewBlock(lang, csrf, item, actor.id, `/posts/${p.id}`)}
 ${channelTrouble(lang, item.channels.filter((c) => p.targets.some((x) => x.channelId === c.id)))}
+${amplification ? amplificationBox(lang, amplification) : ''}
 <h2>${t(lang, 'targets')}</h2>
 <table class="targets-table"><tbody>${p.targets.map((x) => {
     const channel = item.channels.find((c) => c.id === x.channelId);
@@ -154,11 +157,21 @@ ${mayResolve && ['published', 'failed', 'unconfirmed', 'publishing'].includes(p.
   )}</ol>`;
 }
 
+/** The amplification kit's address for personnel, and the counts the ranking reads. */
+function amplificationBox(lang: Lang, a: { shareUrl: string; totals: AmplificationTotals }): Html {
+  return html`<section class="card" data-amplification><h2>${t(lang, 'amplification')}</h2><p class="muted">${t(lang, 'amplificationHelp')}</p>
+<p><a href="${a.shareUrl}" data-share-url class="address">${a.shareUrl}</a></p>
+<p data-amplification-counts>${t(lang, 'ampVisits')}: <strong>${a.totals.visit}</strong> · ${t(lang, 'ampWhatsapp')}: <strong>${a.totals.share_whatsapp}</strong> · ${t(lang, 'ampCopied')}: <strong>${a.totals.share_copy}</strong> · ${t(lang, 'ampPhoto')}: <strong>${a.totals.photo}</strong></p></section>`;
+}
+
 /** Posts of the Polda nearly the same: a warning with links, for the author and the approvers alike. */
 function similarBox(lang: Lang, similar: SimilarPost[], zone: TimeZone): Html | '' {
   if (similar.length === 0) return '';
   return html`<div class="finding warn" role="note" data-similar><strong>${t(lang, 'similarTitle')}</strong> ${t(lang, 'similarHelp')}<ul>${similar.map((s) => {
-    const name = s.title ?? t(lang, 'similarHidden');
+    if (s.postId === null || s.statusLabel === null || s.submittedAt === null) {
+      return html`<li data-similar-post="">${t(lang, 'similarHidden')} — ${s.unitName}</li>`;
+    }
+    const name = s.title ?? '';
     const why = [...(s.textSimilarity !== null ? [t(lang, 'similarText').replace('{pct}', String(Math.round(s.textSimilarity * 100)))] : []), ...(s.samePhoto ? [t(lang, 'similarPhoto')] : [])].join(', ');
     return html`<li data-similar-post="${s.postId}">${s.href ? html`<a href="${s.href}">${name}</a>` : name} — ${s.unitName} · ${pick(lang, s.statusLabel)} · ${formatInZone(new Date(s.submittedAt), zone, lang)} · <strong>${why}</strong></li>`;
   })}</ul></div>`;

@@ -74,7 +74,9 @@ import { accountEmailCard, notificationsRouter } from '../notifications/notifica
 import { IMPORT_MAX_BYTES, type ImportProblem, importPosts, planTemplate } from '../posts/import-posts';
 import { enabledChannels } from '../posts/write-post';
 import { multipartForm, uploadedText } from './multipart-form';
+import { sessionFromRequest } from './session-auth';
 import { planPage } from './plan.page';
+import { NO_AMPLIFICATION, amplificationOf } from '../public/amplification.repository';
 
 const Id = z.uuid();
 const CALENDAR_STATUSES: PostStatus[] = ['scheduled', 'publishing', 'published', 'failed', 'unconfirmed'];
@@ -121,7 +123,14 @@ export function webRouter(deps: WebDeps): Router {
     id: `Berkas lebih dari ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Bagi rencana menjadi beberapa berkas.`,
     en: `The file is over ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Split the plan into several files.`,
   });
-  router.post('/plan', multipartForm({ maxFileBytes: IMPORT_MAX_BYTES, tooLarge: planTooLarge }), express.urlencoded({ extended: false, limit: '64kb' }), page(deps, assets, ['operator', 'supervisor'], async (ctx) => {
+  /** Before a file is read: a signed-in session (page() then checks the rest: its stage, role and CSRF token). */
+  const signedInFirst: express.RequestHandler = async (req, res, next) => {
+    if (await sessionFromRequest(deps.db, req, deps.now())) return next();
+    res.set('Connection', 'close');
+    req.resume();
+    next(new AppError('unauthenticated', 'auth.missing', { id: 'Sesi berakhir. Silakan masuk lagi.', en: 'Your session ended. Please sign in again.' }));
+  };
+  router.post('/plan', signedInFirst, multipartForm({ maxFileBytes: IMPORT_MAX_BYTES, tooLarge: planTooLarge }), express.urlencoded({ extended: false, limit: '64kb' }), page(deps, assets, ['operator', 'supervisor'], async (ctx) => {
     const title = t(ctx.lang, 'planTitle');
     const file = uploadedText(ctx.req);
     if (!file || file.text.length === 0) return ctx.send(title, planPage(ctx.lang, ctx.csrf, { kind: 'refused', message: t(ctx.lang, 'planNoFile'), problems: [] }), undefined, 422);
@@ -199,7 +208,12 @@ export function webRouter(deps: WebDeps): Router {
     // Opening the post is reading what one was told of it.
     await markPostRead(deps.db, ctx.user.id, id, deps.now());
     const mayResolve = ctx.user.role === 'supervisor' && path.includes(ctx.user.unitId);
-    await ctx.send(view.title || id, postPage(ctx.lang, ctx.csrf, ctx.user, item, history, mayAuthor(ctx.user, path), mayResolve));
+    // Out on its news page: the share page's address for personnel, and how far it went.
+    const onNewsPage = view.targets.some((x) => x.channelKind === 'news_page' && x.status === 'published' && x.retraction === null);
+    const amplification = onNewsPage
+      ? { shareUrl: `${deps.channels.baseUrl().replace(/\/+$/, '')}/u/${encodeURIComponent(view.unit.slug)}/p/${view.id}/bagikan`, totals: (await amplificationOf(deps.db, [view.id])).get(view.id) ?? NO_AMPLIFICATION }
+      : undefined;
+    await ctx.send(view.title || id, postPage(ctx.lang, ctx.csrf, ctx.user, item, history, mayAuthor(ctx.user, path), mayResolve, amplification));
   }));
 
   const back = (ctx: PageCtx, fallback: string) => ctx.res.redirect(303, safeNext(formBody(ctx.req).back ?? fallback));
@@ -239,7 +253,8 @@ export function webRouter(deps: WebDeps): Router {
   }));
   router.post('/posts/:id/submit', page(deps, assets, authors, async (ctx) => {
     const id = idParam(ctx.req.params.id);
-    await submitPost(deps.posts, ctx.user, id);
+    // The post's page, where this goes next, lists the posts nearly the same.
+    await submitPost(deps.posts, ctx.user, id, { similar: false });
     ctx.res.redirect(303, `/posts/${id}`);
   }));
   router.post('/posts/:id/cancel', page(deps, assets, authors, async (ctx) => {

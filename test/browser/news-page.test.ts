@@ -5,6 +5,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { droppedIconFetch, launchChromium } from '../support/browser';
 import { type Harness, type World, client, seedWorld, startHarness, unitSlug, waitFor } from '../support/harness';
+import { signIn } from '../support/web-session';
 import { listedIds, seedNewsHistory } from '../support/news-history';
 import { photo, publishSoon, scheduledPost, settled } from '../support/platforms';
 
@@ -55,8 +56,8 @@ interface Watched {
   close(): Promise<void>;
 }
 
-async function watched(device: typeof PHONE | typeof DESKTOP): Promise<Watched> {
-  const ctx = await browser.newContext(device);
+async function watched(device: typeof PHONE | typeof DESKTOP, extra: { userAgent?: string; permissions?: string[] } = {}): Promise<Watched> {
+  const ctx = await browser.newContext({ ...device, ...extra });
   // Before any page script: CSP violations are collected by the page itself (the console line is also caught).
   // (Page code is given as text: the tests are compiled without the browser's types.)
   await ctx.addInitScript(`window.violations = [];
@@ -237,3 +238,65 @@ describe.each([
     await w.close();
   });
 });
+
+/** A phone's own browser, as personnel open the share page from a WhatsApp group (not a headless crawler). */
+const ANDROID = 'Mozilla/5.0 (Linux; Android 13; SM-A145F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36';
+
+async function counts(): Promise<Record<string, number>> {
+  const rows = await h.siaran.database.db.selectFrom('amplification_counts').select(['kind', 'count']).where('post_id', '=', withPhoto).execute();
+  return Object.fromEntries(rows.map((r) => [r.kind, r.count]));
+}
+
+test('the share page on a phone gives the ready text, copies it, sends it to WhatsApp and the photo, each counted once', async () => {
+  const w = await watched(PHONE, { userAgent: ANDROID, permissions: ['clipboard-read', 'clipboard-write'] });
+  // WhatsApp is not reached from a test: the tap's request goes to this server (which counts it), and where the
+  // server sends the phone on to is read from its answer instead of followed.
+  let sentOnTo: string | undefined;
+  await w.page.route('**/bagikan/wa', async (route) => {
+    const answer = await route.fetch({ maxRedirects: 0 });
+    expect(answer.status()).toBe(303);
+    sentOnTo = answer.headers()['location'];
+    await route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><html lang="id"><title>WhatsApp</title></html>' });
+  });
+  const base = h.siaran.baseUrl();
+  await w.open(`/u/${slug}/p/${withPhoto}/bagikan`);
+  await expectStyled(w.page);
+  await expectNoSidewaysScroll(w.page);
+  const text = (await w.page.locator('[data-share-text]').textContent())!;
+  expect(text).toBe(
+    '*Jumat Curhat bersama warga Panaragan*\n\n' +
+      // The text is short enough (under 320 characters) to go whole, its paragraphs on one line.
+      'Kapolres Tulangbawang Barat mendengar keluhan warga tentang penerangan jalan di Panaragan dan berjanji menindaklanjutinya bersama pemerintah kabupaten. ' +
+      'Warga menyambut baik kegiatan ini dan berharap Jumat Curhat digelar setiap pekan di setiap kampung agar keluhan cepat ditangani.\n\n' +
+      `Selengkapnya: ${base}/u/${slug}/p/${withPhoto}\n\n#PolriPresisi`,
+  );
+  expect(await w.page.locator('meta[name=robots]').getAttribute('content')).toBe('noindex');
+  expect(await w.page.locator('article picture img').count()).toBe(1);
+
+  // Copy: the clipboard holds the text, the page says so, and one copy is counted however often it is tapped.
+  await w.page.locator('[data-copy]').tap();
+  await w.page.locator('[data-copied]').waitFor({ state: 'visible' });
+  expect(await w.page.evaluate<string>('navigator.clipboard.readText()')).toBe(text);
+  await w.page.locator('[data-copy]').tap();
+  await waitFor('the copy counted', async () => (await counts()).share_copy === 1);
+
+  // WhatsApp: through this server (counted), on to wa.me with the text.
+  await Promise.all([w.page.waitForURL(/\/bagikan\/wa$/), w.page.locator('[data-whatsapp]').tap()]);
+  expect(sentOnTo).toMatch(/^https:\/\/wa\.me\/\?text=/);
+  expect(new URL(sentOnTo!).searchParams.get('text')).toBe(text);
+  // The photo: through this server (counted), on to the largest JPEG of the news page.
+  await w.open(`/u/${slug}/p/${withPhoto}/bagikan`);
+  await Promise.all([w.page.waitForURL(/\/media\/[0-9a-f]{32}\.jpg$/), w.page.locator('[data-photo]').tap()]);
+  // A visit of the permalink by this phone counts once, however often it is opened; a link preview counts none.
+  await w.open(`/u/${slug}/p/${withPhoto}`);
+  await w.open(`/u/${slug}/p/${withPhoto}`);
+  await fetch(`${h.url}/u/${slug}/p/${withPhoto}`, { headers: { 'user-agent': 'WhatsApp/2.23.20.0' } });
+  expect(await counts()).toEqual({ visit: 1, share_copy: 1, share_whatsapp: 1, photo: 1 });
+  expect(w.problems).toEqual([]);
+  await w.close();
+
+  // The unit's Humas sees the share page's address and the counts on the post's page.
+  const page = await (await fetch(`${h.url}/posts/${withPhoto}`, { headers: { cookie: await signIn({ h, world }, 'supervisor') } })).text();
+  expect(page).toContain(`<a href="${base}/u/${slug}/p/${withPhoto}/bagikan" data-share-url`);
+  expect(page).toMatch(/data-amplification-counts>Kunjungan: <strong>1<\/strong> · Dibagikan ke WhatsApp: <strong>1<\/strong> · Teks disalin: <strong>1<\/strong> · Foto diunduh: <strong>1<\/strong>/);
+}, 60_000);

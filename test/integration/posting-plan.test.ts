@@ -101,7 +101,7 @@ test('the template imports as it is; a plan for a unit out of reach, or a file t
   const otherSlug = await unitSlug(h.siaran.database.db, world.units.other);
   const foreign = await importCsv(`satuan,judul,teks,waktu,kanal\n${otherSlug},Judul,Teks,${wib(3, 9)},Halaman berita\n`);
   expect(foreign.status).toBe(422);
-  expect(foreign.body.error.details.problems).toEqual([expect.objectContaining({ row: 2, column: 'satuan', code: 'post.not_author' })]);
+  expect(foreign.body.error.details.problems).toEqual([expect.objectContaining({ row: 2, column: 'satuan', code: 'import.unit' })]);
   const noColumns = await importCsv('nama,alamat\nBudi,Jl. Merdeka 1\n');
   expect(noColumns.status).toBe(422);
   expect(noColumns.body.error.code).toBe('import.columns');

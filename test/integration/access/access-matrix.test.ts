@@ -130,6 +130,17 @@ const TABLE: Record<string, Row> = {
     // Not yet published: no one, signed in or not, reads it on the public site.
     also: [{ who: noOne, via: 'web', call: async (f) => get(`/u/${f.unit.polres.slug}/p/${(await f.post('scheduled')).id}`) }],
   },
+  // The amplification kit of a published post: for anyone (personnel need no account); of a post not out, for no one.
+  'GET /u/:slug/p/:postId/bagikan': {
+    who: anyone,
+    via: 'web',
+    call: (f) => get(`/u/${f.unit.polres.slug}/p/${f.published.id}/bagikan`),
+    also: [{ who: noOne, via: 'web', call: async (f) => get(`/u/${f.unit.polres.slug}/p/${(await f.post('scheduled')).id}/bagikan`) }],
+  },
+  'GET /u/:slug/p/:postId/bagikan/wa': { who: anyone, via: 'web', call: (f) => get(`/u/${f.unit.polres.slug}/p/${f.published.id}/bagikan/wa`) },
+  'POST /u/:slug/p/:postId/bagikan/salin': { who: anyone, via: 'web', call: (f) => post(`/u/${f.unit.polres.slug}/p/${f.published.id}/bagikan/salin`) },
+  // The fixture's published post has no photo: nobody is sent to one.
+  'GET /u/:slug/p/:postId/bagikan/foto': { who: noOne, via: 'web', call: (f) => get(`/u/${f.unit.polres.slug}/p/${f.published.id}/bagikan/foto`) },
   'GET /u/:slug/logo.png': { who: anyone, via: 'web', call: (f) => get(`/u/${f.unit.polres.slug}/logo.png`) },
   'GET /u/:slug/feed.xml': { who: anyone, via: 'web', call: (f) => get(`/u/${f.unit.polres.slug}/feed.xml`) },
   'GET /assets/:file': { who: anyone, via: 'web', call: (f) => get(f.asset) },
