@@ -157,6 +157,19 @@ test('on the page: the file is checked, its problems listed by row and column; f
   expect(await postsOfUnit()).toBe(before + 200);
   const after = await (await fetch(`${h.url}/plan?imported=200`, { headers: { cookie } })).text();
   expect(after).toContain('200 draf dibuat dari rencana.');
+  // A form cut short (its file part never closed) is refused in words, and the server goes on answering.
+  const boundary = 'siaran-test-boundary';
+  const cut = `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\njudul,teks\r\nA,B`;
+  const broken = await fetch(`${h.url}/plan`, { method: 'POST', headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}` }, body: cut, redirect: 'manual' });
+  expect(broken.status).toBe(422);
+  expect(await broken.text()).toContain('Unggahan terputus atau tidak terbaca');
+  expect((await fetch(`${h.url}/healthz`)).status).toBe(200);
+  // No file is read for someone not signed in, nor one declared larger than the limit.
+  const anonymous = new FormData();
+  anonymous.set('file', new Blob(['judul,teks\n'], { type: 'text/csv' }), 'x.csv');
+  expect((await fetch(`${h.url}/plan`, { method: 'POST', body: anonymous, redirect: 'manual' })).status).toBe(401);
+  const huge = await fetch(`${h.url}/api/v1/imports`, { method: 'POST', headers: { authorization: `Bearer ${world.tokens.operator}`, 'content-type': 'text/csv' }, body: 'x'.repeat(2 * 1024 * 1024 + 1) });
+  expect(huge.status).toBe(413);
   // Without its CSRF token the form does nothing.
   const form = new FormData();
   form.set('file', new Blob([plan('tanpa-token')], { type: 'text/csv' }), 'x.csv');
