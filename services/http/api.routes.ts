@@ -27,14 +27,18 @@ import { setSensitive } from '../posts/sensitivity';
 import { readSimilarPosts } from '../posts/similar-posts';
 import { IMPORT_MAX_BYTES, importPosts, planTemplate } from '../posts/import-posts';
 import { postsCsv } from '../posts/export-posts';
+import { reportCsv, reportXlsx } from '../reports/report-files';
+import { unitReport } from '../reports/unit-report';
 import { createPost, enabledChannels, updatePost } from '../posts/write-post';
 import type { DB } from '../storage/schema';
 import { getUnit, unitAndDescendants, unitNotFound, unitPath } from '../units/unit.repository';
+import type { AuthedActor } from './auth';
 import { RouteRegistry } from './route-registry';
 
 const Empty = z.strictObject({});
 /** A post list to export: the list's filters, a longer page, and the file's language. */
 const ExportPostsQuery = ListPostsQuery.extend({ limit: z.coerce.number().int().min(1).max(10_000).default(10_000), lang: z.enum(['id', 'en']).optional() });
+const ReportQuery = z.strictObject({ unitId: z.uuid().optional(), month: z.string().max(7).optional(), lang: z.enum(['id', 'en']).optional() });
 const TemplateQuery = z.strictObject({ unitId: z.uuid().optional(), lang: z.enum(['id', 'en']).optional() });
 
 /** The CSV file sent as the request's body, read up to the import's limit. */
@@ -137,6 +141,33 @@ export function apiRoutes(deps: PostDeps): RouteRegistry {
     query: ExportPostsQuery,
     file: { type: 'text/csv; charset=utf-8', name: 'pos-siaran.csv' },
     handler: async ({ actor, query, req }) => postsCsv(await searchPosts(deps, actor, query), req.query.lang === 'en' ? 'en' : 'id'),
+  });
+  const report = (actor: AuthedActor, query: z.output<typeof ReportQuery>) => unitReport({ db, now: deps.now }, actor, query);
+  api.define({
+    method: 'get',
+    path: '/reports/units',
+    summary: "A unit's month and the months of the units below it: posts out per platform, on time, late, failed, median approval, rejections, photos, visits and shares, score and rank among units of one level",
+    tag: 'reports',
+    query: ReportQuery,
+    handler: ({ actor, query }) => report(actor, query),
+  });
+  api.define({
+    method: 'get',
+    path: '/reports/units.csv',
+    summary: 'The same report as a CSV file (?lang=en for English headers)',
+    tag: 'reports',
+    query: ReportQuery,
+    file: { type: 'text/csv; charset=utf-8', name: 'laporan-humas.csv' },
+    handler: async ({ actor, query }) => reportCsv(await report(actor, query), query.lang ?? 'id'),
+  });
+  api.define({
+    method: 'get',
+    path: '/reports/units.xlsx',
+    summary: 'The same report as an XLSX workbook laid out as the monthly report',
+    tag: 'reports',
+    query: ReportQuery,
+    file: { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', name: 'laporan-humas.xlsx' },
+    handler: async ({ actor, query }) => reportXlsx(await report(actor, query), query.lang ?? 'id'),
   });
   api.define({
     method: 'get',

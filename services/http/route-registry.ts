@@ -67,7 +67,7 @@ export class RouteRegistry {
       }
       const result = await spec.handler({ actor: actorOf(req), body, query, params, req } as never);
       if (spec.file) {
-        res.status(spec.status ?? 200).type(spec.file.type).attachment(spec.file.name).set('Cache-Control', 'no-store').send(String(result));
+        res.status(spec.status ?? 200).type(spec.file.type).attachment(spec.file.name).set('Cache-Control', 'no-store').send(Buffer.isBuffer(result) ? result : String(result));
         return;
       }
       res.status(spec.status ?? 200).json(result);

@@ -31,6 +31,7 @@ export function layout(f: PageFrame, body: Html): string {
         ['/compose', 'compose', f.user.role !== 'admin'],
         ['/inbox', 'inbox', f.user.role === 'supervisor'],
         ['/calendar', 'calendar', true],
+        ['/report', 'reportTitle', f.user.role !== 'operator'],
         ['/admin', 'admin', f.user.role === 'admin'],
         ['/notifications', 'notifications', true],
         ['/account', 'account', true],

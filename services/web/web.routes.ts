@@ -77,6 +77,8 @@ import { multipartForm, uploadedText } from './multipart-form';
 import { sessionFromRequest } from './session-auth';
 import { planPage } from './plan.page';
 import { NO_AMPLIFICATION, amplificationOf } from '../public/amplification.repository';
+import { unitReport } from '../reports/unit-report';
+import { reportPage } from './report.page';
 
 const Id = z.uuid();
 const CALENDAR_STATUSES: PostStatus[] = ['scheduled', 'publishing', 'published', 'failed', 'unconfirmed'];
@@ -182,6 +184,16 @@ export function webRouter(deps: WebDeps): Router {
     });
   };
   router.get('/compose', page(deps, assets, authors, (ctx) => compose(ctx, undefined)));
+  router.get('/report', page(deps, assets, 'any', async (ctx) => {
+    const q = ctx.req.query;
+    const unitId = typeof q.unitId === 'string' && Id.safeParse(q.unitId).success ? q.unitId : undefined;
+    const month = typeof q.month === 'string' ? q.month.slice(0, 7) : undefined;
+    const report = await unitReport({ db: deps.db, now: deps.now }, ctx.user, { unitId, month });
+    // The units the reader may report on: their own and, unless an operator, those below it.
+    const reach = ctx.user.role === 'operator' ? [ctx.user.unitId] : await unitAndDescendants(deps.db, ctx.user.unitId);
+    const units = await deps.db.selectFrom('units').select(['id', 'name']).where('id', 'in', reach).orderBy('name').execute();
+    await ctx.send(t(ctx.lang, 'reportTitle'), reportPage(ctx.lang, report, report.perDay, units));
+  }));
   router.get('/plan', page(deps, assets, authors, async (ctx) => {
     const n = Number(ctx.req.query.imported);
     await ctx.send(t(ctx.lang, 'planTitle'), planPage(ctx.lang, ctx.csrf, Number.isInteger(n) && n > 0 ? { kind: 'imported', count: n } : undefined));

@@ -134,9 +134,9 @@ async function check(page: Page, path: string, lang: 'id' | 'en', phone: boolean
 }
 
 const PAGES: Record<'operator' | 'supervisor' | 'admin', () => string[]> = {
-  operator: () => ['/', '/compose', `/compose/${posts.draft}`, `/posts/${posts.draft}`, `/posts/${posts.rejected}`, `/posts/${posts.published}`, '/calendar', '/calendar?view=month', '/calendar?view=agenda', '/account', '/account/totp', '/notifications'],
-  supervisor: () => ['/', '/inbox', `/posts/${posts.pending}`, `/posts/${posts.scheduled}`, `/posts/${posts.published}`, '/calendar', '/calendar?view=month', '/account', '/notifications'],
-  admin: () => ['/', '/admin', '/admin/queues', '/calendar', '/account', '/notifications'],
+  operator: () => ['/', '/compose', '/plan', `/compose/${posts.draft}`, `/posts/${posts.draft}`, `/posts/${posts.rejected}`, `/posts/${posts.published}`, '/calendar', '/calendar?view=month', '/calendar?view=agenda', '/account', '/account/totp', '/notifications'],
+  supervisor: () => ['/', '/inbox', '/report', `/posts/${posts.pending}`, `/posts/${posts.scheduled}`, `/posts/${posts.published}`, '/calendar', '/calendar?view=month', '/account', '/notifications'],
+  admin: () => ['/', '/admin', '/admin/queues', '/calendar', '/report', '/account', '/notifications'],
 };
 
 describe.each([

@@ -205,6 +205,9 @@ const TABLE: Record<string, Row> = {
   'GET /api/v1/posts/:id': { who: sees, via: 'api', call: async (f) => get(`/api/v1/posts/${(await f.post('draft')).id}`) },
   'PATCH /api/v1/posts/:id': { who: authors, via: 'api', call: async (f) => ({ method: 'PATCH', path: `/api/v1/posts/${(await f.post('draft')).id}`, body: { title: 'Judul baru kegiatan' } }) },
   'GET /api/v1/posts/:id/history': { who: sees, via: 'api', call: async (f) => get(`/api/v1/posts/${(await f.post('draft')).id}/history`) },
+  'GET /api/v1/reports/units': { who: sees, via: 'api', call: (f) => get(`/api/v1/reports/units?unitId=${f.unit.polres.id}`) },
+  'GET /api/v1/reports/units.csv': { who: sees, via: 'api', call: (f) => get(`/api/v1/reports/units.csv?unitId=${f.unit.polres.id}`) },
+  'GET /api/v1/reports/units.xlsx': { who: sees, via: 'api', call: (f) => get(`/api/v1/reports/units.xlsx?unitId=${f.unit.polres.id}`) },
   'GET /api/v1/exports/posts': { who: sees, via: 'api', call: (f) => get(`/api/v1/exports/posts?unitId=${f.unit.polres.id}`, { text: f.listed.title, to: sees }) },
   'GET /api/v1/imports/template': { who: sees, via: 'api', call: (f) => get(`/api/v1/imports/template?unitId=${f.unit.polres.id}`) },
   'POST /api/v1/imports': {
@@ -288,6 +291,8 @@ const TABLE: Record<string, Row> = {
   // The web app's pages.
   'GET /': { who: signedIn, via: 'web', call: () => get('/') },
   'GET /compose': { who: withRole('operator', 'supervisor'), via: 'web', call: () => get('/compose') },
+  // The monthly report: every signed-in person, of their own reach (an operator's is their unit).
+  'GET /report': { who: signedIn, via: 'web', call: () => get('/report') },
   'GET /plan': { who: withRole('operator', 'supervisor'), via: 'web', call: () => get('/plan') },
   'GET /plan/template.csv': { who: withRole('operator', 'supervisor'), via: 'web', call: () => get('/plan/template.csv') },
   // Sent without a file: the page answers "choose the file first" to whoever may import at all.

@@ -1,0 +1,41 @@
+// The monthly report page: each unit's month and its rank among units of its level, a chart of the days, and the
+// files to send up. The chart is SVG drawn here (no script, no chart library): bars with their numbers as text.
+import { ChannelKind } from '../../shared/post';
+import { SCORE_RULE } from '../../shared/reports/unit-score';
+import { CHANNEL_KIND_LABELS } from '../../shared/words';
+import type { UnitReport } from '../reports/unit-report';
+import { type Html, html } from './html';
+import { type Lang, pick, t } from './i18n';
+
+export function reportPage(lang: Lang, report: UnitReport, perDay: number[], units: Array<{ id: string; name: string }>): Html {
+  const kinds = ChannelKind.options.filter((k) => report.units.some((u) => u.byKind[k] > 0));
+  const query = `unitId=${report.unit.id}&month=${report.month}`;
+  const minutes = (n: number | null) => (n === null ? '—' : n < 120 ? `${n} ${t(lang, 'minutesShort')}` : `${Math.round(n / 6) / 10} ${t(lang, 'hoursShort')}`);
+  return html`<h1>${t(lang, 'reportTitle')} · ${report.unit.name}</h1>
+<form method="get" action="/report" class="row card" data-report-filter>
+<label>${t(lang, 'unit')}<select name="unitId">${units.map((u) => html`<option value="${u.id}"${u.id === report.unit.id ? html` selected` : ''}>${u.name}</option>`)}</select></label>
+<label>${t(lang, 'month')}<input type="month" name="month" value="${report.month}" required></label>
+<button type="submit" class="secondary">${t(lang, 'show')}</button></form>
+<p class="row"><a class="button secondary" href="${`/api/v1/reports/units.csv?${query}&lang=${lang}`}" data-export="csv">${t(lang, 'downloadCsv')}</a> <a class="button secondary" href="${`/api/v1/reports/units.xlsx?${query}&lang=${lang}`}" data-export="xlsx">${t(lang, 'downloadXlsx')}</a></p>
+${dayChart(lang, report.month, perDay)}
+<p class="muted" data-score-rule>${pick(lang, SCORE_RULE)}</p>
+<div class="table-wrap"><table class="report-table" data-report><thead><tr><th>${t(lang, 'rank')}</th><th>${t(lang, 'unit')}</th><th>${t(lang, 'repPublished')}</th>${kinds.map((k) => html`<th>${pick(lang, CHANNEL_KIND_LABELS[k])}</th>`)}<th>${t(lang, 'repOnTime')}</th><th>${t(lang, 'repLate')}</th><th>${t(lang, 'repFailed')}</th><th>${t(lang, 'repApproval')}</th><th>${t(lang, 'repRejections')}</th><th>${t(lang, 'repPhotos')}</th><th>${t(lang, 'ampVisits')}</th><th>${t(lang, 'repShares')}</th><th>${t(lang, 'repScore')}</th></tr></thead><tbody>
+${report.units.map(
+  (u) => html`<tr data-unit-row="${u.unitId}" data-depth="${u.depth}"><td>${u.depth === 0 ? '' : u.rank}</td><th scope="row" class="depth-${Math.min(u.depth, 3)}">${u.unitName}</th><td>${u.published}</td>${kinds.map((k) => html`<td>${u.byKind[k]}</td>`)}<td>${u.onTime}</td><td>${u.late}</td><td>${u.failed}</td><td>${minutes(u.medianApprovalMinutes)}</td><td>${u.rejections}</td><td>${u.photosPerPost ?? '—'}</td><td>${u.visits}</td><td>${u.shares}</td><td><strong>${u.score}</strong></td></tr>`,
+)}</tbody></table></div>`;
+}
+
+/** Posts out per day of the month, as bars; each bar says its number, so the chart reads without colour or hover. */
+function dayChart(lang: Lang, month: string, perDay: number[]): Html {
+  const max = Math.max(1, ...perDay);
+  const w = 12;
+  const height = 120;
+  const width = perDay.length * w;
+  return html`<figure class="card chart" data-day-chart><figcaption>${t(lang, 'repChart')} (${month})</figcaption>
+<svg viewBox="0 0 ${width} ${height + 14}" role="img" aria-label="${t(lang, 'repChart')}: ${perDay.join(', ')}" preserveAspectRatio="none" class="bars">${perDay.map((n, i) => {
+    const h = Math.round((n / max) * (height - 14));
+    return html`<g><rect x="${i * w + 1}" y="${height - h}" width="${w - 2}" height="${h}" class="bar"><title>${i + 1}: ${n}</title></rect>${
+      n > 0 ? html`<text x="${i * w + w / 2}" y="${height - h - 2}" class="bar-n">${n}</text>` : ''
+    }<text x="${i * w + w / 2}" y="${height + 11}" class="bar-day">${(i + 1) % 5 === 0 || i === 0 ? i + 1 : ''}</text></g>`;
+  })}</svg></figure>`;
+}
