@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { Row } from './support';
 
-const ALL = ['publish-throughput', 'publish-lateness', 'api', 'calendar', 'x-publish', 'media', 'media-hostile'];
+const ALL = ['publish-throughput', 'publish-lateness', 'api', 'calendar', 'report', 'x-publish', 'media', 'media-hostile'];
 
 async function main(): Promise<void> {
   const named = process.argv.slice(2).filter((a) => !a.startsWith('--'));
