@@ -10,9 +10,7 @@ import pino from 'pino';
 import { RECONCILER_QUEUES } from '../services/posts/deps';
 import { calendarPosts } from '../services/posts/read-post';
 import { type Database, migrateToLatest, openDatabase } from '../services/storage/database';
-import { addUnit } from '../services/units/unit.repository';
-import { addUser } from '../services/users/user.repository';
-import { type Row, dropSchema, median } from './support';
+import { type Row, dropSchema, median, seedPoldas } from './support';
 import { CountQueries } from '../test/support/count-queries';
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
@@ -31,13 +29,8 @@ export async function run(): Promise<Row[]> {
     await migrateToLatest(database, schema);
     const db = database.db;
     // The hierarchy: Poldas, each with its Polres (each with its news page channel).
-    const poldas: string[] = [];
-    for (let i = 0; i < POLDAS; i++) {
-      const polda = await addUnit(db, { slug: `polda-${String(i)}`, name: `Polda ${String(i)}`, timeZone: 'Asia/Jakarta' });
-      poldas.push(polda.id);
-      for (let j = 0; j < POLRES_EACH; j++) await addUnit(db, { slug: `polres-${String(i)}-${String(j)}`, name: `Polres ${String(i)}.${String(j)}`, parentSlug: polda.slug, timeZone: 'Asia/Jakarta' });
-    }
-    const author = await addUser(db, { email: 'bench@example.go.id', name: 'Operator', unitSlug: 'polda-0', role: 'operator' });
+    const { poldas, authorId } = await seedPoldas(db, POLDAS, POLRES_EACH);
+    const author = { id: authorId };
     const started = Date.now();
     const start = DateTime.fromISO('2025-01-01T00:00:00', { zone: 'Asia/Jakarta' });
     // Posts spread evenly over all units and two years, each with a target on its unit's news page.

@@ -8,9 +8,7 @@ import { DateTime } from 'luxon';
 import pg from 'pg';
 import { monthQuery, unitReport } from '../services/reports/unit-report';
 import { type Database, migrateToLatest, openDatabase } from '../services/storage/database';
-import { addUnit } from '../services/units/unit.repository';
-import { addUser } from '../services/users/user.repository';
-import { type Row, dropSchema, median } from './support';
+import { type Row, dropSchema, median, seedPoldas } from './support';
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback);
 const POSTS = arg('posts', 1_000_000);
@@ -25,13 +23,8 @@ export async function run(): Promise<Row[]> {
   try {
     await migrateToLatest(database, schema);
     const db = database.db;
-    const poldas: string[] = [];
-    for (let i = 0; i < POLDAS; i++) {
-      const polda = await addUnit(db, { slug: `polda-${String(i)}`, name: `Polda ${String(i)}`, timeZone: 'Asia/Jakarta' });
-      poldas.push(polda.id);
-      for (let j = 0; j < POLRES_EACH; j++) await addUnit(db, { slug: `polres-${String(i)}-${String(j)}`, name: `Polres ${String(i)}.${String(j)}`, parentSlug: polda.slug, timeZone: 'Asia/Jakarta' });
-    }
-    const author = await addUser(db, { email: 'bench@example.go.id', name: 'Operator', unitSlug: 'polda-0', role: 'operator' });
+    const { poldas, authorId } = await seedPoldas(db, POLDAS, POLRES_EACH);
+    const author = { id: authorId };
     const started = Date.now();
     const start = DateTime.fromISO('2025-01-01T00:00:00', { zone: 'Asia/Jakarta' });
     // Each unit gets a webhook beside its news page, so each post has two targets.

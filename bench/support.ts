@@ -7,6 +7,10 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import type { Kysely } from 'kysely';
+import type { DB } from '../services/storage/schema';
+import { addUnit } from '../services/units/unit.repository';
+import { addUser } from '../services/users/user.repository';
 
 /** `--name=value` on the command line, as a number. */
 export function opt(name: string, fallback: number): number {
@@ -167,3 +171,15 @@ export async function until(check: () => Promise<boolean>, timeoutMs: number, wh
 }
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** A country's worth of units for the big benchmarks: `poldas` Poldas of `polresEach` Polres each, and one author. */
+export async function seedPoldas(db: Kysely<DB>, poldas: number, polresEach: number): Promise<{ poldas: string[]; authorId: string }> {
+  const ids: string[] = [];
+  for (let i = 0; i < poldas; i++) {
+    const polda = await addUnit(db, { slug: `polda-${String(i)}`, name: `Polda ${String(i)}`, timeZone: 'Asia/Jakarta' });
+    ids.push(polda.id);
+    for (let j = 0; j < polresEach; j++) await addUnit(db, { slug: `polres-${String(i)}-${String(j)}`, name: `Polres ${String(i)}.${String(j)}`, parentSlug: polda.slug, timeZone: 'Asia/Jakarta' });
+  }
+  const author = await addUser(db, { email: 'bench@example.go.id', name: 'Operator', unitSlug: 'polda-0', role: 'operator' });
+  return { poldas: ids, authorId: author.id };
+}

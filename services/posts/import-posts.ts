@@ -14,7 +14,7 @@ import { unitPath } from '../units/unit.repository';
 import type { PostDeps } from './deps';
 import { insertNewPost, maskedSnapshot } from './post.repository';
 import type { UnitChannel } from '../../shared/rules/content-rules';
-import { enabledChannels, findingsFor, readTime } from './write-post';
+import { enabledChannels, findingsFor, newDraft, readTime } from './write-post';
 
 /** A file larger than this is refused before it is read (a month of a Polda's plan is far below it). */
 export const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
@@ -286,25 +286,7 @@ async function checkRow(
   }
   if (!checked.ok || !input.success || !scheduledAt) return undefined;
 
-  const post: Post = {
-    id: randomUUID(),
-    unitId: unit.id,
-    authorId: actor.id,
-    title: row.title,
-    body: row.body,
-    variants: {},
-    channelOptions: {},
-    status: 'draft',
-    scheduledAt,
-    version: 1,
-    approvedBy: null,
-    approvedAt: null,
-    reviewNote: null,
-    sensitive: false,
-    firstApproval: null,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const post = newDraft({ unitId: unit.id, authorId: actor.id, title: row.title, body: row.body, variants: {}, channelOptions: {}, scheduledAt }, now);
   // The rules a draft is held to at submission: a row that could not be submitted is no plan. Photos, which a
   // spreadsheet cannot carry, are added to the drafts afterwards: a channel's need for one is not held against a row.
   const scan = scanEachTextOnce();

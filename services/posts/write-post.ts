@@ -26,16 +26,22 @@ export async function createPost(deps: PostDeps, actor: Actor, input: CreatePost
   const scheduledAt = readTime(input.scheduledAt, unit.time_zone, now);
   assertOwnChannels(input.channelIds, enabled);
 
-  const post: Post = {
+  const post = newDraft({ unitId: unit.id, authorId: actor.id, title: input.title, body: input.body, variants: input.variants, channelOptions: input.channelOptions, scheduledAt }, now);
+  const targets = input.channelIds.map((channelId) => ({ id: randomUUID(), channelId, channelKind: enabled.get(channelId)!.kind }));
+  // The history's masked copy and the answer's findings read the same texts: each is scanned once.
+  const scan = scanEachTextOnce();
+  // The answer is made from what was written, not read back.
+  const authorName = await insertNewPost(deps.db, post, targets, { type: 'created', data: { after: maskedSnapshot(post, input.channelIds, scan) } });
+  // A post that did not exist a moment ago has no photos yet, so no renditions to ask for.
+  return viewNewPost(post, unit, authorName, targets, findingsFor(post, input.channelIds, enabled, unit.time_zone, now, deps, [], scan));
+}
+
+/** A new draft as its author wrote it: version 1, nobody's approval yet. */
+export function newDraft(content: Pick<Post, 'unitId' | 'authorId' | 'title' | 'body' | 'variants' | 'channelOptions' | 'scheduledAt'>, now: Date): Post {
+  return {
     id: randomUUID(),
-    unitId: unit.id,
-    authorId: actor.id,
-    title: input.title,
-    body: input.body,
-    variants: input.variants,
-    channelOptions: input.channelOptions,
+    ...content,
     status: 'draft',
-    scheduledAt,
     version: 1,
     approvedBy: null,
     approvedAt: null,
@@ -45,13 +51,6 @@ export async function createPost(deps: PostDeps, actor: Actor, input: CreatePost
     createdAt: now,
     updatedAt: now,
   };
-  const targets = input.channelIds.map((channelId) => ({ id: randomUUID(), channelId, channelKind: enabled.get(channelId)!.kind }));
-  // The history's masked copy and the answer's findings read the same texts: each is scanned once.
-  const scan = scanEachTextOnce();
-  // The answer is made from what was written, not read back.
-  const authorName = await insertNewPost(deps.db, post, targets, { type: 'created', data: { after: maskedSnapshot(post, input.channelIds, scan) } });
-  // A post that did not exist a moment ago has no photos yet, so no renditions to ask for.
-  return viewNewPost(post, unit, authorName, targets, findingsFor(post, input.channelIds, enabled, unit.time_zone, now, deps, [], scan));
 }
 
 async function channelsChangedQuietly(deps: PostDeps, postId: string): Promise<void> {
