@@ -65,6 +65,8 @@ export function planTemplate(unitSlug: string, zone: TimeZone, now: Date, kinds:
 }
 
 interface Draft {
+  /** The row it came from, as the spreadsheet numbers it. */
+  row: number;
   post: Post;
   targets: Array<{ id: string; channelId: string }>;
   snapshot: Record<string, unknown>;
@@ -82,8 +84,21 @@ export async function importPosts(deps: PostDeps, actor: Actor, csv: string): Pr
     const problem = (column: Column | null, code: string, message: LocalizedText) =>
       problems.push({ row: at, column: column ? rows.headerOf[column] ?? HEADERS[column][0]! : null, code, message });
     const draft = await checkRow(deps, actor, units, row, now, problem);
-    if (draft) drafts.push(draft);
+    if (draft) drafts.push({ ...draft, row: at });
   }
+  // The same plan uploaded twice (or a row already written in the form) would make its posts twice.
+  for (const d of await alreadyThere(deps, drafts)) {
+    problems.push({
+      row: d.row,
+      column: rows.headerOf.title ?? HEADERS.title[0]!,
+      code: 'import.exists',
+      message: {
+        id: 'Satuan ini sudah punya pos dengan judul dan waktu yang sama (berkas ini mungkin sudah diimpor). Hapus baris ini, atau ubah judul atau waktunya.',
+        en: 'This unit already has a post with the same title and time (this file may have been imported already). Remove the row, or change its title or time.',
+      },
+    });
+  }
+  problems.sort((a, b) => a.row - b.row);
   if (problems.length > 0) {
     const rowsWrong = new Set(problems.map((p) => p.row)).size;
     throw new AppError(
@@ -101,6 +116,21 @@ export async function importPosts(deps: PostDeps, actor: Actor, csv: string): Pr
   });
   deps.log.info({ actorId: actor.id, imported: drafts.length }, 'posting plan imported');
   return { imported: drafts.length, postIds: drafts.map((d) => d.post.id) };
+}
+
+/** The drafts whose unit already has a post (not cancelled) of the same title and time: one read for the file. */
+async function alreadyThere(deps: PostDeps, drafts: readonly Draft[]): Promise<Draft[]> {
+  if (drafts.length === 0) return [];
+  const existing = await deps.db
+    .selectFrom('posts')
+    .select(['unit_id', 'title', 'scheduled_at'])
+    .where('unit_id', 'in', [...new Set(drafts.map((d) => d.post.unitId))])
+    .where('scheduled_at', 'in', [...new Set(drafts.map((d) => d.post.scheduledAt.toISOString()))].map((at) => new Date(at)))
+    .where('status', '<>', 'cancelled')
+    .execute();
+  const key = (unitId: string, title: string, at: Date) => `${unitId}\n${at.toISOString()}\n${title}`;
+  const taken = new Set(existing.map((p) => key(p.unit_id, p.title, new Date(p.scheduled_at))));
+  return drafts.filter((d) => taken.has(key(d.post.unitId, d.post.title, d.post.scheduledAt)));
 }
 
 function readRows(csv: string): { records: Array<Record<Column, string>>; headerOf: Partial<Record<Column, string>> } {
@@ -228,7 +258,7 @@ async function checkRow(
   row: Record<Column, string>,
   now: Date,
   problem: (column: Column | null, code: string, message: LocalizedText) => void,
-): Promise<Draft | undefined> {
+): Promise<Omit<Draft, 'row'> | undefined> {
   const unit = await units.get(row.unit);
   if (!unit?.mayAuthor) {
     // One answer for a unit that does not exist and one the reader may not write for: codes are not probed here.

@@ -86,6 +86,13 @@ test('200 rows with 3 bad ones import nothing and point at each; fixed, they mak
   expect(one.scheduledLocal).toContain('13.30 WIB');
   const history = (await operator()('GET', `/api/v1/posts/${one.id}/history`)).body.events;
   expect(history.map((e: { type: string }) => e.type)).toEqual(['created']);
+
+  // The same file again would make every post twice: each row is named, and nothing is imported.
+  const again = await importCsv(plan('bakti'));
+  expect(again.status).toBe(422);
+  expect(again.body.error.message).toMatch(/^200 dari 200 baris bermasalah/);
+  expect(new Set(again.body.error.details.problems.map((p: { code: string; column: string }) => `${p.code} ${p.column}`))).toEqual(new Set(['import.exists judul']));
+  expect(await postsOfUnit()).toBe(before + 200);
 }, 60_000);
 
 test('the template imports as it is; a plan for a unit out of reach, or a file that is no plan, is refused in words', async () => {
