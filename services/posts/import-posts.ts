@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { sql } from 'kysely';
 import { AppError, type LocalizedText } from '../../shared/errors';
 import { type Actor, ChannelKind, CreatePostInput, type Post } from '../../shared/post';
 import { mayAuthor } from '../../shared/rules/permissions';
@@ -229,12 +230,26 @@ class UnitReader {
 
   private async read(slug: string): Promise<UnitForImport | undefined> {
     const db = this.deps.db;
+    // By its code as in the template, or by its name as people write it ("Polres Tulangbawang Barat").
     const row = slug
-      ? await db.selectFrom('units').select(['id', 'slug', 'time_zone']).where('slug', '=', slug).executeTakeFirst()
+      ? ((await db.selectFrom('units').select(['id', 'slug', 'time_zone']).where('slug', '=', slug).executeTakeFirst()) ??
+        (await db.selectFrom('units').select(['id', 'slug', 'time_zone']).where(sql<string>`lower(name)`, '=', slug).executeTakeFirst()))
       : await db.selectFrom('units').select(['id', 'slug', 'time_zone']).where('id', '=', this.actor.unitId).executeTakeFirst();
     if (!row) return undefined;
     return { id: row.id, slug: row.slug, zone: row.time_zone, mayAuthor: mayAuthor(this.actor, await unitPath(db, row.id)), enabled: await enabledChannels(db, row.id) };
   }
+}
+
+/**
+ * A time as spreadsheets and people in Indonesia write it, as the form reads it: day/month/year (or with "-"),
+ * and the hour with "." ("09.00", the app's own style) as well as ":".
+ */
+export function typedTime(cell: string): string {
+  const text = cell.trim().replace(/(\d{1,2})\.(\d{2})(?=$|[.:]\d{2}$)/, '$1:$2');
+  const dmy = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})(?:[ T]+(.*))?$/.exec(text);
+  if (!dmy) return text;
+  const [, day, month, year, clock] = dmy;
+  return `${year!}-${month!.padStart(2, '0')}-${day!.padStart(2, '0')}${clock ? ` ${clock.length === 4 ? `0${clock}` : clock}` : ''}`;
 }
 
 /** The channel kinds a cell names: codes or their names in either language, separated by ";", "," or "/". */
@@ -308,10 +323,13 @@ async function checkRow(
     fail('scheduledAt', 'import.required', { id: 'Waktu terbit wajib diisi, mis. "2026-12-07 09:00" (waktu satuan).', en: 'A publish time is required, e.g. "2026-12-07 09:00" (the unit\'s time).' });
   } else {
     try {
-      scheduledAt = readTime(row.scheduledAt, unit.zone, now);
+      scheduledAt = readTime(typedTime(row.scheduledAt), unit.zone, now);
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
-      fail('scheduledAt', e.code, e.text);
+      fail('scheduledAt', e.code, e.code === 'schedule.invalid' ? {
+        id: `Waktu "${row.scheduledAt}" tidak terbaca. Tulis tanggal dan jam menurut waktu satuan, mis. 2026-12-07 09:00 atau 07/12/2026 09.00.`,
+        en: `The time "${row.scheduledAt}" cannot be read. Write the date and hour in the unit's time, e.g. 2026-12-07 09:00 or 07/12/2026 09.00.`,
+      } : e.text);
     }
   }
   if (!checked.ok || !input.success || !scheduledAt) return undefined;

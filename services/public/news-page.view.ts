@@ -118,7 +118,7 @@ export function sharePage(site: Site, unit: UnitRow, item: NewsItem, photos: New
   const main = html`<p class="back"><a href="${url}">← Buka beritanya</a></p>
 <article class="story share">
 <h1>Bagikan berita ini</h1>
-<p class="lead">Untuk personel: teruskan ke grup WhatsApp warga, RT dan keluarga. Teks dan foto di bawah siap dikirim.</p>
+<p class="lead">Untuk personel: teruskan ke grup WhatsApp warga, RT dan keluarga. ${cover ? 'Teks dan foto di bawah siap dikirim.' : 'Teks di bawah siap dikirim.'}</p>
 <h2>${item.title}</h2>
 ${cover ? figure(site, cover, true) : ''}
 <pre class="share-text" data-share-text>${text}</pre>

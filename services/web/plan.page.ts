@@ -3,13 +3,18 @@ import type { ImportProblem } from '../posts/import-posts';
 import { type Html, html } from './html';
 import { type Lang, pick, t } from './i18n';
 
-export type PlanOutcome = { kind: 'refused'; message: string; problems: ImportProblem[] } | { kind: 'imported'; count: number };
+export type PlanOutcome =
+  | { kind: 'refused'; message: string; problems: ImportProblem[] }
+  | { kind: 'imported'; count: number; drafts: Array<{ id: string; title: string; when: string }> };
 
 export function planPage(lang: Lang, csrf: string, outcome?: PlanOutcome): Html {
   return html`<h1>${t(lang, 'planTitle')}</h1>
 <p>${t(lang, 'planHelp')}</p>
 <p><a class="button secondary" href="/plan/template.csv" download data-template>${t(lang, 'planTemplate')}</a></p>
-${outcome?.kind === 'imported' ? html`<p class="flash" role="status" data-imported="${outcome.count}">${t(lang, 'planImported').replace('{n}', String(outcome.count))} <a href="/calendar?view=agenda">${t(lang, 'calendar')}</a></p>` : ''}
+${outcome?.kind === 'imported'
+  ? html`<div class="flash" role="status" data-imported="${outcome.count}"><p>${t(lang, 'planImported').replace('{n}', String(outcome.count))}</p>
+<ol class="imported">${outcome.drafts.map((d) => html`<li data-imported-post="${d.id}"><a href="/compose/${d.id}">${d.title}</a> <span class="muted">${d.when}</span></li>`)}</ol></div>`
+  : ''}
 ${outcome?.kind === 'refused'
   ? html`<div class="flash err" role="alert" data-refused><p>${outcome.message}</p>${
       outcome.problems.length > 0

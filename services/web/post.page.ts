@@ -173,7 +173,7 @@ function similarBox(lang: Lang, similar: SimilarPost[], zone: TimeZone): Html | 
     }
     const name = s.title ?? '';
     const why = [...(s.textSimilarity !== null ? [t(lang, 'similarText').replace('{pct}', String(Math.round(s.textSimilarity * 100)))] : []), ...(s.samePhoto ? [t(lang, 'similarPhoto')] : [])].join(', ');
-    return html`<li data-similar-post="${s.postId}">${s.href ? html`<a href="${s.href}">${name}</a>` : name} — ${s.unitName} · ${pick(lang, s.statusLabel)} · ${formatInZone(new Date(s.submittedAt), zone, lang)} · <strong>${why}</strong></li>`;
+    return html`<li data-similar-post="${s.postId}">${s.href ? html`<a href="${s.href}">${name}</a>` : name} — ${s.unitName} · ${pick(lang, s.statusLabel)} · ${t(lang, 'similarSubmitted')} ${formatInZone(new Date(s.submittedAt), zone, lang)} · <strong>${why}</strong></li>`;
   })}</ul></div>`;
 }
 

@@ -19,9 +19,10 @@ export function reportPage(lang: Lang, report: UnitReport, perDay: number[], uni
 <p class="row"><a class="button secondary" href="${`/api/v1/reports/units.csv?${query}&lang=${lang}`}" data-export="csv">${t(lang, 'downloadCsv')}</a> <a class="button secondary" href="${`/api/v1/reports/units.xlsx?${query}&lang=${lang}`}" data-export="xlsx">${t(lang, 'downloadXlsx')}</a></p>
 ${dayChart(lang, report.month, perDay)}
 <p class="muted" data-score-rule>${pick(lang, SCORE_RULE)}</p>
+<p class="muted scroll-hint">${t(lang, 'repScrollHint')}</p>
 <div class="table-wrap"><table class="report-table" data-report><thead><tr><th>${t(lang, 'rank')}</th><th>${t(lang, 'unit')}</th><th>${t(lang, 'repPublished')}</th>${kinds.map((k) => html`<th>${pick(lang, CHANNEL_KIND_LABELS[k])}</th>`)}<th>${t(lang, 'repOnTime')}</th><th>${t(lang, 'repLate')}</th><th>${t(lang, 'repFailed')}</th><th>${t(lang, 'repApproval')}</th><th>${t(lang, 'repRejections')}</th><th>${t(lang, 'repPhotos')}</th><th>${t(lang, 'ampVisits')}</th><th>${t(lang, 'repShares')}</th><th>${t(lang, 'repScore')}</th></tr></thead><tbody>
 ${report.units.map(
-  (u) => html`<tr data-unit-row="${u.unitId}" data-depth="${u.depth}"><td>${u.depth === 0 ? '' : u.rank}</td><th scope="row" class="depth-${Math.min(u.depth, 3)}">${u.unitName}</th><td>${u.published}</td>${kinds.map((k) => html`<td>${u.byKind[k]}</td>`)}<td>${u.onTime}</td><td>${u.late}</td><td>${u.failed}</td><td>${minutes(u.medianApprovalMinutes)}</td><td>${u.rejections}</td><td>${u.photosPerPost ?? '—'}</td><td>${u.visits}</td><td>${u.shares}</td><td><strong>${u.score}</strong></td></tr>`,
+  (u) => html`<tr data-unit-row="${u.unitId}" data-depth="${u.depth}"><td>${u.depth === 0 ? '' : u.rank}</td><th scope="row" class="depth-${Math.min(u.depth, 3)}">${u.unitName}</th><td>${u.published}</td>${kinds.map((k) => html`<td>${u.byKind[k]}</td>`)}<td>${u.onTime}</td><td>${u.late}</td><td>${u.failed}</td><td>${minutes(u.medianApprovalMinutes)}</td><td>${u.rejections}</td><td>${u.photosPerPost ?? '—'}</td><td>${u.visits}</td><td>${u.shares}</td><td><strong>${u.score.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB')}</strong></td></tr>`,
 )}</tbody></table></div>`;
 }
 
@@ -31,8 +32,10 @@ function dayChart(lang: Lang, month: string, perDay: number[]): Html {
   const w = 12;
   const height = 120;
   const width = perDay.length * w;
-  return html`<figure class="card chart" data-day-chart><figcaption>${t(lang, 'repChart')} (${month})</figcaption>
-<svg viewBox="0 0 ${width} ${height + 14}" role="img" aria-label="${t(lang, 'repChart')}: ${perDay.join(', ')}" preserveAspectRatio="none" class="bars">${perDay.map((n, i) => {
+  const [year, mon] = month.split('-').map(Number) as [number, number];
+  const named = new Date(Date.UTC(year, mon - 1, 15)).toLocaleDateString(lang === 'id' ? 'id-ID' : 'en-GB', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  return html`<figure class="card chart" data-day-chart><figcaption>${t(lang, 'repChart')}, ${named}</figcaption>
+${perDay.every((n) => n === 0) ? html`<p class="muted" data-chart-empty>${t(lang, 'repChartEmpty')}</p>` : ''}<svg viewBox="0 0 ${width} ${height + 14}" role="img" aria-label="${t(lang, 'repChart')}: ${perDay.join(', ')}" class="bars">${perDay.map((n, i) => {
     const h = Math.round((n / max) * (height - 14));
     return html`<g><rect x="${i * w + 1}" y="${height - h}" width="${w - 2}" height="${h}" class="bar"><title>${i + 1}: ${n}</title></rect>${
       n > 0 ? html`<text x="${i * w + w / 2}" y="${height - h - 2}" class="bar-n">${n}</text>` : ''

@@ -78,6 +78,7 @@ import { sessionFromRequest } from './session-auth';
 import { planPage } from './plan.page';
 import { NO_AMPLIFICATION, amplificationOf } from '../public/amplification.repository';
 import { unitReport } from '../reports/unit-report';
+import { formatInZone } from '../../shared/time';
 import { reportPage } from './report.page';
 
 const Id = z.uuid();
@@ -138,7 +139,11 @@ export function webRouter(deps: WebDeps): Router {
     if (!file || file.text.length === 0) return ctx.send(title, planPage(ctx.lang, ctx.csrf, { kind: 'refused', message: t(ctx.lang, 'planNoFile'), problems: [] }), undefined, 422);
     try {
       const done = await importPosts(deps.posts, ctx.user, file.text);
-      ctx.res.redirect(303, `/plan?imported=${done.imported}`);
+      // The drafts are listed here, each a link to add its photos and submit it: the calendar shows no drafts. A
+      // reload sends the file again, which is refused row by row (the posts exist), so nothing is made twice.
+      const made = await deps.db.selectFrom('posts as p').innerJoin('units as u', 'u.id', 'p.unit_id').select(['p.id', 'p.title', 'p.scheduled_at', 'u.time_zone']).where('p.id', 'in', done.postIds).orderBy('p.scheduled_at').execute();
+      const drafts = made.map((p) => ({ id: p.id, title: p.title, when: formatInZone(p.scheduled_at, p.time_zone, ctx.lang) }));
+      await ctx.send(title, planPage(ctx.lang, ctx.csrf, { kind: 'imported', count: done.imported, drafts }), undefined, 201);
     } catch (err) {
       if (!isAppError(err) || (err.kind !== 'validation' && err.kind !== 'too-large')) throw err;
       const problems = (err.details as { problems?: ImportProblem[] } | undefined)?.problems ?? [];
@@ -195,8 +200,7 @@ export function webRouter(deps: WebDeps): Router {
     await ctx.send(t(ctx.lang, 'reportTitle'), reportPage(ctx.lang, report, report.perDay, units));
   }));
   router.get('/plan', page(deps, assets, authors, async (ctx) => {
-    const n = Number(ctx.req.query.imported);
-    await ctx.send(t(ctx.lang, 'planTitle'), planPage(ctx.lang, ctx.csrf, Number.isInteger(n) && n > 0 ? { kind: 'imported', count: n } : undefined));
+    await ctx.send(t(ctx.lang, 'planTitle'), planPage(ctx.lang, ctx.csrf));
   }));
   router.get('/plan/template.csv', page(deps, assets, authors, async (ctx) => {
     const unit = await getUnit(deps.db, ctx.user.unitId);

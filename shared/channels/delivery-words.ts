@@ -17,8 +17,8 @@ const GAVE_UP: LocalizedText = {
   en: 'The platform could not be reached or kept failing, and Siaran stopped trying. Check this channel on the Admin page ("Test connection"), then press "Retry".',
 };
 const REFUSED: LocalizedText = {
-  id: 'Platform menolak kiriman ini, dan mengirim yang sama lagi tidak akan berhasil. Baca rinciannya di bawah, ubah pos atau kanalnya, lalu tekan "Coba lagi".',
-  en: 'The platform refused this post, and sending the same again will not work. Read the detail below, change the post or the channel, then press "Retry".',
+  id: 'Platform atau penerima menolak kiriman ini; mengirim ulang tanpa perbaikan akan ditolak lagi. Baca rinciannya di bawah. Setelah pos, kanal, atau penerimanya diperbaiki, supervisor dapat menekan "Coba lagi".',
+  en: 'The platform or the receiver refused this post; sending it again unchanged will be refused again. Read the detail below. Once the post, the channel or the receiver is put right, a supervisor can press "Retry".',
 };
 const PHOTO: LocalizedText = {
   id: 'Salah satu foto pos ini tidak dapat disiapkan untuk kanal ini. Ganti foto itu (pos lalu perlu disetujui lagi).',
@@ -29,8 +29,8 @@ const SUPERVISOR: LocalizedText = {
   en: 'A supervisor confirmed this did not go out. Press "Retry" to send it.',
 };
 const UNSURE: LocalizedText = {
-  id: 'Belum pasti apakah kiriman ini sudah terbit: hubungan dengan platform terputus saat mengirim, dan Siaran tidak mengirim ulang agar tidak terbit dua kali. Periksa akun satuan di platform, lalu tekan "Pastikan: sudah terbit" atau "Pastikan: tidak terbit".',
-  en: 'It is not certain whether this went out: the connection to the platform broke while sending, and Siaran does not send again so it never goes out twice. Check the unit\'s account on the platform, then press "Confirm published" or "Confirm not published".',
+  id: 'Belum pasti apakah kiriman ini sudah terbit: hubungan dengan platform terputus saat mengirim, dan Siaran tidak mengirim ulang agar tidak terbit dua kali. Periksa akun satuan di platform (untuk webhook: tanyakan ke pengelola penerimanya), lalu supervisor menekan "Pastikan: sudah terbit" atau "Pastikan: tidak terbit".',
+  en: 'It is not certain whether this went out: the connection to the platform broke while sending, and Siaran does not send again so it never goes out twice. Check the unit\'s account on the platform (for a webhook: ask whoever runs the receiver), then a supervisor presses "Confirm published" or "Confirm not published".',
 };
 
 /**

@@ -8,8 +8,11 @@ export const SHARE_TEXT_MAX = 320;
 export const DEFAULT_HASHTAGS = ['#PolriPresisi'] as const;
 
 export function whatsappText(post: { title: string; body: string }, permalink: string): string {
+  const short = shortText(post.body);
   const hashtags = hashtagsOf(post.body);
-  return [`*${post.title.replace(/\*/g, '')}*`, shortText(post.body), `Selengkapnya: ${permalink}`, (hashtags.length > 0 ? hashtags : DEFAULT_HASHTAGS).join(' ')].join('\n\n');
+  // The post's own hashtags once: those the short text already carries are not repeated below it.
+  const below = hashtags.length > 0 ? hashtags.filter((h) => !hashtagsOf(short).includes(h)) : [...DEFAULT_HASHTAGS];
+  return [`*${post.title.replace(/\*/g, '')}*`, short, `Selengkapnya: ${permalink}`, ...(below.length > 0 ? [below.join(' ')] : [])].join('\n\n');
 }
 
 /** The text up to SHARE_TEXT_MAX characters, ending at a sentence where one ends late enough, else at a word, with "…". */

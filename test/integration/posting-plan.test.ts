@@ -67,12 +67,17 @@ test('200 rows with 3 bad ones import nothing and point at each; fixed, they mak
     [151, 'kanal', 'import.unknown_channel'],
   ]);
   expect(problems[2]!.message.id).toBe('"TikTok" bukan nama kanal. Kanal satuan ini: Halaman berita.');
-  expect(await postsOfUnit()).toBe(before);
+  // Times as spreadsheets and people write them read as the form reads them; the unit by its name too.
+  const written = await importCsv(`satuan;judul;teks;waktu;kanal\nPolres Tulangbawang Barat;Ditulis dengan nama satuan;Isi.;${wib(3, 9).replace(/^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})$/, '$3/$2/$1 $4.$5')};halaman berita\n`);
+  expect(written.status).toBe(201);
+  const unreadable = await importCsv('judul;teks;waktu;kanal\nA;B;besok pagi;Halaman berita\n');
+  expect(unreadable.body.error.details.problems[0].message.id).toBe('Waktu "besok pagi" tidak terbaca. Tulis tanggal dan jam menurut waktu satuan, mis. 2026-12-07 09:00 atau 07/12/2026 09.00.');
+  expect(await postsOfUnit()).toBe(before + 1);
 
   const done = await importCsv(plan('bakti'));
   expect(done.status).toBe(201);
   expect(done.body.imported).toBe(200);
-  expect(await postsOfUnit()).toBe(before + 200);
+  expect(await postsOfUnit()).toBe(before + 201);
   const db = h.siaran.database.db;
   const made = await db.selectFrom('posts').select(['status', 'author_id', 'title']).where('id', 'in', done.body.postIds as string[]).execute();
   expect(made).toHaveLength(200);
@@ -92,7 +97,7 @@ test('200 rows with 3 bad ones import nothing and point at each; fixed, they mak
   expect(again.status).toBe(422);
   expect(again.body.error.message).toMatch(/^200 dari 200 baris bermasalah/);
   expect(new Set(again.body.error.details.problems.map((p: { code: string; column: string }) => `${p.code} ${p.column}`))).toEqual(new Set(['import.exists judul']));
-  expect(await postsOfUnit()).toBe(before + 200);
+  expect(await postsOfUnit()).toBe(before + 201);
 }, 60_000);
 
 test('the template imports as it is; a plan for a unit out of reach, or a file that is no plan, is refused in words', async () => {
@@ -159,11 +164,15 @@ test('on the page: the file is checked, its problems listed by row and column; f
   ]);
   const before = await postsOfUnit();
   const done = await send(plan('halaman'));
-  expect(done.status).toBe(303);
-  expect(done.headers.get('location')).toBe('/plan?imported=200');
+  expect(done.status).toBe(201);
   expect(await postsOfUnit()).toBe(before + 200);
-  const after = await (await fetch(`${h.url}/plan?imported=200`, { headers: { cookie } })).text();
+  // The drafts are listed where the operator is, each a link to add its photos (the calendar shows no drafts).
+  const after = await done.text();
   expect(after).toContain('200 draf dibuat dari rencana.');
+  expect((after.match(/<li data-imported-post="[0-9a-f-]{36}"><a href="\/compose\/[0-9a-f-]{36}">Kegiatan halaman ke-\d+<\/a>/g) ?? []).length).toBe(200);
+  // Sent again (a reload), it makes nothing twice.
+  expect((await send(plan('halaman'))).status).toBe(422);
+  expect(await postsOfUnit()).toBe(before + 200);
   // A form cut short (its file part never closed) is refused in words, and the server goes on answering.
   const boundary = 'siaran-test-boundary';
   const cut = `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\nContent-Type: text/csv\r\n\r\njudul,teks\r\nA,B`;

@@ -100,7 +100,7 @@ test('Telegram takes the message but the answer never comes: unconfirmed for a h
   expect(done.status).toBe('unconfirmed');
   expect(done.targets[0].lastError).toMatch(/may have gone out/);
   // The supervisor reads what happened and what to do in their language; the recorded words are the detail.
-  expect(done.targets[0].problemMessage.id).toMatch(/^Belum pasti apakah kiriman ini sudah terbit.*"Pastikan: sudah terbit" atau "Pastikan: tidak terbit"/);
+  expect(done.targets[0].problemMessage.id).toMatch(/^Belum pasti apakah kiriman ini sudah terbit.*supervisor menekan "Pastikan: sudah terbit" atau "Pastikan: tidak terbit"/);
   const page = await (await fetch(`${p.h.url}/posts/${id}`, { headers: { cookie: await signIn(p, 'supervisor') } })).text();
   expect(page).toContain('<div class="error" data-problem>Belum pasti apakah kiriman ini sudah terbit');
   expect(page).toMatch(/data-error-detail>Rincian teknis \(kata platform atau Siaran, tidak diterjemahkan\): [^<]*may have gone out/);
@@ -123,8 +123,8 @@ test("a rejected photo shows Telegram's reason", async () => {
   expect(done.status).toBe('failed');
   expect(done.targets[0].lastError).toBe('Telegram: Bad Request: PHOTO_INVALID_DIMENSIONS');
   expect(done.targets[0].problemMessage).toEqual({
-    id: expect.stringMatching(/^Platform menolak kiriman ini, dan mengirim yang sama lagi tidak akan berhasil/),
-    en: expect.stringMatching(/^The platform refused this post, and sending the same again will not work/),
+    id: expect.stringMatching(/^Platform atau penerima menolak kiriman ini; mengirim ulang tanpa perbaikan akan ditolak lagi/),
+    en: expect.stringMatching(/^The platform or the receiver refused this post; sending it again unchanged will be refused again/),
   });
 });
 
