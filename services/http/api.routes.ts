@@ -25,7 +25,7 @@ import { approvePost, rejectPost, submitPost } from '../posts/review-post';
 import { cancelPost, reschedulePost } from '../posts/schedule-post';
 import { setSensitive } from '../posts/sensitivity';
 import { readSimilarPosts } from '../posts/similar-posts';
-import { IMPORT_MAX_BYTES, importPosts, planTemplate } from '../posts/import-posts';
+import { IMPORT_MAX_BYTES, importPosts, planTemplate, planTooLarge } from '../posts/import-posts';
 import { postsCsv } from '../posts/export-posts';
 import { reportCsv, reportXlsx } from '../reports/report-files';
 import { unitReport } from '../reports/unit-report';
@@ -49,10 +49,7 @@ async function csvBody(req: Request): Promise<string> {
       en: 'Send the CSV file as the request body (Content-Type: text/csv).',
     });
   }
-  const tooLarge = new AppError('too-large', 'import.too_large', {
-    id: `Berkas lebih dari ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Bagi rencana menjadi beberapa berkas.`,
-    en: `The file is over ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Split the plan into several files.`,
-  });
+  const tooLarge = planTooLarge();
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > IMPORT_MAX_BYTES) {
     // Not read at all: the client learns at once, and the connection closes after the answer.

@@ -21,6 +21,14 @@ import { enabledChannels, findingsFor, newDraft, readTime } from './write-post';
 export const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
 export const IMPORT_MAX_ROWS = 2000;
 
+/** A plan over IMPORT_MAX_BYTES, wherever it is found so: declared, while read, or once read. */
+export function planTooLarge(): AppError {
+  return new AppError('too-large', 'import.too_large', {
+    id: `Berkas lebih dari ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Bagi rencana menjadi beberapa berkas.`,
+    en: `The file is over ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Split the plan into several files.`,
+  });
+}
+
 type Column = 'unit' | 'title' | 'body' | 'scheduledAt' | 'channels';
 
 /** Each column's header in the template (Indonesian) and the other names it is known by. */
@@ -135,12 +143,7 @@ async function alreadyThere(deps: PostDeps, drafts: readonly Draft[]): Promise<D
 }
 
 function readRows(csv: string): { records: Array<Record<Column, string>>; headerOf: Partial<Record<Column, string>> } {
-  if (Buffer.byteLength(csv) > IMPORT_MAX_BYTES) {
-    throw new AppError('too-large', 'import.too_large', {
-      id: `Berkas lebih dari ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Bagi rencana menjadi beberapa berkas.`,
-      en: `The file is over ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Split the plan into several files.`,
-    });
-  }
+  if (Buffer.byteLength(csv) > IMPORT_MAX_BYTES) throw planTooLarge();
   const text = csv.replace(/^\uFEFF/, '');
   if (text.includes('\uFFFD')) {
     // Read as UTF-8, a file saved in the Windows code page turns its accents and curly quotes into this.

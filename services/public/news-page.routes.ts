@@ -99,31 +99,11 @@ export function newsPageRoutes(deps: NewsPageDeps): Router {
     res.type('html').set('Cache-Control', 'public, max-age=60').send(listPage(s, unit, page, photos, self, !asked));
   });
 
-  router.get('/u/:slug/p/:postId', async (req: Request, res: Response) => {
-    const unit = await unitOr404(req, res);
-    if (!unit) return;
-    const postId = String(req.params.postId);
-    const item = isUuid(postId) ? await findNewsItem(db, unit.id, postId) : undefined;
-    if (!item) {
-      notice(res, 404, unit, 'Berita tidak ditemukan', `Berita ini tidak ada di halaman ${unit.name}. Mungkin tautannya salah ketik.`);
-      return;
-    }
-    if (item.retracted_at) {
-      // Taken back by the unit: gone for good, and said so, so that search engines and readers drop it.
-      res
-        .status(410)
-        .type('html')
-        .set('Cache-Control', 'public, max-age=300')
-        .send(noticePage(site(), unit, 'Berita ditarik', `Berita ini telah ditarik oleh ${unit.name} pada ${formatInZone(item.retracted_at, unit.time_zone)}.`));
-      return;
-    }
-    const photos = (await photosOf([item.post_id])).get(item.post_id) ?? [];
-    await counted(req, item, 'visit');
-    res.type('html').set('Cache-Control', 'public, max-age=300').send(articlePage(site(), unit, item, photos));
-  });
-
-  // The amplification kit: the share page, and its buttons, each counted once per client and day.
-  const shareItem = async (req: Request, res: Response): Promise<{ unit: UnitRow; item: NewsItem } | undefined> => {
+  /**
+   * The unit's news item the address names, or an answer already sent: 404 for none, `gone` for one taken back.
+   * The permalink and the share page and its buttons read it alike.
+   */
+  const itemOr404 = async (req: Request, res: Response, gone: (unit: UnitRow, item: NewsItem & { retracted_at: Date }) => void): Promise<{ unit: UnitRow; item: NewsItem } | undefined> => {
     const unit = await unitOr404(req, res);
     if (!unit) return undefined;
     const postId = String(req.params.postId);
@@ -133,11 +113,31 @@ export function newsPageRoutes(deps: NewsPageDeps): Router {
       return undefined;
     }
     if (item.retracted_at) {
-      notice(res, 410, unit, 'Berita ditarik', `Berita ini telah ditarik oleh ${unit.name}; jangan dibagikan lagi.`);
+      gone(unit, { ...item, retracted_at: item.retracted_at });
       return undefined;
     }
     return { unit, item };
   };
+
+  router.get('/u/:slug/p/:postId', async (req: Request, res: Response) => {
+    const found = await itemOr404(req, res, (unit, item) => {
+      // Taken back by the unit: gone for good, and said so, so that search engines and readers drop it.
+      res
+        .status(410)
+        .type('html')
+        .set('Cache-Control', 'public, max-age=300')
+        .send(noticePage(site(), unit, 'Berita ditarik', `Berita ini telah ditarik oleh ${unit.name} pada ${formatInZone(item.retracted_at, unit.time_zone)}.`));
+    });
+    if (!found) return;
+    const { unit, item } = found;
+    const photos = (await photosOf([item.post_id])).get(item.post_id) ?? [];
+    await counted(req, item, 'visit');
+    res.type('html').set('Cache-Control', 'public, max-age=300').send(articlePage(site(), unit, item, photos));
+  });
+
+  // The amplification kit: the share page, and its buttons, each counted once per client and day.
+  const shareItem = (req: Request, res: Response) =>
+    itemOr404(req, res, (unit) => notice(res, 410, unit, 'Berita ditarik', `Berita ini telah ditarik oleh ${unit.name}; jangan dibagikan lagi.`));
   const textOf = (unit: UnitRow, item: NewsItem) => whatsappText(item, permalink(site(), unit, item.post_id));
   router.get('/u/:slug/p/:postId/bagikan', async (req: Request, res: Response) => {
     const found = await shareItem(req, res);

@@ -28,12 +28,17 @@ export function safeNext(value: unknown): string {
   return typeof value === 'string' && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/';
 }
 
+/** A page or form asked for without a session (none, or one that ended). */
+export function sessionEnded(): AppError {
+  return new AppError('unauthenticated', 'auth.missing', { id: 'Sesi berakhir. Silakan masuk lagi.', en: 'Your session ended. Please sign in again.' });
+}
+
 export function page(deps: WebDeps, assets: AssetStore, roles: readonly Role[] | 'any', fn: (ctx: PageCtx) => Promise<void>): RequestHandler {
   return async (req: Request, res: Response, _next: NextFunction) => {
     const session = await sessionFromRequest(deps.db, req, deps.now());
     if (!session) {
       if (req.method === 'GET') return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
-      throw new AppError('unauthenticated', 'auth.missing', { id: 'Sesi berakhir. Silakan masuk lagi.', en: 'Your session ended. Please sign in again.' });
+      throw sessionEnded();
     }
     if (session.stage === 'totp') return res.redirect(303, '/login/totp');
     if (session.stage === 'enroll') return res.redirect(303, '/account/totp');

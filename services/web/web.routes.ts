@@ -64,14 +64,14 @@ import { html } from './html';
 import { type Lang, langOf, pick, t } from './i18n';
 import { layout } from './layout.page';
 import { formBody, loginRoutes } from './login.routes';
-import { type PageCtx, page, safeNext } from './page-context';
+import { type PageCtx, page, safeNext, sessionEnded } from './page-context';
 import { inboxPage, postPage } from './post.page';
 import { queuesPage } from './queues.page';
 import { approvalInbox, reviewItem, troubledChannels } from './review.view';
 import { totpRequiredForPrivileged } from './web-settings.repository';
 import type { WebDeps } from './web-deps';
 import { accountEmailCard, notificationsRouter } from '../notifications/notifications.routes';
-import { IMPORT_MAX_BYTES, type ImportProblem, importPosts, planTemplate } from '../posts/import-posts';
+import { IMPORT_MAX_BYTES, type ImportProblem, importPosts, planTemplate, planTooLarge } from '../posts/import-posts';
 import { enabledChannels } from '../posts/write-post';
 import { multipartForm, uploadedText } from './multipart-form';
 import { sessionFromRequest } from './session-auth';
@@ -121,19 +121,15 @@ export function webRouter(deps: WebDeps): Router {
     else if (/\bgzip\b/.test(accepts)) res.set('Content-Encoding', 'gzip').send(asset.gzip);
     else res.send(asset.body);
   });
-  // The posting plan arrives as a file (multipart), larger than any other form: read before the forms' parser.
-  const planTooLarge = new AppError('too-large', 'import.too_large', {
-    id: `Berkas lebih dari ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Bagi rencana menjadi beberapa berkas.`,
-    en: `The file is over ${IMPORT_MAX_BYTES / 1024 / 1024} MB. Split the plan into several files.`,
-  });
   /** Before a file is read: a signed-in session (page() then checks the rest: its stage, role and CSRF token). */
   const signedInFirst: express.RequestHandler = async (req, res, next) => {
     if (await sessionFromRequest(deps.db, req, deps.now())) return next();
     res.set('Connection', 'close');
     req.resume();
-    next(new AppError('unauthenticated', 'auth.missing', { id: 'Sesi berakhir. Silakan masuk lagi.', en: 'Your session ended. Please sign in again.' }));
+    next(sessionEnded());
   };
-  router.post('/plan', signedInFirst, multipartForm({ maxFileBytes: IMPORT_MAX_BYTES, tooLarge: planTooLarge }), express.urlencoded({ extended: false, limit: '64kb' }), page(deps, assets, ['operator', 'supervisor'], async (ctx) => {
+  // The posting plan arrives as a file (multipart), larger than any other form: read before the forms' parser.
+  router.post('/plan', signedInFirst, multipartForm({ maxFileBytes: IMPORT_MAX_BYTES, tooLarge: planTooLarge() }), express.urlencoded({ extended: false, limit: '64kb' }), page(deps, assets, ['operator', 'supervisor'], async (ctx) => {
     const title = t(ctx.lang, 'planTitle');
     const file = uploadedText(ctx.req);
     if (!file || file.text.length === 0) return ctx.send(title, planPage(ctx.lang, ctx.csrf, { kind: 'refused', message: t(ctx.lang, 'planNoFile'), problems: [] }), undefined, 422);
