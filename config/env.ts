@@ -106,6 +106,12 @@ export const Env = z.object({
   JOB_STALLED_CHECK_MS: int(500, 600_000).default(30_000),
   /** How often the reconciler compares the database with Redis. Default 60 s. */
   RECONCILE_EVERY_SECONDS: int(1, 3600).default(60),
+  /**
+   * How often the engagement job asks the platforms for published posts' figures (views, reactions, comments,
+   * shares) and channels' followers, for the monthly report. 0 turns it off. Default 60 minutes: a post younger
+   * than two days is read each run, an older one once a day, for 30 days.
+   */
+  ENGAGEMENT_EVERY_MINUTES: int(0, 1440).default(60),
   /** A claimed target with no job and no outcome for this long is handed to a human as unconfirmed. Default 600 s. */
   CLAIM_STALE_SECONDS: int(1, 86_400).default(600),
   /** Let webhooks reach loopback and private networks (a receiver on the same host or LAN). Default false. */
@@ -130,6 +136,11 @@ export const Env = z.object({
   X_CLIENT_ID: optionalString,
   /** The X app's OAuth 2.0 client secret (confidential clients). */
   X_CLIENT_SECRET: optionalString,
+  /**
+   * The X app's plan pays for reads: the engagement job reads posts' public metrics and accounts' followers.
+   * Default false, since on X's pay-per-use plan every post read is billed.
+   */
+  X_READ_METRICS: bool.default(false),
   /** Telegram Bot API base URL (an egress proxy, or a local Bot API server). Default https://api.telegram.org. */
   TELEGRAM_API_URL: z.url({ protocol: /^https?$/ }).default('https://api.telegram.org'),
   /** Meta's Graph API, for Facebook Pages. Default https://graph.facebook.com. */

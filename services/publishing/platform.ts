@@ -131,6 +131,37 @@ export class PlatformError extends Error {
   }
 }
 
+/** A published post's figures on its platform, as the platform counts them; null where it gives none. */
+export interface Engagement {
+  /** Times seen, or people reached, as the platform reports it (its own definition). */
+  views: number | null;
+  /** Likes and other reactions. */
+  reactions: number | null;
+  comments: number | null;
+  /** Shares, reposts and quotes on the platform itself. */
+  reposts: number | null;
+}
+
+export interface EngagementTarget {
+  targetId: string;
+  /** The post's reference on the platform (PublishResult.externalId). */
+  externalId: string;
+}
+
+/**
+ * What a platform tells about what went out, read on a schedule (the engagement job). Each part is optional: a
+ * platform whose API gives bots no per-post figures (Telegram) may still give the channel's audience. Throws
+ * PlatformError as publishing does; the job records the words for the channel and goes on with the others.
+ */
+export interface EngagementReader<K extends ChannelKind> {
+  /** Most posts one call may carry (X reads 100 posts per request; Meta one object per request here). */
+  readonly perCall: number;
+  /** Figures by target id; a post the platform no longer has is `gone`; one left out is asked again next time. */
+  posts?(targets: EngagementTarget[], ctx: PublishContext<K>): Promise<Map<string, Engagement | 'gone'>>;
+  /** The channel's followers or subscribers, as the platform counts them. */
+  audience?(ctx: PublishContext<K>): Promise<number | null>;
+}
+
 export interface PlatformAdapter<K extends ChannelKind = ChannelKind> {
   readonly kind: K;
   /** `bytes`: the engine reads each photo's rendition before the claim; `url`: signed links suffice. */
@@ -161,6 +192,8 @@ export interface PlatformAdapter<K extends ChannelKind = ChannelKind> {
    * their expiry is closer than `renewWithinMs`, whether or not the channel posts meanwhile.
    */
   keepAlive?: { renewWithinMs: number; renew(channel: ChannelHandle<K>, timeoutMs: number): Promise<void> } | undefined;
+  /** What the platform reports of published posts and the channel's audience; absent where it reports nothing we can read. */
+  engagement?: EngagementReader<K> | undefined;
   /** Checks the credentials and the account, as the admin's "test connection" does. */
   test(channel: ChannelHandle<K>, timeoutMs: number): Promise<ConnectionReport>;
 }

@@ -338,15 +338,15 @@ export function channelHandleFor(deps: Pick<PublishDeps, 'db' | 'box' | 'now'>, 
   return channelHandle(deps, row, adapter);
 }
 
-/** A context for work with no steps to checkpoint (taking a post back). */
-export function contextForRetraction(deps: PublishDeps, targetId: string, kind: ChannelKind, adapter: PlatformAdapter, channel: PublishContext<ChannelKind>['channel']): PublishContext<ChannelKind> {
+/** A context for work with no steps to checkpoint (taking a post back, reading its figures). */
+export function contextWithoutSteps(deps: Pick<PublishDeps, 'log' | 'now'>, adapter: PlatformAdapter, channel: PublishContext<ChannelKind>['channel'], logFields: Record<string, string>): PublishContext<ChannelKind> {
   return {
     channel,
     claimedAt: deps.now(),
     checkpoint: undefined,
     saveCheckpoint: () => Promise.resolve(),
     timeoutMs: adapter.timeoutMs,
-    log: deps.log.child({ targetId, channel: kind }),
+    log: deps.log.child({ ...logFields, channel: channel.kind }),
   };
 }
 

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { appendEvent } from '../posts/post.repository';
 import { PlatformError, type PlatformAdapter, type RetractInput } from './platform';
-import { type PublishDeps, channelHandleFor, contextForRetraction, postPageUrl } from './publish-target';
+import { type PublishDeps, channelHandleFor, contextWithoutSteps, postPageUrl } from './publish-target';
 
 export type RetractOutcome = 'done' | 'retry' | 'failed' | 'unconfirmed' | 'unsupported' | 'skipped';
 
@@ -75,7 +75,7 @@ export async function retractTarget(deps: PublishDeps, targetId: string): Promis
     retractedAt: now,
   };
   try {
-    await adapter.retract(input, contextForRetraction(deps, row.id, row.kind, adapter, handle));
+    await adapter.retract(input, contextWithoutSteps(deps, adapter, handle, { targetId: row.id }));
   } catch (err) {
     const e = err instanceof PlatformError ? err : new PlatformError('unknown-outcome', err instanceof Error ? err.message : String(err));
     switch (e.kind) {

@@ -11,8 +11,8 @@ import type { UnitMonth, UnitReport } from './unit-report';
 type Lang = 'id' | 'en';
 
 const HEAD: Record<Lang, Record<string, string>> = {
-  id: { rank: 'Peringkat', unit: 'Satuan', level: 'Tingkat', published: 'Pos terbit', onTime: 'Tepat waktu', late: 'Terlambat', failed: 'Gagal', approval: 'Median persetujuan (menit)', rejections: 'Ditolak', photos: 'Foto per pos', visits: 'Kunjungan', shares: 'Dibagikan', score: 'Skor' },
-  en: { rank: 'Rank', unit: 'Unit', level: 'Level', published: 'Posts published', onTime: 'On time', late: 'Late', failed: 'Failed', approval: 'Median approval (minutes)', rejections: 'Rejected', photos: 'Photos per post', visits: 'Visits', shares: 'Shares', score: 'Score' },
+  id: { rank: 'Peringkat', unit: 'Satuan', level: 'Tingkat', published: 'Pos terbit', onTime: 'Tepat waktu', late: 'Terlambat', failed: 'Gagal', approval: 'Median persetujuan (menit)', rejections: 'Ditolak', photos: 'Foto per pos', visits: 'Kunjungan', shares: 'Dibagikan', views: 'Tayangan di platform', reactions: 'Reaksi', comments: 'Komentar', reposts: 'Dibagikan di platform', followers: 'Pengikut kanal', score: 'Skor' },
+  en: { rank: 'Rank', unit: 'Unit', level: 'Level', published: 'Posts published', onTime: 'On time', late: 'Late', failed: 'Failed', approval: 'Median approval (minutes)', rejections: 'Rejected', photos: 'Photos per post', visits: 'Visits', shares: 'Shares', views: 'Views on platforms', reactions: 'Reactions', comments: 'Comments', reposts: 'Shares on platforms', followers: 'Channel followers', score: 'Score' },
 };
 
 function columns(lang: Lang): Array<{ title: string; value: (u: UnitMonth) => string | number | null }> {
@@ -31,6 +31,11 @@ function columns(lang: Lang): Array<{ title: string; value: (u: UnitMonth) => st
     { title: h.photos!, value: (u) => u.photosPerPost },
     { title: h.visits!, value: (u) => u.visits },
     { title: h.shares!, value: (u) => u.shares },
+    { title: h.views!, value: (u) => u.platform.views },
+    { title: h.reactions!, value: (u) => u.platform.reactions },
+    { title: h.comments!, value: (u) => u.platform.comments },
+    { title: h.reposts!, value: (u) => u.platform.reposts },
+    { title: h.followers!, value: (u) => u.followers },
     { title: h.score!, value: (u) => u.score },
   ];
 }

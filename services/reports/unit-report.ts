@@ -32,6 +32,13 @@ export interface UnitMonth {
   photosPerPost: number | null;
   visits: number;
   shares: number;
+  /**
+   * What the platforms report of the month's published posts (the engagement job's latest reading): views,
+   * reactions, comments, and shares on the platforms themselves. Null where no platform reported that figure.
+   */
+  platform: { views: number | null; reactions: number | null; comments: number | null; reposts: number | null };
+  /** The unit's channels' followers and subscribers now, as their platforms last told; null when none did. */
+  followers: number | null;
   score: number;
   /** 1 for the best score among the units with the same parent (ties share a rank); the report's unit is 1. */
   rank: number;
@@ -62,9 +69,13 @@ interface Row {
   photos: number | string;
   visits: number | string;
   shares: number | string;
+  views: number | string | null;
+  reactions: number | string | null;
+  comments: number | string | null;
+  reposts: number | string | null;
 }
 
-const EMPTY: Row = { unit_id: '', published: 0, by_kind: null, on_time: 0, late: 0, failed: 0, median_approval: null, rejections: 0, photos: 0, visits: 0, shares: 0 };
+const EMPTY: Row = { unit_id: '', published: 0, by_kind: null, on_time: 0, late: 0, failed: 0, median_approval: null, rejections: 0, photos: 0, visits: 0, shares: 0, views: null, reactions: null, comments: null, reposts: null };
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
@@ -88,6 +99,8 @@ export async function unitReport(deps: { db: Db; now: () => Date }, actor: Actor
   const tree = await treeOf(deps.db, unitId, wholeTree);
   const { rows } = await monthQuery(tree.map((u) => u.id), from, to).execute(deps.db);
   const figuresOf = new Map(rows.map((r) => [r.unit_id, r]));
+  const followersOf = await followersByUnit(deps.db, tree.map((u) => u.id));
+  const orNull = (v: number | string | null) => (v === null ? null : Number(v));
 
   const units = tree.map((u): UnitMonth => {
     const r = figuresOf.get(u.id) ?? EMPTY;
@@ -109,6 +122,8 @@ export async function unitReport(deps: { db: Db; now: () => Date }, actor: Actor
       photosPerPost: published === 0 ? null : Math.round((Number(r.photos) / published) * 10) / 10,
       visits: figures.visits,
       shares: figures.shares,
+      platform: { views: orNull(r.views), reactions: orNull(r.reactions), comments: orNull(r.comments), reposts: orNull(r.reposts) },
+      followers: followersOf.get(u.id) ?? null,
       score: unitScore(figures),
       rank: 1,
     };
@@ -156,15 +171,17 @@ export function monthQuery(unitIds: readonly string[], from: Date, to: Date) {
       select p.unit_id, p.id,
              x.published_targets > 0 as out, x.on_time, x.late, x.failed, x.by_kind,
              extract(epoch from p.approved_at - s.at) / 60 as approval_minutes,
-             r.rejections, ph.photos, a.visits, a.shares
+             r.rejections, ph.photos, a.visits, a.shares, x.views, x.reactions, x.comments, x.reposts
         from p
         cross join lateral (
           select count(*) filter (where t.status = 'published') as published_targets,
                  count(*) filter (where t.status = 'published' and t.published_at <= p.scheduled_at + make_interval(mins => ${ON_TIME_MINUTES})) as on_time,
                  count(*) filter (where t.status = 'published' and t.published_at > p.scheduled_at + make_interval(mins => ${ON_TIME_MINUTES})) as late,
                  count(*) filter (where t.status in ('failed', 'unconfirmed')) as failed,
-                 array_agg(c.kind) filter (where t.status = 'published') as by_kind
+                 array_agg(c.kind) filter (where t.status = 'published') as by_kind,
+                 sum(e.views) as views, sum(e.reactions) as reactions, sum(e.comments) as comments, sum(e.reposts) as reposts
             from post_targets t join channels c on c.id = t.channel_id
+            left join target_engagement e on e.target_id = t.id
            where t.post_id = p.id) x
         cross join lateral (select max(e.at) as at from post_events e where e.post_id = p.id and e.type = 'submitted' and e.at <= p.approved_at) s
         cross join lateral (select count(*) as rejections from post_events e where e.post_id = p.id and e.type = 'rejected') r
@@ -186,9 +203,20 @@ export function monthQuery(unitIds: readonly string[], from: Date, to: Date) {
            percentile_cont(0.5) within group (order by approval_minutes) filter (where approval_minutes is not null) as median_approval,
            coalesce(sum(rejections), 0) as rejections,
            coalesce(sum(photos) filter (where out), 0) as photos,
-           coalesce(sum(visits), 0) as visits, coalesce(sum(shares), 0) as shares
+           coalesce(sum(visits), 0) as visits, coalesce(sum(shares), 0) as shares,
+           sum(views) as views, sum(reactions) as reactions, sum(comments) as comments, sum(reposts) as reposts
       from per_post left join kinds on kinds.unit_id = per_post.unit_id
      group by per_post.unit_id, kinds.by_kind`;
+}
+
+/** Each unit's followers and subscribers over its enabled channels, as last read; units with none left out. */
+async function followersByUnit(db: Db, unitIds: readonly string[]): Promise<Map<string, number>> {
+  const { rows } = await sql<{ unit_id: string; followers: number | string }>`
+    select c.unit_id, sum(a.followers) as followers
+      from channels c join channel_audience a on a.channel_id = c.id
+     where c.unit_id = any(${`{${unitIds.join(',')}}`}::uuid[]) and c.enabled and a.followers is not null
+     group by c.unit_id`.execute(db);
+  return new Map(rows.map((r) => [r.unit_id, Number(r.followers)]));
 }
 
 /** Ranks siblings by score (ties share a rank, then by name) and lays the tree out depth-first from the top. */

@@ -15,6 +15,7 @@ import { type RunningWorkers, startPublishWorkers } from '../../workers/publish/
 import { PublishQueue } from '../../workers/queue/publish-queue';
 import { NotifyQueue } from '../../workers/queue/notify-queue';
 import { type RunningNotifyWorker, startNotifyWorker } from '../../workers/notify/notify.worker';
+import { type RunningEngagementWorker, startEngagementWorker } from '../../workers/engagement/engagement.worker';
 import { smtpMailer } from '../notifications/mailer';
 import { liveWorkers, startHeartbeat } from '../../workers/queue/heartbeat';
 import { queueInspector } from '../../workers/queue/queue-inspector';
@@ -63,6 +64,8 @@ export interface RunningSiaran {
   workers: RunningWorkers | undefined;
   /** The notification e-mails and sweep, when the worker role runs here. */
   notifications: RunningNotifyWorker | undefined;
+  /** The engagement job's queue and worker (worker processes, unless ENGAGEMENT_EVERY_MINUTES is 0). */
+  engagement: RunningEngagementWorker | undefined;
   /** Connecting and looking after channels, as the admin page and the CLI do. */
   channels: ChannelDeps;
   /** PUBLIC_BASE_URL, or this server's own address. */
@@ -246,6 +249,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
     let workers: RunningWorkers | undefined;
     let notifications: RunningNotifyWorker | undefined;
     let mediaWorker: MediaWorkerHandle | undefined;
+    let engagement: RunningEngagementWorker | undefined;
     if (roles.worker) {
       const heartbeat = await startHeartbeat(ops, env.REDIS_PREFIX);
       // Removed on a clean stop; a killed process drops out of the count after 20 s.
@@ -295,6 +299,13 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
           stalledCheckMs: env.JOB_STALLED_CHECK_MS,
           reconcileEveryMs: env.RECONCILE_EVERY_SECONDS * 1000,
         },
+      );
+    }
+
+    if (roles.worker && env.ENGAGEMENT_EVERY_MINUTES > 0) {
+      engagement = await startEngagementWorker(
+        { db: database.db, adapters, box, log, now, everyMs: env.ENGAGEMENT_EVERY_MINUTES * 60_000 },
+        { connection: workerConnection(redis.target), prefix: env.REDIS_PREFIX, lockMs: env.JOB_LOCK_MS },
       );
     }
 
@@ -378,6 +389,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
       queue,
       workers,
       notifications,
+      engagement,
       channels,
       log,
       baseUrl,
@@ -391,6 +403,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
           // Workers finish the jobs they hold before letting go: nothing is left half-published.
           if (workers) await workers.close();
           if (notifications) await notifications.close();
+          if (engagement) await engagement.close();
           if (mediaWorker) await mediaWorker.close();
           await queue.close();
           for (const c of closers.reverse()) await c();

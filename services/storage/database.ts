@@ -19,6 +19,7 @@ import * as notifications from './migrations/0011-notifications';
 import * as deliveryProblems from './migrations/0012-delivery-problems';
 import * as similarPosts from './migrations/0013-similar-posts';
 import * as amplification from './migrations/0014-amplification';
+import * as engagement from './migrations/0015-engagement';
 import { PGliteDialect } from './pglite-dialect';
 import { storableParameters } from './storable-parameters';
 import { startEmbeddedThread } from './pglite-thread';
@@ -61,6 +62,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-delivery-problems': deliveryProblems,
   '0013-similar-posts': similarPosts,
   '0014-amplification': amplification,
+  '0015-engagement': engagement,
 };
 
 class InlineMigrations implements MigrationProvider {

@@ -237,7 +237,29 @@ export interface AmplificationCountsTable {
 
 export type AmplificationKind = 'visit' | 'share_whatsapp' | 'share_copy' | 'photo';
 
+/** A published target's latest figures on its platform (migrations/0015-engagement.ts); null: not given. */
+export interface TargetEngagementTable {
+  target_id: string;
+  views: number | null;
+  reactions: number | null;
+  comments: number | null;
+  reposts: number | null;
+  gone: ColumnType<boolean, boolean | undefined, boolean>;
+  collected_at: Timestamp;
+}
+
+/** A channel's audience as its platform last told it, and why the last collection failed. */
+export interface ChannelAudienceTable {
+  channel_id: string;
+  followers: number | null;
+  collected_at: Timestamp | null;
+  last_error: string | null;
+  last_error_at: Timestamp | null;
+}
+
 export interface DB {
+  target_engagement: TargetEngagementTable;
+  channel_audience: ChannelAudienceTable;
   amplification_counts: AmplificationCountsTable;
   post_fingerprints: PostFingerprintsTable;
   photos: PhotosTable;

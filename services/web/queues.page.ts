@@ -11,6 +11,7 @@ const QUEUE_WORDS: Record<QueueName, { id: string; en: string }> = {
   media: { id: 'Pengolahan foto', en: 'Photo rendering' },
   maintenance: { id: 'Pemeliharaan', en: 'Maintenance' },
   notify: { id: 'E-mail pemberitahuan', en: 'Notification e-mails' },
+  engagement: { id: 'Angka dari platform', en: 'Platform figures' },
 };
 const STATE_WORDS: Record<JobState, { id: string; en: string }> = {
   waiting: { id: 'menunggu', en: 'waiting' },

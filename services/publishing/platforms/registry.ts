@@ -37,6 +37,7 @@ export function platformConfig(env: Env, db: Kysely<DB>): PlatformConfig {
       clientId: env.X_CLIENT_ID,
       clientSecret: env.X_CLIENT_SECRET,
       timeoutMs: env.PLATFORM_TIMEOUT_MS,
+      readMetrics: env.X_READ_METRICS,
     },
     telegram: { apiUrl: env.TELEGRAM_API_URL, timeoutMs: env.PLATFORM_TIMEOUT_MS },
     facebook: {

@@ -81,7 +81,7 @@ test('at the daily quota read from content_publishing_limit, the post is held (n
   const before = user.quotaTotal;
   // The account has used its quota; the oldest post leaves the 24-hour window in a few seconds.
   user.quotaTotal = user.media.length + 1;
-  user.media.unshift({ id: '990000001', containerId: 'x', caption: 'kiriman lama', children: [], publishedAt: Date.now() - 86_400_000 + 4000, permalink: 'https://www.instagram.com/p/lama/' });
+  user.media.unshift({ id: '990000001', containerId: 'x', caption: 'kiriman lama', children: [], publishedAt: Date.now() - 86_400_000 + 4000, permalink: 'https://www.instagram.com/p/lama/', figures: { views: 0, reactions: 0, comments: 0, shares: 0 }, tooFewViewers: false });
   try {
     const text = 'Pos yang menunggu kuota Instagram.';
     const id = await scheduledPost(p, { body: text, channelIds: [ig], photos: [{ data: await photo(), alt: 'Foto' }] });

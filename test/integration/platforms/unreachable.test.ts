@@ -30,7 +30,7 @@ function ctx<K>(settings: K, credentials: unknown) {
 
 test('a platform nobody answers at (connection refused) is a transient failure, never "maybe published"', async () => {
   const closed = `http://127.0.0.1:${await freePort()}`;
-  const x = xAdapter({ apiUrl: closed, authorizeUrl: `${closed}/i/oauth2/authorize`, consumerKey: 'k', consumerSecret: 's', clientId: undefined, clientSecret: undefined, timeoutMs: 1000 });
+  const x = xAdapter({ apiUrl: closed, authorizeUrl: `${closed}/i/oauth2/authorize`, consumerKey: 'k', consumerSecret: 's', clientId: undefined, clientSecret: undefined, timeoutMs: 1000, readMetrics: false });
   const xCtx = ctx({ userId: '1', username: 'u', auth: 'oauth1' }, { type: 'oauth1', accessToken: '1-a', accessSecret: 'b' });
   await expect(x.publish(input, { ...xCtx, channel: { ...xCtx.channel, kind: 'x' } } as never)).rejects.toMatchObject({ kind: 'transient' });
   const tg = telegramAdapter({ apiUrl: closed, timeoutMs: 1000 });

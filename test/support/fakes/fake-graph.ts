@@ -9,6 +9,9 @@
 // and long-lived token exchanges (/oauth/access_token), the Pages a person manages (/me/accounts) with their
 // Page tokens and linked Instagram accounts. Instagram Login's side (graph.instagram.com, served by the same
 // fake): /me for an Instagram token and /refresh_access_token, which refuses tokens younger than 24 h.
+// What Meta counts: a post's reactions, comments and shares as summary fields, insights of Page posts and media
+// (views, shares; an empty list for a Page without insights, error #10 for a medium with too few viewers), and
+// accounts' followers_count.
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import type { FakeAnswer, FakeRequest, FakeServer, Handler } from './fake-http';
@@ -23,6 +26,41 @@ export interface FakePage {
   posts: FakePagePost[];
   /** Photos uploaded to the Page, published or not. */
   photos: FakePhoto[];
+  /** What `followers_count` answers. */
+  followers: number;
+  /**
+   * Whether Meta gives this Page's posts insights (a Page with 100 likes or more); without, the insights edge
+   * answers an empty list.
+   */
+  insights: boolean;
+}
+
+/** What Meta counts of a post or medium; a test sets them. */
+export interface FakeFigures {
+  views: number;
+  reactions: number;
+  comments: number;
+  shares: number;
+}
+
+const noFigures = (): FakeFigures => ({ views: 0, reactions: 0, comments: 0, shares: 0 });
+
+/** The names a `fields` parameter asks for, top level only: `reactions.limit(0).summary(total_count)` is `reactions`. */
+function fieldNames(req: FakeRequest): Set<string> {
+  const raw = req.query.get('fields') ?? '';
+  const names: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of raw) {
+    if (ch === '(' || ch === '{') depth++;
+    if (ch === ')' || ch === '}') depth--;
+    if (ch === ',' && depth === 0) {
+      names.push(current);
+      current = '';
+    } else current += ch;
+  }
+  names.push(current);
+  return new Set(names.map((n) => n.trim().split(/[.{(]/)[0]!).filter(Boolean));
 }
 
 export interface FakePhoto {
@@ -46,6 +84,7 @@ export interface FakePagePost {
   photoIds: string[];
   createdAt: number;
   deleted: boolean;
+  figures: FakeFigures;
 }
 
 export type ContainerStatus = 'IN_PROGRESS' | 'FINISHED' | 'ERROR' | 'EXPIRED' | 'PUBLISHED';
@@ -78,9 +117,22 @@ export interface FakeIgUser {
   /** The Facebook Page it is linked to: that Page's token also publishes to it (Facebook Login). */
   pageId: string | undefined;
   /** Media published, newest last. */
-  media: Array<{ id: string; containerId: string; caption: string; children: string[]; publishedAt: number; permalink: string }>;
+  media: FakeMedium[];
   /** Posts allowed per 24 h (content_publishing_limit's quota_total). */
   quotaTotal: number;
+  followers: number;
+}
+
+export interface FakeMedium {
+  id: string;
+  containerId: string;
+  caption: string;
+  children: string[];
+  publishedAt: number;
+  permalink: string;
+  figures: FakeFigures;
+  /** Meta's "(#10) Not enough viewers for the media to show insights". */
+  tooFewViewers: boolean;
 }
 
 /** A person who signs in on the OAuth dialog and manages Pages. */
@@ -238,7 +290,7 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
     const photo: FakePhoto = { id: nextId(), pageId, published, ...image, altText: text(req.body.alt_text_custom) || undefined, via };
     page.photos.push(photo);
     if (!published) return { status: 200, body: { id: photo.id } };
-    const post: FakePagePost = { id: `${pageId}_${nextId()}`, pageId, message: text(req.body.caption) || text(req.body.message), link: undefined, photoIds: [photo.id], createdAt: Date.now(), deleted: false };
+    const post: FakePagePost = { id: `${pageId}_${nextId()}`, pageId, message: text(req.body.caption) || text(req.body.message), link: undefined, photoIds: [photo.id], createdAt: Date.now(), deleted: false, figures: noFigures() };
     page.posts.push(post);
     return { status: 200, body: { id: photo.id, post_id: post.id } };
   };
@@ -265,7 +317,7 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
     // Meta refuses the same text posted again on a Page within a short time.
     const recent = page.posts.filter((p) => !p.deleted && p.message === message && p.link === link && Date.now() - p.createdAt < 10 * 60_000 && message !== '');
     if (recent.length > 0 && attached.length === 0) return graphError(400, 506, 'Duplicate status message', { type: 'OAuthException', userMsg: 'This status update is identical to the last one you posted. Try posting something different, or delete your previous update.' });
-    const post: FakePagePost = { id: `${pageId}_${nextId()}`, pageId, message, link, photoIds: attached, createdAt: Date.now(), deleted: false };
+    const post: FakePagePost = { id: `${pageId}_${nextId()}`, pageId, message, link, photoIds: attached, createdAt: Date.now(), deleted: false, figures: noFigures() };
     for (const id of attached) page.photos.find((p) => p.id === id)!.published = true;
     page.posts.push(post);
     return { status: 200, body: { id: post.id } };
@@ -349,14 +401,56 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
     }
     // Meta's permalink is not always /{page}/posts/{id}: the adapter must read it, not rebuild it.
     const permalink = `https://www.facebook.com/permalink.php?story_fbid=${id.split('_')[1]!}&id=${pageId}`;
-    return { status: 200, body: { id: post.id, message: post.message, created_time: new Date(post.createdAt).toISOString().replace('Z', '+0000'), permalink_url: permalink } };
+    const asked = fieldNames(req);
+    const f = post.figures;
+    return {
+      status: 200,
+      body: {
+        id: post.id,
+        message: post.message,
+        created_time: new Date(post.createdAt).toISOString().replace('Z', '+0000'),
+        permalink_url: permalink,
+        // Edges come with a summary when asked for one; `shares` is absent while nobody has shared.
+        ...(asked.has('reactions') ? { reactions: { data: [], summary: { total_count: f.reactions, viewer_reaction: 'NONE' } } } : {}),
+        ...(asked.has('comments') ? { comments: { data: [], summary: { order: 'ranked', total_count: f.comments, can_comment: true } } } : {}),
+        ...(asked.has('shares') && f.shares > 0 ? { shares: { count: f.shares } } : {}),
+      },
+    };
   };
 
   const pageInfo: Handler = (req) => {
     const pageId = req.path.split('/')[2]!;
     const page = pageFor(req, pageId);
     if ('status' in page) return page;
-    return { status: 200, body: { id: page.id, name: page.name } };
+    return { status: 200, body: { id: page.id, name: page.name, ...(fieldNames(req).has('followers_count') ? { followers_count: page.followers } : {}) } };
+  };
+
+  /** Lifetime insights of a Page post or an Instagram medium, in Meta's shape. */
+  const METRICS: Record<string, keyof FakeFigures> = { post_total_media_view_unique: 'views', views: 'views', shares: 'shares', likes: 'reactions', comments: 'comments' };
+  const insights: Handler = (req) => {
+    const id = req.path.split('/')[2]!;
+    const asked = (req.query.get('metric') ?? '').split(',').filter(Boolean);
+    if (asked.length === 0) return graphError(400, 100, '(#100) The parameter metric is required', { subcode: 1504028 });
+    const unknown = asked.find((m) => !(m in METRICS));
+    if (unknown) return graphError(400, 100, `(#100) The value must be a valid insights metric`, { subcode: 2108006 });
+    const entry = (name: string, value: number) => ({ name, period: 'lifetime', values: [{ value }], title: name, description: name, id: `${id}/insights/${name}/lifetime` });
+    if (id.includes('_')) {
+      const page = pageFor(req, id.split('_')[0]!);
+      if ('status' in page) return page;
+      const post = page.posts.find((p) => p.id === id && !p.deleted);
+      if (!post) return graphError(400, 100, `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { subcode: 33 });
+      if (!page.insights) return { status: 200, body: { data: [] } };
+      return { status: 200, body: { data: asked.map((m) => entry(m, post.figures[METRICS[m]!])) } };
+    }
+    for (const u of igUsers.values()) {
+      const m = u.media.find((x) => x.id === id);
+      if (!m) continue;
+      const user = igFor(req, u.id);
+      if ('status' in user) return user;
+      if (m.tooFewViewers) return graphError(400, 10, '(#10) Not enough viewers for the media to show insights', { type: 'OAuthException' });
+      return { status: 200, body: { data: asked.map((name) => entry(name, m.figures[METRICS[name]!])) } };
+    }
+    return graphError(400, 100, `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, { subcode: 33 });
   };
 
   const igUsers = new Map<string, FakeIgUser>();
@@ -456,7 +550,7 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
     const shortcode = randomBytes(8).toString('base64url').slice(0, 11);
     c.forced = 'PUBLISHED';
     c.mediaId = id;
-    user.media.push({ id, containerId: c.id, caption: c.caption, children: c.children, publishedAt: Date.now(), permalink: `https://www.instagram.com/p/${shortcode}/` });
+    user.media.push({ id, containerId: c.id, caption: c.caption, children: c.children, publishedAt: Date.now(), permalink: `https://www.instagram.com/p/${shortcode}/`, figures: noFigures(), tooFewViewers: false });
     if (fake.serverErrorsAfterPublish > 0) {
       // Meta has answered "server error" to a publish it had carried out.
       fake.serverErrorsAfterPublish -= 1;
@@ -487,14 +581,25 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
       if (m) {
         const user = igFor(req, u.id);
         if ('status' in user) return user;
-        return { status: 200, body: { id: m.id, permalink: m.permalink, caption: m.caption, timestamp: new Date(m.publishedAt).toISOString().replace('Z', '+0000') } };
+        const asked = fieldNames(req);
+        return {
+          status: 200,
+          body: {
+            id: m.id,
+            permalink: m.permalink,
+            caption: m.caption,
+            timestamp: new Date(m.publishedAt).toISOString().replace('Z', '+0000'),
+            ...(asked.has('like_count') ? { like_count: m.figures.reactions } : {}),
+            ...(asked.has('comments_count') ? { comments_count: m.figures.comments } : {}),
+          },
+        };
       }
     }
     const user = igUsers.get(id);
     if (user) {
       const checked = igFor(req, id);
       if ('status' in checked) return checked;
-      return { status: 200, body: { id: user.id, username: user.username } };
+      return { status: 200, body: { id: user.id, username: user.username, ...(fieldNames(req).has('followers_count') ? { followers_count: user.followers } : {}) } };
     }
     return pageInfo(req);
   };
@@ -656,6 +761,7 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
       if (parts.length === 2 && parts[1] === 'media_publish' && req.method === 'POST') return mediaPublish;
       if (parts.length === 2 && parts[1] === 'media' && req.method === 'GET') return listMedia;
       if (parts.length === 2 && parts[1] === 'content_publishing_limit' && req.method === 'GET') return publishingLimit;
+      if (parts.length === 2 && parts[1] === 'insights' && req.method === 'GET') return insights;
       if (parts.length === 1 && parts[0]!.includes('_') && (req.method === 'GET' || req.method === 'DELETE')) return object;
       if (parts.length === 1 && req.method === 'GET') return igObject;
       return undefined;
@@ -673,12 +779,12 @@ export async function startFakeGraph(version = 'v26.0'): Promise<FakeGraph> {
   );
 
   const addPage = (o: { name: string }): FakePage => {
-    const page: FakePage = { id: nextId(), name: o.name, token: `EAAG${randomBytes(30).toString('base64url').replace(/[-_]/g, 'Z')}`, posts: [], photos: [] };
+    const page: FakePage = { id: nextId(), name: o.name, token: `EAAG${randomBytes(30).toString('base64url').replace(/[-_]/g, 'Z')}`, posts: [], photos: [], followers: 0, insights: true };
     pages.set(page.id, page);
     return page;
   };
   const addIgUser = (o: { username: string; pageId?: string }): FakeIgUser => {
-    const u: FakeIgUser = { id: `1784${nextId()}`, username: o.username, token: `IGAA${randomBytes(30).toString('base64url').replace(/[-_]/g, 'Q')}`, tokenIssuedAt: Date.now(), pageId: o.pageId, media: [], quotaTotal: 50 };
+    const u: FakeIgUser = { id: `1784${nextId()}`, username: o.username, token: `IGAA${randomBytes(30).toString('base64url').replace(/[-_]/g, 'Q')}`, tokenIssuedAt: Date.now(), pageId: o.pageId, media: [], quotaTotal: 50, followers: 0 };
     igUsers.set(u.id, u);
     return u;
   };

@@ -1,7 +1,7 @@
 // A local Telegram Bot API on 127.0.0.1 for the calls Siaran makes: /bot<token>/<method> with JSON, form
 // or multipart bodies (attach:// files), {ok, result} answers and the documented error bodies
 // ({ok:false, error_code, description, parameters:{retry_after}}); channel admins, HTML entity parsing,
-// caption and text limits, photo dimension rules and a per-channel message rate.
+// caption and text limits, photo dimension rules, a per-channel message rate, and a channel's subscriber count.
 import { randomBytes } from 'node:crypto';
 import sharp from 'sharp';
 import type { FakeAnswer, FakeRequest, FakeServer, Handler } from './fake-http';
@@ -26,6 +26,8 @@ export interface FakeChannel {
   admins: Set<number>;
   nextMessageId: number;
   recent: number[];
+  /** What getChatMemberCount answers. */
+  subscribers: number;
 }
 
 export interface FakeTelegram extends FakeServer {
@@ -55,7 +57,7 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
   const ok = (result: unknown): FakeAnswer => ({ status: 200, body: { ok: true, result } });
 
   const addChannel = (o: { username?: string; title: string; botIsAdmin?: boolean }): FakeChannel => {
-    const c: FakeChannel = { id: -1_000_000_000_000 - Math.floor(Math.random() * 1e9), username: o.username, title: o.title, admins: new Set(o.botIsAdmin === false ? [] : [bot.id]), nextMessageId: 1, recent: [] };
+    const c: FakeChannel = { id: -1_000_000_000_000 - Math.floor(Math.random() * 1e9), username: o.username, title: o.title, admins: new Set(o.botIsAdmin === false ? [] : [bot.id]), nextMessageId: 1, recent: [], subscribers: 0 };
     channels.set(c.id, c);
     return c;
   };
@@ -103,6 +105,11 @@ export async function startFakeTelegram(): Promise<FakeTelegram> {
     getChat: (req) => {
       const c = findChat(param(req, 'chat_id'));
       return c ? ok({ id: c.id, type: 'channel', title: c.title, ...(c.username ? { username: c.username } : {}) }) : err(400, 'Bad Request: chat not found');
+    },
+    getChatMemberCount: (req) => {
+      const c = findChat(param(req, 'chat_id'));
+      if (!c) return err(400, 'Bad Request: chat not found');
+      return ok(c.subscribers);
     },
     getChatMember: (req) => {
       const c = findChat(param(req, 'chat_id'));

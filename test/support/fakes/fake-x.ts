@@ -1,6 +1,7 @@
 // A local X API on 127.0.0.1 for the calls Siaran makes, speaking X's documented HTTP shapes: OAuth 2.0
 // with PKCE (consent page, token exchange, single-use rotating refresh tokens), OAuth 1.0a signatures
-// checked, the v2 chunked media upload, media metadata (alt text), posts and replies, the user's timeline;
+// checked, the v2 chunked media upload, media metadata (alt text), posts and replies, the user's timeline,
+// posts by id with their public metrics, the account's followers;
 // rate-limit headers on every answer and X's problem+json error bodies. Faults are injected per route.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -16,6 +17,17 @@ export interface FakeXUser {
   id: string;
   username: string;
   name: string;
+  /** What `public_metrics.followers_count` answers. */
+  followers?: number;
+}
+
+/** A post's `public_metrics`, as a test sets them. */
+export interface FakeMetrics {
+  impressions: number;
+  likes: number;
+  replies: number;
+  retweets: number;
+  quotes: number;
 }
 
 export interface FakePost {
@@ -27,6 +39,7 @@ export interface FakePost {
   createdAt: Date;
   /** How the request was authorised: the bearer token or the OAuth 1.0a token used. */
   authToken: string;
+  metrics: FakeMetrics;
 }
 
 interface Media {
@@ -161,11 +174,13 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
     if (key === 'GET /i/oauth2/authorize/approve') return approve;
     if (key === 'POST /2/oauth2/token') return token;
     if (key === 'GET /2/users/me') {
-      return userRoute('users.read', (_r, who) => {
+      return userRoute('users.read', (r, who) => {
         const u = users.get(who.userId)!;
-        return { status: 200, body: { data: { id: u.id, name: u.name, username: u.username } } };
+        const metrics = (r.query.get('user.fields') ?? '').split(',').includes('public_metrics');
+        return { status: 200, body: { data: { id: u.id, name: u.name, username: u.username, ...(metrics ? { public_metrics: { followers_count: u.followers ?? 0, following_count: 12, tweet_count: posts.filter((p) => p.userId === u.id).length, listed_count: 0, like_count: 0 } } : {}) } } };
       });
     }
+    if (key === 'GET /2/tweets') return userRoute('tweet.read', lookup);
     if (key === 'POST /2/media/upload/initialize') return userRoute('media.write', initialize);
     let m = /^POST \/2\/media\/upload\/(\d+)\/append$/.exec(key);
     if (m) return userRoute('media.write', (r, who) => append(r, who, m![1]!));
@@ -297,9 +312,27 @@ export async function startFakeX(opts: { user?: Partial<FakeXUser> } = {}): Prom
     if (posts.some((p) => p.userId === who.userId && p.text === said && !replyTo && !p.replyTo)) {
       return problem(403, 'Forbidden', 'You are not allowed to create a Tweet with duplicate content.');
     }
-    const post: FakePost = { id: newId(), userId: who.userId, text: said, mediaIds, replyTo, createdAt: new Date(), authToken: who.token };
+    const post: FakePost = { id: newId(), userId: who.userId, text: said, mediaIds, replyTo, createdAt: new Date(), authToken: who.token, metrics: { impressions: 0, likes: 0, replies: 0, retweets: 0, quotes: 0 } };
     posts.push(post);
     return { status: 201, body: { data: { id: post.id, text: post.text, edit_history_tweet_ids: [post.id] } } };
+  };
+  /** Posts by id (at most 100), with `public_metrics` when asked; ids X does not have come back as errors. */
+  const lookup = (req: FakeRequest): FakeAnswer => {
+    const ids = (req.query.get('ids') ?? '').split(',').filter(Boolean);
+    if (ids.length === 0 || ids.length > 100 || ids.some((id) => !/^\d{1,19}$/.test(id))) {
+      return { status: 400, body: { errors: [{ parameters: { ids }, message: 'The `ids` query parameter value must be 1 to 100 post ids' }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' } };
+    }
+    const withMetrics = (req.query.get('tweet.fields') ?? '').split(',').includes('public_metrics');
+    const data = ids.flatMap((id) => {
+      const p = posts.find((x) => x.id === id);
+      if (!p) return [];
+      const m = p.metrics;
+      return [{ id: p.id, text: p.text, edit_history_tweet_ids: [p.id], ...(withMetrics ? { public_metrics: { retweet_count: m.retweets, reply_count: m.replies, like_count: m.likes, quote_count: m.quotes, bookmark_count: 0, impression_count: m.impressions } } : {}) }];
+    });
+    const errors = ids
+      .filter((id) => !posts.some((x) => x.id === id))
+      .map((id) => ({ value: id, detail: `Could not find tweet with ids: [${id}].`, title: 'Not Found Error', resource_type: 'tweet', parameter: 'ids', resource_id: id, type: 'https://api.twitter.com/2/problems/resource-not-found' }));
+    return { status: 200, body: { ...(data.length > 0 ? { data } : {}), ...(errors.length > 0 ? { errors } : {}) } };
   };
   const timeline = (req: FakeRequest, who: { userId: string }, userId: string): FakeAnswer => {
     if (userId !== who.userId) return problem(403, 'Forbidden', 'You can only read your own timeline here.');

@@ -4,6 +4,7 @@
 // a post whose answer was lost is looked for among the Page's own posts before anything is sent again.
 import type { ChannelSettings } from '../../../../shared/channels/channel-schemas';
 import { type ChannelHandle, type ConnectionReport, type PlatformAdapter, PlatformError, type PublishInput, type PublishResult, type Verification, idsToRetract } from '../../platform';
+import { count, insightValue, insightsOrNone, readEach } from '../meta/engagement';
 import { GraphError, type GraphOptions, classifyGraphError, graphClient } from '../meta/graph';
 
 export interface FacebookConfig {
@@ -36,6 +37,15 @@ export function facebookLink(postId: string): string {
   // A Page post id is `<page id>_<post id>`; this address opens it for anyone who may see the Page.
   const [page, post] = postId.split('_');
   return `https://www.facebook.com/${page ?? postId}/posts/${post ?? postId}`;
+}
+
+/** A Page post's insights metric of unique viewers. */
+const FACEBOOK_VIEWS = 'post_total_media_view_unique';
+
+interface PostFigures {
+  shares?: { count?: unknown };
+  reactions?: { summary?: { total_count?: unknown } };
+  comments?: { summary?: { total_count?: unknown } };
 }
 
 interface PagePost {
@@ -171,6 +181,33 @@ export function facebookAdapter(cfg: FacebookConfig): PlatformAdapter<'facebook'
           throw classifyGraphError(err, new Date(), 'harmless');
         }
       }
+    },
+    engagement: {
+      perCall: 1,
+      posts(targets, ctx) {
+        const g = client(ctx.timeoutMs);
+        const token = ctx.channel.credentials.current().pageToken;
+        return readEach(targets, async (t) => {
+          const post = await g.get<PostFigures>(t.externalId, token, { fields: 'shares,reactions.limit(0).summary(total_count),comments.limit(0).summary(total_count)' });
+          // Meta replaced a post's impressions with media views (November 2025): unique viewers of the post.
+          const insights = await insightsOrNone(g, t.externalId, token, [FACEBOOK_VIEWS]);
+          return {
+            views: insightValue(insights, FACEBOOK_VIEWS) ?? null,
+            reactions: count(post.reactions?.summary?.total_count),
+            comments: count(post.comments?.summary?.total_count),
+            // Meta leaves `shares` out of a post nobody has shared.
+            reposts: count(post.shares?.count) ?? 0,
+          };
+        });
+      },
+      async audience(ctx) {
+        try {
+          const page = await client(ctx.timeoutMs).get<{ followers_count?: unknown }>(ctx.channel.settings.pageId, ctx.channel.credentials.current().pageToken, { fields: 'followers_count' });
+          return count(page.followers_count);
+        } catch (err) {
+          throw classifyGraphError(err, new Date());
+        }
+      },
     },
     async test(channel: ChannelHandle<'facebook'>, timeoutMs): Promise<ConnectionReport> {
       try {

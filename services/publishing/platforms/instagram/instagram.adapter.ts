@@ -13,6 +13,7 @@ import {
   type PublishResult,
   type Verification,
 } from '../../platform';
+import { count, insightValue, insightsOrNone, readEach } from '../meta/engagement';
 import { type GraphClient, GraphError, classifyGraphError, graphClient } from '../meta/graph';
 
 export interface InstagramConfig {
@@ -320,6 +321,32 @@ export function instagramAdapter(cfg: InstagramConfig): PlatformAdapter<'instagr
       async renew(channel, timeoutMs) {
         try {
           await freshToken(channel, timeoutMs);
+        } catch (err) {
+          throw err instanceof PlatformError ? err : classifyGraphError(err, new Date());
+        }
+      },
+    },
+    engagement: {
+      perCall: 1,
+      async posts(targets, ctx) {
+        const g = client(ctx.channel.settings, ctx.timeoutMs);
+        const token = await tokenOf(ctx);
+        return readEach(targets, async (t) => {
+          const medium = await g.get<{ like_count?: unknown; comments_count?: unknown }>(t.externalId, token, { fields: 'like_count,comments_count' });
+          // `views` replaced impressions (April 2025); Meta gives nothing for media with too few viewers.
+          const insights = await insightsOrNone(g, t.externalId, token, ['views', 'shares']);
+          return {
+            views: insightValue(insights, 'views') ?? null,
+            reactions: count(medium.like_count),
+            comments: count(medium.comments_count),
+            reposts: insightValue(insights, 'shares') ?? null,
+          };
+        });
+      },
+      async audience(ctx) {
+        try {
+          const account = await client(ctx.channel.settings, ctx.timeoutMs).get<{ followers_count?: unknown }>(ctx.channel.settings.igUserId, await tokenOf(ctx), { fields: 'followers_count' });
+          return count(account.followers_count);
         } catch (err) {
           throw err instanceof PlatformError ? err : classifyGraphError(err, new Date());
         }

@@ -95,6 +95,18 @@ export function telegramAdapter(cfg: TelegramConfig): PlatformAdapter<'telegram'
         }
       }
     },
+    // The Bot API gives bots no view counts of channel posts (only a user client can read them): what it gives is
+    // the channel's subscribers.
+    engagement: {
+      perCall: 0,
+      async audience(ctx) {
+        try {
+          return await telegramClient({ ...cfg, timeoutMs: ctx.timeoutMs }, ctx.channel.credentials.current().botToken).memberCount(ctx.channel.settings.chatId);
+        } catch (err) {
+          throw classify(err, 'read');
+        }
+      },
+    },
     async test(channel: ChannelHandle<'telegram'>, timeoutMs): Promise<ConnectionReport> {
       try {
         const found = await inspectChannel({ ...cfg, timeoutMs }, channel.credentials.current().botToken, channel.settings.chatId);

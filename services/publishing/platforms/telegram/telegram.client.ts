@@ -47,6 +47,8 @@ export interface TelegramClient {
   deleteMessage(chat: string, messageId: number): Promise<void>;
   sendPhoto(chat: string, photo: TelegramPhoto, captionHtml: string | undefined): Promise<number>;
   sendAlbum(chat: string, photos: TelegramPhoto[], captionHtml: string | undefined): Promise<number[]>;
+  /** The channel's subscribers (getChatMemberCount). */
+  memberCount(chat: string): Promise<number>;
 }
 
 export function telegramClient(cfg: TelegramConfig, botToken: string): TelegramClient {
@@ -87,6 +89,7 @@ export function telegramClient(cfg: TelegramConfig, botToken: string): TelegramC
       const m = await api.getChatMember(chat, userId, signal);
       return { status: m.status, canPost: m.status === 'creator' || (m.status === 'administrator' && m.can_post_messages !== false) };
     }),
+    memberCount: (chat) => call((api, signal) => api.getChatMemberCount(chat, signal)),
     sendMessage: (chat, text) => call(async (api, signal) => (await api.sendMessage(chat, text, { ...html, link_preview_options: { is_disabled: false } }, signal)).message_id),
     deleteMessage: (chat, messageId) => call(async (api, signal) => {
       await api.deleteMessage(chat, messageId, signal);

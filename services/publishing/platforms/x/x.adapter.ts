@@ -2,7 +2,7 @@
 // replies. Every step is recorded before it is taken, so an interrupted thread resumes where it stopped.
 import type { ChannelCredentials } from '../../../../shared/channels/channel-schemas';
 import { splitThread } from '../../../../shared/channels/channel-text';
-import { type ConnectionReport, type PlatformAdapter, PlatformError, idsToRetract, type PublishContext, type PublishInput, type PublishResult, type Verification } from '../../platform';
+import { type ConnectionReport, type Engagement, type PlatformAdapter, PlatformError, idsToRetract, type PublishContext, type PublishInput, type PublishResult, type Verification } from '../../platform';
 import { type XAppConfig, XCallError, type XClient, type XFailure, type XUserAuth, xClient, xOAuth2 } from './x.client';
 
 type XCredentials = ChannelCredentials<'x'>;
@@ -165,6 +165,25 @@ export function xAdapter(app: XAppConfig): PlatformAdapter<'x'> {
       }
     },
 
+    // Reads are billed on X's pay-per-use plan: only when the settings say the plan pays for them.
+    engagement: app.readMetrics
+      ? {
+          perCall: 100,
+          async posts(targets, ctx) {
+            const { found, gone } = await withClient(ctx, 'read', (c) => c.metrics(targets.map((t) => t.externalId)));
+            const out = new Map<string, Engagement | 'gone'>();
+            for (const t of targets) {
+              const m = found.get(t.externalId);
+              if (m) {
+                const reposts = m.reposts === undefined && m.quotes === undefined ? null : (m.reposts ?? 0) + (m.quotes ?? 0);
+                out.set(t.targetId, { views: m.impressions ?? null, reactions: m.likes ?? null, comments: m.replies ?? null, reposts });
+              } else if (gone.includes(t.externalId)) out.set(t.targetId, 'gone');
+            }
+            return out;
+          },
+          audience: async (ctx) => (await withClient(ctx, 'read', (c) => c.followers())) ?? null,
+        }
+      : undefined,
     async test(channel, timeoutMs): Promise<ConnectionReport> {
       const creds = channel.credentials.current();
       try {

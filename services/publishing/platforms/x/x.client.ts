@@ -18,6 +18,11 @@ export interface XAppConfig {
   clientId: string | undefined;
   clientSecret: string | undefined;
   timeoutMs: number;
+  /**
+   * X_READ_METRICS: the app's X plan pays for reads, so the engagement job may read posts' public metrics and the
+   * account's followers. Off by default: on pay-per-use every post read is billed.
+   */
+  readMetrics: boolean;
 }
 
 export type XUserAuth = { type: 'oauth1'; accessToken: string; accessSecret: string } | { type: 'oauth2'; accessToken: string };
@@ -48,6 +53,19 @@ export interface XClient {
   deletePost(id: string): Promise<void>;
   /** The account's own posts since `since`, newest first (at most 100). */
   postsSince(userId: string, since: Date): Promise<XPost[]>;
+  /** Public metrics of up to 100 posts; ids X no longer has are listed as gone. */
+  metrics(ids: string[]): Promise<{ found: Map<string, XMetrics>; gone: string[] }>;
+  /** The account's followers. */
+  followers(): Promise<number | undefined>;
+}
+
+/** X's `public_metrics` of a post. */
+export interface XMetrics {
+  impressions: number | undefined;
+  likes: number | undefined;
+  replies: number | undefined;
+  reposts: number | undefined;
+  quotes: number | undefined;
 }
 
 export interface XTokens {
@@ -89,6 +107,19 @@ export function xClient(app: XAppConfig, auth: XUserAuth): XClient {
       const page = await v2.userTimeline(userId, { start_time: since.toISOString(), max_results: 100, 'tweet.fields': ['referenced_tweets', 'created_at'], exclude: ['retweets'] });
       return page.tweets.map((t) => ({ id: t.id, text: t.text, inReplyTo: t.referenced_tweets?.find((r) => r.type === 'replied_to')?.id }));
     }),
+    metrics: (ids) => watch.call(async () => {
+      const r = await v2.tweets(ids, { 'tweet.fields': ['public_metrics'] });
+      const found = new Map<string, XMetrics>();
+      // X leaves `data` out when none of the ids exists, whatever the library's type says.
+      for (const t of (r.data as typeof r.data | undefined) ?? []) {
+        const m = t.public_metrics;
+        found.set(t.id, { impressions: m?.impression_count, likes: m?.like_count, replies: m?.reply_count, reposts: m?.retweet_count, quotes: m?.quote_count });
+      }
+      // A deleted post comes back as a "resource-not-found" error beside the others' data.
+      const gone = (r.errors ?? []).filter((e) => /resource-not-found/.test(e.type) && typeof e.resource_id === 'string').map((e) => e.resource_id!);
+      return { found, gone };
+    }),
+    followers: () => watch.call(async () => (await v2.me({ 'user.fields': ['public_metrics'] })).data.public_metrics?.followers_count),
   };
 }
 
