@@ -25,7 +25,8 @@ import { approvePost, rejectPost, submitPost } from '../posts/review-post';
 import { cancelPost, reschedulePost } from '../posts/schedule-post';
 import { setSensitive } from '../posts/sensitivity';
 import { readSimilarPosts } from '../posts/similar-posts';
-import { IMPORT_MAX_BYTES, importPosts, planTemplate, planTooLarge } from '../posts/import-posts';
+import { IMPORT_MAX_BYTES, type ImportResult, importPosts, planTemplate, planTooLarge } from '../posts/import-posts';
+import { planImportFor } from '../posts/plan-imports';
 import { postsCsv } from '../posts/export-posts';
 import { reportCsv, reportXlsx } from '../reports/report-files';
 import { unitReport } from '../reports/unit-report';
@@ -183,10 +184,19 @@ export function apiRoutes(deps: PostDeps): RouteRegistry {
   api.define({
     method: 'post',
     path: '/imports',
-    summary: 'Import a posting plan (the CSV file as the body, text/csv): every row checked; all rows become drafts in one transaction, or none and 422 with each problem by row and column',
+    summary:
+      'Import a posting plan (the CSV file as the body, text/csv): every row checked; all rows become drafts in one transaction, or none and 422 with each problem by row and column. A plan of more than 300 rows is kept and imported by a job: 202 with its progressUrl',
     tag: 'posts',
     status: 201,
+    statusOf: (result) => ((result as ImportResult).kind === 'queued' ? 202 : 201),
     handler: async ({ actor, req }) => importPosts(deps, actor, await csvBody(req)),
+  });
+  api.define({
+    method: 'get',
+    path: '/imports/:id',
+    summary: "A large plan's import as the job runs it: status (queued, checking, importing, done, refused, failed), rows checked of rows, then the drafts made or each problem",
+    tag: 'posts',
+    handler: ({ actor, params }) => planImportFor(deps, actor, params.id!),
   });
   api.define({
     method: 'get',

@@ -16,6 +16,8 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType 
   body?: B;
   query?: Q;
   status?: number;
+  /** The status by what the handler answered (a plan imported at once, 201, or kept for the job, 202). */
+  statusOf?: (result: unknown) => number;
   /** What the 200/201 answer holds, for the document only. */
   responds?: string;
   /** The answer is a file, not JSON: the handler returns its text, sent with this type as an attachment of this name. */
@@ -70,7 +72,7 @@ export class RouteRegistry {
         res.status(spec.status ?? 200).type(spec.file.type).attachment(spec.file.name).set('Cache-Control', 'no-store').send(Buffer.isBuffer(result) ? result : String(result));
         return;
       }
-      res.status(spec.status ?? 200).json(result);
+      res.status(spec.statusOf?.(result) ?? spec.status ?? 200).json(result);
     });
   }
 

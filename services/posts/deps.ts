@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { EmailScheduler } from '../notifications/deps';
 import type { DB } from '../storage/schema';
+import type { PlanImportScheduler } from './import-posts';
 
 /** One publish job: a target at the generation that was current when it was queued. */
 export interface PublishSlot {
@@ -29,6 +30,8 @@ export interface PostDeps {
   channelsChanged?: (postId: string) => Promise<void>;
   /** Queues the e-mails of the notifications a change wrote; without it the workers' sweep queues them. */
   emails?: EmailScheduler | undefined;
+  /** Queues a large posting plan's import job; without it the workers' sweep queues it. */
+  imports?: PlanImportScheduler | undefined;
 }
 
 /**

@@ -1,6 +1,8 @@
 // A month's posting plan from a spreadsheet: one row per post, every row checked by the rules a post written in
 // the form meets, every problem named by its row and column, and nothing imported until the whole file is clean;
 // then all its drafts in one transaction. The file's format is the template (planTemplate), in either language.
+// A plan of a few hundred rows is imported while the request waits; a larger one (a Polda's month for all its
+// units) is kept and imported by a job, whose progress its author follows (plan-imports.ts).
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
@@ -17,9 +19,11 @@ import { insertNewPost, maskedSnapshot } from './post.repository';
 import type { UnitChannel } from '../../shared/rules/content-rules';
 import { enabledChannels, findingsFor, newDraft, readTime } from './write-post';
 
-/** A file larger than this is refused before it is read (a month of a Polda's plan is far below it). */
-export const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
-export const IMPORT_MAX_ROWS = 2000;
+/** A file larger than this is refused before it is read (a month of a Polda's plan for all its units is below it). */
+export const IMPORT_MAX_BYTES = 8 * 1024 * 1024;
+export const IMPORT_MAX_ROWS = 10_000;
+/** Plans up to this many rows are imported while the request waits; larger ones by a job, their progress shown. */
+export const IMPORT_IN_REQUEST_ROWS = 300;
 
 /** A plan over IMPORT_MAX_BYTES, wherever it is found so: declared, while read, or once read. */
 export function planTooLarge(): AppError {
@@ -49,9 +53,14 @@ export interface ImportProblem {
   message: LocalizedText;
 }
 
-export interface ImportResult {
-  imported: number;
-  postIds: string[];
+export type ImportResult =
+  | { kind: 'imported'; imported: number; postIds: string[] }
+  /** A large plan, kept and imported by a job: its progress is at `progressUrl` (and on the page /plan/imports/<id>). */
+  | { kind: 'queued'; importId: string; rows: number; progressUrl: string };
+
+/** What queues a kept plan's import; without one (the CLI), the workers' sweep queues it. */
+export interface PlanImportScheduler {
+  queueImport(importId: string): Promise<void>;
 }
 
 /**
@@ -73,7 +82,7 @@ export function planTemplate(unitSlug: string, zone: TimeZone, now: Date, kinds:
   );
 }
 
-interface Draft {
+export interface Draft {
   /** The row it came from, as the spreadsheet numbers it. */
   row: number;
   post: Post;
@@ -81,10 +90,23 @@ interface Draft {
   snapshot: Record<string, unknown>;
 }
 
-/** Checks every row; imports all of them as drafts in one transaction when none has a problem, else none. */
-export async function importPosts(deps: PostDeps, actor: Actor, csv: string): Promise<ImportResult> {
-  const now = deps.now();
+/**
+ * Checks every row; imports all of them as drafts in one transaction when none has a problem, else none. A plan
+ * of more than IMPORT_IN_REQUEST_ROWS rows is kept for the import job instead (its file-wide problems, such as
+ * a missing column, are still told at once).
+ */
+export async function importPosts(deps: PostDeps, actor: Actor, csv: string, fileName = 'rencana.csv'): Promise<ImportResult> {
   const rows = readRows(csv);
+  if (rows.records.length > IMPORT_IN_REQUEST_ROWS) return keepForJob(deps, actor, csv, rows.records.length, fileName);
+  const drafts = await checkedDrafts(deps, actor, rows);
+  await deps.db.transaction().execute((trx) => writeDrafts(trx, drafts));
+  deps.log.info({ actorId: actor.id, imported: drafts.length }, 'posting plan imported');
+  return { kind: 'imported', imported: drafts.length, postIds: drafts.map((d) => d.post.id) };
+}
+
+/** The drafts of a plan whose every row is sound; else an `import.invalid` error naming each problem. */
+export async function checkedDrafts(deps: PostDeps, actor: Actor, rows: PlanRows, progress?: (checked: number) => Promise<void>): Promise<Draft[]> {
+  const now = deps.now();
   const problems: ImportProblem[] = [];
   const drafts: Draft[] = [];
   const units = new UnitReader(deps, actor);
@@ -94,6 +116,7 @@ export async function importPosts(deps: PostDeps, actor: Actor, csv: string): Pr
       problems.push({ row: at, column: column ? rows.headerOf[column] ?? HEADERS[column][0]! : null, code, message });
     const draft = await checkRow(deps, actor, units, row, now, problem);
     if (draft) drafts.push({ ...draft, row: at });
+    if (progress && (i + 1) % PROGRESS_EVERY === 0) await progress(i + 1);
   }
   // The same plan uploaded twice (or a row already written in the form) would make its posts twice.
   for (const d of await alreadyThere(deps, drafts)) {
@@ -120,11 +143,33 @@ export async function importPosts(deps: PostDeps, actor: Actor, csv: string): Pr
       { problems },
     );
   }
-  await deps.db.transaction().execute(async (trx) => {
-    for (const d of drafts) await insertNewPost(trx, d.post, d.targets, { type: 'created', data: { after: d.snapshot, via: 'import' } });
-  });
-  deps.log.info({ actorId: actor.id, imported: drafts.length }, 'posting plan imported');
-  return { imported: drafts.length, postIds: drafts.map((d) => d.post.id) };
+  return drafts;
+}
+
+/** The plan's drafts, inside the caller's transaction. */
+export async function writeDrafts(trx: PostDeps['db'], drafts: readonly Draft[]): Promise<void> {
+  for (const d of drafts) await insertNewPost(trx, d.post, d.targets, { type: 'created', data: { after: d.snapshot, via: 'import' } });
+}
+
+/** Rows checked between two progress reports of the import job. */
+const PROGRESS_EVERY = 100;
+
+/** A large plan kept with its author for the import job, and queued; the job checks it again from the start. */
+async function keepForJob(deps: PostDeps, actor: Actor, csv: string, rows: number, fileName: string): Promise<ImportResult> {
+  const id = randomUUID();
+  const now = deps.now();
+  await deps.db
+    .insertInto('plan_imports')
+    .values({ id, user_id: actor.id, file_name: fileName.slice(0, 200), file: csv, rows, status: 'queued', created_at: now, updated_at: now })
+    .execute();
+  try {
+    await deps.imports?.queueImport(id);
+  } catch (err) {
+    // Kept all the same: the workers' sweep queues an import left waiting.
+    deps.log.warn({ err, importId: id }, 'could not queue the plan import now; the sweep will');
+  }
+  deps.log.info({ actorId: actor.id, importId: id, rows }, 'posting plan kept for the import job');
+  return { kind: 'queued', importId: id, rows, progressUrl: `/api/v1/imports/${id}` };
 }
 
 /** The drafts whose unit already has a post (not cancelled) of the same title and time: one read for the file. */
@@ -142,7 +187,12 @@ async function alreadyThere(deps: PostDeps, drafts: readonly Draft[]): Promise<D
   return drafts.filter((d) => taken.has(key(d.post.unitId, d.post.title, d.post.scheduledAt)));
 }
 
-function readRows(csv: string): { records: Array<Record<Column, string>>; headerOf: Partial<Record<Column, string>> } {
+export interface PlanRows {
+  records: Array<Record<Column, string>>;
+  headerOf: Partial<Record<Column, string>>;
+}
+
+export function readRows(csv: string): PlanRows {
   if (Buffer.byteLength(csv) > IMPORT_MAX_BYTES) throw planTooLarge();
   const text = csv.replace(/^\uFEFF/, '');
   if (text.includes('\uFFFD')) {

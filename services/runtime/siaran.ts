@@ -16,6 +16,8 @@ import { PublishQueue } from '../../workers/queue/publish-queue';
 import { NotifyQueue } from '../../workers/queue/notify-queue';
 import { type RunningNotifyWorker, startNotifyWorker } from '../../workers/notify/notify.worker';
 import { type RunningEngagementWorker, startEngagementWorker } from '../../workers/engagement/engagement.worker';
+import { type RunningImportWorker, startImportWorker } from '../../workers/imports/import.worker';
+import { PlanImportQueue } from '../../workers/queue/import-queue';
 import { smtpMailer } from '../notifications/mailer';
 import { liveWorkers, startHeartbeat } from '../../workers/queue/heartbeat';
 import { queueInspector } from '../../workers/queue/queue-inspector';
@@ -66,6 +68,8 @@ export interface RunningSiaran {
   notifications: RunningNotifyWorker | undefined;
   /** The engagement job's queue and worker (worker processes, unless ENGAGEMENT_EVERY_MINUTES is 0). */
   engagement: RunningEngagementWorker | undefined;
+  /** Large posting plans' imports, when the worker role runs here. */
+  imports: RunningImportWorker | undefined;
   /** Connecting and looking after channels, as the admin page and the CLI do. */
   channels: ChannelDeps;
   /** PUBLIC_BASE_URL, or this server's own address. */
@@ -170,6 +174,8 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
       backoffMs: env.EMAIL_BACKOFF_MS,
     });
     closers.push(() => notifyQueue.close());
+    const importQueue = new PlanImportQueue({ connection: producerConnection(redis.target), prefix: env.REDIS_PREFIX });
+    closers.push(() => importQueue.close());
 
     const mediaQueue = new MediaQueue({ connection: producerConnection(redis.target), prefix: env.REDIS_PREFIX });
     closers.push(() => mediaQueue.close());
@@ -242,6 +248,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
       channelsChanged: (postId) => queuePostRenditions(media, postId),
       // No SMTP server, no e-mail: the in-app notifications are written all the same.
       emails: env.SMTP_HOST ? notifyQueue : undefined,
+      imports: importQueue,
     };
 
     const channels: ChannelDeps = { db: database.db, box, adapters, x: platforms.x, telegram: platforms.telegram, facebook: platforms.facebook, instagram: platforms.instagram, photosUnreachable: unreachable, scheduler: queue, baseUrl, now, log };
@@ -250,6 +257,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
     let notifications: RunningNotifyWorker | undefined;
     let mediaWorker: MediaWorkerHandle | undefined;
     let engagement: RunningEngagementWorker | undefined;
+    let imports: RunningImportWorker | undefined;
     if (roles.worker) {
       const heartbeat = await startHeartbeat(ops, env.REDIS_PREFIX);
       // Removed on a clean stop; a killed process drops out of the count after 20 s.
@@ -300,6 +308,15 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
           reconcileEveryMs: env.RECONCILE_EVERY_SECONDS * 1000,
         },
       );
+    }
+
+    if (roles.worker) {
+      imports = await startImportWorker(postDeps, importQueue, {
+        connection: workerConnection(redis.target),
+        prefix: env.REDIS_PREFIX,
+        lockMs: env.JOB_LOCK_MS,
+        sweepEveryMs: env.RECONCILE_EVERY_SECONDS * 1000,
+      });
     }
 
     if (roles.worker && env.ENGAGEMENT_EVERY_MINUTES > 0) {
@@ -390,6 +407,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
       workers,
       notifications,
       engagement,
+      imports,
       channels,
       log,
       baseUrl,
@@ -404,6 +422,7 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
           if (workers) await workers.close();
           if (notifications) await notifications.close();
           if (engagement) await engagement.close();
+          if (imports) await imports.close();
           if (mediaWorker) await mediaWorker.close();
           await queue.close();
           for (const c of closers.reverse()) await c();

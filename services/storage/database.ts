@@ -20,6 +20,7 @@ import * as deliveryProblems from './migrations/0012-delivery-problems';
 import * as similarPosts from './migrations/0013-similar-posts';
 import * as amplification from './migrations/0014-amplification';
 import * as engagement from './migrations/0015-engagement';
+import * as planImports from './migrations/0016-plan-imports';
 import { PGliteDialect } from './pglite-dialect';
 import { storableParameters } from './storable-parameters';
 import { startEmbeddedThread } from './pglite-thread';
@@ -63,6 +64,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013-similar-posts': similarPosts,
   '0014-amplification': amplification,
   '0015-engagement': engagement,
+  '0016-plan-imports': planImports,
 };
 
 class InlineMigrations implements MigrationProvider {

@@ -257,7 +257,29 @@ export interface ChannelAudienceTable {
   last_error_at: Timestamp | null;
 }
 
+export type PlanImportStatus = 'queued' | 'checking' | 'importing' | 'done' | 'refused' | 'failed';
+
+/** A large posting plan imported by a job (migrations/0016-plan-imports.ts). */
+export interface PlanImportsTable {
+  id: string;
+  user_id: string;
+  file_name: string;
+  /** The file, until the import ends. */
+  file: string | null;
+  rows: number;
+  status: PlanImportStatus;
+  checked: ColumnType<number, number | undefined, number>;
+  imported: ColumnType<number, number | undefined, number>;
+  post_ids: ColumnType<string[] | null, string | null | undefined, string | null>;
+  problems: ColumnType<unknown, string | null | undefined, string | null>;
+  message: ColumnType<{ id: string; en: string } | null, string | null | undefined, string | null>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  finished_at: Timestamp | null;
+}
+
 export interface DB {
+  plan_imports: PlanImportsTable;
   target_engagement: TargetEngagementTable;
   channel_audience: ChannelAudienceTable;
   amplification_counts: AmplificationCountsTable;

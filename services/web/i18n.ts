@@ -322,7 +322,16 @@ const M = {
   },
   planTemplate: { id: 'Unduh templat (CSV)', en: 'Download the template (CSV)' },
   planFile: { id: 'Berkas CSV', en: 'CSV file' },
-  planFileHelp: { id: 'Di lembar kerja: Simpan sebagai → CSV. Paling banyak 2.000 baris.', en: 'In the spreadsheet: Save as → CSV. At most 2,000 rows.' },
+  planFileHelp: {
+    id: 'Di lembar kerja: Simpan sebagai → CSV. Paling banyak 10.000 baris; rencana lebih dari 300 baris diimpor di latar belakang, dan halamannya menunjukkan kemajuannya.',
+    en: 'In the spreadsheet: Save as → CSV. At most 10,000 rows; a plan of more than 300 rows is imported in the background, and its page shows the progress.',
+  },
+  planJobTitle: { id: 'Impor rencana: {file}', en: 'Plan import: {file}' },
+  planJobQueued: { id: 'Menunggu giliran diperiksa ({rows} baris). Halaman ini memperbarui diri.', en: 'Waiting to be checked ({rows} rows). This page refreshes itself.' },
+  planJobChecking: { id: 'Memeriksa baris: {checked} dari {rows}. Belum ada yang diimpor. Halaman ini memperbarui diri.', en: 'Checking rows: {checked} of {rows}. Nothing is imported yet. This page refreshes itself.' },
+  planJobImporting: { id: 'Semua {rows} baris benar; draf sedang dibuat. Halaman ini memperbarui diri.', en: 'All {rows} rows are sound; the drafts are being made. This page refreshes itself.' },
+  planJobMore: { id: '…dan {n} draf lainnya (lihat di daftar pos).', en: '…and {n} more drafts (see the posts list).' },
+  planJobAgain: { id: 'Unggah rencana lain', en: 'Upload another plan' },
   planImport: { id: 'Periksa dan impor', en: 'Check and import' },
   planImported: {
     id: '{n} draf dibuat dari rencana. Buka masing-masing untuk menambah foto dan memeriksanya, lalu ajukan untuk disetujui:',

@@ -12,6 +12,7 @@ const QUEUE_WORDS: Record<QueueName, { id: string; en: string }> = {
   maintenance: { id: 'Pemeliharaan', en: 'Maintenance' },
   notify: { id: 'E-mail pemberitahuan', en: 'Notification e-mails' },
   engagement: { id: 'Angka dari platform', en: 'Platform figures' },
+  imports: { id: 'Impor rencana unggahan', en: 'Posting plan imports' },
 };
 const STATE_WORDS: Record<JobState, { id: string; en: string }> = {
   waiting: { id: 'menunggu', en: 'waiting' },

@@ -72,10 +72,11 @@ import { totpRequiredForPrivileged } from './web-settings.repository';
 import type { WebDeps } from './web-deps';
 import { accountEmailCard, notificationsRouter } from '../notifications/notifications.routes';
 import { IMPORT_MAX_BYTES, type ImportProblem, importPosts, planTemplate, planTooLarge } from '../posts/import-posts';
+import { planImportFor } from '../posts/plan-imports';
 import { enabledChannels } from '../posts/write-post';
 import { multipartForm, uploadedText } from './multipart-form';
 import { sessionFromRequest } from './session-auth';
-import { planPage } from './plan.page';
+import { PLAN_DRAFTS_LISTED, planImportPage, planPage } from './plan.page';
 import { NO_AMPLIFICATION, amplificationOf } from '../public/amplification.repository';
 import { unitReport } from '../reports/unit-report';
 import { formatInZone } from '../../shared/time';
@@ -134,7 +135,9 @@ export function webRouter(deps: WebDeps): Router {
     const file = uploadedText(ctx.req);
     if (!file || file.text.length === 0) return ctx.send(title, planPage(ctx.lang, ctx.csrf, { kind: 'refused', message: t(ctx.lang, 'planNoFile'), problems: [] }), undefined, 422);
     try {
-      const done = await importPosts(deps.posts, ctx.user, file.text);
+      const done = await importPosts(deps.posts, ctx.user, file.text, file.name);
+      // A large plan is imported by a job: its page shows the progress and then the same list or problems.
+      if (done.kind === 'queued') return ctx.res.redirect(303, `/plan/imports/${done.importId}`);
       // The drafts are listed here, each a link to add its photos and submit it: the calendar shows no drafts. A
       // reload sends the file again, which is refused row by row (the posts exist), so nothing is made twice.
       const made = await deps.db.selectFrom('posts as p').innerJoin('units as u', 'u.id', 'p.unit_id').select(['p.id', 'p.title', 'p.scheduled_at', 'u.time_zone']).where('p.id', 'in', done.postIds).orderBy('p.scheduled_at').execute();
@@ -197,6 +200,17 @@ export function webRouter(deps: WebDeps): Router {
   }));
   router.get('/plan', page(deps, assets, authors, async (ctx) => {
     await ctx.send(t(ctx.lang, 'planTitle'), planPage(ctx.lang, ctx.csrf));
+  }));
+  router.get('/plan/imports/:id', page(deps, assets, authors, async (ctx) => {
+    // Someone else's import, or none: not found, as the page wrapper answers an AppError of that kind.
+    const job = await planImportFor(deps.posts, ctx.user, idParam(ctx.req.params.id));
+    const made = job.status === 'done'
+      ? await deps.db.selectFrom('posts as p').innerJoin('units as u', 'u.id', 'p.unit_id').select(['p.id', 'p.title', 'p.scheduled_at', 'u.time_zone']).where('p.id', 'in', job.postIds.slice(0, PLAN_DRAFTS_LISTED)).orderBy('p.scheduled_at').execute()
+      : [];
+    const drafts = made.map((p) => ({ id: p.id, title: p.title, when: formatInZone(p.scheduled_at, p.time_zone, ctx.lang) }));
+    // Unfinished, the page asks for itself again every few seconds: progress with no script.
+    if (job.finishedAt === null) ctx.res.set('Refresh', '3');
+    await ctx.send(t(ctx.lang, 'planTitle'), planImportPage(ctx.lang, job, drafts));
   }));
   router.get('/plan/template.csv', page(deps, assets, authors, async (ctx) => {
     const unit = await getUnit(deps.db, ctx.user.unitId);

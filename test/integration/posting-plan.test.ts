@@ -184,7 +184,7 @@ test('on the page: the file is checked, its problems listed by row and column; f
   const anonymous = new FormData();
   anonymous.set('file', new Blob(['judul,teks\n'], { type: 'text/csv' }), 'x.csv');
   expect((await fetch(`${h.url}/plan`, { method: 'POST', body: anonymous, redirect: 'manual' })).status).toBe(401);
-  const huge = await fetch(`${h.url}/api/v1/imports`, { method: 'POST', headers: { authorization: `Bearer ${world.tokens.operator}`, 'content-type': 'text/csv' }, body: 'x'.repeat(2 * 1024 * 1024 + 1) });
+  const huge = await fetch(`${h.url}/api/v1/imports`, { method: 'POST', headers: { authorization: `Bearer ${world.tokens.operator}`, 'content-type': 'text/csv' }, body: 'x'.repeat(8 * 1024 * 1024 + 1) });
   expect(huge.status).toBe(413);
   // Without its CSRF token the form does nothing.
   const form = new FormData();

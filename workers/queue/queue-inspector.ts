@@ -3,10 +3,11 @@
 import { type ConnectionOptions, type Job, Queue } from 'bullmq';
 import { ENGAGEMENT_QUEUE } from '../engagement/engagement.worker';
 import { MEDIA_QUEUE } from '../media/media.queue';
+import { IMPORT_QUEUE } from './import-queue';
 import { NOTIFY_QUEUE } from './notify-queue';
 import { MAINTENANCE_QUEUE, PUBLISH_QUEUE } from './publish-queue';
 
-export const QUEUE_NAMES = [PUBLISH_QUEUE, MEDIA_QUEUE, MAINTENANCE_QUEUE, NOTIFY_QUEUE, ENGAGEMENT_QUEUE] as const;
+export const QUEUE_NAMES = [PUBLISH_QUEUE, MEDIA_QUEUE, MAINTENANCE_QUEUE, NOTIFY_QUEUE, ENGAGEMENT_QUEUE, IMPORT_QUEUE] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 export const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed'] as const;
 export type JobState = (typeof JOB_STATES)[number];

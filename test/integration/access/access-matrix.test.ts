@@ -78,6 +78,8 @@ interface Fixture {
   /** A new API token of operator@own's, by id. */
   token(): Promise<string>;
   notification(): Promise<string>;
+  /** A large posting plan's import by operator@own, as the job leaves it running. */
+  planImport(): Promise<string>;
   /** The title every list check looks for: a scheduled post of the pivot unit. */
   listed: { id: string; title: string };
 }
@@ -209,6 +211,8 @@ const TABLE: Record<string, Row> = {
   'GET /api/v1/reports/units.csv': { who: sees, via: 'api', call: (f) => get(`/api/v1/reports/units.csv?unitId=${f.unit.polres.id}`) },
   'GET /api/v1/reports/units.xlsx': { who: sees, via: 'api', call: (f) => get(`/api/v1/reports/units.xlsx?unitId=${f.unit.polres.id}`) },
   'GET /api/v1/exports/posts': { who: sees, via: 'api', call: (f) => get(`/api/v1/exports/posts?unitId=${f.unit.polres.id}`, { text: f.listed.title, to: sees }) },
+  'GET /api/v1/imports/:id': { who: recipient, via: 'api', call: async (f) => get(`/api/v1/imports/${await f.planImport()}`) },
+  'GET /plan/imports/:id': { who: recipient, via: 'web', call: async (f) => get(`/plan/imports/${await f.planImport()}`) },
   'GET /api/v1/imports/template': { who: sees, via: 'api', call: (f) => get(`/api/v1/imports/template?unitId=${f.unit.polres.id}`) },
   'POST /api/v1/imports': {
     who: authors,
@@ -513,6 +517,14 @@ beforeAll(async () => {
       const label = `revoke-${randomBytes(4).toString('hex')}`;
       await createToken(db, actors.get('operator@own')!.userId, { label, days: 1 });
       return (await db.selectFrom('api_tokens').select('id').where('label', '=', label).executeTakeFirstOrThrow()).id;
+    },
+    async planImport() {
+      const owner = await db.selectFrom('users').select('id').where('email', 'like', `operator.%.${tag}@test.siaran`).where('unit_id', '=', polres.id).orderBy('email').executeTakeFirstOrThrow();
+      const id = crypto.randomUUID();
+      const now = new Date();
+      // Not queued: the worker leaves it alone, and the pages read it as it stands.
+      await db.insertInto('plan_imports').values({ id, user_id: owner.id, file_name: 'rencana.csv', file: null, rows: 400, status: 'checking', checked: 100, created_at: now, updated_at: now }).execute();
+      return id;
     },
     async notification() {
       const owner = await db.selectFrom('users').select('id').where('email', 'like', `operator.%.${tag}@test.siaran`).where('unit_id', '=', polres.id).orderBy('email').executeTakeFirstOrThrow();

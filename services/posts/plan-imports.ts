@@ -1,0 +1,125 @@
+// A large posting plan's import, run by the import job: the kept file is checked row by row with the rules of
+// importPosts (its progress written as it goes), then either every draft is made, in one transaction with the
+// import's end, or none and each problem is kept to be shown. Run again after a crash, it starts over: nothing was
+// written before the end's transaction, and an import that ended is not run again.
+import { AppError, isAppError } from '../../shared/errors';
+import type { Actor } from '../../shared/post';
+import type { PlanImportStatus } from '../storage/schema';
+import type { PostDeps } from './deps';
+import { type ImportProblem, checkedDrafts, readRows, writeDrafts } from './import-posts';
+
+export interface PlanImportView {
+  id: string;
+  fileName: string;
+  status: PlanImportStatus;
+  /** Rows in the file, and how many the job has checked so far. */
+  rows: number;
+  checked: number;
+  imported: number;
+  /** The drafts made, in the file's order (once done). */
+  postIds: string[];
+  /** Each problem by row and column (once refused). */
+  problems: ImportProblem[];
+  /** Why it was refused or failed, in both languages. */
+  message: { id: string; en: string } | null;
+  createdAt: Date;
+  finishedAt: Date | null;
+}
+
+const ENDED: readonly PlanImportStatus[] = ['done', 'refused', 'failed'];
+
+/** Runs one kept import to its end; `progress` hears the rows checked. An import already ended is left alone. */
+export async function runPlanImport(deps: PostDeps, importId: string, progress: (checked: number, rows: number) => Promise<void>): Promise<PlanImportStatus> {
+  const kept = await deps.db.selectFrom('plan_imports').selectAll().where('id', '=', importId).executeTakeFirst();
+  if (!kept) return 'failed';
+  if (ENDED.includes(kept.status)) return kept.status;
+  const user = await deps.db.selectFrom('users').select(['id', 'role', 'unit_id', 'disabled']).where('id', '=', kept.user_id).executeTakeFirst();
+  if (kept.file === null) {
+    // Its file is dropped only when it ends: an import without one cannot be run.
+    await failPlanImport(deps, importId);
+    return 'failed';
+  }
+  if (!user || user.disabled) {
+    await end(deps, importId, 'refused', { message: { id: 'Akun pengunggah dinonaktifkan sebelum rencana diimpor; tidak ada yang diimpor.', en: "The uploader's account was disabled before the plan was imported; nothing was imported." } });
+    return 'refused';
+  }
+  // The author as they are now: a role or unit changed since the upload is what counts.
+  const actor: Actor = { id: user.id, role: user.role, unitId: user.unit_id };
+  await deps.db.updateTable('plan_imports').set({ status: 'checking', checked: 0, updated_at: deps.now() }).where('id', '=', importId).execute();
+  const report = async (checked: number) => {
+    await deps.db.updateTable('plan_imports').set({ checked, updated_at: deps.now() }).where('id', '=', importId).execute();
+    await progress(checked, kept.rows);
+  };
+  try {
+    const drafts = await checkedDrafts(deps, actor, readRows(kept.file), report);
+    await deps.db.updateTable('plan_imports').set({ status: 'importing', checked: kept.rows, updated_at: deps.now() }).where('id', '=', importId).execute();
+    await progress(kept.rows, kept.rows);
+    // The drafts and the import's end commit together: a crash before leaves nothing made, after, nothing to redo.
+    // Ended first, under the row's lock: a second run of the same import (a job redelivered while the first still
+    // ran) waits here, then finds it ended and writes nothing.
+    const wrote = await deps.db.transaction().execute(async (trx) => {
+      const ended = await trx
+        .updateTable('plan_imports')
+        .set({ status: 'done', imported: drafts.length, post_ids: JSON.stringify(drafts.map((d) => d.post.id)), file: null, updated_at: deps.now(), finished_at: deps.now() })
+        .where('id', '=', importId)
+        .where('finished_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(ended.numUpdatedRows) === 0) return false;
+      await writeDrafts(trx, drafts);
+      return true;
+    });
+    if (wrote) deps.log.info({ actorId: actor.id, importId, imported: drafts.length }, 'posting plan imported by the job');
+    return 'done';
+  } catch (err) {
+    if (!isAppError(err) || (err.kind !== 'validation' && err.kind !== 'too-large')) throw err;
+    const problems = (err.details as { problems?: ImportProblem[] } | undefined)?.problems ?? [];
+    await end(deps, importId, 'refused', { message: err.text, problems });
+    return 'refused';
+  }
+}
+
+/** Marks an import that cannot go on: the job gave up on it after its attempts (the database kept failing). */
+export async function failPlanImport(deps: PostDeps, importId: string): Promise<void> {
+  await end(deps, importId, 'failed', {
+    message: { id: 'Impor terhenti karena gangguan server; tidak ada yang diimpor. Unggah lagi berkasnya.', en: 'The import stopped on a server fault; nothing was imported. Upload the file again.' },
+  });
+}
+
+async function end(deps: PostDeps, importId: string, status: 'refused' | 'failed', o: { message: { id: string; en: string }; problems?: ImportProblem[] }): Promise<void> {
+  await deps.db
+    .updateTable('plan_imports')
+    .set({ status, message: JSON.stringify(o.message), problems: o.problems ? JSON.stringify(o.problems) : null, file: null, updated_at: deps.now(), finished_at: deps.now() })
+    .where('id', '=', importId)
+    .where('finished_at', 'is', null)
+    .execute();
+}
+
+/** An import as its author follows it; anyone else's is not found. */
+export async function planImportFor(deps: Pick<PostDeps, 'db'>, actor: Actor, importId: string): Promise<PlanImportView> {
+  const row = await deps.db
+    .selectFrom('plan_imports')
+    .select(['id', 'file_name', 'status', 'rows', 'checked', 'imported', 'post_ids', 'problems', 'message', 'created_at', 'finished_at'])
+    .where('id', '=', importId)
+    .where('user_id', '=', actor.id)
+    .executeTakeFirst();
+  if (!row) throw new AppError('not-found', 'import.not_found', { id: 'Impor rencana tidak ditemukan.', en: 'Plan import not found.' });
+  return {
+    id: row.id,
+    fileName: row.file_name,
+    status: row.status,
+    rows: row.rows,
+    checked: row.checked,
+    imported: row.imported,
+    postIds: row.post_ids ?? [],
+    problems: (row.problems as ImportProblem[] | null) ?? [],
+    message: row.message,
+    createdAt: row.created_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+/** Imports not ended and untouched since `before`: their job was lost (Redis emptied) and is queued again. */
+export async function stalledPlanImports(deps: Pick<PostDeps, 'db'>, before: Date): Promise<string[]> {
+  const rows = await deps.db.selectFrom('plan_imports').select('id').where('finished_at', 'is', null).where('updated_at', '<', before).limit(100).execute();
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,147 @@
+// A large posting plan (a Polda's month for its units) is imported by a job on its own BullMQ queue, its progress
+// reported as it checks and shown on its page: 1,000 rows with two bad ones import nothing and name both; fixed,
+// they make 1,000 drafts in one transaction. The same import run twice at once makes its drafts once, and one whose
+// job Redis lost is queued again by the sweep.
+import { QueueEvents } from 'bullmq';
+import { runPlanImport } from '../../services/posts/plan-imports';
+import { importPosts } from '../../services/posts/import-posts';
+import { IMPORT_QUEUE } from '../../workers/queue/import-queue';
+import { type Harness, type World, client, seedWorld, startHarness, unitSlug, waitFor } from '../support/harness';
+import { signIn } from '../support/web-session';
+
+let h: Harness;
+let world: World;
+let slug: string;
+
+beforeAll(async () => {
+  h = await startHarness();
+  world = await seedWorld(h.siaran.database.db);
+  slug = await unitSlug(h.siaran.database.db, world.units.polres);
+});
+afterAll(() => h.close());
+
+function wib(days: number, hour: number): string {
+  const at = new Date(Date.now() + days * 86_400_000);
+  return `${at.toLocaleDateString('sv-SE', { timeZone: 'Asia/Jakarta' })} ${String(hour).padStart(2, '0')}:00`;
+}
+
+/** `n` rows as a spreadsheet saves them; `spoil` changes some. */
+function plan(tag: string, n: number, spoil: (row: string[], i: number) => string[] = (r) => r): string {
+  const rows = Array.from({ length: n }, (_, i) => spoil([slug, `Giat ${tag} ke-${i + 1}`, `Personel melaksanakan giat ${tag} nomor ${i + 1} bersama warga.`, wib(2 + (i % 28), 6 + (i % 16)), 'Halaman berita'], i));
+  return ['satuan;judul;teks;waktu;kanal', ...rows.map((r) => r.join(';'))].join('\r\n') + '\r\n';
+}
+
+async function postsOfUnit(): Promise<number> {
+  const r = await h.siaran.database.db.selectFrom('posts').select((eb) => eb.fn.countAll<string>().as('n')).where('unit_id', '=', world.units.polres).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+async function upload(csv: string) {
+  const res = await fetch(`${h.url}/api/v1/imports`, { method: 'POST', headers: { authorization: `Bearer ${world.tokens.operator}`, 'content-type': 'text/csv' }, body: csv });
+  return { status: res.status, body: (await res.json()) as Record<string, any> };
+}
+
+const progressOf = (url: string) => client(h.url, world.tokens.operator)('GET', url.replace(/^\/api\/v1/, '/api/v1'));
+
+async function ended(url: string) {
+  return waitFor('the import to end', async () => {
+    const r = await progressOf(url);
+    return ['done', 'refused', 'failed'].includes(r.body.status) ? r.body : undefined;
+  }, 120_000, 200);
+}
+
+test('1,000 rows with two bad ones: the job reports its progress, imports nothing and names both; fixed, 1,000 drafts', async () => {
+  const before = await postsOfUnit();
+  const events = new QueueEvents(IMPORT_QUEUE, { connection: { host: '127.0.0.1', port: 6379 }, prefix: h.prefix });
+  await events.waitUntilReady();
+  const progress: Array<{ jobId: string; checked: number; rows: number }> = [];
+  events.on('progress', ({ jobId, data }) => progress.push({ jobId, ...(data as { checked: number; rows: number }) }));
+  try {
+    // Row 400 has no title; row 901 is in the past.
+    const refused = await upload(plan('bulanan', 1000, (r, i) => (i === 398 ? [r[0]!, '', r[2]!, r[3]!, r[4]!] : i === 899 ? [r[0]!, r[1]!, r[2]!, '2020-01-01 09:00', r[4]!] : r)));
+    expect(refused.status).toBe(202);
+    expect(refused.body).toMatchObject({ kind: 'queued', rows: 1000, progressUrl: `/api/v1/imports/${String(refused.body.importId)}` });
+    const first = await ended(refused.body.progressUrl);
+    expect(first).toMatchObject({ status: 'refused', rows: 1000, checked: 1000, imported: 0, postIds: [] });
+    expect(first.message.id).toMatch(/^2 dari 1000 baris bermasalah; belum ada yang diimpor/);
+    expect(first.problems.map((p: { row: number; column: string; code: string }) => [p.row, p.column, p.code])).toEqual([
+      [400, 'judul', 'import.required'],
+      [901, 'waktu', 'schedule.in_past'],
+    ]);
+    expect(await postsOfUnit()).toBe(before);
+    // Progress came as the rows were checked, not only at the end.
+    const mine = progress.filter((e) => e.jobId === `plan-${String(refused.body.importId)}`);
+    expect(mine.some((e) => e.checked > 0 && e.checked < 1000)).toBe(true);
+    expect(mine.every((e) => e.rows === 1000)).toBe(true);
+
+    // Only its author follows it.
+    expect((await client(h.url, world.tokens.supervisor)('GET', refused.body.progressUrl)).status).toBe(404);
+
+    const fixed = await upload(plan('bulanan', 1000));
+    expect(fixed.status).toBe(202);
+    const second = await ended(fixed.body.progressUrl);
+    expect(second).toMatchObject({ status: 'done', rows: 1000, checked: 1000, imported: 1000 });
+    expect(second.postIds).toHaveLength(1000);
+    expect(await postsOfUnit()).toBe(before + 1000);
+    const made = await h.siaran.database.db.selectFrom('posts').select(['status', 'author_id']).where('id', 'in', second.postIds).execute();
+    expect(made.every((p) => p.status === 'draft' && p.author_id === world.users.operator)).toBe(true);
+
+    // Its page lists the first 500 drafts with links, and counts the rest.
+    const cookie = await signIn({ h, world }, 'operator');
+    const page = await fetch(`${h.url}/plan/imports/${String(fixed.body.importId)}`, { headers: { cookie } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('refresh')).toBeNull();
+    const text = await page.text();
+    expect(text).toContain('data-import-status="done"');
+    expect(text).toContain('1.000 draf dibuat dari rencana');
+    expect(text.match(/data-imported-post=/g)).toHaveLength(500);
+    expect(text).toContain('data-more="500"');
+  } finally {
+    await events.close();
+  }
+}, 240_000);
+
+test('while the job runs, its page shows the rows checked and asks for itself again', async () => {
+  const db = h.siaran.database.db;
+  const id = '6f1d3a52-4b7e-4c1a-9d2e-0a5b8c7d6e11';
+  const now = new Date();
+  await db.insertInto('plan_imports').values({ id, user_id: world.users.operator, file_name: 'rencana-desember.csv', file: null, rows: 1000, status: 'checking', checked: 300, created_at: now, updated_at: now }).execute();
+  try {
+    const cookie = await signIn({ h, world }, 'operator');
+    const page = await fetch(`${h.url}/plan/imports/${id}`, { headers: { cookie } });
+    expect(page.headers.get('refresh')).toBe('3');
+    const text = await page.text();
+    expect(text).toContain('Memeriksa baris: 300 dari 1.000');
+    expect(text).toMatch(/<progress max="1000" value="300"/);
+    const other = await signIn({ h, world }, 'supervisor');
+    expect((await fetch(`${h.url}/plan/imports/${id}`, { headers: { cookie: other } })).status).toBe(404);
+  } finally {
+    await db.deleteFrom('plan_imports').where('id', '=', id).execute();
+  }
+});
+
+test('the same import run twice at once makes its drafts once; one whose job was lost is queued again by the sweep', async () => {
+  const deps = postDepsWithoutQueue();
+  const actor = { id: world.users.operator, role: 'operator' as const, unitId: world.units.polres };
+  const before = await postsOfUnit();
+  const kept = await importPosts(deps, actor, plan('serentak', 320), 'serentak.csv');
+  expect(kept.kind).toBe('queued');
+  const importId = kept.kind === 'queued' ? kept.importId : '';
+  const runs = await Promise.all([runPlanImport(deps, importId, () => Promise.resolve()), runPlanImport(deps, importId, () => Promise.resolve())]);
+  expect(runs).toEqual(['done', 'done']);
+  expect(await postsOfUnit()).toBe(before + 320);
+
+  // Kept while Redis was away (nothing queued), and untouched for three minutes: the sweep queues it.
+  const lost = await importPosts(deps, actor, plan('tertinggal', 310), 'tertinggal.csv');
+  const lostId = lost.kind === 'queued' ? lost.importId : '';
+  await h.siaran.database.db.updateTable('plan_imports').set({ updated_at: new Date(Date.now() - 180_000) }).where('id', '=', lostId).execute();
+  expect(await h.siaran.imports!.sweep()).toBe(1);
+  expect(await ended(`/api/v1/imports/${lostId}`)).toMatchObject({ status: 'done', imported: 310 });
+  expect(await postsOfUnit()).toBe(before + 320 + 310);
+}, 120_000);
+
+/** The post use cases as the server has them, but with no import queue: as the CLI, or a server whose Redis is away. */
+function postDepsWithoutQueue() {
+  const s = h.siaran;
+  return { db: s.database.db, scheduler: s.queue, log: s.log, now: () => new Date(), minLeadSeconds: 0 };
+}
