@@ -20,6 +20,8 @@ let h: Harness;
 let world: World;
 let browser: Browser;
 const posts = { draft: '', pending: '', rejected: '', published: '', scheduled: '' };
+/** A large plan's import while its job checks it, and one refused with its problems. */
+const imports = { running: '6a0c2f1e-9b8d-4e7a-8c6b-5d4e3f2a1b01', refused: '6a0c2f1e-9b8d-4e7a-8c6b-5d4e3f2a1b02' };
 let slug = '';
 
 /**
@@ -75,6 +77,21 @@ beforeAll(async () => {
   await submit(posts.published);
   await approve(posts.published);
   await waitFor('publication', async () => (await supervisor('GET', `/api/v1/posts/${posts.published}`)).body.status === 'published', 30_000);
+  const now = new Date();
+  const planImport = { user_id: world.users.operator, file_name: 'rencana-desember.csv', file: null, rows: 1200, created_at: now, updated_at: now };
+  await db.insertInto('plan_imports').values({ ...planImport, id: imports.running, status: 'checking', checked: 400 }).execute();
+  await db
+    .insertInto('plan_imports')
+    .values({
+      ...planImport,
+      id: imports.refused,
+      status: 'refused',
+      checked: 1200,
+      finished_at: now,
+      message: JSON.stringify({ id: '1 dari 1200 baris bermasalah; belum ada yang diimpor.', en: '1 of 1200 rows have problems; nothing was imported.' }),
+      problems: JSON.stringify([{ row: 7, column: 'judul', code: 'import.required', message: { id: 'Judul wajib diisi.', en: 'A title is required.' } }]),
+    })
+    .execute();
   browser = await launchChromium();
 }, 90_000);
 
@@ -134,7 +151,7 @@ async function check(page: Page, path: string, lang: 'id' | 'en', phone: boolean
 }
 
 const PAGES: Record<'operator' | 'supervisor' | 'admin', () => string[]> = {
-  operator: () => ['/', '/compose', '/plan', `/compose/${posts.draft}`, `/posts/${posts.draft}`, `/posts/${posts.rejected}`, `/posts/${posts.published}`, '/calendar', '/calendar?view=month', '/calendar?view=agenda', '/account', '/account/totp', '/notifications'],
+  operator: () => ['/', '/compose', '/plan', `/plan/imports/${imports.running}`, `/plan/imports/${imports.refused}`, `/compose/${posts.draft}`, `/posts/${posts.draft}`, `/posts/${posts.rejected}`, `/posts/${posts.published}`, '/calendar', '/calendar?view=month', '/calendar?view=agenda', '/account', '/account/totp', '/notifications'],
   supervisor: () => ['/', '/inbox', '/report', `/posts/${posts.pending}`, `/posts/${posts.scheduled}`, `/posts/${posts.published}`, '/calendar', '/calendar?view=month', '/account', '/notifications'],
   admin: () => ['/', '/admin', '/admin/queues', '/calendar', '/report', '/account', '/notifications'],
 };
