@@ -1,5 +1,6 @@
 // HTTP for photos. Thin: each route reads the request, calls a use case, writes the answer.
 // Mount at the application root; `/media/*` must stay outside the authentication middleware.
+import path from 'node:path';
 import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
@@ -25,7 +26,12 @@ const UploadQuery = z.strictObject({
 
 const ListQuery = z.strictObject({ postId: Id, lang: z.string().max(10).optional() });
 
-const FileQuery = z.object({ expires: z.string().max(20).optional(), signature: z.string().max(100).optional() });
+const FileQuery = z.object({
+  expires: z.string().max(20).optional(),
+  signature: z.string().max(100).optional(),
+  /** Saved rather than shown, under this name (the file's own extension is added): the share page's "Unduh foto". */
+  download: z.string().regex(/^[a-z0-9-]{1,80}$/).optional(),
+});
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   const result = schema.safeParse(value ?? {});
@@ -119,6 +125,7 @@ export function mediaRouter(deps: MediaDeps): Router {
       'Cache-Control': file.cacheControl,
       ETag: file.etag,
       'X-Content-Type-Options': 'nosniff',
+      ...(q.download ? { 'Content-Disposition': `attachment; filename="${q.download}${path.extname(String(req.params.name))}"` } : {}),
     });
     file.stream.on('error', () => res.destroy());
     file.stream.pipe(res);

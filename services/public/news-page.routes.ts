@@ -169,7 +169,9 @@ export function newsPageRoutes(deps: NewsPageDeps): Router {
       return;
     }
     await counted(req, found.item, 'photo');
-    res.set('Cache-Control', 'no-store').redirect(303, deps.photoUrl(jpeg.key));
+    // Saved to the phone under a name that says whose photo it is, to be forwarded, rather than opened in the browser.
+    const name = `${found.unit.slug}-${found.item.post_id.slice(0, 8)}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 80);
+    res.set('Cache-Control', 'no-store').redirect(303, `${deps.photoUrl(jpeg.key)}?download=${name}`);
   });
 
   router.get('/u/:slug/logo.png', async (req: Request, res: Response) => {

@@ -2,11 +2,13 @@
 // second page, a permalink with a photo and its share card, a link that names nothing (404) and a post taken
 // back (410). Any console error or warning, script error, CSP violation, failed request or error answer
 // (other than the page's own expected 404 or 410) fails the test.
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { droppedIconFetch, launchChromium } from '../support/browser';
 import { type Harness, type World, client, seedWorld, startHarness, unitSlug, waitFor } from '../support/harness';
 import { signIn } from '../support/web-session';
 import { listedIds, seedNewsHistory } from '../support/news-history';
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import { photo, publishSoon, scheduledPost, settled } from '../support/platforms';
 
 const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
@@ -72,7 +74,9 @@ async function watched(device: typeof PHONE | typeof DESKTOP, extra: { userAgent
     problems.push(`${m.type()}: ${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('requestfailed', (r) => droppedIconFetch(r) || problems.push(`failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
+  // A navigation that turns into a download (the photo saved) ends, for the page, as an aborted request.
+  const becameDownload = (r: Request) => r.failure()?.errorText === 'net::ERR_ABORTED' && r.isNavigationRequest() && new URL(r.url()).searchParams.has('download');
+  page.on('requestfailed', (r) => droppedIconFetch(r) || becameDownload(r) || problems.push(`failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
   page.on('response', (r) => {
     if (r.status() < 400) return;
     if (expected && r.url() === expected.url && r.status() === expected.status) return;
@@ -284,9 +288,11 @@ test('the share page on a phone gives the ready text, copies it, sends it to Wha
   await Promise.all([w.page.waitForURL(/\/bagikan\/wa$/), w.page.locator('[data-whatsapp]').tap()]);
   expect(sentOnTo).toMatch(/^https:\/\/wa\.me\/\?text=/);
   expect(new URL(sentOnTo!).searchParams.get('text')).toBe(text);
-  // The photo: through this server (counted), on to the largest JPEG of the news page.
+  // The photo: through this server (counted), on to the largest JPEG of the news page, saved rather than opened.
   await w.open(`/u/${slug}/p/${withPhoto}/bagikan`);
-  await Promise.all([w.page.waitForURL(/\/media\/[0-9a-f]{32}\.jpg$/), w.page.locator('[data-photo]').tap()]);
+  const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.locator('[data-photo]').tap()]);
+  expect(download.suggestedFilename()).toBe(`${slug}-${withPhoto.slice(0, 8)}.jpg`);
+  expect((await sharp(await readFile((await download.path())!)).metadata()).format).toBe('jpeg');
   // A visit of the permalink by this phone counts once, however often it is opened; a link preview counts none.
   await w.open(`/u/${slug}/p/${withPhoto}`);
   await w.open(`/u/${slug}/p/${withPhoto}`);
