@@ -161,6 +161,7 @@ ${mayResolve && ['published', 'failed', 'unconfirmed', 'publishing'].includes(p.
 function amplificationBox(lang: Lang, a: { shareUrl: string; totals: AmplificationTotals }): Html {
   return html`<section class="card" data-amplification><h2>${t(lang, 'amplification')}</h2><p class="muted">${t(lang, 'amplificationHelp')}</p>
 <p><a href="${a.shareUrl}" data-share-url class="address">${a.shareUrl}</a></p>
+<p class="row"><a class="button" href="${`https://wa.me/?text=${encodeURIComponent(`${t(lang, 'ampSendText')} ${a.shareUrl}`)}`}" rel="noopener" data-kit-whatsapp>${t(lang, 'ampSendWhatsapp')}</a> <a class="button secondary" href="${a.shareUrl}" data-kit-open>${t(lang, 'ampOpenKit')}</a></p>
 <p data-amplification-counts>${t(lang, 'ampVisits')}: <strong>${a.totals.visit}</strong> · ${t(lang, 'ampWhatsapp')}: <strong>${a.totals.share_whatsapp}</strong> · ${t(lang, 'ampCopied')}: <strong>${a.totals.share_copy}</strong> · ${t(lang, 'ampPhoto')}: <strong>${a.totals.photo}</strong></p></section>`;
 }
 

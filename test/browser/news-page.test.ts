@@ -304,5 +304,8 @@ test('the share page on a phone gives the ready text, copies it, sends it to Wha
   // The unit's Humas sees the share page's address and the counts on the post's page.
   const page = await (await fetch(`${h.url}/posts/${withPhoto}`, { headers: { cookie: await signIn({ h, world }, 'supervisor') } })).text();
   expect(page).toContain(`<a href="${base}/u/${slug}/p/${withPhoto}/bagikan" data-share-url`);
+  // The Humas sends the kit's address to the personnel's group in one tap.
+  const kit = /<a class="button" href="([^"]+)" rel="noopener" data-kit-whatsapp>/.exec(page)![1]!.replace(/&amp;/g, '&');
+  expect(new URL(kit).searchParams.get('text')).toBe(`Mohon bantu sebarkan berita ini (teks dan foto siap kirim): ${base}/u/${slug}/p/${withPhoto}/bagikan`);
   expect(page).toMatch(/data-amplification-counts>Kunjungan: <strong>1<\/strong> · Dibagikan ke WhatsApp: <strong>1<\/strong> · Teks disalin: <strong>1<\/strong> · Foto diunduh: <strong>1<\/strong>/);
 }, 60_000);
