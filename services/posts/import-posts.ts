@@ -6,16 +6,17 @@
 import { randomUUID } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { sql } from 'kysely';
+import { type Transaction, sql } from 'kysely';
 import { AppError, type LocalizedText } from '../../shared/errors';
-import { type Actor, ChannelKind, CreatePostInput, type Post } from '../../shared/post';
+import { type Actor, BODY_MAX, ChannelKind, CreatePostInput, type Post } from '../../shared/post';
 import { mayAuthor } from '../../shared/rules/permissions';
 import { scanEachTextOnce } from '../../shared/rules/protected-data';
 import type { TimeZone } from '../../shared/time';
 import { CHANNEL_KIND_LABELS } from '../../shared/words';
 import { unitPath } from '../units/unit.repository';
 import type { PostDeps } from './deps';
-import { insertNewPost, maskedSnapshot } from './post.repository';
+import { insertNewPostsIn, maskedSnapshot } from './post.repository';
+import type { DB } from '../storage/schema';
 import type { UnitChannel } from '../../shared/rules/content-rules';
 import { enabledChannels, findingsFor, newDraft, readTime } from './write-post';
 
@@ -48,6 +49,8 @@ const REQUIRED: readonly Column[] = ['title', 'body', 'scheduledAt', 'channels']
 /** What is wrong with the file, by its row as a spreadsheet numbers it (the header is row 1) and its column's header. */
 export interface ImportProblem {
   row: number;
+  /** The row's title, as a person finds the row again in their spreadsheet; null where the row has none. */
+  title: string | null;
   column: string | null;
   code: string;
   message: LocalizedText;
@@ -99,7 +102,7 @@ export async function importPosts(deps: PostDeps, actor: Actor, csv: string, fil
   const rows = readRows(csv);
   if (rows.records.length > IMPORT_IN_REQUEST_ROWS) return keepForJob(deps, actor, csv, rows.records.length, fileName);
   const drafts = await checkedDrafts(deps, actor, rows);
-  await deps.db.transaction().execute((trx) => writeDrafts(trx, drafts));
+  await deps.db.transaction().execute((trx) => writeDrafts(trx, drafts, rows.records.length));
   deps.log.info({ actorId: actor.id, imported: drafts.length }, 'posting plan imported');
   return { kind: 'imported', imported: drafts.length, postIds: drafts.map((d) => d.post.id) };
 }
@@ -113,49 +116,91 @@ export async function checkedDrafts(deps: PostDeps, actor: Actor, rows: PlanRows
   for (const [i, row] of rows.records.entries()) {
     const at = i + 2;
     const problem = (column: Column | null, code: string, message: LocalizedText) =>
-      problems.push({ row: at, column: column ? rows.headerOf[column] ?? HEADERS[column][0]! : null, code, message });
+      problems.push({ row: at, title: row.title ? echo(row.title) : null, column: column ? rows.headerOf[column] ?? HEADERS[column][0]! : null, code, message });
     const draft = await checkRow(deps, actor, units, row, now, problem);
     if (draft) drafts.push({ ...draft, row: at });
     if (progress && (i + 1) % PROGRESS_EVERY === 0) await progress(i + 1);
+    if ((i + 1) % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   // The same plan uploaded twice (or a row already written in the form) would make its posts twice.
-  for (const d of await alreadyThere(deps, drafts)) {
-    problems.push({
-      row: d.row,
-      column: rows.headerOf.title ?? HEADERS.title[0]!,
-      code: 'import.exists',
-      message: {
-        id: 'Satuan ini sudah punya pos dengan judul dan waktu yang sama (berkas ini mungkin sudah diimpor). Hapus baris ini, atau ubah judul atau waktunya.',
-        en: 'This unit already has a post with the same title and time (this file may have been imported already). Remove the row, or change its title or time.',
-      },
-    });
-  }
-  problems.sort((a, b) => a.row - b.row);
-  if (problems.length > 0) {
-    const rowsWrong = new Set(problems.map((p) => p.row)).size;
-    throw new AppError(
-      'validation',
-      'import.invalid',
-      {
-        id: `${rowsWrong} dari ${rows.records.length} baris bermasalah; belum ada yang diimpor. Perbaiki baris yang disebut, lalu unggah lagi berkas seluruhnya.`,
-        en: `${rowsWrong} of ${rows.records.length} rows have problems; nothing was imported. Fix the rows named, then upload the whole file again.`,
-      },
-      { problems },
-    );
-  }
+  for (const d of await alreadyThere(deps.db, drafts)) problems.push(existsProblem(d, rows.headerOf.title ?? HEADERS.title[0]!));
+  if (problems.length > 0) throw invalidPlan(problems, rows.records.length);
   return drafts;
 }
 
-/** The plan's drafts, inside the caller's transaction. */
-export async function writeDrafts(trx: PostDeps['db'], drafts: readonly Draft[]): Promise<void> {
-  for (const d of drafts) await insertNewPost(trx, d.post, d.targets, { type: 'created', data: { after: d.snapshot, via: 'import' } });
+/**
+ * The plan's drafts, inside the caller's transaction. Two uploads of one plan checked at the same moment would both
+ * find its posts absent: each unit's plans are written one at a time (a lock held to the transaction's end), and
+ * the check is made again under it.
+ */
+export async function writeDrafts(trx: Transaction<DB>, drafts: readonly Draft[], rowCount: number): Promise<void> {
+  for (const unitId of [...new Set(drafts.map((d) => d.post.unitId))].sort()) {
+    await sql`select pg_advisory_xact_lock(hashtext(${`siaran-plan:${unitId}`}))`.execute(trx);
+  }
+  const taken = await alreadyThere(trx, drafts);
+  if (taken.length > 0) throw invalidPlan(taken.map((d) => existsProblem(d, HEADERS.title[0]!)), rowCount);
+  await insertNewPostsIn(trx, drafts.map((d) => ({ post: d.post, targets: d.targets, event: { type: 'created', data: { after: d.snapshot, via: 'import' } } })));
 }
 
+/** Large imports one person may have waiting or running at once. */
+const UNFINISHED_PER_USER = 2;
 /** Rows checked between two progress reports of the import job. */
 const PROGRESS_EVERY = 100;
+/** Rows checked between two pauses that let other work (requests, publishing) run in the same process. */
+const YIELD_EVERY = 25;
+/** Problems kept, answered and shown; the rest are counted (a file wrong everywhere is wrong in the same few ways). */
+const PROBLEMS_KEPT = 500;
+/** A cell longer than this is no post's text (twice the longest text a post may have). */
+const MAX_CELL = 2 * BODY_MAX;
+
+/** Text of a person's file echoed back, cut to a readable length. */
+function echo(text: string, max = 80): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** The refusal naming each problem (the first PROBLEMS_KEPT of them) and how many rows have one. */
+function invalidPlan(problems: ImportProblem[], rowCount: number): AppError {
+  problems.sort((a, b) => a.row - b.row);
+  const rowsWrong = new Set(problems.map((p) => p.row)).size;
+  const more = Math.max(0, problems.length - PROBLEMS_KEPT);
+  return new AppError(
+    'validation',
+    'import.invalid',
+    {
+      id: `${rowsWrong} dari ${rowCount} baris bermasalah; belum ada yang diimpor. Perbaiki baris yang disebut, lalu unggah lagi berkas seluruhnya.${more > 0 ? ` Hanya ${PROBLEMS_KEPT} masalah pertama yang ditampilkan (${more} lagi).` : ''}`,
+      en: `${rowsWrong} of ${rowCount} rows have problems; nothing was imported. Fix the rows named, then upload the whole file again.${more > 0 ? ` Only the first ${PROBLEMS_KEPT} problems are shown (${more} more).` : ''}`,
+    },
+    { problems: problems.slice(0, PROBLEMS_KEPT), more },
+  );
+}
+
+/** A row whose unit already has a post of the same title and time. */
+function existsProblem(d: Draft, titleHeader: string): ImportProblem {
+  return {
+    row: d.row,
+    title: echo(d.post.title),
+    column: titleHeader,
+    code: 'import.exists',
+    message: {
+      id: 'Satuan ini sudah punya pos dengan judul dan waktu yang sama (berkas ini mungkin sudah diimpor). Hapus baris ini, atau ubah judul atau waktunya.',
+      en: 'This unit already has a post with the same title and time (this file may have been imported already). Remove the row, or change its title or time.',
+    },
+  };
+}
 
 /** A large plan kept with its author for the import job, and queued; the job checks it again from the start. */
 async function keepForJob(deps: PostDeps, actor: Actor, csv: string, rows: number, fileName: string): Promise<ImportResult> {
+  // Who may write no post keeps no file: the job would refuse every row anyway.
+  if (!mayAuthor(actor, await unitPath(deps.db, actor.unitId))) {
+    throw new AppError('forbidden', 'import.not_author', { id: 'Peran Anda tidak menulis pos, jadi tidak dapat mengimpor rencana.', en: 'Your role does not write posts, so it cannot import a plan.' });
+  }
+  const waiting = await deps.db.selectFrom('plan_imports').select((eb) => eb.fn.countAll<string>().as('n')).where('user_id', '=', actor.id).where('finished_at', 'is', null).executeTakeFirstOrThrow();
+  if (Number(waiting.n) >= UNFINISHED_PER_USER) {
+    throw new AppError('conflict', 'import.busy', {
+      id: `${UNFINISHED_PER_USER} impor rencana Anda masih berjalan. Tunggu sampai salah satunya selesai, lalu unggah lagi.`,
+      en: `${UNFINISHED_PER_USER} of your plan imports are still running. Wait until one has ended, then upload again.`,
+    });
+  }
   const id = randomUUID();
   const now = deps.now();
   await deps.db
@@ -173,9 +218,9 @@ async function keepForJob(deps: PostDeps, actor: Actor, csv: string, rows: numbe
 }
 
 /** The drafts whose unit already has a post (not cancelled) of the same title and time: one read for the file. */
-async function alreadyThere(deps: PostDeps, drafts: readonly Draft[]): Promise<Draft[]> {
+async function alreadyThere(db: PostDeps['db'], drafts: readonly Draft[]): Promise<Draft[]> {
   if (drafts.length === 0) return [];
-  const existing = await deps.db
+  const existing = await db
     .selectFrom('posts')
     .select(['unit_id', 'title', 'scheduled_at'])
     .where('unit_id', 'in', [...new Set(drafts.map((d) => d.post.unitId))])
@@ -250,6 +295,16 @@ export function readRows(csv: string): PlanRows {
       id: `Berkas memuat ${body.length} pos; paling banyak ${IMPORT_MAX_ROWS} sekali unggah. Bagi menjadi beberapa berkas.`,
       en: `The file holds ${body.length} posts; at most ${IMPORT_MAX_ROWS} at a time. Split it into several files.`,
     });
+  }
+  for (const [i, cells] of body.entries()) {
+    const long = cells.findIndex((c) => c.length > MAX_CELL);
+    if (long >= 0) {
+      const column = header[long]?.trim() || String(long + 1);
+      throw new AppError('validation', 'import.cell_too_long', {
+        id: `Baris ${i + 2}, kolom "${echo(column, 40)}": isinya lebih dari ${MAX_CELL.toLocaleString('id-ID')} karakter, bukan teks sebuah pos. Periksa baris itu (mungkin beberapa sel menyatu karena tanda kutip).`,
+        en: `Row ${i + 2}, column "${echo(column, 40)}": over ${MAX_CELL.toLocaleString('en-GB')} characters, not a post's text. Check that row (cells may have run together over a quote mark).`,
+      });
+    }
   }
   const records = body.map((cells) => {
     const value = (c: Column) => (indexOf[c] === undefined ? '' : (cells[indexOf[c]] ?? ''));
@@ -347,8 +402,9 @@ async function checkRow(
 
   const { kinds, unknown } = kindsIn(row.channels);
   const offered = [...new Set([...unit.enabled.values()].map((c) => c.kind))].map((k) => CHANNEL_KIND_LABELS[k].id).join(', ');
-  for (const word of unknown) {
-    fail('channels', 'import.unknown_channel', { id: `"${word}" bukan nama kanal. Kanal satuan ini: ${offered}.`, en: `"${word}" is not a channel's name. This unit's channels: ${offered}.` });
+  // A cell of the same unknown word many times over is one mistake; a few are named, each cut to a readable length.
+  for (const word of [...new Set(unknown)].slice(0, 3)) {
+    fail('channels', 'import.unknown_channel', { id: `"${echo(word, 50)}" bukan nama kanal. Kanal satuan ini: ${offered}.`, en: `"${echo(word, 50)}" is not a channel's name. This unit's channels: ${offered}.` });
   }
   const channelIds: string[] = [];
   for (const kind of kinds) {

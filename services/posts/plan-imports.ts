@@ -27,55 +27,57 @@ export interface PlanImportView {
 }
 
 const ENDED: readonly PlanImportStatus[] = ['done', 'refused', 'failed'];
+/** Runs of one import begun before it is given up (each run is counted when it starts, so a crash counts too). */
+const MAX_RUNS = 3;
 
-/** Runs one kept import to its end; `progress` hears the rows checked. An import already ended is left alone. */
+/** Runs one kept import to its end; `progress` hears the rows checked. Returns the import's status after the run. */
 export async function runPlanImport(deps: PostDeps, importId: string, progress: (checked: number, rows: number) => Promise<void>): Promise<PlanImportStatus> {
-  const kept = await deps.db.selectFrom('plan_imports').selectAll().where('id', '=', importId).executeTakeFirst();
-  if (!kept) return 'failed';
-  if (ENDED.includes(kept.status)) return kept.status;
-  const user = await deps.db.selectFrom('users').select(['id', 'role', 'unit_id', 'disabled']).where('id', '=', kept.user_id).executeTakeFirst();
-  if (kept.file === null) {
-    // Its file is dropped only when it ends: an import without one cannot be run.
+  const stored = async () => (await deps.db.selectFrom('plan_imports').select('status').where('id', '=', importId).executeTakeFirst())?.status ?? 'failed';
+  // Every step writes only to an import not yet ended: a second run of it must not turn an end back into progress.
+  const unfinished = () => deps.db.updateTable('plan_imports').where('id', '=', importId).where('finished_at', 'is', null);
+  const begun = await unfinished().set((eb) => ({ runs: eb('runs', '+', 1), status: 'checking', checked: 0, updated_at: deps.now() })).returning(['runs', 'rows', 'file', 'user_id']).executeTakeFirst();
+  if (!begun) return stored();
+  if (begun.runs > MAX_RUNS || begun.file === null) {
+    // A file that stopped its worker every time (or that is gone) is not run again.
     await failPlanImport(deps, importId);
-    return 'failed';
+    return stored();
   }
+  const user = await deps.db.selectFrom('users').select(['id', 'role', 'unit_id', 'disabled']).where('id', '=', begun.user_id).executeTakeFirst();
   if (!user || user.disabled) {
     await end(deps, importId, 'refused', { message: { id: 'Akun pengunggah dinonaktifkan sebelum rencana diimpor; tidak ada yang diimpor.', en: "The uploader's account was disabled before the plan was imported; nothing was imported." } });
-    return 'refused';
+    return stored();
   }
   // The author as they are now: a role or unit changed since the upload is what counts.
   const actor: Actor = { id: user.id, role: user.role, unitId: user.unit_id };
-  await deps.db.updateTable('plan_imports').set({ status: 'checking', checked: 0, updated_at: deps.now() }).where('id', '=', importId).execute();
+  const rows = begun.rows;
   const report = async (checked: number) => {
-    await deps.db.updateTable('plan_imports').set({ checked, updated_at: deps.now() }).where('id', '=', importId).execute();
-    await progress(checked, kept.rows);
+    await unfinished().set({ checked, updated_at: deps.now() }).execute();
+    await progress(checked, rows);
   };
   try {
-    const drafts = await checkedDrafts(deps, actor, readRows(kept.file), report);
-    await deps.db.updateTable('plan_imports').set({ status: 'importing', checked: kept.rows, updated_at: deps.now() }).where('id', '=', importId).execute();
-    await progress(kept.rows, kept.rows);
-    // The drafts and the import's end commit together: a crash before leaves nothing made, after, nothing to redo.
-    // Ended first, under the row's lock: a second run of the same import (a job redelivered while the first still
-    // ran) waits here, then finds it ended and writes nothing.
+    const drafts = await checkedDrafts(deps, actor, readRows(begun.file), report);
+    await unfinished().set({ status: 'importing', checked: rows, updated_at: deps.now() }).execute();
+    await progress(rows, rows);
+    // Ended first, under the row's lock: a second run of the same import waits here, then finds it ended and writes
+    // nothing. The drafts and the end commit together, so a crash leaves either both or neither.
     const wrote = await deps.db.transaction().execute(async (trx) => {
       const ended = await trx
         .updateTable('plan_imports')
-        .set({ status: 'done', imported: drafts.length, post_ids: JSON.stringify(drafts.map((d) => d.post.id)), file: null, updated_at: deps.now(), finished_at: deps.now() })
+        .set({ status: 'done', checked: rows, imported: drafts.length, post_ids: JSON.stringify(drafts.map((d) => d.post.id)), file: null, updated_at: deps.now(), finished_at: deps.now() })
         .where('id', '=', importId)
         .where('finished_at', 'is', null)
         .executeTakeFirst();
       if (Number(ended.numUpdatedRows) === 0) return false;
-      await writeDrafts(trx, drafts);
+      await writeDrafts(trx, drafts, rows);
       return true;
     });
     if (wrote) deps.log.info({ actorId: actor.id, importId, imported: drafts.length }, 'posting plan imported by the job');
-    return 'done';
   } catch (err) {
     if (!isAppError(err) || (err.kind !== 'validation' && err.kind !== 'too-large')) throw err;
     const problems = (err.details as { problems?: ImportProblem[] } | undefined)?.problems ?? [];
     await end(deps, importId, 'refused', { message: err.text, problems });
-    return 'refused';
   }
+  return stored();
 }
 
 /** Marks an import that cannot go on: the job gave up on it after its attempts (the database kept failing). */
@@ -122,4 +124,10 @@ export async function planImportFor(deps: Pick<PostDeps, 'db'>, actor: Actor, im
 export async function stalledPlanImports(deps: Pick<PostDeps, 'db'>, before: Date): Promise<string[]> {
   const rows = await deps.db.selectFrom('plan_imports').select('id').where('finished_at', 'is', null).where('updated_at', '<', before).limit(100).execute();
   return rows.map((r) => r.id);
+}
+
+/** Imports ended before `before` are forgotten: their drafts are posts of their own by then. */
+export async function forgetEndedPlanImports(deps: Pick<PostDeps, 'db'>, before: Date): Promise<number> {
+  const r = await deps.db.deleteFrom('plan_imports').where('finished_at', '<', before).executeTakeFirst();
+  return Number(r.numDeletedRows);
 }

@@ -109,7 +109,7 @@ export async function insertNewPost(
   return db.isTransaction ? insertOne(db, item) : newPostWriter(db)(item);
 }
 
-interface NewPostItem {
+export interface NewPostItem {
   post: Post;
   targets: ReadonlyArray<{ id: string; channelId: string }>;
   event: { type: string; data: Record<string, unknown> };
@@ -127,40 +127,67 @@ async function insertOne(db: Db, { post, targets, event }: NewPostItem): Promise
 }
 
 const INSERT_NEW_POSTS = 'select n, name from siaran_insert_new_posts($1)';
+
+/** Several new posts in one statement (siaran_insert_new_posts); their authors' names, in order. */
+async function insertMany(db: Db, items: readonly NewPostItem[]): Promise<string[]> {
+  const rows = items.map(({ post, targets, event }, i) => ({
+    item: i + 1,
+    id: post.id,
+    unit_id: post.unitId,
+    author_id: post.authorId,
+    title: post.title,
+    body: post.body,
+    variants: post.variants,
+    channel_options: post.channelOptions,
+    status: post.status,
+    scheduled_at: post.scheduledAt,
+    version: post.version,
+    created_at: post.createdAt,
+    updated_at: post.updatedAt,
+    target_ids: targets.map((t) => t.id),
+    channel_ids: targets.map((t) => t.channelId),
+    event_type: event.type,
+    event_data: event.data,
+  }));
+  const r = await db.executeQuery<{ n: number; name: string | null }>(CompiledQuery.raw(INSERT_NEW_POSTS, [JSON.stringify(rows)]));
+  const names = new Map(r.rows.map((row) => [row.n, row.name ?? '']));
+  return items.map((_, i) => {
+    const name = names.get(i + 1);
+    if (name === undefined) throw new Error('a batch of new posts left one unwritten');
+    return name;
+  });
+}
+
+/** How much of a post's text one statement carries: each post's text travels twice (the post, its first event). */
+const textWeight = ({ post }: NewPostItem) => 2 * (post.title.length + post.body.length + Object.values(post.variants).reduce((n, v) => n + v.length, 0));
+const MAX_STATEMENT_WEIGHT = 4_000_000;
+
+/**
+ * Many new posts inside the caller's transaction (a posting plan's drafts), a few hundred to a statement: ten
+ * thousand one-post statements would hold the transaction, and on the embedded database every other query, far longer.
+ */
+export async function insertNewPostsIn(trx: Transaction<DB>, items: readonly NewPostItem[]): Promise<void> {
+  let chunk: NewPostItem[] = [];
+  let weight = 0;
+  for (const item of items) {
+    if (chunk.length > 0 && (chunk.length >= 250 || weight + textWeight(item) > MAX_STATEMENT_WEIGHT)) {
+      await insertMany(trx, chunk);
+      chunk = [];
+      weight = 0;
+    }
+    chunk.push(item);
+    weight += textWeight(item);
+  }
+  if (chunk.length > 0) await insertMany(trx, chunk);
+}
+
 const newPostWriter = oncePer((db: Kysely<DB>) => {
-  const many = async (items: NewPostItem[]) => {
-    const rows = items.map(({ post, targets, event }, i) => ({
-      item: i + 1,
-      id: post.id,
-      unit_id: post.unitId,
-      author_id: post.authorId,
-      title: post.title,
-      body: post.body,
-      variants: post.variants,
-      channel_options: post.channelOptions,
-      status: post.status,
-      scheduled_at: post.scheduledAt,
-      version: post.version,
-      created_at: post.createdAt,
-      updated_at: post.updatedAt,
-      target_ids: targets.map((t) => t.id),
-      channel_ids: targets.map((t) => t.channelId),
-      event_type: event.type,
-      event_data: event.data,
-    }));
-    const r = await db.executeQuery<{ n: number; name: string | null }>(CompiledQuery.raw(INSERT_NEW_POSTS, [JSON.stringify(rows)]));
-    const names = new Map(r.rows.map((row) => [row.n, row.name ?? '']));
-    return items.map((_, i) => {
-      const name = names.get(i + 1);
-      if (name === undefined) throw new Error('a batch of new posts left one unwritten');
-      return name;
-    });
-  };
+  const many = (items: NewPostItem[]) => insertMany(db, items);
   return batched((item: NewPostItem) => insertOne(db, item), many, {
     ...REQUEST_BATCHES,
-    // A statement carries a few megabytes of text at most: each post's text travels twice (the post, its first event).
-    weight: ({ post }) => 2 * (post.title.length + post.body.length + Object.values(post.variants).reduce((n, v) => n + v.length, 0)),
-    maxWeight: 4_000_000,
+    // A statement carries a few megabytes of text at most.
+    weight: textWeight,
+    maxWeight: MAX_STATEMENT_WEIGHT,
     // Run again after a batch whose answer was lost, a post already written would fail as a duplicate.
     rerunAfter: refusedByDatabase,
   });

@@ -269,6 +269,7 @@ export interface PlanImportsTable {
   rows: number;
   status: PlanImportStatus;
   checked: ColumnType<number, number | undefined, number>;
+  runs: ColumnType<number, number | undefined, number>;
   imported: ColumnType<number, number | undefined, number>;
   post_ids: ColumnType<string[] | null, string | null | undefined, string | null>;
   problems: ColumnType<unknown, string | null | undefined, string | null>;

@@ -338,6 +338,7 @@ const M = {
     en: '{n} drafts made from the plan. Open each to add photos and check it, then submit it for approval:',
   },
   planRow: { id: 'Baris', en: 'Row' },
+  planRowTitle: { id: 'Judul di baris itu', en: "The row's title" },
   planColumn: { id: 'Kolom', en: 'Column' },
   planProblem: { id: 'Masalah', en: 'Problem' },
   planNoFile: { id: 'Pilih berkas CSV rencana terlebih dahulu.', en: 'Choose the plan\'s CSV file first.' },

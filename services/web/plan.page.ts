@@ -32,8 +32,8 @@ function outcomeBox(lang: Lang, outcome: PlanOutcome, more = 0): Html {
   }
   return html`<div class="flash err" role="alert" data-refused><p>${outcome.message}</p>${
     outcome.problems.length > 0
-      ? html`<table class="problems" data-problems><thead><tr><th>${t(lang, 'planRow')}</th><th>${t(lang, 'planColumn')}</th><th>${t(lang, 'planProblem')}</th></tr></thead><tbody>${outcome.problems.map(
-          (p) => html`<tr data-row="${p.row}" data-column="${p.column ?? ''}"><td>${p.row}</td><td>${p.column ?? '—'}</td><td>${pick(lang, p.message)}</td></tr>`,
+      ? html`<table class="problems" data-problems><thead><tr><th>${t(lang, 'planRow')}</th><th>${t(lang, 'planRowTitle')}</th><th>${t(lang, 'planColumn')}</th><th>${t(lang, 'planProblem')}</th></tr></thead><tbody>${outcome.problems.map(
+          (p) => html`<tr data-row="${p.row}" data-column="${p.column ?? ''}"><td>${p.row}</td><td>${p.title ?? '—'}</td><td>${p.column ?? '—'}</td><td>${pick(lang, p.message)}</td></tr>`,
         )}</tbody></table>`
       : ''
   }</div>`;

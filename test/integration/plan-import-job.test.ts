@@ -3,7 +3,7 @@
 // they make 1,000 drafts in one transaction. The same import run twice at once makes its drafts once, and one whose
 // job Redis lost is queued again by the sweep.
 import { QueueEvents } from 'bullmq';
-import { runPlanImport } from '../../services/posts/plan-imports';
+import { planImportFor, runPlanImport } from '../../services/posts/plan-imports';
 import { importPosts } from '../../services/posts/import-posts';
 import { IMPORT_QUEUE } from '../../workers/queue/import-queue';
 import { type Harness, type World, client, seedWorld, startHarness, unitSlug, waitFor } from '../support/harness';
@@ -130,6 +130,7 @@ test('the same import run twice at once makes its drafts once; one whose job was
   const runs = await Promise.all([runPlanImport(deps, importId, () => Promise.resolve()), runPlanImport(deps, importId, () => Promise.resolve())]);
   expect(runs).toEqual(['done', 'done']);
   expect(await postsOfUnit()).toBe(before + 320);
+  expect(await planImportFor(deps, actor, importId)).toMatchObject({ status: 'done', imported: 320, checked: 320 });
 
   // Kept while Redis was away (nothing queued), and untouched for three minutes: the sweep queues it.
   const lost = await importPosts(deps, actor, plan('tertinggal', 310), 'tertinggal.csv');
@@ -139,6 +140,59 @@ test('the same import run twice at once makes its drafts once; one whose job was
   expect(await ended(`/api/v1/imports/${lostId}`)).toMatchObject({ status: 'done', imported: 310 });
   expect(await postsOfUnit()).toBe(before + 320 + 310);
 }, 120_000);
+
+test('two uploads of one plan imported at once make its drafts once; a file that stops its worker is given up after three runs', async () => {
+  const deps = postDepsWithoutQueue();
+  const actor = { id: world.users.operator, role: 'operator' as const, unitId: world.units.polres };
+  const before = await postsOfUnit();
+  const csv = plan('kembar', 305);
+  const ids = [];
+  for (const name of ['kembar-a.csv', 'kembar-b.csv']) {
+    const kept = await importPosts(deps, actor, csv, name);
+    ids.push(kept.kind === 'queued' ? kept.importId : '');
+  }
+  const outcomes = await Promise.all(ids.map((id) => runPlanImport(deps, id, () => Promise.resolve())));
+  expect([...outcomes].sort()).toEqual(['done', 'refused']);
+  expect(await postsOfUnit()).toBe(before + 305);
+  const ended = await Promise.all(ids.map((id) => planImportFor(deps, actor, id)));
+  const loser = ended.find((e) => e.status === 'refused')!;
+  expect(loser.problems[0]).toMatchObject({ row: 2, code: 'import.exists' });
+
+  // Counted at each start: a run that never ended (its worker killed) counts as much as one that did.
+  const crashing = await importPosts(deps, actor, plan('mogok', 302), 'mogok.csv');
+  const crashingId = crashing.kind === 'queued' ? crashing.importId : '';
+  await h.siaran.database.db.updateTable('plan_imports').set({ runs: 3 }).where('id', '=', crashingId).execute();
+  expect(await runPlanImport(deps, crashingId, () => Promise.resolve())).toBe('failed');
+  expect((await planImportFor(deps, actor, crashingId)).message?.id).toMatch(/^Impor terhenti/);
+}, 120_000);
+
+test('a large plan is kept only for someone who writes posts, two at a time per person; a cell of one word repeated is one problem', async () => {
+  const admin = await fetch(`${h.url}/api/v1/imports`, { method: 'POST', headers: { authorization: `Bearer ${world.tokens.admin}`, 'content-type': 'text/csv' }, body: plan('admin', 310) });
+  expect(admin.status).toBe(403);
+  expect(((await admin.json()) as { error: { code: string } }).error.code).toBe('import.not_author');
+
+  const deps = postDepsWithoutQueue();
+  const actor = { id: world.users.operator, role: 'operator' as const, unitId: world.units.polres };
+  const waiting = [];
+  for (const tag of ['antre-1', 'antre-2']) {
+    const kept = await importPosts(deps, actor, plan(tag, 301), `${tag}.csv`);
+    waiting.push(kept.kind === 'queued' ? kept.importId : '');
+  }
+  const third = await upload(plan('antre-3', 301));
+  expect(third.status).toBe(409);
+  expect(third.body.error.code).toBe('import.busy');
+  await h.siaran.database.db.deleteFrom('plan_imports').where('id', 'in', waiting).execute();
+
+  // Twenty thousand characters of the same unknown channel name: one problem for the row, the name cut short.
+  const noisy = await upload(plan('bising', 5, (r, i) => (i === 2 ? [r[0]!, r[1]!, r[2]!, r[3]!, `${'TikTokX;'.repeat(2500)}Halaman berita`] : r)));
+  expect(noisy.status).toBe(422);
+  expect(noisy.body.error.details.problems).toEqual([expect.objectContaining({ row: 4, code: 'import.unknown_channel' })]);
+  // A cell longer than any post's text is refused as such, naming its row and column.
+  const runaway = await upload(plan('liar', 5, (r, i) => (i === 1 ? [r[0]!, r[1]!, 'x'.repeat(45_000), r[3]!, r[4]!] : r)));
+  expect(runaway.status).toBe(422);
+  expect(runaway.body.error.code).toBe('import.cell_too_long');
+  expect(runaway.body.error.message).toMatch(/^Baris 3, kolom "teks"/);
+});
 
 /** The post use cases as the server has them, but with no import queue: as the CLI, or a server whose Redis is away. */
 function postDepsWithoutQueue() {

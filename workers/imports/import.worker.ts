@@ -4,7 +4,7 @@
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { ConnectionOptions } from 'bullmq';
 import type { PostDeps } from '../../services/posts/deps';
-import { failPlanImport, runPlanImport, stalledPlanImports } from '../../services/posts/plan-imports';
+import { failPlanImport, forgetEndedPlanImports, runPlanImport, stalledPlanImports } from '../../services/posts/plan-imports';
 import { IMPORT_ATTEMPTS, IMPORT_JOBS, IMPORT_QUEUE, type ImportJobData, type ImportJobName, type PlanImportQueue } from '../queue/import-queue';
 
 export interface RunningImportWorker {
@@ -16,6 +16,8 @@ export interface RunningImportWorker {
 
 /** An import untouched for this long while not ended has lost its job (a running one reports every 100 rows). */
 const STALLED_MS = 2 * 60_000;
+/** An ended import's page (its drafts or its problems) is kept this long. */
+const KEPT_AFTER_END_MS = 30 * 86_400_000;
 
 export async function startImportWorker(
   deps: PostDeps,
@@ -49,6 +51,7 @@ export async function startImportWorker(
   worker.on('failed', (job, err) => deps.log.warn({ err, importId: job?.data.importId }, 'plan import attempt failed'));
 
   const sweep = async (): Promise<number> => {
+    await forgetEndedPlanImports(deps, new Date(deps.now().getTime() - KEPT_AFTER_END_MS));
     const ids = await stalledPlanImports(deps, new Date(deps.now().getTime() - STALLED_MS));
     // The job id is the import's: one still queued or running is not queued twice.
     for (const id of ids) await queue.queueImport(id);

@@ -13,6 +13,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('rows', 'integer', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('queued', 'checking', 'importing', 'done', 'refused', 'failed')`))
     .addColumn('checked', 'integer', (c) => c.notNull().defaultTo(0))
+    // Runs begun: a file that kills its worker every time is given up after a few, not run forever.
+    .addColumn('runs', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('imported', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('post_ids', 'jsonb')
     .addColumn('problems', 'jsonb')
