@@ -26,7 +26,6 @@ export interface PlanImportView {
   finishedAt: Date | null;
 }
 
-const ENDED: readonly PlanImportStatus[] = ['done', 'refused', 'failed'];
 /** Runs of one import begun before it is given up (each run is counted when it starts, so a crash counts too). */
 const MAX_RUNS = 3;
 
