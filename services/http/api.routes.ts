@@ -28,13 +28,13 @@ import { readSimilarPosts } from '../posts/similar-posts';
 import { IMPORT_MAX_BYTES, type ImportResult, importPosts, planTemplate, planTooLarge } from '../posts/import-posts';
 import { planImportFor } from '../posts/plan-imports';
 import { postsCsv } from '../posts/export-posts';
-import { reportCsv, reportXlsx } from '../reports/report-files';
+import { reportCsv, reportFileName, reportXlsx } from '../reports/report-files';
 import { unitReport } from '../reports/unit-report';
 import { createPost, enabledChannels, updatePost } from '../posts/write-post';
 import type { DB } from '../storage/schema';
 import { getUnit, unitAndDescendants, unitNotFound, unitPath } from '../units/unit.repository';
 import type { AuthedActor } from './auth';
-import { RouteRegistry } from './route-registry';
+import { NamedFile, RouteRegistry } from './route-registry';
 
 const Empty = z.strictObject({});
 /** A post list to export: the list's filters, a longer page, and the file's language. */
@@ -156,7 +156,10 @@ export function apiRoutes(deps: PostDeps): RouteRegistry {
     tag: 'reports',
     query: ReportQuery,
     file: { type: 'text/csv; charset=utf-8', name: 'laporan-humas.csv' },
-    handler: async ({ actor, query }) => reportCsv(await report(actor, query), query.lang ?? 'id'),
+    handler: async ({ actor, query }) => {
+      const r = await report(actor, query);
+      return new NamedFile(reportFileName(r, 'csv'), reportCsv(r, query.lang ?? 'id'));
+    },
   });
   api.define({
     method: 'get',
@@ -165,7 +168,10 @@ export function apiRoutes(deps: PostDeps): RouteRegistry {
     tag: 'reports',
     query: ReportQuery,
     file: { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', name: 'laporan-humas.xlsx' },
-    handler: async ({ actor, query }) => reportXlsx(await report(actor, query), query.lang ?? 'id'),
+    handler: async ({ actor, query }) => {
+      const r = await report(actor, query);
+      return new NamedFile(reportFileName(r, 'xlsx'), await reportXlsx(r, query.lang ?? 'id'));
+    },
   });
   api.define({
     method: 'get',

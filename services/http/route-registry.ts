@@ -7,6 +7,14 @@ import { zodToAppError } from './errors';
 
 type Method = 'get' | 'post' | 'patch' | 'delete';
 
+/** A file answer with a name of its own. */
+export class NamedFile {
+  constructor(
+    readonly name: string,
+    readonly data: Buffer | string,
+  ) {}
+}
+
 export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodType | undefined> {
   method: Method;
   /** Express path; `:id`-style segments are UUIDs. */
@@ -69,7 +77,9 @@ export class RouteRegistry {
       }
       const result = await spec.handler({ actor: actorOf(req), body, query, params, req } as never);
       if (spec.file) {
-        res.status(spec.status ?? 200).type(spec.file.type).attachment(spec.file.name).set('Cache-Control', 'no-store').send(Buffer.isBuffer(result) ? result : String(result));
+        // A handler may name its file by what it holds (a report's unit and month); else the route's name stands.
+        const named = result instanceof NamedFile ? result : new NamedFile(spec.file.name, result as Buffer | string);
+        res.status(spec.status ?? 200).type(spec.file.type).attachment(named.name).set('Cache-Control', 'no-store').send(named.data);
         return;
       }
       res.status(spec.statusOf?.(result) ?? spec.status ?? 200).json(result);

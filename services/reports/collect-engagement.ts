@@ -46,10 +46,16 @@ export async function collectEngagement(deps: EngagementDeps): Promise<Engagemen
       .where('channels.enabled', '=', true)
       // A channel waiting to be connected again would only fail; its admin already has that to do.
       .where('channels.health', '!=', 'needs_reconnect')
+      // One the platform is holding back (a rate limit) keeps its allowance for publishing.
+      .where((eb) => eb.or([eb('channels.limited_until', 'is', null), eb('channels.limited_until', '<=', now)]))
       .execute();
     for (const channel of channels) {
       const handle = channelHandleFor(deps, channel, adapter);
-      if (!handle) continue;
+      if (!handle) {
+        run.failedChannels++;
+        await noteFailure(deps, channel.channel_id, 'the channel\'s credentials could not be opened (the secret key changed?); connect the channel again', now);
+        continue;
+      }
       const ctx = contextWithoutSteps(deps, adapter, handle, { job: 'engagement' });
       try {
         if (reader.posts) run.posts += await readPosts(deps, reader, ctx, channel.channel_id, now);
@@ -68,17 +74,31 @@ export async function collectEngagement(deps: EngagementDeps): Promise<Engagemen
         }
       } catch (err) {
         run.failedChannels++;
-        const words = err instanceof PlatformError ? err.message : err instanceof Error ? err.message : String(err);
+        const words = err instanceof Error ? err.message : String(err);
         deps.log.warn({ channelId: channel.channel_id, kind, err: words }, 'could not read engagement');
-        await deps.db
-          .insertInto('channel_audience')
-          .values({ channel_id: channel.channel_id, followers: null, collected_at: null, last_error: words, last_error_at: now })
-          .onConflict((oc) => oc.column('channel_id').doUpdateSet({ last_error: words, last_error_at: now }))
-          .execute();
+        await noteFailure(deps, channel.channel_id, words, now);
+        // A limit on the app (Meta's app-wide throttle, X's window) holds for its other accounts too: the platform
+        // is left alone until the next run, and its allowance goes to publishing.
+        if (err instanceof PlatformError && err.kind === 'rate-limited') break;
       }
     }
   }
   return run;
+}
+
+/** Why the channel's last reading failed, in the platform's words (never a token: the clients keep none in them). */
+async function noteFailure(deps: EngagementDeps, channelId: string, words: string, now: Date): Promise<void> {
+  const lastError = words.length > 500 ? `${words.slice(0, 499)}…` : words;
+  try {
+    await deps.db
+      .insertInto('channel_audience')
+      .values({ channel_id: channelId, followers: null, collected_at: null, last_error: lastError, last_error_at: now })
+      .onConflict((oc) => oc.column('channel_id').doUpdateSet({ last_error: lastError, last_error_at: now }))
+      .execute();
+  } catch (err) {
+    // Noting it is a courtesy: the other channels are read all the same.
+    deps.log.warn({ err, channelId }, 'could not note an engagement failure');
+  }
 }
 
 /** The channel's posts due for reading, in calls of the platform's size; returns how many were stored. */

@@ -36,7 +36,15 @@ export interface UnitMonth {
    * What the platforms report of the month's published posts (the engagement job's latest reading): views,
    * reactions, comments, and shares on the platforms themselves. Null where no platform reported that figure.
    */
-  platform: { views: number | null; reactions: number | null; comments: number | null; reposts: number | null };
+  platform: {
+    views: number | null;
+    reactions: number | null;
+    comments: number | null;
+    reposts: number | null;
+    /** Of the month's targets out on platforms that report figures (Facebook, Instagram, X), how many have been read. */
+    read: number;
+    of: number;
+  };
   /** The unit's channels' followers and subscribers now, as their platforms last told; null when none did. */
   followers: number | null;
   score: number;
@@ -45,7 +53,7 @@ export interface UnitMonth {
 }
 
 export interface UnitReport {
-  unit: { id: string; name: string; zone: TimeZone };
+  unit: { id: string; slug: string; name: string; zone: TimeZone };
   /** YYYY-MM in the unit's zone. */
   month: string;
   from: Date;
@@ -73,11 +81,16 @@ interface Row {
   reactions: number | string | null;
   comments: number | string | null;
   reposts: number | string | null;
+  read_targets: number | string;
+  reporting_targets: number | string;
 }
 
-const EMPTY: Row = { unit_id: '', published: 0, by_kind: null, on_time: 0, late: 0, failed: 0, median_approval: null, rejections: 0, photos: 0, visits: 0, shares: 0, views: null, reactions: null, comments: null, reposts: null };
+const EMPTY: Row = { unit_id: '', published: 0, by_kind: null, on_time: 0, late: 0, failed: 0, median_approval: null, rejections: 0, photos: 0, visits: 0, shares: 0, views: null, reactions: null, comments: null, reposts: null, read_targets: 0, reporting_targets: 0 };
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** Channel kinds whose platforms report a post's figures (the engagement job reads them). */
+const REPORTING_KINDS: readonly ChannelKind[] = ['facebook', 'instagram', 'x'];
 
 /** The month's report of `unitId` (the actor's unit by default) and every unit below it the actor may see. */
 export async function unitReport(deps: { db: Db; now: () => Date }, actor: Actor, q: { unitId?: string | undefined; month?: string | undefined }): Promise<UnitReport> {
@@ -122,7 +135,7 @@ export async function unitReport(deps: { db: Db; now: () => Date }, actor: Actor
       photosPerPost: published === 0 ? null : Math.round((Number(r.photos) / published) * 10) / 10,
       visits: figures.visits,
       shares: figures.shares,
-      platform: { views: orNull(r.views), reactions: orNull(r.reactions), comments: orNull(r.comments), reposts: orNull(r.reposts) },
+      platform: { views: orNull(r.views), reactions: orNull(r.reactions), comments: orNull(r.comments), reposts: orNull(r.reposts), read: Number(r.read_targets), of: Number(r.reporting_targets) },
       followers: followersOf.get(u.id) ?? null,
       score: unitScore(figures),
       rank: 1,
@@ -138,7 +151,7 @@ export async function unitReport(deps: { db: Db; now: () => Date }, actor: Actor
        and exists (select 1 from post_targets t where t.post_id = p.id and t.status = 'published')
      group by 1`.execute(deps.db);
   for (const d of daily.rows) if (d.day >= 0 && d.day < days) perDay[d.day] = Number(d.n);
-  return { unit: { id: unit.id, name: unit.name, zone: unit.time_zone }, month, from, to, units: ranked(units, unitId), perDay };
+  return { unit: { id: unit.id, slug: unit.slug, name: unit.name, zone: unit.time_zone }, month, from, to, units: ranked(units, unitId), perDay };
 }
 
 /** The unit and (with `wholeTree`) every unit below it, with each one's depth under it. */
@@ -171,7 +184,7 @@ export function monthQuery(unitIds: readonly string[], from: Date, to: Date) {
       select p.unit_id, p.id,
              x.published_targets > 0 as out, x.on_time, x.late, x.failed, x.by_kind,
              extract(epoch from p.approved_at - s.at) / 60 as approval_minutes,
-             r.rejections, ph.photos, a.visits, a.shares, x.views, x.reactions, x.comments, x.reposts
+             r.rejections, ph.photos, a.visits, a.shares, x.views, x.reactions, x.comments, x.reposts, x.read_targets, x.reporting_targets
         from p
         cross join lateral (
           select count(*) filter (where t.status = 'published') as published_targets,
@@ -179,7 +192,11 @@ export function monthQuery(unitIds: readonly string[], from: Date, to: Date) {
                  count(*) filter (where t.status = 'published' and t.published_at > p.scheduled_at + make_interval(mins => ${ON_TIME_MINUTES})) as late,
                  count(*) filter (where t.status in ('failed', 'unconfirmed')) as failed,
                  array_agg(c.kind) filter (where t.status = 'published') as by_kind,
-                 sum(e.views) as views, sum(e.reactions) as reactions, sum(e.comments) as comments, sum(e.reposts) as reposts
+                 -- Taken back, a post's figures no longer count for its unit.
+                 sum(e.views) filter (where t.status = 'published') as views, sum(e.reactions) filter (where t.status = 'published') as reactions,
+                 sum(e.comments) filter (where t.status = 'published') as comments, sum(e.reposts) filter (where t.status = 'published') as reposts,
+                 count(e.target_id) filter (where t.status = 'published') as read_targets,
+                 count(*) filter (where t.status = 'published' and c.kind in (${sql.join(REPORTING_KINDS.map((k) => sql.lit(k)))})) as reporting_targets
             from post_targets t join channels c on c.id = t.channel_id
             left join target_engagement e on e.target_id = t.id
            where t.post_id = p.id) x
@@ -204,7 +221,8 @@ export function monthQuery(unitIds: readonly string[], from: Date, to: Date) {
            coalesce(sum(rejections), 0) as rejections,
            coalesce(sum(photos) filter (where out), 0) as photos,
            coalesce(sum(visits), 0) as visits, coalesce(sum(shares), 0) as shares,
-           sum(views) as views, sum(reactions) as reactions, sum(comments) as comments, sum(reposts) as reposts
+           sum(views) as views, sum(reactions) as reactions, sum(comments) as comments, sum(reposts) as reposts,
+           coalesce(sum(read_targets), 0) as read_targets, coalesce(sum(reporting_targets), 0) as reporting_targets
       from per_post left join kinds on kinds.unit_id = per_post.unit_id
      group by per_post.unit_id, kinds.by_kind`;
 }

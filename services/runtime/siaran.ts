@@ -15,7 +15,7 @@ import { type RunningWorkers, startPublishWorkers } from '../../workers/publish/
 import { PublishQueue } from '../../workers/queue/publish-queue';
 import { NotifyQueue } from '../../workers/queue/notify-queue';
 import { type RunningNotifyWorker, startNotifyWorker } from '../../workers/notify/notify.worker';
-import { type RunningEngagementWorker, startEngagementWorker } from '../../workers/engagement/engagement.worker';
+import { type RunningEngagementWorker, startEngagementWorker, stopEngagementSchedule } from '../../workers/engagement/engagement.worker';
 import { type RunningImportWorker, startImportWorker } from '../../workers/imports/import.worker';
 import { PlanImportQueue } from '../../workers/queue/import-queue';
 import { smtpMailer } from '../notifications/mailer';
@@ -324,6 +324,8 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
         { db: database.db, adapters, box, log, now, everyMs: env.ENGAGEMENT_EVERY_MINUTES * 60_000 },
         { connection: workerConnection(redis.target), prefix: env.REDIS_PREFIX, lockMs: env.JOB_LOCK_MS },
       );
+    } else if (roles.worker) {
+      await stopEngagementSchedule({ connection: workerConnection(redis.target), prefix: env.REDIS_PREFIX }).catch((err: unknown) => log.warn({ err }, 'could not take the engagement schedule away'));
     }
 
     if (roles.worker) {
@@ -421,8 +423,8 @@ export async function startSiaran(env: Env, roles: Roles, opts: StartOptions = {
           // Workers finish the jobs they hold before letting go: nothing is left half-published.
           if (workers) await workers.close();
           if (notifications) await notifications.close();
-          if (engagement) await engagement.close();
-          if (imports) await imports.close();
+          // Each lets its current run finish; neither waits for the other's.
+          await Promise.all([engagement?.close(), imports?.close()]);
           if (mediaWorker) await mediaWorker.close();
           await queue.close();
           for (const c of closers.reverse()) await c();

@@ -84,16 +84,17 @@ test('the job scheduler reads each platform’s figures and each channel’s fol
   const report = await client(p.h.url, p.world.tokens.supervisor)('GET', `/api/v1/reports/units?month=${month}`);
   expect(report.status).toBe(200);
   const polres = report.body.units.find((u: { unitId: string }) => u.unitId === p.world.units.polres);
-  expect(polres.platform).toEqual({ views: 950 + 610 + 1200, reactions: 41 + 73 + 30, comments: 7 + 4 + 2, reposts: 5 + 9 + 7 });
+  expect(polres.platform).toEqual({ views: 950 + 610 + 1200, reactions: 41 + 73 + 30, comments: 7 + 4 + 2, reposts: 5 + 9 + 7, read: 3, of: 3 });
   expect(polres.followers).toBe(1520 + 880 + 4300 + 2100);
   // The score is the documented one: platform figures are shown, not scored.
   expect(polres.score).toBe(10);
 
   const csv = await fetch(`${p.h.url}/api/v1/reports/units.csv?month=${month}&lang=id`, { headers: { authorization: `Bearer ${p.world.tokens.supervisor}` } });
   const [head, first] = (await csv.text()).replace(/^\uFEFF/, '').split(/\r?\n/);
-  const cells = (line: string) => line.split(',').map((c) => c.replace(/^"|"$/g, ''));
+  const cells = (line: string) => line.split(';').map((c) => c.replace(/^"|"$/g, ''));
   const row = Object.fromEntries(cells(head!).map((h, i) => [h, cells(first!)[i]]));
-  expect(row).toMatchObject({ 'Tayangan di platform': '2760', Reaksi: '144', Komentar: '13', 'Dibagikan di platform': '21', 'Pengikut kanal': '8800' });
+  // Three posts out on platforms that report figures, all three read.
+  expect(row).toMatchObject({ 'Kiriman platform terbaca': '3/3', 'Tayangan di platform': '2760', Reaksi: '144', Komentar: '13', 'Dibagikan ulang di platform': '21', 'Pengikut kanal (kini)': '8800' });
 });
 
 test('a young post is read once a run; a later reading replaces the earlier one', async () => {

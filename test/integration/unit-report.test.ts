@@ -154,12 +154,18 @@ test('the report as CSV and as an XLSX workbook, opened by a spreadsheet library
   const auth = { authorization: `Bearer ${world.tokens.poldaSupervisor}` };
   const csv = await fetch(`${h.url}/api/v1/reports/units.csv?month=${MONTH}`, { headers: auth });
   expect(csv.status).toBe(200);
-  const rows: string[][] = parse(await csv.text(), { bom: true });
-  expect(rows[0]!.slice(0, 4)).toEqual(['Peringkat', 'Satuan', 'Tingkat', 'Pos terbit']);
+  // Named by its unit and month; in Indonesian separated by ";", as a spreadsheet set to Indonesian reads it.
+  expect(csv.headers.get('content-disposition')).toBe(`attachment; filename=laporan-humas-${await unitSlug(h.siaran.database.db, world.units.polda)}-${MONTH}.csv`);
+  const rows: string[][] = parse(await csv.text(), { bom: true, delimiter: ';' });
+  expect(rows[0]!.slice(0, 5)).toEqual(['Peringkat', 'Satuan', 'Satuan atas', 'Bulan', 'Pos terbit']);
   const lambarRow = rows.find((r) => r[1] === 'Polres Lampung Barat')!;
-  expect(lambarRow[0]).toBe('1');
-  expect(lambarRow[3]).toBe(String(lampungBarat.published));
+  expect(lambarRow.slice(0, 5)).toEqual(['1', 'Polres Lampung Barat', 'Polda Lampung', MONTH, String(lampungBarat.published)]);
   expect(lambarRow.at(-1)).toBe(String(unitScore(lampungBarat)));
+  // The total row adds up the units' posts; a score is not added.
+  const total = rows.at(-1)!;
+  expect([total[1], total[4], total.at(-1)]).toEqual(['Jumlah', String(lampungBarat.published + tubaba.published), '']);
+  const english: string[][] = parse(await (await fetch(`${h.url}/api/v1/reports/units.csv?month=${MONTH}&lang=en`, { headers: auth })).text(), { bom: true });
+  expect(english[0]!.slice(0, 5)).toEqual(['Rank', 'Unit', 'Unit above', 'Month', 'Posts published']);
 
   const xlsx = await fetch(`${h.url}/api/v1/reports/units.xlsx?month=${MONTH}`, { headers: auth });
   expect(xlsx.status).toBe(200);
@@ -169,14 +175,16 @@ test('the report as CSV and as an XLSX workbook, opened by a spreadsheet library
   const sheet = book!.data;
   expect(sheet[0]![0]).toBe('Laporan bulanan Humas Polda Lampung');
   expect(String(sheet[1]![0])).toContain('2026-10');
+  expect(String(sheet[1]![0])).toContain('WIB');
   const header = sheet.findIndex((r) => r[0] === 'Peringkat');
-  expect(sheet[header]!.slice(0, 4)).toEqual(['Peringkat', 'Satuan', 'Tingkat', 'Pos terbit']);
+  expect(sheet[header]!.slice(0, 5)).toEqual(['Peringkat', 'Satuan', 'Satuan atas', 'Bulan', 'Pos terbit']);
   const units = sheet.slice(header + 1);
-  expect(units.map((r) => String(r[1]).trim())).toEqual(['Polda Lampung', 'Polres Lampung Barat', 'Polres Tulangbawang Barat', 'Polsek Tumijajar']);
+  expect(units.map((r) => String(r[1]).trim())).toEqual(['Polda Lampung', 'Polres Lampung Barat', 'Polres Tulangbawang Barat', 'Polsek Tumijajar', 'Jumlah']);
   const tubabaRow = units[2]!;
   expect(tubabaRow[0]).toBe(2);
-  expect(tubabaRow[3]).toBe(tubaba.published);
+  expect(tubabaRow[4]).toBe(tubaba.published);
   expect(tubabaRow.at(-1)).toBe(unitScore(tubaba));
+  expect(units[4]![4]).toBe(lampungBarat.published + tubaba.published);
 });
 
 test('the report page shows the ranking, the day chart and the score rule, in words', async () => {

@@ -44,7 +44,6 @@ export async function startEngagementWorker(deps: EngagementDeps, opts: Engageme
       if (run.posts + run.audiences + run.failedChannels > 0) deps.log.info(run, 'engagement collected');
       return run;
     },
-    // One run at a time: two would read the same posts twice.
     { connection: opts.connection, prefix: opts.prefix, concurrency: 1, lockDuration: opts.lockMs },
   );
   worker.on('error', (err) => deps.log.error({ err }, 'engagement worker error'));
@@ -52,13 +51,17 @@ export async function startEngagementWorker(deps: EngagementDeps, opts: Engageme
 
   const ensureScheduler = async (): Promise<void> => {
     try {
-      // Re-registering would push the next run back; only a missing scheduler is added (it runs at once).
-      if (await queue.getJobScheduler(SCHEDULER)) return;
+      // Re-registering would push the next run back: only a missing scheduler, or one of another interval (the
+      // setting changed), is written (and then runs at once).
+      if ((await queue.getJobScheduler(SCHEDULER))?.every === deps.everyMs) return;
       await queue.upsertJobScheduler(SCHEDULER, { every: deps.everyMs }, { name: 'collect', opts: { removeOnComplete: 100, removeOnFail: 100 } });
     } catch (err) {
       deps.log.warn({ err }, 'could not register the engagement scheduler; will try again');
     }
   };
+  // One run at a time across every worker process: BullMQ schedules the next run when one starts, and two runs
+  // would read (and, on X, pay for) the same posts twice.
+  await queue.setGlobalConcurrency(1);
   await ensureScheduler();
   // Redis can lose the scheduler (FLUSHALL, a restart without persistence): whoever notices puts it back.
   const guard = setInterval(() => void ensureScheduler(), Math.min(deps.everyMs, 300_000));
@@ -84,4 +87,14 @@ export async function startEngagementWorker(deps: EngagementDeps, opts: Engageme
       await queue.close();
     },
   };
+}
+
+/** ENGAGEMENT_EVERY_MINUTES=0: the schedule an earlier start left in Redis is taken away, so nothing runs it. */
+export async function stopEngagementSchedule(opts: { connection: ConnectionOptions; prefix: string }): Promise<void> {
+  const queue = new Queue(ENGAGEMENT_QUEUE, { connection: opts.connection, prefix: opts.prefix });
+  try {
+    await queue.removeJobScheduler(SCHEDULER);
+  } finally {
+    await queue.close();
+  }
 }

@@ -25,6 +25,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('last_error', 'text')
     .addColumn('last_error_at', 'timestamptz')
     .execute();
-  // The job's question: published targets of the last weeks, those read longest ago first.
-  await sql`create index post_targets_published_idx on post_targets (published_at) where status = 'published'`.execute(db);
+  // The job's question, per channel: its published targets of the last weeks.
+  await sql`create index post_targets_channel_published_idx on post_targets (channel_id, published_at) where status = 'published'`.execute(db);
 }

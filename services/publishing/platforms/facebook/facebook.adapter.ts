@@ -198,6 +198,8 @@ export function facebookAdapter(cfg: FacebookConfig): PlatformAdapter<'facebook'
             // Meta leaves `shares` out of a post nobody has shared.
             reposts: count(post.shares?.count) ?? 0,
           };
+        }, async () => {
+          await g.get(ctx.channel.settings.pageId, token, { fields: 'id' });
         });
       },
       async audience(ctx) {

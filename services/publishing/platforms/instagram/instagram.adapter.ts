@@ -341,6 +341,8 @@ export function instagramAdapter(cfg: InstagramConfig): PlatformAdapter<'instagr
             comments: count(medium.comments_count),
             reposts: insightValue(insights, 'shares') ?? null,
           };
+        }, async () => {
+          await g.get(ctx.channel.settings.igUserId, token, { fields: 'id' });
         });
       },
       async audience(ctx) {

@@ -13,8 +13,7 @@ interface InsightsAnswer {
 /** A metric's lifetime value from an insights answer; undefined when Meta left it out. */
 export function insightValue(answer: InsightsAnswer, name: string): number | undefined {
   const metric = answer.data?.find((m) => m.name === name);
-  const raw = metric?.values?.[0]?.value ?? metric?.total_value?.value;
-  return typeof raw === 'number' && Number.isFinite(raw) ? raw : undefined;
+  return count(metric?.values?.[0]?.value ?? metric?.total_value?.value) ?? undefined;
 }
 
 /** Meta's answer for an object that no longer exists (or that this token can no longer see). */
@@ -33,21 +32,32 @@ function insightsDeclined(err: unknown): boolean {
   return err.code === 100 && err.subcode !== 33;
 }
 
-/** Reads each target with `read`; a gone post is marked, a throttle or a token error stops the channel's run. */
+/**
+ * Reads each target with `read`; a throttle or a token error stops the channel's run. Meta answers "does not exist"
+ * also for an object the token may no longer see: a post is marked gone only when the account itself still reads
+ * (`accountReads`, asked once), so that a lost permission does not freeze a month of posts.
+ */
 export async function readEach(
   targets: EngagementTarget[],
   read: (t: EngagementTarget) => Promise<Engagement>,
+  accountReads: () => Promise<void>,
 ): Promise<Map<string, Engagement | 'gone'>> {
   const out = new Map<string, Engagement | 'gone'>();
+  let accountChecked = false;
   for (const t of targets) {
     try {
       out.set(t.targetId, await read(t));
     } catch (err) {
-      if (isGone(err)) {
-        out.set(t.targetId, 'gone');
-        continue;
+      if (!isGone(err)) throw classifyGraphError(err, new Date());
+      if (!accountChecked) {
+        try {
+          await accountReads();
+        } catch (accountErr) {
+          throw classifyGraphError(accountErr, new Date());
+        }
+        accountChecked = true;
       }
-      throw classifyGraphError(err, new Date());
+      out.set(t.targetId, 'gone');
     }
   }
   return out;
@@ -63,7 +73,7 @@ export async function insightsOrNone(g: GraphClient, objectId: string, token: st
   }
 }
 
-/** A count Meta sent as a number, else null. */
+/** A count Meta sent as a whole number the database keeps, else null. */
 export function count(v: unknown): number | null {
-  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= 2_147_483_647 ? v : null;
 }
