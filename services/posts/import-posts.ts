@@ -57,7 +57,7 @@ export interface ImportProblem {
 }
 
 export type ImportResult =
-  | { kind: 'imported'; imported: number; postIds: string[] }
+  | { kind: 'imported'; importId: string; imported: number; postIds: string[] }
   /** A large plan, kept and imported by a job: its progress is at `progressUrl` (and on the page /plan/imports/<id>). */
   | { kind: 'queued'; importId: string; rows: number; progressUrl: string };
 
@@ -102,9 +102,20 @@ export async function importPosts(deps: PostDeps, actor: Actor, csv: string, fil
   const rows = readRows(csv);
   if (rows.records.length > IMPORT_IN_REQUEST_ROWS) return keepForJob(deps, actor, csv, rows.records.length, fileName);
   const drafts = await checkedDrafts(deps, actor, rows);
-  await deps.db.transaction().execute((trx) => writeDrafts(trx, drafts, rows.records.length));
-  deps.log.info({ actorId: actor.id, imported: drafts.length }, 'posting plan imported');
-  return { kind: 'imported', imported: drafts.length, postIds: drafts.map((d) => d.post.id) };
+  const importId = randomUUID();
+  const now = deps.now();
+  const postIds = drafts.map((d) => d.post.id);
+  await deps.db.transaction().execute(async (trx) => {
+    await writeDrafts(trx, drafts, rows.records.length);
+    // Kept like a large plan's import, so that its drafts can be found again from the plan page.
+    const n = rows.records.length;
+    await trx
+      .insertInto('plan_imports')
+      .values({ id: importId, user_id: actor.id, file_name: fileName.slice(0, 200), file: null, rows: n, status: 'done', checked: n, imported: drafts.length, post_ids: JSON.stringify(postIds), created_at: now, updated_at: now, finished_at: now })
+      .execute();
+  });
+  deps.log.info({ actorId: actor.id, importId, imported: drafts.length }, 'posting plan imported');
+  return { kind: 'imported', importId, imported: drafts.length, postIds };
 }
 
 /** The drafts of a plan whose every row is sound; else an `import.invalid` error naming each problem. */
@@ -113,12 +124,26 @@ export async function checkedDrafts(deps: PostDeps, actor: Actor, rows: PlanRows
   const problems: ImportProblem[] = [];
   const drafts: Draft[] = [];
   const units = new UnitReader(deps, actor);
+  const seen = new Map<string, number>();
   for (const [i, row] of rows.records.entries()) {
     const at = i + 2;
     const problem = (column: Column | null, code: string, message: LocalizedText) =>
       problems.push({ row: at, title: row.title ? echo(row.title) : null, column: column ? rows.headerOf[column] ?? HEADERS[column][0]! : null, code, message });
     const draft = await checkRow(deps, actor, units, row, now, problem);
-    if (draft) drafts.push({ ...draft, row: at });
+    if (draft) {
+      // The same post twice in one file (sheets of several Polres put together) would be made twice.
+      const key = `${draft.post.unitId}\n${draft.post.scheduledAt.toISOString()}\n${draft.post.title}`;
+      const first = seen.get(key);
+      if (first === undefined) {
+        seen.set(key, at);
+        drafts.push({ ...draft, row: at });
+      } else {
+        problem('title', 'import.duplicate_row', {
+          id: `Baris ini sama dengan baris ${first} (satuan, judul, dan waktu yang sama). Hapus salah satunya.`,
+          en: `This row repeats row ${first} (the same unit, title and time). Remove one of them.`,
+        });
+      }
+    }
     if (progress && (i + 1) % PROGRESS_EVERY === 0) await progress(i + 1);
     if ((i + 1) % YIELD_EVERY === 0) await new Promise((resolve) => setImmediate(resolve));
   }
@@ -153,6 +178,9 @@ const PROBLEMS_KEPT = 500;
 /** A cell longer than this is no post's text (twice the longest text a post may have). */
 const MAX_CELL = 2 * BODY_MAX;
 
+const idNumber = (n: number) => n.toLocaleString('id-ID');
+const enNumber = (n: number) => n.toLocaleString('en-GB');
+
 /** Text of a person's file echoed back, cut to a readable length. */
 function echo(text: string, max = 80): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
@@ -167,8 +195,8 @@ function invalidPlan(problems: ImportProblem[], rowCount: number): AppError {
     'validation',
     'import.invalid',
     {
-      id: `${rowsWrong} dari ${rowCount} baris bermasalah; belum ada yang diimpor. Perbaiki baris yang disebut, lalu unggah lagi berkas seluruhnya.${more > 0 ? ` Hanya ${PROBLEMS_KEPT} masalah pertama yang ditampilkan (${more} lagi).` : ''}`,
-      en: `${rowsWrong} of ${rowCount} rows have problems; nothing was imported. Fix the rows named, then upload the whole file again.${more > 0 ? ` Only the first ${PROBLEMS_KEPT} problems are shown (${more} more).` : ''}`,
+      id: `${idNumber(rowsWrong)} dari ${idNumber(rowCount)} baris bermasalah; belum ada yang diimpor. Perbaiki baris yang disebut, lalu unggah lagi berkas seluruhnya.${more > 0 ? ` Hanya ${PROBLEMS_KEPT} masalah pertama yang ditampilkan (${idNumber(more)} lagi).` : ''}`,
+      en: `${enNumber(rowsWrong)} of ${enNumber(rowCount)} rows have problems; nothing was imported. Fix the rows named, then upload the whole file again.${more > 0 ? ` Only the first ${PROBLEMS_KEPT} problems are shown (${enNumber(more)} more).` : ''}`,
     },
     { problems: problems.slice(0, PROBLEMS_KEPT), more },
   );
@@ -292,8 +320,8 @@ export function readRows(csv: string): PlanRows {
   }
   if (body.length > IMPORT_MAX_ROWS) {
     throw new AppError('too-large', 'import.too_many_rows', {
-      id: `Berkas memuat ${body.length} pos; paling banyak ${IMPORT_MAX_ROWS} sekali unggah. Bagi menjadi beberapa berkas.`,
-      en: `The file holds ${body.length} posts; at most ${IMPORT_MAX_ROWS} at a time. Split it into several files.`,
+      id: `Berkas memuat ${idNumber(body.length)} pos; paling banyak ${idNumber(IMPORT_MAX_ROWS)} sekali unggah. Bagi menjadi beberapa berkas.`,
+      en: `The file holds ${enNumber(body.length)} posts; at most ${enNumber(IMPORT_MAX_ROWS)} at a time. Split it into several files.`,
     });
   }
   for (const [i, cells] of body.entries()) {
@@ -374,6 +402,15 @@ function kindsIn(cell: string): { kinds: ChannelKind[]; unknown: string[] } {
   return { kinds, unknown };
 }
 
+/** A value the post's schema refuses, in words (the schema's own messages are English and technical). */
+function valueProblem(issue: { code: string; maximum?: unknown; minimum?: unknown }): LocalizedText {
+  if (issue.code === 'too_big' && typeof issue.maximum === 'number') {
+    return { id: `Terlalu panjang: paling banyak ${issue.maximum.toLocaleString('id-ID')} karakter.`, en: `Too long: at most ${issue.maximum.toLocaleString('en-GB')} characters.` };
+  }
+  if (issue.code === 'too_small') return { id: 'Terlalu pendek atau kosong.', en: 'Too short or empty.' };
+  return { id: 'Isinya tidak dapat dipakai; lihat templat untuk contohnya.', en: 'Its content cannot be used; see the template for an example.' };
+}
+
 async function checkRow(
   deps: PostDeps,
   actor: Actor,
@@ -424,7 +461,7 @@ async function checkRow(
     for (const issue of input.error.issues) {
       const field = String(issue.path[0] ?? '');
       const column: Column | null = field === 'title' ? 'title' : field === 'body' ? 'body' : field === 'scheduledAt' ? 'scheduledAt' : field === 'channelIds' ? 'channels' : null;
-      fail(column, 'import.invalid_value', { id: `Isi tidak sah: ${issue.message}.`, en: `Not a valid value: ${issue.message}.` });
+      fail(column, 'import.invalid_value', valueProblem(issue));
     }
   }
   let scheduledAt: Date | undefined;

@@ -4,6 +4,7 @@
 // written before the end's transaction, and an import that ended is not run again.
 import { AppError, isAppError } from '../../shared/errors';
 import type { Actor } from '../../shared/post';
+import type { TimeZone } from '../../shared/time';
 import type { PlanImportStatus } from '../storage/schema';
 import type { PostDeps } from './deps';
 import { type ImportProblem, checkedDrafts, readRows, writeDrafts } from './import-posts';
@@ -129,4 +130,29 @@ export async function stalledPlanImports(deps: Pick<PostDeps, 'db'>, before: Dat
 export async function forgetEndedPlanImports(deps: Pick<PostDeps, 'db'>, before: Date): Promise<number> {
   const r = await deps.db.deleteFrom('plan_imports').where('finished_at', '<', before).executeTakeFirst();
   return Number(r.numDeletedRows);
+}
+
+export interface PlanImportSummary {
+  id: string;
+  fileName: string;
+  status: PlanImportStatus;
+  rows: number;
+  imported: number;
+  createdAt: Date;
+  /** The person's unit's zone, in which the time is shown. */
+  zone: TimeZone;
+}
+
+/** The person's latest imports, newest first: where the drafts of an earlier plan are found again. */
+export async function recentPlanImports(deps: Pick<PostDeps, 'db'>, actor: Actor, limit = 10): Promise<PlanImportSummary[]> {
+  const rows = await deps.db
+    .selectFrom('plan_imports as i')
+    .innerJoin('users as u', 'u.id', 'i.user_id')
+    .innerJoin('units as n', 'n.id', 'u.unit_id')
+    .select(['i.id', 'i.file_name', 'i.status', 'i.rows', 'i.imported', 'i.created_at', 'n.time_zone'])
+    .where('i.user_id', '=', actor.id)
+    .orderBy('i.created_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, fileName: r.file_name, status: r.status, rows: r.rows, imported: r.imported, createdAt: r.created_at, zone: r.time_zone }));
 }

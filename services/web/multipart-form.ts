@@ -30,7 +30,8 @@ export function multipartForm(opts: { maxFileBytes: number; tooLarge: AppError }
     if (Number.isFinite(declared) && declared > maxBody) return refuse(opts.tooLarge);
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fields: 10, fieldSize: 4096, fileSize: opts.maxFileBytes, parts: 12 } });
+      // File names as browsers send them, in UTF-8 ("Rencana – Januari.csv"), not read as Latin-1.
+      parser = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fields: 10, fieldSize: 4096, fileSize: opts.maxFileBytes, parts: 12 } });
     } catch {
       return refuse(unreadable());
     }

@@ -72,11 +72,11 @@ import { totpRequiredForPrivileged } from './web-settings.repository';
 import type { WebDeps } from './web-deps';
 import { accountEmailCard, notificationsRouter } from '../notifications/notifications.routes';
 import { IMPORT_MAX_BYTES, type ImportProblem, importPosts, planTemplate, planTooLarge } from '../posts/import-posts';
-import { planImportFor } from '../posts/plan-imports';
+import { planImportFor, recentPlanImports } from '../posts/plan-imports';
 import { enabledChannels } from '../posts/write-post';
 import { multipartForm, uploadedText } from './multipart-form';
 import { sessionFromRequest } from './session-auth';
-import { PLAN_DRAFTS_LISTED, planImportPage, planPage } from './plan.page';
+import { PLAN_DRAFTS_LISTED, PLAN_IMPORT_PATIENCE_MS, planImportPage, planImportTitle, planPage } from './plan.page';
 import { NO_AMPLIFICATION, amplificationOf } from '../public/amplification.repository';
 import { unitReport } from '../reports/unit-report';
 import { formatInZone } from '../../shared/time';
@@ -129,6 +129,18 @@ export function webRouter(deps: WebDeps): Router {
     req.resume();
     next(sessionEnded());
   };
+  /** A plan's drafts as its pages list them: in the file's order, each with its unit and time. */
+  const draftsListed = async (ids: string[], lang: Lang) => {
+    if (ids.length === 0) return [];
+    const rows = await deps.db.selectFrom('posts as p').innerJoin('units as u', 'u.id', 'p.unit_id').select(['p.id', 'p.title', 'p.scheduled_at', 'u.time_zone', 'u.name as unit_name']).where('p.id', 'in', ids).execute();
+    const byId = new Map(rows.map((p) => [p.id, p]));
+    return ids.flatMap((id) => {
+      const p = byId.get(id);
+      // A draft deleted since is no longer listed.
+      return p ? [{ id: p.id, title: p.title, unit: p.unit_name, when: formatInZone(p.scheduled_at, p.time_zone, lang) }] : [];
+    });
+  };
+  const recentImports = (ctx: PageCtx) => recentPlanImports(deps.posts, ctx.user);
   // The posting plan arrives as a file (multipart), larger than any other form: read before the forms' parser.
   router.post('/plan', signedInFirst, multipartForm({ maxFileBytes: IMPORT_MAX_BYTES, tooLarge: planTooLarge() }), express.urlencoded({ extended: false, limit: '64kb' }), page(deps, assets, ['operator', 'supervisor'], async (ctx) => {
     const title = t(ctx.lang, 'planTitle');
@@ -140,13 +152,13 @@ export function webRouter(deps: WebDeps): Router {
       if (done.kind === 'queued') return ctx.res.redirect(303, `/plan/imports/${done.importId}`);
       // The drafts are listed here, each a link to add its photos and submit it: the calendar shows no drafts. A
       // reload sends the file again, which is refused row by row (the posts exist), so nothing is made twice.
-      const made = await deps.db.selectFrom('posts as p').innerJoin('units as u', 'u.id', 'p.unit_id').select(['p.id', 'p.title', 'p.scheduled_at', 'u.time_zone']).where('p.id', 'in', done.postIds).orderBy('p.scheduled_at').execute();
-      const drafts = made.map((p) => ({ id: p.id, title: p.title, when: formatInZone(p.scheduled_at, p.time_zone, ctx.lang) }));
-      await ctx.send(title, planPage(ctx.lang, ctx.csrf, { kind: 'imported', count: done.imported, drafts }), undefined, 201);
+      const drafts = await draftsListed(done.postIds, ctx.lang);
+      await ctx.send(title, planPage(ctx.lang, ctx.csrf, { kind: 'imported', count: done.imported, drafts, importId: done.importId }, await recentImports(ctx)), undefined, 201);
     } catch (err) {
       if (!isAppError(err) || (err.kind !== 'validation' && err.kind !== 'too-large')) throw err;
       const problems = (err.details as { problems?: ImportProblem[] } | undefined)?.problems ?? [];
-      await ctx.send(title, planPage(ctx.lang, ctx.csrf, { kind: 'refused', message: pick(ctx.lang, err.text), problems }), undefined, err.kind === 'too-large' ? 413 : 422);
+      const more = (err.details as { more?: number } | undefined)?.more ?? 0;
+      await ctx.send(title, planPage(ctx.lang, ctx.csrf, { kind: 'refused', message: pick(ctx.lang, err.text), problems, more }, await recentImports(ctx)), undefined, err.kind === 'too-large' ? 413 : 422);
     }
   }));
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
@@ -199,18 +211,19 @@ export function webRouter(deps: WebDeps): Router {
     await ctx.send(t(ctx.lang, 'reportTitle'), reportPage(ctx.lang, report, report.perDay, units));
   }));
   router.get('/plan', page(deps, assets, authors, async (ctx) => {
-    await ctx.send(t(ctx.lang, 'planTitle'), planPage(ctx.lang, ctx.csrf));
+    await ctx.send(t(ctx.lang, 'planTitle'), planPage(ctx.lang, ctx.csrf, undefined, await recentImports(ctx)));
   }));
   router.get('/plan/imports/:id', page(deps, assets, authors, async (ctx) => {
     // Someone else's import, or none: not found, as the page wrapper answers an AppError of that kind.
     const job = await planImportFor(deps.posts, ctx.user, idParam(ctx.req.params.id));
-    const made = job.status === 'done'
-      ? await deps.db.selectFrom('posts as p').innerJoin('units as u', 'u.id', 'p.unit_id').select(['p.id', 'p.title', 'p.scheduled_at', 'u.time_zone']).where('p.id', 'in', job.postIds.slice(0, PLAN_DRAFTS_LISTED)).orderBy('p.scheduled_at').execute()
-      : [];
-    const drafts = made.map((p) => ({ id: p.id, title: p.title, when: formatInZone(p.scheduled_at, p.time_zone, ctx.lang) }));
-    // Unfinished, the page asks for itself again every few seconds: progress with no script.
-    if (job.finishedAt === null) ctx.res.set('Refresh', '3');
-    await ctx.send(t(ctx.lang, 'planTitle'), planImportPage(ctx.lang, job, drafts));
+    const pages = Math.max(1, Math.ceil(job.postIds.length / PLAN_DRAFTS_LISTED));
+    const pageNo = Math.min(pages, Math.max(1, Number.parseInt(String(ctx.req.query.page ?? '1'), 10) || 1));
+    const drafts = job.status === 'done' ? await draftsListed(job.postIds.slice((pageNo - 1) * PLAN_DRAFTS_LISTED, pageNo * PLAN_DRAFTS_LISTED), ctx.lang) : [];
+    // Unfinished, the page asks for itself again every few seconds (progress with no script), for half an hour:
+    // an import still waiting then has no worker to run it, and the page says so instead.
+    const stuck = job.finishedAt === null && deps.now().getTime() - job.createdAt.getTime() > PLAN_IMPORT_PATIENCE_MS;
+    if (job.finishedAt === null && !stuck) ctx.res.set('Refresh', '3');
+    await ctx.send(planImportTitle(ctx.lang, job), planImportPage(ctx.lang, job, drafts, { page: pageNo, pages, stuck }));
   }));
   router.get('/plan/template.csv', page(deps, assets, authors, async (ctx) => {
     const unit = await getUnit(deps.db, ctx.user.unitId);

@@ -63,7 +63,7 @@ test('1,000 rows with two bad ones: the job reports its progress, imports nothin
     expect(refused.body).toMatchObject({ kind: 'queued', rows: 1000, progressUrl: `/api/v1/imports/${String(refused.body.importId)}` });
     const first = await ended(refused.body.progressUrl);
     expect(first).toMatchObject({ status: 'refused', rows: 1000, checked: 1000, imported: 0, postIds: [] });
-    expect(first.message.id).toMatch(/^2 dari 1000 baris bermasalah; belum ada yang diimpor/);
+    expect(first.message.id).toMatch(/^2 dari 1\.000 baris bermasalah; belum ada yang diimpor/);
     expect(first.problems.map((p: { row: number; column: string; code: string }) => [p.row, p.column, p.code])).toEqual([
       [400, 'judul', 'import.required'],
       [901, 'waktu', 'schedule.in_past'],
@@ -86,7 +86,7 @@ test('1,000 rows with two bad ones: the job reports its progress, imports nothin
     const made = await h.siaran.database.db.selectFrom('posts').select(['status', 'author_id']).where('id', 'in', second.postIds).execute();
     expect(made.every((p) => p.status === 'draft' && p.author_id === world.users.operator)).toBe(true);
 
-    // Its page lists the first 500 drafts with links, and counts the rest.
+    // Its page lists the drafts 500 at a time, in the file's order, each with its unit; the plan page links to it.
     const cookie = await signIn({ h, world }, 'operator');
     const page = await fetch(`${h.url}/plan/imports/${String(fixed.body.importId)}`, { headers: { cookie } });
     expect(page.status).toBe(200);
@@ -94,8 +94,13 @@ test('1,000 rows with two bad ones: the job reports its progress, imports nothin
     const text = await page.text();
     expect(text).toContain('data-import-status="done"');
     expect(text).toContain('1.000 draf dibuat dari rencana');
-    expect(text.match(/data-imported-post=/g)).toHaveLength(500);
-    expect(text).toContain('data-more="500"');
+    const listed = [...text.matchAll(/data-imported-post="([^"]+)"/g)].map((m) => m[1]);
+    expect(listed).toEqual(second.postIds.slice(0, 500));
+    expect(text).toContain('halaman 1 dari 2');
+    const next = await (await fetch(`${h.url}/plan/imports/${String(fixed.body.importId)}?page=2`, { headers: { cookie } })).text();
+    expect([...next.matchAll(/data-imported-post="([^"]+)"/g)].map((m) => m[1])).toEqual(second.postIds.slice(500));
+    const planPage = await (await fetch(`${h.url}/plan`, { headers: { cookie } })).text();
+    expect(planPage).toContain(`<a href="/plan/imports/${String(fixed.body.importId)}">rencana.csv</a>`);
   } finally {
     await events.close();
   }
@@ -113,6 +118,11 @@ test('while the job runs, its page shows the rows checked and asks for itself ag
     const text = await page.text();
     expect(text).toContain('Memeriksa baris: 300 dari 1.000');
     expect(text).toMatch(/<progress max="1000" value="300"/);
+    // Half an hour on, nothing runs it: the page stops asking for itself and says why.
+    await db.updateTable('plan_imports').set({ created_at: new Date(Date.now() - 31 * 60_000) }).where('id', '=', id).execute();
+    const stuck = await fetch(`${h.url}/plan/imports/${id}`, { headers: { cookie } });
+    expect(stuck.headers.get('refresh')).toBeNull();
+    expect(await stuck.text()).toContain('sudah menunggu lebih dari 30 menit');
     const other = await signIn({ h, world }, 'supervisor');
     expect((await fetch(`${h.url}/plan/imports/${id}`, { headers: { cookie: other } })).status).toBe(404);
   } finally {
@@ -192,6 +202,26 @@ test('a large plan is kept only for someone who writes posts, two at a time per 
   expect(runaway.status).toBe(422);
   expect(runaway.body.error.code).toBe('import.cell_too_long');
   expect(runaway.body.error.message).toMatch(/^Baris 3, kolom "teks"/);
+});
+
+test('a row repeated in one file and a title too long are named in words; a file name keeps its own letters', async () => {
+  const file = plan('ulang', 4, (r, i) => (i === 3 ? plan('ulang', 4).split('\r\n')[1]!.split(';') : i === 1 ? [r[0]!, 'J'.repeat(201), r[2]!, r[3]!, r[4]!] : r));
+  const refused = await upload(file);
+  expect(refused.status).toBe(422);
+  expect(refused.body.error.details.problems.map((p: { row: number; code: string; message: { id: string } }) => [p.row, p.code, p.message.id])).toEqual([
+    [3, 'import.invalid_value', 'Terlalu panjang: paling banyak 200 karakter.'],
+    [5, 'import.duplicate_row', 'Baris ini sama dengan baris 2 (satuan, judul, dan waktu yang sama). Hapus salah satunya.'],
+  ]);
+
+  const cookie = await signIn({ h, world }, 'operator');
+  const form = await fetch(`${h.url}/plan`, { headers: { cookie } });
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1]!;
+  const body = new FormData();
+  body.set('_csrf', csrf);
+  body.set('file', new Blob([plan('huruf', 3)], { type: 'text/csv' }), 'Rencana Humas – Januari.csv');
+  const sent = await fetch(`${h.url}/plan`, { method: 'POST', headers: { cookie }, body, redirect: 'manual' });
+  expect(sent.status).toBe(201);
+  expect(await sent.text()).toContain('Rencana Humas – Januari.csv');
 });
 
 /** The post use cases as the server has them, but with no import queue: as the CLI, or a server whose Redis is away. */
