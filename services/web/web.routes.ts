@@ -217,7 +217,7 @@ export function webRouter(deps: WebDeps): Router {
     // Someone else's import, or none: not found, as the page wrapper answers an AppError of that kind.
     const job = await planImportFor(deps.posts, ctx.user, idParam(ctx.req.params.id));
     const pages = Math.max(1, Math.ceil(job.postIds.length / PLAN_DRAFTS_LISTED));
-    const pageNo = Math.min(pages, Math.max(1, Number.parseInt(String(ctx.req.query.page ?? '1'), 10) || 1));
+    const pageNo = Math.min(pages, Math.max(1, Number.parseInt(typeof ctx.req.query.page === 'string' ? ctx.req.query.page : '1', 10) || 1));
     const drafts = job.status === 'done' ? await draftsListed(job.postIds.slice((pageNo - 1) * PLAN_DRAFTS_LISTED, pageNo * PLAN_DRAFTS_LISTED), ctx.lang) : [];
     // Unfinished, the page asks for itself again every few seconds (progress with no script), for half an hour:
     // an import still waiting then has no worker to run it, and the page says so instead.
