@@ -57,6 +57,11 @@ export interface ChannelView {
   /** Posts of this channel waiting on it. */
   heldPosts: number;
   settings: Record<string, unknown>;
+  /**
+   * What the engagement job last read of the channel: its followers, and why its last reading failed (the
+   * platform's words); null until it has run for this channel.
+   */
+  audience: { followers: number | null; readAt: string | null; lastError: string | null; lastErrorAt: string | null } | null;
 }
 
 /**
@@ -76,8 +81,12 @@ export async function channelViews(db: Kysely<DB>, unitIds: readonly string[], n
         .execute()
     : [];
   const heldBy = new Map(held.map((h) => [h.channel_id, Number(h.n)]));
+  const audiences = rows.length ? await db.selectFrom('channel_audience').selectAll().where('channel_id', 'in', rows.map((r) => r.id)).execute() : [];
+  const audienceOf = new Map(
+    audiences.map((a) => [a.channel_id, { followers: a.followers, readAt: a.collected_at?.toISOString() ?? null, lastError: a.last_error, lastErrorAt: a.last_error_at?.toISOString() ?? null }]),
+  );
   const whole = maySeeChannelAddress(reader);
-  return rows.map((c) => viewChannel(c, now, heldBy.get(c.id) ?? 0, whole));
+  return rows.map((c) => ({ ...viewChannel(c, now, heldBy.get(c.id) ?? 0, whole), audience: audienceOf.get(c.id) ?? null }));
 }
 
 /** `wholeAddress`: whether the reader may see a webhook's whole URL, or only its host. */
@@ -97,6 +106,7 @@ export function viewChannel(c: Channel, now: Date, heldPosts: number, wholeAddre
     lastErrorAt: c.last_error_at?.toISOString() ?? null,
     heldPosts,
     settings: publicSettings(c, wholeAddress),
+    audience: null,
   };
 }
 

@@ -158,3 +158,19 @@ async function storeFigures(deps: EngagementDeps, targetId: string, f: Engagemen
     .onConflict((oc) => oc.column('target_id').doUpdateSet(row))
     .execute();
 }
+
+export interface TargetFigures {
+  views: number | null;
+  reactions: number | null;
+  comments: number | null;
+  reposts: number | null;
+  gone: boolean;
+  collectedAt: Date;
+}
+
+/** The latest reading of each of these targets, for the post's page. */
+export async function figuresOfTargets(db: EngagementDeps['db'], targetIds: readonly string[]): Promise<Map<string, TargetFigures>> {
+  if (targetIds.length === 0) return new Map();
+  const rows = await db.selectFrom('target_engagement').selectAll().where('target_id', 'in', targetIds).execute();
+  return new Map(rows.map((r) => [r.target_id, { views: r.views, reactions: r.reactions, comments: r.comments, reposts: r.reposts, gone: r.gone, collectedAt: r.collected_at }]));
+}

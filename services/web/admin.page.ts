@@ -143,7 +143,9 @@ function channelTable(lang: Lang, c: Html, unit: UnitRow, channels: ChannelView[
 <div class="muted">${ch.kind === 'webhook' && typeof ch.settings.url === 'string' ? html`<span class="address" data-webhook-url>${ch.settings.url}</span>` : (ch.accountName ?? '')}${ch.tokenExpiresAt && ch.state !== 'needs_reconnect' ? html` · ${t(lang, 'tokenExpires')} ${when(ch.tokenExpiresAt)} (${t(lang, 'renewedAutomatically')})` : ''}</div></td>
 <td>${stateBadge(lang, ch.state)}${ch.until ? html` <span class="muted">${t(lang, 'until')} ${when(ch.until)}</span>` : ''}${ch.heldPosts > 0 ? html`<div class="muted" data-held="${ch.heldPosts}">${ch.heldPosts} ${t(lang, 'heldPosts')}</div>` : ''}
 ${remedy(ch.kind, ch.state) ? html`<div data-remedy>${pick(lang, remedy(ch.kind, ch.state)!)}</div>` : ''}
-${ch.lastError ? html`<div class="${ch.state === 'connected' ? 'muted' : 'error'}" data-last-error>${t(lang, 'lastError')} (${when(ch.lastErrorAt)}): ${ch.lastError}</div>` : ''}</td>
+${ch.lastError ? html`<div class="${ch.state === 'connected' ? 'muted' : 'error'}" data-last-error>${t(lang, 'lastError')} (${when(ch.lastErrorAt)}): ${ch.lastError}</div>` : ''}${
+  ch.audience?.followers != null ? html`<div class="muted" data-followers>${t(lang, 'channelFollowers')}: ${ch.audience.followers.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB')} (${t(lang, 'figuresReadAt')} ${when(ch.audience.readAt)})</div>` : ''
+}${ch.audience?.lastError ? html`<div class="muted" data-engagement-error>${t(lang, 'engagementError')} (${when(ch.audience.lastErrorAt)}): ${ch.audience.lastError}</div>` : ''}</td>
 <td class="row"><form method="post" action="/admin/channels/${ch.id}/test" class="inline">${c}<button class="secondary" data-action="test">${t(lang, 'testConnection')}</button></form>
 ${ch.kind === 'news_page' ? '' : html`<form method="post" action="/admin/channels/${ch.id}/${ch.enabled ? 'disable' : 'enable'}" class="inline">${c}<button class="${ch.enabled ? 'danger' : 'secondary'}">${t(lang, ch.enabled ? 'disable' : 'enable')}</button></form>`}
 ${reconnectForm(lang, c, ch, x, instagramLogin, kit)}</td></tr>`,

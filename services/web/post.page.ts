@@ -9,6 +9,7 @@ import type { PhotoView } from '../media/photo-view';
 import type { PostView } from '../posts/post-view';
 import type { SimilarPost } from '../posts/similar-posts';
 import type { AmplificationTotals } from '../public/amplification.repository';
+import type { TargetFigures } from '../reports/collect-engagement';
 import { type Html, html } from './html';
 import { type Lang, pick, t } from './i18n';
 import type { Change, ReviewItem } from './review.view';
@@ -110,6 +111,7 @@ export function postPage(
   mayAuthor: boolean,
   mayResolve: boolean,
   amplification?: { shareUrl: string; totals: AmplificationTotals },
+  figures: Map<string, TargetFigures> = new Map(),
 ): Html {
   const p = item.post;
   const zone = p.unit.timeZone as TimeZone;
@@ -126,7 +128,7 @@ ${amplification ? amplificationBox(lang, amplification) : ''}
 <td><span class="badge ${x.status}" data-target-status="${x.status}">${pick(lang, x.statusLabel)}</span>${
       x.heldMessage ? html`<div class="muted" data-held-reason="${x.heldReason ?? ''}">${pick(lang, x.heldMessage)}${x.heldUntil ? html` (${t(lang, 'until')} ${formatInZone(new Date(x.heldUntil), zone, lang)})` : ''}</div>` : ''
     }</td>
-<td>${x.externalUrl && /^https?:\/\//i.test(x.externalUrl) && x.retraction !== 'done' ? html`<a href="${x.externalUrl}" rel="noopener" target="_blank" data-link>${t(lang, 'openLink')}</a>` : ''}${x.lastError ? problem(lang, x.problemMessage, x.lastError) : ''}${
+<td>${x.externalUrl && /^https?:\/\//i.test(x.externalUrl) && x.retraction !== 'done' ? html`<a href="${x.externalUrl}" rel="noopener" target="_blank" data-link>${t(lang, 'openLink')}</a>` : ''}${figuresLine(lang, figures.get(x.id), zone)}${x.lastError ? problem(lang, x.problemMessage, x.lastError) : ''}${
       x.retraction ? html`<div class="${x.retraction === 'done' ? 'muted' : 'error'}" data-retraction="${x.retraction}">${pick(lang, wordsFor(RETRACTION_LABELS, x.retraction, { id: 'Penarikan: periksa', en: 'Taking back: check' }))}${x.retractionError ? `: ${x.retractionError}` : ''}</div>` : ''
     }</td>
 <td>${mayResolve && x.status === 'failed' ? resolveForm(lang, csrf, p.id, x.id, 'retry', 'retry') : ''}
@@ -155,6 +157,15 @@ ${mayResolve && ['published', 'failed', 'unconfirmed', 'publishing'].includes(p.
       typeof e.data.note === 'string' && e.data.note ? html`: “${e.data.note}”` : typeof e.data.reason === 'string' && e.data.reason && e.type === 'retracted' ? html`: “${e.data.reason}”` : ''
     }</li>`,
   )}</ol>`;
+}
+
+/** What the platform last reported of this target (the engagement job's reading), and when it was read. */
+function figuresLine(lang: Lang, f: TargetFigures | undefined, zone: TimeZone): Html | '' {
+  if (!f) return '';
+  const n = (v: number | null) => (v === null ? '—' : v.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB'));
+  return html`<div class="muted" data-figures>${t(lang, 'repViews')} ${n(f.views)} · ${t(lang, 'repReactions')} ${n(f.reactions)} · ${t(lang, 'repComments')} ${n(f.comments)} · ${t(lang, 'repReposts')} ${n(f.reposts)} (${
+    f.gone ? t(lang, 'figuresGone') : `${t(lang, 'figuresReadAt')} ${formatInZone(f.collectedAt, zone, lang)}`
+  })</div>`;
 }
 
 /** The amplification kit's address for personnel, and the counts the ranking reads. */

@@ -73,6 +73,7 @@ import type { WebDeps } from './web-deps';
 import { accountEmailCard, notificationsRouter } from '../notifications/notifications.routes';
 import { IMPORT_MAX_BYTES, type ImportProblem, importPosts, planTemplate, planTooLarge } from '../posts/import-posts';
 import { planImportFor, recentPlanImports } from '../posts/plan-imports';
+import { figuresOfTargets } from '../reports/collect-engagement';
 import { enabledChannels } from '../posts/write-post';
 import { multipartForm, uploadedText } from './multipart-form';
 import { sessionFromRequest } from './session-auth';
@@ -252,7 +253,8 @@ export function webRouter(deps: WebDeps): Router {
     const amplification = onNewsPage
       ? { shareUrl: `${deps.channels.baseUrl().replace(/\/+$/, '')}/u/${encodeURIComponent(view.unit.slug)}/p/${view.id}/bagikan`, totals: (await amplificationOf(deps.db, [view.id])).get(view.id) ?? NO_AMPLIFICATION }
       : undefined;
-    await ctx.send(view.title || id, postPage(ctx.lang, ctx.csrf, ctx.user, item, history, mayAuthor(ctx.user, path), mayResolve, amplification));
+    const figures = await figuresOfTargets(deps.db, view.targets.map((x) => x.id));
+    await ctx.send(view.title || id, postPage(ctx.lang, ctx.csrf, ctx.user, item, history, mayAuthor(ctx.user, path), mayResolve, amplification, figures));
   }));
 
   const back = (ctx: PageCtx, fallback: string) => ctx.res.redirect(303, safeNext(formBody(ctx.req).back ?? fallback));

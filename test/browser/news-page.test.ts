@@ -292,7 +292,7 @@ test('the share page on a phone gives the ready text, copies it, sends it to Wha
   await w.open(`/u/${slug}/p/${withPhoto}/bagikan`);
   const [download] = await Promise.all([w.page.waitForEvent('download'), w.page.locator('[data-photo]').tap()]);
   expect(download.suggestedFilename()).toBe(`${slug}-${withPhoto.slice(0, 8)}.jpg`);
-  expect((await sharp(await readFile((await download.path())!)).metadata()).format).toBe('jpeg');
+  expect((await sharp(await readFile(await download.path())).metadata()).format).toBe('jpeg');
   // A visit of the permalink by this phone counts once, however often it is opened; a link preview counts none.
   await w.open(`/u/${slug}/p/${withPhoto}`);
   await w.open(`/u/${slug}/p/${withPhoto}`);

@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { loadEnv } from '../../config/env';
 import { xAdapter } from '../../services/publishing/platforms/x/x.adapter';
 import { client } from '../support/harness';
+import { signIn } from '../support/web-session';
 import { xRateLimited } from '../support/fakes/fake-x';
 import { type PlatformWorld, connectFacebook, connectInstagram, connectTelegram, connectXTokens, photo, publishSoon, scheduledPost, settled, startWithPlatforms } from '../support/platforms';
 
@@ -89,6 +90,11 @@ test('the job scheduler reads each platform’s figures and each channel’s fol
   // The score is the documented one: platform figures are shown, not scored.
   expect(polres.score).toBe(10);
 
+  // The post's page shows each platform's figures beside its link.
+  const postPage = await (await fetch(`${p.h.url}/posts/${postId}`, { headers: { cookie: await signIn(p, 'supervisor') } })).text();
+  const fbRow = postPage.slice(postPage.indexOf('data-target="facebook"'));
+  expect(fbRow).toMatch(/data-figures>Tayangan di platform 950 · Reaksi 41 · Komentar 7 · Dibagikan ulang di platform 5 \(dibaca /);
+
   const csv = await fetch(`${p.h.url}/api/v1/reports/units.csv?month=${month}&lang=id`, { headers: { authorization: `Bearer ${p.world.tokens.supervisor}` } });
   const [head, first] = (await csv.text()).replace(/^\uFEFF/, '').split(/\r?\n/);
   const cells = (line: string) => line.split(';').map((c) => c.replace(/^"|"$/g, ''));
@@ -125,6 +131,10 @@ test('a post deleted on its platform keeps its last figures; insights Meta withh
   const noted = await db.selectFrom('channel_audience').select(['last_error', 'followers']).where('channel_id', '=', channels.x).executeTakeFirstOrThrow();
   expect(noted.last_error).toMatch(/^X: Too Many Requests/);
   expect(noted.followers).toBe(2100);
+  // Its admin reads it on the channel's row, beside the followers.
+  const admin = await (await fetch(`${p.h.url}/admin`, { headers: { cookie: await signIn(p, 'admin') } })).text();
+  const xRow = admin.slice(admin.indexOf(`data-channel="${channels.x}"`));
+  expect(xRow.slice(0, xRow.indexOf('</tr>'))).toMatch(/data-followers>Pengikut: 2\.100 \(dibaca [^)]+\)<\/div><div class="muted" data-engagement-error>Angka platform tidak terbaca untuk laporan bulanan \([^)]+\): X: Too Many Requests/);
 
   // A post gone from its platform is not asked for again.
   await ageReadings(45);
