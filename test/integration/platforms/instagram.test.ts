@@ -79,9 +79,10 @@ test('a container Meta fails to process fails the post with Meta’s words, noth
 test('at the daily quota read from content_publishing_limit, the post is held (not failed) until the window frees, then goes out once', async () => {
   const user = p.meta.ig;
   const before = user.quotaTotal;
-  // The account has used its quota; the oldest post leaves the 24-hour window in a few seconds.
+  // The account has used its quota; the oldest post leaves the 24-hour window in a few seconds (enough of them that
+  // a loaded machine still reaches the quota check before it has left).
   user.quotaTotal = user.media.length + 1;
-  user.media.unshift({ id: '990000001', containerId: 'x', caption: 'kiriman lama', children: [], publishedAt: Date.now() - 86_400_000 + 4000, permalink: 'https://www.instagram.com/p/lama/', figures: { views: 0, reactions: 0, comments: 0, shares: 0 }, tooFewViewers: false });
+  user.media.unshift({ id: '990000001', containerId: 'x', caption: 'kiriman lama', children: [], publishedAt: Date.now() - 86_400_000 + 12_000, permalink: 'https://www.instagram.com/p/lama/', figures: { views: 0, reactions: 0, comments: 0, shares: 0 }, tooFewViewers: false });
   try {
     const text = 'Pos yang menunggu kuota Instagram.';
     const id = await scheduledPost(p, { body: text, channelIds: [ig], photos: [{ data: await photo(), alt: 'Foto' }] });
@@ -90,8 +91,8 @@ test('at the daily quota read from content_publishing_limit, the post is held (n
     const state = await channelState(ig);
     expect(state.state).toBe('rate_limited');
     // Held until the oldest post of the window leaves it, as read from the account's own media.
-    expect(Date.parse(state.until!)).toBeLessThan(Date.now() + 10_000);
-    const done = await settled(p, id, 30_000);
+    expect(Date.parse(state.until!)).toBeLessThan(Date.now() + 15_000);
+    const done = await settled(p, id, 45_000);
     expect(done.status).toBe('published');
     expect(done.targets[0].attempts).toBe(1);
     expect(media(text)).toHaveLength(1);
@@ -99,7 +100,7 @@ test('at the daily quota read from content_publishing_limit, the post is held (n
   } finally {
     user.quotaTotal = before;
   }
-});
+}, 120_000);
 
 test('a post without a photo cannot pick Instagram: a blocking finding in the author’s words', async () => {
   const operator = client(p.h.url, p.world.tokens.operator);
