@@ -55,6 +55,12 @@ export async function run(): Promise<Row[]> {
       insert into amplification_counts (post_id, unit_id, day, kind, count)
       select id, unit_id, (scheduled_at at time zone 'UTC')::date, k, 1 + abs(hashtext(id::text || k)) % 20
         from posts cross join unnest(array['visit', 'share_whatsapp']) k where status = 'published'`.execute(db);
+    // Platform figures for every published target of a post's second channel (standing in for a Facebook Page's):
+    // the report reads them by the target's own key.
+    await sql`
+      insert into target_engagement (target_id, views, reactions, comments, reposts, gone, collected_at)
+      select t.id, abs(hashtext(t.id::text)) % 5000, abs(hashtext(t.id::text)) % 300, abs(hashtext(t.id::text)) % 40, abs(hashtext(t.id::text)) % 25, false, t.published_at + interval '1 day'
+        from post_targets t join channels c on c.id = t.channel_id where c.kind = 'webhook' and t.status = 'published'`.execute(db);
     await sql`analyze`.execute(db);
     const seeded = (Date.now() - started) / 1000;
 
