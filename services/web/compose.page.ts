@@ -8,7 +8,7 @@ import { CHANNEL_KIND_LABELS } from '../../shared/words';
 import { type Html, html } from './html';
 import { type Lang, messages, pick, t } from './i18n';
 
-export const COMPOSE_MESSAGES = ['chars', 'noFindings', 'saving', 'saved', 'offline', 'altText', 'moveUp', 'remove', 'photoProcessing', 'threadParts', 'cannotSubmit', 'andMore', 'showMe', 'justNow', 'seeFindings'] as const;
+export const COMPOSE_MESSAGES = ['chars', 'noFindings', 'saving', 'saved', 'offline', 'altText', 'moveUp', 'remove', 'photoProcessing', 'threadParts', 'cannotSubmit', 'andMore', 'showMe', 'justNow', 'seeFindings', 'startHint'] as const;
 
 export function composeData(lang: Lang, csrf: string, unit: UnitRow, channels: ChannelRow[], rules: FindingRules, post: PostView | undefined, photos: PhotoView[]) {
   return {

@@ -71,6 +71,7 @@ const M = {
   offline: { id: 'Tidak tersambung — disimpan di perangkat ini', en: 'Offline — kept on this device' },
   findings: { id: 'Pemeriksaan', en: 'Checks' },
   noFindings: { id: 'Tidak ada masalah.', en: 'No problems.' },
+  startHint: { id: 'Tulis judul dan teks, lalu pilih kanal: pos dapat diajukan setelah itu.', en: 'Write a title and the text, then pick the channels: the post can be submitted after that.' },
   seeFindings: { id: 'Belum bisa: lihat masalah yang ditandai.', en: 'Not done: see the problems marked.' },
   preview: { id: 'Pratinjau', en: 'Preview' },
   previewPickChannel: { id: 'Pilih kanal untuk melihat pos seperti yang akan tampil di sana.', en: 'Pick a channel to see the post as it will look there.' },

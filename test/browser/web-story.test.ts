@@ -143,8 +143,15 @@ test('the app speaks English on request and remembers it', async () => {
   await Promise.all([page.waitForURL(/\/compose$/), page.click('button[type=submit]')]);
   await page.waitForSelector('body[data-ready=true]');
   expect(await page.textContent('#submit')).toBe('Submit for approval');
+  // A new post's empty fields are no mistakes yet: the checks say what to do first.
+  expect(await page.locator('#findings .finding').count()).toBe(0);
+  expect(await page.textContent('#findings')).toBe('Write a title and the text, then pick the channels: the post can be submitted after that.');
   await page.fill('#body', 'NIK 1871012345678901');
   expect(await page.textContent('.finding[data-code="personal_data.nik"]')).toMatch(/[A-Za-z]/);
+  expect(await page.locator('.finding[data-code="title.required"]').count()).toBe(0);
+  // Once the person has been to the title and left it empty, it is named.
+  await page.fill('#title', 'x');
+  await page.fill('#title', '');
   expect(await page.textContent('.finding[data-code="title.required"]')).toBe('A title is required.');
   await ctx.close();
 });

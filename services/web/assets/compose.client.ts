@@ -24,7 +24,7 @@ interface ComposeData {
   channels: Array<{ id: string; kind: ChannelKind; name: string }>;
   post: { id: string; version: number; title: string; body: string; channelOptions: Record<string, ChannelOptions> } | null;
   photos: PhotoItem[];
-  m: Record<'chars' | 'noFindings' | 'saving' | 'saved' | 'offline' | 'altText' | 'moveUp' | 'remove' | 'photoProcessing' | 'threadParts' | 'cannotSubmit' | 'andMore' | 'showMe' | 'justNow' | 'seeFindings', string>;
+  m: Record<'chars' | 'noFindings' | 'saving' | 'saved' | 'offline' | 'altText' | 'moveUp' | 'remove' | 'photoProcessing' | 'threadParts' | 'cannotSubmit' | 'andMore' | 'showMe' | 'justNow' | 'seeFindings' | 'startHint', string>;
 }
 
 const data = JSON.parse(document.getElementById('page-data')!.textContent) as ComposeData;
@@ -86,7 +86,10 @@ function refresh(): void {
       photosUnreachable: data.photosUnreachable ?? undefined,
     },
   );
-  showFindings(findings);
+  // A new post's empty fields are not yet mistakes: what is required is said once the person has been to the field
+  // (or asks to save or submit). The submit button still waits for every one of them.
+  const shown = everythingTouched ? findings : findings.filter((f) => !(f.code.endsWith('.required') && f.field !== undefined && !touched.has(f.field)));
+  showFindings(shown, shown.length < findings.length);
   for (const ch of data.channels) {
     const on = c.channelIds.includes(ch.id);
     $('variant-' + ch.id).hidden = !on;
@@ -114,7 +117,23 @@ function refresh(): void {
   }
   const blocks = findings.filter((f) => f.severity === 'block');
   ($('submit') as HTMLButtonElement).disabled = blocks.length > 0;
-  showBlocked(blocks);
+  showBlocked(shown.filter((f) => f.severity === 'block'), blocks.length > 0);
+}
+
+/** Fields the person has typed in or picked from; all of them once a post exists, was recovered, or is saved. */
+const touched = new Set<string>();
+let everythingTouched = data.post !== null;
+
+function touch(target: EventTarget | null): void {
+  if (target === title) touched.add('title');
+  else if (target === body) touched.add('body');
+  else if (target === when) touched.add('scheduledAt');
+  else if (target instanceof HTMLInputElement && target.name === 'channel') touched.add('channelIds');
+}
+
+function touchEverything(): void {
+  everythingTouched = true;
+  refresh();
 }
 
 /**
@@ -180,12 +199,15 @@ function fieldElement(field: string): HTMLElement | null {
 }
 
 /** The reason the submit button is greyed out, pinned beside it so that it is on screen whatever is scrolled. */
-function showBlocked(blocks: Finding[]): void {
+function showBlocked(blocks: Finding[], waiting: boolean): void {
   const box = $('blocked');
   box.replaceChildren();
-  box.hidden = blocks.length === 0;
+  box.hidden = blocks.length === 0 && !waiting;
   const first = blocks[0];
-  if (!first) return;
+  if (!first) {
+    if (waiting) box.append(document.createTextNode(data.m.startHint));
+    return;
+  }
   box.append(el('strong', {}, `${data.m.cannotSubmit} `));
   // The way to the field comes first: on a phone the reason is cut to two lines, and the link must stay in sight.
   const target = first.field === undefined ? null : fieldElement(first.field);
@@ -202,10 +224,10 @@ function showBlocked(blocks: Finding[]): void {
   if (blocks.length > 1) box.append(document.createTextNode(` (+${blocks.length - 1} ${data.m.andMore})`));
 }
 
-function showFindings(findings: Finding[]): void {
+function showFindings(findings: Finding[], waiting: boolean): void {
   const box = $('findings');
   box.replaceChildren();
-  if (findings.length === 0) box.append(el('p', { class: 'ok' }, data.m.noFindings));
+  if (findings.length === 0) box.append(el('p', { class: waiting ? 'muted' : 'ok' }, waiting ? data.m.startHint : data.m.noFindings));
   for (const f of findings) box.append(el('div', { class: `finding ${f.severity}`, 'data-code': f.code }, f.message[data.lang]));
   // Each finding again at its field, where the person is typing, with the words it is about marked.
   for (const spot of document.querySelectorAll<HTMLElement>('[data-findings-for]')) spot.replaceChildren();
@@ -248,7 +270,7 @@ async function errorText(res: Response): Promise<string> {
     const j = (await res.json()) as { error?: { message?: string; details?: { findings?: Finding[] } } };
     // The findings are shown in the checks and at their fields; the message would say the same a third time.
     if (j.error?.details?.findings && j.error.details.findings.length > 0) {
-      showFindings(j.error.details.findings);
+      showFindings(j.error.details.findings, false);
       return data.m.seeFindings;
     }
     return j.error?.message ?? String(res.status);
@@ -409,18 +431,28 @@ if (recovered) {
   body.value = c.body;
   when.value = c.scheduledAt;
   dirty = true;
+  everythingTouched = true;
 }
 
 for (const input of document.querySelectorAll('#compose input, #compose textarea')) {
   if ((input as HTMLInputElement).type === 'file') continue;
-  input.addEventListener('input', changed);
+  input.addEventListener('input', (e) => {
+    touch(e.target);
+    changed();
+  });
 }
 $('photo-input').addEventListener('change', (e) => {
   const files = (e.target as HTMLInputElement).files;
   if (files && files.length > 0) void upload(files).then(() => ((e.target as HTMLInputElement).value = ''));
 });
-$('save').addEventListener('click', () => void save());
-$('submit').addEventListener('click', () => void submit());
+$('save').addEventListener('click', () => {
+  touchEverything();
+  void save();
+});
+$('submit').addEventListener('click', () => {
+  touchEverything();
+  void submit();
+});
 window.addEventListener('online', () => {
   if (dirty) void save();
 });
