@@ -81,6 +81,18 @@ export function describe(kind: NotificationKind, n: { postId: string | null; dat
         ],
         path: '/admin',
       };
+    case 'plan.imported':
+      return {
+        headline: { id: `Rencana diimpor: "${str(n.data.file)}", ${str(n.data.imported)} draf dibuat`, en: `Plan imported: "${str(n.data.file)}", ${str(n.data.imported)} drafts made` },
+        details: [{ id: 'Buka impor ini untuk melihat drafnya; tambahkan foto pada masing-masing, lalu ajukan untuk disetujui.', en: 'Open this import to see its drafts; add photos to each, then submit it for approval.' }],
+        path: `/plan/imports/${str(n.data.importId)}`,
+      };
+    case 'plan.refused':
+      return {
+        headline: { id: `Rencana tidak diimpor: "${str(n.data.file)}"`, en: `Plan not imported: "${str(n.data.file)}"` },
+        details: [{ id: str((n.data.message as { id?: unknown } | undefined)?.id), en: str((n.data.message as { en?: unknown } | undefined)?.en) }],
+        path: `/plan/imports/${str(n.data.importId)}`,
+      };
     case 'account.invite_existing':
       // Told to the account's holder and to the admins over it; the inviting admin, who may not see the
       // account, was answered as for a new address.

@@ -14,6 +14,8 @@ export const NOTIFICATION_KINDS = [
   'post.unconfirmed',
   'channel.needs_reconnect',
   'account.invite_existing',
+  'plan.imported',
+  'plan.refused',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -6,6 +6,8 @@ import { AppError, isAppError } from '../../shared/errors';
 import type { Actor } from '../../shared/post';
 import type { TimeZone } from '../../shared/time';
 import type { PlanImportStatus } from '../storage/schema';
+import { emailQuietly } from '../notifications/deps';
+import { notifyUsers } from '../notifications/notification.repository';
 import type { PostDeps } from './deps';
 import { type ImportProblem, checkedDrafts, readRows, writeDrafts } from './import-posts';
 
@@ -35,7 +37,7 @@ export async function runPlanImport(deps: PostDeps, importId: string, progress: 
   const stored = async () => (await deps.db.selectFrom('plan_imports').select('status').where('id', '=', importId).executeTakeFirst())?.status ?? 'failed';
   // Every step writes only to an import not yet ended: a second run of it must not turn an end back into progress.
   const unfinished = () => deps.db.updateTable('plan_imports').where('id', '=', importId).where('finished_at', 'is', null);
-  const begun = await unfinished().set((eb) => ({ runs: eb('runs', '+', 1), status: 'checking', checked: 0, updated_at: deps.now() })).returning(['runs', 'rows', 'file', 'user_id']).executeTakeFirst();
+  const begun = await unfinished().set((eb) => ({ runs: eb('runs', '+', 1), status: 'checking', checked: 0, updated_at: deps.now() })).returning(['runs', 'rows', 'file', 'user_id', 'file_name']).executeTakeFirst();
   if (!begun) return stored();
   if (begun.runs > MAX_RUNS || begun.file === null) {
     // A file that stopped its worker every time (or that is gone) is not run again.
@@ -67,11 +69,15 @@ export async function runPlanImport(deps: PostDeps, importId: string, progress: 
         .where('id', '=', importId)
         .where('finished_at', 'is', null)
         .executeTakeFirst();
-      if (Number(ended.numUpdatedRows) === 0) return false;
+      if (Number(ended.numUpdatedRows) === 0) return undefined;
       await writeDrafts(trx, drafts, rows);
-      return true;
+      // Told beside the end it tells of: its author may have left the page long ago.
+      return notifyUsers(trx, [actor.id], { kind: 'plan.imported', eventKey: importId, data: { importId, file: begun.file_name, imported: String(drafts.length) } }, deps.now());
     });
-    if (wrote) deps.log.info({ actorId: actor.id, importId, imported: drafts.length }, 'posting plan imported by the job');
+    if (wrote !== undefined) {
+      deps.log.info({ actorId: actor.id, importId, imported: drafts.length }, 'posting plan imported by the job');
+      await emailQuietly(deps.emails, deps.log, wrote);
+    }
   } catch (err) {
     if (!isAppError(err) || (err.kind !== 'validation' && err.kind !== 'too-large')) throw err;
     const problems = (err.details as { problems?: ImportProblem[] } | undefined)?.problems ?? [];
@@ -88,12 +94,18 @@ export async function failPlanImport(deps: PostDeps, importId: string): Promise<
 }
 
 async function end(deps: PostDeps, importId: string, status: 'refused' | 'failed', o: { message: { id: string; en: string }; problems?: ImportProblem[] }): Promise<void> {
-  await deps.db
-    .updateTable('plan_imports')
-    .set({ status, message: JSON.stringify(o.message), problems: o.problems ? JSON.stringify(o.problems) : null, file: null, updated_at: deps.now(), finished_at: deps.now() })
-    .where('id', '=', importId)
-    .where('finished_at', 'is', null)
-    .execute();
+  const owed = await deps.db.transaction().execute(async (trx) => {
+    const ended = await trx
+      .updateTable('plan_imports')
+      .set({ status, message: JSON.stringify(o.message), problems: o.problems ? JSON.stringify(o.problems) : null, file: null, updated_at: deps.now(), finished_at: deps.now() })
+      .where('id', '=', importId)
+      .where('finished_at', 'is', null)
+      .returning(['user_id', 'file_name'])
+      .executeTakeFirst();
+    if (!ended) return [];
+    return notifyUsers(trx, [ended.user_id], { kind: 'plan.refused', eventKey: importId, data: { importId, file: ended.file_name, message: o.message } }, deps.now());
+  });
+  await emailQuietly(deps.emails, deps.log, owed);
 }
 
 /** An import as its author follows it; anyone else's is not found. */

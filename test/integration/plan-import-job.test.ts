@@ -74,6 +74,9 @@ test('1,000 rows with two bad ones: the job reports its progress, imports nothin
     expect(mine.some((e) => e.checked > 0 && e.checked < 1000)).toBe(true);
     expect(mine.every((e) => e.rows === 1000)).toBe(true);
 
+    // Its author is told, wherever they are, with the way to the problems.
+    const toldOf = async (kind: string, importId: unknown) => h.siaran.database.db.selectFrom('notifications').select(['user_id', 'data']).where('kind', '=', kind).where('event_key', '=', String(importId)).execute();
+    expect((await toldOf('plan.refused', refused.body.importId)).map((n) => n.user_id)).toEqual([world.users.operator]);
     // Only its author follows it.
     expect((await client(h.url, world.tokens.supervisor)('GET', refused.body.progressUrl)).status).toBe(404);
 
@@ -83,6 +86,7 @@ test('1,000 rows with two bad ones: the job reports its progress, imports nothin
     expect(second).toMatchObject({ status: 'done', rows: 1000, checked: 1000, imported: 1000 });
     expect(second.postIds).toHaveLength(1000);
     expect(await postsOfUnit()).toBe(before + 1000);
+    expect((await toldOf('plan.imported', fixed.body.importId)).map((n) => [n.user_id, (n.data as { imported: string }).imported])).toEqual([[world.users.operator, '1000']]);
     const made = await h.siaran.database.db.selectFrom('posts').select(['status', 'author_id']).where('id', 'in', second.postIds).execute();
     expect(made.every((p) => p.status === 'draft' && p.author_id === world.users.operator)).toBe(true);
 
