@@ -149,30 +149,25 @@ export function apiRoutes(deps: PostDeps): RouteRegistry {
     query: ReportQuery,
     handler: ({ actor, query }) => report(actor, query),
   });
-  api.define({
-    method: 'get',
-    path: '/reports/units.csv',
-    summary: 'The same report as a CSV file (?lang=en for English headers)',
-    tag: 'reports',
-    query: ReportQuery,
-    file: { type: 'text/csv; charset=utf-8', name: 'laporan-humas.csv' },
-    handler: async ({ actor, query }) => {
-      const r = await report(actor, query);
-      return new NamedFile(reportFileName(r, 'csv'), reportCsv(r, query.lang ?? 'id'));
-    },
-  });
-  api.define({
-    method: 'get',
-    path: '/reports/units.xlsx',
-    summary: 'The same report as an XLSX workbook laid out as the monthly report',
-    tag: 'reports',
-    query: ReportQuery,
-    file: { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', name: 'laporan-humas.xlsx' },
-    handler: async ({ actor, query }) => {
-      const r = await report(actor, query);
-      return new NamedFile(reportFileName(r, 'xlsx'), await reportXlsx(r, query.lang ?? 'id'));
-    },
-  });
+  // The same report as files: each named by its unit and month.
+  const reportFiles = [
+    { ext: 'csv', type: 'text/csv; charset=utf-8', summary: 'The same report as a CSV file (?lang=en for English headers)', render: reportCsv },
+    { ext: 'xlsx', type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', summary: 'The same report as an XLSX workbook laid out as the monthly report', render: reportXlsx },
+  ] as const;
+  for (const f of reportFiles) {
+    api.define({
+      method: 'get',
+      path: `/reports/units.${f.ext}`,
+      summary: f.summary,
+      tag: 'reports',
+      query: ReportQuery,
+      file: { type: f.type, name: `laporan-humas.${f.ext}` },
+      handler: async ({ actor, query }) => {
+        const r = await report(actor, query);
+        return new NamedFile(reportFileName(r, f.ext), await f.render(r, query.lang ?? 'id'));
+      },
+    });
+  }
   api.define({
     method: 'get',
     path: '/imports/template',

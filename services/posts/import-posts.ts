@@ -132,7 +132,7 @@ export async function checkedDrafts(deps: PostDeps, actor: Actor, rows: PlanRows
     const draft = await checkRow(deps, actor, units, row, now, problem);
     if (draft) {
       // The same post twice in one file (sheets of several Polres put together) would be made twice.
-      const key = `${draft.post.unitId}\n${draft.post.scheduledAt.toISOString()}\n${draft.post.title}`;
+      const key = samePost(draft.post.unitId, draft.post.title, draft.post.scheduledAt);
       const first = seen.get(key);
       if (first === undefined) {
         seen.set(key, at);
@@ -255,9 +255,19 @@ async function alreadyThere(db: PostDeps['db'], drafts: readonly Draft[]): Promi
     .where('scheduled_at', 'in', [...new Set(drafts.map((d) => d.post.scheduledAt.toISOString()))].map((at) => new Date(at)))
     .where('status', '<>', 'cancelled')
     .execute();
-  const key = (unitId: string, title: string, at: Date) => `${unitId}\n${at.toISOString()}\n${title}`;
-  const taken = new Set(existing.map((p) => key(p.unit_id, p.title, new Date(p.scheduled_at))));
-  return drafts.filter((d) => taken.has(key(d.post.unitId, d.post.title, d.post.scheduledAt)));
+  const taken = new Set(existing.map((p) => samePost(p.unit_id, p.title, new Date(p.scheduled_at))));
+  return drafts.filter((d) => taken.has(samePost(d.post.unitId, d.post.title, d.post.scheduledAt)));
+}
+
+/** What makes two posts of a plan the same post: the unit, the title and the time (a row repeated, a plan re-sent). */
+function samePost(unitId: string, title: string, at: Date): string {
+  return `${unitId}\n${at.toISOString()}\n${title}`;
+}
+
+/** The problems an `import.invalid` refusal names, and how many more it counted. */
+export function planProblemsOf(err: AppError): { problems: ImportProblem[]; more: number } {
+  const details = err.details as { problems?: ImportProblem[]; more?: number } | undefined;
+  return { problems: details?.problems ?? [], more: details?.more ?? 0 };
 }
 
 export interface PlanRows {
@@ -329,8 +339,8 @@ export function readRows(csv: string): PlanRows {
     if (long >= 0) {
       const column = header[long]?.trim() || String(long + 1);
       throw new AppError('validation', 'import.cell_too_long', {
-        id: `Baris ${i + 2}, kolom "${echo(column, 40)}": isinya lebih dari ${MAX_CELL.toLocaleString('id-ID')} karakter, bukan teks sebuah pos. Periksa baris itu (mungkin beberapa sel menyatu karena tanda kutip).`,
-        en: `Row ${i + 2}, column "${echo(column, 40)}": over ${MAX_CELL.toLocaleString('en-GB')} characters, not a post's text. Check that row (cells may have run together over a quote mark).`,
+        id: `Baris ${i + 2}, kolom "${echo(column, 40)}": isinya lebih dari ${idNumber(MAX_CELL)} karakter, bukan teks sebuah pos. Periksa baris itu (mungkin beberapa sel menyatu karena tanda kutip).`,
+        en: `Row ${i + 2}, column "${echo(column, 40)}": over ${enNumber(MAX_CELL)} characters, not a post's text. Check that row (cells may have run together over a quote mark).`,
       });
     }
   }
@@ -405,7 +415,7 @@ function kindsIn(cell: string): { kinds: ChannelKind[]; unknown: string[] } {
 /** A value the post's schema refuses, in words (the schema's own messages are English and technical). */
 function valueProblem(issue: { code: string; maximum?: unknown; minimum?: unknown }): LocalizedText {
   if (issue.code === 'too_big' && typeof issue.maximum === 'number') {
-    return { id: `Terlalu panjang: paling banyak ${issue.maximum.toLocaleString('id-ID')} karakter.`, en: `Too long: at most ${issue.maximum.toLocaleString('en-GB')} characters.` };
+    return { id: `Terlalu panjang: paling banyak ${idNumber(issue.maximum)} karakter.`, en: `Too long: at most ${enNumber(issue.maximum)} characters.` };
   }
   if (issue.code === 'too_small') return { id: 'Terlalu pendek atau kosong.', en: 'Too short or empty.' };
   return { id: 'Isinya tidak dapat dipakai; lihat templat untuk contohnya.', en: 'Its content cannot be used; see the template for an example.' };

@@ -9,7 +9,7 @@ import type { PlanImportStatus } from '../storage/schema';
 import { emailQuietly } from '../notifications/deps';
 import { notifyUsers } from '../notifications/notification.repository';
 import type { PostDeps } from './deps';
-import { type ImportProblem, checkedDrafts, readRows, writeDrafts } from './import-posts';
+import { type ImportProblem, checkedDrafts, planProblemsOf, readRows, writeDrafts } from './import-posts';
 
 export interface PlanImportView {
   id: string;
@@ -80,8 +80,7 @@ export async function runPlanImport(deps: PostDeps, importId: string, progress: 
     }
   } catch (err) {
     if (!isAppError(err) || (err.kind !== 'validation' && err.kind !== 'too-large')) throw err;
-    const problems = (err.details as { problems?: ImportProblem[] } | undefined)?.problems ?? [];
-    await end(deps, importId, 'refused', { message: err.text, problems });
+    await end(deps, importId, 'refused', { message: err.text, problems: planProblemsOf(err).problems });
   }
   return stored();
 }

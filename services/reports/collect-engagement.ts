@@ -5,7 +5,7 @@
 // throttle) is recorded for that channel in the platform's words and never stops the others.
 import { sql } from 'kysely';
 import type { ChannelKind } from '../../shared/post';
-import { type Engagement, type EngagementReader, type PlatformAdapter, PlatformError } from '../publishing/platform';
+import { type Engagement, type EngagementReader, type PlatformAdapter, PlatformError, type PublishContext } from '../publishing/platform';
 import { type PublishDeps, channelHandleFor, contextWithoutSteps } from '../publishing/publish-target';
 
 export type EngagementDeps = Pick<PublishDeps, 'db' | 'adapters' | 'box' | 'log' | 'now'> & {
@@ -102,7 +102,7 @@ async function noteFailure(deps: EngagementDeps, channelId: string, words: strin
 }
 
 /** The channel's posts due for reading, in calls of the platform's size; returns how many were stored. */
-async function readPosts(deps: EngagementDeps, reader: EngagementReader<ChannelKind>, ctx: Parameters<NonNullable<EngagementReader<ChannelKind>['posts']>>[1], channelId: string, now: Date): Promise<number> {
+async function readPosts(deps: EngagementDeps, reader: EngagementReader<ChannelKind>, ctx: PublishContext<ChannelKind>, channelId: string, now: Date): Promise<number> {
   const due = await deps.db
     .selectFrom('post_targets as t')
     .leftJoin('target_engagement as e', 'e.target_id', 't.id')

@@ -71,7 +71,7 @@ import { approvalInbox, reviewItem, troubledChannels } from './review.view';
 import { totpRequiredForPrivileged } from './web-settings.repository';
 import type { WebDeps } from './web-deps';
 import { accountEmailCard, notificationsRouter } from '../notifications/notifications.routes';
-import { IMPORT_MAX_BYTES, type ImportProblem, importPosts, planTemplate, planTooLarge } from '../posts/import-posts';
+import { IMPORT_MAX_BYTES, importPosts, planProblemsOf, planTemplate, planTooLarge } from '../posts/import-posts';
 import { planImportFor, recentPlanImports } from '../posts/plan-imports';
 import { figuresOfTargets } from '../reports/collect-engagement';
 import { enabledChannels } from '../posts/write-post';
@@ -157,8 +157,7 @@ export function webRouter(deps: WebDeps): Router {
       await ctx.send(title, planPage(ctx.lang, ctx.csrf, { kind: 'imported', count: done.imported, drafts, importId: done.importId }, await recentImports(ctx)), undefined, 201);
     } catch (err) {
       if (!isAppError(err) || (err.kind !== 'validation' && err.kind !== 'too-large')) throw err;
-      const problems = (err.details as { problems?: ImportProblem[] } | undefined)?.problems ?? [];
-      const more = (err.details as { more?: number } | undefined)?.more ?? 0;
+      const { problems, more } = planProblemsOf(err);
       await ctx.send(title, planPage(ctx.lang, ctx.csrf, { kind: 'refused', message: pick(ctx.lang, err.text), problems, more }, await recentImports(ctx)), undefined, err.kind === 'too-large' ? 413 : 422);
     }
   }));
