@@ -146,11 +146,14 @@ test('the same import run twice at once makes its drafts once; one whose job was
   expect(await postsOfUnit()).toBe(before + 320);
   expect(await planImportFor(deps, actor, importId)).toMatchObject({ status: 'done', imported: 320, checked: 320 });
 
-  // Kept while Redis was away (nothing queued), and untouched for three minutes: the sweep queues it.
+  // Kept while Redis was away (nothing queued), and untouched for three minutes: the sweep queues it. The worker's
+  // own sweep runs every second here and may take it first, so this call finds it or finds it already taken; either
+  // way nothing but a sweep queues it (these deps have no queue).
   const lost = await importPosts(deps, actor, plan('tertinggal', 310), 'tertinggal.csv');
   const lostId = lost.kind === 'queued' ? lost.importId : '';
+  expect(await planImportFor(deps, actor, lostId)).toMatchObject({ status: 'queued' });
   await h.siaran.database.db.updateTable('plan_imports').set({ updated_at: new Date(Date.now() - 180_000) }).where('id', '=', lostId).execute();
-  expect(await h.siaran.imports!.sweep()).toBe(1);
+  expect(await h.siaran.imports!.sweep()).toBeLessThanOrEqual(1);
   expect(await ended(`/api/v1/imports/${lostId}`)).toMatchObject({ status: 'done', imported: 310 });
   expect(await postsOfUnit()).toBe(before + 320 + 310);
 }, 120_000);
