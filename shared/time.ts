@@ -72,16 +72,19 @@ function wallClock(instant: Date, zone: TimeZone): Date {
   return new Date(instant.getTime() + OFFSET_MINUTES[zone] * 60_000);
 }
 
-const names = new Map<string, Intl.DateTimeFormat>();
-/** Weekday and month names as Intl gives them alone (as luxon's `ccc` and `LLL` do), kept per locale. */
+const names = new Map<string, string>();
+/**
+ * Weekday and month names as Intl gives them alone (as luxon's `ccc` and `LLL` do), each asked of Intl once per
+ * locale: there are seven and twelve of them, and every post shown formats its time.
+ */
 function nameOf(field: 'weekday' | 'month', locale: string, wall: Date): string {
-  const key = `${field}:${locale}`;
-  let f = names.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat(locale, { [field]: 'short', timeZone: 'UTC' });
-    names.set(key, f);
+  const key = `${field}:${locale}:${String(field === 'weekday' ? wall.getUTCDay() : wall.getUTCMonth())}`;
+  let name = names.get(key);
+  if (name === undefined) {
+    name = new Intl.DateTimeFormat(locale, { [field]: 'short', timeZone: 'UTC' }).format(wall);
+    names.set(key, name);
   }
-  return f.format(wall);
+  return name;
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');

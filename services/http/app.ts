@@ -10,6 +10,7 @@ import type { AssetStore } from '../web/assets';
 import { apiRoutes } from './api.routes';
 import { bearerAuth } from './auth';
 import { errorHandler, language } from './errors';
+import { mountApp } from './route-list';
 import { storableInput } from './storable-input';
 
 export interface AppDeps {
@@ -55,8 +56,15 @@ export function createApp(deps: AppDeps): Express {
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApi());
   });
-  app.use('/api/v1', express.json({ limit: deps.jsonLimit, strict: true }), bearerAuth(deps.posts.db, deps.posts.now), storableInput());
-  app.use('/api/v1', registry.router);
+  // The API is an application of its own for one setting: no ETag. Its answers are never stored (no-store above),
+  // so a validator would only cost a hash of every answer. A path it does not serve falls through, authenticated,
+  // to the routers below, and its errors reach the error handler at the end.
+  const api = express();
+  api.disable('x-powered-by');
+  api.set('etag', false);
+  api.use(express.json({ limit: deps.jsonLimit, strict: true }), bearerAuth(deps.posts.db, deps.posts.now), storableInput());
+  api.use(registry.router);
+  mountApp(app, '/api/v1', api);
   // The public site before the web app's routers, so that its pages answer under their own, stricter policy
   // and never under the staff app's.
   app.use(siteRoutes(deps.baseUrl));

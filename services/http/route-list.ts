@@ -14,6 +14,18 @@ interface LayerLike {
   handle?: { stack?: LayerLike[] };
 }
 
+const stackOf = (app: Express) => (app as unknown as { router: { stack: LayerLike[] } }).router.stack;
+
+/** Applications mounted with mountApp, by the function Express put in their place on the parent's stack. */
+const mountedApps = new WeakMap<object, Express>();
+
+/** Mounts an application (one with settings of its own) below a path, where listRoutes finds its routes. */
+export function mountApp(parent: Express, path: string, child: Express): void {
+  parent.use(path, child);
+  const layer = stackOf(parent).at(-1);
+  if (layer?.handle) mountedApps.set(layer.handle, child);
+}
+
 function join(prefix: string, p: string): string {
   if (p === '/' && prefix !== '') return prefix;
   return `${prefix}${p}`.replace(/\/{2,}/g, '/');
@@ -29,10 +41,12 @@ function walk(stack: LayerLike[], prefix: string, out: RouteEntry[]): void {
           if (on && method !== '_all') out.push({ method: method.toUpperCase(), path: join(prefix, p) });
         }
       }
-    } else if (layer.handle?.stack) {
-      // A mounted router: its routes sit below the path it was mounted at (`app.use('/api/v1', router)`).
+    } else if (layer.handle) {
+      // A mounted router or application: its routes sit below the path it was mounted at (`app.use('/api/v1', router)`).
+      const stack = layer.handle.stack ?? (mountedApps.has(layer.handle) ? stackOf(mountedApps.get(layer.handle)!) : undefined);
+      if (!stack) continue;
       const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
-      walk(layer.handle.stack, join(prefix, mount), out);
+      walk(stack, join(prefix, mount), out);
     }
   }
 }
@@ -40,7 +54,7 @@ function walk(stack: LayerLike[], prefix: string, out: RouteEntry[]): void {
 /** The app's routes, each method and path once, in the order they are matched. */
 export function listRoutes(app: Express): RouteEntry[] {
   const out: RouteEntry[] = [];
-  walk((app as unknown as { router: { stack: LayerLike[] } }).router.stack, '', out);
+  walk(stackOf(app), '', out);
   const seen = new Set<string>();
   return out.filter((r) => {
     const k = `${r.method} ${r.path}`;

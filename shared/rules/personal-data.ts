@@ -30,6 +30,21 @@ const AT = String.raw`(?:\s*@\s*|\s*[\[({<]\s*(?:at|et)\s*[\])}>]\s*|\s+(?:at|et
 const DOT = String.raw`(?:\s*\.\s*|\s*[\[({<]\s*(?:dot|titik)\s*[\])}>]\s*|\s+(?:dot|titik)\s+)`;
 const TLD = '(?:com|id|net|org|co|info|biz|me|io|edu|gov|mil|int|us|uk|my|sg|au|app|dev|xyz|online|site|mail)';
 const EMAIL = new RegExp(String.raw`(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}(?:@(?:[A-Za-z0-9-]{1,63}\.){1,4}[A-Za-z]{2,24}\b|${AT}(?:[A-Za-z0-9-]{1,63}${DOT}){1,4}${TLD}\b)`, 'gi');
+/** What every e-mail address above holds: an `@`, or `at`/`et` between spaces or brackets. */
+const MAY_HOLD_EMAIL = /@|(?:^|[\s[({<])(?:at|et)(?:$|[\s\])}>])/i;
+/** The fewest digits a mobile number above has: `0`, `8`, two more, then at least six. */
+const MOBILE_MIN_DIGITS = 10;
+
+/** ASCII digits in a normalized text (normalize() has turned other scripts' digits into these). */
+function digitCount(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}
+
 /** Official addresses of government bodies are public contact points, not personal data. */
 const OFFICIAL_DOMAIN = /@([a-z0-9-]+\.)*go\.id$/i;
 
@@ -48,7 +63,11 @@ export function findPersonalData(field: string, text: string, normalized: Normal
   const n = normalized.text;
   const span = (start: number, end: number) => originalSpan(normalized, start, end, text);
 
-  for (const m of [...n.matchAll(ID_NUMBER), ...n.matchAll(ID_NUMBER_WHOLE)]) {
+  // Most texts hold no number long enough and no "@": the patterns, which try at every digit and every word, are
+  // skipped for them (each is run on every create, edit and submit).
+  const digits = digitCount(n);
+  const idNumbers = digits < 16 ? [] : [...n.matchAll(ID_NUMBER), ...n.matchAll(ID_NUMBER_WHOLE)];
+  for (const m of idNumbers) {
     const digits = m[0].replace(/\D/g, '');
     if (digits.length !== 16 || !PROVINCE.test(digits) || overlaps(m.index, m.index + m[0].length)) continue;
     taken.push([m.index, m.index + m[0].length]);
@@ -66,7 +85,7 @@ export function findPersonalData(field: string, text: string, normalized: Normal
           },
     });
   }
-  for (const m of n.matchAll(MOBILE)) {
+  for (const m of digits < MOBILE_MIN_DIGITS ? [] : n.matchAll(MOBILE)) {
     const start = m.index;
     const end = start + m[0].length;
     if (overlaps(start, end)) continue;
@@ -82,7 +101,7 @@ export function findPersonalData(field: string, text: string, normalized: Normal
       },
     });
   }
-  for (const m of n.matchAll(EMAIL)) {
+  for (const m of MAY_HOLD_EMAIL.test(n) ? n.matchAll(EMAIL) : []) {
     const start = m.index;
     const end = start + m[0].length;
     if (overlaps(start, end)) continue;

@@ -81,6 +81,24 @@ test('an item taken back leaves the list, and an old link to the page after it s
   }
 });
 
+test("a public page carries a validator and answers 304 to it; the API's answers, never stored, carry none", async () => {
+  const first = await fetch(`${h.url}/u/${slug}`);
+  const etag = first.headers.get('etag');
+  expect(first.status).toBe(200);
+  expect(etag).toMatch(/^W\/"/);
+  // fetch() adds "Cache-Control: no-cache" to a conditional request unless it carries one (a browser's revalidation).
+  expect((await fetch(`${h.url}/u/${slug}`, { headers: { 'if-none-match': etag!, 'cache-control': 'max-age=0' } })).status).toBe(304);
+  const api = await fetch(`${h.url}/api/v1/me`, { headers: { authorization: `Bearer ${world.tokens.operator}` } });
+  expect(api.status).toBe(200);
+  expect(api.headers.get('cache-control')).toBe('no-store');
+  expect(api.headers.get('etag')).toBeNull();
+  expect(api.headers.get('x-powered-by')).toBeNull();
+  // A path the API does not serve still reaches the routers below it, and its 404 is the API's, in words.
+  const none = await fetch(`${h.url}/api/v1/tidak-ada`, { headers: { authorization: `Bearer ${world.tokens.operator}` } });
+  expect(none.status).toBe(404);
+  expect(((await none.json()) as { error: { code: string } }).error.code).toBe('route.not_found');
+});
+
 test('a unit that has published nothing shows a friendly empty page, not an error', async () => {
   const polsek = await unitSlug(h.siaran.database.db, world.units.polsek);
   const page = await get(`/u/${polsek}`);
