@@ -75,9 +75,10 @@ function wallClock(instant: Date, zone: TimeZone): Date {
 const names = new Map<string, string>();
 /**
  * Weekday and month names as Intl gives them alone (as luxon's `ccc` and `LLL` do), each asked of Intl once per
- * locale: there are seven and twelve of them, and every post shown formats its time.
+ * locale: there are seven and twelve of them, and every post shown formats its time. Both locales count in the
+ * Gregorian calendar, where a name depends on the weekday or the month alone.
  */
-function nameOf(field: 'weekday' | 'month', locale: string, wall: Date): string {
+function nameOf(field: 'weekday' | 'month', locale: 'id-ID' | 'en-GB', wall: Date): string {
   const key = `${field}:${locale}:${String(field === 'weekday' ? wall.getUTCDay() : wall.getUTCMonth())}`;
   let name = names.get(key);
   if (name === undefined) {

@@ -47,8 +47,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(operationsRouter(deps.operations));
 
   // Every JSON answer is the reader's own and of the moment: no cache, shared or private, keeps it.
-  app.use('/api', (_req, res, next) => {
+  app.use('/api', (req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
+    // Nothing of the API is kept to revalidate: a conditional request (`If-None-Match: *` matches any answer) must
+    // get the answer, never an empty 304.
+    delete req.headers['if-none-match'];
+    delete req.headers['if-modified-since'];
     next();
   });
   const registry = apiRoutes(deps.posts);
@@ -56,9 +60,11 @@ export function createApp(deps: AppDeps): Express {
   app.get('/api/v1/openapi.json', (_req, res) => {
     res.json(openApi());
   });
-  // The API is an application of its own for one setting: no ETag. Its answers are never stored (no-store above),
-  // so a validator would only cost a hash of every answer. A path it does not serve falls through, authenticated,
-  // to the routers below, and its errors reach the error handler at the end.
+  // The API is an application of its own for one setting: no ETag. Its routes' answers are never stored (no-store
+  // above), so a validator would only cost a hash of every answer (the error handler's answers, on this app, keep
+  // theirs). A path it does not serve falls through, authenticated, to the routers below, and its errors reach the
+  // error handler at the end. Its other settings are Express's defaults, as this app's are: one set on this app
+  // (query parser, trust proxy aside, which it inherits; strict routing) must be set on it too.
   const api = express();
   api.disable('x-powered-by');
   api.set('etag', false);

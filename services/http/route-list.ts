@@ -10,6 +10,7 @@ export interface RouteEntry {
 
 interface LayerLike {
   rawPath?: unknown;
+  name?: unknown;
   route?: { path: unknown; methods: Record<string, boolean> };
   handle?: { stack?: LayerLike[] };
 }
@@ -44,6 +45,8 @@ function walk(stack: LayerLike[], prefix: string, out: RouteEntry[]): void {
     } else if (layer.handle) {
       // A mounted router or application: its routes sit below the path it was mounted at (`app.use('/api/v1', router)`).
       const stack = layer.handle.stack ?? (mountedApps.has(layer.handle) ? stackOf(mountedApps.get(layer.handle)!) : undefined);
+      // An application mounted with app.use() hides its routes in Express's wrapper: refuse, rather than list less.
+      if (!stack && layer.name === 'mounted_app') throw new Error(`an application is mounted at ${join(prefix, String(layer.rawPath))} without mountApp(); its routes cannot be listed`);
       if (!stack) continue;
       const mount = typeof layer.rawPath === 'string' && layer.rawPath !== '/' ? layer.rawPath : '';
       walk(stack, join(prefix, mount), out);

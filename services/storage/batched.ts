@@ -87,17 +87,21 @@ export function batched<I, O>(runOne: (item: I) => Promise<O>, runMany: (items: 
           return outs;
         })
         .then(
-          (outs) => batch.forEach((w, i) => w.resolve(outs[i]!)),
-          // Each item on its own tells whose the failure is.
-          async (err: unknown) => {
+          (outs) => {
+            done();
+            batch.forEach((w, i) => w.resolve(outs[i]!));
+          },
+          // Each item on its own tells whose the failure is. The slot is given up first: the items' own statements
+          // (a batch of 64 refused after a second's lock wait is 64 of them) must not hold up the calls behind them.
+          (err: unknown) => {
+            done();
             if (opts.rerunAfter && !opts.rerunAfter(err)) {
               batch.forEach((w) => w.reject(err));
               return;
             }
-            await Promise.all(batch.map(settleAlone));
+            batch.forEach((w) => void settleAlone(w));
           },
-        )
-        .finally(done);
+        );
     }
   };
 

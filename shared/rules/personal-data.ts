@@ -65,8 +65,8 @@ export function findPersonalData(field: string, text: string, normalized: Normal
 
   // Most texts hold no number long enough and no "@": the patterns, which try at every digit and every word, are
   // skipped for them (each is run on every create, edit and submit).
-  const digits = digitCount(n);
-  const idNumbers = digits < 16 ? [] : [...n.matchAll(ID_NUMBER), ...n.matchAll(ID_NUMBER_WHOLE)];
+  const digitsInText = digitCount(n);
+  const idNumbers = digitsInText < 16 ? [] : [...n.matchAll(ID_NUMBER), ...n.matchAll(ID_NUMBER_WHOLE)];
   for (const m of idNumbers) {
     const digits = m[0].replace(/\D/g, '');
     if (digits.length !== 16 || !PROVINCE.test(digits) || overlaps(m.index, m.index + m[0].length)) continue;
@@ -85,7 +85,7 @@ export function findPersonalData(field: string, text: string, normalized: Normal
           },
     });
   }
-  for (const m of digits < MOBILE_MIN_DIGITS ? [] : n.matchAll(MOBILE)) {
+  for (const m of digitsInText < MOBILE_MIN_DIGITS ? [] : n.matchAll(MOBILE)) {
     const start = m.index;
     const end = start + m[0].length;
     if (overlaps(start, end)) continue;

@@ -93,6 +93,10 @@ test("a public page carries a validator and answers 304 to it; the API's answers
   expect(api.headers.get('cache-control')).toBe('no-store');
   expect(api.headers.get('etag')).toBeNull();
   expect(api.headers.get('x-powered-by')).toBeNull();
+  // A conditional request gets the answer: nothing of the API is kept to be revalidated.
+  const conditional = await fetch(`${h.url}/api/v1/me`, { headers: { authorization: `Bearer ${world.tokens.operator}`, 'if-none-match': '*', 'cache-control': 'max-age=0' } });
+  expect(conditional.status).toBe(200);
+  expect(((await conditional.json()) as { id: string }).id).toBe(world.users.operator);
   // A path the API does not serve still reaches the routers below it, and its 404 is the API's, in words.
   const none = await fetch(`${h.url}/api/v1/tidak-ada`, { headers: { authorization: `Bearer ${world.tokens.operator}` } });
   expect(none.status).toBe(404);

@@ -90,6 +90,34 @@ test('a failed batch tries its items alone: the bad one fails, the others answer
   expect(alone.sort()).toEqual([0, 1, 2, 3, 4]);
 });
 
+test("a failed batch's items are tried alone outside its slot: the calls behind it do not wait for them", async () => {
+  const first = gate();
+  const slowAlone = gate();
+  const calls: number[][] = [];
+  const run = batched(
+    async (x: number) => {
+      calls.push([x]);
+      if (x === 0) await first.wait;
+      if (x === 1 || x === 2) await slowAlone.wait;
+      return x;
+    },
+    (xs: number[]) => {
+      calls.push(xs);
+      return xs.includes(1) ? Promise.reject(new Error('the batch is refused')) : Promise.resolve(xs);
+    },
+    { max: 10, inFlight: 1 },
+  );
+  const early = [0, 1, 2].map((x) => run(x));
+  first.open();
+  await early[0];
+  // The batch [1, 2] failed; its items wait alone. A call arriving now goes at once, in its own statement.
+  await new Promise((r) => setImmediate(r));
+  expect(await run(3)).toBe(3);
+  expect(calls).toEqual([[0], [1, 2], [1], [2], [3]]);
+  slowAlone.open();
+  expect(await Promise.all(early)).toEqual([0, 1, 2]);
+});
+
 test('a batch answering the wrong number of results is tried item by item', async () => {
   const first = gate();
   const run = batched(
