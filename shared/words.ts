@@ -128,3 +128,13 @@ export const FIELD_LABELS: Record<string, LocalizedText> = {
 export function wordsFor(table: Readonly<Record<string, LocalizedText>>, code: string, fallback: LocalizedText): LocalizedText {
   return Object.hasOwn(table, code) ? table[code]! : fallback;
 }
+
+/** A count as its reader writes it: "1.000" in Indonesian, "1,000" in English. */
+export function numberIn(lang: 'id' | 'en', n: number): string {
+  return n.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB');
+}
+
+/** A figure that may be unknown (a platform that reported nothing): the count, or "—". */
+export function figureIn(lang: 'id' | 'en', n: number | null): string {
+  return n === null ? '—' : numberIn(lang, n);
+}

@@ -12,7 +12,7 @@ import { type Actor, BODY_MAX, ChannelKind, CreatePostInput, type Post } from '.
 import { mayAuthor } from '../../shared/rules/permissions';
 import { scanEachTextOnce } from '../../shared/rules/protected-data';
 import type { TimeZone } from '../../shared/time';
-import { CHANNEL_KIND_LABELS } from '../../shared/words';
+import { CHANNEL_KIND_LABELS, numberIn } from '../../shared/words';
 import { unitPath } from '../units/unit.repository';
 import type { PostDeps } from './deps';
 import { insertNewPostsIn, maskedSnapshot } from './post.repository';
@@ -178,8 +178,6 @@ const PROBLEMS_KEPT = 500;
 /** A cell longer than this is no post's text (twice the longest text a post may have). */
 const MAX_CELL = 2 * BODY_MAX;
 
-const idNumber = (n: number) => n.toLocaleString('id-ID');
-const enNumber = (n: number) => n.toLocaleString('en-GB');
 
 /** Text of a person's file echoed back, cut to a readable length. */
 function echo(text: string, max = 80): string {
@@ -195,8 +193,8 @@ function invalidPlan(problems: ImportProblem[], rowCount: number): AppError {
     'validation',
     'import.invalid',
     {
-      id: `${idNumber(rowsWrong)} dari ${idNumber(rowCount)} baris bermasalah; belum ada yang diimpor. Perbaiki baris yang disebut, lalu unggah lagi berkas seluruhnya.${more > 0 ? ` Hanya ${PROBLEMS_KEPT} masalah pertama yang ditampilkan (${idNumber(more)} lagi).` : ''}`,
-      en: `${enNumber(rowsWrong)} of ${enNumber(rowCount)} rows have problems; nothing was imported. Fix the rows named, then upload the whole file again.${more > 0 ? ` Only the first ${PROBLEMS_KEPT} problems are shown (${enNumber(more)} more).` : ''}`,
+      id: `${numberIn('id', rowsWrong)} dari ${numberIn('id', rowCount)} baris bermasalah; belum ada yang diimpor. Perbaiki baris yang disebut, lalu unggah lagi berkas seluruhnya.${more > 0 ? ` Hanya ${PROBLEMS_KEPT} masalah pertama yang ditampilkan (${numberIn('id', more)} lagi).` : ''}`,
+      en: `${numberIn('en', rowsWrong)} of ${numberIn('en', rowCount)} rows have problems; nothing was imported. Fix the rows named, then upload the whole file again.${more > 0 ? ` Only the first ${PROBLEMS_KEPT} problems are shown (${numberIn('en', more)} more).` : ''}`,
     },
     { problems: problems.slice(0, PROBLEMS_KEPT), more },
   );
@@ -330,8 +328,8 @@ export function readRows(csv: string): PlanRows {
   }
   if (body.length > IMPORT_MAX_ROWS) {
     throw new AppError('too-large', 'import.too_many_rows', {
-      id: `Berkas memuat ${idNumber(body.length)} pos; paling banyak ${idNumber(IMPORT_MAX_ROWS)} sekali unggah. Bagi menjadi beberapa berkas.`,
-      en: `The file holds ${enNumber(body.length)} posts; at most ${enNumber(IMPORT_MAX_ROWS)} at a time. Split it into several files.`,
+      id: `Berkas memuat ${numberIn('id', body.length)} pos; paling banyak ${numberIn('id', IMPORT_MAX_ROWS)} sekali unggah. Bagi menjadi beberapa berkas.`,
+      en: `The file holds ${numberIn('en', body.length)} posts; at most ${numberIn('en', IMPORT_MAX_ROWS)} at a time. Split it into several files.`,
     });
   }
   for (const [i, cells] of body.entries()) {
@@ -339,8 +337,8 @@ export function readRows(csv: string): PlanRows {
     if (long >= 0) {
       const column = header[long]?.trim() || String(long + 1);
       throw new AppError('validation', 'import.cell_too_long', {
-        id: `Baris ${i + 2}, kolom "${echo(column, 40)}": isinya lebih dari ${idNumber(MAX_CELL)} karakter, bukan teks sebuah pos. Periksa baris itu (mungkin beberapa sel menyatu karena tanda kutip).`,
-        en: `Row ${i + 2}, column "${echo(column, 40)}": over ${enNumber(MAX_CELL)} characters, not a post's text. Check that row (cells may have run together over a quote mark).`,
+        id: `Baris ${i + 2}, kolom "${echo(column, 40)}": isinya lebih dari ${numberIn('id', MAX_CELL)} karakter, bukan teks sebuah pos. Periksa baris itu (mungkin beberapa sel menyatu karena tanda kutip).`,
+        en: `Row ${i + 2}, column "${echo(column, 40)}": over ${numberIn('en', MAX_CELL)} characters, not a post's text. Check that row (cells may have run together over a quote mark).`,
       });
     }
   }
@@ -415,7 +413,7 @@ function kindsIn(cell: string): { kinds: ChannelKind[]; unknown: string[] } {
 /** A value the post's schema refuses, in words (the schema's own messages are English and technical). */
 function valueProblem(issue: { code: string; maximum?: unknown; minimum?: unknown }): LocalizedText {
   if (issue.code === 'too_big' && typeof issue.maximum === 'number') {
-    return { id: `Terlalu panjang: paling banyak ${idNumber(issue.maximum)} karakter.`, en: `Too long: at most ${enNumber(issue.maximum)} characters.` };
+    return { id: `Terlalu panjang: paling banyak ${numberIn('id', issue.maximum)} karakter.`, en: `Too long: at most ${numberIn('en', issue.maximum)} characters.` };
   }
   if (issue.code === 'too_small') return { id: 'Terlalu pendek atau kosong.', en: 'Too short or empty.' };
   return { id: 'Isinya tidak dapat dipakai; lihat templat untuk contohnya.', en: 'Its content cannot be used; see the template for an example.' };

@@ -9,7 +9,7 @@ import { ChannelKind } from '../../shared/post';
 import { PLATFORM_FIGURES_NOTE, SCORE_RULE } from '../../shared/reports/unit-score';
 import { TIME_ZONES } from '../../shared/time';
 import { CHANNEL_KIND_LABELS } from '../../shared/words';
-import type { UnitMonth, UnitReport } from './unit-report';
+import { type UnitMonth, type UnitReport, totalOf } from './unit-report';
 
 type Lang = 'id' | 'en';
 
@@ -102,8 +102,10 @@ function totalRow(report: UnitReport, cols: Column[], lang: Lang): Array<string 
   return cols.map((c, i) => {
     if (i === 1) return HEAD[lang].total!;
     if (!c.summed) return null;
-    const values = report.units.map((u) => c.value(u)).filter((v): v is number => typeof v === 'number');
-    return values.length === 0 ? null : values.reduce((a, b) => a + b, 0);
+    return totalOf(report.units, (u) => {
+      const v = c.value(u);
+      return typeof v === 'number' ? v : null;
+    });
   });
 }
 

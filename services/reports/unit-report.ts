@@ -92,6 +92,12 @@ const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 /** Channel kinds whose platforms report a post's figures (the engagement job reads them). */
 const REPORTING_KINDS: readonly ChannelKind[] = ['facebook', 'instagram', 'x'];
 
+/** A figure added up over the report's units (its total row); null when no unit has it (nothing was reported). */
+export function totalOf(units: readonly UnitMonth[], figure: (u: UnitMonth) => number | null): number | null {
+  const values = units.map(figure).filter((v): v is number => v !== null);
+  return values.length === 0 ? null : values.reduce((a, b) => a + b, 0);
+}
+
 /** The month's report of `unitId` (the actor's unit by default) and every unit below it the actor may see. */
 export async function unitReport(deps: { db: Db; now: () => Date }, actor: Actor, q: { unitId?: string | undefined; month?: string | undefined }): Promise<UnitReport> {
   const unitId = q.unitId ?? actor.unitId;

@@ -1,7 +1,7 @@
 import type { ChannelView } from '../channels/manage-channels';
 import type { UnitRow, UserRow } from '../storage/schema';
 import { remedy } from '../../shared/channels/channel-words';
-import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS, ROLE_LABELS } from '../../shared/words';
+import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS, ROLE_LABELS, numberIn } from '../../shared/words';
 import { TIME_ZONES, formatInZone } from '../../shared/time';
 import { type Html, confirmStep, html } from './html';
 import { type Lang, pick, t } from './i18n';
@@ -144,7 +144,7 @@ function channelTable(lang: Lang, c: Html, unit: UnitRow, channels: ChannelView[
 <td>${stateBadge(lang, ch.state)}${ch.until ? html` <span class="muted">${t(lang, 'until')} ${when(ch.until)}</span>` : ''}${ch.heldPosts > 0 ? html`<div class="muted" data-held="${ch.heldPosts}">${ch.heldPosts} ${t(lang, 'heldPosts')}</div>` : ''}
 ${remedy(ch.kind, ch.state) ? html`<div data-remedy>${pick(lang, remedy(ch.kind, ch.state)!)}</div>` : ''}
 ${ch.lastError ? html`<div class="${ch.state === 'connected' ? 'muted' : 'error'}" data-last-error>${t(lang, 'lastError')} (${when(ch.lastErrorAt)}): ${ch.lastError}</div>` : ''}${
-  ch.audience?.followers != null ? html`<div class="muted" data-followers>${t(lang, 'channelFollowers')}: ${ch.audience.followers.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB')} (${t(lang, 'figuresReadAt')} ${when(ch.audience.readAt)})</div>` : ''
+  ch.audience?.followers != null ? html`<div class="muted" data-followers>${t(lang, 'channelFollowers')}: ${numberIn(lang, ch.audience.followers)} (${t(lang, 'figuresReadAt')} ${when(ch.audience.readAt)})</div>` : ''
 }${ch.audience?.lastError ? html`<div class="muted" data-engagement-error>${t(lang, 'engagementError')} (${when(ch.audience.lastErrorAt)}): ${ch.audience.lastError}</div>` : ''}</td>
 <td class="row"><form method="post" action="/admin/channels/${ch.id}/test" class="inline">${c}<button class="secondary" data-action="test">${t(lang, 'testConnection')}</button></form>
 ${ch.kind === 'news_page' ? '' : html`<form method="post" action="/admin/channels/${ch.id}/${ch.enabled ? 'disable' : 'enable'}" class="inline">${c}<button class="${ch.enabled ? 'danger' : 'secondary'}">${t(lang, ch.enabled ? 'disable' : 'enable')}</button></form>`}

@@ -1,6 +1,7 @@
 // The posting plan page: a spreadsheet of the month's posts in, drafts out, or each problem by row and column; and
 // a large plan's import page, which follows the job's progress and then lists its drafts a page at a time.
 import { formatInZone } from '../../shared/time';
+import { numberIn } from '../../shared/words';
 import type { ImportProblem } from '../posts/import-posts';
 import type { PlanImportSummary, PlanImportView } from '../posts/plan-imports';
 import { type Html, html } from './html';
@@ -22,7 +23,6 @@ export const PLAN_DRAFTS_LISTED = 500;
 /** How long an import's page refreshes itself while the import waits or runs. */
 export const PLAN_IMPORT_PATIENCE_MS = 30 * 60_000;
 
-const number = (lang: Lang, n: number) => n.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB');
 /** Fills `{name}` slots; a function replacer, so that "$&" in a file's name stays as typed. */
 const fill = (text: string, values: Record<string, string>) => text.replace(/\{(\w+)\}/g, (slot: string, name: string) => values[name] ?? slot);
 
@@ -50,9 +50,9 @@ function statusWords(lang: Lang, r: { status: PlanImportSummary['status']; rows:
     case 'queued':
     case 'checking':
     case 'importing':
-      return fill(t(lang, 'planStateRunning'), { rows: number(lang, r.rows) });
+      return fill(t(lang, 'planStateRunning'), { rows: numberIn(lang, r.rows) });
     case 'done':
-      return fill(t(lang, 'planStateDone'), { n: number(lang, r.imported) });
+      return fill(t(lang, 'planStateDone'), { n: numberIn(lang, r.imported) });
     case 'refused':
       return t(lang, 'planStateRefused');
     case 'failed':
@@ -63,7 +63,7 @@ function statusWords(lang: Lang, r: { status: PlanImportSummary['status']; rows:
 /** What an import came to: its drafts, each a link to its compose page, or each problem by row and column. */
 function outcomeBox(lang: Lang, outcome: PlanOutcome, pager?: Html): Html {
   if (outcome.kind === 'imported') {
-    return html`<div class="flash" role="status" data-imported="${outcome.count}"><p>${fill(t(lang, 'planImported'), { n: number(lang, outcome.count) })}</p>
+    return html`<div class="flash" role="status" data-imported="${outcome.count}"><p>${fill(t(lang, 'planImported'), { n: numberIn(lang, outcome.count) })}</p>
 ${outcome.importId ? html`<p class="muted">${t(lang, 'planImportedKept')} <a href="/plan/imports/${outcome.importId}" data-import-link>${t(lang, 'planImportedLink')}</a></p>` : ''}
 <ol class="imported">${outcome.drafts.map((d) => html`<li data-imported-post="${d.id}"><a href="/compose/${d.id}">${d.title}</a> <span class="muted">${d.unit} · ${d.when}</span></li>`)}</ol>${pager ?? ''}</div>`;
   }
@@ -85,7 +85,7 @@ function problemSummary(lang: Lang, problems: ImportProblem[], more: number): Ht
   if (kinds.size === problems.length && more === 0) return '';
   const sorted = [...kinds.values()].sort((a, b) => b.rows.size - a.rows.size).slice(0, 10);
   return html`<p><strong>${t(lang, 'planSummary')}</strong></p><ul data-problem-summary>${sorted.map(
-    (k) => html`<li>${k.column ? html`<strong>${k.column}</strong>: ` : ''}${k.message} — ${fill(t(lang, 'planSummaryRows'), { n: number(lang, k.rows.size), first: String(Math.min(...k.rows)) })}</li>`,
+    (k) => html`<li>${k.column ? html`<strong>${k.column}</strong>: ` : ''}${k.message} — ${fill(t(lang, 'planSummaryRows'), { n: numberIn(lang, k.rows.size), first: String(Math.min(...k.rows)) })}</li>`,
   )}</ul>`;
 }
 
@@ -98,20 +98,20 @@ function problemTable(lang: Lang, problems: ImportProblem[]): Html {
 /** The browser tab says where the import stands, so a person can work in another tab meanwhile. */
 export function planImportTitle(lang: Lang, job: PlanImportView): string {
   const state =
-    job.status === 'checking' ? `${number(lang, job.checked)}/${number(lang, job.rows)}` : job.status === 'queued' || job.status === 'importing' ? '…' : statusWords(lang, job);
+    job.status === 'checking' ? `${numberIn(lang, job.checked)}/${numberIn(lang, job.rows)}` : job.status === 'queued' || job.status === 'importing' ? '…' : statusWords(lang, job);
   return `${fill(t(lang, 'planJobTitle'), { file: job.fileName })} · ${state}`;
 }
 
 /** A large plan's import as the job runs it: a progress bar while it checks, then what it came to. */
 export function planImportPage(lang: Lang, job: PlanImportView, drafts: ListedDraft[], o: { page: number; pages: number; stuck: boolean }): Html {
-  const say = (key: 'planJobQueued' | 'planJobChecking' | 'planJobImporting') => fill(t(lang, key), { rows: number(lang, job.rows), checked: number(lang, job.checked) });
+  const say = (key: 'planJobQueued' | 'planJobChecking' | 'planJobImporting') => fill(t(lang, key), { rows: numberIn(lang, job.rows), checked: numberIn(lang, job.checked) });
   let body: Html;
   switch (job.status) {
     case 'queued':
     case 'checking':
     case 'importing':
       body = html`<div class="card" role="status" data-import-status="${job.status}"><p>${say(job.status === 'queued' ? 'planJobQueued' : job.status === 'checking' ? 'planJobChecking' : 'planJobImporting')}</p>
-<progress max="${job.rows}" value="${job.checked}" data-progress>${number(lang, job.checked)} / ${number(lang, job.rows)}</progress>${
+<progress max="${job.rows}" value="${job.checked}" data-progress>${numberIn(lang, job.checked)} / ${numberIn(lang, job.rows)}</progress>${
         o.stuck ? html`<p class="flash err" data-import-stuck>${t(lang, 'planJobStuck')}</p>` : html`<p class="muted">${t(lang, 'planJobRefreshing')}</p>`
       }</div>`;
       break;

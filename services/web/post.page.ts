@@ -1,7 +1,7 @@
 import { remedy } from '../../shared/channels/channel-words';
 import { ChannelKind, type Role } from '../../shared/post';
 import type { LocalizedText } from '../../shared/errors';
-import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS, EVENT_LABELS, FIELD_LABELS, POST_STATUS_LABELS, RETRACTION_LABELS, wordsFor } from '../../shared/words';
+import { CHANNEL_KIND_LABELS, CHANNEL_STATE_LABELS, EVENT_LABELS, FIELD_LABELS, POST_STATUS_LABELS, RETRACTION_LABELS, figureIn, wordsFor } from '../../shared/words';
 import type { ChannelView } from '../channels/manage-channels';
 import { EDITABLE, UNDER_REVIEW } from '../../shared/status-machine';
 import { formatInZone, type TimeZone } from '../../shared/time';
@@ -162,8 +162,7 @@ ${mayResolve && ['published', 'failed', 'unconfirmed', 'publishing'].includes(p.
 /** What the platform last reported of this target (the engagement job's reading), and when it was read. */
 function figuresLine(lang: Lang, f: TargetFigures | undefined, zone: TimeZone): Html | '' {
   if (!f) return '';
-  const n = (v: number | null) => (v === null ? '—' : v.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB'));
-  return html`<div class="muted" data-figures>${t(lang, 'repViews')} ${n(f.views)} · ${t(lang, 'repReactions')} ${n(f.reactions)} · ${t(lang, 'repComments')} ${n(f.comments)} · ${t(lang, 'repReposts')} ${n(f.reposts)} (${
+  return html`<div class="muted" data-figures>${t(lang, 'repViews')} ${figureIn(lang, f.views)} · ${t(lang, 'repReactions')} ${figureIn(lang, f.reactions)} · ${t(lang, 'repComments')} ${figureIn(lang, f.comments)} · ${t(lang, 'repReposts')} ${figureIn(lang, f.reposts)} (${
     f.gone ? t(lang, 'figuresGone') : `${t(lang, 'figuresReadAt')} ${formatInZone(f.collectedAt, zone, lang)}`
   })</div>`;
 }

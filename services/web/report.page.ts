@@ -2,21 +2,15 @@
 // files to send up. The chart is SVG drawn here (no script, no chart library): bars with their numbers as text.
 import { ChannelKind } from '../../shared/post';
 import { PLATFORM_FIGURES_NOTE, SCORE_RULE } from '../../shared/reports/unit-score';
-import { CHANNEL_KIND_LABELS } from '../../shared/words';
-import type { UnitReport } from '../reports/unit-report';
+import { CHANNEL_KIND_LABELS, figureIn, numberIn } from '../../shared/words';
+import { type UnitMonth, type UnitReport, totalOf } from '../reports/unit-report';
 import { type Html, html } from './html';
 import { type Lang, pick, t } from './i18n';
 
 export function reportPage(lang: Lang, report: UnitReport, perDay: number[], units: Array<{ id: string; name: string }>): Html {
   const kinds = ChannelKind.options.filter((k) => report.units.some((u) => u.byKind[k] > 0));
   const query = `unitId=${report.unit.id}&month=${report.month}`;
-  const number = (n: number) => n.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB');
-  const sum = (f: (u: UnitReport['units'][number]) => number) => number(report.units.reduce((a, u) => a + f(u), 0));
-  const sumOrDash = (f: (u: UnitReport['units'][number]) => number | null) => {
-    const values = report.units.map(f).filter((v): v is number => v !== null);
-    return values.length === 0 ? '—' : number(values.reduce((a, b) => a + b, 0));
-  };
-  const figure = (n: number | null) => (n === null ? '—' : n.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB'));
+  const sum = (f: (u: UnitMonth) => number | null) => figureIn(lang, totalOf(report.units, f));
   const minutes = (n: number | null) => (n === null ? '—' : n < 120 ? `${n} ${t(lang, 'minutesShort')}` : `${Math.round(n / 6) / 10} ${t(lang, 'hoursShort')}`);
   return html`<h1>${t(lang, 'reportTitle')} · ${report.unit.name}</h1>
 <form method="get" action="/report" class="row card" data-report-filter>
@@ -29,11 +23,11 @@ ${dayChart(lang, report.month, perDay)}
 <p class="muted scroll-hint">${t(lang, 'repScrollHint')}</p>
 <div class="table-wrap"><table class="report-table" data-report><thead><tr><th>${t(lang, 'rank')}</th><th>${t(lang, 'unit')}</th><th>${t(lang, 'repPublished')}</th>${kinds.map((k) => html`<th>${pick(lang, CHANNEL_KIND_LABELS[k])}</th>`)}<th>${t(lang, 'repOnTime')}</th><th>${t(lang, 'repLate')}</th><th>${t(lang, 'repFailed')}</th><th>${t(lang, 'repApproval')}</th><th>${t(lang, 'repRejections')}</th><th>${t(lang, 'repPhotos')}</th><th>${t(lang, 'ampVisits')}</th><th>${t(lang, 'repShares')}</th><th>${t(lang, 'repRead')}</th><th>${t(lang, 'repViews')}</th><th>${t(lang, 'repReactions')}</th><th>${t(lang, 'repComments')}</th><th>${t(lang, 'repReposts')}</th><th>${t(lang, 'repFollowers')}</th><th>${t(lang, 'repScore')}</th></tr></thead><tbody>
 ${report.units.map(
-  (u) => html`<tr data-unit-row="${u.unitId}" data-depth="${u.depth}"><td>${u.depth === 0 ? '' : u.rank}</td><th scope="row" class="depth-${Math.min(u.depth, 3)}">${u.unitName}</th><td>${u.published}</td>${kinds.map((k) => html`<td>${u.byKind[k]}</td>`)}<td>${u.onTime}</td><td>${u.late}</td><td>${u.failed}</td><td>${minutes(u.medianApprovalMinutes)}</td><td>${u.rejections}</td><td>${u.photosPerPost ?? '—'}</td><td>${u.visits}</td><td>${u.shares}</td><td data-platform="read">${u.platform.of === 0 ? '—' : `${u.platform.read}/${u.platform.of}`}</td><td data-platform="views">${figure(u.platform.views)}</td><td data-platform="reactions">${figure(u.platform.reactions)}</td><td data-platform="comments">${figure(u.platform.comments)}</td><td data-platform="reposts">${figure(u.platform.reposts)}</td><td data-followers>${figure(u.followers)}</td><td><strong>${u.score.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB')}</strong></td></tr>`,
+  (u) => html`<tr data-unit-row="${u.unitId}" data-depth="${u.depth}"><td>${u.depth === 0 ? '' : u.rank}</td><th scope="row" class="depth-${Math.min(u.depth, 3)}">${u.unitName}</th><td>${u.published}</td>${kinds.map((k) => html`<td>${u.byKind[k]}</td>`)}<td>${u.onTime}</td><td>${u.late}</td><td>${u.failed}</td><td>${minutes(u.medianApprovalMinutes)}</td><td>${u.rejections}</td><td>${u.photosPerPost ?? '—'}</td><td>${u.visits}</td><td>${u.shares}</td><td data-platform="read">${u.platform.of === 0 ? '—' : `${u.platform.read}/${u.platform.of}`}</td><td data-platform="views">${figureIn(lang, u.platform.views)}</td><td data-platform="reactions">${figureIn(lang, u.platform.reactions)}</td><td data-platform="comments">${figureIn(lang, u.platform.comments)}</td><td data-platform="reposts">${figureIn(lang, u.platform.reposts)}</td><td data-followers>${figureIn(lang, u.followers)}</td><td><strong>${numberIn(lang, u.score)}</strong></td></tr>`,
 )}</tbody>
 <tfoot><tr data-total-row><td></td><th scope="row">${t(lang, 'repTotal')}</th><td>${sum((u) => u.published)}</td>${kinds.map((k) => html`<td>${sum((u) => u.byKind[k])}</td>`)}<td>${sum((u) => u.onTime)}</td><td>${sum((u) => u.late)}</td><td>${sum((u) => u.failed)}</td><td></td><td>${sum((u) => u.rejections)}</td><td></td><td>${sum((u) => u.visits)}</td><td>${sum((u) => u.shares)}</td><td>${
   report.units.some((u) => u.platform.of > 0) ? `${sum((u) => u.platform.read)}/${sum((u) => u.platform.of)}` : '—'
-}</td><td>${sumOrDash((u) => u.platform.views)}</td><td>${sumOrDash((u) => u.platform.reactions)}</td><td>${sumOrDash((u) => u.platform.comments)}</td><td>${sumOrDash((u) => u.platform.reposts)}</td><td>${sumOrDash((u) => u.followers)}</td><td></td></tr></tfoot></table></div>
+}</td><td>${sum((u) => u.platform.views)}</td><td>${sum((u) => u.platform.reactions)}</td><td>${sum((u) => u.platform.comments)}</td><td>${sum((u) => u.platform.reposts)}</td><td>${sum((u) => u.followers)}</td><td></td></tr></tfoot></table></div>
 <p class="muted" data-platform-note>${pick(lang, PLATFORM_FIGURES_NOTE)}</p>`;
 }
 
