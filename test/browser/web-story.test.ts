@@ -83,6 +83,14 @@ test('an operator on a phone composes with a photo, meets the NIK finding, fixes
 
   await page.setInputFiles('#photo-input', photoFile);
   await page.waitForSelector('.photo img[src]');
+  // The alt text's answer comes late (a slow line): a submit pressed meanwhile must wait for it and then submit,
+  // not name the version before the photo's change and meet a conflict.
+  await page.route(/\/api\/v1\/photos\/[0-9a-f-]{36}$/, async (route) => {
+    if (route.request().method() !== 'PATCH') return route.continue();
+    const answer = await route.fetch();
+    await new Promise((r) => setTimeout(r, 1500));
+    return route.fulfill({ response: answer });
+  });
   await page.fill('.photo input[type=text]', 'Kapolres berbincang dengan warga di balai desa');
   await page.press('.photo input[type=text]', 'Tab');
   await page.waitForURL(/\/compose\/[0-9a-f-]{36}$/);

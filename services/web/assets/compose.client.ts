@@ -39,6 +39,8 @@ let photos: PhotoItem[] = data.photos;
 const localUrls = new Map<string, string>();
 let timer: number | undefined;
 let saving: Promise<boolean> | null = null;
+/** Photo changes in flight, in order; a save waits for them (save()). */
+let photoChanges: Promise<unknown> = Promise.resolve();
 let dirty = false;
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
@@ -281,8 +283,12 @@ async function errorText(res: Response): Promise<string> {
 
 /** Saves to the server; on a dropped connection the draft stays on the device and goes up later. */
 async function save(): Promise<boolean> {
-  if (saving) await saving;
-  saving = (async () => {
+  // A photo change moves the post's version: it lands, and its version is known, before a save names the version.
+  await photoChanges;
+  // One save at a time: a submit and an autosave that waited for the same save must not both go next, with the same
+  // expected version (the second would be refused as a conflict).
+  while (saving) await saving;
+  const mine = (async () => {
     const c = content();
     localStorage.setItem(localKey(), JSON.stringify(c));
     dirty = false;
@@ -309,10 +315,11 @@ async function save(): Promise<boolean> {
       return false;
     }
   })();
+  saving = mine;
   try {
-    return await saving;
+    return await mine;
   } finally {
-    saving = null;
+    if (saving === mine) saving = null;
   }
 }
 
@@ -374,10 +381,19 @@ async function followVersion(): Promise<void> {
   if (res.ok) version = ((await res.json()) as { version: number }).version;
 }
 
-async function patchPhoto(id: string, change: Record<string, unknown>): Promise<void> {
-  const res = await api('PATCH', `/api/v1/photos/${id}`, change);
-  if (!res.ok) setState(await errorText(res), 'error');
-  await followVersion();
+/** Runs a photo change after those before it; the change ends once the post's new version is followed. */
+function changingPhotos(work: () => Promise<void>): Promise<void> {
+  const done = photoChanges.then(work, work);
+  photoChanges = done.catch(() => undefined);
+  return done;
+}
+
+function patchPhoto(id: string, change: Record<string, unknown>): Promise<void> {
+  return changingPhotos(async () => {
+    const res = await api('PATCH', `/api/v1/photos/${id}`, change);
+    if (!res.ok) setState(await errorText(res), 'error');
+    await followVersion();
+  });
 }
 
 async function moveUp(i: number): Promise<void> {
@@ -389,8 +405,10 @@ async function moveUp(i: number): Promise<void> {
 }
 
 async function removePhoto(id: string): Promise<void> {
-  await api('DELETE', `/api/v1/photos/${id}`);
-  await followVersion();
+  await changingPhotos(async () => {
+    await api('DELETE', `/api/v1/photos/${id}`);
+    await followVersion();
+  });
   await loadPhotos();
 }
 
@@ -398,17 +416,19 @@ async function upload(files: FileList): Promise<void> {
   if (!postId && !(await save())) return;
   // Each refused photo is named with its reason: with several picked at once, the person must know which to fix.
   const refused: string[] = [];
-  for (const file of files) {
-    const res = await api('POST', `/api/v1/photos?postId=${postId!}`, undefined, file);
-    if (!res.ok) {
-      refused.push(`${file.name}: ${await errorText(res)}`);
-      setState(refused.join(' '), 'error');
-      continue;
+  await changingPhotos(async () => {
+    for (const file of files) {
+      const res = await api('POST', `/api/v1/photos?postId=${postId!}`, undefined, file);
+      if (!res.ok) {
+        refused.push(`${file.name}: ${await errorText(res)}`);
+        setState(refused.join(' '), 'error');
+        continue;
+      }
+      const p = (await res.json()) as PhotoItem;
+      localUrls.set(p.id, URL.createObjectURL(file));
     }
-    const p = (await res.json()) as PhotoItem;
-    localUrls.set(p.id, URL.createObjectURL(file));
-  }
-  await followVersion();
+    await followVersion();
+  });
   await loadPhotos();
 }
 
